@@ -1,0 +1,52 @@
+# osspoint: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+OSSPOINT_DB ?= sqlite:var/osspoint.db
+OSSPOINT_LISTEN ?= 127.0.0.1:8080
+export OSSPOINT_DB OSSPOINT_LISTEN
+
+.PHONY: all deps npm build run test test-unit asan fuzz fuzz-long bench format lint clean
+
+all: build
+
+# Debian packages (only the missing ones), npm packages from the lock file,
+# and the Thai web font copied from its Debian package.
+deps:
+	@./scripts/deps.sh
+	@./scripts/npm-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	@mkdir -p var
+	@$(BUILD)/osspoint migrate
+	@$(BUILD)/osspoint seed --demo
+	@$(BUILD)/osspoint serve --banner
+
+test: build
+	@./scripts/test.sh
+
+# Sanitizer build alone (make test runs it too).
+asan: deps
+	@./scripts/test.sh --only-asan
+
+# Short fuzz campaign (make test runs it too); fuzz-long for a real campaign.
+fuzz: deps
+	@./scripts/fuzz.sh 20
+fuzz-long: deps
+	@./scripts/fuzz.sh 1800
+
+bench: build
+	@./bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
+
+lint:
+	@./scripts/lint.sh
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

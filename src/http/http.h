@@ -1,0 +1,235 @@
+/* The HTTP layer: the only code that includes <microhttpd.h>.
+ *
+ * Handlers see a `struct req *` and answer through the reply_* functions; they
+ * never see libmicrohttpd. The same request object can be made without a socket
+ * (req_fake_new) so unit tests run handlers directly.
+ *
+ * Life of a request: the server reads the whole body (bounded by the limits in
+ * struct http_config), parses it according to its Content-Type (urlencoded,
+ * multipart/form-data or JSON), matches the route table, calls the app's
+ * authorize hook, then the handler. The reply is queued after the body has been
+ * read (second access-handler call) so keep-alive works. Everything the request
+ * allocated (req_alloc, parsed fields, the model) is freed in the completion
+ * callback. */
+#ifndef OSSPOINT_HTTP_H
+#define OSSPOINT_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_PATCH = 1 << 5,
+	HTTP_OPTIONS = 1 << 6,
+	HTTP_OTHER = 1 << 7,
+};
+
+struct req;
+
+/* One route: method, path pattern with {name} parameters (a parameter matches
+ * one non-empty segment), the minimum role and flags the app's authorize hook
+ * enforces, and the handler. The table is a static array ended by a zeroed entry. */
+typedef void (*http_handler)(struct req *r);
+
+enum route_flag {
+	ROUTE_PUBLIC = 1 << 0,   /* no login needed */
+	ROUTE_NO_CSRF = 1 << 1,  /* state-changing route that needs no CSRF token (login) */
+	ROUTE_SCOPED = 1 << 2,   /* has a {code} unit parameter checked against the user's scope */
+};
+
+struct route {
+	unsigned methods;    /* bitmask of enum http_method; GET also answers HEAD */
+	const char *pattern; /* "/units/{code}" */
+	int min_role;        /* app-defined; meaningful only without ROUTE_PUBLIC */
+	unsigned flags;      /* enum route_flag */
+	http_handler handler;
+	const char *name;    /* short id for logs and tests, e.g. "units.show" */
+};
+
+/* ---- router (pure, testable without a server) ---- */
+
+struct router;
+struct router *router_new(void);
+void router_free(struct router *rt);
+/* Adds every route of a table ended by a zeroed entry. Returns 0, or -1 (with a
+ * message on stderr) for a malformed pattern or a duplicate (method, pattern). */
+int router_add_table(struct router *rt, const struct route *table);
+
+struct route_params {
+	size_t n;
+	struct {
+		const char *name;
+		char *value; /* percent-decoded, heap (freed by route_params_cleanup) */
+	} p[8];
+};
+void route_params_cleanup(struct route_params *rp);
+
+enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
+/* Finds the route for (method, path). On ROUTE_BAD_METHOD, *allowed gets the
+ * bitmask of methods the path does accept (for the Allow header). */
+enum route_match router_match(const struct router *rt, enum http_method m, const char *path,
+			      const struct route **out, struct route_params *params, unsigned *allowed);
+/* Calls fn for every route, in table order (tests walk the table). */
+void router_each(const struct router *rt, void (*fn)(const struct route *r, void *arg), void *arg);
+
+/* ---- body parsing (pure, testable, fuzzed) ---- */
+
+struct form_field {
+	char *name;
+	char *value;  /* NUL-terminated; len excludes the NUL */
+	size_t len;
+	char *filename;     /* multipart file parts only, else NULL */
+	char *content_type; /* multipart parts only, else NULL */
+};
+
+struct form {
+	size_t n, cap;
+	struct form_field *f;
+};
+
+enum form_status {
+	FORM_OK = 0,
+	FORM_MALFORMED, /* syntax error; *bad names the field or "body" */
+	FORM_TOO_MANY,  /* more fields than the limit */
+	FORM_TOO_LONG,  /* a field or name over the limit */
+};
+
+struct form_limits {
+	size_t max_fields;      /* e.g. 256 */
+	size_t max_name;        /* e.g. 128 bytes */
+	size_t max_value;       /* e.g. 64 KiB for text fields */
+	size_t max_file;        /* e.g. 8 MiB for a file part */
+};
+extern const struct form_limits FORM_DEFAULT_LIMITS;
+
+void form_init(struct form *f);
+void form_cleanup(struct form *f);
+/* application/x-www-form-urlencoded (also query strings): '+' is space,
+ * %XX decoded; a bad escape is FORM_MALFORMED. `bad`, if not NULL, receives a
+ * borrowed string naming what was wrong ("body" or the field's name). */
+enum form_status form_parse_urlencoded(struct form *out, const char *s, size_t len,
+				       const struct form_limits *lim, const char **bad);
+/* multipart/form-data with the given Content-Type header value (boundary taken
+ * from it). */
+enum form_status form_parse_multipart(struct form *out, const char *content_type, const char *body,
+				      size_t len, const struct form_limits *lim, const char **bad);
+/* First field with this name, or NULL. */
+const struct form_field *form_get(const struct form *f, const char *name);
+
+/* ---- requests ---- */
+
+enum http_method req_method(const struct req *r);
+const char *req_method_name(const struct req *r);
+const char *req_path(const struct req *r);        /* decoded path, no query */
+const struct route *req_route(const struct req *r); /* NULL before routing */
+const char *req_param(const struct req *r, const char *name);  /* {name} in the route */
+const char *req_query(const struct req *r, const char *name);  /* ?name=... */
+const char *req_header(const struct req *r, const char *name); /* case-insensitive */
+const char *req_cookie(const struct req *r, const char *name);
+const char *req_client_ip(const struct req *r); /* "127.0.0.1" */
+/* Body field from an urlencoded or multipart body; for a JSON object body,
+ * a string or number member rendered as text. NULL when absent. */
+const char *req_form(const struct req *r, const char *name);
+const struct form_field *req_file(const struct req *r, const char *name);
+/* Parsed JSON body (borrowed), or NULL when the body was not JSON. */
+json_t *req_json(const struct req *r);
+bool req_is_json_body(const struct req *r);
+/* True when the client asked for JSON (Accept: application/json, or the path
+ * ends in .json handled by the app). */
+bool req_wants_json(const struct req *r);
+const char *req_body(const struct req *r, size_t *len);
+
+/* Request-lifetime allocation: freed with the request. */
+void *req_alloc(struct req *r, size_t n);
+char *req_strdup(struct req *r, const char *s);
+
+/* One opaque slot for the app (the logged-in user / session). The app owns
+ * what it stores and frees it through the cleanup function, called once when
+ * the request ends. */
+void req_set_user(struct req *r, void *user, void (*cleanup)(void *));
+void *req_user(const struct req *r);
+
+/* ---- replies (exactly one per request; a second call is a bug, logged) ---- */
+
+/* Add a response header (copied). */
+void reply_header(struct req *r, const char *name, const char *value);
+/* Set-Cookie with HttpOnly; SameSite=Lax; Path=/ (and Secure when configured).
+ * max_age < 0 means a session cookie; 0 deletes it. */
+void reply_cookie(struct req *r, const char *name, const char *value, long max_age);
+/* The page is its model: HTML through template `tpl`, or the model as JSON when
+ * req_wants_json(). Takes ownership of `model`. */
+void reply_model(struct req *r, int status, const char *tpl, json_t *model);
+/* JSON regardless of Accept. Takes ownership of `body`. */
+void reply_json(struct req *r, int status, json_t *body);
+/* Error from the err table: Thai HTML page, or application/problem+json
+ * {type, title, status, detail, field}. `field` and `detail` may be NULL. */
+void reply_error(struct req *r, enum err code, const char *field, const char *detail);
+/* 422 with a list of {field, message}: takes ownership of `errors` (a JSON
+ * array). For HTML, `tpl` is re-rendered with `model` (taken too, may be NULL)
+ * plus "errors" so the form keeps what was typed. */
+void reply_invalid(struct req *r, const char *tpl, json_t *model, json_t *errors);
+/* 303 See Other (after a form POST) or 302. */
+void reply_redirect(struct req *r, int status, const char *location);
+/* Raw bytes, copied. */
+void reply_bytes(struct req *r, int status, const char *content_type, const void *data, size_t len);
+/* Raw bytes, taking ownership of `data` (malloc'ed). */
+void reply_bytes_owned(struct req *r, int status, const char *content_type, void *data, size_t len);
+bool req_replied(const struct req *r);
+
+/* ---- server ---- */
+
+/* Renders `model` as HTML through template `tpl` into `out`. Called for
+ * reply_model / reply_error / reply_invalid HTML answers; the app adds what
+ * every page needs (user, navigation, CSRF token) to the model first. Returns 0,
+ * or -1 (the layer then answers a plain 500). */
+typedef int (*http_render_fn)(struct req *r, const char *tpl, json_t *model, struct buf *out);
+/* Called after routing, before the handler. Returns ERR_OK to go on, or an
+ * error the layer replies with (401 / 403 / CSRF ...). May call req_set_user. */
+typedef enum err (*http_authorize_fn)(struct req *r, const struct route *route);
+
+struct http_config {
+	const char *listen;       /* "127.0.0.1:8080"; port 0 picks a free port */
+	const char *static_dir;   /* served at /static/ ; NULL disables */
+	size_t max_body;          /* urlencoded / JSON, e.g. 1 MiB */
+	size_t max_upload;        /* multipart, e.g. 16 MiB */
+	unsigned threads;         /* 0 = number of CPUs */
+	bool secure_cookies;      /* add Secure to cookies (behind TLS) */
+	bool access_log;          /* one line per request */
+	http_render_fn render;
+	http_authorize_fn authorize;
+};
+
+struct http_server;
+/* Starts serving in background threads. Returns NULL (logged) on failure. */
+struct http_server *http_start(const struct http_config *cfg, const struct router *rt);
+/* The port actually bound (useful with port 0). */
+unsigned http_port(const struct http_server *s);
+/* Blocks until SIGTERM or SIGINT, then returns (the caller calls http_stop). */
+void http_wait_for_signal(void);
+/* Stops accepting, lets running requests finish, frees the server. */
+void http_stop(struct http_server *s);
+
+/* ---- fake requests (tests; no socket) ---- */
+
+/* headers: NULL-terminated array of "Name: value" strings, may be NULL. The body
+ * is parsed as the server would (Content-Type from the headers). */
+struct req *req_fake_new(const char *method, const char *target, const char *const *headers,
+			 const char *body, size_t body_len);
+/* Routes and runs the request as the server would (authorize, handler, error
+ * pages), with the given config hooks. */
+void http_dispatch_fake(const struct http_config *cfg, const struct router *rt, struct req *r);
+int req_fake_status(const struct req *r);
+const char *req_fake_body(const struct req *r, size_t *len);
+const char *req_fake_reply_header(const struct req *r, const char *name);
+void req_fake_free(struct req *r);
+
+#endif

@@ -1,0 +1,30 @@
+#include "err.h"
+
+static const struct err_info table[ERR__COUNT] = {
+	[ERR_OK] = {ERR_OK, 200, "ok", "สำเร็จ"},
+	[ERR_BAD_REQUEST] = {ERR_BAD_REQUEST, 400, "bad-request", "คำขอไม่ถูกต้อง"},
+	[ERR_BAD_JSON] = {ERR_BAD_JSON, 400, "bad-json", "ข้อมูล JSON ไม่ถูกต้อง"},
+	[ERR_BAD_FORM] = {ERR_BAD_FORM, 400, "bad-form", "ข้อมูลแบบฟอร์มไม่ถูกต้อง"},
+	[ERR_BAD_FIELD] = {ERR_BAD_FIELD, 400, "bad-field", "ข้อมูลในช่องไม่ถูกต้อง"},
+	[ERR_UNAUTHORIZED] = {ERR_UNAUTHORIZED, 401, "unauthorized", "กรุณาเข้าสู่ระบบก่อน"},
+	[ERR_LOGIN_FAILED] = {ERR_LOGIN_FAILED, 401, "login-failed", "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"},
+	[ERR_CSRF] = {ERR_CSRF, 403, "csrf", "โทเค็นป้องกันการปลอมแปลงคำขอ (CSRF) ไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"},
+	[ERR_FORBIDDEN] = {ERR_FORBIDDEN, 403, "forbidden", "ท่านไม่มีสิทธิ์เข้าถึงส่วนนี้"},
+	[ERR_NOT_FOUND] = {ERR_NOT_FOUND, 404, "not-found", "ไม่พบหน้าที่ต้องการ"},
+	[ERR_METHOD] = {ERR_METHOD, 405, "method-not-allowed", "ไม่รองรับวิธีการเรียกนี้"},
+	[ERR_NOT_ACCEPTABLE] = {ERR_NOT_ACCEPTABLE, 406, "not-acceptable", "ไม่มีรูปแบบข้อมูลที่ขอ"},
+	[ERR_CONFLICT] = {ERR_CONFLICT, 409, "conflict", "ข้อมูลซ้ำกับที่มีอยู่แล้ว"},
+	[ERR_TOO_LARGE] = {ERR_TOO_LARGE, 413, "too-large", "ข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด"},
+	[ERR_MEDIA_TYPE] = {ERR_MEDIA_TYPE, 415, "unsupported-media-type", "ไม่รองรับชนิดข้อมูลที่ส่งมา"},
+	[ERR_INVALID] = {ERR_INVALID, 422, "invalid", "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบ"},
+	[ERR_THROTTLED] = {ERR_THROTTLED, 429, "throttled", "พยายามหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่"},
+	[ERR_INTERNAL] = {ERR_INTERNAL, 500, "internal", "เกิดข้อผิดพลาดภายในระบบ"},
+	[ERR_UNAVAILABLE] = {ERR_UNAVAILABLE, 503, "unavailable", "ระบบไม่พร้อมให้บริการชั่วคราว"},
+};
+
+const struct err_info *err_info(enum err code)
+{
+	if ((int)code < 0 || code >= ERR__COUNT || table[code].slug == NULL)
+		return &table[ERR_INTERNAL];
+	return &table[code];
+}
