@@ -1,7 +1,8 @@
-# Usage: cmake -DOUT=file.c -DSYMBOL=name -DFILES="a;b;c" -P embed.cmake
+# Usage: cmake -DOUT=file.c -DSYMBOL=name -DFILES="a|b|c" -P embed.cmake
 # Writes a C array `const struct embedded_file SYMBOL[]` (ended by {0}) holding
 # each file's base name and bytes, so migrations ship inside the binary.
 file(WRITE ${OUT}.tmp "#include \"lib/embed.h\"\n\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 set(entries "")
 set(i 0)
 list(SORT FILES)

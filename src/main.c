@@ -1,8 +1,450 @@
-/* osspoint: CLI and wiring only (placeholder until the commands land). */
+/* osspoint: CLI and wiring only. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int main(void)
+#include "core/perm.h"
+#include "db/db.h"
+#include "db/seed.h"
+#include "db/units.h"
+#include "db/users.h"
+#include "http/http.h"
+#include "lib/config.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "render/mustache.h"
+#include "web/app.h"
+
+static const char usage[] =
+	"osspoint — ระบบศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) ของอำเภอ\n"
+	"\n"
+	"การใช้งาน: osspoint [ตัวเลือก] คำสั่ง [ตัวเลือกของคำสั่ง]\n"
+	"\n"
+	"คำสั่ง:\n"
+	"  serve [--banner]        เปิดให้บริการเว็บ (Ctrl-C หรือ SIGTERM เพื่อหยุดอย่างนุ่มนวล)\n"
+	"  migrate                 สร้าง/ปรับปรุงโครงสร้างฐานข้อมูล\n"
+	"  seed [--demo]           โหลดข้อมูลอ้างอิง (หน่วยงาน, บริการ e-Service); --demo เพิ่มบัญชีตัวอย่าง\n"
+	"  user add --username U --role ROLE --unit CODE [--display-name N] --password-stdin\n"
+	"                          เพิ่มผู้ใช้ (ROLE: officer, district_admin, province_admin, national_admin;\n"
+	"                          CODE: รหัสหน่วยงานของกรมการปกครอง หรือ 0 สำหรับส่วนกลาง)\n"
+	"  user passwd --username U --password-stdin   เปลี่ยนรหัสผ่าน\n"
+	"  user disable --username U                   ระงับบัญชี\n"
+	"  routes                  แสดงตารางเส้นทาง (JSON)\n"
+	"  help                    แสดงข้อความนี้\n"
+	"\n"
+	"ตัวเลือกทั่วไป:\n"
+	"  --db URL                ฐานข้อมูล (sqlite:PATH หรือ postgresql://...)\n"
+	"  --listen HOST:PORT      ที่อยู่ที่ให้บริการ (พอร์ต 0 = เลือกให้อัตโนมัติ)\n"
+	"  --config FILE           ไฟล์ค่าตั้ง key = value\n"
+	"  --KEY=VALUE             ค่าตั้งอื่นตามตารางด้านล่าง\n"
+	"\n";
+
+static void help(void)
 {
-	puts("osspoint");
+	fputs(usage, stdout);
+	config_print_help();
+}
+
+/* Flags of the form --key value or --key=value. Returns the value, NULL if absent. */
+struct args {
+	int argc;
+	char **argv;
+	int *used;
+};
+
+static const char *flag(struct args *a, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 0; i < a->argc; i++) {
+		const char *s = a->argv[i];
+		if (strncmp(s, "--", 2) || strncmp(s + 2, name, n))
+			continue;
+		if (s[2 + n] == '=') {
+			a->used[i] = 1;
+			return s + 3 + n;
+		}
+		if (s[2 + n] == '\0' && i + 1 < a->argc) {
+			a->used[i] = a->used[i + 1] = 1;
+			return a->argv[i + 1];
+		}
+	}
+	return NULL;
+}
+
+static int has_flag(struct args *a, const char *name)
+{
+	for (int i = 0; i < a->argc; i++)
+		if (!strncmp(a->argv[i], "--", 2) && !strcmp(a->argv[i] + 2, name)) {
+			a->used[i] = 1;
+			return 1;
+		}
 	return 0;
+}
+
+/* Switches without a value, read by the commands themselves. */
+static int is_switch(const char *key)
+{
+	return !strcmp(key, "demo") || !strcmp(key, "banner") || !strcmp(key, "password_stdin");
+}
+
+/* Flags with a value that belong to a command, not to the settings. */
+static int is_command_flag(const char *key)
+{
+	return !strcmp(key, "username") || !strcmp(key, "role") || !strcmp(key, "unit") ||
+	       !strcmp(key, "display_name") || !strcmp(key, "config");
+}
+
+static int mkdir_p(const char *dir)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s", dir);
+	for (char *p = path + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(path, 0750) < 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(path, 0750) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "osspoint: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static struct db *open_db(const struct config *cfg)
+{
+	char err[512] = "";
+	if (!strncmp(cfg->db, "sqlite:", 7) && strcmp(cfg->db, "sqlite::memory:")) {
+		/* Create the directory of a relative SQLite file (var/ by default). */
+		const char *path = cfg->db + 7;
+		const char *slash = strrchr(path, '/');
+		if (slash && slash != path) {
+			char dir[1024];
+			snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+			if (mkdir_p(dir) < 0)
+				fprintf(stderr, "osspoint: สร้างโฟลเดอร์ %s ไม่ได้: %s\n", dir, strerror(errno));
+		}
+	}
+	struct db *db = db_open(cfg->db, cfg->db_pool, err, sizeof err);
+	if (!db)
+		fprintf(stderr, "osspoint: เปิดฐานข้อมูลไม่ได้: %s\n", err);
+	return db;
+}
+
+static int read_password_stdin(char *out, size_t cap)
+{
+	if (!fgets(out, (int)cap, stdin))
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+	struct db *db = open_db(cfg);
+	if (!db)
+		return 1;
+	int n = db_migrate(db);
+	int v = db_schema_version(db);
+	db_close(db);
+	if (n < 0)
+		return die("ปรับปรุงฐานข้อมูลไม่สำเร็จ", "");
+	printf("osspoint: ฐานข้อมูล %s — ปรับปรุง %d ขั้น, รุ่นโครงสร้าง %d\n", cfg->db, n, v);
+	return 0;
+}
+
+static int cmd_seed(const struct config *cfg, struct args *a)
+{
+	int demo = has_flag(a, "demo");
+	struct db *db = open_db(cfg);
+	if (!db)
+		return 1;
+	char err[1024] = "", data[1024];
+	snprintf(data, sizeof data, "%s/data", cfg->root);
+	struct seed_counts n = {0};
+	int rc = db_seed_reference(db, data, cfg->bangkok_in_programme, &n, err, sizeof err);
+	if (rc == 0)
+		printf("osspoint: ข้อมูลอ้างอิง — %d จังหวัด, %d อำเภอ/เขต, %d บริการ e-Service\n", n.provinces, n.districts,
+		       n.eservices);
+	if (rc == 0 && demo) {
+		rc = db_seed_demo(db, &n, err, sizeof err);
+		if (rc == 0)
+			printf("osspoint: บัญชีตัวอย่าง — เพิ่มใหม่ %d บัญชี\n", n.users);
+	}
+	db_close(db);
+	if (rc < 0)
+		return die("%s", err);
+	return 0;
+}
+
+static int cmd_user(const struct config *cfg, struct args *a, const char *sub)
+{
+	const char *username = flag(a, "username");
+	if (!sub || !username)
+		return die("%s", "ต้องระบุ user add|passwd|disable --username U (ดู osspoint help)");
+	struct db *db = NULL;
+	int rc = 1;
+	char pw[512] = "", hash[PASSWORD_HASH_LEN];
+	if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
+		if (!has_flag(a, "password-stdin"))
+			return die("%s", "ต้องใช้ --password-stdin แล้วป้อนรหัสผ่านทางอินพุตมาตรฐาน");
+		if (read_password_stdin(pw, sizeof pw) < 0)
+			return die("%s", "อ่านรหัสผ่านจากอินพุตมาตรฐานไม่ได้");
+		const char *perr = password_policy_error(pw);
+		if (perr)
+			return die("%s", perr);
+		if (password_hash(hash, pw) < 0)
+			return die("%s", "สร้างรหัสผ่านไม่ได้");
+	}
+	if (!(db = open_db(cfg)))
+		return 1;
+	int64_t now = (int64_t)time(NULL);
+	if (!strcmp(sub, "add")) {
+		const char *role = flag(a, "role"), *unit = flag(a, "unit");
+		const char *name = flag(a, "display-name");
+		int r = role ? role_from_name(role) : ROLE_NONE;
+		if (r == ROLE_NONE) {
+			rc = die("บทบาท \"%s\" ไม่ถูกต้อง (officer, district_admin, province_admin, national_admin)",
+				 role ? role : "");
+			goto out;
+		}
+		if (!unit || !unit_code_valid(unit) || !perm_role_fits_unit(r, unit)) {
+			rc = die("รหัสหน่วยงาน \"%s\" ไม่ถูกต้องหรือไม่ตรงกับบทบาท", unit ? unit : "");
+			goto out;
+		}
+		int64_t id;
+		int d = db_user_create(db, username, name ? name : username, role, unit, hash, now, &id);
+		if (d == DB_CONSTRAINT) {
+			rc = die("ชื่อผู้ใช้ \"%s\" มีอยู่แล้ว หรือไม่พบหน่วยงาน (รัน osspoint seed ก่อน)", username);
+			goto out;
+		}
+		if (d != DB_OK) {
+			rc = die("%s", "บันทึกผู้ใช้ไม่ได้");
+			goto out;
+		}
+		db_audit_add(db, now, 0, "user.create", username, "cli", "");
+		printf("osspoint: เพิ่มผู้ใช้ %s (%s, หน่วยงาน %s) แล้ว\n", username, role, unit);
+		rc = 0;
+	} else if (!strcmp(sub, "passwd")) {
+		int d = db_user_set_password(db, username, hash, now);
+		if (d == DB_DONE)
+			rc = die("ไม่พบผู้ใช้ \"%s\"", username);
+		else if (d != DB_OK)
+			rc = die("%s", "เปลี่ยนรหัสผ่านไม่ได้");
+		else {
+			db_audit_add(db, now, 0, "user.passwd", username, "cli", "");
+			printf("osspoint: เปลี่ยนรหัสผ่านของ %s แล้ว (ออกจากระบบทุกเครื่อง)\n", username);
+			rc = 0;
+		}
+	} else if (!strcmp(sub, "disable")) {
+		json_t *u = db_user_find_by_name(db, username);
+		if (!u) {
+			rc = die("ไม่พบผู้ใช้ \"%s\"", username);
+			goto out;
+		}
+		int64_t id = json_integer_value(json_object_get(u, "id"));
+		json_decref(u);
+		if (db_user_set_disabled(db, id, 1, now) != DB_OK) {
+			rc = die("%s", "ระงับบัญชีไม่ได้");
+			goto out;
+		}
+		db_audit_add(db, now, 0, "user.disable", username, "cli", "");
+		printf("osspoint: ระงับบัญชี %s แล้ว\n", username);
+		rc = 0;
+	} else {
+		rc = die("ไม่รู้จักคำสั่ง user %s", sub);
+	}
+out:
+	if (pw[0])
+		explicit_bzero(pw, sizeof pw);
+	db_close(db);
+	return rc;
+}
+
+static void print_route(const struct route *r, void *arg)
+{
+	json_t *list = arg;
+	json_t *methods = json_array();
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{HTTP_GET, "GET"},	  {HTTP_HEAD, "HEAD"},	   {HTTP_POST, "POST"},	     {HTTP_PUT, "PUT"},
+		     {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}, {HTTP_OPTIONS, "OPTIONS"}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (r->methods & names[i].bit)
+			json_array_append_new(methods, json_string(names[i].name));
+	json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:s, s:b, s:b, s:b}", "name", r->name, "methods",
+					      methods, "pattern", r->pattern, "min_role",
+					      (r->flags & ROUTE_PUBLIC) ? "public" : role_name(r->min_role), "public",
+					      (r->flags & ROUTE_PUBLIC) != 0, "scoped", (r->flags & ROUTE_SCOPED) != 0,
+					      "csrf", !(r->flags & (ROUTE_NO_CSRF | ROUTE_PUBLIC))));
+}
+
+static int cmd_routes(void)
+{
+	struct router *rt = web_router_new();
+	if (!rt)
+		return 1;
+	json_t *list = json_array();
+	router_each(rt, print_route, list);
+	char *s = json_dumps(list, JSON_INDENT(2));
+	puts(s);
+	free(s);
+	json_decref(list);
+	router_free(rt);
+	return 0;
+}
+
+static int cmd_serve(const struct config *cfg, struct args *a)
+{
+	int banner = has_flag(a, "banner");
+	int rc = 1;
+	struct app the = {.cfg = cfg};
+	app = &the;
+	char err[1024] = "", dir[1024];
+	if (!(the.db = open_db(cfg)))
+		return 1;
+	if (db_schema_version(the.db) <= 0) {
+		fprintf(stderr, "osspoint: ฐานข้อมูล %s ยังไม่ได้เตรียม — รัน osspoint migrate และ osspoint seed ก่อน\n",
+			cfg->db);
+		goto out;
+	}
+	the.tpl = tpl_set_new();
+	snprintf(dir, sizeof dir, "%s/templates", cfg->root);
+	if (tpl_set_load_dir(the.tpl, dir, err, sizeof err) <= 0) {
+		fprintf(stderr, "osspoint: โหลดแม่แบบจาก %s ไม่ได้: %s\n", dir, err);
+		goto out;
+	}
+	the.public_stats = db_unit_stats(the.db);
+	if (!the.public_stats)
+		the.public_stats = json_object();
+	if (!(the.router = web_router_new()))
+		goto out;
+	snprintf(dir, sizeof dir, "%s/static", cfg->root);
+	struct http_config hc = {
+		.listen = cfg->listen,
+		.static_dir = dir,
+		.max_body = cfg->max_body,
+		.max_upload = cfg->max_upload,
+		.threads = cfg->threads,
+		.secure_cookies = cfg->secure_cookies,
+		.access_log = cfg->access_log,
+		.render = web_render,
+		.authorize = web_authorize,
+	};
+	struct http_server *srv = http_start(&hc, the.router);
+	if (!srv)
+		goto out;
+	const char *host = cfg->listen;
+	const char *colon = strrchr(host, ':');
+	int hostlen = colon ? (int)(colon - host) : (int)strlen(host);
+	printf("osspoint: listening on http://%.*s:%u\n", hostlen, host, http_port(srv));
+	if (banner) {
+		printf("\nosspoint พร้อมใช้งานที่ http://%.*s:%u  (ฐานข้อมูล %s)\n", hostlen, host, http_port(srv), cfg->db);
+		printf("บัญชีตัวอย่าง (รหัสผ่าน %s):\n", DEMO_PASSWORD);
+		for (const struct demo_user *u = demo_users; u->username; u++)
+			printf("  %-12s %-16s หน่วยงาน %-4s %s\n", u->username, u->role, u->unit_code, u->display_name);
+		printf("กด Ctrl-C เพื่อหยุด\n\n");
+	}
+	fflush(stdout);
+	http_wait_for_signal();
+	log_info("shutting down");
+	http_stop(srv);
+	rc = 0;
+out:
+	router_free(the.router);
+	json_decref(the.public_stats);
+	tpl_set_free(the.tpl);
+	db_close(the.db);
+	app = NULL;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (crypto_setup() < 0)
+		return die("%s", "libsodium เริ่มต้นไม่ได้");
+	struct config cfg;
+	char err[1024];
+	if (config_load(&cfg, err, sizeof err) < 0)
+		return die("%s", err);
+	int used[256] = {0};
+	if (argc > 256)
+		return die("%s", "อาร์กิวเมนต์มากเกินไป");
+	struct args a = {argc - 1, argv + 1, used};
+	int rc = 0;
+	const char *file = flag(&a, "config");
+	if (file && config_read_file(&cfg, file, err, sizeof err) < 0) {
+		rc = die("%s", err);
+		goto out;
+	}
+	/* Every other --key=value / --key value is a setting (db, listen, ...). */
+	const char *cmd = NULL, *sub = NULL;
+	for (int i = 0; i < a.argc; i++) {
+		const char *s = a.argv[i];
+		if (used[i])
+			continue;
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			help();
+			goto out;
+		}
+		if (!strncmp(s, "--", 2)) {
+			char key[64];
+			const char *eq = strchr(s, '=');
+			size_t kl = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
+			if (kl >= sizeof key)
+				continue;
+			for (size_t k = 0; k < kl; k++)
+				key[k] = s[2 + k] == '-' ? '_' : s[2 + k];
+			key[kl] = '\0';
+			if (is_switch(key))
+				continue; /* a command's own switch, read by the command */
+			const char *val = eq ? eq + 1 : NULL;
+			if (!val && i + 1 < a.argc)
+				val = a.argv[++i];
+			if (!val) {
+				rc = die("ตัวเลือก %s ต้องมีค่า", s);
+				goto out;
+			}
+			char sub_err[512];
+			if (config_set(&cfg, key, val, sub_err, sizeof sub_err) < 0 && !is_command_flag(key)) {
+				rc = die("%s", sub_err);
+				goto out;
+			}
+			continue;
+		}
+		if (!cmd)
+			cmd = s, used[i] = 1;
+		else if (!sub)
+			sub = s, used[i] = 1;
+	}
+	if (!cmd || !strcmp(cmd, "help")) {
+		help();
+		rc = cmd ? 0 : 2;
+	} else if (!strcmp(cmd, "serve"))
+		rc = cmd_serve(&cfg, &a);
+	else if (!strcmp(cmd, "migrate"))
+		rc = cmd_migrate(&cfg);
+	else if (!strcmp(cmd, "seed"))
+		rc = cmd_seed(&cfg, &a);
+	else if (!strcmp(cmd, "user"))
+		rc = cmd_user(&cfg, &a, sub);
+	else if (!strcmp(cmd, "routes"))
+		rc = cmd_routes();
+	else
+		rc = die("ไม่รู้จักคำสั่ง \"%s\" (ดู osspoint help)", cmd);
+out:
+	config_cleanup(&cfg);
+	return rc;
 }

@@ -9,7 +9,12 @@
  * A `struct db` is a pool of connections, safe to share between threads. Work
  * is done on a `struct dbc` (one connection) obtained with db_tx() (a
  * transaction that is retried on SQLITE_BUSY / serialization failures) or
- * db_read() (no transaction, for single read statements). */
+ * db_read() (no transaction, for single read statements).
+ *
+ * Portability rules the drivers cannot enforce (see docs/modules/db.md):
+ * alias every computed column in lowercase (PostgreSQL names COUNT(*)
+ * "count", SQLite "COUNT(*)"); give a bare `?` whose type the context does not
+ * fix a CAST (`CAST(? AS BIGINT)`); use ON CONFLICT for upserts. */
 #ifndef OSSPOINT_DB_H
 #define OSSPOINT_DB_H
 
@@ -27,18 +32,22 @@ enum db_dialect { DB_SQLITE, DB_POSTGRES };
 /* Result codes. Negative values are failures. */
 enum db_rc {
 	DB_OK = 0,
-	DB_ROW = 1,        /* db_step: a row is available */
-	DB_DONE = 2,       /* db_step: no more rows */
-	DB_ERROR = -1,     /* any other failure (logged) */
-	DB_BUSY = -2,      /* lock / serialization failure: the transaction is retried */
-	DB_CONSTRAINT = -3,/* unique / foreign key / check violation */
+	DB_ROW = 1,         /* db_step: a row is available */
+	DB_DONE = 2,        /* db_step: no more rows */
+	DB_ERROR = -1,      /* any other failure (logged) */
+	DB_BUSY = -2,       /* lock / serialization failure: the transaction is retried */
+	DB_CONSTRAINT = -3, /* unique / foreign key / check / not-null violation */
 };
 
 /* Opens a pool. url: "sqlite:path/to/file.db" (or a bare path ending .db),
  * "sqlite::memory:" for tests, or "postgresql://..." / "postgres://..." (any
  * libpq connection URI; "postgresql:///dbname?host=/tmp/dir" for a unix socket).
  * SQLite is opened with WAL, foreign_keys=ON, synchronous=FULL, busy_timeout.
- * pool_size 0 = default (8). Returns NULL and writes a message into err. */
+ * pool_size 0 = default (8); "sqlite::memory:" always gets one connection
+ * (each would be a database of its own). Every connection is opened here, so a
+ * bad URL or an unreachable server fails now. Returns NULL and writes a
+ * one-line message into err (which may be NULL); the message never repeats the
+ * URL, which may hold a password. */
 struct db *db_open(const char *url, unsigned pool_size, char *err, size_t errlen);
 void db_close(struct db *db);
 enum db_dialect db_dialect(const struct db *db);
@@ -46,51 +55,92 @@ enum db_dialect db_dialect(const struct db *db);
 const char *db_dialect_name(const struct db *db);
 
 /* Applies every numbered migration of this dialect not yet applied (tracked in
- * table schema_migrations), each in its own transaction. Returns the number
- * applied (>= 0) or -1. */
+ * table schema_migrations), each in its own transaction. Safe to run from
+ * several processes at once (PostgreSQL: an advisory lock; SQLite: the write
+ * lock, and each migration re-checked inside its transaction). Returns the
+ * number applied (>= 0) or -1 (logged; the failed migration is rolled back,
+ * the ones before it stay). */
 int db_migrate(struct db *db);
-/* Highest applied migration number, or -1 on error. */
+/* Highest applied migration number (0 before the first db_migrate), or -1 on
+ * error. */
 int db_schema_version(struct db *db);
 /* Cheap liveness check ("SELECT 1"). */
 bool db_ping(struct db *db);
 
-/* Runs fn inside a transaction on one pooled connection. fn returns DB_OK to
- * commit, anything else to roll back. When fn (or COMMIT) reports DB_BUSY the
- * whole transaction is rolled back and fn is called again (bounded retries with
- * backoff), so fn must not have side effects outside the database (or must
- * reset them at its start). Returns fn's result, or DB_BUSY after the retries. */
+/* Runs fn inside a transaction on one pooled connection (waiting for one to be
+ * free). fn returns DB_OK to commit, anything else to roll back. When fn (or
+ * COMMIT) reports DB_BUSY the whole transaction is rolled back and fn is called
+ * again (bounded retries with jittered backoff), so fn must not have side
+ * effects outside the database (or must reset them at its start). Returns fn's
+ * result (a positive one such as DB_DONE too, after rolling back), the COMMIT
+ * failure, or DB_BUSY after the retries.
+ *
+ * SQLite runs it under BEGIN IMMEDIATE (one writer at a time), PostgreSQL under
+ * SERIALIZABLE, so read-modify-write code is correct on both. Once a statement
+ * inside fails, every later statement in the same transaction fails at once
+ * with the same code (PostgreSQL's rule, applied to both); if fn still returns
+ * DB_OK the transaction is rolled back and that first failure returned (a bug,
+ * logged). A DB_BUSY inside always makes the result DB_BUSY, so the
+ * transaction is retried even if fn turned it into DB_ERROR.
+ *
+ * fn must not call db_tx / db_read / db_migrate itself: that returns DB_ERROR
+ * (it would deadlock on the pool or on SQLite's write lock). */
 int db_tx(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
-/* Same, without BEGIN/COMMIT (autocommit; for reads). */
+/* Same, without BEGIN/COMMIT (autocommit; for reads): each statement sees the
+ * latest committed data, and fn is retried on DB_BUSY like db_tx. Returns fn's
+ * result unchanged (DB_ROW included).
+ *
+ * Both: a PostgreSQL connection found dead is re-established when it is next
+ * taken from the pool, and a db_tx / db_read that failed because the server
+ * went away before COMMIT was sent is run once more on the new session. */
 int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
 enum db_dialect dbc_dialect(const struct dbc *c);
 
 /* ---- statements ---- */
 
-/* Prepares sql (with ? placeholders) on this connection. Statements are cached
- * per connection by their SQL text, so preparing the same text again is cheap.
- * Returns NULL on error (logged). The statement is valid until db_finish. */
+/* Prepares one statement, sql (with ? placeholders), on this connection.
+ * Statements are cached per connection by their SQL text, so preparing the
+ * same text again is cheap (PostgreSQL: PQprepare runs once per connection and
+ * text). Preparing a text whose statement is still unfinished gives a separate
+ * statement. Returns NULL on error (logged), or when an earlier statement of
+ * this transaction failed. The statement is valid until db_finish. */
 struct db_stmt *db_prepare(struct dbc *c, const char *sql);
-/* Parameters are 1-based. Text is copied. */
+/* Parameters are 1-based; bind before the first db_step. Text is copied. A bad
+ * index makes the next db_step return DB_ERROR. Unbound parameters are NULL. */
 void db_bind_int(struct db_stmt *st, int idx, int64_t v);
 void db_bind_text(struct db_stmt *st, int idx, const char *s); /* NULL binds NULL */
 void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n);
 void db_bind_null(struct db_stmt *st, int idx);
-/* Executes (first call) and advances: DB_ROW, DB_DONE, or a negative db_rc. */
+/* Executes (first call) and advances: DB_ROW, DB_DONE, or a negative db_rc.
+ * Once it has returned DB_DONE or a failure it keeps returning that; the
+ * statement is not run again until db_finish. */
 int db_step(struct db_stmt *st);
+/* Result shape. On PostgreSQL known only after the first db_step (0 / NULL
+ * before); names come back as the server spells them (unquoted aliases
+ * lowercased). db_column_name returns NULL for a column out of range. */
 int db_column_count(struct db_stmt *st);
 const char *db_column_name(struct db_stmt *st, int col);
+/* Column values of the current row (after db_step returned DB_ROW; otherwise
+ * a logged bug and NULL / 0 / "").  db_col_int reads booleans as 0/1 and
+ * truncates fractions. */
 bool db_col_null(struct db_stmt *st, int col);
 int64_t db_col_int(struct db_stmt *st, int col);
 /* Borrowed until the next db_step / db_finish; never NULL ("" for NULL). */
 const char *db_col_text(struct db_stmt *st, int col);
+/* The bytes of a BLOB / BYTEA column (any other column: its text); borrowed
+ * like db_col_text, never NULL. */
 const void *db_col_blob(struct db_stmt *st, int col, size_t *len);
-/* Number of rows changed by the last INSERT/UPDATE/DELETE. */
+/* Rows changed by this INSERT/UPDATE/DELETE, once db_step returned DB_DONE
+ * (0 before). */
 int64_t db_changes(struct db_stmt *st);
 /* Resets the statement for reuse (keeps it cached). Always call when done. */
 void db_finish(struct db_stmt *st);
 
 /* ---- conveniences (types string: one char per argument:
- *      'i' int64_t, 't' const char * (NULL binds NULL), 'n' NULL (no argument)) ---- */
+ *      'i' int64_t, 't' const char * (NULL binds NULL), 'n' NULL (no argument)).
+ *      Pass int64_t for 'i' (cast: (int64_t)x), never a plain int. The number
+ *      of type chars must equal the number of placeholders, else DB_ERROR
+ *      (logged) without running anything. ---- */
 
 /* Runs a statement that returns no rows. Returns DB_OK or a negative db_rc. */
 int db_exec(struct dbc *c, const char *sql, const char *types, ...);
@@ -99,16 +149,27 @@ int db_exec(struct dbc *c, const char *sql, const char *types, ...);
 int db_query_int(struct dbc *c, int64_t *out, const char *sql, const char *types, ...);
 /* Runs a query and returns its rows as a JSON array of objects keyed by column
  * name (integers as JSON integers, NULL as null, text as strings). Returns NULL
- * on error. Caller owns the result. */
+ * on error. Caller owns the result.
+ * SQLite maps each value by its storage class: INTEGER -> integer, REAL ->
+ * real, TEXT -> string, BLOB -> lowercase hex string. PostgreSQL maps by
+ * column type: int2/int4/int8 -> integer, bool -> true/false, float4/float8 ->
+ * real, numeric -> integer when it has no fraction and fits int64 (so
+ * SUM(bigint) reads as on SQLite), else real; bytea -> lowercase hex string;
+ * anything else -> string. Text that is not UTF-8 becomes null (logged). */
 json_t *db_query_json(struct dbc *c, const char *sql, const char *types, ...);
-/* Like db_query_json but returns the first row object, or json_null()-free NULL
- * with *rc = DB_DONE when there is none. */
+/* Like db_query_json but returns the first row as an object (caller owns it)
+ * with *rc = DB_ROW; NULL with *rc = DB_DONE when there is no row, or NULL
+ * with a negative *rc on error. rc may be NULL. */
 json_t *db_query_row(struct dbc *c, int *rc, const char *sql, const char *types, ...);
-/* Runs a multi-statement script (migrations). */
+/* Runs a multi-statement script without parameters (migrations, DDL).
+ * Returns DB_OK or a negative db_rc. */
 int db_exec_script(struct dbc *c, const char *sql);
 
-/* Insert and return the new row's id: appends " RETURNING id" on PostgreSQL,
- * uses last_insert_rowid() on SQLite. The table must have an integer id. */
+/* Insert and return the new row's id: appends " RETURNING id" on PostgreSQL
+ * (after dropping a trailing ';'), uses last_insert_rowid() on SQLite. The
+ * table must have an integer id; insert one row. Returns DB_OK with *id set,
+ * DB_DONE when no row was inserted (ON CONFLICT DO NOTHING; *id untouched), or
+ * a negative db_rc. */
 int db_insert_id(struct dbc *c, int64_t *id, const char *sql, const char *types, ...);
 
 #endif

@@ -1,5 +1,7 @@
 #include "err.h"
 
+#include <stddef.h>
+
 static const struct err_info table[ERR__COUNT] = {
 	[ERR_OK] = {ERR_OK, 200, "ok", "สำเร็จ"},
 	[ERR_BAD_REQUEST] = {ERR_BAD_REQUEST, 400, "bad-request", "คำขอไม่ถูกต้อง"},

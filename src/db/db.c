@@ -1,0 +1,941 @@
+#include "db/db.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/driver.h"
+#include "lib/buf.h"
+#include "lib/embed.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define POOL_DEFAULT  8
+#define CACHE_BUCKETS 64
+/* Past this many cached statements a connection drops its cache when it is
+ * next returned to the pool; only code that builds SQL text at run time can
+ * get there. */
+#define CACHE_MAX 512
+/* db_tx retries: at most this many attempts, and none started after
+ * TX_DEADLINE_MS. Backoff doubles from BACKOFF_MIN_US up to BACKOFF_MAX_US,
+ * each sleep drawn uniformly from [d/2, d] so colliding writers spread out. */
+#define TX_MAX_ATTEMPTS 30
+#define TX_DEADLINE_MS  20000
+#define BACKOFF_MIN_US  500
+#define BACKOFF_MAX_US  50000
+/* pg_advisory_lock key for db_migrate: "osspoint" in ASCII. */
+#define MIGRATE_LOCK_KEY "8030889487274438260"
+
+struct db {
+	const struct db_driver *drv;
+	unsigned size;
+	struct dbc *conns;
+	struct dbc **idle; /* stack of free connections */
+	unsigned nidle;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* Connections this thread holds. A transaction function that opens another
+ * transaction would wait on the pool (or, on SQLite, on the write lock its
+ * own outer transaction holds): refuse it instead of deadlocking. */
+static _Thread_local int held;
+
+/* ---- small helpers ---- */
+
+void db_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	for (char *p = err; *p; p++)
+		if (*p == '\n' || *p == '\t' || *p == '\r')
+			*p = ' ';
+	size_t n = strlen(err);
+	while (n && err[n - 1] == ' ')
+		err[--n] = '\0';
+}
+
+json_t *db_json_hex(const void *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *b = p;
+	char *s = xmalloc(2 * n + 1);
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = hex[b[i] >> 4];
+		s[2 * i + 1] = hex[b[i] & 15];
+	}
+	s[2 * n] = '\0';
+	json_t *j = json_stringn(s, 2 * n);
+	free(s);
+	return j;
+}
+
+json_t *db_json_text(const char *s, size_t n)
+{
+	json_t *j = json_stringn(s, n);
+	if (!j) {
+		log_warn("db: text value is not valid UTF-8; returned as null");
+		return json_null();
+	}
+	return j;
+}
+
+static uint32_t hash_sql(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t rand64(void)
+{
+	static _Thread_local uint64_t x;
+	if (!x) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)&x ^ (uint64_t)ts.tv_sec;
+		x |= 1;
+	}
+	x ^= x << 13; /* xorshift64 */
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+static void backoff(unsigned attempt)
+{
+	unsigned shift = attempt < 16 ? attempt : 16;
+	uint64_t d = (uint64_t)BACKOFF_MIN_US << shift;
+	if (d > BACKOFF_MAX_US)
+		d = BACKOFF_MAX_US;
+	uint64_t us = d / 2 + rand64() % (d / 2 + 1);
+	struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+	nanosleep(&ts, NULL);
+}
+
+/* ---- statement cache ---- */
+
+static void stmt_destroy(struct dbc *c, struct db_stmt *st, bool server_alive)
+{
+	char *sql = st->sql;
+	c->drv->stmt_free(c->conn, st, server_alive);
+	free(sql);
+}
+
+static void cache_drop(struct dbc *c, bool server_alive)
+{
+	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+		struct db_stmt *st = c->cache[i];
+		while (st) {
+			struct db_stmt *next = st->next;
+			stmt_destroy(c, st, server_alive);
+			st = next;
+		}
+		c->cache[i] = NULL;
+	}
+	c->cache_count = 0;
+}
+
+/* Statements the transaction function did not db_finish: a bug, but one that
+ * must not leak into the next user of the connection. */
+static void finish_leftovers(struct dbc *c)
+{
+	for (size_t i = 0; i < CACHE_BUCKETS; i++)
+		for (struct db_stmt *st = c->cache[i]; st; st = st->next)
+			if (st->busy) {
+				log_bug("db: statement not finished: %s", st->sql);
+				db_finish(st);
+			}
+	while (c->loose) {
+		log_bug("db: statement not finished: %s", c->loose->sql);
+		db_finish(c->loose);
+	}
+}
+
+static void note_failure(struct dbc *c, int rc)
+{
+	if (c->in_tx && c->tx_error == DB_OK && rc < 0)
+		c->tx_error = rc;
+}
+
+/* After a statement fails inside db_tx, PostgreSQL refuses everything until
+ * the rollback. Both drivers behave so: later statements fail at once with
+ * the first failure's code, and never reach the server. */
+static bool poisoned(const struct dbc *c)
+{
+	return c->in_tx && c->tx_error != DB_OK;
+}
+
+/* What a convenience returns when it could not prepare: the transaction's
+ * first failure if there was one (so DB_BUSY still means "retry"). */
+static int prepare_failure(const struct dbc *c)
+{
+	return poisoned(c) ? c->tx_error : DB_ERROR;
+}
+
+/* ---- pool ---- */
+
+static struct dbc *acquire(struct db *db)
+{
+	if (held) {
+		log_bug("db: db_tx/db_read/db_migrate called while this thread already holds a connection");
+		return NULL;
+	}
+	pthread_mutex_lock(&db->mu);
+	while (db->nidle == 0)
+		pthread_cond_wait(&db->cv, &db->mu);
+	struct dbc *c = db->idle[--db->nidle];
+	pthread_mutex_unlock(&db->mu);
+	held++;
+	bool lost = false;
+	bool ok = c->drv->check(c->conn, &lost);
+	if (lost)
+		cache_drop(c, false);
+	if (!ok) {
+		held--;
+		pthread_mutex_lock(&db->mu);
+		db->idle[db->nidle++] = c;
+		pthread_cond_signal(&db->cv);
+		pthread_mutex_unlock(&db->mu);
+		return NULL;
+	}
+	return c;
+}
+
+static void release(struct dbc *c)
+{
+	struct db *db = c->db;
+	finish_leftovers(c);
+	if (c->cache_count > CACHE_MAX)
+		cache_drop(c, true);
+	held--;
+	pthread_mutex_lock(&db->mu);
+	db->idle[db->nidle++] = c;
+	pthread_cond_signal(&db->cv);
+	pthread_mutex_unlock(&db->mu);
+}
+
+struct db *db_open(const char *url, unsigned pool_size, char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!url || !*url) {
+		db_set_err(err, errlen, "db: no database URL");
+		return NULL;
+	}
+	const struct db_driver *drv;
+	const char *target = url;
+	if (starts_with(url, "sqlite:")) {
+		drv = &db_driver_sqlite;
+		target = url + strlen("sqlite:");
+	} else if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
+		drv = &db_driver_pg;
+	} else if (ends_with(url, ".db") && !strstr(url, "://")) {
+		drv = &db_driver_sqlite;
+	} else {
+		/* Not echoed: a URL may carry a password. */
+		db_set_err(err, errlen,
+		           "db: unsupported database URL (expected sqlite:PATH, PATH.db, sqlite::memory: or "
+		           "postgresql://...)");
+		return NULL;
+	}
+	if (!*target) {
+		db_set_err(err, errlen, "db: no file name after 'sqlite:'");
+		return NULL;
+	}
+	unsigned size = pool_size ? pool_size : POOL_DEFAULT;
+	if (drv == &db_driver_sqlite && !strcmp(target, ":memory:"))
+		size = 1; /* every connection to :memory: is a database of its own */
+
+	struct db *db = xcalloc(1, sizeof *db);
+	db->drv = drv;
+	db->size = size;
+	db->conns = xcalloc(size, sizeof *db->conns);
+	db->idle = xcalloc(size, sizeof *db->idle);
+	pthread_mutex_init(&db->mu, NULL);
+	pthread_cond_init(&db->cv, NULL);
+	for (unsigned i = 0; i < size; i++) {
+		struct dbc *c = &db->conns[i];
+		c->db = db;
+		c->drv = drv;
+		c->cache = xcalloc(CACHE_BUCKETS, sizeof *c->cache);
+		c->conn = drv->connect(target, err, errlen);
+		if (!c->conn) {
+			db_close(db);
+			return NULL;
+		}
+		db->idle[db->nidle++] = c;
+	}
+	return db;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	unsigned opened = 0;
+	for (unsigned i = 0; i < db->size; i++)
+		opened += db->conns[i].conn != NULL;
+	if (db->nidle != opened)
+		log_bug("db: db_close with %u connection(s) still in use", opened - db->nidle);
+	for (unsigned i = 0; i < db->size; i++) {
+		struct dbc *c = &db->conns[i];
+		if (c->conn) {
+			while (c->loose) {
+				struct db_stmt *st = c->loose;
+				c->loose = st->next;
+				stmt_destroy(c, st, false);
+			}
+			cache_drop(c, false); /* the session ends; no need to DEALLOCATE */
+			c->drv->disconnect(c->conn);
+		}
+		free(c->cache);
+	}
+	pthread_mutex_destroy(&db->mu);
+	pthread_cond_destroy(&db->cv);
+	free(db->idle);
+	free(db->conns);
+	free(db);
+}
+
+enum db_dialect db_dialect(const struct db *db)
+{
+	return db->drv->dialect;
+}
+
+const char *db_dialect_name(const struct db *db)
+{
+	return db->drv->name;
+}
+
+enum db_dialect dbc_dialect(const struct dbc *c)
+{
+	return c->drv->dialect;
+}
+
+/* ---- transactions ---- */
+
+/* *committing is set once COMMIT has been sent: past that point a lost
+ * connection leaves the outcome unknown, and the transaction must not be run
+ * again. */
+static int tx_once(struct dbc *c, int (*fn)(struct dbc *c, void *arg), void *arg, bool *committing)
+{
+	int rc = c->drv->exec(c->conn, c->drv->begin_sql);
+	if (rc != DB_OK)
+		return rc;
+	c->in_tx = true;
+	c->tx_error = DB_OK;
+	rc = fn(c, arg);
+	finish_leftovers(c);
+	if (c->tx_error == DB_BUSY) {
+		/* Whatever fn made of it (often DB_ERROR from a NULL db_prepare),
+		 * a lock or serialization failure means: run it again. */
+		rc = DB_BUSY;
+	} else if (rc == DB_OK && c->tx_error != DB_OK) {
+		/* PostgreSQL has aborted the transaction at the first failure;
+		 * SQLite would commit the rest. Same answer on both: roll back. */
+		log_bug("db: transaction function returned DB_OK after a failed statement (%d); rolled back",
+		        c->tx_error);
+		rc = c->tx_error;
+	}
+	if (rc == DB_OK) {
+		*committing = true;
+		rc = c->drv->exec(c->conn, "COMMIT");
+		/* A failed COMMIT leaves SQLite's transaction open; PostgreSQL's
+		 * is over and ROLLBACK only draws a warning. */
+		if (rc != DB_OK)
+			c->drv->exec(c->conn, "ROLLBACK");
+	} else {
+		c->drv->exec(c->conn, "ROLLBACK");
+	}
+	c->in_tx = false;
+	c->tx_error = DB_OK;
+	return rc;
+}
+
+/* True when c's session had died and has just been re-established. */
+static bool reconnected(struct dbc *c)
+{
+	bool lost = false;
+	bool ok = c->drv->check(c->conn, &lost);
+	if (lost)
+		cache_drop(c, false);
+	return lost && ok;
+}
+
+/* Runs fn on c until it is not DB_BUSY, within the retry budget. */
+static int run_on(struct dbc *c, bool tx, int (*fn)(struct dbc *c, void *arg), void *arg)
+{
+	int64_t start = now_ms();
+	bool retried_lost = false;
+	int rc;
+	for (unsigned attempt = 1;; attempt++) {
+		bool committing = false;
+		if (tx) {
+			rc = tx_once(c, fn, arg, &committing);
+		} else {
+			rc = fn(c, arg);
+			finish_leftovers(c);
+		}
+		/* A server restart or failover: every pooled session dies at once.
+		 * Nothing was committed, so one more run on a new session is safe. */
+		if (rc < 0 && rc != DB_BUSY && !committing && !retried_lost && reconnected(c)) {
+			retried_lost = true;
+			log_warn("db: connection lost; running the %s again on a new session",
+			         tx ? "transaction" : "read");
+			continue;
+		}
+		if (rc != DB_BUSY)
+			break;
+		if (attempt >= TX_MAX_ATTEMPTS || now_ms() - start > TX_DEADLINE_MS) {
+			log_warn("db: still busy after %u attempts in %lld ms; giving up", attempt,
+			         (long long)(now_ms() - start));
+			break;
+		}
+		backoff(attempt - 1);
+	}
+	return rc;
+}
+
+static int run(struct db *db, bool tx, int (*fn)(struct dbc *c, void *arg), void *arg)
+{
+	struct dbc *c = acquire(db);
+	if (!c)
+		return DB_ERROR;
+	int rc = run_on(c, tx, fn, arg);
+	release(c);
+	return rc;
+}
+
+int db_tx(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg)
+{
+	return run(db, true, fn, arg);
+}
+
+int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg)
+{
+	return run(db, false, fn, arg);
+}
+
+/* ---- statements ---- */
+
+struct db_stmt *db_prepare(struct dbc *c, const char *sql)
+{
+	if (!c || !sql) {
+		log_bug("db: db_prepare without a connection or SQL");
+		return NULL;
+	}
+	if (poisoned(c))
+		return NULL;
+	uint32_t h = hash_sql(sql);
+	struct db_stmt **bucket = &c->cache[h % CACHE_BUCKETS];
+	bool in_use = false;
+	for (struct db_stmt *st = *bucket; st; st = st->next) {
+		if (st->hash == h && !strcmp(st->sql, sql)) {
+			if (!st->busy) {
+				st->busy = true;
+				st->state = STMT_FRESH;
+				return st;
+			}
+			in_use = true; /* the same text, still running: a private copy */
+			break;
+		}
+	}
+	struct db_stmt *st = c->drv->prepare(c->conn, sql);
+	if (!st) {
+		note_failure(c, DB_ERROR);
+		return NULL;
+	}
+	st->c = c;
+	st->sql = xstrdup(sql);
+	st->hash = h;
+	st->busy = true;
+	st->state = STMT_FRESH;
+	if (in_use) {
+		st->next = c->loose;
+		c->loose = st;
+	} else {
+		st->cached = true;
+		st->next = *bucket;
+		*bucket = st;
+		c->cache_count++;
+	}
+	return st;
+}
+
+static void bind_result(struct db_stmt *st, int rc)
+{
+	if (rc != DB_OK && st->state != STMT_FAILED) {
+		st->state = STMT_FAILED;
+		st->rc = DB_ERROR;
+		note_failure(st->c, DB_ERROR);
+	}
+}
+
+static bool bindable(struct db_stmt *st, int idx)
+{
+	if (!st)
+		return false;
+	if (st->state == STMT_FRESH)
+		return true;
+	if (st->state != STMT_FAILED)
+		log_bug("db: bind %d after db_step in: %s", idx, st->sql);
+	bind_result(st, DB_ERROR);
+	return false;
+}
+
+void db_bind_int(struct db_stmt *st, int idx, int64_t v)
+{
+	if (bindable(st, idx))
+		bind_result(st, st->c->drv->bind_int(st, idx, v));
+}
+
+void db_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+	if (bindable(st, idx))
+		bind_result(st, s ? st->c->drv->bind_text(st, idx, s) : st->c->drv->bind_null(st, idx));
+}
+
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n)
+{
+	if (bindable(st, idx))
+		bind_result(st, st->c->drv->bind_blob(st, idx, p, n));
+}
+
+void db_bind_null(struct db_stmt *st, int idx)
+{
+	if (bindable(st, idx))
+		bind_result(st, st->c->drv->bind_null(st, idx));
+}
+
+int db_step(struct db_stmt *st)
+{
+	if (!st)
+		return DB_ERROR;
+	switch (st->state) {
+	case STMT_DONE: return DB_DONE; /* never re-run: SQLite would restart it */
+	case STMT_FAILED: return st->rc;
+	default: break;
+	}
+	if (poisoned(st->c)) {
+		st->state = STMT_FAILED;
+		st->rc = st->c->tx_error;
+		return st->rc;
+	}
+	int rc = st->c->drv->step(st);
+	if (rc == DB_ROW) {
+		st->state = STMT_RUNNING;
+	} else if (rc == DB_DONE) {
+		st->state = STMT_DONE;
+	} else {
+		st->state = STMT_FAILED;
+		st->rc = rc;
+		note_failure(st->c, rc);
+	}
+	return rc;
+}
+
+int db_column_count(struct db_stmt *st)
+{
+	return st ? st->c->drv->column_count(st) : 0;
+}
+
+const char *db_column_name(struct db_stmt *st, int col)
+{
+	if (!st || col < 0 || col >= st->c->drv->column_count(st))
+		return NULL;
+	return st->c->drv->column_name(st, col);
+}
+
+/* Column reads need a current row and a real column. */
+static bool readable(struct db_stmt *st, int col)
+{
+	if (!st)
+		return false;
+	if (st->state != STMT_RUNNING) {
+		log_bug("db: column %d read without a current row in: %s", col, st->sql);
+		return false;
+	}
+	if (col < 0 || col >= st->c->drv->column_count(st)) {
+		log_bug("db: column %d out of range in: %s", col, st->sql);
+		return false;
+	}
+	return true;
+}
+
+bool db_col_null(struct db_stmt *st, int col)
+{
+	return readable(st, col) ? st->c->drv->col_null(st, col) : true;
+}
+
+int64_t db_col_int(struct db_stmt *st, int col)
+{
+	return readable(st, col) ? st->c->drv->col_int(st, col) : 0;
+}
+
+const char *db_col_text(struct db_stmt *st, int col)
+{
+	return readable(st, col) ? st->c->drv->col_text(st, col) : "";
+}
+
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len)
+{
+	if (readable(st, col))
+		return st->c->drv->col_blob(st, col, len);
+	if (len)
+		*len = 0;
+	return "";
+}
+
+int64_t db_changes(struct db_stmt *st)
+{
+	return st && st->state == STMT_DONE ? st->c->drv->changes(st) : 0;
+}
+
+void db_finish(struct db_stmt *st)
+{
+	if (!st)
+		return;
+	struct dbc *c = st->c;
+	c->drv->reset(st);
+	st->busy = false;
+	st->state = STMT_FRESH;
+	st->rc = DB_OK;
+	if (!st->cached) {
+		for (struct db_stmt **p = &c->loose; *p; p = &(*p)->next) {
+			if (*p == st) {
+				*p = st->next;
+				break;
+			}
+		}
+		stmt_destroy(c, st, !c->in_tx || c->tx_error == DB_OK);
+	}
+}
+
+/* ---- conveniences ---- */
+
+static struct db_stmt *prepare_va(struct dbc *c, const char *sql, const char *types, va_list ap)
+{
+	struct db_stmt *st = db_prepare(c, sql);
+	if (!st)
+		return NULL;
+	if (!types)
+		types = "";
+	int n = (int)strlen(types);
+	int want = c->drv->param_count(st);
+	if (n != want) {
+		log_bug("db: %d placeholder(s) but %d argument(s) (\"%s\") in: %s", want, n, types, sql);
+		goto fail;
+	}
+	for (int i = 0; i < n; i++) {
+		switch (types[i]) {
+		case 'i': db_bind_int(st, i + 1, va_arg(ap, int64_t)); break;
+		case 't': db_bind_text(st, i + 1, va_arg(ap, const char *)); break;
+		case 'n': db_bind_null(st, i + 1); break;
+		default:
+			log_bug("db: unknown argument type '%c' in \"%s\" for: %s", types[i], types, sql);
+			goto fail;
+		}
+	}
+	if (st->state == STMT_FAILED)
+		goto fail;
+	return st;
+fail:
+	db_finish(st);
+	note_failure(c, DB_ERROR);
+	return NULL;
+}
+
+int db_exec(struct dbc *c, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *st = prepare_va(c, sql, types, ap);
+	va_end(ap);
+	if (!st)
+		return prepare_failure(c);
+	int rc = db_step(st);
+	db_finish(st);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int db_query_int(struct dbc *c, int64_t *out, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *st = prepare_va(c, sql, types, ap);
+	va_end(ap);
+	if (!st)
+		return prepare_failure(c);
+	int rc = db_step(st);
+	if (rc == DB_ROW && out)
+		*out = db_col_int(st, 0);
+	db_finish(st);
+	return rc;
+}
+
+static json_t *row_json(struct db_stmt *st)
+{
+	json_t *o = json_object();
+	int n = st->c->drv->column_count(st);
+	for (int i = 0; i < n; i++)
+		json_object_set_new(o, st->c->drv->column_name(st, i), st->c->drv->col_json(st, i));
+	return o;
+}
+
+json_t *db_query_json(struct dbc *c, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *st = prepare_va(c, sql, types, ap);
+	va_end(ap);
+	if (!st)
+		return NULL;
+	json_t *rows = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(rows, row_json(st));
+	db_finish(st);
+	if (rc < 0) {
+		json_decref(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+json_t *db_query_row(struct dbc *c, int *rc, const char *sql, const char *types, ...)
+{
+	int dummy;
+	if (!rc)
+		rc = &dummy;
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *st = prepare_va(c, sql, types, ap);
+	va_end(ap);
+	if (!st) {
+		*rc = prepare_failure(c);
+		return NULL;
+	}
+	json_t *row = NULL;
+	*rc = db_step(st);
+	if (*rc == DB_ROW)
+		row = row_json(st);
+	db_finish(st);
+	return row;
+}
+
+int db_exec_script(struct dbc *c, const char *sql)
+{
+	if (poisoned(c))
+		return c->tx_error;
+	int rc = c->drv->exec(c->conn, sql);
+	note_failure(c, rc);
+	return rc;
+}
+
+int db_insert_id(struct dbc *c, int64_t *id, const char *sql, const char *types, ...)
+{
+	char *with_returning = NULL;
+	if (!c->drv->last_insert_id) {
+		size_t n = strlen(sql);
+		while (n &&
+		       (sql[n - 1] == ';' || sql[n - 1] == ' ' || sql[n - 1] == '\n' || sql[n - 1] == '\t'))
+			n--;
+		with_returning = xasprintf("%.*s RETURNING id", (int)n, sql);
+		sql = with_returning;
+	}
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *st = prepare_va(c, sql, types, ap);
+	va_end(ap);
+	free(with_returning);
+	if (!st)
+		return prepare_failure(c);
+	int rc = db_step(st);
+	if (c->drv->last_insert_id) {
+		/* No row inserted (ON CONFLICT DO NOTHING) leaves last_insert_rowid
+		 * at an older row; report it as PostgreSQL's empty RETURNING does. */
+		if (rc == DB_DONE && db_changes(st) > 0) {
+			if (id)
+				*id = c->drv->last_insert_id(c->conn);
+			rc = DB_OK;
+		}
+	} else if (rc == DB_ROW) {
+		if (id)
+			*id = db_col_int(st, 0);
+		rc = DB_OK;
+	}
+	db_finish(st);
+	return rc;
+}
+
+/* ---- health, migrations ---- */
+
+static int ping_fn(struct dbc *c, void *arg)
+{
+	int64_t v = 0;
+	int rc = db_query_int(c, &v, "SELECT 1", "");
+	return rc == DB_ROW && v == 1 ? DB_OK : DB_ERROR;
+}
+
+bool db_ping(struct db *db)
+{
+	return db && db_read(db, ping_fn, NULL) == DB_OK;
+}
+
+static int version_fn(struct dbc *c, void *arg)
+{
+	int64_t *v = arg, exists = 0;
+	const char *sql =
+	    c->drv->dialect == DB_SQLITE
+	        ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+	        : "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+	          "AND tablename = 'schema_migrations'";
+	int rc = db_query_int(c, &exists, sql, "");
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : DB_ERROR;
+	*v = 0;
+	if (!exists)
+		return DB_OK;
+	rc = db_query_int(c, v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+	return rc == DB_ROW ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
+int db_schema_version(struct db *db)
+{
+	int64_t v = -1;
+	if (db_read(db, version_fn, &v) != DB_OK)
+		return -1;
+	return (int)v;
+}
+
+static const struct embedded_file *db_migrations(enum db_dialect dialect)
+{
+	return dialect == DB_SQLITE ? migrations_sqlite : migrations_postgresql;
+}
+
+/* "007_name.sql" -> 7; 0 if the name does not start with a number and '_'. */
+static int migration_version(const char *name)
+{
+	int v = 0;
+	const char *p = name;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > 1000000)
+			return 0;
+	}
+	return p > name && *p == '_' ? v : 0;
+}
+
+struct mig {
+	const struct embedded_file *file;
+	int version;
+	bool applied;
+};
+
+static int create_table_fn(struct dbc *c, void *arg)
+{
+	return db_exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+	                         "name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+}
+
+static int apply_fn(struct dbc *c, void *arg)
+{
+	struct mig *m = arg;
+	m->applied = false;
+	int64_t n = 0;
+	/* Checked inside the transaction: another process may have got here
+	 * first (SQLite: we now hold the write lock; PostgreSQL: we hold the
+	 * advisory lock). */
+	int rc = db_query_int(c, &n, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", "i",
+	                      (int64_t)m->version);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : DB_ERROR;
+	if (n)
+		return DB_OK;
+	rc = db_exec_script(c, m->file->data);
+	if (rc != DB_OK)
+		return rc;
+	char *name = xstrdup(m->file->name);
+	if (ends_with(name, ".sql"))
+		name[strlen(name) - 4] = '\0';
+	rc = db_exec(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", "iti",
+	             (int64_t)m->version, name, (int64_t)time(NULL));
+	free(name);
+	m->applied = rc == DB_OK;
+	return rc;
+}
+
+int db_migrate(struct db *db)
+{
+	const struct embedded_file *files = db_migrations(db->drv->dialect);
+	int prev = 0;
+	for (const struct embedded_file *f = files; f->name; f++) {
+		int v = migration_version(f->name);
+		if (v <= prev) {
+			log_bug("db: migration %s: name must be NNN_name.sql with a number above %d", f->name,
+			        prev);
+			return -1;
+		}
+		prev = v;
+	}
+	struct dbc *c = acquire(db);
+	if (!c)
+		return -1;
+	bool pg = db->drv->dialect == DB_POSTGRES;
+	int applied = 0;
+	/* Session-level lock, taken outside any transaction, so each migration's
+	 * transaction starts (and takes its snapshot) after the lock is ours. */
+	int rc = pg ? c->drv->exec(c->conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")") : DB_OK;
+	bool locked = pg && rc == DB_OK;
+	if (rc == DB_OK)
+		rc = run_on(c, true, create_table_fn, NULL);
+	for (const struct embedded_file *f = files; rc == DB_OK && f->name; f++) {
+		struct mig m = {f, migration_version(f->name), false};
+		rc = run_on(c, true, apply_fn, &m);
+		if (rc != DB_OK)
+			log_error("db: migration %s failed (%d)", f->name, rc);
+		else if (m.applied) {
+			applied++;
+			log_info("db: applied migration %s", f->name);
+		}
+	}
+	if (locked)
+		c->drv->exec(c->conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
+	/* Plans cached before a schema change may no longer fit it (PostgreSQL
+	 * refuses "cached plan must not change result type"): start afresh on
+	 * this connection and every idle one. */
+	cache_drop(c, true);
+	pthread_mutex_lock(&db->mu);
+	for (unsigned i = 0; i < db->nidle; i++)
+		cache_drop(db->idle[i], true);
+	pthread_mutex_unlock(&db->mu);
+	release(c);
+	return rc == DB_OK ? applied : -1;
+}

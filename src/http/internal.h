@@ -1,0 +1,134 @@
+/* Private to src/http: the request object and the pieces the server, the fake
+ * requests and the dispatcher share. Nothing outside src/http includes this. */
+#ifndef OSSPOINT_HTTP_INTERNAL_H
+#define OSSPOINT_HTTP_INTERNAL_H
+
+#include "http/http.h"
+
+#include <stdalign.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Defaults used when a struct http_config field is 0. */
+#define HTTP_DEFAULT_MAX_BODY   ((size_t)1 << 20)  /* 1 MiB */
+#define HTTP_DEFAULT_MAX_UPLOAD ((size_t)16 << 20) /* 16 MiB */
+/* A body over its limit is read and thrown away up to limit + this, so the
+ * client gets its 413 on a connection that stays open; past it (or when
+ * Content-Length already says so) the layer answers at once and MHD closes. */
+#define HTTP_DISCARD_MAX ((size_t)64 << 20)
+/* Cap of a rendered page or a JSON reply. */
+#define HTTP_RENDER_MAX ((size_t)32 << 20)
+/* Seconds an idle connection is kept. */
+#define HTTP_CONNECTION_TIMEOUT 30
+/* Seconds http_stop waits for running requests. */
+#define HTTP_DRAIN_SECONDS 10
+
+/* One header of a reply (or of a fake request): strings live in the request
+ * arena or are static. */
+struct hdr {
+	struct hdr *next;
+	const char *name;
+	const char *value;
+};
+
+enum body_kind { BODY_NONE, BODY_URLENCODED, BODY_MULTIPART, BODY_JSON, BODY_OTHER };
+
+struct static_file; /* static.c */
+
+struct reply {
+	int status; /* 0 until a reply_* call */
+	struct hdr *head, *tail;
+	char *body; /* malloc'ed, owned when body_owned */
+	size_t len;
+	bool body_owned;
+	struct static_file *file; /* a reference: body and headers come from the cache */
+	bool not_modified;        /* with file: the 304 variant */
+};
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t cap, used;
+	alignas(max_align_t) unsigned char mem[];
+};
+
+#define REQ_INLINE_ARENA 1536
+
+struct req {
+	const struct http_config *cfg; /* set by the dispatcher / server */
+	void *conn;                    /* struct MHD_Connection *, NULL for a fake request */
+	bool started;                  /* server: first access-handler call seen */
+
+	enum http_method method;
+	const char *method_name;
+	char *raw_path;        /* as sent, no query, NUL-terminated (arena) */
+	const char *raw_query; /* after '?', or NULL (arena) */
+	char *path;            /* percent-decoded, trailing slash removed (arena) */
+
+	struct hdr *fake_headers; /* fake requests only */
+
+	const struct route *route;
+	struct route_params params;
+	struct form query;
+	struct form form;
+	json_t *json;
+	enum body_kind kind;
+	bool is_json;
+
+	struct buf body;
+	size_t body_limit;
+	unsigned long long body_received;
+	bool too_large;
+
+	void *user;
+	void (*user_cleanup)(void *);
+
+	struct reply reply;
+	struct timespec t0;
+	char client_ip[48];
+
+	struct arena_chunk *chunks;
+	size_t inline_used;
+	alignas(max_align_t) unsigned char inline_mem[REQ_INLINE_ARENA];
+};
+
+/* request.c */
+struct req *req_new(void);
+/* Frees the request and everything hanging off it, calling the user slot's
+ * cleanup first. NULL is a no-op. */
+void req_free(struct req *r);
+void req_set_method(struct req *r, const char *method);
+/* Splits the request target into raw path, raw query and decoded path. */
+void req_set_target(struct req *r, const char *target);
+/* Chooses the body kind from Content-Type and the body limit from cfg. */
+void req_body_begin(struct req *r, const struct http_config *cfg);
+/* Query and body parsing at dispatch; replies 400/413 itself and returns -1. */
+int req_parse_query(struct req *r);
+int req_parse_body(struct req *r);
+bool utf8_valid(const char *s, size_t n);
+
+/* reply.c */
+/* Adds what every reply carries (security headers, Cache-Control default) and
+ * makes sure there is a reply at all. Called once, at the end of dispatch. */
+void reply_finish(struct req *r);
+const char *reply_header_get(const struct req *r, const char *name);
+/* Copies into the arena; used by the dispatcher and static.c. */
+void reply_header_add(struct req *r, const char *name, const char *value);
+/* The security headers every reply carries, as a {name, value} list ended by NULL. */
+extern const char *const http_security_headers[][2];
+
+/* dispatch.c: the one path shared by the server and fake requests. */
+void http_dispatch(const struct http_config *cfg, const struct router *rt, struct req *r);
+
+/* static.c */
+/* Serves r->path (which starts with "/static/") from cfg->static_dir. */
+void static_serve(struct req *r);
+void static_file_release(struct static_file *f);
+/* Body and header lookup for fake requests. */
+const char *static_file_body(const struct static_file *f, bool not_modified, size_t *len);
+const char *static_file_header(const struct static_file *f, bool not_modified, const char *name);
+/* The prebuilt MHD response (struct MHD_Response *), borrowed. */
+void *static_file_response(const struct static_file *f, bool not_modified);
+/* Drops every cached file (the in-use ones live on until released). */
+void static_cache_clear(void);
+
+#endif

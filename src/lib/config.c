@@ -1,0 +1,209 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+#ifndef OSSPOINT_DEFAULT_ROOT
+#define OSSPOINT_DEFAULT_ROOT "."
+#endif
+
+enum kind { K_STR, K_UINT, K_LONG, K_INT, K_BOOL, K_ULONG };
+
+struct setting {
+	const char *key;
+	enum kind kind;
+	size_t off;
+	long min, max;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+static const struct setting settings[] = {
+	{"db", K_STR, OFF(db), 0, 0, "ฐานข้อมูล: sqlite:PATH หรือ postgresql://..."},
+	{"listen", K_STR, OFF(listen), 0, 0, "ที่อยู่และพอร์ต host:port"},
+	{"root", K_STR, OFF(root), 0, 0, "โฟลเดอร์ที่มี templates/ static/ data/"},
+	{"secret_file", K_STR, OFF(secret_file), 0, 0, "ไฟล์กุญแจลับ (สร้างให้เมื่อยังไม่มี)"},
+	{"threads", K_UINT, OFF(threads), 0, 256, "จำนวนเธรด HTTP (0 = ตามจำนวน CPU)"},
+	{"db_pool", K_UINT, OFF(db_pool), 0, 256, "จำนวนการเชื่อมต่อฐานข้อมูล (0 = ค่าเริ่มต้น)"},
+	{"session_ttl", K_LONG, OFF(session_ttl), 60, 31L * 86400, "อายุเซสชันสูงสุด (วินาที)"},
+	{"session_idle", K_LONG, OFF(session_idle), 60, 31L * 86400, "หมดเวลาเมื่อไม่ใช้งาน (วินาที)"},
+	{"login_max_fails", K_INT, OFF(login_max_fails), 1, 1000, "จำนวนครั้งที่ใส่รหัสผิดก่อนถูกระงับชั่วคราว"},
+	{"login_window", K_LONG, OFF(login_window), 10, 86400, "ช่วงเวลานับการใส่รหัสผิด (วินาที)"},
+	{"cutoff_day", K_INT, OFF(cutoff_day), 1, 28, "วันตัดยอดสถิติประจำเดือน"},
+	{"grace_days", K_INT, OFF(grace_days), 0, 31, "จำนวนวันหลังวันตัดยอดที่ยังแก้ไขได้"},
+	{"bangkok_in_programme", K_BOOL, OFF(bangkok_in_programme), 0, 1, "รวมเขตของกรุงเทพมหานครในโครงการ"},
+	{"secure_cookies", K_BOOL, OFF(secure_cookies), 0, 1, "คุกกี้แบบ Secure (เมื่อให้บริการผ่าน HTTPS)"},
+	{"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
+	{"max_body", K_ULONG, OFF(max_body), 1024, 1L << 30, "ขนาดข้อมูลสูงสุดต่อคำขอ (ไบต์)"},
+	{"max_upload", K_ULONG, OFF(max_upload), 1024, 1L << 30, "ขนาดไฟล์อัปโหลดสูงสุด (ไบต์)"},
+};
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static void set_str(struct config *cfg, size_t off, const char *v)
+{
+	char **p = (char **)((char *)cfg + off);
+	free(*p);
+	*p = xstrdup(v);
+}
+
+static void defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	set_str(cfg, OFF(db), "sqlite:var/osspoint.db");
+	set_str(cfg, OFF(listen), "127.0.0.1:8080");
+	set_str(cfg, OFF(root), OSSPOINT_DEFAULT_ROOT);
+	set_str(cfg, OFF(secret_file), "var/secret.key");
+	cfg->session_ttl = 12 * 3600;
+	cfg->session_idle = 30 * 60;
+	cfg->login_max_fails = 5;
+	cfg->login_window = 15 * 60;
+	cfg->cutoff_day = 25;
+	cfg->grace_days = 3;
+	cfg->access_log = true;
+	cfg->max_body = 1UL << 20;
+	cfg->max_upload = 16UL << 20;
+}
+
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const struct setting *s = &settings[i];
+		if (strcmp(s->key, key) != 0)
+			continue;
+		void *p = (char *)cfg + s->off;
+		if (s->kind == K_STR) {
+			if (!*value) {
+				snprintf(err, errlen, "ค่า %s ว่างไม่ได้", key);
+				return -1;
+			}
+			set_str(cfg, s->off, value);
+			return 0;
+		}
+		if (s->kind == K_BOOL) {
+			if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes") ||
+			    !strcmp(value, "on"))
+				*(bool *)p = true;
+			else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") ||
+				 !strcmp(value, "off"))
+				*(bool *)p = false;
+			else {
+				snprintf(err, errlen, "ค่า %s ต้องเป็น 0 หรือ 1 (ได้รับ \"%s\")", key, value);
+				return -1;
+			}
+			return 0;
+		}
+		char *end;
+		errno = 0;
+		long long v = strtoll(value, &end, 10);
+		if (errno || end == value || *end || v < s->min || v > s->max) {
+			snprintf(err, errlen, "ค่า %s ต้องเป็นตัวเลข %ld–%ld (ได้รับ \"%s\")", key, s->min, s->max,
+				 value);
+			return -1;
+		}
+		switch (s->kind) {
+		case K_UINT: *(unsigned *)p = (unsigned)v; break;
+		case K_INT: *(int *)p = (int)v; break;
+		case K_LONG: *(long *)p = (long)v; break;
+		case K_ULONG: *(unsigned long *)p = (unsigned long)v; break;
+		default: break;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "ไม่รู้จักค่าตั้ง \"%s\"", key);
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+int config_read_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "เปิดไฟล์ค่าตั้ง %s ไม่ได้: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[4096];
+	int lineno = 0, rc = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		char *s = trim(line);
+		if (!*s || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: ต้องอยู่ในรูป key = value", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		char sub[512];
+		if (config_set(cfg, trim(s), trim(eq + 1), sub, sizeof sub) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int config_load(struct config *cfg, char *err, size_t errlen)
+{
+	defaults(cfg);
+	const char *file = getenv("OSSPOINT_CONFIG");
+	if (file && *file && config_read_file(cfg, file, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		char name[64] = "OSSPOINT_";
+		size_t n = strlen(name);
+		for (const char *k = settings[i].key; *k && n + 1 < sizeof name; k++)
+			name[n++] = (char)(*k >= 'a' && *k <= 'z' ? *k - 32 : *k);
+		name[n] = '\0';
+		const char *v = getenv(name);
+		if (v && *v) {
+			char sub[512];
+			if (config_set(cfg, settings[i].key, v, sub, sizeof sub) < 0) {
+				snprintf(err, errlen, "%s: %s", name, sub);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+void config_cleanup(struct config *cfg)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (settings[i].kind == K_STR) {
+			char **p = (char **)((char *)cfg + settings[i].off);
+			free(*p);
+			*p = NULL;
+		}
+}
+
+void config_print_help(void)
+{
+	printf("ค่าตั้ง (ไฟล์ค่าตั้ง key = value / ตัวแปรสภาพแวดล้อม / ตัวเลือก --key=value):\n");
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		char env[64] = "OSSPOINT_";
+		size_t n = strlen(env);
+		for (const char *k = settings[i].key; *k && n + 1 < sizeof env; k++)
+			env[n++] = (char)(*k >= 'a' && *k <= 'z' ? *k - 32 : *k);
+		env[n] = '\0';
+		printf("  %-22s %-32s %s\n", settings[i].key, env, settings[i].help);
+	}
+}

@@ -1,0 +1,44 @@
+/* Settings: built-in defaults < config file < environment < command-line flags.
+ *
+ * The config file (OSSPOINT_CONFIG or --config FILE) holds `key = value` lines;
+ * '#' starts a comment. Keys are the environment names without the OSSPOINT_
+ * prefix, in lower case (db, listen, root, ...). See README.md § Configuration. */
+#ifndef OSSPOINT_CONFIG_H
+#define OSSPOINT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	char *db;              /* OSSPOINT_DB        sqlite:var/osspoint.db */
+	char *listen;          /* OSSPOINT_LISTEN    127.0.0.1:8080 */
+	char *root;            /* OSSPOINT_ROOT      dir holding templates/ static/ data/ */
+	char *secret_file;     /* OSSPOINT_SECRET_FILE  var/secret.key (created when missing) */
+	unsigned threads;      /* OSSPOINT_THREADS   0 = one per CPU */
+	unsigned db_pool;      /* OSSPOINT_DB_POOL   0 = default */
+	long session_ttl;      /* OSSPOINT_SESSION_TTL   seconds, 43200 (12 h) */
+	long session_idle;     /* OSSPOINT_SESSION_IDLE  seconds, 1800 (30 min) */
+	int login_max_fails;   /* OSSPOINT_LOGIN_MAX_FAILS  5 per username per window */
+	long login_window;     /* OSSPOINT_LOGIN_WINDOW  seconds, 900 */
+	int cutoff_day;        /* OSSPOINT_CUTOFF_DAY   25 (1..28) */
+	int grace_days;        /* OSSPOINT_GRACE_DAYS   3 */
+	bool bangkok_in_programme; /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
+	bool secure_cookies;   /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
+	bool access_log;       /* OSSPOINT_ACCESS_LOG  1 */
+	unsigned long max_body;   /* OSSPOINT_MAX_BODY   1048576 */
+	unsigned long max_upload; /* OSSPOINT_MAX_UPLOAD 16777216 */
+};
+
+/* Fills cfg with the defaults, then the config file named by OSSPOINT_CONFIG
+ * (if set), then the environment. Returns 0, or -1 with a message in err. */
+int config_load(struct config *cfg, char *err, size_t errlen);
+/* Applies one setting by key (file / flag name, e.g. "db", "listen").
+ * Returns 0, or -1 for an unknown key or a bad value (message in err). */
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
+/* Reads a config file of key = value lines. */
+int config_read_file(struct config *cfg, const char *path, char *err, size_t errlen);
+void config_cleanup(struct config *cfg);
+/* Prints the settings table (for --help). */
+void config_print_help(void);
+
+#endif

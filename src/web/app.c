@@ -1,0 +1,162 @@
+/* Wiring shared by every handler: the router, the render hook that adds what
+ * every page needs, and the authorize hook that enforces each route's role,
+ * scope and CSRF token (the one place they are enforced; tests walk the table). */
+#include "web/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/perm.h"
+#include "db/db.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "lib/thai.h"
+#include "lib/xalloc.h"
+#include "render/mustache.h"
+#include "web/web.h"
+
+struct app *app;
+
+struct router *web_router_new(void)
+{
+	static const struct route *const tables[] = {home_routes, auth_routes, units_routes, users_routes};
+	struct router *rt = router_new();
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		if (router_add_table(rt, tables[i]) < 0) {
+			router_free(rt);
+			return NULL;
+		}
+	return rt;
+}
+
+const struct session_user *web_user(const struct req *r)
+{
+	return req_user(r);
+}
+
+void web_audit(struct req *r, const char *action, const char *target, const char *detail)
+{
+	const struct session_user *u = web_user(r);
+	if (db_audit_add(app->db, (int64_t)time(NULL), u ? u->id : 0, action, target, detail, req_client_ip(r)) < 0)
+		log_error("audit: could not record %s %s", action, target ? target : "");
+}
+
+/* ---- navigation, by role ---- */
+
+struct nav_item {
+	const char *href, *label;
+	int min_role; /* 0 = everyone */
+	int anonymous_only;
+};
+
+static const struct nav_item nav_items[] = {
+	{"/", "หน้าแรก", 0, 1},
+	{"/home", "หน้าหลัก", ROLE_OFFICER, 0},
+	{"/units", "หน่วยงาน", ROLE_OFFICER, 0},
+	{"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0},
+	{NULL, NULL, 0, 0},
+};
+
+static json_t *nav_model(struct req *r, const struct session_user *u)
+{
+	json_t *nav = json_array();
+	const char *path = req_path(r);
+	for (const struct nav_item *n = nav_items; n->href; n++) {
+		if (u ? (n->anonymous_only || u->role < n->min_role) : n->min_role > 0)
+			continue;
+		bool current = strcmp(path, n->href) == 0 ||
+			       (strcmp(n->href, "/") != 0 && strncmp(path, n->href, strlen(n->href)) == 0 &&
+				path[strlen(n->href)] == '/');
+		json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", n->href, "label", n->label, "current",
+						     current));
+	}
+	return nav;
+}
+
+json_t *web_user_model(const struct session_user *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "username", u->username,
+			 "display_name", u->display_name, "role", role_name(u->role), "role_label",
+			 role_label_th(u->role), "unit_code", u->unit_code, "unit_name", u->unit_name);
+}
+
+int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
+{
+	const struct session_user *u = web_user(r);
+	json_object_set_new(model, "app",
+			    json_pack("{s:s, s:s}", "name", "osspoint", "title",
+				      "ศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์"));
+	if (u) {
+		json_object_set_new(model, "user", web_user_model(u));
+		json_object_set_new(model, "csrf", json_string(u->csrf));
+	}
+	json_object_set_new(model, "nav", nav_model(r, u));
+	struct buf today;
+	buf_init(&today, 256);
+	thai_epoch_format_date(&today, (int64_t)time(NULL), THAI_DATE_FULL, false);
+	json_object_set_new(model, "today_th", json_string(buf_str(&today)));
+	buf_cleanup(&today);
+	if (!json_object_get(model, "page_title"))
+		json_object_set_new(model, "page_title", json_string("osspoint"));
+	return tpl_render(app->tpl, tpl, model, out);
+}
+
+/* ---- sessions ---- */
+
+static void free_user(void *p)
+{
+	free(p);
+}
+
+/* Loads the session named by the cookie into the request, if it is live. */
+static void load_session(struct req *r)
+{
+	const char *token = req_cookie(r, SESSION_COOKIE);
+	if (!token || strlen(token) != TOKEN_LEN - 1)
+		return;
+	char hash[TOKEN_HASH_LEN];
+	token_hash(hash, token);
+	struct session_user *u = xcalloc(1, sizeof *u);
+	int64_t now = (int64_t)time(NULL);
+	if (db_session_lookup(app->db, hash, now, app->cfg->session_idle, u) != DB_ROW) {
+		free(u);
+		return;
+	}
+	/* Refresh the idle clock at most once a minute: a write per request would
+	 * serialise every page view on the database. */
+	if (now - u->last_seen >= 60)
+		db_session_touch(app->db, u->session_id, now);
+	req_set_user(r, u, free_user);
+}
+
+static bool state_changing(enum http_method m)
+{
+	return !(m & (HTTP_GET | HTTP_HEAD | HTTP_OPTIONS));
+}
+
+enum err web_authorize(struct req *r, const struct route *route)
+{
+	load_session(r);
+	const struct session_user *u = web_user(r);
+	if (route->flags & ROUTE_PUBLIC)
+		return ERR_OK;
+	if (!u)
+		return ERR_UNAUTHORIZED;
+	if (u->role < route->min_role)
+		return ERR_FORBIDDEN;
+	if (route->flags & ROUTE_SCOPED) {
+		const char *code = req_param(r, "code");
+		if (!code || !perm_unit_in_scope(u->unit_code, code))
+			return ERR_FORBIDDEN;
+	}
+	if (state_changing(req_method(r)) && !(route->flags & ROUTE_NO_CSRF)) {
+		const char *t = req_header(r, "X-CSRF-Token");
+		if (!t)
+			t = req_form(r, "csrf");
+		if (!t || !crypto_str_eq(t, u->csrf))
+			return ERR_CSRF;
+	}
+	return ERR_OK;
+}

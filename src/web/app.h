@@ -1,0 +1,44 @@
+/* The running application: what every handler needs, set up once by main
+ * (web_app_start) and read-only afterwards. */
+#ifndef OSSPOINT_WEB_APP_H
+#define OSSPOINT_WEB_APP_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "db/sessions.h"
+#include "lib/config.h"
+
+struct db;
+struct tpl_set;
+
+struct app {
+	const struct config *cfg;
+	struct db *db;
+	struct tpl_set *tpl;
+	struct router *router;
+	json_t *public_stats; /* {provinces, districts_in_programme}, loaded at start */
+};
+
+/* The one instance (handlers take only a struct req). */
+extern struct app *app;
+
+/* Builds the router from every resource's route table. */
+struct router *web_router_new(void);
+
+/* http hooks */
+enum err web_authorize(struct req *r, const struct route *route);
+int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out);
+
+/* The logged-in user or NULL. */
+const struct session_user *web_user(const struct req *r);
+/* Writes one audit-log row (best effort, logged on failure). detail may be NULL. */
+void web_audit(struct req *r, const char *action, const char *target, const char *detail);
+
+/* Per-resource route tables (each ended by a zeroed entry). */
+extern const struct route home_routes[];
+extern const struct route auth_routes[];
+extern const struct route units_routes[];
+extern const struct route users_routes[];
+
+#endif

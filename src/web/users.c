@@ -1,0 +1,227 @@
+/* GET /users, POST /users, POST /users/{id}/disable, POST /users/{id}/enable.
+ * Admins manage the users of their own unit and the units below it; the rules
+ * are core/perm's perm_can_manage_user. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/perm.h"
+#include "db/db.h"
+#include "db/units.h"
+#include "db/users.h"
+#include "lib/crypto.h"
+#include "web/app.h"
+#include "web/web.h"
+
+static const int roles[] = {ROLE_OFFICER, ROLE_DISTRICT_ADMIN, ROLE_PROVINCE_ADMIN, ROLE_NATIONAL_ADMIN};
+
+static void label_users(json_t *users)
+{
+	size_t i;
+	json_t *u;
+	json_array_foreach(users, i, u)
+	{
+		int role = role_from_name(json_string_value(json_object_get(u, "role")));
+		json_object_set_new(u, "role_label", json_string(role_label_th(role)));
+		json_object_set_new(u, "disabled", json_boolean(json_integer_value(json_object_get(u, "disabled"))));
+	}
+}
+
+/* The page model: users in scope, the roles and units this admin may assign,
+ * and the form's current values. */
+static json_t *users_model(struct req *r, json_t *form)
+{
+	const struct session_user *me = web_user(r);
+	json_t *users = db_users_in_scope(app->db, me->unit_code);
+	json_t *units = db_units_in_scope(app->db, me->unit_code);
+	if (!users || !units) {
+		json_decref(users);
+		json_decref(units);
+		json_decref(form);
+		return NULL;
+	}
+	label_users(users);
+	json_t *role_list = json_array();
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (roles[i] <= me->role) {
+			const char *sel = json_string_value(json_object_get(form, "role"));
+			json_array_append_new(role_list,
+					      json_pack("{s:s, s:s, s:b}", "value", role_name(roles[i]), "label",
+							role_label_th(roles[i]), "selected",
+							sel && !strcmp(sel, role_name(roles[i]))));
+		}
+	size_t i;
+	json_t *u;
+	const char *unit_sel = json_string_value(json_object_get(form, "unit_code"));
+	json_array_foreach(units, i, u)
+	{
+		const char *code = json_string_value(json_object_get(u, "code"));
+		int level = (int)json_integer_value(json_object_get(u, "level"));
+		json_object_set_new(u, "level_label", json_string(web_level_label(level, code)));
+		json_object_set_new(u, "selected", json_boolean(unit_sel && !strcmp(unit_sel, code)));
+	}
+	return json_pack("{s:s, s:o, s:b, s:o, s:o, s:o, s:[], s:{}}", "page_title", "ผู้ใช้งาน", "users", users,
+			 "can_add", 1, "roles", role_list, "units", units, "form", form, "errors", "errors_by_field");
+}
+
+static void users_index(struct req *r)
+{
+	json_t *m = users_model(r, json_pack("{s:s, s:s, s:s, s:s}", "username", "", "display_name", "", "role",
+					     "officer", "unit_code", web_user(r)->unit_code));
+	if (!m) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	reply_model(r, 200, "users", m);
+}
+
+static bool username_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static void users_create(struct req *r)
+{
+	const struct session_user *me = web_user(r);
+	const char *username = web_field(r, "username");
+	const char *display_name = web_field(r, "display_name");
+	const char *role_s = web_field(r, "role");
+	const char *unit = web_field(r, "unit_code");
+	const char *password = req_form(r, "password");
+	json_t *errors = json_array();
+	int role = role_from_name(role_s);
+
+	if (!*username)
+		web_field_error(errors, "username", "กรุณากรอกชื่อผู้ใช้");
+	else if (!username_ok(username))
+		web_field_error(errors, "username",
+				"ชื่อผู้ใช้ต้องยาว 3–32 ตัว ใช้ได้เฉพาะ a–z ตัวเล็ก ตัวเลข จุด ขีดล่าง และขีดกลาง");
+	if (!*display_name)
+		web_field_error(errors, "display_name", "กรุณากรอกชื่อ–สกุล");
+	else if (strlen(display_name) > 150)
+		web_field_error(errors, "display_name", "ชื่อ–สกุลยาวเกินไป");
+	if (role == ROLE_NONE)
+		web_field_error(errors, "role", "กรุณาเลือกบทบาท");
+	if (!unit_code_valid(unit))
+		web_field_error(errors, "unit_code", "รหัสหน่วยงานไม่ถูกต้อง");
+	else if (!perm_unit_in_scope(me->unit_code, unit))
+		web_field_error(errors, "unit_code", "หน่วยงานนี้อยู่นอกความรับผิดชอบของท่าน");
+	else if (role != ROLE_NONE && !perm_role_fits_unit(role, unit))
+		web_field_error(errors, "role", "บทบาทนี้ไม่ตรงกับระดับของหน่วยงานที่เลือก");
+	else if (role != ROLE_NONE && !perm_can_manage_user(me->role, me->unit_code, role, unit))
+		web_field_error(errors, "role", "ท่านไม่มีสิทธิ์สร้างผู้ใช้บทบาทนี้");
+	const char *pw_err = password ? password_policy_error(password) : "กรุณากำหนดรหัสผ่าน";
+	if (pw_err)
+		web_field_error(errors, "password", pw_err);
+
+	char hash[PASSWORD_HASH_LEN];
+	int64_t id = 0;
+	if (json_array_size(errors) == 0) {
+		json_t *exists = db_unit_find(app->db, unit);
+		if (!exists)
+			web_field_error(errors, "unit_code", "ไม่พบหน่วยงานรหัสนี้");
+		json_decref(exists);
+	}
+	if (json_array_size(errors) == 0) {
+		if (password_hash(hash, password) < 0) {
+			json_decref(errors);
+			reply_error(r, ERR_INTERNAL, NULL, NULL);
+			return;
+		}
+		int rc = db_user_create(app->db, username, display_name, role_name(role), unit, hash,
+					(int64_t)time(NULL), &id);
+		if (rc == DB_CONSTRAINT)
+			web_field_error(errors, "username", "ชื่อผู้ใช้นี้มีอยู่แล้ว");
+		else if (rc != DB_OK) {
+			json_decref(errors);
+			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+			return;
+		}
+	}
+	if (json_array_size(errors) > 0) {
+		json_t *m = users_model(r, json_pack("{s:s, s:s, s:s, s:s}", "username", username, "display_name",
+						     display_name, "role", role_s, "unit_code", unit));
+		if (m) {
+			json_t *by = json_object_get(m, "errors_by_field");
+			size_t i;
+			json_t *e;
+			json_array_foreach(errors, i, e) if (!json_object_get(by, json_string_value(json_object_get(e, "field"))))
+				json_object_set(by, json_string_value(json_object_get(e, "field")), json_object_get(e, "message"));
+		}
+		reply_invalid(r, "users", m, errors);
+		return;
+	}
+	char target[64];
+	snprintf(target, sizeof target, "user:%lld", (long long)id);
+	web_audit(r, "user.create", target, username);
+	if (req_wants_json(r) || req_is_json_body(r)) {
+		json_t *u = db_user_find(app->db, id);
+		json_t *wrap = json_object();
+		json_object_set_new(wrap, "user", u ? u : json_null());
+		reply_json(r, 201, wrap);
+	} else {
+		reply_redirect(r, 303, "/users");
+	}
+}
+
+static void set_disabled(struct req *r, int disabled)
+{
+	const struct session_user *me = web_user(r);
+	char *end;
+	long long id = strtoll(req_param(r, "id"), &end, 10);
+	if (*end || id <= 0) {
+		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบผู้ใช้");
+		return;
+	}
+	json_t *u = db_user_find(app->db, id);
+	if (!u) {
+		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบผู้ใช้");
+		return;
+	}
+	int role = role_from_name(json_string_value(json_object_get(u, "role")));
+	const char *unit = json_string_value(json_object_get(u, "unit_code"));
+	bool may = perm_can_manage_user(me->role, me->unit_code, role, unit) && id != me->id;
+	json_decref(u);
+	if (!may) {
+		reply_error(r, ERR_FORBIDDEN, "id", "ท่านไม่มีสิทธิ์จัดการผู้ใช้นี้");
+		return;
+	}
+	if (db_user_set_disabled(app->db, id, disabled, (int64_t)time(NULL)) != DB_OK) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	char target[64];
+	snprintf(target, sizeof target, "user:%lld", id);
+	web_audit(r, disabled ? "user.disable" : "user.enable", target, NULL);
+	if (req_wants_json(r) || req_is_json_body(r)) {
+		json_t *after = db_user_find(app->db, id);
+		reply_json(r, 200, json_pack("{s:o}", "user", after ? after : json_null()));
+	} else {
+		reply_redirect(r, 303, "/users");
+	}
+}
+
+static void users_disable(struct req *r)
+{
+	set_disabled(r, 1);
+}
+
+static void users_enable(struct req *r)
+{
+	set_disabled(r, 0);
+}
+
+const struct route users_routes[] = {
+	{HTTP_GET, "/users", ROLE_DISTRICT_ADMIN, 0, users_index, "users.index"},
+	{HTTP_POST, "/users", ROLE_DISTRICT_ADMIN, 0, users_create, "users.create"},
+	{HTTP_POST, "/users/{id}/disable", ROLE_DISTRICT_ADMIN, 0, users_disable, "users.disable"},
+	{HTTP_POST, "/users/{id}/enable", ROLE_DISTRICT_ADMIN, 0, users_enable, "users.enable"},
+	{0, NULL, 0, 0, NULL, NULL},
+};

@@ -1,0 +1,1082 @@
+/* The storage layer, run once per backend with the same test functions:
+ *
+ *   test_db sqlite       a fresh SQLite file in a temporary directory
+ *   test_db postgresql   a fresh database osspoint_test_<pid>_<n>, created
+ *                        through the cluster URL in OSSPOINT_TEST_PG (see
+ *                        scripts/pgtmp.sh) and dropped afterwards
+ *
+ * Without OSSPOINT_TEST_PG the PostgreSQL run fails; it never skips.
+ * Callbacks run inside db_tx/db_read only record what they see; the asserts
+ * come after, so a failing check never leaves a pooled connection held. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "lib/embed.h"
+#include "lib/xalloc.h"
+
+static const char *backend; /* "sqlite" or "postgresql" */
+static const char *pg_base; /* OSSPOINT_TEST_PG */
+static int db_seq;
+
+/* ---- fresh databases ---- */
+
+struct fresh {
+	char *url;
+	char *dir;  /* sqlite: the temporary directory */
+	char *name; /* postgresql: the database name */
+};
+
+static bool is_pg(void)
+{
+	return strcmp(backend, "postgresql") == 0;
+}
+
+struct script {
+	const char *sql;
+};
+
+static int script_fn(struct dbc *c, void *arg)
+{
+	return db_exec_script(c, ((struct script *)arg)->sql);
+}
+
+/* Runs sql on the cluster's maintenance database, outside a transaction
+ * (CREATE / DROP DATABASE refuse to run inside one). */
+static int pg_admin(const char *sql)
+{
+	char err[512];
+	struct db *admin = db_open(pg_base, 1, err, sizeof err);
+	if (!admin) {
+		fprintf(stderr, "test_db: cannot connect to OSSPOINT_TEST_PG: %s\n", err);
+		return DB_ERROR;
+	}
+	struct script s = {sql};
+	int rc = db_read(admin, script_fn, &s);
+	db_close(admin);
+	return rc;
+}
+
+static int fresh_create(struct fresh *f)
+{
+	memset(f, 0, sizeof *f);
+	if (!is_pg()) {
+		char tmpl[] = "/tmp/osspoint-dbtest-XXXXXX";
+		if (!mkdtemp(tmpl))
+			return -1;
+		f->dir = xstrdup(tmpl);
+		f->url = xasprintf("sqlite:%s/test.db", f->dir);
+		return 0;
+	}
+	f->name = xasprintf("osspoint_test_%d_%d", (int)getpid(), ++db_seq);
+	char *sql = xasprintf("CREATE DATABASE %s", f->name);
+	int rc = pg_admin(sql);
+	free(sql);
+	if (rc != DB_OK)
+		return -1;
+	f->url = xasprintf("%s%cdbname=%s", pg_base, strchr(pg_base, '?') ? '&' : '?', f->name);
+	return 0;
+}
+
+static void fresh_drop(struct fresh *f)
+{
+	if (f->dir) {
+		static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+		for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+			char *p = xasprintf("%s/test.db%s", f->dir, suffixes[i]);
+			unlink(p);
+			free(p);
+		}
+		rmdir(f->dir);
+	}
+	if (f->name) {
+		char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", f->name);
+		pg_admin(sql);
+		free(sql);
+	}
+	free(f->url);
+	free(f->dir);
+	free(f->name);
+	memset(f, 0, sizeof *f);
+}
+
+/* ---- the suite's database ---- */
+
+struct suite {
+	struct fresh f;
+	struct db *db;
+};
+
+static struct db *DB(void **state)
+{
+	return ((struct suite *)*state)->db;
+}
+
+static int group_setup(void **state)
+{
+	struct suite *s = xcalloc(1, sizeof *s);
+	if (fresh_create(&s->f) != 0) {
+		fprintf(stderr, "test_db: cannot create a fresh %s database\n", backend);
+		free(s);
+		return -1;
+	}
+	char err[512];
+	s->db = db_open(s->f.url, 4, err, sizeof err);
+	if (!s->db) {
+		fprintf(stderr, "test_db: db_open: %s\n", err);
+		fresh_drop(&s->f);
+		free(s);
+		return -1;
+	}
+	/* Scratch tables in DDL both dialects accept (SQLite reads BIGINT as
+	 * INTEGER and DOUBLE PRECISION as REAL); only the blob type differs. */
+	struct script sc = {is_pg() ? "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
+	                              "r DOUBLE PRECISION, b BYTEA); "
+	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)"
+	                            : "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
+	                              "r DOUBLE PRECISION, b BLOB); "
+	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)"};
+	if (db_tx(s->db, script_fn, &sc) != DB_OK) {
+		db_close(s->db);
+		fresh_drop(&s->f);
+		free(s);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct suite *s = *state;
+	db_close(s->db);
+	fresh_drop(&s->f);
+	free(s);
+	return 0;
+}
+
+static const struct embedded_file *migrations(void)
+{
+	return is_pg() ? migrations_postgresql : migrations_sqlite;
+}
+
+static int migration_count(void)
+{
+	int n = 0;
+	for (const struct embedded_file *f = migrations(); f->name; f++)
+		n++;
+	return n;
+}
+
+static int last_migration(void)
+{
+	int v = 0;
+	for (const struct embedded_file *f = migrations(); f->name; f++)
+		v = (int)strtol(f->name, NULL, 10);
+	return v;
+}
+
+/* Tests after the first use the foundation tables. */
+static void migrated(void **state)
+{
+	assert_true(db_migrate(DB(state)) >= 0);
+}
+
+/* Runs sql (no arguments) in its own transaction. */
+static int exec_tx(struct db *db, const char *sql)
+{
+	struct script s = {sql};
+	return db_tx(db, script_fn, &s);
+}
+
+/* A count as one integer, read outside any transaction. */
+struct count {
+	const char *sql;
+	const char *arg;
+	int64_t n;
+	int rc;
+};
+
+static int count_fn(struct dbc *c, void *arg)
+{
+	struct count *q = arg;
+	q->n = -1;
+	q->rc = q->arg ? db_query_int(c, &q->n, q->sql, "t", q->arg) : db_query_int(c, &q->n, q->sql, "");
+	return DB_OK;
+}
+
+static int64_t count(struct db *db, const char *sql, const char *arg)
+{
+	struct count q = {sql, arg, -1, 0};
+	assert_int_equal(db_read(db, count_fn, &q), DB_OK);
+	assert_int_equal(q.rc, DB_ROW);
+	return q.n;
+}
+
+static int units_fn(struct dbc *c, void *arg)
+{
+	int rc =
+	    db_exec(c,
+	            "INSERT INTO units (code, parent_code, level, name_th, name_en) VALUES (?, ?, ?, ?, ?) "
+	            "ON CONFLICT (code) DO NOTHING",
+	            "tnitt", "0", (int64_t)0, "ประเทศไทย", "Thailand");
+	if (rc == DB_OK)
+		rc = db_exec(
+		    c,
+		    "INSERT INTO units (code, parent_code, level, name_th, name_en) VALUES (?, ?, ?, ?, ?) "
+		    "ON CONFLICT (code) DO NOTHING",
+		    "ttitt", "50", "0", (int64_t)1, "เชียงใหม่", "Chiang Mai");
+	return rc;
+}
+
+static void with_units(void **state)
+{
+	migrated(state);
+	assert_int_equal(db_tx(DB(state), units_fn, NULL), DB_OK);
+}
+
+/* ---- migrations ---- */
+
+static void test_migrate_applies_all_then_none(void **state)
+{
+	struct db *db = DB(state);
+	assert_int_equal(db_schema_version(db), 0); /* no schema_migrations yet */
+	assert_true(migration_count() >= 1);
+	assert_string_equal(migrations()[0].name, "001_foundation.sql");
+	assert_int_equal(db_migrate(db), migration_count());
+	assert_int_equal(db_migrate(db), 0);
+	assert_int_equal(db_schema_version(db), last_migration());
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM schema_migrations", NULL), migration_count());
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM schema_migrations WHERE name = ?", "001_foundation"),
+	                 1);
+	/* Every foundation table is there and empty. */
+	static const char *const tables[] = {"units",          "unit_intervals", "users",   "sessions",
+	                                     "login_attempts", "audit_log",      "settings"};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+		char *sql = xasprintf("SELECT COUNT(*) FROM %s", tables[i]);
+		assert_int_equal(count(db, sql, NULL), 0);
+		free(sql);
+	}
+}
+
+struct migrator {
+	const char *url;
+	int applied;
+	char err[256];
+};
+
+static void *migrate_thread(void *arg)
+{
+	struct migrator *m = arg;
+	struct db *db = db_open(m->url, 2, m->err, sizeof m->err);
+	m->applied = db ? db_migrate(db) : -2;
+	db_close(db);
+	return NULL;
+}
+
+/* Two pools (as two processes would have) migrate one fresh database at once:
+ * every migration is applied exactly once and neither call fails. */
+static void test_migrate_concurrent(void **state)
+{
+	struct fresh f;
+	assert_int_equal(fresh_create(&f), 0);
+	struct migrator m[3];
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++) {
+		m[i] = (struct migrator){.url = f.url};
+		assert_int_equal(pthread_create(&t[i], NULL, migrate_thread, &m[i]), 0);
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	char err[256];
+	struct db *db = db_open(f.url, 1, err, sizeof err);
+	int version = db ? db_schema_version(db) : -1;
+	int64_t rows = db ? count(db, "SELECT COUNT(*) FROM schema_migrations", NULL) : -1;
+	db_close(db);
+	fresh_drop(&f);
+	for (int i = 0; i < 3; i++)
+		assert_true(m[i].applied >= 0);
+	assert_int_equal(m[0].applied + m[1].applied + m[2].applied, migration_count());
+	assert_int_equal(version, last_migration());
+	assert_int_equal(rows, migration_count());
+}
+
+/* ---- values ---- */
+
+static const char thai[] = "อำเภอเมืองเชียงใหม่ ๑๒๓ — ทดสอบ ภาษาไทย";
+
+struct kv_put {
+	const char *k;
+	int64_t i;
+	const char *t;
+};
+
+static int kv_put_fn(struct dbc *c, void *arg)
+{
+	struct kv_put *a = arg;
+	return db_exec(c, "INSERT INTO t_kv (k, i, t) VALUES (?, ?, ?)", "tit", a->k, a->i, a->t);
+}
+
+static void kv_put(struct db *db, const char *k, int64_t i, const char *t)
+{
+	struct kv_put a = {k, i, t};
+	assert_int_equal(db_tx(db, kv_put_fn, &a), DB_OK);
+}
+
+struct values {
+	int rc_int, rc_row, rc_null;
+	int64_t big, neg;
+	json_t *row, *rows, *nullrow;
+	char text[256];
+	bool col_null;
+	char null_text[8];
+	int64_t len_chars;
+};
+
+static int values_fn(struct dbc *c, void *arg)
+{
+	struct values *v = arg;
+	v->rc_int = db_query_int(c, &v->big, "SELECT i FROM t_kv WHERE k = ?", "t", "v.big");
+	db_query_int(c, &v->neg, "SELECT i FROM t_kv WHERE k = ?", "t", "v.neg");
+	v->row = db_query_row(c, &v->rc_row, "SELECT k, i, t, r FROM t_kv WHERE k = ?", "t", "v.thai");
+	v->rows = db_query_json(c, "SELECT k, i, t FROM t_kv WHERE k LIKE ? ORDER BY k", "t", "v.%");
+	v->nullrow = db_query_row(c, &v->rc_null, "SELECT k, i, t FROM t_kv WHERE k = ?", "t", "v.null");
+	db_query_int(c, &v->len_chars, "SELECT length(t) FROM t_kv WHERE k = ?", "t", "v.thai");
+	struct db_stmt *st = db_prepare(c, "SELECT t, i FROM t_kv WHERE k = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, "v.thai");
+	if (db_step(st) == DB_ROW)
+		snprintf(v->text, sizeof v->text, "%s", db_col_text(st, 0));
+	db_finish(st);
+	st = db_prepare(c, "SELECT t, i FROM t_kv WHERE k = ?");
+	db_bind_text(st, 1, "v.null");
+	if (db_step(st) == DB_ROW) {
+		v->col_null = db_col_null(st, 0) && db_col_null(st, 1);
+		snprintf(v->null_text, sizeof v->null_text, "%s", db_col_text(st, 0));
+	}
+	db_finish(st);
+	return DB_OK;
+}
+
+static void test_values_roundtrip(void **state)
+{
+	struct db *db = DB(state);
+	kv_put(db, "v.big", INT64_C(1) << 40, "big");
+	kv_put(db, "v.neg", -5, NULL);
+	kv_put(db, "v.thai", 7, thai);
+	kv_put(db, "v.null", 0, NULL);
+	assert_int_equal(exec_tx(db, "UPDATE t_kv SET i = NULL, r = 2.5 WHERE k = 'v.null'"), DB_OK);
+	assert_int_equal(exec_tx(db, "UPDATE t_kv SET r = 0.25 WHERE k = 'v.thai'"), DB_OK);
+
+	struct values v = {0};
+	assert_int_equal(db_read(db, values_fn, &v), DB_OK);
+	assert_int_equal(v.rc_int, DB_ROW);
+	assert_int_equal(v.big, INT64_C(1) << 40);
+	assert_int_equal(v.neg, -5);
+	/* Thai UTF-8 comes back byte for byte, and the server counts characters. */
+	assert_string_equal(v.text, thai);
+	assert_int_equal(v.len_chars, 39);
+
+	assert_int_equal(v.rc_row, DB_ROW);
+	assert_non_null(v.row);
+	assert_true(json_is_integer(json_object_get(v.row, "i")));
+	assert_int_equal(json_integer_value(json_object_get(v.row, "i")), 7);
+	assert_string_equal(json_string_value(json_object_get(v.row, "t")), thai);
+	assert_true(json_is_real(json_object_get(v.row, "r")));
+	assert_true(json_real_value(json_object_get(v.row, "r")) == 0.25);
+
+	assert_non_null(v.rows);
+	assert_int_equal(json_array_size(v.rows), 4);
+	json_t *big = json_array_get(v.rows, 0); /* v.big < v.neg < v.null < v.thai */
+	assert_string_equal(json_string_value(json_object_get(big, "k")), "v.big");
+	assert_int_equal(json_integer_value(json_object_get(big, "i")), INT64_C(1) << 40);
+	assert_true(json_is_null(json_object_get(json_array_get(v.rows, 1), "t")));
+
+	assert_int_equal(v.rc_null, DB_ROW);
+	assert_true(json_is_null(json_object_get(v.nullrow, "i")));
+	assert_true(json_is_null(json_object_get(v.nullrow, "t")));
+	assert_true(v.col_null);
+	assert_string_equal(v.null_text, "");
+
+	json_decref(v.row);
+	json_decref(v.rows);
+	json_decref(v.nullrow);
+}
+
+struct none {
+	int rc_int, rc_row;
+	int64_t untouched;
+	json_t *row, *rows;
+};
+
+static int none_fn(struct dbc *c, void *arg)
+{
+	struct none *n = arg;
+	n->untouched = 42;
+	n->rc_int = db_query_int(c, &n->untouched, "SELECT i FROM t_kv WHERE k = ?", "t", "no such key");
+	n->row = db_query_row(c, &n->rc_row, "SELECT i FROM t_kv WHERE k = ?", "t", "no such key");
+	n->rows = db_query_json(c, "SELECT i FROM t_kv WHERE k = ?", "t", "no such key");
+	return DB_OK;
+}
+
+static void test_no_rows(void **state)
+{
+	struct none n = {0};
+	assert_int_equal(db_read(DB(state), none_fn, &n), DB_OK);
+	assert_int_equal(n.rc_int, DB_DONE);
+	assert_int_equal(n.untouched, 42);
+	assert_int_equal(n.rc_row, DB_DONE);
+	assert_null(n.row);
+	assert_non_null(n.rows);
+	assert_true(json_is_array(n.rows));
+	assert_int_equal(json_array_size(n.rows), 0);
+	json_decref(n.rows);
+}
+
+struct numbers {
+	json_t *row;
+	int rc;
+};
+
+static int numbers_fn(struct dbc *c, void *arg)
+{
+	struct numbers *n = arg;
+	/* CAST(? AS ...) so both servers know the parameter's type. */
+	n->row = db_query_row(c, &n->rc,
+	                      "SELECT CAST(? AS BIGINT) AS n, CAST('42' AS NUMERIC) AS whole, "
+	                      "CAST('2.5' AS NUMERIC) AS frac, CAST(? AS DOUBLE PRECISION) AS d, "
+	                      "(SELECT SUM(i) FROM t_kv WHERE k LIKE 'num.%') AS total, "
+	                      "(SELECT COUNT(*) FROM t_kv WHERE k LIKE 'num.%') AS cnt",
+	                      "it", (int64_t)-9, "0.5");
+	return DB_OK;
+}
+
+/* Integers stay integers across dialects, SUM(BIGINT) (numeric on
+ * PostgreSQL) included; fractions are reals. */
+static void test_json_numbers(void **state)
+{
+	struct db *db = DB(state);
+	kv_put(db, "num.a", 40, "");
+	kv_put(db, "num.b", 2, "");
+	struct numbers n = {0};
+	assert_int_equal(db_read(db, numbers_fn, &n), DB_OK);
+	assert_int_equal(n.rc, DB_ROW);
+	assert_non_null(n.row);
+	json_t *r = n.row;
+	assert_true(json_is_integer(json_object_get(r, "n")));
+	assert_int_equal(json_integer_value(json_object_get(r, "n")), -9);
+	assert_true(json_is_integer(json_object_get(r, "whole")));
+	assert_int_equal(json_integer_value(json_object_get(r, "whole")), 42);
+	assert_true(json_is_real(json_object_get(r, "frac")));
+	assert_true(json_real_value(json_object_get(r, "frac")) == 2.5);
+	assert_true(json_is_real(json_object_get(r, "d")));
+	assert_true(json_real_value(json_object_get(r, "d")) == 0.5);
+	assert_true(json_is_integer(json_object_get(r, "total")));
+	assert_int_equal(json_integer_value(json_object_get(r, "total")), 42);
+	assert_true(json_is_integer(json_object_get(r, "cnt")));
+	assert_int_equal(json_integer_value(json_object_get(r, "cnt")), 2);
+	json_decref(n.row);
+}
+
+struct blob {
+	int rc_put, rc_get;
+	unsigned char got[16];
+	size_t len;
+	json_t *row;
+};
+
+static const unsigned char blob_bytes[] = {0x00, 0x01, 0x7f, 0xff, 0x00, 'A'};
+
+static int blob_put_fn(struct dbc *c, void *arg)
+{
+	struct db_stmt *st = db_prepare(c, "INSERT INTO t_kv (k, b) VALUES (?, ?)");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, "blob.1");
+	db_bind_blob(st, 2, blob_bytes, sizeof blob_bytes);
+	int rc = db_step(st);
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int blob_get_fn(struct dbc *c, void *arg)
+{
+	struct blob *b = arg;
+	struct db_stmt *st = db_prepare(c, "SELECT b FROM t_kv WHERE k = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, "blob.1");
+	b->rc_get = db_step(st);
+	if (b->rc_get == DB_ROW) {
+		const void *p = db_col_blob(st, 0, &b->len);
+		if (b->len <= sizeof b->got)
+			memcpy(b->got, p, b->len);
+	}
+	db_finish(st);
+	int rc;
+	b->row = db_query_row(c, &rc, "SELECT b FROM t_kv WHERE k = ?", "t", "blob.1");
+	return DB_OK;
+}
+
+static void test_blob(void **state)
+{
+	struct blob b = {0};
+	assert_int_equal(db_tx(DB(state), blob_put_fn, NULL), DB_OK);
+	assert_int_equal(db_read(DB(state), blob_get_fn, &b), DB_OK);
+	assert_int_equal(b.rc_get, DB_ROW);
+	assert_int_equal(b.len, sizeof blob_bytes);
+	assert_memory_equal(b.got, blob_bytes, sizeof blob_bytes);
+	assert_non_null(b.row);
+	assert_string_equal(json_string_value(json_object_get(b.row, "b")), "00017fff0041");
+	json_decref(b.row);
+}
+
+/* ---- placeholders ---- */
+
+struct ph {
+	json_t *row;
+	int rc, rc_mismatch, rc_type;
+	int64_t n;
+};
+
+static int ph_fn(struct dbc *c, void *arg)
+{
+	struct ph *p = arg;
+	p->row = db_query_row(c, &p->rc,
+	                      "SELECT 'it''s a ? mark' AS s, CAST(? AS BIGINT) AS \"what?\", /* ? */ t -- ?\n"
+	                      "FROM t_kv WHERE k = ? AND '?' = '?'",
+	                      "it", (int64_t)7, "ph.1");
+	p->rc_mismatch = db_query_int(c, &p->n, "SELECT i FROM t_kv WHERE k = ?", "");
+	p->rc_type = db_query_int(c, &p->n, "SELECT i FROM t_kv WHERE k = ?", "x", "ph.1");
+	return DB_OK;
+}
+
+static void test_placeholders(void **state)
+{
+	kv_put(DB(state), "ph.1", 1, "ค่า?");
+	struct ph p = {0};
+	assert_int_equal(db_read(DB(state), ph_fn, &p), DB_OK);
+	assert_int_equal(p.rc, DB_ROW);
+	assert_non_null(p.row);
+	assert_string_equal(json_string_value(json_object_get(p.row, "s")), "it's a ? mark");
+	assert_int_equal(json_integer_value(json_object_get(p.row, "what?")), 7);
+	assert_string_equal(json_string_value(json_object_get(p.row, "t")), "ค่า?");
+	/* Wrong number or type of arguments: refused before the server sees it. */
+	assert_int_equal(p.rc_mismatch, DB_ERROR);
+	assert_int_equal(p.rc_type, DB_ERROR);
+	json_decref(p.row);
+}
+
+/* ---- constraints ---- */
+
+struct ins {
+	const char *a, *b, *c;
+};
+
+static int user_fn(struct dbc *c, void *arg)
+{
+	struct ins *u = arg;
+	return db_exec(c,
+	               "INSERT INTO users (username, role, unit_code, password_hash, created_at, updated_at) "
+	               "VALUES (?, ?, ?, 'x', 0, 0)",
+	               "ttt", u->a, u->b, u->c);
+}
+
+static int unit_dup_fn(struct dbc *c, void *arg)
+{
+	return db_exec(c, "INSERT INTO units (code, parent_code, level, name_th) VALUES (?, ?, ?, ?)", "ttit",
+	               "50", "0", (int64_t)1, "ซ้ำ");
+}
+
+static int unit_null_fn(struct dbc *c, void *arg)
+{
+	return db_exec(c, "INSERT INTO units (code, parent_code, level, name_th) VALUES (?, ?, ?, ?)", "ttit",
+	               "51", "0", (int64_t)1, NULL);
+}
+
+/* Ignores a failed statement, carries on and asks to commit. */
+static int swallow_fn(struct dbc *c, void *arg)
+{
+	db_exec(c, "INSERT INTO settings (key, value) VALUES (?, ?)", "tt", "swallow.before", "1");
+	unit_dup_fn(c, NULL);
+	db_exec(c, "INSERT INTO settings (key, value) VALUES (?, ?)", "tt", "swallow.after", "1");
+	return DB_OK;
+}
+
+static void test_constraints(void **state)
+{
+	struct db *db = DB(state);
+	with_units(state);
+	struct ins ok = {.a = "somchai", .b = "officer", .c = "50"};
+	assert_int_equal(db_tx(db, user_fn, &ok), DB_OK);
+	/* unique */
+	assert_int_equal(db_tx(db, user_fn, &ok), DB_CONSTRAINT);
+	assert_int_equal(db_tx(db, unit_dup_fn, NULL), DB_CONSTRAINT);
+	/* foreign key */
+	struct ins fk = {.a = "somying", .b = "officer", .c = "99"};
+	assert_int_equal(db_tx(db, user_fn, &fk), DB_CONSTRAINT);
+	/* check */
+	struct ins chk = {.a = "somsak", .b = "king", .c = "50"};
+	assert_int_equal(db_tx(db, user_fn, &chk), DB_CONSTRAINT);
+	/* not null */
+	assert_int_equal(db_tx(db, unit_null_fn, NULL), DB_CONSTRAINT);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM users WHERE username <> ?", "somchai"), 0);
+	/* A transaction whose function ignored a failure is rolled back on both
+	 * backends (PostgreSQL would have aborted it anyway). */
+	assert_int_equal(db_tx(db, swallow_fn, NULL), DB_CONSTRAINT);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM settings WHERE key LIKE ?", "swallow.%"), 0);
+	/* ON DELETE CASCADE from users to sessions works (foreign_keys=ON). */
+	assert_int_equal(
+	    exec_tx(db, "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, "
+	                "expires_at) SELECT 'h1', id, 'c', 0, 0, 1 FROM users WHERE username = 'somchai'"),
+	    DB_OK);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM sessions", NULL), 1);
+	assert_int_equal(exec_tx(db, "DELETE FROM users WHERE username = 'somchai'"), DB_OK);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM sessions", NULL), 0);
+}
+
+/* ---- transactions ---- */
+
+struct setting {
+	const char *key;
+	int ret;
+	int calls;
+	int busy_first;
+};
+
+static int setting_fn(struct dbc *c, void *arg)
+{
+	struct setting *s = arg;
+	s->calls++;
+	int rc = db_exec(c, "INSERT INTO settings (key, value) VALUES (?, ?)", "tt", s->key, "ค่า");
+	if (rc != DB_OK)
+		return rc;
+	if (s->calls <= s->busy_first)
+		return DB_BUSY;
+	return s->ret;
+}
+
+static void test_tx_commit_rollback(void **state)
+{
+	struct db *db = DB(state);
+	migrated(state);
+	struct setting commit = {"tx.commit", DB_OK, 0, 0};
+	assert_int_equal(db_tx(db, setting_fn, &commit), DB_OK);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM settings WHERE key = ?", "tx.commit"), 1);
+
+	struct setting fail = {"tx.rollback", DB_ERROR, 0, 0};
+	assert_int_equal(db_tx(db, setting_fn, &fail), DB_ERROR);
+	assert_int_equal(fail.calls, 1);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM settings WHERE key = ?", "tx.rollback"), 0);
+
+	/* Any result but DB_OK rolls back, and is what db_tx returns. */
+	struct setting done = {"tx.done", DB_DONE, 0, 0};
+	assert_int_equal(db_tx(db, setting_fn, &done), DB_DONE);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM settings WHERE key = ?", "tx.done"), 0);
+
+	/* DB_BUSY: rolled back and run again; only the last run's writes stay. */
+	struct setting retry = {"tx.retry", DB_OK, 0, 3};
+	assert_int_equal(db_tx(db, setting_fn, &retry), DB_OK);
+	assert_int_equal(retry.calls, 4);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM settings WHERE key = ?", "tx.retry"), 1);
+
+	/* Busy for ever: bounded retries, then DB_BUSY and nothing stored. */
+	struct setting stuck = {"tx.stuck", DB_OK, 0, 1000};
+	assert_int_equal(db_tx(db, setting_fn, &stuck), DB_BUSY);
+	assert_true(stuck.calls > 3 && stuck.calls < 1000);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM settings WHERE key = ?", "tx.stuck"), 0);
+}
+
+static int nested_inner(struct dbc *c, void *arg)
+{
+	return DB_OK;
+}
+
+static struct db *nested_db;
+
+static int nested_real_fn(struct dbc *c, void *arg)
+{
+	*(int *)arg = db_read(nested_db, nested_inner, NULL);
+	return DB_OK;
+}
+
+/* A transaction function that opens another transaction is refused rather
+ * than left to deadlock on the pool or the write lock. */
+static void test_tx_nested_refused(void **state)
+{
+	nested_db = DB(state);
+	int inner = 0;
+	assert_int_equal(db_tx(DB(state), nested_real_fn, &inner), DB_OK);
+	assert_int_equal(inner, DB_ERROR);
+	assert_true(db_ping(DB(state)));
+}
+
+/* db_read hands back the function's own result. */
+static int read_row_fn(struct dbc *c, void *arg)
+{
+	int64_t n;
+	return db_query_int(c, &n, "SELECT COUNT(*) FROM t_kv", "");
+}
+
+static void test_read_passthrough(void **state)
+{
+	assert_int_equal(db_read(DB(state), read_row_fn, NULL), DB_ROW);
+}
+
+/* Read-modify-write from several threads: SQLite's single writer and
+ * PostgreSQL's SERIALIZABLE with retries both give the exact total. */
+#ifndef INCR_THREADS
+#define INCR_THREADS 2
+#endif
+#define INCR_EACH 250
+
+struct incr {
+	struct db *db;
+	atomic_int calls;
+	atomic_int failures;
+};
+
+static int incr_fn(struct dbc *c, void *arg)
+{
+	struct incr *in = arg;
+	atomic_fetch_add(&in->calls, 1);
+	int64_t n = 0;
+	int rc = db_query_int(c, &n, "SELECT n FROM t_counter WHERE id = ?", "i", (int64_t)1);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : DB_ERROR;
+	return db_exec(c, "UPDATE t_counter SET n = ? WHERE id = ?", "ii", n + 1, (int64_t)1);
+}
+
+static void *incr_thread(void *arg)
+{
+	struct incr *in = arg;
+	for (int i = 0; i < INCR_EACH; i++)
+		if (db_tx(in->db, incr_fn, in) != DB_OK)
+			atomic_fetch_add(&in->failures, 1);
+	return NULL;
+}
+
+static void test_tx_concurrent_counter(void **state)
+{
+	struct db *db = DB(state);
+	assert_int_equal(exec_tx(db, "INSERT INTO t_counter (id, n) VALUES (1, 0)"), DB_OK);
+	struct incr in = {.db = db};
+	atomic_init(&in.calls, 0);
+	atomic_init(&in.failures, 0);
+	pthread_t t[INCR_THREADS];
+	for (int i = 0; i < INCR_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, incr_thread, &in), 0);
+	for (int i = 0; i < INCR_THREADS; i++)
+		pthread_join(t[i], NULL);
+	printf("test_db %s: %d increments took %d transaction attempts\n", backend, INCR_THREADS * INCR_EACH,
+	       atomic_load(&in.calls));
+	assert_int_equal(atomic_load(&in.failures), 0);
+	assert_int_equal(count(db, "SELECT n FROM t_counter WHERE id = 1", NULL), INCR_THREADS * INCR_EACH);
+}
+
+/* ---- statements ---- */
+
+struct cache {
+	int64_t sum;
+	int errors;
+	int64_t a, b;
+	bool distinct;
+	int64_t changes;
+	int rc_again;
+	int evicted_ok;
+};
+
+static int cache_fn(struct dbc *c, void *arg)
+{
+	struct cache *k = arg;
+	/* The same text many times, different binds. */
+	for (int i = 0; i < 200; i++) {
+		int64_t v = 0;
+		char key[16];
+		snprintf(key, sizeof key, "c.%d", i % 4);
+		if (db_query_int(c, &v, "SELECT i FROM t_kv WHERE k = ?", "t", key) != DB_ROW)
+			k->errors++;
+		k->sum += v;
+	}
+	/* The same text again while the first is still open: a separate statement. */
+	const char *sql = "SELECT i FROM t_kv WHERE k = ?";
+	struct db_stmt *s1 = db_prepare(c, sql);
+	struct db_stmt *s2 = NULL;
+	if (!s1)
+		return DB_ERROR;
+	db_bind_text(s1, 1, "c.1");
+	if (db_step(s1) == DB_ROW) {
+		s2 = db_prepare(c, sql);
+		k->distinct = s2 && s2 != s1;
+		db_bind_text(s2, 1, "c.2");
+		if (db_step(s2) == DB_ROW)
+			k->b = db_col_int(s2, 0);
+		k->a = db_col_int(s1, 0);
+	}
+	db_finish(s2);
+	db_finish(s1);
+	return DB_OK;
+}
+
+static int changes_fn(struct dbc *c, void *arg)
+{
+	struct cache *k = arg;
+	struct db_stmt *st = db_prepare(c, "UPDATE t_kv SET t = ? WHERE k LIKE ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, "changed");
+	db_bind_text(st, 2, "c.%");
+	int rc = db_step(st);
+	k->changes = db_changes(st);
+	/* Stepping a finished statement does not run it again. */
+	k->rc_again = db_step(st);
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int many_fn(struct dbc *c, void *arg)
+{
+	struct cache *k = arg;
+	/* More distinct texts than a connection keeps cached. */
+	for (int i = 0; i < 600; i++) {
+		char sql[64];
+		int64_t v = 0;
+		snprintf(sql, sizeof sql, "SELECT %d + CAST(? AS BIGINT) AS v", i);
+		if (db_query_int(c, &v, sql, "i", (int64_t)1) == DB_ROW && v == i + 1)
+			k->evicted_ok++;
+	}
+	return DB_OK;
+}
+
+static void test_statement_cache(void **state)
+{
+	struct db *db = DB(state);
+	for (int i = 0; i < 4; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "c.%d", i);
+		kv_put(db, key, 10 * (i + 1), "");
+	}
+	struct cache k = {0};
+	assert_int_equal(db_read(db, cache_fn, &k), DB_OK);
+	assert_int_equal(k.errors, 0);
+	assert_int_equal(k.sum, 50 * (10 + 20 + 30 + 40));
+	assert_true(k.distinct);
+	assert_int_equal(k.a, 20);
+	assert_int_equal(k.b, 30);
+
+	assert_int_equal(db_tx(db, changes_fn, &k), DB_OK);
+	assert_int_equal(k.changes, 4);
+	assert_int_equal(k.rc_again, DB_DONE);
+
+	for (int round = 0; round < 2; round++) {
+		k.evicted_ok = 0;
+		assert_int_equal(db_read(db, many_fn, &k), DB_OK);
+		assert_int_equal(k.evicted_ok, 600);
+	}
+	/* And the pool still works after the caches were dropped. */
+	memset(&k, 0, sizeof k);
+	assert_int_equal(db_read(db, cache_fn, &k), DB_OK);
+	assert_int_equal(k.errors, 0);
+}
+
+struct ids {
+	int64_t id1, id2, id3, dup;
+	int rc1, rc2, rc3, rc_dup, rc_dup2;
+	char action[32];
+};
+
+static int ids_fn(struct dbc *c, void *arg)
+{
+	struct ids *x = arg;
+	x->rc1 = db_insert_id(c, &x->id1, "INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)",
+	                      "itt", (int64_t)1700000000, "test.one", "รายละเอียด");
+	x->rc2 = db_insert_id(c, &x->id2, "INSERT INTO audit_log (at, action) VALUES (?, ?);\n", "it",
+	                      (int64_t)1700000001, "test.two");
+	x->rc3 = db_insert_id(c, &x->id3, "INSERT INTO unit_intervals (unit_code, opened_on) VALUES (?, ?)",
+	                      "tt", "50", "2024-01-02");
+	x->rc_dup = db_insert_id(
+	    c, &x->dup,
+	    "INSERT INTO users (username, role, unit_code, password_hash, created_at, "
+	    "updated_at) VALUES (?, 'officer', '50', 'x', 0, 0) ON CONFLICT (username) DO NOTHING",
+	    "t", "dup.user");
+	x->dup = 0;
+	x->rc_dup2 = db_insert_id(
+	    c, &x->dup,
+	    "INSERT INTO users (username, role, unit_code, password_hash, created_at, "
+	    "updated_at) VALUES (?, 'officer', '50', 'x', 0, 0) ON CONFLICT (username) DO NOTHING",
+	    "t", "dup.user");
+	struct db_stmt *st = db_prepare(c, "SELECT action FROM audit_log WHERE id = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, x->id2);
+	if (db_step(st) == DB_ROW)
+		snprintf(x->action, sizeof x->action, "%s", db_col_text(st, 0));
+	db_finish(st);
+	return DB_OK;
+}
+
+static void test_insert_id(void **state)
+{
+	with_units(state);
+	struct ids x = {0};
+	assert_int_equal(db_tx(DB(state), ids_fn, &x), DB_OK);
+	assert_int_equal(x.rc1, DB_OK);
+	assert_int_equal(x.rc2, DB_OK);
+	assert_int_equal(x.rc3, DB_OK);
+	assert_true(x.id1 > 0);
+	assert_true(x.id2 > x.id1);
+	assert_true(x.id3 > 0);
+	assert_string_equal(x.action, "test.two");
+	/* ON CONFLICT DO NOTHING: no row, no id. */
+	assert_int_equal(x.rc_dup, DB_OK);
+	assert_int_equal(x.rc_dup2, DB_DONE);
+	assert_int_equal(x.dup, 0);
+}
+
+/* ---- pool and connection ---- */
+
+static void test_ping_and_names(void **state)
+{
+	struct db *db = DB(state);
+	assert_true(db_ping(db));
+	assert_string_equal(db_dialect_name(db), backend);
+	assert_int_equal(db_dialect(db), is_pg() ? DB_POSTGRES : DB_SQLITE);
+}
+
+struct kill {
+	int64_t killed;
+	int rc;
+};
+
+static int kill_fn(struct dbc *c, void *arg)
+{
+	struct kill *k = arg;
+	k->rc = db_query_int(c, &k->killed,
+	                     "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+	                     "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+	                     "");
+	return DB_OK;
+}
+
+static int kv_get_fn(struct dbc *c, void *arg)
+{
+	return db_query_int(c, arg, "SELECT i FROM t_kv WHERE k = ?", "t", "c.3");
+}
+
+/* The server drops every session (a restart, a failover): the next db_read
+ * and db_tx on each connection reconnect and run again instead of failing.
+ * SQLite has no sessions to lose; there the same calls simply succeed. */
+static void test_reconnect(void **state)
+{
+	struct db *db = DB(state);
+	if (is_pg()) {
+		char err[256];
+		struct db *killer = db_open(((struct suite *)*state)->f.url, 1, err, sizeof err);
+		assert_non_null(killer);
+		struct kill k = {0};
+		assert_int_equal(db_read(killer, kill_fn, &k), DB_OK);
+		db_close(killer);
+		assert_int_equal(k.rc, DB_ROW);
+		assert_true(k.killed >= 1);
+		printf("test_db %s: terminated %lld session(s)\n", backend, (long long)k.killed);
+	}
+	int64_t v = 0;
+	assert_int_equal(db_read(db, kv_get_fn, &v), DB_ROW);
+	assert_int_equal(v, 40);
+	struct setting s = {"reconnect.tx", DB_OK, 0, 0};
+	assert_int_equal(db_tx(db, setting_fn, &s), DB_OK);
+	assert_true(db_ping(db));
+}
+
+static void test_bad_url(void **state)
+{
+	char err[512];
+	err[0] = '\0';
+	assert_null(db_open("mysql://user:secret@localhost/x", 1, err, sizeof err));
+	assert_true(err[0] != '\0');
+	assert_null(strstr(err, "secret"));
+
+	err[0] = '\0';
+	assert_null(db_open("", 1, err, sizeof err));
+	assert_true(err[0] != '\0');
+
+	err[0] = '\0';
+	assert_null(db_open("sqlite:/nonexistent-osspoint-dir/sub/x.db", 1, err, sizeof err));
+	assert_non_null(strstr(err, "sqlite"));
+
+	err[0] = '\0';
+	assert_null(db_open("postgresql:///nodb?host=/nonexistent-osspoint-dir&connect_timeout=2", 1, err,
+	                    sizeof err));
+	assert_non_null(strstr(err, "pg"));
+	assert_null(strchr(err, '\n'));
+
+	/* And no crash without an error buffer. */
+	assert_null(db_open("nonsense", 1, NULL, 0));
+	printf("test_db %s: bad URL message: %s\n", backend, err);
+}
+
+static void test_memory_database(void **state)
+{
+	char err[256];
+	struct db *db = db_open("sqlite::memory:", 0, err, sizeof err);
+	assert_non_null(db);
+	int n = 0;
+	for (const struct embedded_file *f = migrations_sqlite; f->name; f++)
+		n++;
+	assert_int_equal(db_migrate(db), n);
+	assert_true(db_ping(db));
+	db_close(db);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgresql") != 0)) {
+		fprintf(stderr, "usage: %s sqlite|postgresql\n", argv[0]);
+		return 2;
+	}
+	backend = argv[1];
+	if (is_pg()) {
+		pg_base = getenv("OSSPOINT_TEST_PG");
+		if (!pg_base || !*pg_base) {
+			fprintf(stderr, "test_db postgresql: FAILED: OSSPOINT_TEST_PG is not set.\n"
+			                "  Start a throwaway cluster and export its URL, e.g.\n"
+			                "    export OSSPOINT_TEST_PG=$(scripts/pgtmp.sh start /tmp/pg)\n"
+			                "  (the PostgreSQL tests never skip).\n");
+			return 1;
+		}
+	}
+	printf("test_db: backend %s\n", backend);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_migrate_applies_all_then_none),
+	    cmocka_unit_test(test_migrate_concurrent),
+	    cmocka_unit_test(test_values_roundtrip),
+	    cmocka_unit_test(test_no_rows),
+	    cmocka_unit_test(test_json_numbers),
+	    cmocka_unit_test(test_blob),
+	    cmocka_unit_test(test_placeholders),
+	    cmocka_unit_test(test_constraints),
+	    cmocka_unit_test(test_tx_commit_rollback),
+	    cmocka_unit_test(test_tx_nested_refused),
+	    cmocka_unit_test(test_read_passthrough),
+	    cmocka_unit_test(test_tx_concurrent_counter),
+	    cmocka_unit_test(test_statement_cache),
+	    cmocka_unit_test(test_insert_id),
+	    cmocka_unit_test(test_ping_and_names),
+	    cmocka_unit_test(test_bad_url),
+	    cmocka_unit_test(test_memory_database),
+	};
+	return cmocka_run_group_tests_name(is_pg() ? "db.postgresql" : "db.sqlite", tests, group_setup,
+	                                   group_teardown);
+}

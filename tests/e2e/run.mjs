@@ -1,0 +1,494 @@
+// Browser tests: the real server on a fresh SQLite database, driven through
+// Debian's Chromium with playwright-core, checked with axe-core.
+//
+//   OSSPOINT_BIN=build/osspoint node tests/e2e/run.mjs
+//
+// Plain node, no test framework: one line per test, then a closing line
+// "N passed, M failed"; the exit status is non-zero when anything failed.
+// Screenshots go to tests/e2e/results/ (gitignored). Never downloads a
+// browser: CHROMIUM (default /usr/bin/chromium) is used as it is.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const RESULTS = path.join(ROOT, 'tests', 'e2e', 'results');
+const require = createRequire(path.join(ROOT, 'package.json'));
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const { chromium } = require('playwright-core');
+
+const PASSWORD = 'osspoint-demo';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 667 };
+const THAI = /[\u0E00-\u0E7F]/;
+
+let passed = 0;
+let failed = 0;
+
+function log(...a) {
+	console.log(...a);
+}
+
+async function test(name, fn) {
+	const t0 = Date.now();
+	try {
+		await fn();
+		passed++;
+		log(`ok    ${name} (${Date.now() - t0} ms)`);
+	} catch (e) {
+		failed++;
+		log(`FAIL  ${name} (${Date.now() - t0} ms)`);
+		log(String(e && e.stack ? e.stack : e).replace(/^/gm, '      '));
+	}
+}
+
+/* ---- server ---- */
+
+function run(args, env) {
+	try {
+		execFileSync(BIN, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+	} catch (e) {
+		const out = `${e.stdout || ''}${e.stderr || ''}`.trim();
+		throw new Error(`${path.relative(ROOT, BIN)} ${args.join(' ')} failed (${e.status ?? e.signal}):\n${out}`);
+	}
+}
+
+/* Starts `serve` on a free port; resolves to {child, base} once it prints
+ * "osspoint: listening on http://127.0.0.1:PORT". Its output goes to logFile. */
+function startServer(dbUrl, env, logFile) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(BIN, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0'], {
+			cwd: ROOT,
+			env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const out = fs.createWriteStream(logFile);
+		child.stderr.pipe(out);
+		let done = false;
+		const finish = (err, value) => {
+			if (done) return;
+			done = true;
+			clearTimeout(timer);
+			if (err) reject(err);
+			else resolve(value);
+		};
+		const timer = setTimeout(() => {
+			finish(new Error('the server did not say it was listening within 20 s'));
+		}, 20_000);
+		child.on('error', (e) => finish(e));
+		child.on('exit', (code, sig) => finish(new Error(`the server exited early (${code ?? sig})`)));
+		/* Keep reading stdout after the line so the pipe never fills up. */
+		readline.createInterface({ input: child.stdout }).on('line', (line) => {
+			out.write(line + '\n');
+			const m = /^osspoint: listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
+			if (m) finish(null, { child, base: m[1] });
+		});
+		startServer.child = child;
+	});
+}
+
+async function stopServer(child) {
+	if (!child || child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((r) => child.once('exit', r));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+	await exited;
+	clearTimeout(timer);
+}
+
+/* ---- browser helpers ---- */
+
+let browser;
+let base;
+const contexts = [];
+
+/* A context in Thai, Bangkok time. Every page records its console errors and
+ * uncaught exceptions in page.problems. */
+async function newContext(opts = {}) {
+	const ctx = await browser.newContext({ locale: 'th-TH', timezoneId: 'Asia/Bangkok', viewport: DESKTOP, ...opts });
+	ctx.setDefaultTimeout(15_000);
+	ctx.on('page', watchPage);
+	contexts.push(ctx);
+	return ctx;
+}
+
+function watchPage(page) {
+	page.problems = [];
+	page.on('console', (msg) => {
+		if (msg.type() === 'error') page.problems.push(`${page.url()}: console: ${msg.text()}`);
+	});
+	page.on('pageerror', (err) => page.problems.push(`${page.url()}: exception: ${err.message}`));
+}
+
+async function newPage(ctx) {
+	const page = await ctx.newPage();
+	if (!page.problems) watchPage(page);
+	return page;
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: path.join(RESULTS, `${name}.png`), fullPage: true });
+}
+
+async function goto(page, p) {
+	const res = await page.goto(base + p, { waitUntil: 'load' });
+	assert.ok(res, `no response for ${p}`);
+	return res;
+}
+
+/* Logs in through the form (mouse and keyboard both fine here). */
+async function login(page, username, password = PASSWORD) {
+	await goto(page, '/login');
+	await page.fill('#username', username);
+	await page.fill('#password', password);
+	await Promise.all([page.waitForURL(/\/home$/), page.click('form[action="/login"] button[type="submit"]')]);
+}
+
+/* Clicks a form's submit button and waits for the page its POST answers. */
+async function submit(page, button) {
+	await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(button)]);
+	await page.waitForLoadState('load');
+}
+
+/* The active element, described. */
+function active(page) {
+	return page.evaluate(() => {
+		const e = document.activeElement;
+		return e
+			? { tag: e.tagName.toLowerCase(), id: e.id, href: e.getAttribute('href'), text: (e.textContent || '').trim() }
+			: null;
+	});
+}
+
+/* Runs axe-core on the page; returns the violations of impact serious or
+ * critical (and logs the milder ones). The page's CSP forbids injected
+ * inline scripts, so contexts that run axe are made with bypassCSP. */
+async function axe(page) {
+	if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE_PATH });
+	const violations = await page.evaluate(async () => {
+		const r = await window.axe.run(document, { resultTypes: ['violations'] });
+		return r.violations.map((v) => ({
+			id: v.id,
+			impact: v.impact,
+			help: v.help,
+			nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+		}));
+	});
+	for (const v of violations.filter((v) => !['serious', 'critical'].includes(v.impact)))
+		log(`      note: axe ${v.impact} ${v.id}: ${v.help} — ${v.nodes.join(', ')}`);
+	return violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+}
+
+function describe(violations) {
+	return violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n        at ${v.nodes.join('\n        at ')}`).join('\n');
+}
+
+/* Fails when the page scrolls sideways. */
+async function assertNoHorizontalScroll(page, what) {
+	const m = await page.evaluate(() => ({
+		doc: document.documentElement.scrollWidth,
+		body: document.body.scrollWidth,
+		view: document.documentElement.clientWidth,
+	}));
+	assert.ok(
+		m.doc <= m.view && m.body <= m.view,
+		`${what}: the page scrolls sideways (scrollWidth ${m.doc}/${m.body} > ${m.view})`,
+	);
+}
+
+/* ---- the tests ---- */
+
+async function tests() {
+	await test('officer logs in with the keyboard only and lands on /home', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await goto(page, '/login');
+		await page.keyboard.press('Tab');
+		let a = await active(page);
+		assert.equal(a?.href, '#main', `first Tab should reach the skip link, got ${JSON.stringify(a)}`);
+		assert.equal(a.text, 'ข้ามไปยังเนื้อหาหลัก');
+		const box = await page.locator('.skip-link').boundingBox();
+		assert.ok(box && box.y >= 0 && box.height > 0, 'the focused skip link is on screen');
+		await page.keyboard.press('Enter');
+		await page.keyboard.press('Tab');
+		a = await active(page);
+		assert.equal(a?.id, 'username', `after the skip link, Tab should reach the username, got ${JSON.stringify(a)}`);
+		await page.keyboard.type('officer4701');
+		await page.keyboard.press('Tab');
+		a = await active(page);
+		assert.equal(a?.id, 'password', `Tab from username should reach the password, got ${JSON.stringify(a)}`);
+		await page.keyboard.type(PASSWORD);
+		await Promise.all([page.waitForURL(/\/home$/), page.keyboard.press('Enter')]);
+
+		const res = await ctx.request.get(base + '/home', { headers: { Accept: 'application/json' } });
+		assert.equal(res.status(), 200, 'GET /home as JSON');
+		const model = await res.json();
+		const name = model.user?.display_name;
+		assert.ok(name && THAI.test(name), `the model has a Thai display name (${name})`);
+		const h1 = await page.locator('main h1').innerText();
+		assert.ok(h1.includes(`สวัสดี ${name}`), `h1 greets the officer: "${h1}"`);
+		const main = await page.locator('main').innerText();
+		assert.ok(main.includes('เมืองสกลนคร'), 'the home page names the unit เมืองสกลนคร');
+		const header = await page.locator('header').innerText();
+		assert.ok(header.includes(name) && header.includes('เมืองสกลนคร'), 'the header shows the name and unit');
+		await shot(page, 'home-desktop');
+	});
+
+	await test('logout ends the session and shows the login link', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await login(page, 'officer4701');
+		await Promise.all([
+			page.waitForURL((u) => !u.pathname.startsWith('/home')),
+			page.getByRole('button', { name: 'ออกจากระบบ' }).click(),
+		]);
+		assert.equal(await page.getByRole('button', { name: 'ออกจากระบบ' }).count(), 0, 'no logout button left');
+		assert.ok(
+			(await page.locator('header').getByRole('link', { name: 'เข้าสู่ระบบ' }).count()) > 0,
+			'the header offers "เข้าสู่ระบบ"',
+		);
+		const res = await ctx.request.get(base + '/home', { headers: { Accept: 'application/json' }, maxRedirects: 0 });
+		assert.ok([401, 302, 303].includes(res.status()), `/home after logout answers ${res.status()}`);
+		await goto(page, '/home');
+		assert.equal(await page.locator('.account-name').count(), 0, 'no user shown after logout');
+		await shot(page, 'after-logout');
+	});
+
+	await test('a wrong password shows the Thai error in the alert region', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await goto(page, '/login');
+		assert.equal((await page.locator('[role="alert"]').innerText()).trim(), '', 'no error before trying');
+		await page.fill('#username', 'officer4702');
+		await page.fill('#password', 'not-the-password');
+		await submit(page, 'form[action="/login"] button[type="submit"]');
+		await page.waitForSelector('[role="alert"] p');
+		assert.equal(new URL(page.url()).pathname, '/login');
+		const alert = page.locator('[role="alert"]');
+		assert.ok(await alert.isVisible(), 'the alert is visible');
+		const text = (await alert.innerText()).trim();
+		assert.ok(THAI.test(text), `the alert is in Thai: "${text}"`);
+		assert.equal(await page.inputValue('#username'), 'officer4702', 'the username is kept');
+		assert.equal(await page.inputValue('#password'), '', 'the password is not echoed back');
+		assert.equal(await page.getAttribute('#password', 'aria-invalid'), 'true');
+		await shot(page, 'login-wrong-password');
+	});
+
+	await test('the add-user form shows per-field errors next to the fields', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await login(page, 'dadmin4701');
+		await goto(page, '/users');
+		await page.fill('#f-username', 'Bad Name!');
+		await page.fill('#f-display_name', 'ทดสอบ ระบบ');
+		await page.selectOption('#f-role', 'officer');
+		await page.selectOption('#f-unit_code', '4701');
+		await page.fill('#f-password', 'short');
+		await submit(page, 'form[action="/users"] button[type="submit"]');
+		await page.waitForSelector('#e-username');
+		for (const f of ['username', 'password']) {
+			const msg = (await page.locator(`#e-${f}`).innerText()).trim();
+			assert.ok(THAI.test(msg), `${f} has a Thai error next to it: "${msg}"`);
+			assert.equal(await page.getAttribute(`#f-${f}`, 'aria-invalid'), 'true', `${f} is marked invalid`);
+			const desc = await page.getAttribute(`#f-${f}`, 'aria-describedby');
+			assert.ok(desc.split(' ').includes(`e-${f}`), `${f} is described by its error`);
+			assert.ok((await page.locator(`[role="alert"] a[href="#f-${f}"]`).count()) === 1, `summary links to ${f}`);
+		}
+		assert.equal(await page.locator('#e-display_name').count(), 0, 'no error on a valid field');
+		assert.equal(await page.inputValue('#f-display_name'), 'ทดสอบ ระบบ', 'typed values are kept');
+		assert.equal(await page.inputValue('#f-role'), 'officer', 'the chosen role is kept');
+		await shot(page, 'users-errors');
+	});
+
+	await test('pages obey the CSP and log no console errors', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		const seen = [];
+		for (const p of ['/', '/login', '/no-such-page']) {
+			const res = await goto(page, p);
+			seen.push([p, res.headers()['content-security-policy']]);
+		}
+		await login(page, 'officer4701');
+		for (const p of ['/home', '/units', '/units/4701']) {
+			const res = await goto(page, p);
+			seen.push([p, res.headers()['content-security-policy']]);
+		}
+		const missing = seen.filter(([, csp]) => !csp).map(([p]) => p);
+		assert.deepEqual(missing, [], `pages without a Content-Security-Policy header: ${missing.join(' ')}`);
+		for (const [p, csp] of seen)
+			assert.ok(!/unsafe-inline/.test(csp), `${p}: the CSP allows unsafe-inline: ${csp}`);
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
+	await test('static assets: CSS, favicon and the Sarabun web font', async () => {
+		const types = {
+			'/static/css/app.css': /^text\/css/,
+			'/static/favicon.svg': /^image\/svg\+xml/,
+			'/static/fonts/sarabun-thai-400-normal.woff2': /^(font\/woff2|application\/(font-woff2|octet-stream))/,
+			'/static/fonts/sarabun-thai-700-normal.woff2': /^(font\/woff2|application\/(font-woff2|octet-stream))/,
+			'/static/fonts/sarabun-latin-400-normal.woff2': /^(font\/woff2|application\/(font-woff2|octet-stream))/,
+			'/static/fonts/sarabun-latin-700-normal.woff2': /^(font\/woff2|application\/(font-woff2|octet-stream))/,
+		};
+		const ctx = await newContext();
+		for (const [p, type] of Object.entries(types)) {
+			const res = await ctx.request.get(base + p);
+			assert.equal(res.status(), 200, `${p} answers ${res.status()}`);
+			const ct = res.headers()['content-type'] || '';
+			assert.ok(type.test(ct), `${p} has Content-Type "${ct}"`);
+		}
+		const page = await newPage(ctx);
+		await goto(page, '/login');
+		const fonts = await page.evaluate(async () => {
+			await document.fonts.ready;
+			return {
+				family: getComputedStyle(document.body).fontFamily,
+				loaded: [...document.fonts]
+					.filter((f) => f.family.replace(/["']/g, '') === 'Sarabun' && f.status === 'loaded')
+					.map((f) => f.weight),
+			};
+		});
+		assert.match(fonts.family, /^"?Sarabun"?,/, `body font: ${fonts.family}`);
+		assert.ok(fonts.loaded.length > 0, 'a Sarabun face was loaded for the Thai text');
+	});
+
+	/* axe-core: no serious or critical violation on any page. */
+	const axePages = [
+		[null, '/'],
+		[null, '/login'],
+		[null, '/no-such-page'],
+		['officer4701', '/home'],
+		['officer4701', '/units'],
+		['officer4701', '/units/4701'],
+		['padmin47', '/units'],
+		['dadmin4701', '/users'],
+	];
+	const axeCtx = {};
+	for (const [user, p] of axePages) {
+		await test(`axe: ${p} (${user || 'anonymous'})`, async () => {
+			const key = user || '-';
+			if (!axeCtx[key]) {
+				const ctx = await newContext({ bypassCSP: true });
+				const page = await newPage(ctx);
+				if (user) await login(page, user);
+				axeCtx[key] = page;
+			}
+			const page = axeCtx[key];
+			await goto(page, p);
+			if (user) assert.ok(!new URL(page.url()).pathname.startsWith('/login'), `${user} is logged in`);
+			await shot(page, `axe-${(user || 'anon')}-${p.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'root'}`);
+			const bad = await axe(page);
+			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+		});
+	}
+	await test('axe: /login with an error shown (anonymous)', async () => {
+		const ctx = await newContext({ bypassCSP: true });
+		const page = await newPage(ctx);
+		await goto(page, '/login');
+		await page.fill('#username', 'nobody-here');
+		await page.fill('#password', 'wrong-password');
+		await submit(page, 'form[action="/login"] button[type="submit"]');
+		await page.waitForSelector('[role="alert"] p');
+		const bad = await axe(page);
+		assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+	});
+
+	/* A phone: the body never scrolls sideways; wide tables scroll in their box. */
+	const phone = { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+	await test('phone 375x667: /home has no horizontal scroll', async () => {
+		const ctx = await newContext(phone);
+		const page = await newPage(ctx);
+		await login(page, 'officer4701');
+		await assertNoHorizontalScroll(page, '/home');
+		const logout = await page.getByRole('button', { name: 'ออกจากระบบ' }).boundingBox();
+		assert.ok(logout && logout.height >= 44, `the logout button is a large touch target (${logout?.height}px)`);
+		await shot(page, 'home-phone');
+		for (const p of ['/units', '/units/4701']) {
+			await goto(page, p);
+			await assertNoHorizontalScroll(page, p);
+		}
+		await shot(page, 'unit-phone');
+	});
+	await test('phone 375x667: public pages and /users have no horizontal scroll', async () => {
+		const ctx = await newContext(phone);
+		const page = await newPage(ctx);
+		for (const p of ['/', '/login', '/no-such-page']) {
+			await goto(page, p);
+			await assertNoHorizontalScroll(page, p);
+			await shot(page, `phone-${p.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'root'}`);
+		}
+		await login(page, 'dadmin4701');
+		await goto(page, '/users');
+		await assertNoHorizontalScroll(page, '/users');
+		await shot(page, 'users-phone');
+	});
+}
+
+/* ---- main ---- */
+
+async function main() {
+	fs.mkdirSync(RESULTS, { recursive: true });
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osspoint-e2e-'));
+	const db = `sqlite:${path.join(tmp, 'e2e.db')}`;
+	const logFile = path.join(tmp, 'server.log');
+	const env = {
+		...process.env,
+		OSSPOINT_ROOT: ROOT,
+		OSSPOINT_SECRET_FILE: path.join(tmp, 'secret.key'),
+	};
+	let server;
+	const cleanup = () => {
+		if (startServer.child && startServer.child.exitCode === null) startServer.child.kill('SIGKILL');
+	};
+	process.on('exit', cleanup);
+	for (const sig of ['SIGINT', 'SIGTERM'])
+		process.on(sig, () => {
+			cleanup();
+			process.exit(1);
+		});
+	try {
+		if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN} (build it, or set OSSPOINT_BIN)`);
+		run(['migrate', '--db', db], env);
+		run(['seed', '--demo', '--db', db], env);
+		server = await startServer(db, env, logFile);
+		base = server.base;
+		log(`server: ${base} (log ${logFile})`);
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: [
+				'--headless=new',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+			],
+		});
+		await tests();
+	} catch (e) {
+		failed++;
+		log(`FAIL  setup: ${e && e.stack ? e.stack : e}`);
+	} finally {
+		for (const c of contexts) await c.close().catch(() => {});
+		if (browser) await browser.close().catch(() => {});
+		await stopServer(server?.child ?? startServer.child);
+		if (failed && fs.existsSync(logFile)) {
+			const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
+			log(`---- server log (last lines of ${logFile}) ----\n${tail}`);
+		} else if (!process.env.E2E_KEEP) {
+			fs.rmSync(tmp, { recursive: true, force: true });
+		}
+	}
+	log(`${passed} passed, ${failed} failed`);
+	process.exitCode = failed ? 1 : 0;
+}
+
+await main();
