@@ -66,12 +66,19 @@ start() {
 	for b in initdb pg_ctl pg_isready; do
 		[ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found (install the postgresql-15 package, or set PGBIN)"
 	done
-	mkdir -p "$dir" || die "cannot create $dir"
+	local created=0
+	if [ ! -d "$dir" ]; then
+		mkdir -p "$dir" || die "cannot create $dir"
+		created=1
+	fi
 	dir=$(cd "$dir" && pwd -P)
 	[ ! -e "$dir/data" ] || die "$dir/data already exists; stop and remove the old cluster first"
 	# sun_path is 108 bytes including the NUL.
 	local sock="$dir/.s.PGSQL.$PORT"
-	[ ${#sock} -le 107 ] || die "socket path too long (${#sock} > 107 bytes): $sock; use a shorter DIR"
+	if [ ${#sock} -gt 107 ]; then
+		[ $created -eq 0 ] || rmdir "$dir" || true
+		die "socket path too long (${#sock} > 107 bytes): $sock; use a shorter DIR"
+	fi
 
 	if [ "$(id -u)" -eq 0 ]; then
 		id postgres >/dev/null 2>&1 || die "running as root but there is no 'postgres' user to run the server"

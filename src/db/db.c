@@ -39,10 +39,34 @@ struct db {
 	pthread_cond_t cv;
 };
 
-/* Connections this thread holds. A transaction function that opens another
- * transaction would wait on the pool (or, on SQLite, on the write lock its
- * own outer transaction holds): refuse it instead of deadlocking. */
-static _Thread_local int held;
+/* The pools this thread holds a connection of. A transaction function that
+ * opens another transaction on the same pool would wait on the pool (or, on
+ * SQLite, on the write lock its own outer transaction holds): refuse it
+ * instead of deadlocking. Working on two different pools at once (copying
+ * from one database to another) is fine. */
+#define HELD_MAX 8
+static _Thread_local const struct db *held[HELD_MAX];
+static _Thread_local unsigned nheld;
+
+static bool hold(const struct db *db)
+{
+	for (unsigned i = 0; i < nheld; i++)
+		if (held[i] == db)
+			return false;
+	if (nheld == HELD_MAX)
+		return false;
+	held[nheld++] = db;
+	return true;
+}
+
+static void unhold(const struct db *db)
+{
+	for (unsigned i = 0; i < nheld; i++)
+		if (held[i] == db) {
+			held[i] = held[--nheld];
+			return;
+		}
+}
 
 /* ---- small helpers ---- */
 
@@ -203,8 +227,9 @@ static int prepare_failure(const struct dbc *c)
 
 static struct dbc *acquire(struct db *db)
 {
-	if (held) {
-		log_bug("db: db_tx/db_read/db_migrate called while this thread already holds a connection");
+	if (!hold(db)) {
+		log_bug("db: db_tx/db_read/db_migrate called while this thread already holds a connection of "
+		        "the same pool");
 		return NULL;
 	}
 	pthread_mutex_lock(&db->mu);
@@ -212,13 +237,12 @@ static struct dbc *acquire(struct db *db)
 		pthread_cond_wait(&db->cv, &db->mu);
 	struct dbc *c = db->idle[--db->nidle];
 	pthread_mutex_unlock(&db->mu);
-	held++;
 	bool lost = false;
 	bool ok = c->drv->check(c->conn, &lost);
 	if (lost)
 		cache_drop(c, false);
 	if (!ok) {
-		held--;
+		unhold(db);
 		pthread_mutex_lock(&db->mu);
 		db->idle[db->nidle++] = c;
 		pthread_cond_signal(&db->cv);
@@ -234,7 +258,7 @@ static void release(struct dbc *c)
 	finish_leftovers(c);
 	if (c->cache_count > CACHE_MAX)
 		cache_drop(c, true);
-	held--;
+	unhold(db);
 	pthread_mutex_lock(&db->mu);
 	db->idle[db->nidle++] = c;
 	pthread_cond_signal(&db->cv);
@@ -859,10 +883,11 @@ struct mig {
 	bool applied;
 };
 
+/* Same DDL on both: SQLite reads BIGINT as its (64-bit) INTEGER. */
 static int create_table_fn(struct dbc *c, void *arg)
 {
 	return db_exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-	                         "name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+	                         "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
 }
 
 static int apply_fn(struct dbc *c, void *arg)

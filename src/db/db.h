@@ -83,8 +83,9 @@ bool db_ping(struct db *db);
  * logged). A DB_BUSY inside always makes the result DB_BUSY, so the
  * transaction is retried even if fn turned it into DB_ERROR.
  *
- * fn must not call db_tx / db_read / db_migrate itself: that returns DB_ERROR
- * (it would deadlock on the pool or on SQLite's write lock). */
+ * fn must not call db_tx / db_read / db_migrate on the same pool: that returns
+ * DB_ERROR (it would deadlock on the pool or on SQLite's write lock). Another
+ * pool (another database) is fine. */
 int db_tx(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
 /* Same, without BEGIN/COMMIT (autocommit; for reads): each statement sees the
  * latest committed data, and fn is retried on DB_BUSY like db_tx. Returns fn's

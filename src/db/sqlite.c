@@ -71,6 +71,11 @@ static int lite_exec(void *conn, const char *sql)
 
 static void *lite_connect(const char *target, char *err, size_t errlen)
 {
+	if (!sqlite3_threadsafe()) {
+		/* The pool hands connections from thread to thread. */
+		db_set_err(err, errlen, "sqlite: the library was built without thread support");
+		return NULL;
+	}
 	sqlite3 *db = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(target, &db, flags, NULL);

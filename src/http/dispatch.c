@@ -19,8 +19,8 @@ static void allow_header(struct req *r, unsigned allowed)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{HTTP_GET, "GET"},       {HTTP_HEAD, "HEAD"},   {HTTP_POST, "POST"},       {HTTP_PUT, "PUT"},
-		{HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}, {HTTP_OPTIONS, "OPTIONS"},
+	    {HTTP_GET, "GET"},       {HTTP_HEAD, "HEAD"},   {HTTP_POST, "POST"},       {HTTP_PUT, "PUT"},
+	    {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}, {HTTP_OPTIONS, "OPTIONS"},
 	};
 	char buf[128];
 	size_t n = 0;
@@ -78,15 +78,18 @@ void http_dispatch(const struct http_config *cfg, const struct router *rt, struc
 		goto out;
 	if (cfg && cfg->authorize) {
 		enum err e = cfg->authorize(r, route);
+		/* The hook returns a bare code; a CSRF failure is always about the
+		 * "csrf" field (form field or X-CSRF-Token). A hook that wants to
+		 * name another field replies itself with reply_error. */
 		if (e != ERR_OK && !req_replied(r))
-			reply_error(r, e, NULL, NULL);
+			reply_error(r, e, e == ERR_CSRF ? "csrf" : NULL, NULL);
 		if (req_replied(r))
 			goto out;
 	}
 	route->handler(r);
 	if (!req_replied(r)) {
 		log_bug("handler %s returned without a reply (%s %s)", route->name ? route->name : "?",
-			req_method_name(r), req_path(r));
+		        req_method_name(r), req_log_path(r));
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 	}
 out:

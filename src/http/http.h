@@ -41,9 +41,9 @@ struct req;
 typedef void (*http_handler)(struct req *r);
 
 enum route_flag {
-	ROUTE_PUBLIC = 1 << 0,   /* no login needed */
-	ROUTE_NO_CSRF = 1 << 1,  /* state-changing route that needs no CSRF token (login) */
-	ROUTE_SCOPED = 1 << 2,   /* has a {code} unit parameter checked against the user's scope */
+	ROUTE_PUBLIC = 1 << 0,  /* no login needed */
+	ROUTE_NO_CSRF = 1 << 1, /* state-changing route that needs no CSRF token (login) */
+	ROUTE_SCOPED = 1 << 2,  /* has a {code} unit parameter checked against the user's scope */
 };
 
 struct route {
@@ -52,7 +52,7 @@ struct route {
 	int min_role;        /* app-defined; meaningful only without ROUTE_PUBLIC */
 	unsigned flags;      /* enum route_flag */
 	http_handler handler;
-	const char *name;    /* short id for logs and tests, e.g. "units.show" */
+	const char *name; /* short id for logs and tests, e.g. "units.show" */
 };
 
 /* ---- router (pure, testable without a server) ---- */
@@ -75,9 +75,14 @@ void route_params_cleanup(struct route_params *rp);
 
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 /* Finds the route for (method, path). On ROUTE_BAD_METHOD, *allowed gets the
- * bitmask of methods the path does accept (for the Allow header). */
+ * bitmask of methods the path does accept (for the Allow header). `path` is the
+ * raw request path (percent-encoded, no query): each segment is decoded on its
+ * own, so "%2F" stays inside a parameter; a segment that does not decode (bad
+ * escape, NUL, invalid UTF-8) matches nothing. Trailing slashes are ignored.
+ * A literal segment is tried before a {param}. out, params and allowed may be
+ * NULL; params must be cleaned up after ROUTE_FOUND. */
 enum route_match router_match(const struct router *rt, enum http_method m, const char *path,
-			      const struct route **out, struct route_params *params, unsigned *allowed);
+                              const struct route **out, struct route_params *params, unsigned *allowed);
 /* Calls fn for every route, in table order (tests walk the table). */
 void router_each(const struct router *rt, void (*fn)(const struct route *r, void *arg), void *arg);
 
@@ -85,7 +90,7 @@ void router_each(const struct router *rt, void (*fn)(const struct route *r, void
 
 struct form_field {
 	char *name;
-	char *value;  /* NUL-terminated; len excludes the NUL */
+	char *value; /* NUL-terminated; len excludes the NUL */
 	size_t len;
 	char *filename;     /* multipart file parts only, else NULL */
 	char *content_type; /* multipart parts only, else NULL */
@@ -104,10 +109,10 @@ enum form_status {
 };
 
 struct form_limits {
-	size_t max_fields;      /* e.g. 256 */
-	size_t max_name;        /* e.g. 128 bytes */
-	size_t max_value;       /* e.g. 64 KiB for text fields */
-	size_t max_file;        /* e.g. 8 MiB for a file part */
+	size_t max_fields; /* e.g. 256 */
+	size_t max_name;   /* e.g. 128 bytes */
+	size_t max_value;  /* e.g. 64 KiB for text fields */
+	size_t max_file;   /* e.g. 8 MiB for a file part */
 };
 extern const struct form_limits FORM_DEFAULT_LIMITS;
 
@@ -115,13 +120,17 @@ void form_init(struct form *f);
 void form_cleanup(struct form *f);
 /* application/x-www-form-urlencoded (also query strings): '+' is space,
  * %XX decoded; a bad escape is FORM_MALFORMED. `bad`, if not NULL, receives a
- * borrowed string naming what was wrong ("body" or the field's name). */
+ * borrowed string naming what was wrong ("body" or the field's name).
+ * Both parsers: `lim` NULL means FORM_DEFAULT_LIMITS; names and text values
+ * must be valid UTF-8 without NUL (file parts are bytes). On failure `out` may
+ * keep the fields parsed so far (call form_cleanup anyway) and `bad` points at
+ * a static string or into `out`, valid until form_cleanup. */
 enum form_status form_parse_urlencoded(struct form *out, const char *s, size_t len,
-				       const struct form_limits *lim, const char **bad);
+                                       const struct form_limits *lim, const char **bad);
 /* multipart/form-data with the given Content-Type header value (boundary taken
  * from it). */
 enum form_status form_parse_multipart(struct form *out, const char *content_type, const char *body,
-				      size_t len, const struct form_limits *lim, const char **bad);
+                                      size_t len, const struct form_limits *lim, const char **bad);
 /* First field with this name, or NULL. */
 const struct form_field *form_get(const struct form *f, const char *name);
 
@@ -129,15 +138,16 @@ const struct form_field *form_get(const struct form *f, const char *name);
 
 enum http_method req_method(const struct req *r);
 const char *req_method_name(const struct req *r);
-const char *req_path(const struct req *r);        /* decoded path, no query */
-const struct route *req_route(const struct req *r); /* NULL before routing */
+const char *req_path(const struct req *r);                     /* decoded path, no query */
+const struct route *req_route(const struct req *r);            /* NULL before routing */
 const char *req_param(const struct req *r, const char *name);  /* {name} in the route */
 const char *req_query(const struct req *r, const char *name);  /* ?name=... */
 const char *req_header(const struct req *r, const char *name); /* case-insensitive */
 const char *req_cookie(const struct req *r, const char *name);
 const char *req_client_ip(const struct req *r); /* "127.0.0.1" */
 /* Body field from an urlencoded or multipart body; for a JSON object body,
- * a string or number member rendered as text. NULL when absent. */
+ * a string member as is, a number or boolean rendered as text ("42", "1.5",
+ * "true"); NULL when absent or of another type. */
 const char *req_form(const struct req *r, const char *name);
 const struct form_field *req_file(const struct req *r, const char *name);
 /* Parsed JSON body (borrowed), or NULL when the body was not JSON. */
@@ -160,7 +170,9 @@ void *req_user(const struct req *r);
 
 /* ---- replies (exactly one per request; a second call is a bug, logged) ---- */
 
-/* Add a response header (copied). */
+/* Add a response header (copied). Names must be tokens and values free of
+ * control characters (else logged as a bug and dropped). The reply_* call sets
+ * Content-Type itself; a Cache-Control set here replaces the no-store default. */
 void reply_header(struct req *r, const char *name, const char *value);
 /* Set-Cookie with HttpOnly; SameSite=Lax; Path=/ (and Secure when configured).
  * max_age < 0 means a session cookie; 0 deletes it. */
@@ -171,7 +183,8 @@ void reply_model(struct req *r, int status, const char *tpl, json_t *model);
 /* JSON regardless of Accept. Takes ownership of `body`. */
 void reply_json(struct req *r, int status, json_t *body);
 /* Error from the err table: Thai HTML page, or application/problem+json
- * {type, title, status, detail, field}. `field` and `detail` may be NULL. */
+ * {type, title, status, detail, field}. `field` and `detail` may be NULL (and
+ * are then left out). JSON when req_wants_json() or the request body was JSON. */
 void reply_error(struct req *r, enum err code, const char *field, const char *detail);
 /* 422 with a list of {field, message}: takes ownership of `errors` (a JSON
  * array). For HTML, `tpl` is re-rendered with `model` (taken too, may be NULL)
@@ -197,23 +210,29 @@ typedef int (*http_render_fn)(struct req *r, const char *tpl, json_t *model, str
 typedef enum err (*http_authorize_fn)(struct req *r, const struct route *route);
 
 struct http_config {
-	const char *listen;       /* "127.0.0.1:8080"; port 0 picks a free port */
-	const char *static_dir;   /* served at /static/ ; NULL disables */
-	size_t max_body;          /* urlencoded / JSON, e.g. 1 MiB */
-	size_t max_upload;        /* multipart, e.g. 16 MiB */
-	unsigned threads;         /* 0 = number of CPUs */
-	bool secure_cookies;      /* add Secure to cookies (behind TLS) */
-	bool access_log;          /* one line per request */
+	const char *listen;     /* "127.0.0.1:8080"; port 0 picks a free port */
+	const char *static_dir; /* served at /static/ ; NULL disables */
+	size_t max_body;        /* urlencoded / JSON, e.g. 1 MiB */
+	size_t max_upload;      /* multipart, e.g. 16 MiB */
+	unsigned threads;       /* 0 = number of CPUs */
+	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
+	bool access_log;        /* one line per request */
 	http_render_fn render;
 	http_authorize_fn authorize;
 };
+/* Zero limits mean the defaults (1 MiB body, 16 MiB upload). http_start copies
+ * the config and its strings. */
 
 struct http_server;
-/* Starts serving in background threads. Returns NULL (logged) on failure. */
+/* Starts serving in background threads. Returns NULL (logged) on failure.
+ * On success SIGTERM and SIGINT are left blocked in the calling thread (the
+ * server threads never take them), so a signal sent as soon as the server is
+ * up waits for http_wait_for_signal instead of killing the process. */
 struct http_server *http_start(const struct http_config *cfg, const struct router *rt);
 /* The port actually bound (useful with port 0). */
 unsigned http_port(const struct http_server *s);
-/* Blocks until SIGTERM or SIGINT, then returns (the caller calls http_stop). */
+/* Blocks until SIGTERM or SIGINT, then returns (the caller calls http_stop).
+ * Call it from the thread that called http_start. */
 void http_wait_for_signal(void);
 /* Stops accepting, lets running requests finish, frees the server. */
 void http_stop(struct http_server *s);
@@ -222,8 +241,8 @@ void http_stop(struct http_server *s);
 
 /* headers: NULL-terminated array of "Name: value" strings, may be NULL. The body
  * is parsed as the server would (Content-Type from the headers). */
-struct req *req_fake_new(const char *method, const char *target, const char *const *headers,
-			 const char *body, size_t body_len);
+struct req *req_fake_new(const char *method, const char *target, const char *const *headers, const char *body,
+                         size_t body_len);
 /* Routes and runs the request as the server would (authorize, handler, error
  * pages), with the given config hooks. */
 void http_dispatch_fake(const struct http_config *cfg, const struct router *rt, struct req *r);

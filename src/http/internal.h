@@ -63,6 +63,7 @@ struct req {
 	char *raw_path;        /* as sent, no query, NUL-terminated (arena) */
 	const char *raw_query; /* after '?', or NULL (arena) */
 	char *path;            /* percent-decoded, trailing slash removed (arena) */
+	char *log_path;        /* path with controls escaped, for logs (arena, lazy) */
 
 	struct hdr *fake_headers; /* fake requests only */
 
@@ -105,6 +106,10 @@ void req_body_begin(struct req *r, const struct http_config *cfg);
 int req_parse_query(struct req *r);
 int req_parse_body(struct req *r);
 bool utf8_valid(const char *s, size_t n);
+/* Copies s for a log line: control bytes, DEL and '"' as %XX, cut to fit. */
+void log_clean(char *out, size_t outsz, const char *s);
+/* req_path() made safe for a log line (a decoded path may hold %0A). */
+const char *req_log_path(const struct req *r);
 
 /* reply.c */
 /* Adds what every reply carries (security headers, Cache-Control default) and

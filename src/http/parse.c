@@ -20,10 +20,10 @@
 #include "lib/xalloc.h"
 
 const struct form_limits FORM_DEFAULT_LIMITS = {
-	.max_fields = 256,
-	.max_name = 128,
-	.max_value = 64 * 1024,
-	.max_file = 8 * 1024 * 1024,
+    .max_fields = 256,
+    .max_name = 128,
+    .max_value = 64 * 1024,
+    .max_file = 8 * 1024 * 1024,
 };
 
 /* Longest part header block and filename we accept in multipart. */
@@ -175,13 +175,15 @@ bad:
 	return NULL;
 }
 
-enum form_status form_parse_urlencoded(struct form *out, const char *s, size_t len, const struct form_limits *lim,
-				       const char **bad)
+enum form_status form_parse_urlencoded(struct form *out, const char *s, size_t len,
+                                       const struct form_limits *lim, const char **bad)
 {
 	if (!lim)
 		lim = &FORM_DEFAULT_LIMITS;
 	if (bad)
 		*bad = NULL;
+	if (!s)
+		len = 0;
 	size_t i = 0;
 	while (i < len) {
 		const char *amp = memchr(s + i, '&', len - i);
@@ -374,13 +376,15 @@ static const char *find(const char *hay, size_t hlen, const char *needle, size_t
 	return memmem(hay, hlen, needle, nlen);
 }
 
-enum form_status form_parse_multipart(struct form *out, const char *content_type, const char *body, size_t len,
-				      const struct form_limits *lim, const char **bad)
+enum form_status form_parse_multipart(struct form *out, const char *content_type, const char *body,
+                                      size_t len, const struct form_limits *lim, const char **bad)
 {
 	if (!lim)
 		lim = &FORM_DEFAULT_LIMITS;
 	if (bad)
 		*bad = NULL;
+	if (!body)
+		body = "";
 	struct boundary b;
 	if (!content_type || !find_boundary(content_type, &b))
 		return fail_body(FORM_MALFORMED, bad);
@@ -475,7 +479,7 @@ enum form_status form_parse_multipart(struct form *out, const char *content_type
 		if (file && d.flen > MP_MAX_FILENAME)
 			return fail_named(out, name, FORM_TOO_LONG, bad);
 		if (file ? (memchr(d.filename, '\0', d.flen) || !utf8_valid(d.filename, d.flen))
-			 : (memchr(content, '\0', clen) || !utf8_valid(content, clen)))
+		         : (memchr(content, '\0', clen) || !utf8_valid(content, clen)))
 			return fail_named(out, name, FORM_MALFORMED, bad);
 		if (ctype && !utf8_valid(ctype, ctlen))
 			return fail_named(out, name, FORM_MALFORMED, bad);

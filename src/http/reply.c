@@ -16,14 +16,14 @@
 #include "lib/xalloc.h"
 
 const char *const http_security_headers[][2] = {
-	{"Content-Security-Policy",
-	 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-	 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
-	{"X-Content-Type-Options", "nosniff"},
-	{"X-Frame-Options", "DENY"},
-	{"Referrer-Policy", "same-origin"},
-	{"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
-	{NULL, NULL},
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "same-origin"},
+    {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+    {NULL, NULL},
 };
 
 #define CT_HTML    "text/html; charset=utf-8"
@@ -133,7 +133,8 @@ void reply_cookie(struct req *r, const char *name, const char *value, long max_a
 	char age[48] = "";
 	if (max_age >= 0)
 		snprintf(age, sizeof age, "; Max-Age=%ld", max_age);
-	char *c = xasprintf("%s=%s%s; Path=/; HttpOnly; SameSite=Lax%s", name, value, age, secure ? "; Secure" : "");
+	char *c = xasprintf("%s=%s%s; Path=/; HttpOnly; SameSite=Lax%s", name, value, age,
+	                    secure ? "; Secure" : "");
 	hdr_push(r, "Set-Cookie", req_strdup(r, c));
 	free(c);
 }
@@ -150,7 +151,7 @@ static void set_reply(struct req *r, int status, const char *ctype, char *body, 
 {
 	if (r->reply.status) {
 		log_bug("second reply (%d after %d) for %s %s", status, r->reply.status, req_method_name(r),
-			req_path(r));
+		        req_log_path(r));
 		free(body);
 		return;
 	}
@@ -168,7 +169,8 @@ static bool replied_already(struct req *r, const char *what)
 {
 	if (!r->reply.status)
 		return false;
-	log_bug("%s after a reply (%d) for %s %s", what, r->reply.status, req_method_name(r), req_path(r));
+	log_bug("%s after a reply (%d) for %s %s", what, r->reply.status, req_method_name(r),
+	        req_log_path(r));
 	return true;
 }
 
@@ -243,7 +245,7 @@ static void send_json(struct req *r, int status, const char *ctype, json_t *body
 	char *text = json_to_text(body, &len);
 	json_decref(body);
 	if (!text) {
-		log_bug("JSON reply for %s %s could not be encoded", req_method_name(r), req_path(r));
+		log_bug("JSON reply for %s %s could not be encoded", req_method_name(r), req_log_path(r));
 		static const char fallback[] = "{\"type\":\"/problems/internal\",\"status\":500}";
 		set_reply(r, 500, CT_PROBLEM, xstrdup(fallback), sizeof fallback - 1);
 		return;
@@ -298,10 +300,10 @@ static bool render_html(struct req *r, int status, const char *tpl, json_t *mode
 			ok = true;
 		} else {
 			buf_cleanup(&b);
-			log_bug("template \"%s\" failed for %s %s", tpl, req_method_name(r), req_path(r));
+			log_bug("template \"%s\" failed for %s %s", tpl, req_method_name(r), req_log_path(r));
 		}
 	} else if (!model) {
-		log_bug("no model for template \"%s\" (%s %s)", tpl, req_method_name(r), req_path(r));
+		log_bug("no model for template \"%s\" (%s %s)", tpl, req_method_name(r), req_log_path(r));
 	} else {
 		log_bug("no render hook configured for template \"%s\"", tpl);
 	}
@@ -336,12 +338,15 @@ void reply_error(struct req *r, enum err code, const char *field, const char *de
 	if (replied_already(r, "reply_error"))
 		return;
 	const struct err_info *e = err_info(code);
+	char lf[160], ld[400];
+	log_clean(lf, sizeof lf, field ? field : "");
+	log_clean(ld, sizeof ld, detail ? detail : "");
 	if (e->status >= 500)
-		log_error("%s %s: %d %s%s%s", req_method_name(r), req_path(r), e->status, e->slug,
-			  detail ? ": " : "", detail ? detail : "");
+		log_error("%s %s: %d %s%s%s", req_method_name(r), req_log_path(r), e->status, e->slug,
+		          detail ? ": " : "", ld);
 	else
-		log_info("%s %s: %d %s%s%s%s%s", req_method_name(r), req_path(r), e->status, e->slug,
-			 field ? " field=" : "", field ? field : "", detail ? ": " : "", detail ? detail : "");
+		log_info("%s %s: %d %s%s%s%s%s", req_method_name(r), req_log_path(r), e->status, e->slug,
+		         field ? " field=" : "", lf, detail ? ": " : "", ld);
 	json_t *m = json_object();
 	if (error_as_json(r)) {
 		char *type = xasprintf("/problems/%s", e->slug);
@@ -377,8 +382,8 @@ void reply_invalid(struct req *r, const char *tpl, json_t *model, json_t *errors
 		json_decref(errors);
 		errors = json_array();
 	}
-	log_info("%s %s: %d %s (%zu fields)", req_method_name(r), req_path(r), e->status, e->slug,
-		 json_array_size(errors));
+	log_info("%s %s: %d %s (%zu fields)", req_method_name(r), req_log_path(r), e->status, e->slug,
+	         json_array_size(errors));
 	if (error_as_json(r)) {
 		json_decref(model);
 		json_t *p = json_object();
@@ -424,7 +429,7 @@ void reply_invalid(struct req *r, const char *tpl, json_t *model, json_t *errors
 void reply_finish(struct req *r)
 {
 	if (!r->reply.status) {
-		log_bug("no reply for %s %s", req_method_name(r), req_path(r));
+		log_bug("no reply for %s %s", req_method_name(r), req_log_path(r));
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 	}
 	if (r->reply.file) /* static files carry their own, prebuilt headers */

@@ -115,9 +115,8 @@ void req_set_method(struct req *r, const char *m)
 		const char *name;
 		enum http_method m;
 	} methods[] = {
-		{"GET", HTTP_GET},         {"HEAD", HTTP_HEAD},   {"POST", HTTP_POST},
-		{"PUT", HTTP_PUT},         {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH},
-		{"OPTIONS", HTTP_OPTIONS},
+	    {"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},   {"POST", HTTP_POST},       {"PUT", HTTP_PUT},
+	    {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH}, {"OPTIONS", HTTP_OPTIONS},
 	};
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
 		if (strcmp(m, methods[i].name) == 0) {
@@ -126,7 +125,9 @@ void req_set_method(struct req *r, const char *m)
 			return;
 		}
 	r->method = HTTP_OTHER;
-	r->method_name = req_strdup(r, m);
+	char clean[32];
+	log_clean(clean, sizeof clean, m);
+	r->method_name = req_strdup(r, clean);
 }
 
 static int hexval(unsigned char c)
@@ -191,9 +192,42 @@ void req_set_target(struct req *r, const char *target)
 		r->raw_query = q + 1;
 	}
 	if (t[0] == '\0')
-		t = "/";
+		t = req_strdup(r, "/");
 	r->raw_path = t;
 	r->path = decode_path(r, t);
+}
+
+void log_clean(char *out, size_t outsz, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (; *s && o + 4 < outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7F || c == '"') {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (*s && o + 4 >= outsz && outsz >= 4) { /* cut: say so */
+		o = o < outsz - 4 ? o : outsz - 4;
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+const char *req_log_path(const struct req *r)
+{
+	struct req *w = (struct req *)r; /* computed once, on demand */
+	if (!w->log_path) {
+		char tmp[512];
+		log_clean(tmp, sizeof tmp, req_path(r));
+		w->log_path = req_strdup(w, tmp);
+	}
+	return w->log_path;
 }
 
 /* ---- accessors ---- */
@@ -282,15 +316,16 @@ const char *req_client_ip(const struct req *r)
 		snprintf(w->client_ip, sizeof w->client_ip, "127.0.0.1");
 		return w->client_ip;
 	}
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 	const char *ok = NULL;
 	if (sa && sa->sa_family == AF_INET)
-		ok = inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, w->client_ip,
-			       sizeof w->client_ip);
+		ok = inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		               w->client_ip, sizeof w->client_ip);
 	else if (sa && sa->sa_family == AF_INET6)
-		ok = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, w->client_ip,
-			       sizeof w->client_ip);
+		ok = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		               w->client_ip, sizeof w->client_ip);
 	if (!ok)
 		snprintf(w->client_ip, sizeof w->client_ip, "unknown");
 	return w->client_ip;
@@ -305,7 +340,9 @@ const char *req_form(const struct req *r, const char *name)
 			return NULL;
 		switch (json_typeof(v)) {
 		case JSON_STRING: return json_string_value(v);
-		case JSON_INTEGER: snprintf(tmp, sizeof tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
+		case JSON_INTEGER:
+			snprintf(tmp, sizeof tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			break;
 		case JSON_REAL: snprintf(tmp, sizeof tmp, "%.17g", json_real_value(v)); break;
 		case JSON_TRUE: return "true";
 		case JSON_FALSE: return "false";
@@ -365,7 +402,8 @@ bool req_wants_json(const struct req *r)
 		while (tlen > 0 && (p[tlen - 1] == ' ' || p[tlen - 1] == '\t'))
 			tlen--;
 		int q = 1000;
-		for (const char *prm = semi; prm && prm < p + len; prm = memchr(prm + 1, ';', len - (size_t)(prm + 1 - p))) {
+		for (const char *prm = semi; prm && prm < p + len;
+		     prm = memchr(prm + 1, ';', len - (size_t)(prm + 1 - p))) {
 			const char *a = prm + 1;
 			while (*a == ' ' || *a == '\t')
 				a++;
@@ -381,7 +419,7 @@ bool req_wants_json(const struct req *r)
 		}
 		idx++;
 		bool is_json = (tlen == 16 && strncasecmp(p, "application/json", 16) == 0) ||
-			       (tlen == 24 && strncasecmp(p, "application/problem+json", 24) == 0);
+		               (tlen == 24 && strncasecmp(p, "application/problem+json", 24) == 0);
 		bool is_html = tlen == 9 && strncasecmp(p, "text/html", 9) == 0;
 		if (is_json && q > json_q) {
 			json_q = q;
@@ -437,7 +475,8 @@ static bool media_is_json(const char *ct)
 	while (*ct == ' ' || *ct == '\t')
 		ct++;
 	size_t len = strcspn(ct, "; \t");
-	return len > 17 && strncasecmp(ct, "application/", 12) == 0 && strncasecmp(ct + len - 5, "+json", 5) == 0;
+	return len > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+	       strncasecmp(ct + len - 5, "+json", 5) == 0;
 }
 
 void req_body_begin(struct req *r, const struct http_config *cfg)
@@ -476,7 +515,7 @@ static void form_error(struct req *r, enum form_status st, const char *bad, enum
 	const char *field = bad && strcmp(bad, "body") != 0 ? bad : NULL;
 	if (st == FORM_TOO_MANY || st == FORM_TOO_LONG) {
 		reply_error(r, ERR_TOO_LARGE, field,
-			    st == FORM_TOO_MANY ? "จำนวนช่องข้อมูลเกินกำหนด" : "ข้อมูลในช่องนี้ยาวเกินกำหนด");
+		            st == FORM_TOO_MANY ? "จำนวนช่องข้อมูลเกินกำหนด" : "ข้อมูลในช่องนี้ยาวเกินกำหนด");
 		return;
 	}
 	if (!field) {
@@ -494,7 +533,7 @@ int req_parse_query(struct req *r)
 		return 0;
 	const char *bad = NULL;
 	enum form_status st =
-		form_parse_urlencoded(&r->query, r->raw_query, strlen(r->raw_query), &FORM_DEFAULT_LIMITS, &bad);
+	    form_parse_urlencoded(&r->query, r->raw_query, strlen(r->raw_query), &FORM_DEFAULT_LIMITS, &bad);
 	if (st == FORM_OK)
 		return 0;
 	form_error(r, st, bad, ERR_BAD_REQUEST);
@@ -513,8 +552,8 @@ int req_parse_body(struct req *r)
 		st = form_parse_urlencoded(&r->form, r->body.data, r->body.len, &lim, &bad);
 		break;
 	case BODY_MULTIPART:
-		st = form_parse_multipart(&r->form, req_header(r, "Content-Type"), r->body.data, r->body.len, &lim,
-					  &bad);
+		st = form_parse_multipart(&r->form, req_header(r, "Content-Type"), r->body.data, r->body.len,
+		                          &lim, &bad);
 		break;
 	case BODY_JSON: {
 		json_error_t e;

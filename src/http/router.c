@@ -149,7 +149,7 @@ static int add_route(struct router *rt, const struct route *r)
 	const char *p = r->pattern;
 	if (!p || p[0] != '/' || !r->handler || r->methods == 0) {
 		log_error("router: route %s: needs a pattern starting with '/', methods and a handler",
-			  r->name ? r->name : "?");
+		          r->name ? r->name : "?");
 		return -1;
 	}
 	struct rentry *e = xcalloc(1, sizeof *e);
@@ -168,10 +168,12 @@ static int add_route(struct router *rt, const struct route *r)
 		if (nseg >= MAX_SEGMENTS)
 			goto malformed;
 		if (s[0] == '{') {
-			if (len < 3 || s[len - 1] != '}' || !param_name_ok(s + 1, len - 2) || e->nparams >= MAX_PARAMS)
+			if (len < 3 || s[len - 1] != '}' || !param_name_ok(s + 1, len - 2) ||
+			    e->nparams >= MAX_PARAMS)
 				goto malformed;
 			for (size_t i = 0; i < e->nparams; i++)
-				if (strlen(e->names[i]) == len - 2 && memcmp(e->names[i], s + 1, len - 2) == 0)
+				if (strlen(e->names[i]) == len - 2 &&
+				    memcmp(e->names[i], s + 1, len - 2) == 0)
 					goto malformed;
 			e->names[e->nparams] = xstrndup(s + 1, len - 2);
 			e->pos[e->nparams] = (unsigned char)nseg;
@@ -195,7 +197,7 @@ static int add_route(struct router *rt, const struct route *r)
 	for (struct rentry *o = n->routes; o; o = o->next) {
 		if (o->route->methods & r->methods) {
 			log_error("router: route %s (%s) duplicates %s (%s)", r->name ? r->name : "?", p,
-				  o->route->name ? o->route->name : "?", o->route->pattern);
+			          o->route->name ? o->route->name : "?", o->route->pattern);
 			goto fail;
 		}
 		tail = &o->next;
@@ -313,7 +315,7 @@ static const struct rentry *walk(const struct rnode *n, size_t i, struct walk *w
 }
 
 enum route_match router_match(const struct router *rt, enum http_method m, const char *path,
-			      const struct route **out, struct route_params *params, unsigned *allowed)
+                              const struct route **out, struct route_params *params, unsigned *allowed)
 {
 	if (out)
 		*out = NULL;

@@ -65,17 +65,17 @@ static const struct {
 	const char *ext;
 	const char *type;
 } types[] = {
-	{"css", "text/css; charset=utf-8"},
-	{"js", "text/javascript; charset=utf-8"},
-	{"woff", "font/woff"},
-	{"woff2", "font/woff2"},
-	{"ttf", "font/ttf"},
-	{"svg", "image/svg+xml"},
-	{"png", "image/png"},
-	{"ico", "image/x-icon"},
-	{"txt", "text/plain; charset=utf-8"},
-	{"pdf", "application/pdf"},
-	{"json", "application/json; charset=utf-8"},
+    {"css", "text/css; charset=utf-8"},
+    {"js", "text/javascript; charset=utf-8"},
+    {"woff", "font/woff"},
+    {"woff2", "font/woff2"},
+    {"ttf", "font/ttf"},
+    {"svg", "image/svg+xml"},
+    {"png", "image/png"},
+    {"ico", "image/x-icon"},
+    {"txt", "text/plain; charset=utf-8"},
+    {"pdf", "application/pdf"},
+    {"json", "application/json; charset=utf-8"},
 };
 
 static const char *type_for(const char *rel)
@@ -150,9 +150,9 @@ void static_file_release(struct static_file *f)
 
 static struct MHD_Response *build_response(const struct static_file *f, bool not_modified)
 {
-	struct MHD_Response *resp = not_modified ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
-						 : MHD_create_response_from_buffer(f->len, f->data,
-										   MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp =
+	    not_modified ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+	                 : MHD_create_response_from_buffer(f->len, f->data, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return NULL;
 	for (size_t i = not_modified ? 1 : 0; i < f->nhdrs; i++)
@@ -199,7 +199,8 @@ static struct static_file *file_read(const char *key, const char *real, const ch
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
 	f->mtime = st.st_mtim;
-	snprintf(f->etag, sizeof f->etag, "\"%016llx-%zx\"", fnv1a(data, size, 14695981039346656037ULL), size);
+	snprintf(f->etag, sizeof f->etag, "\"%016llx-%zx\"", fnv1a(data, size, 14695981039346656037ULL),
+	         size);
 	f->hdrs[0][0] = "Content-Type";
 	f->hdrs[0][1] = ctype;
 	f->hdrs[1][0] = "ETag";
@@ -360,12 +361,16 @@ void static_serve(struct req *r)
 	const char *dir = r->cfg->static_dir;
 	const char *rel = r->path + strlen("/static/");
 	const char *ctype;
-	if (!rel_ok(rel) || !(ctype = type_for(rel)))
-		return not_found(r);
+	if (!rel_ok(rel) || !(ctype = type_for(rel))) {
+		not_found(r);
+		return;
+	}
 	char key[PATH_MAX];
 	int kn = snprintf(key, sizeof key, "%s/%s", dir, rel);
-	if (kn < 0 || (size_t)kn >= sizeof key)
-		return not_found(r);
+	if (kn < 0 || (size_t)kn >= sizeof key) {
+		not_found(r);
+		return;
+	}
 
 	struct static_file *f = cache_get(key);
 	long now = mono_seconds();
@@ -382,7 +387,8 @@ void static_serve(struct req *r)
 		char real[PATH_MAX];
 		if (!inside(dir, key, real) || !(f = file_read(key, real, ctype))) {
 			cache_drop(key);
-			return not_found(r);
+			not_found(r);
+			return;
 		}
 		cache_put(f);
 	}

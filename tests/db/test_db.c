@@ -704,22 +704,29 @@ static int nested_inner(struct dbc *c, void *arg)
 	return DB_OK;
 }
 
-static struct db *nested_db;
+static struct db *nested_db, *other_db;
+static bool other_ok;
 
 static int nested_real_fn(struct dbc *c, void *arg)
 {
 	*(int *)arg = db_read(nested_db, nested_inner, NULL);
+	other_ok = db_tx(other_db, nested_inner, NULL) == DB_OK;
 	return DB_OK;
 }
 
-/* A transaction function that opens another transaction is refused rather
- * than left to deadlock on the pool or the write lock. */
+/* A transaction function that opens another transaction on the same pool is
+ * refused rather than left to deadlock on the pool or the write lock. */
 static void test_tx_nested_refused(void **state)
 {
 	nested_db = DB(state);
+	other_db = db_open("sqlite::memory:", 1, NULL, 0);
+	assert_non_null(other_db);
 	int inner = 0;
 	assert_int_equal(db_tx(DB(state), nested_real_fn, &inner), DB_OK);
+	db_close(other_db);
 	assert_int_equal(inner, DB_ERROR);
+	/* Another pool is another database: that nests fine. */
+	assert_true(other_ok);
 	assert_true(db_ping(DB(state)));
 }
 
@@ -1074,6 +1081,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_statement_cache),
 	    cmocka_unit_test(test_insert_id),
 	    cmocka_unit_test(test_ping_and_names),
+	    cmocka_unit_test(test_reconnect),
 	    cmocka_unit_test(test_bad_url),
 	    cmocka_unit_test(test_memory_database),
 	};

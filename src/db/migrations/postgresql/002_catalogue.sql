@@ -12,6 +12,6 @@ CREATE TABLE eservices (
 	note TEXT NOT NULL DEFAULT '',
 	status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'moving', 'retired')),
 	sort_order INTEGER NOT NULL DEFAULT 0,
-	updated_at INTEGER NOT NULL DEFAULT 0
+	updated_at BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX eservices_sort ON eservices (status, sort_order);
