@@ -11,7 +11,7 @@ export OSSPOINT_DB OSSPOINT_LISTEN
 all: build
 
 # Debian packages (only the missing ones), npm packages from the lock file,
-# and the Thai web font copied from its Debian package.
+# and the Thai web font (Sarabun, from npm @fontsource/sarabun) copied to static/fonts.
 deps:
 	@./scripts/deps.sh
 	@./scripts/npm-deps.sh

@@ -60,6 +60,8 @@ http {
 }
 NGX
 mkdir -p "$W/tmp"
+# nginx's workers run as an unprivileged user: let them read the page.
+chmod -R a+rX "$W"
 nginx -c "$W/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NPORT/page.html" -o /dev/null && break; sleep 0.1; done

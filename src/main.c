@@ -21,28 +21,28 @@
 #include "web/app.h"
 
 static const char usage[] =
-	"osspoint — ระบบศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) ของอำเภอ\n"
-	"\n"
-	"การใช้งาน: osspoint [ตัวเลือก] คำสั่ง [ตัวเลือกของคำสั่ง]\n"
-	"\n"
-	"คำสั่ง:\n"
-	"  serve [--banner]        เปิดให้บริการเว็บ (Ctrl-C หรือ SIGTERM เพื่อหยุดอย่างนุ่มนวล)\n"
-	"  migrate                 สร้าง/ปรับปรุงโครงสร้างฐานข้อมูล\n"
-	"  seed [--demo]           โหลดข้อมูลอ้างอิง (หน่วยงาน, บริการ e-Service); --demo เพิ่มบัญชีตัวอย่าง\n"
-	"  user add --username U --role ROLE --unit CODE [--display-name N] --password-stdin\n"
-	"                          เพิ่มผู้ใช้ (ROLE: officer, district_admin, province_admin, national_admin;\n"
-	"                          CODE: รหัสหน่วยงานของกรมการปกครอง หรือ 0 สำหรับส่วนกลาง)\n"
-	"  user passwd --username U --password-stdin   เปลี่ยนรหัสผ่าน\n"
-	"  user disable --username U                   ระงับบัญชี\n"
-	"  routes                  แสดงตารางเส้นทาง (JSON)\n"
-	"  help                    แสดงข้อความนี้\n"
-	"\n"
-	"ตัวเลือกทั่วไป:\n"
-	"  --db URL                ฐานข้อมูล (sqlite:PATH หรือ postgresql://...)\n"
-	"  --listen HOST:PORT      ที่อยู่ที่ให้บริการ (พอร์ต 0 = เลือกให้อัตโนมัติ)\n"
-	"  --config FILE           ไฟล์ค่าตั้ง key = value\n"
-	"  --KEY=VALUE             ค่าตั้งอื่นตามตารางด้านล่าง\n"
-	"\n";
+    "osspoint — ระบบศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) ของอำเภอ\n"
+    "\n"
+    "การใช้งาน: osspoint [ตัวเลือก] คำสั่ง [ตัวเลือกของคำสั่ง]\n"
+    "\n"
+    "คำสั่ง:\n"
+    "  serve [--banner]        เปิดให้บริการเว็บ (Ctrl-C หรือ SIGTERM เพื่อหยุดอย่างนุ่มนวล)\n"
+    "  migrate                 สร้าง/ปรับปรุงโครงสร้างฐานข้อมูล\n"
+    "  seed [--demo]           โหลดข้อมูลอ้างอิง (หน่วยงาน, บริการ e-Service); --demo เพิ่มบัญชีตัวอย่าง\n"
+    "  user add --username U --role ROLE --unit CODE [--display-name N] --password-stdin\n"
+    "                          เพิ่มผู้ใช้ (ROLE: officer, district_admin, province_admin, national_admin;\n"
+    "                          CODE: รหัสหน่วยงานของกรมการปกครอง หรือ 0 สำหรับส่วนกลาง)\n"
+    "  user passwd --username U --password-stdin   เปลี่ยนรหัสผ่าน\n"
+    "  user disable --username U                   ระงับบัญชี\n"
+    "  routes                  แสดงตารางเส้นทาง (JSON)\n"
+    "  help                    แสดงข้อความนี้\n"
+    "\n"
+    "ตัวเลือกทั่วไป:\n"
+    "  --db URL                ฐานข้อมูล (sqlite:PATH หรือ postgresql://...)\n"
+    "  --listen HOST:PORT      ที่อยู่ที่ให้บริการ (พอร์ต 0 = เลือกให้อัตโนมัติ)\n"
+    "  --config FILE           ไฟล์ค่าตั้ง key = value\n"
+    "  --KEY=VALUE             ค่าตั้งอื่นตามตารางด้านล่าง\n"
+    "\n";
 
 static void help(void)
 {
@@ -174,8 +174,8 @@ static int cmd_seed(const struct config *cfg, struct args *a)
 	struct seed_counts n = {0};
 	int rc = db_seed_reference(db, data, cfg->bangkok_in_programme, &n, err, sizeof err);
 	if (rc == 0)
-		printf("osspoint: ข้อมูลอ้างอิง — %d จังหวัด, %d อำเภอ/เขต, %d บริการ e-Service\n", n.provinces, n.districts,
-		       n.eservices);
+		printf("osspoint: ข้อมูลอ้างอิง — %d จังหวัด, %d อำเภอ/เขต, %d บริการ e-Service\n", n.provinces,
+		       n.districts, n.eservices);
 	if (rc == 0 && demo) {
 		rc = db_seed_demo(db, &n, err, sizeof err);
 		if (rc == 0)
@@ -214,8 +214,9 @@ static int cmd_user(const struct config *cfg, struct args *a, const char *sub)
 		const char *name = flag(a, "display-name");
 		int r = role ? role_from_name(role) : ROLE_NONE;
 		if (r == ROLE_NONE) {
-			rc = die("บทบาท \"%s\" ไม่ถูกต้อง (officer, district_admin, province_admin, national_admin)",
-				 role ? role : "");
+			rc = die(
+			    "บทบาท \"%s\" ไม่ถูกต้อง (officer, district_admin, province_admin, national_admin)",
+			    role ? role : "");
 			goto out;
 		}
 		if (!unit || !unit_code_valid(unit) || !perm_role_fits_unit(r, unit)) {
@@ -278,16 +279,18 @@ static void print_route(const struct route *r, void *arg)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} names[] = {{HTTP_GET, "GET"},	  {HTTP_HEAD, "HEAD"},	   {HTTP_POST, "POST"},	     {HTTP_PUT, "PUT"},
-		     {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}, {HTTP_OPTIONS, "OPTIONS"}};
+	} names[] = {{HTTP_GET, "GET"},        {HTTP_HEAD, "HEAD"},     {HTTP_POST, "POST"},
+	             {HTTP_PUT, "PUT"},        {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"},
+	             {HTTP_OPTIONS, "OPTIONS"}};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (r->methods & names[i].bit)
 			json_array_append_new(methods, json_string(names[i].name));
-	json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:s, s:b, s:b, s:b}", "name", r->name, "methods",
-					      methods, "pattern", r->pattern, "min_role",
-					      (r->flags & ROUTE_PUBLIC) ? "public" : role_name(r->min_role), "public",
-					      (r->flags & ROUTE_PUBLIC) != 0, "scoped", (r->flags & ROUTE_SCOPED) != 0,
-					      "csrf", !(r->flags & (ROUTE_NO_CSRF | ROUTE_PUBLIC))));
+	json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:s, s:b, s:b, s:b}", "name", r->name,
+	                                      "methods", methods, "pattern", r->pattern, "min_role",
+	                                      (r->flags & ROUTE_PUBLIC) ? "public" : role_name(r->min_role),
+	                                      "public", (r->flags & ROUTE_PUBLIC) != 0, "scoped",
+	                                      (r->flags & ROUTE_SCOPED) != 0, "csrf",
+	                                      !(r->flags & (ROUTE_NO_CSRF | ROUTE_PUBLIC))));
 }
 
 static int cmd_routes(void)
@@ -315,8 +318,9 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	if (!(the.db = open_db(cfg)))
 		return 1;
 	if (db_schema_version(the.db) <= 0) {
-		fprintf(stderr, "osspoint: ฐานข้อมูล %s ยังไม่ได้เตรียม — รัน osspoint migrate และ osspoint seed ก่อน\n",
-			cfg->db);
+		fprintf(stderr,
+		        "osspoint: ฐานข้อมูล %s ยังไม่ได้เตรียม — รัน osspoint migrate และ osspoint seed ก่อน\n",
+		        cfg->db);
 		goto out;
 	}
 	the.tpl = tpl_set_new();
@@ -332,15 +336,15 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 		goto out;
 	snprintf(dir, sizeof dir, "%s/static", cfg->root);
 	struct http_config hc = {
-		.listen = cfg->listen,
-		.static_dir = dir,
-		.max_body = cfg->max_body,
-		.max_upload = cfg->max_upload,
-		.threads = cfg->threads,
-		.secure_cookies = cfg->secure_cookies,
-		.access_log = cfg->access_log,
-		.render = web_render,
-		.authorize = web_authorize,
+	    .listen = cfg->listen,
+	    .static_dir = dir,
+	    .max_body = cfg->max_body,
+	    .max_upload = cfg->max_upload,
+	    .threads = cfg->threads,
+	    .secure_cookies = cfg->secure_cookies,
+	    .access_log = cfg->access_log,
+	    .render = web_render,
+	    .authorize = web_authorize,
 	};
 	struct http_server *srv = http_start(&hc, the.router);
 	if (!srv)
@@ -350,10 +354,12 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	int hostlen = colon ? (int)(colon - host) : (int)strlen(host);
 	printf("osspoint: listening on http://%.*s:%u\n", hostlen, host, http_port(srv));
 	if (banner) {
-		printf("\nosspoint พร้อมใช้งานที่ http://%.*s:%u  (ฐานข้อมูล %s)\n", hostlen, host, http_port(srv), cfg->db);
+		printf("\nosspoint พร้อมใช้งานที่ http://%.*s:%u  (ฐานข้อมูล %s)\n", hostlen, host, http_port(srv),
+		       cfg->db);
 		printf("บัญชีตัวอย่าง (รหัสผ่าน %s):\n", DEMO_PASSWORD);
 		for (const struct demo_user *u = demo_users; u->username; u++)
-			printf("  %-12s %-16s หน่วยงาน %-4s %s\n", u->username, u->role, u->unit_code, u->display_name);
+			printf("  %-12s %-16s หน่วยงาน %-4s %s\n", u->username, u->role, u->unit_code,
+			       u->display_name);
 		printf("กด Ctrl-C เพื่อหยุด\n\n");
 	}
 	fflush(stdout);
@@ -418,7 +424,8 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			char sub_err[512];
-			if (config_set(&cfg, key, val, sub_err, sizeof sub_err) < 0 && !is_command_flag(key)) {
+			if (config_set(&cfg, key, val, sub_err, sizeof sub_err) < 0 &&
+			    !is_command_flag(key)) {
 				rc = die("%s", sub_err);
 				goto out;
 			}

@@ -167,6 +167,12 @@ static int reference_fn(struct dbc *c, void *arg)
 	if (rc == DB_OK)
 		rc = each_row(r, c, "districts.csv", dcols, 4, district_row);
 	if (rc == DB_OK)
+		rc = db_exec(c,
+		             "UPDATE units SET region_th = (SELECT p.region_th FROM units p WHERE p.code = "
+		             "units.parent_code) "
+		             "WHERE level = 2",
+		             "");
+	if (rc == DB_OK)
 		rc = each_row(r, c, "eservices.csv", ecols, 10, eservice_row);
 	return rc;
 }

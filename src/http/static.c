@@ -66,6 +66,7 @@ static const struct {
 	const char *type;
 } types[] = {
     {"css", "text/css; charset=utf-8"},
+    {"html", "text/html; charset=utf-8"},
     {"js", "text/javascript; charset=utf-8"},
     {"woff", "font/woff"},
     {"woff2", "font/woff2"},

@@ -25,23 +25,23 @@ struct setting {
 
 #define OFF(f) offsetof(struct config, f)
 static const struct setting settings[] = {
-	{"db", K_STR, OFF(db), 0, 0, "ฐานข้อมูล: sqlite:PATH หรือ postgresql://..."},
-	{"listen", K_STR, OFF(listen), 0, 0, "ที่อยู่และพอร์ต host:port"},
-	{"root", K_STR, OFF(root), 0, 0, "โฟลเดอร์ที่มี templates/ static/ data/"},
-	{"secret_file", K_STR, OFF(secret_file), 0, 0, "ไฟล์กุญแจลับ (สร้างให้เมื่อยังไม่มี)"},
-	{"threads", K_UINT, OFF(threads), 0, 256, "จำนวนเธรด HTTP (0 = ตามจำนวน CPU)"},
-	{"db_pool", K_UINT, OFF(db_pool), 0, 256, "จำนวนการเชื่อมต่อฐานข้อมูล (0 = ค่าเริ่มต้น)"},
-	{"session_ttl", K_LONG, OFF(session_ttl), 60, 31L * 86400, "อายุเซสชันสูงสุด (วินาที)"},
-	{"session_idle", K_LONG, OFF(session_idle), 60, 31L * 86400, "หมดเวลาเมื่อไม่ใช้งาน (วินาที)"},
-	{"login_max_fails", K_INT, OFF(login_max_fails), 1, 1000, "จำนวนครั้งที่ใส่รหัสผิดก่อนถูกระงับชั่วคราว"},
-	{"login_window", K_LONG, OFF(login_window), 10, 86400, "ช่วงเวลานับการใส่รหัสผิด (วินาที)"},
-	{"cutoff_day", K_INT, OFF(cutoff_day), 1, 28, "วันตัดยอดสถิติประจำเดือน"},
-	{"grace_days", K_INT, OFF(grace_days), 0, 31, "จำนวนวันหลังวันตัดยอดที่ยังแก้ไขได้"},
-	{"bangkok_in_programme", K_BOOL, OFF(bangkok_in_programme), 0, 1, "รวมเขตของกรุงเทพมหานครในโครงการ"},
-	{"secure_cookies", K_BOOL, OFF(secure_cookies), 0, 1, "คุกกี้แบบ Secure (เมื่อให้บริการผ่าน HTTPS)"},
-	{"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
-	{"max_body", K_ULONG, OFF(max_body), 1024, 1L << 30, "ขนาดข้อมูลสูงสุดต่อคำขอ (ไบต์)"},
-	{"max_upload", K_ULONG, OFF(max_upload), 1024, 1L << 30, "ขนาดไฟล์อัปโหลดสูงสุด (ไบต์)"},
+    {"db", K_STR, OFF(db), 0, 0, "ฐานข้อมูล: sqlite:PATH หรือ postgresql://..."},
+    {"listen", K_STR, OFF(listen), 0, 0, "ที่อยู่และพอร์ต host:port"},
+    {"root", K_STR, OFF(root), 0, 0, "โฟลเดอร์ที่มี templates/ static/ data/"},
+    {"secret_file", K_STR, OFF(secret_file), 0, 0, "ไฟล์กุญแจลับ (สร้างให้เมื่อยังไม่มี)"},
+    {"threads", K_UINT, OFF(threads), 0, 256, "จำนวนเธรด HTTP (0 = ตามจำนวน CPU)"},
+    {"db_pool", K_UINT, OFF(db_pool), 0, 256, "จำนวนการเชื่อมต่อฐานข้อมูล (0 = ค่าเริ่มต้น)"},
+    {"session_ttl", K_LONG, OFF(session_ttl), 60, 31L * 86400, "อายุเซสชันสูงสุด (วินาที)"},
+    {"session_idle", K_LONG, OFF(session_idle), 60, 31L * 86400, "หมดเวลาเมื่อไม่ใช้งาน (วินาที)"},
+    {"login_max_fails", K_INT, OFF(login_max_fails), 1, 1000, "จำนวนครั้งที่ใส่รหัสผิดก่อนถูกระงับชั่วคราว"},
+    {"login_window", K_LONG, OFF(login_window), 10, 86400, "ช่วงเวลานับการใส่รหัสผิด (วินาที)"},
+    {"cutoff_day", K_INT, OFF(cutoff_day), 1, 28, "วันตัดยอดสถิติประจำเดือน"},
+    {"grace_days", K_INT, OFF(grace_days), 0, 31, "จำนวนวันหลังวันตัดยอดที่ยังแก้ไขได้"},
+    {"bangkok_in_programme", K_BOOL, OFF(bangkok_in_programme), 0, 1, "รวมเขตของกรุงเทพมหานครในโครงการ"},
+    {"secure_cookies", K_BOOL, OFF(secure_cookies), 0, 1, "คุกกี้แบบ Secure (เมื่อให้บริการผ่าน HTTPS)"},
+    {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
+    {"max_body", K_ULONG, OFF(max_body), 1024, 1L << 30, "ขนาดข้อมูลสูงสุดต่อคำขอ (ไบต์)"},
+    {"max_upload", K_ULONG, OFF(max_upload), 1024, 1L << 30, "ขนาดไฟล์อัปโหลดสูงสุด (ไบต์)"},
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -90,7 +90,7 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 			    !strcmp(value, "on"))
 				*(bool *)p = true;
 			else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") ||
-				 !strcmp(value, "off"))
+			         !strcmp(value, "off"))
 				*(bool *)p = false;
 			else {
 				snprintf(err, errlen, "ค่า %s ต้องเป็น 0 หรือ 1 (ได้รับ \"%s\")", key, value);
@@ -103,7 +103,7 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 		long long v = strtoll(value, &end, 10);
 		if (errno || end == value || *end || v < s->min || v > s->max) {
 			snprintf(err, errlen, "ค่า %s ต้องเป็นตัวเลข %ld–%ld (ได้รับ \"%s\")", key, s->min, s->max,
-				 value);
+			         value);
 			return -1;
 		}
 		switch (s->kind) {

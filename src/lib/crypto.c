@@ -15,9 +15,9 @@ int password_hash(char out[PASSWORD_HASH_LEN], const char *password)
 {
 	_Static_assert(PASSWORD_HASH_LEN >= crypto_pwhash_STRBYTES, "hash buffer");
 	return crypto_pwhash_str_alg(out, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT,
-				     crypto_pwhash_ALG_ARGON2ID13) == 0
-		       ? 0
-		       : -1;
+	                             crypto_pwhash_ALG_ARGON2ID13) == 0
+	           ? 0
+	           : -1;
 }
 
 bool password_verify(const char *hash, const char *password)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define CSV_MAX_FIELDS 64
-#define CSV_MAX_FIELD (64 * 1024)
+#define CSV_MAX_FIELD  (64 * 1024)
 
 struct csv {
 	const char *p, *end;

@@ -39,7 +39,8 @@ const struct session_user *web_user(const struct req *r)
 void web_audit(struct req *r, const char *action, const char *target, const char *detail)
 {
 	const struct session_user *u = web_user(r);
-	if (db_audit_add(app->db, (int64_t)time(NULL), u ? u->id : 0, action, target, detail, req_client_ip(r)) < 0)
+	if (db_audit_add(app->db, (int64_t)time(NULL), u ? u->id : 0, action, target, detail,
+	                 req_client_ip(r)) < 0)
 		log_error("audit: could not record %s %s", action, target ? target : "");
 }
 
@@ -52,11 +53,11 @@ struct nav_item {
 };
 
 static const struct nav_item nav_items[] = {
-	{"/", "หน้าแรก", 0, 1},
-	{"/home", "หน้าหลัก", ROLE_OFFICER, 0},
-	{"/units", "หน่วยงาน", ROLE_OFFICER, 0},
-	{"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0},
-	{NULL, NULL, 0, 0},
+    {"/", "หน้าแรก", 0, 1},
+    {"/home", "หน้าหลัก", ROLE_OFFICER, 0},
+    {"/units", "หน่วยงาน", ROLE_OFFICER, 0},
+    {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0},
+    {NULL, NULL, 0, 0},
 };
 
 static json_t *nav_model(struct req *r, const struct session_user *u)
@@ -67,27 +68,28 @@ static json_t *nav_model(struct req *r, const struct session_user *u)
 		if (u ? (n->anonymous_only || u->role < n->min_role) : n->min_role > 0)
 			continue;
 		bool current = strcmp(path, n->href) == 0 ||
-			       (strcmp(n->href, "/") != 0 && strncmp(path, n->href, strlen(n->href)) == 0 &&
-				path[strlen(n->href)] == '/');
-		json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", n->href, "label", n->label, "current",
-						     current));
+		               (strcmp(n->href, "/") != 0 && strncmp(path, n->href, strlen(n->href)) == 0 &&
+		                path[strlen(n->href)] == '/');
+		json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", n->href, "label", n->label,
+		                                     "current", current));
 	}
 	return nav;
 }
 
 json_t *web_user_model(const struct session_user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "username", u->username,
-			 "display_name", u->display_name, "role", role_name(u->role), "role_label",
-			 role_label_th(u->role), "unit_code", u->unit_code, "unit_name", u->unit_name);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "username",
+	                 u->username, "display_name", u->display_name, "role", role_name(u->role),
+	                 "role_label", role_label_th(u->role), "unit_code", u->unit_code, "unit_name",
+	                 u->unit_name);
 }
 
 int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 {
 	const struct session_user *u = web_user(r);
-	json_object_set_new(model, "app",
-			    json_pack("{s:s, s:s}", "name", "osspoint", "title",
-				      "ศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์"));
+	json_object_set_new(
+	    model, "app",
+	    json_pack("{s:s, s:s}", "name", "osspoint", "title", "ศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์"));
 	if (u) {
 		json_object_set_new(model, "user", web_user_model(u));
 		json_object_set_new(model, "csrf", json_string(u->csrf));
@@ -98,6 +100,21 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 	thai_epoch_format_date(&today, (int64_t)time(NULL), THAI_DATE_FULL, false);
 	json_object_set_new(model, "today_th", json_string(buf_str(&today)));
 	buf_cleanup(&today);
+	if (!strcmp(tpl, "error") && json_integer_value(json_object_get(model, "status")) == 401 &&
+	    req_method(r) == HTTP_GET) {
+		struct buf href;
+		buf_init(&href, 4096);
+		buf_puts(&href, "/login?next=");
+		for (const unsigned char *p = (const unsigned char *)req_path(r); *p; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || strchr("/-_.~", *p))
+				buf_putc(&href, (char)*p);
+			else
+				buf_printf(&href, "%%%02X", *p);
+		}
+		json_object_set_new(model, "login_href", json_string(buf_str(&href)));
+		buf_cleanup(&href);
+	}
 	if (!json_object_get(model, "page_title"))
 		json_object_set_new(model, "page_title", json_string("osspoint"));
 	return tpl_render(app->tpl, tpl, model, out);

@@ -31,19 +31,20 @@ static void login_form(struct req *r)
 		return;
 	}
 	const char *next = req_query(r, "next");
-	json_t *m = json_pack("{s:s, s:s, s:s}", "page_title", "เข้าสู่ระบบ", "next", safe_next(next), "username", "");
+	json_t *m =
+	    json_pack("{s:s, s:s, s:s}", "page_title", "เข้าสู่ระบบ", "next", safe_next(next), "username", "");
 	reply_model(r, 200, "login", m);
 }
 
 static void login_failed(struct req *r, int status, enum err code, const char *field, const char *username,
-			 const char *next, const char *message)
+                         const char *next, const char *message)
 {
 	if (req_wants_json(r) || req_is_json_body(r)) {
 		reply_error(r, code, field, message);
 		return;
 	}
-	json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "page_title", "เข้าสู่ระบบ", "next", next, "username", username,
-			      "error", message);
+	json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "page_title", "เข้าสู่ระบบ", "next", next, "username",
+	                      username, "error", message);
 	reply_model(r, status, "login", m);
 }
 
@@ -76,7 +77,7 @@ static void login(struct req *r)
 		reply_header(r, "Retry-After", retry);
 		log_info("login throttled: user=%s ip=%s", username, ip);
 		login_failed(r, 429, ERR_THROTTLED, "username", username, next,
-			     "ใส่รหัสผ่านผิดหลายครั้งเกินไป กรุณารอ 15 นาทีแล้วลองใหม่ หรือติดต่อผู้ดูแลระบบ");
+		             "ใส่รหัสผ่านผิดหลายครั้งเกินไป กรุณารอ 15 นาทีแล้วลองใหม่ หรือติดต่อผู้ดูแลระบบ");
 		return;
 	}
 	json_t *user = db_user_find_by_name(app->db, username);
@@ -84,7 +85,7 @@ static void login(struct req *r)
 	if (!dummy_hash[0])
 		password_hash(dummy_hash, "osspoint-timing-equaliser");
 	bool ok = password_verify(hash ? hash : dummy_hash, password) && user &&
-		  json_integer_value(json_object_get(user, "disabled")) == 0;
+	          json_integer_value(json_object_get(user, "disabled")) == 0;
 	db_login_attempt_add(app->db, username, ip, now, ok);
 	if (!ok) {
 		json_decref(user);
@@ -109,7 +110,9 @@ static void login(struct req *r)
 			reply_error(r, ERR_INTERNAL, NULL, NULL);
 			return;
 		}
-		reply_json(r, 200, json_pack("{s:o, s:s, s:s}", "user", web_user_model(&su), "csrf", csrf, "next", next));
+		reply_json(
+		    r, 200,
+		    json_pack("{s:o, s:s, s:s}", "user", web_user_model(&su), "csrf", csrf, "next", next));
 		return;
 	}
 	reply_redirect(r, 303, next);
@@ -128,8 +131,8 @@ static void logout(struct req *r)
 }
 
 const struct route auth_routes[] = {
-	{HTTP_GET, "/login", 0, ROUTE_PUBLIC, login_form, "auth.login_form"},
-	{HTTP_POST, "/login", 0, ROUTE_PUBLIC | ROUTE_NO_CSRF, login, "auth.login"},
-	{HTTP_POST, "/logout", ROLE_OFFICER, 0, logout, "auth.logout"},
-	{0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/login", 0, ROUTE_PUBLIC, login_form, "auth.login_form"},
+    {HTTP_POST, "/login", 0, ROUTE_PUBLIC | ROUTE_NO_CSRF, login, "auth.login"},
+    {HTTP_POST, "/logout", ROLE_OFFICER, 0, logout, "auth.logout"},
+    {0, NULL, 0, 0, NULL, NULL},
 };

@@ -17,7 +17,7 @@ static void label_units(json_t *units)
 		int level = (int)json_integer_value(json_object_get(u, "level"));
 		json_object_set_new(u, "level_label", json_string(web_level_label(level, code)));
 		json_object_set_new(u, "in_programme",
-				    json_boolean(json_integer_value(json_object_get(u, "in_programme"))));
+		                    json_boolean(json_integer_value(json_object_get(u, "in_programme"))));
 	}
 }
 
@@ -45,9 +45,9 @@ static void units_index(struct req *r)
 	json_t *x;
 	json_array_foreach(units, i, x) in += json_is_true(json_object_get(x, "in_programme"));
 	const char *scope = level == 0 ? "จังหวัดทั้งหมด" : level == 1 ? "อำเภอในจังหวัด" : "อำเภอของท่าน";
-	json_t *m = json_pack("{s:s, s:s, s:o, s:{s:I, s:I}}", "page_title", "หน่วยงาน", "scope_label", scope, "units",
-			      units, "totals", "units", (json_int_t)json_array_size(units), "in_programme",
-			      (json_int_t)in);
+	json_t *m = json_pack("{s:s, s:s, s:o, s:{s:I, s:I}}", "page_title", "หน่วยงาน", "scope_label", scope,
+	                      "units", units, "totals", "units", (json_int_t)json_array_size(units),
+	                      "in_programme", (json_int_t)in);
 	reply_model(r, 200, "units", m);
 }
 
@@ -61,7 +61,18 @@ static void units_show(struct req *r)
 	}
 	int level = (int)json_integer_value(json_object_get(unit, "level"));
 	json_object_set_new(unit, "level_label", json_string(web_level_label(level, code)));
-	json_object_set_new(unit, "in_programme", json_boolean(json_integer_value(json_object_get(unit, "in_programme"))));
+	json_object_set_new(unit, "in_programme",
+	                    json_boolean(json_integer_value(json_object_get(unit, "in_programme"))));
+	json_t *parent = json_object_get(unit, "parent");
+	if (json_is_object(parent))
+		json_object_set_new(
+		    parent, "in_scope",
+		    json_boolean(perm_unit_in_scope(web_user(r)->unit_code,
+		                                    json_string_value(json_object_get(parent, "code")))));
+	/* An empty text renders as true in Mustache: absent means absent. */
+	const char *region = json_string_value(json_object_get(unit, "region_th"));
+	if (region && !*region)
+		json_object_set_new(unit, "region_th", json_null());
 	json_t *children = db_unit_children(app->db, code);
 	if (!children) {
 		json_decref(unit);
@@ -71,14 +82,15 @@ static void units_show(struct req *r)
 	label_units(children);
 	char title[256];
 	snprintf(title, sizeof title, "%s%s", web_level_label(level, code),
-		 json_string_value(json_object_get(unit, "name_th")));
-	json_t *m = json_pack("{s:s, s:o, s:o, s:I}", "page_title", level == 0 ? "กรมการปกครอง" : title, "unit", unit,
-			      "children", children, "children_count", (json_int_t)json_array_size(children));
+	         json_string_value(json_object_get(unit, "name_th")));
+	json_t *m =
+	    json_pack("{s:s, s:o, s:o, s:I}", "page_title", level == 0 ? "กรมการปกครอง" : title, "unit", unit,
+	              "children", children, "children_count", (json_int_t)json_array_size(children));
 	reply_model(r, 200, "unit", m);
 }
 
 const struct route units_routes[] = {
-	{HTTP_GET, "/units", ROLE_OFFICER, 0, units_index, "units.index"},
-	{HTTP_GET, "/units/{code}", ROLE_OFFICER, ROUTE_SCOPED, units_show, "units.show"},
-	{0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/units", ROLE_OFFICER, 0, units_index, "units.index"},
+    {HTTP_GET, "/units/{code}", ROLE_OFFICER, ROUTE_SCOPED, units_show, "units.show"},
+    {0, NULL, 0, 0, NULL, NULL},
 };

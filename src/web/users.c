@@ -16,15 +16,18 @@
 
 static const int roles[] = {ROLE_OFFICER, ROLE_DISTRICT_ADMIN, ROLE_PROVINCE_ADMIN, ROLE_NATIONAL_ADMIN};
 
-static void label_users(json_t *users)
+static void label_users(json_t *users, int64_t self_id)
 {
 	size_t i;
 	json_t *u;
 	json_array_foreach(users, i, u)
 	{
+		json_object_set_new(u, "is_self",
+		                    json_boolean(json_integer_value(json_object_get(u, "id")) == self_id));
 		int role = role_from_name(json_string_value(json_object_get(u, "role")));
 		json_object_set_new(u, "role_label", json_string(role_label_th(role)));
-		json_object_set_new(u, "disabled", json_boolean(json_integer_value(json_object_get(u, "disabled"))));
+		json_object_set_new(u, "disabled",
+		                    json_boolean(json_integer_value(json_object_get(u, "disabled"))));
 	}
 }
 
@@ -41,15 +44,15 @@ static json_t *users_model(struct req *r, json_t *form)
 		json_decref(form);
 		return NULL;
 	}
-	label_users(users);
+	label_users(users, me->id);
 	json_t *role_list = json_array();
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		if (roles[i] <= me->role) {
 			const char *sel = json_string_value(json_object_get(form, "role"));
 			json_array_append_new(role_list,
-					      json_pack("{s:s, s:s, s:b}", "value", role_name(roles[i]), "label",
-							role_label_th(roles[i]), "selected",
-							sel && !strcmp(sel, role_name(roles[i]))));
+			                      json_pack("{s:s, s:s, s:b}", "value", role_name(roles[i]),
+			                                "label", role_label_th(roles[i]), "selected",
+			                                sel && !strcmp(sel, role_name(roles[i]))));
 		}
 	size_t i;
 	json_t *u;
@@ -62,16 +65,23 @@ static json_t *users_model(struct req *r, json_t *form)
 		json_object_set_new(u, "selected", json_boolean(unit_sel && !strcmp(unit_sel, code)));
 	}
 	return json_pack("{s:s, s:o, s:b, s:o, s:o, s:o, s:[], s:{}}", "page_title", "ผู้ใช้งาน", "users", users,
-			 "can_add", 1, "roles", role_list, "units", units, "form", form, "errors", "errors_by_field");
+	                 "can_add", 1, "roles", role_list, "units", units, "form", form, "errors",
+	                 "errors_by_field");
 }
 
 static void users_index(struct req *r)
 {
-	json_t *m = users_model(r, json_pack("{s:s, s:s, s:s, s:s}", "username", "", "display_name", "", "role",
-					     "officer", "unit_code", web_user(r)->unit_code));
+	json_t *m = users_model(r, json_pack("{s:s, s:s, s:s, s:s}", "username", "", "display_name", "",
+	                                     "role", "officer", "unit_code", web_user(r)->unit_code));
 	if (!m) {
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;
+	}
+	const char *added = req_query(r, "added");
+	if (added && *added) {
+		char notice[256];
+		snprintf(notice, sizeof notice, "เพิ่มผู้ใช้ %s แล้ว", added);
+		json_object_set_new(m, "notice", json_string(notice));
 	}
 	reply_model(r, 200, "users", m);
 }
@@ -82,7 +92,8 @@ static bool username_ok(const char *s)
 	if (n < 3 || n > 32)
 		return false;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+		      *s == '-'))
 			return false;
 	return true;
 }
@@ -102,7 +113,7 @@ static void users_create(struct req *r)
 		web_field_error(errors, "username", "กรุณากรอกชื่อผู้ใช้");
 	else if (!username_ok(username))
 		web_field_error(errors, "username",
-				"ชื่อผู้ใช้ต้องยาว 3–32 ตัว ใช้ได้เฉพาะ a–z ตัวเล็ก ตัวเลข จุด ขีดล่าง และขีดกลาง");
+		                "ชื่อผู้ใช้ต้องยาว 3–32 ตัว ใช้ได้เฉพาะ a–z ตัวเล็ก ตัวเลข จุด ขีดล่าง และขีดกลาง");
 	if (!*display_name)
 		web_field_error(errors, "display_name", "กรุณากรอกชื่อ–สกุล");
 	else if (strlen(display_name) > 150)
@@ -136,7 +147,7 @@ static void users_create(struct req *r)
 			return;
 		}
 		int rc = db_user_create(app->db, username, display_name, role_name(role), unit, hash,
-					(int64_t)time(NULL), &id);
+		                        (int64_t)time(NULL), &id);
 		if (rc == DB_CONSTRAINT)
 			web_field_error(errors, "username", "ชื่อผู้ใช้นี้มีอยู่แล้ว");
 		else if (rc != DB_OK) {
@@ -146,14 +157,18 @@ static void users_create(struct req *r)
 		}
 	}
 	if (json_array_size(errors) > 0) {
-		json_t *m = users_model(r, json_pack("{s:s, s:s, s:s, s:s}", "username", username, "display_name",
-						     display_name, "role", role_s, "unit_code", unit));
+		json_t *m =
+		    users_model(r, json_pack("{s:s, s:s, s:s, s:s}", "username", username, "display_name",
+		                             display_name, "role", role_s, "unit_code", unit));
 		if (m) {
 			json_t *by = json_object_get(m, "errors_by_field");
 			size_t i;
 			json_t *e;
-			json_array_foreach(errors, i, e) if (!json_object_get(by, json_string_value(json_object_get(e, "field"))))
-				json_object_set(by, json_string_value(json_object_get(e, "field")), json_object_get(e, "message"));
+			json_array_foreach(
+			    errors, i,
+			    e) if (!json_object_get(by, json_string_value(json_object_get(e, "field"))))
+			    json_object_set(by, json_string_value(json_object_get(e, "field")),
+			                    json_object_get(e, "message"));
 		}
 		reply_invalid(r, "users", m, errors);
 		return;
@@ -167,7 +182,9 @@ static void users_create(struct req *r)
 		json_object_set_new(wrap, "user", u ? u : json_null());
 		reply_json(r, 201, wrap);
 	} else {
-		reply_redirect(r, 303, "/users");
+		char loc[128];
+		snprintf(loc, sizeof loc, "/users?added=%s", username); /* username is [a-z0-9._-] */
+		reply_redirect(r, 303, loc);
 	}
 }
 
@@ -219,9 +236,9 @@ static void users_enable(struct req *r)
 }
 
 const struct route users_routes[] = {
-	{HTTP_GET, "/users", ROLE_DISTRICT_ADMIN, 0, users_index, "users.index"},
-	{HTTP_POST, "/users", ROLE_DISTRICT_ADMIN, 0, users_create, "users.create"},
-	{HTTP_POST, "/users/{id}/disable", ROLE_DISTRICT_ADMIN, 0, users_disable, "users.disable"},
-	{HTTP_POST, "/users/{id}/enable", ROLE_DISTRICT_ADMIN, 0, users_enable, "users.enable"},
-	{0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/users", ROLE_DISTRICT_ADMIN, 0, users_index, "users.index"},
+    {HTTP_POST, "/users", ROLE_DISTRICT_ADMIN, 0, users_create, "users.create"},
+    {HTTP_POST, "/users/{id}/disable", ROLE_DISTRICT_ADMIN, 0, users_disable, "users.disable"},
+    {HTTP_POST, "/users/{id}/enable", ROLE_DISTRICT_ADMIN, 0, users_enable, "users.enable"},
+    {0, NULL, 0, 0, NULL, NULL},
 };

@@ -39,7 +39,7 @@ static void test_quotes_crlf_bom_blank(void **state)
 	char r[8][8][64];
 	size_t n, line;
 	const char *s = "\xEF\xBB\xBF"
-			"code,name\r\n\r\n\"x,1\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",\n";
+	                "code,name\r\n\r\n\"x,1\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",\n";
 	assert_int_equal(read_all(s, r, &n, &line), CSV_EOF);
 	assert_int_equal(n, 3);
 	assert_string_equal(r[0][0], "code");
@@ -122,14 +122,14 @@ static void test_column_lookup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_quotes_crlf_bom_blank),
-		cmocka_unit_test(test_no_final_newline_and_empty_fields),
-		cmocka_unit_test(test_thai),
-		cmocka_unit_test(test_malformed_reports_line),
-		cmocka_unit_test(test_line_numbers_count_quoted_newlines),
-		cmocka_unit_test(test_too_many_fields),
-		cmocka_unit_test(test_column_lookup),
+	    cmocka_unit_test(test_basic),
+	    cmocka_unit_test(test_quotes_crlf_bom_blank),
+	    cmocka_unit_test(test_no_final_newline_and_empty_fields),
+	    cmocka_unit_test(test_thai),
+	    cmocka_unit_test(test_malformed_reports_line),
+	    cmocka_unit_test(test_line_numbers_count_quoted_newlines),
+	    cmocka_unit_test(test_too_many_fields),
+	    cmocka_unit_test(test_column_lookup),
 	};
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }

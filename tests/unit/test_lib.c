@@ -118,11 +118,9 @@ static void test_err_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_cap),
-		cmocka_unit_test(test_buf_html),
-		cmocka_unit_test(test_config_layers),
-		cmocka_unit_test(test_passwords_and_tokens),
-		cmocka_unit_test(test_err_table),
+	    cmocka_unit_test(test_buf_cap),       cmocka_unit_test(test_buf_html),
+	    cmocka_unit_test(test_config_layers), cmocka_unit_test(test_passwords_and_tokens),
+	    cmocka_unit_test(test_err_table),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }
