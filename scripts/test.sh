@@ -10,9 +10,22 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 
 stage() { printf '\n==== %s ====\n' "$*"; }
 
+# Every stage's output also goes to $LOG, from which the closing line
+# "total: N passed, M failed" is counted.
+LOG=$(mktemp /tmp/osspoint-test.XXXXXX)
+count() {
+	awk '
+	/tests passed, [0-9]+ tests failed out of/ { p += $NF - $4; x += $4 }
+	/^# pass [0-9]+/ { p += $3 }
+	/^# fail [0-9]+/ { x += $3 }
+	/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; x += $3 }
+	/^fuzz: [0-9]+ targets ran clean/ { p += $2 }
+	END { printf "total: %d passed, %d failed\n", p, x }' "$LOG"
+}
+
 # A throwaway PostgreSQL cluster for the whole run; stopped on exit.
 PGDIR=$(mktemp -d /tmp/osspoint-pg.XXXXXX)
-cleanup() { ./scripts/pgtmp.sh stop "$PGDIR" >/dev/null 2>&1 || true; rm -rf "$PGDIR"; }
+cleanup() { ./scripts/pgtmp.sh stop "$PGDIR" >/dev/null 2>&1 || true; rm -rf "$PGDIR" "$LOG"; }
 trap cleanup EXIT
 stage "PostgreSQL (throwaway cluster in $PGDIR)"
 OSSPOINT_TEST_PG=$(./scripts/pgtmp.sh start "$PGDIR")
@@ -22,9 +35,9 @@ echo "cluster: $OSSPOINT_TEST_PG"
 run_suites() { # $1 = build dir
 	local b=$1
 	stage "unit + database tests ($b)"
-	ctest --test-dir "$b" --output-on-failure -j2
+	ctest --test-dir "$b" --output-on-failure -j2 | tee -a "$LOG"
 	stage "API tests against $b/osspoint (SQLite and PostgreSQL)"
-	OSSPOINT_BIN="$ROOT/$b/osspoint" node --test --test-concurrency=1 tests/api/
+	OSSPOINT_BIN="$ROOT/$b/osspoint" node --test --test-concurrency=1 --test-reporter=tap tests/api/ | tee -a "$LOG"
 }
 
 if [ "${1:-}" != "--only-asan" ]; then
@@ -32,7 +45,7 @@ if [ "${1:-}" != "--only-asan" ]; then
 	./scripts/lint.sh
 	run_suites "$BUILD"
 	stage "browser tests (Playwright + axe-core, Debian chromium)"
-	OSSPOINT_BIN="$ROOT/$BUILD/osspoint" node tests/e2e/run.mjs
+	OSSPOINT_BIN="$ROOT/$BUILD/osspoint" node tests/e2e/run.mjs | tee -a "$LOG"
 fi
 
 stage "sanitizer build (ASan + UBSan)"
@@ -43,7 +56,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 if [ "${1:-}" != "--only-asan" ]; then
 	stage "fuzz targets, ${FUZZ_SECONDS}s each"
-	./scripts/fuzz.sh "$FUZZ_SECONDS"
+	./scripts/fuzz.sh "$FUZZ_SECONDS" | tee -a "$LOG"
 fi
 
 stage "all stages passed"
+count

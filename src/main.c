@@ -1,5 +1,6 @@
 /* osspoint: CLI and wiring only. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,13 @@
 
 #include "core/perm.h"
 #include "db/db.h"
+#include "db/eservices.h"
 #include "db/seed.h"
 #include "db/units.h"
 #include "db/users.h"
+#include "db/visits.h"
+#include "render/export.h"
+#include "web/import.h"
 #include "http/http.h"
 #include "lib/config.h"
 #include "lib/crypto.h"
@@ -89,14 +94,16 @@ static int has_flag(struct args *a, const char *name)
 /* Switches without a value, read by the commands themselves. */
 static int is_switch(const char *key)
 {
-	return !strcmp(key, "demo") || !strcmp(key, "banner") || !strcmp(key, "password_stdin");
+	return !strcmp(key, "demo") || !strcmp(key, "banner") || !strcmp(key, "password_stdin") ||
+	       !strcmp(key, "allow_closed");
 }
 
 /* Flags with a value that belong to a command, not to the settings. */
 static int is_command_flag(const char *key)
 {
 	return !strcmp(key, "username") || !strcmp(key, "role") || !strcmp(key, "unit") ||
-	       !strcmp(key, "display_name") || !strcmp(key, "config");
+	       !strcmp(key, "display_name") || !strcmp(key, "config") || !strcmp(key, "officer") ||
+	       !strcmp(key, "file");
 }
 
 static int mkdir_p(const char *dir)
@@ -272,6 +279,166 @@ out:
 	return rc;
 }
 
+static int load_secret(const struct config *cfg)
+{
+	char err[512];
+	if (crypto_secret_load(cfg->secret_file, err, sizeof err) < 0) {
+		fprintf(stderr, "osspoint: กุญแจลับ: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_check(const struct config *cfg)
+{
+	struct db *db = open_db(cfg);
+	if (!db)
+		return 1;
+	json_t *diffs = NULL;
+	int n = db_rollups_check(db, &diffs);
+	db_close(db);
+	if (n < 0) {
+		json_decref(diffs);
+		return die("%s", "ตรวจยอดสรุปไม่สำเร็จ");
+	}
+	if (n == 0) {
+		printf("osspoint: ยอดสรุปรายวันตรงกับทะเบียนทุกรายการ\n");
+		json_decref(diffs);
+		return 0;
+	}
+	char *s = json_dumps(diffs, JSON_INDENT(2));
+	printf("osspoint: ยอดสรุปไม่ตรงกับทะเบียน %d รายการ:\n%s\n", n, s ? s : "");
+	free(s);
+	json_decref(diffs);
+	return 1;
+}
+
+static int purge_now(const struct config *cfg, struct db *db, int64_t *erased)
+{
+	int64_t now = (int64_t)time(NULL);
+	int rc = db_visits_purge(db, now - (int64_t)cfg->retention_days * 86400, now, erased);
+	if (rc == DB_OK && *erased > 0) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "%lld", (long long)*erased);
+		db_audit_add(db, now, 0, "registry.purge", "visits", detail, "");
+	}
+	return rc;
+}
+
+static int cmd_purge(const struct config *cfg)
+{
+	struct db *db = open_db(cfg);
+	if (!db)
+		return 1;
+	int64_t erased = 0;
+	int rc = purge_now(cfg, db, &erased);
+	db_close(db);
+	if (rc != DB_OK)
+		return die("%s", "ลบข้อมูลส่วนบุคคลไม่สำเร็จ");
+	printf("osspoint: ลบข้อมูลส่วนบุคคลของรายการที่เก่ากว่า %d วันแล้ว %lld รายการ (ยอดสถิติยังอยู่ครบ)\n",
+	       cfg->retention_days, (long long)erased);
+	return 0;
+}
+
+static void import_progress(size_t done, size_t total, void *ctx)
+{
+	fprintf(stderr, "\rosspoint: นำเข้า %zu/%zu (%zu%%)", done, total, total ? done * 100 / total : 100);
+}
+
+static int cmd_import(const struct config *cfg, struct args *a)
+{
+	const char *unit = flag(a, "unit"), *officer = flag(a, "officer"), *file = flag(a, "file");
+	int allow_closed = has_flag(a, "allow-closed");
+	if (!unit || !officer || !file)
+		return die("%s", "ต้องระบุ --unit CODE --officer USERNAME --file FILE.csv");
+	if (unit_level_of_code(unit) != UNIT_LEVEL_DISTRICT)
+		return die("รหัสอำเภอ \"%s\" ไม่ถูกต้อง", unit);
+	FILE *f = fopen(file, "rb");
+	if (!f)
+		return die("เปิดไฟล์ %s ไม่ได้", file);
+	struct buf data;
+	buf_init(&data, 512u * 1024 * 1024);
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_append(&data, chunk, got) < 0) {
+			fclose(f);
+			buf_cleanup(&data);
+			return die("%s", "ไฟล์ใหญ่เกินไป");
+		}
+	fclose(f);
+	if (load_secret(cfg) < 0) {
+		buf_cleanup(&data);
+		return 1;
+	}
+	struct app the = {.cfg = cfg};
+	app = &the;
+	int rc = 1;
+	if (!(the.db = open_db(cfg)))
+		goto out;
+	the.eservices = db_eservices_usable(the.db);
+	json_t *u = db_user_find_by_name(the.db, officer);
+	if (!u || strcmp(json_string_value(json_object_get(u, "unit_code")), unit)) {
+		json_decref(u);
+		rc = die("ไม่พบเจ้าหน้าที่ \"%s\" ในอำเภอนี้", officer);
+		goto out;
+	}
+	int64_t officer_id = json_integer_value(json_object_get(u, "id"));
+	json_decref(u);
+	struct import_result res;
+	int r = registry_import_csv(unit, officer_id, buf_str(&data), data.len, allow_closed, import_progress, NULL, &res);
+	fputc('\n', stderr);
+	if (r < 0) {
+		fprintf(stderr, "osspoint: นำเข้าไม่สำเร็จ: %s\n", res.message);
+		size_t i;
+		json_t *e;
+		json_array_foreach(res.errors, i, e)
+		fprintf(stderr, "  บรรทัด %lld ช่อง %s: %s\n", (long long)json_integer_value(json_object_get(e, "line")),
+			json_string_value(json_object_get(e, "field")), json_string_value(json_object_get(e, "message")));
+	} else {
+		db_audit_add(the.db, (int64_t)time(NULL), officer_id, "registry.import", unit, file, "cli");
+		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ\n", res.rows, res.added,
+		       res.existing);
+		rc = 0;
+	}
+	json_decref(res.errors);
+out:
+	json_decref(the.eservices);
+	db_close(the.db);
+	app = NULL;
+	buf_cleanup(&data);
+	crypto_secret_forget();
+	return rc;
+}
+
+/* Once a day (and at start) personal data past the retention age is erased.
+ * The thread is stopped and joined before the database closes. */
+static pthread_mutex_t purge_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t purge_cond = PTHREAD_COND_INITIALIZER;
+static int purge_stop;
+
+static void *purge_thread(void *arg)
+{
+	struct app *a = arg;
+	pthread_mutex_lock(&purge_lock);
+	while (!purge_stop) {
+		pthread_mutex_unlock(&purge_lock);
+		int64_t erased = 0;
+		if (purge_now(a->cfg, a->db, &erased) != DB_OK)
+			log_error("purge: failed, will retry tomorrow");
+		else if (erased)
+			log_info("purge: erased personal data of %lld entries", (long long)erased);
+		pthread_mutex_lock(&purge_lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 86400;
+		while (!purge_stop && pthread_cond_timedwait(&purge_cond, &purge_lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&purge_lock);
+	return NULL;
+}
+
 static void print_route(const struct route *r, void *arg)
 {
 	json_t *list = arg;
@@ -315,6 +482,8 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	struct app the = {.cfg = cfg};
 	app = &the;
 	char err[1024] = "", dir[1024];
+	if (load_secret(cfg) < 0)
+		return 1;
 	if (!(the.db = open_db(cfg)))
 		return 1;
 	if (db_schema_version(the.db) <= 0) {
@@ -332,6 +501,9 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	the.public_stats = db_unit_stats(the.db);
 	if (!the.public_stats)
 		the.public_stats = json_object();
+	the.eservices = db_eservices_usable(the.db);
+	if (!the.eservices)
+		the.eservices = json_array();
 	if (!(the.router = web_router_new()))
 		goto out;
 	snprintf(dir, sizeof dir, "%s/static", cfg->root);
@@ -363,13 +535,23 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 		printf("กด Ctrl-C เพื่อหยุด\n\n");
 	}
 	fflush(stdout);
+	pthread_t purger;
+	int purging = pthread_create(&purger, NULL, purge_thread, &the) == 0;
 	http_wait_for_signal();
 	log_info("shutting down");
 	http_stop(srv);
+	if (purging) {
+		pthread_mutex_lock(&purge_lock);
+		purge_stop = 1;
+		pthread_cond_signal(&purge_cond);
+		pthread_mutex_unlock(&purge_lock);
+		pthread_join(purger, NULL);
+	}
 	rc = 0;
 out:
 	router_free(the.router);
 	json_decref(the.public_stats);
+	json_decref(the.eservices);
 	tpl_set_free(the.tpl);
 	db_close(the.db);
 	app = NULL;
@@ -447,11 +629,18 @@ int main(int argc, char **argv)
 		rc = cmd_seed(&cfg, &a);
 	else if (!strcmp(cmd, "user"))
 		rc = cmd_user(&cfg, &a, sub);
+	else if (!strcmp(cmd, "check"))
+		rc = cmd_check(&cfg);
+	else if (!strcmp(cmd, "purge"))
+		rc = cmd_purge(&cfg);
+	else if (!strcmp(cmd, "import"))
+		rc = cmd_import(&cfg, &a);
 	else if (!strcmp(cmd, "routes"))
 		rc = cmd_routes();
 	else
 		rc = die("ไม่รู้จักคำสั่ง \"%s\" (ดู osspoint help)", cmd);
 out:
 	config_cleanup(&cfg);
+	export_pdf_shutdown();
 	return rc;
 }

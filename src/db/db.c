@@ -28,6 +28,28 @@
 #define BACKOFF_MAX_US  50000
 /* pg_advisory_lock key for db_migrate: "osspoint" in ASCII. */
 #define MIGRATE_LOCK_KEY "8030889487274438260"
+/* Group commit: at most this many db_write requests share one transaction
+ * (bounds the work lost to a retry and the wait of the first in line). A
+ * batch that fails for a reason other than DB_BUSY is tried this often. */
+#define WRITE_BATCH_MAX      64
+#define WRITE_ERROR_ATTEMPTS 3
+/* batch_once: a request ended the whole transaction and was settled; run the
+ * rest again at once. Internal, never returned to a caller. */
+#define WRITE_AGAIN 100
+
+/* One db_write call waiting for the writer. Lives on the caller's stack; the
+ * writer touches it only under db->wmu until it sets done. */
+struct wreq {
+	int (*fn)(struct dbc *c, void *arg);
+	void *arg;
+	int rc;
+	unsigned runs; /* times fn was called */
+	int64_t start_ms;
+	bool settled; /* inside a batch: rc is final, do not run fn again */
+	bool done;    /* the caller may return rc */
+	pthread_cond_t cv;
+	struct wreq *next;
+};
 
 struct db {
 	const struct db_driver *drv;
@@ -37,6 +59,20 @@ struct db {
 	unsigned nidle;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+
+	/* db_write. group: requests go to the writer thread (an SQLite file);
+	 * otherwise db_write is db_tx. Everything below is under wmu. */
+	bool group;
+	char *target; /* the SQLite path, for the writer's connection */
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;   /* the writer waits here for requests */
+	pthread_cond_t wgone; /* db_close waits here for callers to leave */
+	struct wreq *qhead, *qtail;
+	bool wstarted, wclosing;
+	unsigned wcallers; /* threads inside db_write (group) */
+	pthread_t writer;
+	struct dbc wc; /* the writer's own connection, not in the pool */
+	struct db_write_stats wstats;
 };
 
 /* The pools this thread holds a connection of. A transaction function that
@@ -57,6 +93,14 @@ static bool hold(const struct db *db)
 		return false;
 	held[nheld++] = db;
 	return true;
+}
+
+static bool holding(const struct db *db)
+{
+	for (unsigned i = 0; i < nheld; i++)
+		if (held[i] == db)
+			return true;
+	return false;
 }
 
 static void unhold(const struct db *db)
@@ -228,8 +272,8 @@ static int prepare_failure(const struct dbc *c)
 static struct dbc *acquire(struct db *db)
 {
 	if (!hold(db)) {
-		log_bug("db: db_tx/db_read/db_migrate called while this thread already holds a connection of "
-		        "the same pool");
+		log_bug("db: db_tx/db_read/db_write/db_migrate called while this thread already holds a "
+		        "connection of the same pool");
 		return NULL;
 	}
 	pthread_mutex_lock(&db->mu);
@@ -304,6 +348,15 @@ struct db *db_open(const char *url, unsigned pool_size, char *err, size_t errlen
 	db->idle = xcalloc(size, sizeof *db->idle);
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->cv, NULL);
+	pthread_mutex_init(&db->wmu, NULL);
+	pthread_cond_init(&db->wcv, NULL);
+	pthread_cond_init(&db->wgone, NULL);
+	/* An in-memory database has nothing to fsync and only the pool's one
+	 * connection can see it: db_write is db_tx there, as on PostgreSQL. */
+	if (drv == &db_driver_sqlite && strcmp(target, ":memory:") != 0) {
+		db->group = true;
+		db->target = xstrdup(target);
+	}
 	for (unsigned i = 0; i < size; i++) {
 		struct dbc *c = &db->conns[i];
 		c->db = db;
@@ -319,30 +372,59 @@ struct db *db_open(const char *url, unsigned pool_size, char *err, size_t errlen
 	return db;
 }
 
+static void conn_close(struct dbc *c)
+{
+	if (c->conn) {
+		while (c->loose) {
+			struct db_stmt *st = c->loose;
+			c->loose = st->next;
+			stmt_destroy(c, st, false);
+		}
+		cache_drop(c, false); /* the session ends; no need to DEALLOCATE */
+		c->drv->disconnect(c->conn);
+		c->conn = NULL;
+	}
+	free(c->cache);
+	c->cache = NULL;
+}
+
+static void writer_stop(struct db *db)
+{
+	pthread_mutex_lock(&db->wmu);
+	db->wclosing = true;
+	bool started = db->wstarted;
+	pthread_cond_signal(&db->wcv);
+	pthread_mutex_unlock(&db->wmu);
+	if (!started)
+		return;
+	/* The writer drains the queue before it ends; then every caller has
+	 * its result, and db_close only waits for them to leave db_write. */
+	pthread_join(db->writer, NULL);
+	pthread_mutex_lock(&db->wmu);
+	while (db->wcallers)
+		pthread_cond_wait(&db->wgone, &db->wmu);
+	pthread_mutex_unlock(&db->wmu);
+}
+
 void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	writer_stop(db);
 	unsigned opened = 0;
 	for (unsigned i = 0; i < db->size; i++)
 		opened += db->conns[i].conn != NULL;
 	if (db->nidle != opened)
 		log_bug("db: db_close with %u connection(s) still in use", opened - db->nidle);
-	for (unsigned i = 0; i < db->size; i++) {
-		struct dbc *c = &db->conns[i];
-		if (c->conn) {
-			while (c->loose) {
-				struct db_stmt *st = c->loose;
-				c->loose = st->next;
-				stmt_destroy(c, st, false);
-			}
-			cache_drop(c, false); /* the session ends; no need to DEALLOCATE */
-			c->drv->disconnect(c->conn);
-		}
-		free(c->cache);
-	}
+	for (unsigned i = 0; i < db->size; i++)
+		conn_close(&db->conns[i]);
+	conn_close(&db->wc);
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
+	pthread_mutex_destroy(&db->wmu);
+	pthread_cond_destroy(&db->wcv);
+	pthread_cond_destroy(&db->wgone);
+	free(db->target);
 	free(db->idle);
 	free(db->conns);
 	free(db);
@@ -465,6 +547,284 @@ int db_tx(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg)
 int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg)
 {
 	return run(db, false, fn, arg);
+}
+
+/* ---- group commit (db_write) ----
+ *
+ * With synchronous=FULL every SQLite COMMIT waits for an fsync, so one
+ * transaction per request caps writes at the disk's fsync rate (here ~3.5k/s).
+ * Requests that arrive while a COMMIT is being synced queue up, and the next
+ * transaction takes them all: under load the batch grows by itself, with no
+ * timer and no added latency when there is no load. */
+
+/* Runs fn of one request inside the open transaction, as tx_once does for a
+ * whole transaction: the same poisoning and DB_BUSY rules, per request. */
+static int write_one(struct dbc *c, struct wreq *r)
+{
+	r->runs++;
+	c->in_tx = true;
+	c->tx_error = DB_OK;
+	int rc = r->fn(c, r->arg);
+	finish_leftovers(c);
+	if (c->tx_error == DB_BUSY) {
+		rc = DB_BUSY;
+	} else if (rc == DB_OK && c->tx_error != DB_OK) {
+		log_bug("db: write function returned DB_OK after a failed statement (%d); its work was "
+		        "rolled back",
+		        c->tx_error);
+		rc = c->tx_error;
+	}
+	c->in_tx = false;
+	c->tx_error = DB_OK;
+	return rc;
+}
+
+/* One transaction for every unsettled request of the batch. Returns DB_OK
+ * when it committed (*committed: something was written) or had nothing to
+ * keep; each request's rc is then its own result. Otherwise everything was
+ * rolled back and the failure is returned (in the rc of each request that had
+ * not failed on its own), or WRITE_AGAIN when one request ended the
+ * transaction: that one is settled with its failure, the rest must run
+ * again. */
+static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *committed)
+{
+	*committed = false;
+	for (unsigned i = 0; i < n; i++)
+		if (!batch[i]->settled)
+			batch[i]->rc = DB_OK;
+	unsigned kept = 0;
+	int rc = c->drv->exec(c->conn, c->drv->begin_sql);
+	for (unsigned i = 0; rc == DB_OK && i < n; i++) {
+		struct wreq *r = batch[i];
+		if (r->settled)
+			continue;
+		rc = c->drv->exec(c->conn, "SAVEPOINT osp_write");
+		if (rc != DB_OK)
+			break;
+		int frc = write_one(c, r);
+		if (!c->drv->in_tx(c->conn)) {
+			/* Its failure ended the transaction (SQLite: disk full, I/O
+			 * error, OR ROLLBACK), and the others' work went with it. A
+			 * lock failure is retried like a busy BEGIN; anything else
+			 * is this request's answer, and the rest run again. */
+			if (frc == DB_BUSY) {
+				rc = DB_BUSY;
+				break;
+			}
+			if (frc == DB_OK) {
+				log_bug("db: a write function ended the transaction itself");
+				frc = DB_ERROR;
+			}
+			r->rc = frc;
+			r->settled = true;
+			rc = WRITE_AGAIN;
+			break;
+		}
+		if (frc == DB_OK) {
+			rc = c->drv->exec(c->conn, "RELEASE osp_write");
+			kept += rc == DB_OK;
+			continue;
+		}
+		r->rc = frc;
+		rc = c->drv->exec(c->conn, "ROLLBACK TO osp_write");
+		if (rc == DB_OK)
+			rc = c->drv->exec(c->conn, "RELEASE osp_write");
+	}
+	if (rc == DB_OK && kept == 0) {
+		/* Every request failed: nothing to write, nothing to sync. */
+		c->drv->exec(c->conn, "ROLLBACK");
+		return DB_OK;
+	}
+	if (rc == DB_OK) {
+		rc = c->drv->exec(c->conn, "COMMIT");
+		if (rc == DB_OK) {
+			*committed = true;
+			return DB_OK;
+		}
+	}
+	/* A failed COMMIT leaves SQLite's transaction open (DB_BUSY) or rolls it
+	 * back itself (I/O errors): either way nothing of it is in the file. */
+	if (c->drv->in_tx(c->conn))
+		c->drv->exec(c->conn, "ROLLBACK");
+	for (unsigned i = 0; i < n; i++)
+		if (!batch[i]->settled && batch[i]->rc == DB_OK && rc < 0)
+			batch[i]->rc = rc;
+	return rc;
+}
+
+/* Runs one batch until it commits or the retries run out. Returns true when a
+ * COMMIT wrote something. */
+static bool write_batch(struct db *db, struct wreq **batch, unsigned n)
+{
+	struct dbc *c = &db->wc;
+	bool lost = false;
+	c->drv->check(c->conn, &lost); /* ends a stray transaction, if any */
+	for (unsigned i = 0; i < n; i++)
+		batch[i]->settled = false;
+	int64_t start = now_ms();
+	bool committed = false;
+	for (unsigned attempt = 1;;) {
+		int rc = batch_once(c, batch, n, &committed);
+		if (rc == DB_OK)
+			break;
+		if (rc == WRITE_AGAIN)
+			continue; /* settles one request each time: ends */
+		unsigned most = rc == DB_BUSY ? TX_MAX_ATTEMPTS : WRITE_ERROR_ATTEMPTS;
+		if (attempt >= most || now_ms() - start > TX_DEADLINE_MS) {
+			log_warn(
+			    "db: group commit of %u request(s) failed (%d) after %u attempts in %lld ms; "
+			    "giving up",
+			    n, rc, attempt, (long long)(now_ms() - start));
+			break;
+		}
+		backoff(attempt - 1);
+		attempt++;
+	}
+	if (c->cache_count > CACHE_MAX)
+		cache_drop(c, true);
+	return committed;
+}
+
+static void *writer_main(void *arg)
+{
+	struct db *db = arg;
+	/* fn runs here: a db_tx / db_read / db_write of this pool from inside it
+	 * must be refused, as inside db_tx. */
+	hold(db);
+	struct wreq *batch[WRITE_BATCH_MAX];
+	pthread_mutex_lock(&db->wmu);
+	for (;;) {
+		while (!db->qhead && !db->wclosing)
+			pthread_cond_wait(&db->wcv, &db->wmu);
+		if (!db->qhead)
+			break; /* closing, and the queue is drained */
+		unsigned n = 0;
+		while (db->qhead && n < WRITE_BATCH_MAX) {
+			batch[n++] = db->qhead;
+			db->qhead = db->qhead->next;
+		}
+		if (!db->qhead)
+			db->qtail = NULL;
+		pthread_mutex_unlock(&db->wmu);
+
+		bool committed = write_batch(db, batch, n);
+		int64_t now = now_ms();
+
+		pthread_mutex_lock(&db->wmu);
+		if (committed)
+			db->wstats.commits++;
+		/* Only now, after COMMIT returned, does any caller learn its
+		 * result. A request whose own fn reported DB_BUSY goes back to
+		 * the front of the queue for the next batch, within bounds. */
+		struct wreq *again = NULL, **tail = &again, *last = NULL;
+		for (unsigned i = 0; i < n; i++) {
+			struct wreq *r = batch[i];
+			if (r->rc == DB_BUSY && r->runs < TX_MAX_ATTEMPTS &&
+			    now - r->start_ms <= TX_DEADLINE_MS) {
+				r->next = NULL;
+				*tail = last = r;
+				tail = &r->next;
+				continue;
+			}
+			if (r->rc == DB_BUSY)
+				log_warn("db: write still busy after %u runs; giving up", r->runs);
+			r->done = true;
+			pthread_cond_signal(&r->cv);
+		}
+		if (again) {
+			last->next = db->qhead;
+			if (!db->qhead)
+				db->qtail = last;
+			db->qhead = again;
+		}
+	}
+	pthread_mutex_unlock(&db->wmu);
+	unhold(db);
+	return NULL;
+}
+
+/* Under wmu. Opens the writer's connection and starts its thread. */
+static bool writer_start(struct db *db)
+{
+	char err[256];
+	struct dbc *c = &db->wc;
+	c->db = db;
+	c->drv = db->drv;
+	if (!c->cache)
+		c->cache = xcalloc(CACHE_BUCKETS, sizeof *c->cache);
+	c->conn = c->drv->connect(db->target, err, sizeof err);
+	if (!c->conn) {
+		log_error("db: group commit: cannot open the writer's connection: %s", err);
+		return false;
+	}
+	int e = pthread_create(&db->writer, NULL, writer_main, db);
+	if (e != 0) {
+		log_error("db: group commit: cannot start the writer thread: %s", strerror(e));
+		c->drv->disconnect(c->conn);
+		c->conn = NULL;
+		return false;
+	}
+	db->wstarted = true;
+	return true;
+}
+
+int db_write(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg)
+{
+	if (!db->group) {
+		/* PostgreSQL commits on the server (and groups fsyncs there). */
+		pthread_mutex_lock(&db->wmu);
+		db->wstats.requests++;
+		pthread_mutex_unlock(&db->wmu);
+		int rc = db_tx(db, fn, arg);
+		if (rc == DB_OK) {
+			pthread_mutex_lock(&db->wmu);
+			db->wstats.commits++;
+			pthread_mutex_unlock(&db->wmu);
+		}
+		return rc;
+	}
+	if (holding(db)) {
+		/* Inside db_tx the caller holds the write lock the writer needs;
+		 * on the writer thread it would wait for itself. */
+		log_bug("db: db_write called while this thread already holds a connection of the same pool");
+		return DB_ERROR;
+	}
+	struct wreq r = {.fn = fn, .arg = arg, .rc = DB_ERROR, .start_ms = now_ms()};
+	pthread_cond_init(&r.cv, NULL);
+	pthread_mutex_lock(&db->wmu);
+	if (db->wclosing) {
+		pthread_mutex_unlock(&db->wmu);
+		pthread_cond_destroy(&r.cv);
+		log_bug("db: db_write after db_close");
+		return DB_ERROR;
+	}
+	if (!db->wstarted && !writer_start(db)) {
+		pthread_mutex_unlock(&db->wmu);
+		pthread_cond_destroy(&r.cv);
+		return DB_ERROR;
+	}
+	if (db->qtail)
+		db->qtail->next = &r;
+	else
+		db->qhead = &r;
+	db->qtail = &r;
+	db->wstats.requests++;
+	db->wcallers++;
+	pthread_cond_signal(&db->wcv);
+	while (!r.done)
+		pthread_cond_wait(&r.cv, &db->wmu);
+	if (--db->wcallers == 0 && db->wclosing)
+		pthread_cond_signal(&db->wgone);
+	pthread_mutex_unlock(&db->wmu);
+	pthread_cond_destroy(&r.cv);
+	return r.rc;
+}
+
+void db_write_stats(struct db *db, struct db_write_stats *out)
+{
+	pthread_mutex_lock(&db->wmu);
+	*out = db->wstats;
+	pthread_mutex_unlock(&db->wmu);
 }
 
 /* ---- statements ---- */
@@ -955,7 +1315,9 @@ int db_migrate(struct db *db)
 		c->drv->exec(c->conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
 	/* Plans cached before a schema change may no longer fit it (PostgreSQL
 	 * refuses "cached plan must not change result type"): start afresh on
-	 * this connection and every idle one. */
+	 * this connection and every idle one. The group-commit writer's
+	 * connection is SQLite's, whose statements re-prepare themselves after a
+	 * schema change. */
 	cache_drop(c, true);
 	pthread_mutex_lock(&db->mu);
 	for (unsigned i = 0; i < db->nidle; i++)

@@ -8,8 +8,10 @@
  *
  * A `struct db` is a pool of connections, safe to share between threads. Work
  * is done on a `struct dbc` (one connection) obtained with db_tx() (a
- * transaction that is retried on SQLITE_BUSY / serialization failures) or
- * db_read() (no transaction, for single read statements).
+ * transaction that is retried on SQLITE_BUSY / serialization failures),
+ * db_write() (the same, but on SQLite committed together with other threads'
+ * writes: group commit) or db_read() (no transaction, for single read
+ * statements).
  *
  * Portability rules the drivers cannot enforce (see docs/modules/db.md):
  * alias every computed column in lowercase (PostgreSQL names COUNT(*)
@@ -95,6 +97,61 @@ int db_tx(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
  * taken from the pool, and a db_tx / db_read that failed because the server
  * went away before COMMIT was sent is run once more on the new session. */
 int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
+
+/* Group commit: a durable write that shares its fsync with concurrent ones.
+ * Same contract as db_tx: fn returns DB_OK to keep its work, anything else to
+ * discard it (only its own work), and db_write returns fn's result, the
+ * commit's failure, or DB_BUSY after the retries. fn may be run more than once,
+ * so it must have no side effects outside the database (or reset them at its
+ * start).
+ *
+ * SQLite (a file): one writer thread per struct db, on a connection of its own
+ * (not one of the pool's; opened at the first db_write), takes every queued
+ * request (at most 64), runs BEGIN IMMEDIATE, runs each fn inside its own
+ * SAVEPOINT (released when fn returns DB_OK, rolled back to otherwise), then
+ * one COMMIT, and only then wakes each caller with its own result. So:
+ *   - DB_OK is returned only after the COMMIT that holds the work has
+ *     returned (synchronous=FULL: it is on disk); a reader on any connection
+ *     sees it as soon as db_write returns.
+ *   - One request's failure (a constraint, a failed statement, fn returning
+ *     an error) rolls back that request's work only; the statement-failure
+ *     rule of db_tx applies per request (after a failed statement the rest
+ *     of that fn's statements fail at once; DB_OK after one means rollback
+ *     of that request and the failure returned, logged as a bug).
+ *   - A failed COMMIT or BEGIN (DB_BUSY: the write lock held by a db_tx or
+ *     another process for longer than the busy timeout) rolls the whole batch
+ *     back and runs every fn of it again, within db_tx's retry bounds (other
+ *     failures: 3 attempts). A fn that reports DB_BUSY itself is rolled back
+ *     and run again in the next batch (at most 30 runs). A fn whose failure
+ *     ended the whole transaction (a statement with OR ROLLBACK, disk full)
+ *     gets its failure; the others are run again without it.
+ *   - The caller blocks (on a condition variable) until its result is known.
+ * PostgreSQL, and "sqlite::memory:" (nothing to fsync, and one connection):
+ * db_write is db_tx (the server commits each transaction; its own group
+ * commit does the rest).
+ *
+ * fn runs on the writer thread (SQLite), not the caller's: it must not use
+ * thread-local state of the caller, must not call db_tx / db_read /
+ * db_write / db_migrate on this pool (refused with DB_ERROR, as inside
+ * db_tx), must not issue BEGIN / COMMIT / ROLLBACK / SAVEPOINT itself, and
+ * must not block on anything else (a lock, a network call): every other
+ * writer waits for it. Keep it short; a long job (an import) belongs in
+ * db_tx. db_write from inside a db_tx / db_read / db_write function of the
+ * same pool is refused with DB_ERROR (it would wait for the write lock its
+ * own caller holds). db_close waits for the requests already queued; no
+ * db_write may start once db_close has been called. */
+int db_write(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
+
+/* Counters since db_open, for tests and benchmarks. requests: db_write calls
+ * accepted (counted on entry); commits: COMMITs that made db_write work
+ * durable. On SQLite commits < requests means batching happened; on
+ * PostgreSQL and "sqlite::memory:" commits counts the db_write calls that
+ * returned DB_OK. */
+struct db_write_stats {
+	uint64_t commits, requests;
+};
+void db_write_stats(struct db *db, struct db_write_stats *out);
+
 enum db_dialect dbc_dialect(const struct dbc *c);
 
 /* ---- statements ---- */

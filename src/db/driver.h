@@ -3,7 +3,8 @@
  *
  * Division of labour: db.c owns the pool, the per-connection statement cache,
  * the statement state machine (fresh -> running -> done/failed), transactions
- * with retry, the conveniences and the migration runner. A driver only talks
+ * with retry, the group-commit writer (db_write), the conveniences and the
+ * migration runner. A driver only talks
  * to its library: open/close a connection, run a parameterless script, prepare
  * one statement, bind, step, read columns, map its errors onto enum db_rc. */
 #ifndef OSSPOINT_DB_DRIVER_H
@@ -58,6 +59,11 @@ struct db_driver {
 	bool (*check)(void *conn, bool *lost_stmts);
 	/* Runs one or more statements without parameters, discarding any rows. */
 	int (*exec)(void *conn, const char *sql);
+	/* True while a transaction is open on conn. The group-commit writer asks
+	 * after each request: some failures (SQLite: disk full, I/O errors, an
+	 * OR ROLLBACK conflict clause) end the whole transaction, and the batch
+	 * must then be run again rather than go on in autocommit mode. */
+	bool (*in_tx)(void *conn);
 
 	/* Prepares one statement; returns the driver's statement with the
 	 * embedded struct db_stmt zeroed, or NULL (logged). */

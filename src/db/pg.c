@@ -145,6 +145,12 @@ static int pg_exec(void *conn, const char *sql)
 	return rc;
 }
 
+static bool pg_in_tx(void *conn)
+{
+	PGTransactionStatusType ts = PQtransactionStatus(((struct pgc *)conn)->pg);
+	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE;
+}
+
 static bool pg_check(void *conn, bool *lost_stmts)
 {
 	struct pgc *pc = conn;
@@ -510,6 +516,7 @@ const struct db_driver db_driver_pg = {
     .disconnect = pg_disconnect,
     .check = pg_check,
     .exec = pg_exec,
+    .in_tx = pg_in_tx,
     .prepare = pg_prepare,
     .stmt_free = pg_stmt_free,
     .reset = pg_reset,

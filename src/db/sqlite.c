@@ -112,6 +112,11 @@ static void lite_disconnect(void *conn)
 		log_bug("sqlite: close: %s", sqlite3_errmsg(conn));
 }
 
+static bool lite_in_tx(void *conn)
+{
+	return !sqlite3_get_autocommit(conn);
+}
+
 static bool lite_check(void *conn, bool *lost_stmts)
 {
 	*lost_stmts = false;
@@ -287,6 +292,7 @@ const struct db_driver db_driver_sqlite = {
     .disconnect = lite_disconnect,
     .check = lite_check,
     .exec = lite_exec,
+    .in_tx = lite_in_tx,
     .prepare = lite_prepare,
     .stmt_free = lite_stmt_free,
     .reset = lite_reset,

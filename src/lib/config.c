@@ -37,6 +37,7 @@ static const struct setting settings[] = {
     {"login_window", K_LONG, OFF(login_window), 10, 86400, "ช่วงเวลานับการใส่รหัสผิด (วินาที)"},
     {"cutoff_day", K_INT, OFF(cutoff_day), 1, 28, "วันตัดยอดสถิติประจำเดือน"},
     {"grace_days", K_INT, OFF(grace_days), 0, 31, "จำนวนวันหลังวันตัดยอดที่ยังแก้ไขได้"},
+    {"retention_days", K_INT, OFF(retention_days), 30, 36500, "เก็บข้อมูลส่วนบุคคลในทะเบียนกี่วัน ก่อนลบอัตโนมัติ"},
     {"bangkok_in_programme", K_BOOL, OFF(bangkok_in_programme), 0, 1, "รวมเขตของกรุงเทพมหานครในโครงการ"},
     {"secure_cookies", K_BOOL, OFF(secure_cookies), 0, 1, "คุกกี้แบบ Secure (เมื่อให้บริการผ่าน HTTPS)"},
     {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
@@ -65,6 +66,7 @@ static void defaults(struct config *cfg)
 	cfg->login_window = 15 * 60;
 	cfg->cutoff_day = 25;
 	cfg->grace_days = 3;
+	cfg->retention_days = 730;
 	cfg->access_log = true;
 	cfg->max_body = 1UL << 20;
 	cfg->max_upload = 16UL << 20;

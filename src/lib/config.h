@@ -22,6 +22,7 @@ struct config {
 	long login_window;         /* OSSPOINT_LOGIN_WINDOW  seconds, 900 */
 	int cutoff_day;            /* OSSPOINT_CUTOFF_DAY   25 (1..28) */
 	int grace_days;            /* OSSPOINT_GRACE_DAYS   3 */
+	int retention_days;        /* OSSPOINT_RETENTION_DAYS  730: personal data of older entries is erased */
 	bool bangkok_in_programme; /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
 	bool secure_cookies;       /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
 	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */

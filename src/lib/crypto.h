@@ -30,4 +30,56 @@ void token_hash(char out[TOKEN_HASH_LEN], const char *token);
 /* Constant-time string equality (lengths compared first). */
 bool crypto_str_eq(const char *a, const char *b);
 
+/* ---- the server secret and Thai-ID protection (DESIGN.md §2) ----------
+ *
+ * One 32-byte master key in a file (setting secret_file, default
+ * var/secret.key) never leaves the machine; back it up with the database:
+ * without it no sealed Thai ID can be opened and no returning visitor is
+ * found again. Two subkeys
+ * are derived from it with crypto_kdf_derive_from_key, context "osspoint":
+ * subkey 1 keys the Thai-ID hash, subkey 2 seals Thai IDs. These numbers are
+ * part of the stored data's format and never change. The subkeys live in
+ * sodium_malloc'd memory (locked, guarded, read-only once derived); the
+ * master key is wiped as soon as they are derived.
+ *
+ * Threads: load at start-up before any thread uses the cid_* functions, and
+ * forget only after they have stopped. */
+
+/* Loads the key file at path, or creates it when it does not exist: 32
+ * random bytes, mode 0600, parent directories created (mode 0700) when
+ * missing, written to a temporary file in the same directory, fsynced and
+ * moved into place without replacing a file another process created
+ * meanwhile (that one is then loaded). Refuses (-1, Thai message in err,
+ * nothing loaded or changed) a file that is not a regular file, is not
+ * exactly 32 bytes, or can be read or written by group or others. Loading
+ * again replaces the keys. Calls sodium_init itself. err may be NULL when
+ * errlen is 0. Returns 0 or -1. */
+int crypto_secret_load(const char *path, char *err, size_t errlen);
+/* Wipes and frees the keys; a no-op when none are loaded. */
+void crypto_secret_forget(void);
+/* True between a successful crypto_secret_load and crypto_secret_forget. */
+bool crypto_secret_loaded(void);
+
+/* The cid_* functions take a normalized Thai ID: exactly 13 ASCII digits
+ * (what core/thai_id's thai_id_check writes); they do not check the
+ * checksum. Calling them before crypto_secret_load is a wiring bug: they log
+ * it (file:line) and abort(), rather than store an ID unprotected. */
+
+/* Hex keyed BLAKE2b-256 of the ID (64 hex characters + NUL), for finding a
+ * returning visitor: equal IDs give equal hashes under one key. out is ""
+ * when cid is not 13 ASCII digits (a lookup with "" matches nothing). */
+#define CID_HASH_LEN 65
+void cid_hash(char out[CID_HASH_LEN], const char *cid);
+
+/* Seals the ID for the audited reveal: crypto_secretbox_easy with a fresh
+ * random nonce, written as base64url without padding of nonce || ciphertext
+ * (71 characters + NUL); two seals of one ID differ. Returns 0, or -1 (out
+ * = "") when cid is not 13 ASCII digits. */
+#define CID_SEALED_LEN 128
+int cid_seal(char out[CID_SEALED_LEN], const char *cid);
+/* Opens a sealed ID into out (13 digits + NUL). Returns 0, or -1 (out = "")
+ * when sealed is NULL, malformed, tampered with, or sealed under another
+ * key. */
+int cid_open(char out[14], const char *sealed);
+
 #endif

@@ -21,7 +21,8 @@ struct app *app;
 
 struct router *web_router_new(void)
 {
-	static const struct route *const tables[] = {home_routes, auth_routes, units_routes, users_routes};
+	static const struct route *const tables[] = {home_routes, auth_routes, units_routes, users_routes,
+						    registry_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {
@@ -56,6 +57,7 @@ static const struct nav_item nav_items[] = {
     {"/", "หน้าแรก", 0, 1},
     {"/home", "หน้าหลัก", ROLE_OFFICER, 0},
     {"/units", "หน่วยงาน", ROLE_OFFICER, 0},
+    {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0},
     {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0},
     {NULL, NULL, 0, 0},
 };

@@ -18,6 +18,7 @@ struct app {
 	struct tpl_set *tpl;
 	struct router *router;
 	json_t *public_stats; /* {provinces, districts_in_programme}, loaded at start */
+	json_t *eservices;    /* usable e-services [{code, name_th, channel}], loaded at start */
 };
 
 /* The one instance (handlers take only a struct req). */
@@ -40,5 +41,6 @@ extern const struct route home_routes[];
 extern const struct route auth_routes[];
 extern const struct route units_routes[];
 extern const struct route users_routes[];
+extern const struct route registry_routes[];
 
 #endif

@@ -45,7 +45,7 @@ export async function startServer(backend, extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'osspoint-api-'));
   const db = freshDatabase(backend, dir);
   const env = { ...process.env, OSSPOINT_DB: db.url, OSSPOINT_ROOT: ROOT, OSSPOINT_LISTEN: '127.0.0.1:0',
-    OSSPOINT_ACCESS_LOG: '0', ...extraEnv };
+    OSSPOINT_ACCESS_LOG: '0', OSSPOINT_SECRET_FILE: join(dir, 'secret.key'), ...extraEnv };
   run(['migrate'], { env });
   run(['seed', '--demo'], { env });
   const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,7 +62,15 @@ export async function startServer(backend, extraEnv = {}) {
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
   });
   return {
-    url, env, dbUrl: db.url,
+    url, env, dbUrl: db.url, backend,
+    // Runs one SQL query straight against the database (tests that must see
+    // what is stored, e.g. that no Thai ID is kept in clear). Rows as arrays.
+    sql(query) {
+      const out = backend === 'sqlite'
+        ? execFileSync('sqlite3', ['-separator', '\t', db.url.slice('sqlite:'.length), query], { encoding: 'utf8' })
+        : execFileSync('psql', [db.url, '-qAt', '-F', '\t', '-c', query], { encoding: 'utf8' });
+      return out.split('\n').filter((l) => l.length).map((l) => l.split('\t'));
+    },
     stderr: () => stderr,
     async stop() {
       const exited = new Promise((r) => proc.once('exit', (code, sig) => r({ code, sig })));

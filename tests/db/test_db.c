@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db/db.h"
@@ -143,10 +144,12 @@ static int group_setup(void **state)
 	 * INTEGER and DOUBLE PRECISION as REAL); only the blob type differs. */
 	struct script sc = {is_pg() ? "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
 	                              "r DOUBLE PRECISION, b BYTEA); "
-	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)"
+	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+	                              "CREATE TABLE t_write (k TEXT PRIMARY KEY)"
 	                            : "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
 	                              "r DOUBLE PRECISION, b BLOB); "
-	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)"};
+	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+	                              "CREATE TABLE t_write (k TEXT PRIMARY KEY)"};
 	if (db_tx(s->db, script_fn, &sc) != DB_OK) {
 		db_close(s->db);
 		fresh_drop(&s->f);
@@ -793,6 +796,346 @@ static void test_tx_concurrent_counter(void **state)
 	assert_int_equal(count(db, "SELECT n FROM t_counter WHERE id = 1", NULL), INCR_THREADS * INCR_EACH);
 }
 
+/* ---- group commit (db_write) ---- */
+
+static struct db_write_stats wstats(struct db *db)
+{
+	struct db_write_stats st;
+	db_write_stats(db, &st);
+	return st;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Waits (at most 5 s) until db has accepted `requests` db_write calls in
+ * all. Returns false on timeout. */
+static bool wait_requests(struct db *db, uint64_t requests)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (wstats(db).requests >= requests)
+			return true;
+		sleep_ms(1);
+	}
+	return false;
+}
+
+static int w_insert(struct dbc *c, const char *k)
+{
+	return db_exec(c, "INSERT INTO t_write (k) VALUES (?)", "t", k);
+}
+
+/* One db_write request. Its function runs on the writer thread (SQLite) and
+ * only records; the caller's thread stores the result. */
+struct wr {
+	struct db *db;
+	int (*fn)(struct dbc *c, void *arg);
+	const char *key;
+	int ret;        /* w_ok_fn: returned once its insert succeeded */
+	int busy_first; /* w_ok_fn: report DB_BUSY on the first runs */
+	uint64_t wait_for;
+	atomic_bool entered;
+	int runs;
+	int rc;
+};
+
+static int w_ok_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	int rc = w_insert(c, w->key);
+	if (rc != DB_OK)
+		return rc;
+	return w->runs <= w->busy_first ? DB_BUSY : w->ret;
+}
+
+/* Inserts its key, then a duplicate: DB_CONSTRAINT, its key must be gone. */
+static int w_dup_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	int rc = w_insert(c, w->key);
+	return rc == DB_OK ? w_insert(c, "w.pre") : rc;
+}
+
+/* Ignores a failed statement and asks to keep its work: rolled back (its
+ * own work only), and the failure returned. */
+static int w_swallow_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	w_insert(c, "w.pre");
+	w_insert(c, w->key);
+	return DB_OK;
+}
+
+/* SQLite's OR ROLLBACK ends the whole transaction, the batch's other work
+ * included: the writer must run the others again. (PostgreSQL: a plain
+ * duplicate.) */
+static int w_rollback_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	int rc = w_insert(c, w->key);
+	if (rc != DB_OK)
+		return rc;
+	return db_exec(c,
+	               dbc_dialect(c) == DB_SQLITE ? "INSERT OR ROLLBACK INTO t_write (k) VALUES (?)"
+	                                           : "INSERT INTO t_write (k) VALUES (?)",
+	               "t", "w.pre");
+}
+
+/* Holds the writer (SQLite) until wait_for requests have arrived, so they
+ * all queue up behind it and form the next batch. Test-only: a real fn must
+ * never wait. */
+static int w_gate_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	atomic_store(&w->entered, true);
+	wait_requests(w->db, w->wait_for);
+	return w_insert(c, w->key);
+}
+
+static void *w_thread(void *arg)
+{
+	struct wr *w = arg;
+	w->rc = db_write(w->db, w->fn, w);
+	return NULL;
+}
+
+static int64_t w_count(struct db *db, const char *key)
+{
+	return count(db, "SELECT COUNT(*) FROM t_write WHERE k = ?", key);
+}
+
+/* Many threads, each writing its own rows one db_write at a time: every row
+ * is there exactly once, each is visible to another connection as soon as
+ * db_write returned, and on SQLite fewer COMMITs than requests were needed. */
+#define WRITE_THREADS 16
+#define WRITE_EACH    200
+
+struct writer_thread {
+	struct db *db;
+	int t;
+	int failures, invisible;
+};
+
+static int w_key_fn(struct dbc *c, void *arg)
+{
+	return w_insert(c, arg);
+}
+
+static void *w_many_thread(void *arg)
+{
+	struct writer_thread *wt = arg;
+	for (int i = 0; i < WRITE_EACH; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "w.c.%d.%d", wt->t, i);
+		if (db_write(wt->db, w_key_fn, key) != DB_OK) {
+			wt->failures++;
+			continue;
+		}
+		/* On a pool connection, not the writer's. */
+		struct count q = {"SELECT COUNT(*) FROM t_write WHERE k = ?", key, -1, 0};
+		if (db_read(wt->db, count_fn, &q) != DB_OK || q.rc != DB_ROW || q.n != 1)
+			wt->invisible++;
+	}
+	return NULL;
+}
+
+static void test_write_concurrent(void **state)
+{
+	struct db *db = DB(state);
+	struct db_write_stats before = wstats(db);
+	struct writer_thread wt[WRITE_THREADS];
+	pthread_t t[WRITE_THREADS];
+	for (int i = 0; i < WRITE_THREADS; i++) {
+		wt[i] = (struct writer_thread){.db = db, .t = i};
+		assert_int_equal(pthread_create(&t[i], NULL, w_many_thread, &wt[i]), 0);
+	}
+	for (int i = 0; i < WRITE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	struct db_write_stats after = wstats(db);
+	uint64_t requests = after.requests - before.requests, commits = after.commits - before.commits;
+	printf("test_db %s: %d db_write calls, %llu commits\n", backend, WRITE_THREADS * WRITE_EACH,
+	       (unsigned long long)commits);
+	for (int i = 0; i < WRITE_THREADS; i++) {
+		assert_int_equal(wt[i].failures, 0);
+		assert_int_equal(wt[i].invisible, 0);
+	}
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM t_write WHERE k LIKE ?", "w.c.%"),
+	                 WRITE_THREADS * WRITE_EACH);
+	assert_int_equal(requests, WRITE_THREADS * WRITE_EACH);
+	if (is_pg())
+		assert_int_equal(commits, requests); /* db_write is db_tx there */
+	else
+		assert_true(commits >= 1 && commits < requests);
+}
+
+/* One batch holding successes and every kind of failure: each failure
+ * discards its own work only, each caller gets its own result. */
+static void test_write_isolation(void **state)
+{
+	struct db *db = DB(state);
+	assert_int_equal(db_write(db, w_key_fn, "w.pre"), DB_OK);
+	struct wr w[] = {
+	    {.fn = w_gate_fn, .key = "w.i.gate"},
+	    {.fn = w_ok_fn, .key = "w.i.ok1", .ret = DB_OK},
+	    {.fn = w_dup_fn, .key = "w.i.dup"},
+	    {.fn = w_ok_fn, .key = "w.i.ok2", .ret = DB_OK},
+	    {.fn = w_ok_fn, .key = "w.i.error", .ret = DB_ERROR},
+	    {.fn = w_swallow_fn, .key = "w.i.swallow"},
+	    {.fn = w_ok_fn, .key = "w.i.done", .ret = DB_DONE},
+	    {.fn = w_rollback_fn, .key = "w.i.rollback"},
+	    {.fn = w_ok_fn, .key = "w.i.ok3", .ret = DB_OK},
+	};
+	enum { N = sizeof w / sizeof *w };
+	static const int want[N] = {DB_OK,         DB_OK,   DB_CONSTRAINT, DB_OK, DB_ERROR,
+	                            DB_CONSTRAINT, DB_DONE, DB_CONSTRAINT, DB_OK};
+	struct db_write_stats before = wstats(db);
+	pthread_t t[N];
+	/* In this order: the gate alone in the first batch, the rest queued
+	 * behind it (one at a time, so the queue order is this order). */
+	for (int i = 0; i < N; i++) {
+		w[i].db = db;
+		w[i].wait_for = before.requests + N;
+		atomic_init(&w[i].entered, false);
+		assert_int_equal(pthread_create(&t[i], NULL, w_thread, &w[i]), 0);
+		assert_true(wait_requests(db, before.requests + i + 1));
+		for (int j = 0; i == 0 && j < 5000 && !atomic_load(&w[0].entered); j++)
+			sleep_ms(1);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	struct db_write_stats after = wstats(db);
+	for (int i = 0; i < N; i++) {
+		printf("test_db %s: %-14s rc %d after %d run(s)\n", backend, w[i].key, w[i].rc, w[i].runs);
+		assert_int_equal(w[i].rc, want[i]);
+		assert_int_equal(w_count(db, w[i].key), want[i] == DB_OK ? 1 : 0);
+	}
+	assert_int_equal(w_count(db, "w.pre"), 1);
+	if (is_pg()) {
+		assert_int_equal(after.commits - before.commits, 4);
+	} else {
+		/* The gate's batch, then one for all the rest; OR ROLLBACK ended the
+		 * second one's first try, so what ran before it ran again. */
+		assert_int_equal(after.commits - before.commits, 2);
+		assert_int_equal(w[1].runs, 2);
+		assert_int_equal(w[7].runs, 1);
+		assert_int_equal(w[8].runs, 1);
+	}
+}
+
+/* DB_BUSY from fn: rolled back and run again; bounded. */
+static void test_write_retry(void **state)
+{
+	struct db *db = DB(state);
+	struct wr busy = {.db = db, .key = "w.r.busy", .ret = DB_OK, .busy_first = 2};
+	assert_int_equal(db_write(db, w_ok_fn, &busy), DB_OK);
+	assert_int_equal(busy.runs, 3);
+	assert_int_equal(w_count(db, "w.r.busy"), 1);
+	if (is_pg())
+		return; /* db_write is db_tx there: test_tx_commit_rollback covers it */
+
+	struct wr stuck = {.db = db, .key = "w.r.stuck", .ret = DB_OK, .busy_first = 1000};
+	assert_int_equal(db_write(db, w_ok_fn, &stuck), DB_BUSY);
+	assert_true(stuck.runs > 3 && stuck.runs < 1000);
+	assert_int_equal(w_count(db, "w.r.stuck"), 0);
+}
+
+struct nest {
+	struct db *db;
+	int write, tx, read;
+};
+
+static int w_nested_fn(struct dbc *c, void *arg)
+{
+	struct nest *n = arg;
+	n->write = db_write(n->db, nested_inner, NULL);
+	n->tx = db_tx(n->db, nested_inner, NULL);
+	n->read = db_read(n->db, nested_inner, NULL);
+	return w_insert(c, "w.n.inner");
+}
+
+static int tx_calls_write_fn(struct dbc *c, void *arg)
+{
+	struct nest *n = arg;
+	n->write = db_write(n->db, nested_inner, NULL);
+	return DB_OK;
+}
+
+/* A write function that calls back into its own pool, and a transaction
+ * that calls db_write: refused, never a deadlock. */
+static void test_write_nested_refused(void **state)
+{
+	struct db *db = DB(state);
+	struct nest n = {.db = db};
+	assert_int_equal(db_write(db, w_nested_fn, &n), DB_OK);
+	assert_int_equal(n.write, DB_ERROR);
+	assert_int_equal(n.tx, DB_ERROR);
+	assert_int_equal(n.read, DB_ERROR);
+	assert_int_equal(w_count(db, "w.n.inner"), 1);
+	n.write = 0;
+	assert_int_equal(db_tx(db, tx_calls_write_fn, &n), DB_OK);
+	assert_int_equal(n.write, DB_ERROR);
+}
+
+/* Sleeps on the writer so the others queue; test-only. */
+static int w_slow_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	atomic_store(&w->entered, true);
+	sleep_ms(200);
+	return w_insert(c, w->key);
+}
+
+/* db_close with requests still queued: every one is committed and answered
+ * before it returns. */
+#define CLOSE_WRITERS 8
+
+static void test_write_close_drains(void **state)
+{
+	char err[256];
+	struct db *db = db_open(((struct suite *)*state)->f.url, 2, err, sizeof err);
+	assert_non_null(db);
+	static const char *const keys[CLOSE_WRITERS + 1] = {"w.z.slow", "w.z.0", "w.z.1", "w.z.2", "w.z.3",
+	                                                    "w.z.4",    "w.z.5", "w.z.6", "w.z.7"};
+	struct wr w[CLOSE_WRITERS + 1];
+	pthread_t t[CLOSE_WRITERS + 1];
+	for (int i = 0; i <= CLOSE_WRITERS; i++) {
+		w[i] = (struct wr){.db = db, .fn = i ? w_ok_fn : w_slow_fn, .key = keys[i], .ret = DB_OK};
+		atomic_init(&w[i].entered, false);
+		assert_int_equal(pthread_create(&t[i], NULL, w_thread, &w[i]), 0);
+		for (int j = 0; i == 0 && j < 5000 && !atomic_load(&w[0].entered); j++)
+			sleep_ms(1);
+	}
+	assert_true(wait_requests(db, CLOSE_WRITERS + 1));
+	struct db_write_stats st = wstats(db);
+	if (is_pg()) {
+		/* db_write is db_tx in the caller's thread: nothing queues, and
+		 * db_close must wait for the callers as for any db_tx. */
+		for (int i = 0; i <= CLOSE_WRITERS; i++)
+			pthread_join(t[i], NULL);
+		db_close(db);
+	} else {
+		/* The slow one still holds the writer: nothing committed yet, all
+		 * nine pending. */
+		assert_int_equal(st.commits, 0);
+		db_close(db);
+		for (int i = 0; i <= CLOSE_WRITERS; i++)
+			pthread_join(t[i], NULL);
+	}
+	for (int i = 0; i <= CLOSE_WRITERS; i++) {
+		assert_int_equal(w[i].rc, DB_OK);
+		assert_int_equal(w_count(DB(state), keys[i]), 1);
+	}
+}
+
 /* ---- statements ---- */
 
 struct cache {
@@ -1044,6 +1387,15 @@ static void test_memory_database(void **state)
 		n++;
 	assert_int_equal(db_migrate(db), n);
 	assert_true(db_ping(db));
+	/* No writer thread for an in-memory database: db_write is db_tx. */
+	struct script sc = {"CREATE TABLE t_write (k TEXT PRIMARY KEY)"};
+	assert_int_equal(db_write(db, script_fn, &sc), DB_OK);
+	assert_int_equal(db_write(db, w_key_fn, "m.1"), DB_OK);
+	assert_int_equal(db_write(db, w_key_fn, "m.1"), DB_CONSTRAINT);
+	assert_int_equal(w_count(db, "m.1"), 1);
+	struct db_write_stats st = wstats(db);
+	assert_int_equal(st.requests, 3);
+	assert_int_equal(st.commits, 2);
 	db_close(db);
 }
 
@@ -1078,6 +1430,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_tx_nested_refused),
 	    cmocka_unit_test(test_read_passthrough),
 	    cmocka_unit_test(test_tx_concurrent_counter),
+	    cmocka_unit_test(test_write_concurrent),
+	    cmocka_unit_test(test_write_isolation),
+	    cmocka_unit_test(test_write_retry),
+	    cmocka_unit_test(test_write_nested_refused),
+	    cmocka_unit_test(test_write_close_drains),
 	    cmocka_unit_test(test_statement_cache),
 	    cmocka_unit_test(test_insert_id),
 	    cmocka_unit_test(test_ping_and_names),

@@ -15,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { registryTests } from './registry.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -474,7 +475,10 @@ async function main() {
 				'--disable-sync',
 			],
 		});
-		await tests();
+		/* E2E_ONLY=registry runs only tests/e2e/registry.mjs (as does running that file). */
+		if (process.env.E2E_ONLY !== 'registry') await tests();
+		await registryTests({ test, newContext, newPage, goto, login, active, axe, describe, assertNoHorizontalScroll,
+			shot, log, base, THAI, PHONE });
 	} catch (e) {
 		failed++;
 		log(`FAIL  setup: ${e && e.stack ? e.stack : e}`);

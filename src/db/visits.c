@@ -1,0 +1,1401 @@
+#include "db/visits.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/period.h"
+#include "db/db.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/thai.h"
+#include "lib/xalloc.h"
+
+/* Create, edit and void run through WRITE_TX, so moving them to another
+ * transaction runner with db_tx's contract (group commit) is a one-word
+ * change. The purge stays on db_tx: its batches are large. */
+#define WRITE_TX db_write
+
+#define UNIT_CODE_MAX 16
+#define OUTCOME_MAX   16
+
+static const char *opt(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static void number_format(char out[VISIT_NUMBER_SIZE], int64_t seq, int64_t year_be)
+{
+	snprintf(out, VISIT_NUMBER_SIZE, "%lld/%lld", (long long)seq, (long long)year_be);
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src);
+}
+
+/* ---- services and snapshots ---- */
+
+struct svc {
+	char code[VISIT_CODE_MAX];
+	char outcome[OUTCOME_MAX];
+};
+
+static int svc_cmp(const void *a, const void *b)
+{
+	const struct svc *x = a, *y = b;
+	int d = strcmp(x->code, y->code);
+	return d ? d : strcmp(x->outcome, y->outcome);
+}
+
+/* The services of an input, sorted by code (snapshots compare as text, and
+ * the database's collation may order codes differently from strcmp). */
+static size_t svc_from_input(const struct visit_input *v, struct svc out[VISIT_MAX_SERVICES])
+{
+	size_t n = v->nservices < VISIT_MAX_SERVICES ? v->nservices : VISIT_MAX_SERVICES;
+	for (size_t i = 0; i < n; i++) {
+		const char *o = outcome_name(v->services[i].outcome);
+		copy(out[i].code, sizeof out[i].code, v->services[i].code);
+		copy(out[i].outcome, sizeof out[i].outcome, o ? o : "");
+	}
+	qsort(out, n, sizeof *out, svc_cmp);
+	return n;
+}
+
+static bool svc_has(const struct svc *s, size_t n, const struct svc *x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (svc_cmp(&s[i], x) == 0)
+			return true;
+	return false;
+}
+
+static json_t *svc_json(const struct svc *s, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "code", s[i].code, "outcome", s[i].outcome));
+	return a;
+}
+
+/* A history snapshot: the entry's fields as the registry shows them, never
+ * the clear Thai ID. Both the snapshot built from an input and the one read
+ * back from the row go through here, so they compare equal as text. */
+struct snapshot {
+	int64_t visited_at, officer_id;
+	const char *day, *period, *visitor_name, *cid_last4, *phone, *sex, *age_band, *channel, *remarks;
+	const char *status, *void_reason;
+	const struct svc *svc;
+	size_t nsvc;
+};
+
+static json_t *snapshot_json(const struct snapshot *s)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o}",
+	                 "visited_at", (json_int_t)s->visited_at, "visit_day", s->day, "period", s->period,
+	                 "visitor_name", s->visitor_name, "cid_last4", s->cid_last4, "phone", s->phone, "sex",
+	                 s->sex, "age_band", s->age_band, "channel", s->channel, "remarks", s->remarks,
+	                 "officer_id", (json_int_t)s->officer_id, "status", s->status, "void_reason",
+	                 s->void_reason, "services", svc_json(s->svc, s->nsvc));
+}
+
+static char *json_text(const json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (!s)
+		s = xstrdup("");
+	return s;
+}
+
+/* The day and period columns of an input. Returns 0 or -1 (not valid). */
+static int input_day_period(const struct visit_input *v, char day[THAI_ISO_DAY_SIZE],
+                            char period[PERIOD_ISO_SIZE])
+{
+	if (thai_day_iso(v->day, day) != 0 || period_iso(v->period, period) != 0)
+		return -1;
+	return 0;
+}
+
+/* Snapshot text of an active entry as given by an input. */
+static char *snapshot_of_input(const struct visit_input *v, const char *day, const char *period,
+                               const char *cid_last4, int64_t officer_id)
+{
+	struct svc svc[VISIT_MAX_SERVICES];
+	size_t n = svc_from_input(v, svc);
+	const char *ch = channel_name(v->channel);
+	struct snapshot s = {v->visited_at, officer_id, day,    period,      v->visitor_name,
+	                     cid_last4,     v->phone,   v->sex, v->age_band, ch ? ch : "",
+	                     v->remarks,    "active",   "",     svc,         n};
+	json_t *j = snapshot_json(&s);
+	char *text = json_text(j);
+	json_decref(j);
+	return text;
+}
+
+/* An entry as stored, read inside a write transaction. */
+struct stored {
+	json_t *snap; /* its history snapshot (owned) */
+	char unit_code[UNIT_CODE_MAX];
+	char day[THAI_ISO_DAY_SIZE];
+	int64_t officer_id;
+	bool active, purged;
+	size_t nsvc;
+	struct svc svc[VISIT_MAX_SERVICES];
+};
+
+/* Returns DB_ROW (o filled; free o->snap), DB_DONE (no such entry) or a
+ * negative db_rc. */
+static int stored_load(struct dbc *c, int64_t id, struct stored *o)
+{
+	memset(o, 0, sizeof *o);
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT service_code, outcome FROM visit_services WHERE visit_id = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (o->nsvc == VISIT_MAX_SERVICES) {
+			log_bug("visits: entry %lld has more than %d services", (long long)id,
+			        VISIT_MAX_SERVICES);
+			rc = DB_ERROR;
+			break;
+		}
+		copy(o->svc[o->nsvc].code, sizeof o->svc[o->nsvc].code, db_col_text(st, 0));
+		copy(o->svc[o->nsvc].outcome, sizeof o->svc[o->nsvc].outcome, db_col_text(st, 1));
+		o->nsvc++;
+	}
+	db_finish(st);
+	if (rc != DB_DONE)
+		return rc;
+	qsort(o->svc, o->nsvc, sizeof *o->svc, svc_cmp);
+
+	st = db_prepare(
+	    c, "SELECT visited_at, visit_day, period, visitor_name, cid_last4, phone, sex, age_band, "
+	       "channel, remarks, officer_id, status, void_reason, unit_code, "
+	       "CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END AS purged FROM visits WHERE id = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		struct snapshot s = {db_col_int(st, 0),
+		                     db_col_int(st, 10),
+		                     db_col_text(st, 1),
+		                     db_col_text(st, 2),
+		                     db_col_text(st, 3),
+		                     db_col_null(st, 4) ? NULL : db_col_text(st, 4),
+		                     db_col_text(st, 5),
+		                     db_col_text(st, 6),
+		                     db_col_text(st, 7),
+		                     db_col_text(st, 8),
+		                     db_col_text(st, 9),
+		                     db_col_text(st, 11),
+		                     db_col_text(st, 12),
+		                     o->svc,
+		                     o->nsvc};
+		o->snap = snapshot_json(&s);
+		o->officer_id = s.officer_id;
+		o->active = strcmp(s.status, "active") == 0;
+		copy(o->unit_code, sizeof o->unit_code, db_col_text(st, 13));
+		copy(o->day, sizeof o->day, s.day);
+		o->purged = db_col_int(st, 14) != 0;
+	}
+	db_finish(st);
+	return rc;
+}
+
+/* ---- roll-ups ---- */
+
+static int rollup_visit(struct dbc *c, const char *unit, const char *day, int64_t delta)
+{
+	return db_exec(
+	    c,
+	    "INSERT INTO rollup_visits (unit_code, day, visits) VALUES (?, ?, ?) "
+	    "ON CONFLICT (unit_code, day) DO UPDATE SET visits = rollup_visits.visits + excluded.visits",
+	    "tti", unit, day, delta);
+}
+
+static int rollup_service(struct dbc *c, const char *unit, const char *day, const struct svc *s,
+                          int64_t delta)
+{
+	return db_exec(
+	    c,
+	    "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) VALUES (?, ?, ?, ?, ?) "
+	    "ON CONFLICT (unit_code, day, service_code, outcome) "
+	    "DO UPDATE SET n = rollup_services.n + excluded.n",
+	    "tttti", unit, day, s->code, s->outcome, delta);
+}
+
+/* Adds delta for the entry and each of its services on day. */
+static int rollup_entry(struct dbc *c, const char *unit, const char *day, const struct svc *s, size_t n,
+                        int64_t delta)
+{
+	int rc = rollup_visit(c, unit, day, delta);
+	for (size_t i = 0; i < n && rc == DB_OK; i++)
+		rc = rollup_service(c, unit, day, &s[i], delta);
+	return rc;
+}
+
+static int history_add(struct dbc *c, int64_t visit_id, int64_t at, int64_t user_id, const char *action,
+                       const char *before, const char *after)
+{
+	struct db_stmt *st =
+	    db_prepare(c, "INSERT INTO visit_history (visit_id, at, user_id, action, before_json, "
+	                  "after_json) VALUES (?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, visit_id);
+	db_bind_int(st, 2, at);
+	if (user_id)
+		db_bind_int(st, 3, user_id);
+	else
+		db_bind_null(st, 3);
+	db_bind_text(st, 4, action);
+	db_bind_text(st, 5, before);
+	db_bind_text(st, 6, after);
+	int rc = db_step(st);
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int services_insert(struct dbc *c, int64_t visit_id, const struct svc *s, size_t n)
+{
+	int rc = DB_OK;
+	for (size_t i = 0; i < n && rc == DB_OK; i++)
+		rc = db_exec(c,
+		             "INSERT INTO visit_services (visit_id, service_code, outcome) VALUES (?, ?, ?)",
+		             "itt", visit_id, s[i].code, s[i].outcome);
+	return rc;
+}
+
+/* ---- create ---- */
+
+struct create {
+	const struct visit_create *in;
+	const char *key; /* idempotency key or NULL */
+	char day[THAI_ISO_DAY_SIZE];
+	char period[PERIOD_ISO_SIZE];
+	struct svc svc[VISIT_MAX_SERVICES];
+	size_t nsvc;
+	char *after; /* history snapshot, built once before the transaction */
+	struct visit_created out;
+};
+
+/* DB_ROW with out filled when (unit, key) is taken, DB_DONE, or negative. */
+static int find_key(struct dbc *c, const char *unit, const char *key, struct visit_created *out)
+{
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT id, seq, year_be FROM visits WHERE unit_code = ? AND idempotency_key = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, unit);
+	db_bind_text(st, 2, key);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->id = db_col_int(st, 0);
+		out->seq = db_col_int(st, 1);
+		out->year_be = (int)db_col_int(st, 2);
+		out->existing = true;
+	}
+	db_finish(st);
+	return rc;
+}
+
+static int create_fn(struct dbc *c, void *arg)
+{
+	struct create *a = arg;
+	const struct visit_create *in = a->in;
+	const struct visit_input *v = in->v;
+	memset(&a->out, 0, sizeof a->out);
+	int rc;
+	if (a->key) {
+		rc = find_key(c, in->unit_code, a->key, &a->out);
+		if (rc != DB_DONE)
+			return rc == DB_ROW ? DB_OK : rc; /* existing: commit an empty transaction */
+	}
+	/* The counter row is written first: concurrent creates in one unit and
+	 * year queue on it (SQLite: one writer anyway), so numbers are gap-free
+	 * and the idempotency lookup above is repeated by the loser's retry. */
+	int64_t seq = 0;
+	rc = db_query_int(
+	    c, &seq,
+	    "INSERT INTO visit_counters (unit_code, year_be, last_seq) VALUES (?, ?, 1) "
+	    "ON CONFLICT (unit_code, year_be) DO UPDATE SET last_seq = visit_counters.last_seq + 1 "
+	    "RETURNING last_seq",
+	    "ti", in->unit_code, (int64_t)v->year_be);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : DB_ERROR;
+	const char *ch = channel_name(v->channel);
+	int64_t id = 0;
+	rc = db_insert_id(
+	    c, &id,
+	    "INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, "
+	    "cid_hash, cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, officer_id, "
+	    "idempotency_key, survey_token_hash, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "tiiitttttttttttittii", in->unit_code, (int64_t)v->year_be, seq, v->visited_at, a->day, a->period,
+	    v->visitor_name, in->cid_hash, in->cid_sealed, in->cid_last4, v->phone, v->sex, v->age_band, ch,
+	    v->remarks, in->officer_id, a->key, opt(in->survey_token_hash), in->now, in->now);
+	if (rc != DB_OK)
+		return rc == DB_DONE ? DB_ERROR : rc;
+	rc = services_insert(c, id, a->svc, a->nsvc);
+	if (rc == DB_OK)
+		rc = rollup_entry(c, in->unit_code, a->day, a->svc, a->nsvc, 1);
+	if (rc == DB_OK)
+		rc = history_add(c, id, in->now, in->officer_id, "create", "", a->after);
+	if (rc == DB_OK) {
+		a->out.id = id;
+		a->out.seq = seq;
+		a->out.year_be = v->year_be;
+	}
+	return rc;
+}
+
+static int find_key_fn(struct dbc *c, void *arg)
+{
+	struct create *a = arg;
+	memset(&a->out, 0, sizeof a->out);
+	return find_key(c, a->in->unit_code, a->key, &a->out);
+}
+
+int db_visit_create(struct db *db, const struct visit_create *in, struct visit_created *out)
+{
+	memset(out, 0, sizeof *out);
+	struct create a = {.in = in, .key = opt(in->v->idempotency_key)};
+	if (input_day_period(in->v, a.day, a.period) != 0) {
+		log_bug("visits: create with an invalid day or period");
+		return DB_ERROR;
+	}
+	a.nsvc = svc_from_input(in->v, a.svc);
+	a.after = snapshot_of_input(in->v, a.day, a.period, in->cid_last4, in->officer_id);
+	int rc = WRITE_TX(db, create_fn, &a);
+	if (rc == DB_CONSTRAINT && a.key) {
+		/* A concurrent request with the same key committed between our
+		 * lookup and our insert (PostgreSQL reports it as a unique
+		 * violation when it is not a serialization failure): it is the
+		 * same entry, so answer with it. */
+		int r = db_read(db, find_key_fn, &a);
+		if (r == DB_ROW)
+			rc = DB_OK;
+	}
+	free(a.after);
+	if (rc == DB_OK)
+		*out = a.out;
+	return rc;
+}
+
+/* ---- the entry model ---- */
+
+/* The columns every entry query selects, in this order (read by entry_new),
+ * then one row per service. */
+#define ENTRY_COLS                                                                                           \
+	"v.id, v.unit_code, v.seq, v.year_be, v.visited_at, v.visit_day, v.period, v.visitor_name, "         \
+	"v.cid_last4, "                                                                                      \
+	"CASE WHEN v.cid_hash IS NULL THEN 0 ELSE 1 END AS has_cid, v.phone, v.sex, v.age_band, v.channel, " \
+	"v.remarks, v.officer_id, u.display_name AS officer_name, v.status, v.void_reason, v.voided_at, "    \
+	"CASE WHEN v.purged_at IS NULL THEN 0 ELSE 1 END AS purged, v.created_at, v.updated_at, "            \
+	"s.service_code, e.name_th AS service_name, s.outcome"
+#define ENTRY_JOINS                                                                                          \
+	" LEFT JOIN users u ON u.id = v.officer_id LEFT JOIN visit_services s ON s.visit_id = v.id"          \
+	" LEFT JOIN eservices e ON e.code = s.service_code"
+#define ENTRY_ORDER " ORDER BY v.visited_at DESC, v.id DESC, e.sort_order, s.service_code"
+
+enum { COL_SERVICE = 23 };
+
+static json_t *text_or_null(struct db_stmt *st, int col)
+{
+	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
+}
+
+static json_t *entry_new(struct db_stmt *st)
+{
+	char number[VISIT_NUMBER_SIZE];
+	number_format(number, db_col_int(st, 2), db_col_int(st, 3));
+	json_t *e = json_object();
+	json_object_set_new(e, "id", json_integer(db_col_int(st, 0)));
+	json_object_set_new(e, "unit_code", json_string(db_col_text(st, 1)));
+	json_object_set_new(e, "number", json_string(number));
+	json_object_set_new(e, "seq", json_integer(db_col_int(st, 2)));
+	json_object_set_new(e, "year_be", json_integer(db_col_int(st, 3)));
+	json_object_set_new(e, "visited_at", json_integer(db_col_int(st, 4)));
+	json_object_set_new(e, "visit_day", json_string(db_col_text(st, 5)));
+	json_object_set_new(e, "period", json_string(db_col_text(st, 6)));
+	json_object_set_new(e, "visitor_name", json_string(db_col_text(st, 7)));
+	json_object_set_new(e, "cid_last4", text_or_null(st, 8));
+	json_object_set_new(e, "has_cid", json_boolean(db_col_int(st, 9)));
+	json_object_set_new(e, "phone", json_string(db_col_text(st, 10)));
+	json_object_set_new(e, "sex", json_string(db_col_text(st, 11)));
+	json_object_set_new(e, "age_band", json_string(db_col_text(st, 12)));
+	json_object_set_new(e, "channel", json_string(db_col_text(st, 13)));
+	json_object_set_new(e, "remarks", json_string(db_col_text(st, 14)));
+	json_object_set_new(e, "officer_id", json_integer(db_col_int(st, 15)));
+	json_object_set_new(e, "officer_name", json_string(db_col_text(st, 16)));
+	json_object_set_new(e, "status", json_string(db_col_text(st, 17)));
+	json_object_set_new(e, "void_reason", json_string(db_col_text(st, 18)));
+	json_object_set_new(e, "voided_at",
+	                    db_col_null(st, 19) ? json_null() : json_integer(db_col_int(st, 19)));
+	json_object_set_new(e, "purged", json_boolean(db_col_int(st, 20)));
+	json_object_set_new(e, "created_at", json_integer(db_col_int(st, 21)));
+	json_object_set_new(e, "updated_at", json_integer(db_col_int(st, 22)));
+	json_object_set_new(e, "services", json_array());
+	return e;
+}
+
+/* Steps st to the end, appending one entry per id (rows of one entry are
+ * adjacent) with its services. Returns DB_OK or a negative db_rc. */
+static int entries_read(struct db_stmt *st, json_t *arr)
+{
+	json_t *cur = NULL;
+	int64_t cur_id = 0;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t id = db_col_int(st, 0);
+		if (!cur || id != cur_id) {
+			cur = entry_new(st);
+			cur_id = id;
+			json_array_append_new(arr, cur);
+		}
+		if (!db_col_null(st, COL_SERVICE))
+			json_array_append_new(json_object_get(cur, "services"),
+			                      json_pack("{s:s, s:s, s:s}", "code",
+			                                db_col_text(st, COL_SERVICE), "name_th",
+			                                db_col_text(st, COL_SERVICE + 1), "outcome",
+			                                db_col_text(st, COL_SERVICE + 2)));
+	}
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+struct get {
+	int64_t id;
+	json_t *out;
+};
+
+static int get_fn(struct dbc *c, void *arg)
+{
+	struct get *g = arg;
+	json_decref(g->out);
+	g->out = NULL;
+	struct db_stmt *st = db_prepare(c, "SELECT " ENTRY_COLS " FROM visits v" ENTRY_JOINS " WHERE v.id = ?"
+	                                   " ORDER BY e.sort_order, s.service_code");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, g->id);
+	json_t *arr = json_array();
+	int rc = entries_read(st, arr);
+	db_finish(st);
+	if (rc == DB_OK && json_array_size(arr) == 1)
+		g->out = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	return rc;
+}
+
+json_t *db_visit_get(struct db *db, int64_t id)
+{
+	struct get g = {id, NULL};
+	if (db_read(db, get_fn, &g) != DB_OK) {
+		json_decref(g.out);
+		return NULL;
+	}
+	return g.out;
+}
+
+/* ---- edit ---- */
+
+struct update {
+	int64_t id;
+	const struct visit_update *in;
+	char day[THAI_ISO_DAY_SIZE];
+	char period[PERIOD_ISO_SIZE];
+	struct svc svc[VISIT_MAX_SERVICES];
+	size_t nsvc;
+};
+
+/* Moves the roll-ups from the stored entry to the new day and services,
+ * touching only the keys that change. */
+static int rollup_move(struct dbc *c, const struct stored *old, const char *day, const struct svc *svc,
+                       size_t n)
+{
+	int rc = DB_OK;
+	if (strcmp(old->day, day) != 0) {
+		rc = rollup_entry(c, old->unit_code, old->day, old->svc, old->nsvc, -1);
+		if (rc == DB_OK)
+			rc = rollup_entry(c, old->unit_code, day, svc, n, 1);
+		return rc;
+	}
+	for (size_t i = 0; i < old->nsvc && rc == DB_OK; i++)
+		if (!svc_has(svc, n, &old->svc[i]))
+			rc = rollup_service(c, old->unit_code, day, &old->svc[i], -1);
+	for (size_t i = 0; i < n && rc == DB_OK; i++)
+		if (!svc_has(old->svc, old->nsvc, &svc[i]))
+			rc = rollup_service(c, old->unit_code, day, &svc[i], 1);
+	return rc;
+}
+
+static int update_fn(struct dbc *c, void *arg)
+{
+	struct update *a = arg;
+	const struct visit_update *in = a->in;
+	const struct visit_input *v = in->v;
+	struct stored old;
+	int rc = stored_load(c, a->id, &old);
+	if (rc != DB_ROW)
+		return rc;
+	char *before = NULL, *after = NULL;
+	if (!old.active) {
+		rc = VISIT_RC_VOID;
+		goto out;
+	}
+	if (old.purged) {
+		rc = VISIT_RC_PURGED;
+		goto out;
+	}
+	int64_t officer = in->officer_id ? in->officer_id : old.officer_id;
+	const char *last4 = in->cid == VISIT_CID_SET ? in->cid_last4
+	                    : in->cid == VISIT_CID_CLEAR
+	                        ? NULL
+	                        : json_string_value(json_object_get(old.snap, "cid_last4"));
+	before = json_text(old.snap);
+	after = snapshot_of_input(v, a->day, a->period, last4, officer);
+
+	rc = rollup_move(c, &old, a->day, a->svc, a->nsvc);
+	if (rc != DB_OK)
+		goto out;
+	const char *ch = channel_name(v->channel);
+	rc = db_exec(
+	    c,
+	    "UPDATE visits SET visited_at = ?, visit_day = ?, period = ?, visitor_name = ?, phone = ?, "
+	    "sex = ?, age_band = ?, channel = ?, remarks = ?, officer_id = ?, updated_at = ? WHERE id = ?",
+	    "ittttttttiii", v->visited_at, a->day, a->period, v->visitor_name, v->phone, v->sex, v->age_band,
+	    ch, v->remarks, officer, in->now, a->id);
+	if (rc == DB_OK && in->cid == VISIT_CID_SET)
+		rc = db_exec(c, "UPDATE visits SET cid_hash = ?, cid_sealed = ?, cid_last4 = ? WHERE id = ?",
+		             "ttti", in->cid_hash, in->cid_sealed, in->cid_last4, a->id);
+	else if (rc == DB_OK && in->cid == VISIT_CID_CLEAR)
+		rc = db_exec(
+		    c, "UPDATE visits SET cid_hash = NULL, cid_sealed = NULL, cid_last4 = NULL WHERE id = ?",
+		    "i", a->id);
+	if (rc == DB_OK)
+		rc = db_exec(c, "DELETE FROM visit_services WHERE visit_id = ?", "i", a->id);
+	if (rc == DB_OK)
+		rc = services_insert(c, a->id, a->svc, a->nsvc);
+	if (rc == DB_OK)
+		rc = history_add(c, a->id, in->now, in->user_id, "edit", before, after);
+out:
+	free(before);
+	free(after);
+	json_decref(old.snap);
+	return rc;
+}
+
+int db_visit_update(struct db *db, int64_t id, const struct visit_update *in)
+{
+	struct update a = {.id = id, .in = in};
+	if (input_day_period(in->v, a.day, a.period) != 0) {
+		log_bug("visits: update with an invalid day or period");
+		return DB_ERROR;
+	}
+	a.nsvc = svc_from_input(in->v, a.svc);
+	return WRITE_TX(db, update_fn, &a);
+}
+
+/* ---- void ---- */
+
+struct voiding {
+	int64_t id, user_id, now;
+	const char *reason;
+};
+
+static int void_fn(struct dbc *c, void *arg)
+{
+	struct voiding *a = arg;
+	struct stored old;
+	int rc = stored_load(c, a->id, &old);
+	if (rc != DB_ROW)
+		return rc;
+	char *before = NULL, *after = NULL;
+	if (!old.active) {
+		rc = VISIT_RC_VOID;
+		goto out;
+	}
+	before = json_text(old.snap);
+	json_object_set_new(old.snap, "status", json_string("void"));
+	json_object_set_new(old.snap, "void_reason", json_string(a->reason));
+	after = json_text(old.snap);
+	rc = rollup_entry(c, old.unit_code, old.day, old.svc, old.nsvc, -1);
+	if (rc == DB_OK && a->user_id)
+		rc = db_exec(
+		    c,
+		    "UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = ?, "
+		    "updated_at = ? WHERE id = ?",
+		    "tiiii", a->reason, a->now, a->user_id, a->now, a->id);
+	else if (rc == DB_OK)
+		rc = db_exec(
+		    c,
+		    "UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = NULL, "
+		    "updated_at = ? WHERE id = ?",
+		    "tiii", a->reason, a->now, a->now, a->id);
+	if (rc == DB_OK)
+		rc = history_add(c, a->id, a->now, a->user_id, "void", before, after);
+out:
+	free(before);
+	free(after);
+	json_decref(old.snap);
+	return rc;
+}
+
+int db_visit_void(struct db *db, int64_t id, const char *reason, int64_t user_id, int64_t now)
+{
+	struct voiding a = {id, user_id, now, reason ? reason : ""};
+	return WRITE_TX(db, void_fn, &a);
+}
+
+/* ---- history ---- */
+
+static json_t *parse_or_null(const char *s)
+{
+	json_t *j = *s ? json_loads(s, 0, NULL) : NULL;
+	return j ? j : json_null();
+}
+
+struct history {
+	int64_t id;
+	json_t *out;
+};
+
+static int history_fn(struct dbc *c, void *arg)
+{
+	struct history *h = arg;
+	json_decref(h->out);
+	h->out = NULL;
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT h.at, h.user_id, u.display_name AS user_name, h.action, h.before_json, "
+	                  "h.after_json FROM visit_history h LEFT JOIN users u ON u.id = h.user_id "
+	                  "WHERE h.visit_id = ? ORDER BY h.id");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, h->id);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *r = json_object();
+		json_object_set_new(r, "at", json_integer(db_col_int(st, 0)));
+		json_object_set_new(r, "user_id",
+		                    db_col_null(st, 1) ? json_null() : json_integer(db_col_int(st, 1)));
+		json_object_set_new(r, "user_name", text_or_null(st, 2));
+		json_object_set_new(r, "action", json_string(db_col_text(st, 3)));
+		json_object_set_new(r, "before", parse_or_null(db_col_text(st, 4)));
+		json_object_set_new(r, "after", parse_or_null(db_col_text(st, 5)));
+		json_array_append_new(arr, r);
+	}
+	db_finish(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return rc;
+	}
+	h->out = arr;
+	return DB_OK;
+}
+
+json_t *db_visit_history(struct db *db, int64_t id)
+{
+	struct history h = {id, NULL};
+	if (db_read(db, history_fn, &h) != DB_OK) {
+		json_decref(h.out);
+		return NULL;
+	}
+	return h.out;
+}
+
+/* ---- list ---- */
+
+/* Parameters of a statement built from optional filter clauses. */
+#define BINDS_MAX 16
+struct binds {
+	int n;
+	struct {
+		bool is_int;
+		int64_t i;
+		const char *t;
+	} v[BINDS_MAX];
+};
+
+static void bind_i(struct binds *b, int64_t i)
+{
+	if (b->n < BINDS_MAX)
+		b->v[b->n].is_int = true, b->v[b->n++].i = i;
+}
+
+static void bind_t(struct binds *b, const char *t)
+{
+	if (b->n < BINDS_MAX)
+		b->v[b->n].is_int = false, b->v[b->n++].t = t;
+}
+
+static struct db_stmt *prepare_bound(struct dbc *c, const char *sql, const struct binds *b)
+{
+	struct db_stmt *st = db_prepare(c, sql);
+	if (!st)
+		return NULL;
+	for (int i = 0; i < b->n; i++) {
+		if (b->v[i].is_int)
+			db_bind_int(st, i + 1, b->v[i].i);
+		else
+			db_bind_text(st, i + 1, b->v[i].t);
+	}
+	return st;
+}
+
+/* A checked filter. */
+struct list_q {
+	const char *unit, *from_day, *to_day, *period, *service, *outcome, *q;
+	int64_t t_from, t_to; /* visited_at range [t_from, t_to) of the day range */
+	int64_t officer, limit, offset;
+	bool include_void;
+	char like[4 * VISIT_NAME_MAX + 3]; /* q escaped for LIKE, in % */
+};
+
+/* Bangkok midnight starting day (plus `plus` days). Returns 0 or -1. */
+static int day_start(const char *iso, int plus, int64_t *out)
+{
+	struct civil_day d;
+	if (thai_day_parse(iso, &d) != 0 || thai_day_add(&d, plus) != 0)
+		return -1;
+	struct civil_time t = {d.y, d.m, d.d, 0, 0, 0};
+	return thai_local_to_epoch(&t, out);
+}
+
+static int list_q_init(struct list_q *q, const struct visit_filter *f)
+{
+	memset(q, 0, sizeof *q);
+	q->unit = opt(f->unit_code);
+	q->from_day = opt(f->from_day);
+	q->to_day = opt(f->to_day);
+	q->period = opt(f->period);
+	q->service = opt(f->service_code);
+	q->outcome = opt(f->outcome);
+	q->q = opt(f->name_query);
+	q->officer = f->officer_id;
+	q->include_void = f->include_void;
+	q->limit = f->limit <= 0 ? VISIT_LIST_DEFAULT : f->limit > VISIT_LIST_MAX ? VISIT_LIST_MAX : f->limit;
+	q->offset = f->offset > 0 ? f->offset : 0;
+	if (!q->unit || (q->outcome && outcome_from_name(q->outcome) == OUTCOME_NONE))
+		return -1;
+	if (q->from_day && day_start(q->from_day, 0, &q->t_from) != 0)
+		return -1;
+	if (q->to_day && day_start(q->to_day, 1, &q->t_to) != 0)
+		return -1;
+	if (q->q) {
+		/* LIKE with ESCAPE '\': the user's %, _ and \ are literal. */
+		size_t j = 0;
+		q->like[j++] = '%';
+		for (const char *p = q->q; *p && j + 3 < sizeof q->like; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				q->like[j++] = '\\';
+			q->like[j++] = *p;
+		}
+		q->like[j++] = '%';
+		q->like[j] = '\0';
+	}
+	return 0;
+}
+
+enum status_cond {
+	STATUS_LISTED, /* active, or all when include_void */
+	STATUS_ANY,
+	STATUS_ACTIVE,
+};
+
+/* Appends the WHERE conditions on `visits v`. With svc_exists, service and
+ * outcome are tested by EXISTS; otherwise the caller joins them. The day
+ * range is also given as a visited_at range so the (unit, visited_at) index
+ * serves it in list order; visit_day is the Bangkok day of visited_at, so the
+ * two agree. */
+static void where_build(struct buf *sql, struct binds *b, const struct list_q *q, enum status_cond status,
+                        bool svc_exists)
+{
+	buf_puts(sql, " WHERE v.unit_code = ?");
+	bind_t(b, q->unit);
+	if (q->from_day) {
+		buf_puts(sql, " AND v.visit_day >= ? AND v.visited_at >= ?");
+		bind_t(b, q->from_day);
+		bind_i(b, q->t_from);
+	}
+	if (q->to_day) {
+		buf_puts(sql, " AND v.visit_day <= ? AND v.visited_at < ?");
+		bind_t(b, q->to_day);
+		bind_i(b, q->t_to);
+	}
+	if (q->period) {
+		buf_puts(sql, " AND v.period = ?");
+		bind_t(b, q->period);
+	}
+	if (q->officer) {
+		buf_puts(sql, " AND v.officer_id = ?");
+		bind_i(b, q->officer);
+	}
+	if (q->q) {
+		buf_puts(sql, " AND LOWER(v.visitor_name) LIKE LOWER(?) ESCAPE '\\'");
+		bind_t(b, q->like);
+	}
+	if (svc_exists && (q->service || q->outcome)) {
+		buf_puts(sql, " AND EXISTS (SELECT 1 FROM visit_services x WHERE x.visit_id = v.id");
+		if (q->service) {
+			buf_puts(sql, " AND x.service_code = ?");
+			bind_t(b, q->service);
+		}
+		if (q->outcome) {
+			buf_puts(sql, " AND x.outcome = ?");
+			bind_t(b, q->outcome);
+		}
+		buf_puts(sql, ")");
+	}
+	if (status == STATUS_ACTIVE || (status == STATUS_LISTED && !q->include_void))
+		buf_puts(sql, " AND v.status = 'active'");
+}
+
+/* Day-range conditions on a roll-up table (no alias). */
+static void where_rollup(struct buf *sql, struct binds *b, const struct list_q *q)
+{
+	buf_puts(sql, " WHERE unit_code = ?");
+	bind_t(b, q->unit);
+	if (q->from_day) {
+		buf_puts(sql, " AND day >= ?");
+		bind_t(b, q->from_day);
+	}
+	if (q->to_day) {
+		buf_puts(sql, " AND day <= ?");
+		bind_t(b, q->to_day);
+	}
+}
+
+struct stmt_text {
+	struct buf sql;
+	struct binds b;
+};
+
+struct list {
+	struct list_q q;
+	bool from_rollups;
+	struct stmt_text page, count, outcomes;
+	json_t *out;
+};
+
+static void list_build(struct list *l)
+{
+	const struct list_q *q = &l->q;
+	struct stmt_text *s = &l->page;
+	buf_puts(&s->sql, "SELECT " ENTRY_COLS " FROM (SELECT v.id FROM visits v");
+	where_build(&s->sql, &s->b, q, STATUS_LISTED, true);
+	buf_puts(&s->sql, " ORDER BY v.visited_at DESC, v.id DESC LIMIT ? OFFSET ?) p"
+	                  " JOIN visits v ON v.id = p.id" ENTRY_JOINS ENTRY_ORDER);
+	bind_i(&s->b, q->limit);
+	bind_i(&s->b, q->offset);
+
+	l->from_rollups = !q->period && !q->service && !q->outcome && !q->officer && !q->q;
+	s = &l->count;
+	if (l->from_rollups) {
+		/* Active entries from the roll-ups; the few void ones by their
+		 * partial index (visits_void). */
+		buf_puts(&s->sql, "SELECT (SELECT COALESCE(SUM(visits), 0) FROM rollup_visits");
+		where_rollup(&s->sql, &s->b, q);
+		buf_puts(&s->sql,
+		         ") AS n, (SELECT COUNT(*) FROM visits WHERE unit_code = ? AND status = 'void'");
+		bind_t(&s->b, q->unit);
+		if (q->from_day) {
+			buf_puts(&s->sql, " AND visit_day >= ?");
+			bind_t(&s->b, q->from_day);
+		}
+		if (q->to_day) {
+			buf_puts(&s->sql, " AND visit_day <= ?");
+			bind_t(&s->b, q->to_day);
+		}
+		buf_puts(&s->sql, ") AS nvoid");
+		s = &l->outcomes;
+		buf_puts(&s->sql, "SELECT outcome, COALESCE(SUM(n), 0) AS n FROM rollup_services");
+		where_rollup(&s->sql, &s->b, q);
+		buf_puts(&s->sql, " GROUP BY outcome");
+		return;
+	}
+	buf_puts(&s->sql,
+	         "SELECT COALESCE(SUM(CASE WHEN v.status = 'active' THEN 1 ELSE 0 END), 0) AS n, "
+	         "COALESCE(SUM(CASE WHEN v.status = 'void' THEN 1 ELSE 0 END), 0) AS nvoid FROM visits v");
+	where_build(&s->sql, &s->b, q, STATUS_ANY, true);
+	s = &l->outcomes;
+	/* CROSS JOIN: SQLite keeps this join order. Driven from visits (the
+	 * unit's range); otherwise, with a service filter, SQLite (no ANALYZE)
+	 * starts from visit_services_code and reads every row of that service
+	 * nationwide (measured: 0.7 s instead of 4 ms at 1M entries).
+	 * PostgreSQL plans CROSS JOIN like any inner join. */
+	buf_puts(&s->sql, "SELECT s.outcome, COUNT(*) AS n FROM visits v CROSS JOIN visit_services s");
+	where_build(&s->sql, &s->b, q, STATUS_ACTIVE, false);
+	buf_puts(&s->sql, " AND s.visit_id = v.id");
+	if (q->service) {
+		buf_puts(&s->sql, " AND s.service_code = ?");
+		bind_t(&s->b, q->service);
+	}
+	if (q->outcome) {
+		buf_puts(&s->sql, " AND s.outcome = ?");
+		bind_t(&s->b, q->outcome);
+	}
+	buf_puts(&s->sql, " GROUP BY s.outcome");
+}
+
+/* The page, then the totals: separate statements, so under concurrent writes
+ * the totals may count an entry the page does not show yet (or the reverse). */
+static int list_fn(struct dbc *c, void *arg)
+{
+	struct list *l = arg;
+	json_decref(l->out);
+	l->out = NULL;
+	json_t *entries = json_array();
+	int64_t active = 0, nvoid = 0, nservices = 0;
+	json_t *by = json_object();
+	for (int o = OUTCOME_COMPLETED; o <= OUTCOME_NOT_COMPLETED; o++)
+		json_object_set_new(by, outcome_name((enum outcome)o), json_integer(0));
+
+	int rc = DB_ERROR;
+	struct db_stmt *st = prepare_bound(c, buf_str(&l->page.sql), &l->page.b);
+	if (!st)
+		goto out;
+	rc = entries_read(st, entries);
+	db_finish(st);
+	if (rc != DB_OK)
+		goto out;
+
+	rc = DB_ERROR;
+	st = prepare_bound(c, buf_str(&l->count.sql), &l->count.b);
+	if (!st)
+		goto out;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		active = db_col_int(st, 0);
+		nvoid = db_col_int(st, 1);
+		rc = DB_OK;
+	}
+	db_finish(st);
+	if (rc != DB_OK)
+		goto out;
+
+	rc = DB_ERROR;
+	st = prepare_bound(c, buf_str(&l->outcomes.sql), &l->outcomes.b);
+	if (!st)
+		goto out;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t n = db_col_int(st, 1);
+		const char *name = db_col_text(st, 0);
+		json_t *prev = json_object_get(by, name);
+		json_object_set_new(by, name, json_integer(json_integer_value(prev) + n));
+		nservices += n;
+	}
+	db_finish(st);
+	if (rc != DB_DONE)
+		goto out;
+	rc = DB_OK;
+	l->out = json_pack("{s:o, s:I, s:{s:I, s:I, s:O, s:I}}", "entries", entries, "total",
+	                   (json_int_t)(active + (l->q.include_void ? nvoid : 0)), "totals", "entries",
+	                   (json_int_t)active, "services", (json_int_t)nservices, "by_outcome", by, "void",
+	                   (json_int_t)nvoid);
+	entries = NULL;
+out:
+	json_decref(entries);
+	json_decref(by);
+	return rc;
+}
+
+json_t *db_visits_list(struct db *db, const struct visit_filter *f)
+{
+	struct list *l = xcalloc(1, sizeof *l);
+	if (list_q_init(&l->q, f) != 0) {
+		free(l);
+		return NULL;
+	}
+	buf_init(&l->page.sql, 0);
+	buf_init(&l->count.sql, 0);
+	buf_init(&l->outcomes.sql, 0);
+	list_build(l);
+	json_t *out = NULL;
+	if (db_read(db, list_fn, l) == DB_OK)
+		out = l->out;
+	else
+		json_decref(l->out);
+	buf_cleanup(&l->page.sql);
+	buf_cleanup(&l->count.sql);
+	buf_cleanup(&l->outcomes.sql);
+	free(l);
+	return out;
+}
+
+/* ---- roll-up check ---- */
+
+/* Stored and recomputed side by side (a missing row is 0), differing keys
+ * only. Each is one statement, so it sees one consistent state. */
+static const char CHECK_VISITS[] =
+    "SELECT unit_code, day, SUM(stored) AS stored, SUM(re) AS recomputed FROM ("
+    "SELECT unit_code, day, visits AS stored, 0 AS re FROM rollup_visits UNION ALL "
+    "SELECT unit_code, visit_day, 0, COUNT(*) FROM visits WHERE status = 'active' GROUP BY unit_code, "
+    "visit_day"
+    ") x GROUP BY unit_code, day HAVING SUM(stored) <> SUM(re) ORDER BY unit_code, day";
+static const char CHECK_SERVICES[] =
+    "SELECT unit_code, day, service_code, outcome, SUM(stored) AS stored, SUM(re) AS recomputed FROM ("
+    "SELECT unit_code, day, service_code, outcome, n AS stored, 0 AS re FROM rollup_services UNION ALL "
+    "SELECT v.unit_code, v.visit_day, s.service_code, s.outcome, 0, COUNT(*) FROM visit_services s "
+    "JOIN visits v ON v.id = s.visit_id WHERE v.status = 'active' "
+    "GROUP BY v.unit_code, v.visit_day, s.service_code, s.outcome"
+    ") x GROUP BY unit_code, day, service_code, outcome HAVING SUM(stored) <> SUM(re) "
+    "ORDER BY unit_code, day, service_code, outcome";
+
+struct check {
+	int n;
+	json_t *diffs;
+};
+
+static int check_one(struct dbc *c, struct check *k, bool services)
+{
+	struct db_stmt *st = db_prepare(c, services ? CHECK_SERVICES : CHECK_VISITS);
+	if (!st)
+		return DB_ERROR;
+	int rc;
+	int last = services ? 5 : 3;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (k->n++ >= VISIT_CHECK_MAX)
+			continue;
+		json_array_append_new(
+		    k->diffs, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "table",
+		                        services ? "rollup_services" : "rollup_visits", "unit_code",
+		                        db_col_text(st, 0), "day", db_col_text(st, 1), "service_code",
+		                        services ? json_string(db_col_text(st, 2)) : json_null(), "outcome",
+		                        services ? json_string(db_col_text(st, 3)) : json_null(), "stored",
+		                        (json_int_t)db_col_int(st, last - 1), "recomputed",
+		                        (json_int_t)db_col_int(st, last)));
+	}
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+static int check_fn(struct dbc *c, void *arg)
+{
+	struct check *k = arg;
+	k->n = 0;
+	json_array_clear(k->diffs);
+	int rc = check_one(c, k, false);
+	return rc == DB_OK ? check_one(c, k, true) : rc;
+}
+
+int db_rollups_check(struct db *db, json_t **diffs)
+{
+	struct check k = {0, json_array()};
+	int rc = db_read(db, check_fn, &k);
+	if (diffs)
+		*diffs = rc == DB_OK ? json_incref(k.diffs) : NULL;
+	json_decref(k.diffs);
+	return rc == DB_OK ? k.n : rc;
+}
+
+/* ---- purge ---- */
+
+/* The next batch: the oldest entries not yet purged. The same text in each
+ * statement of the transaction selects the same rows (one snapshot / the
+ * write lock, and the order is total). */
+#define PURGE_BATCH_SQL                                                                                      \
+	"SELECT id FROM visits WHERE purged_at IS NULL AND visited_at < ? ORDER BY visited_at, id LIMIT ?"
+
+static const char *const personal_keys[] = {"visitor_name", "phone", "remarks"};
+
+/* A history snapshot without its personal fields, or NULL to leave it. */
+static char *snapshot_scrub(const char *text)
+{
+	json_t *j = *text ? json_loads(text, 0, NULL) : NULL;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof personal_keys / sizeof *personal_keys; i++)
+		if (json_object_get(j, personal_keys[i]))
+			json_object_set_new(j, personal_keys[i], json_string(""));
+	if (json_object_get(j, "cid_last4"))
+		json_object_set_new(j, "cid_last4", json_null());
+	json_object_set_new(j, "purged", json_true());
+	char *s = json_text(j);
+	json_decref(j);
+	return s;
+}
+
+struct scrubbed {
+	int64_t id;
+	char *before, *after; /* NULL: unchanged */
+};
+
+struct purge {
+	int64_t older, now, done;
+};
+
+static int purge_fn(struct dbc *c, void *arg)
+{
+	struct purge *p = arg;
+	p->done = 0;
+	struct scrubbed *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc = DB_ERROR;
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT id, before_json, after_json FROM visit_history WHERE visit_id IN "
+	                  "(" PURGE_BATCH_SQL ")");
+	if (!st)
+		goto out;
+	db_bind_int(st, 1, p->older);
+	db_bind_int(st, 2, VISIT_PURGE_BATCH);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			rows = xrealloc(rows, cap * sizeof *rows);
+		}
+		rows[n].id = db_col_int(st, 0);
+		rows[n].before = snapshot_scrub(db_col_text(st, 1));
+		rows[n].after = snapshot_scrub(db_col_text(st, 2));
+		n++;
+	}
+	db_finish(st);
+	if (rc != DB_DONE)
+		goto out;
+	rc = DB_OK;
+	for (size_t i = 0; i < n && rc == DB_OK; i++) {
+		if (rows[i].before)
+			rc = db_exec(c, "UPDATE visit_history SET before_json = ? WHERE id = ?", "ti",
+			             rows[i].before, rows[i].id);
+		if (rc == DB_OK && rows[i].after)
+			rc = db_exec(c, "UPDATE visit_history SET after_json = ? WHERE id = ?", "ti",
+			             rows[i].after, rows[i].id);
+	}
+	if (rc == DB_OK)
+		rc = db_exec(
+		    c,
+		    "INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
+		    "SELECT id, CAST(? AS BIGINT), CAST(NULL AS BIGINT), 'purge', '', '{\"purged\":true}' "
+		    "FROM (" PURGE_BATCH_SQL ") b",
+		    "iii", p->now, p->older, (int64_t)VISIT_PURGE_BATCH);
+	if (rc != DB_OK)
+		goto out;
+	rc = DB_ERROR;
+	st = db_prepare(
+	    c, "UPDATE visits SET visitor_name = '', cid_hash = NULL, cid_sealed = NULL, "
+	       "cid_last4 = NULL, phone = '', remarks = '', purged_at = ? WHERE id IN (" PURGE_BATCH_SQL ")");
+	if (!st)
+		goto out;
+	db_bind_int(st, 1, p->now);
+	db_bind_int(st, 2, p->older);
+	db_bind_int(st, 3, VISIT_PURGE_BATCH);
+	rc = db_step(st);
+	if (rc == DB_DONE) {
+		p->done = db_changes(st);
+		rc = DB_OK;
+	}
+	db_finish(st);
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].before);
+		free(rows[i].after);
+	}
+	free(rows);
+	return rc;
+}
+
+int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased)
+{
+	struct purge p = {older_than, now, 0};
+	int64_t total = 0;
+	int rc;
+	do {
+		rc = db_tx(db, purge_fn, &p);
+		if (rc == DB_OK)
+			total += p.done;
+	} while (rc == DB_OK && p.done == VISIT_PURGE_BATCH);
+	if (erased)
+		*erased = total;
+	return rc;
+}
+
+/* ---- small lookups ---- */
+
+struct attested {
+	const char *unit, *period;
+	bool yes;
+};
+
+static int attested_fn(struct dbc *c, void *arg)
+{
+	struct attested *a = arg;
+	int64_t one = 0;
+	int rc = db_query_int(c, &one, "SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ?",
+	                      "tt", a->unit, a->period);
+	a->yes = rc == DB_ROW;
+	return rc < 0 ? rc : DB_OK;
+}
+
+int db_period_attested(struct db *db, const char *unit_code, const char *period_iso, bool *attested)
+{
+	struct attested a = {unit_code, period_iso, false};
+	int rc = db_read(db, attested_fn, &a);
+	*attested = rc == DB_OK && a.yes;
+	return rc;
+}
+
+struct sealed {
+	int64_t id;
+	char *out;
+	size_t cap;
+};
+
+static int sealed_fn(struct dbc *c, void *arg)
+{
+	struct sealed *s = arg;
+	if (s->cap)
+		s->out[0] = '\0';
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT cid_sealed FROM visits WHERE id = ? AND cid_sealed IS NOT NULL");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, s->id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		const char *v = db_col_text(st, 0);
+		if (strlen(v) < s->cap) {
+			memcpy(s->out, v, strlen(v) + 1);
+			rc = DB_OK;
+		} else {
+			rc = DB_ERROR;
+		}
+	}
+	db_finish(st);
+	return rc;
+}
+
+int db_visit_cid_sealed(struct db *db, int64_t id, char *out, size_t cap)
+{
+	struct sealed s = {id, out, cap};
+	return db_read(db, sealed_fn, &s);
+}
+
+struct by_cid {
+	const char *unit, *hash;
+	json_t *out;
+};
+
+static int by_cid_fn(struct dbc *c, void *arg)
+{
+	struct by_cid *a = arg;
+	json_decref(a->out);
+	a->out = NULL;
+	struct db_stmt *st = db_prepare(
+	    c,
+	    "SELECT v.id, v.seq, v.year_be, v.visit_day, v.visited_at, s.service_code, e.name_th, s.outcome "
+	    "FROM (SELECT id FROM visits WHERE unit_code = ? AND cid_hash = ? AND status = 'active' "
+	    "ORDER BY visited_at DESC, id DESC LIMIT ?) p JOIN visits v ON v.id = p.id "
+	    "LEFT JOIN visit_services s ON s.visit_id = v.id LEFT JOIN eservices e ON e.code = "
+	    "s.service_code "
+	    "ORDER BY v.visited_at DESC, v.id DESC, e.sort_order, s.service_code");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, a->unit);
+	db_bind_text(st, 2, a->hash);
+	db_bind_int(st, 3, VISIT_FIND_CID_MAX);
+	json_t *arr = json_array(), *cur = NULL;
+	int64_t cur_id = 0;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t id = db_col_int(st, 0);
+		if (!cur || id != cur_id) {
+			char number[VISIT_NUMBER_SIZE];
+			number_format(number, db_col_int(st, 1), db_col_int(st, 2));
+			cur = json_pack("{s:I, s:s, s:I, s:I, s:s, s:I, s:[]}", "id", (json_int_t)id,
+			                "number", number, "seq", (json_int_t)db_col_int(st, 1), "year_be",
+			                (json_int_t)db_col_int(st, 2), "visit_day", db_col_text(st, 3),
+			                "visited_at", (json_int_t)db_col_int(st, 4), "services");
+			cur_id = id;
+			json_array_append_new(arr, cur);
+		}
+		if (!db_col_null(st, 5))
+			json_array_append_new(json_object_get(cur, "services"),
+			                      json_pack("{s:s, s:s, s:s}", "code", db_col_text(st, 5),
+			                                "name_th", db_col_text(st, 6), "outcome",
+			                                db_col_text(st, 7)));
+	}
+	db_finish(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return rc;
+	}
+	a->out = arr;
+	return DB_OK;
+}
+
+int db_visits_find_by_cid(struct db *db, const char *unit_code, const char *cid_hash, json_t **out)
+{
+	struct by_cid a = {unit_code, cid_hash, NULL};
+	int rc = db_read(db, by_cid_fn, &a);
+	if (rc != DB_OK) {
+		json_decref(a.out);
+		a.out = NULL;
+	}
+	*out = a.out;
+	return rc;
+}
+
+/* ---- import: many entries in one transaction ---- */
+
+struct import {
+	struct create *items;
+	size_t n, added, existing;
+	void (*progress)(size_t done, size_t total, void *ctx);
+	void *ctx;
+};
+
+static int import_fn(struct dbc *c, void *arg)
+{
+	struct import *im = arg;
+	im->added = im->existing = 0;
+	for (size_t i = 0; i < im->n; i++) {
+		int rc = create_fn(c, &im->items[i]);
+		if (rc != DB_OK)
+			return rc;
+		if (im->items[i].out.existing)
+			im->existing++;
+		else
+			im->added++;
+		if (im->progress && (i % 100 == 99 || i + 1 == im->n))
+			im->progress(i + 1, im->n, im->ctx);
+	}
+	return DB_OK;
+}
+
+int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added, size_t *existing,
+		     void (*progress)(size_t done, size_t total, void *ctx), void *ctx)
+{
+	struct import im = {.n = n, .progress = progress, .ctx = ctx};
+	im.items = xcalloc(n ? n : 1, sizeof *im.items);
+	int rc = DB_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct create *a = &im.items[i];
+		a->in = &items[i];
+		a->key = opt(items[i].v->idempotency_key);
+		if (input_day_period(items[i].v, a->day, a->period) != 0) {
+			log_bug("visits: import with an invalid day or period");
+			rc = DB_ERROR;
+			n = i;
+			goto out;
+		}
+		a->nsvc = svc_from_input(items[i].v, a->svc);
+		a->after = snapshot_of_input(items[i].v, a->day, a->period, items[i].cid_last4, items[i].officer_id);
+	}
+	/* All or nothing: one transaction (not the group-commit writer, which
+	 * is for short requests). */
+	rc = db_tx(db, import_fn, &im);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(im.items[i].after);
+	free(im.items);
+	if (rc == DB_OK) {
+		*added = im.added;
+		*existing = im.existing;
+	}
+	return rc;
+}

@@ -1,0 +1,192 @@
+/* Registry entries (ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์): storage queries.
+ *
+ * One row in `visits` per citizen helped, its e-services in `visit_services`,
+ * every change in `visit_history`, daily counters in `rollup_visits` and
+ * `rollup_services` (docs/modules/visits.md). Invariants kept here:
+ *  - running numbers (seq) per (unit, B.E. year of the entry's day) are
+ *    1, 2, 3, ... without gaps: taken from `visit_counters` in the entry's own
+ *    transaction. A number never changes, even when an edit moves the entry to
+ *    another year;
+ *  - the roll-ups equal what the active (not void) entries add up to, because
+ *    create, edit and void adjust them in the same transaction (checked by
+ *    db_rollups_check);
+ *  - the clear Thai ID never reaches the database: only its keyed hash, its
+ *    sealed form and its last four digits (visit_input.cid is ignored).
+ *
+ * Rules (is the period open, may this user edit) are the caller's: these
+ * functions store what they are given. Strings are borrowed. JSON results are
+ * owned by the caller. Negative returns are db_rc failures (db.h). */
+#ifndef OSSPOINT_DB_VISITS_H
+#define OSSPOINT_DB_VISITS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/registry.h"
+
+struct db;
+
+/* Distinct results of edit and void (positive, beside DB_OK / DB_DONE). */
+#define VISIT_RC_VOID   10 /* the entry is void: it cannot be edited or voided again */
+#define VISIT_RC_PURGED 11 /* the entry's personal data was purged: it cannot be edited */
+
+#define VISIT_LIST_DEFAULT   50    /* page size when the filter's limit is 0 */
+#define VISIT_LIST_MAX       10000 /* largest page (a busy district's month); export by pages */
+#define VISIT_CHECK_MAX      100   /* differences listed by db_rollups_check */
+#define VISIT_PURGE_BATCH    1000  /* entries purged per transaction */
+#define VISIT_FIND_CID_MAX   20    /* entries returned by db_visits_find_by_cid */
+#define VISIT_CID_LAST4_SIZE 5
+#define VISIT_NUMBER_SIZE    32 /* "seq/year_be" + NUL */
+
+struct visit_create {
+	const struct visit_input *v; /* checked entry (core/registry.h); v->cid is not read */
+	const char *unit_code;       /* the district that helped */
+	int64_t officer_id;          /* users.id of the officer on duty */
+	/* The Thai ID in its stored forms, all three NULL when none was given. */
+	const char *cid_hash, *cid_sealed, *cid_last4;
+	const char *survey_token_hash; /* hex hash of the one-time survey token, or NULL */
+	int64_t now;                   /* created_at, history time */
+};
+
+struct visit_created {
+	int64_t id;
+	int64_t seq;   /* running number within (unit, year_be) */
+	int year_be;   /* the number's year: "seq/year_be" */
+	bool existing; /* true: an entry with this idempotency key existed, nothing was written */
+};
+
+/* Creates an entry in one transaction: the next running number for
+ * (unit_code, v->year_be), the row (visit_day = ISO of v->day, period =
+ * "YYYY-MM" of v->period), its services, +1 on the roll-ups, and a history row
+ * 'create' (by officer_id) whose after-snapshot holds only the last four
+ * digits of the ID.
+ * When v->idempotency_key is set and (unit_code, key) is already taken, that
+ * entry is returned with out->existing = true and nothing is written (also
+ * when a concurrent request with the same key won the race).
+ * Returns DB_OK (out filled), DB_CONSTRAINT (unknown unit, officer or
+ * e-service code, or a survey token hash already used), or another negative
+ * db_rc. */
+int db_visit_create(struct db *db, const struct visit_create *in, struct visit_created *out);
+
+/* Creates n entries in ONE transaction (an import: all or nothing). Entries
+ * whose idempotency key is already taken are skipped (counted in *existing),
+ * so importing the same rows again adds nothing. progress, if not NULL, is
+ * called every 100 rows and at the end (from inside the transaction; on a
+ * retry it starts again). Returns DB_OK (*added, *existing set), or a
+ * negative db_rc with nothing stored. */
+int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added, size_t *existing,
+		     void (*progress)(size_t done, size_t total, void *ctx), void *ctx);
+
+/* The entry model, or NULL when there is no such entry (or on error):
+ * {id, unit_code, number ("seq/year_be"), seq, year_be, visited_at, visit_day,
+ *  period, visitor_name, cid_last4 (null when none), has_cid, phone, sex,
+ *  age_band, channel, remarks, officer_id, officer_name, status ("active" |
+ *  "void"), void_reason, voided_at (null while active), purged (bool),
+ *  created_at, updated_at, services: [{code, name_th, outcome}] in catalogue
+ *  order}. Times are UTC epoch seconds. */
+json_t *db_visit_get(struct db *db, int64_t id);
+
+enum visit_cid_change {
+	VISIT_CID_KEEP = 0, /* leave the stored ID as it is */
+	VISIT_CID_SET,      /* replace it with cid_hash / cid_sealed / cid_last4 */
+	VISIT_CID_CLEAR,    /* remove it */
+};
+
+struct visit_update {
+	const struct visit_input *v; /* new fields and services; v->year_be, v->cid and
+	                                v->idempotency_key are not read */
+	enum visit_cid_change cid;
+	const char *cid_hash, *cid_sealed, *cid_last4; /* VISIT_CID_SET only */
+	int64_t officer_id;                            /* 0 = keep the entry's officer */
+	int64_t user_id;                               /* who edits (history) */
+	int64_t now;                                   /* updated_at, history time */
+};
+
+/* Replaces an active entry's fields and services in one transaction, moves
+ * the roll-ups by the difference (old day and services -1, new +1; nothing
+ * when unchanged) and writes a history row 'edit' with before/after
+ * snapshots. The running number (seq, year_be) never changes.
+ * Returns DB_OK, DB_DONE (no such entry), VISIT_RC_VOID, VISIT_RC_PURGED,
+ * DB_CONSTRAINT (unknown e-service or officer) or another negative db_rc. */
+int db_visit_update(struct db *db, int64_t id, const struct visit_update *in);
+
+/* Voids an active entry: status 'void' with reason, time and user (0 = the
+ * system: voided_by and the history's user stay NULL), its day
+ * and services -1 on the roll-ups, history row 'void'. The row and its
+ * number stay (the number is not reused).
+ * Returns DB_OK, DB_DONE (no such entry), VISIT_RC_VOID (already void) or a
+ * negative db_rc. */
+int db_visit_void(struct db *db, int64_t id, const char *reason, int64_t user_id, int64_t now);
+
+/* The entry's history, oldest first:
+ * [{at, user_id (null for the system), user_name, action ("create" | "edit" |
+ *   "void" | "purge"), before, after}] where before/after are the parsed
+ * snapshots ({visited_at, visit_day, period, visitor_name, cid_last4, phone,
+ * sex, age_band, channel, remarks, officer_id, status, void_reason,
+ * services: [{code, outcome}]}) or null. [] for an unknown id; NULL on error. */
+json_t *db_visit_history(struct db *db, int64_t id);
+
+struct visit_filter {
+	const char *unit_code;         /* required: one district */
+	const char *from_day, *to_day; /* "YYYY-MM-DD", inclusive; NULL or "" = open */
+	const char *period;            /* "YYYY-MM": the stored period column; NULL or "" = any */
+	const char *service_code;      /* NULL or "" = any */
+	const char *outcome;           /* outcome name ("completed", ...); NULL or "" = any; with
+	                                  service_code: that service's outcome */
+	int64_t officer_id;            /* 0 = any */
+	const char *name_query;        /* substring of visitor_name, case-insensitive, taken
+	                                  literally (% and _ are not wildcards); NULL or "" = any */
+	bool include_void;             /* list void entries too */
+	int64_t limit;                 /* 0 = VISIT_LIST_DEFAULT; at most VISIT_LIST_MAX */
+	int64_t offset;
+};
+
+/* One page of entries, newest first (visited_at, then id, descending):
+ * {entries: [entry model as db_visit_get],
+ *  total: entries matching the filter (with void ones when include_void),
+ *  totals: {entries: active entries matching, void: void entries matching,
+ *           services: service rows of the active entries matching (only those of
+ *           service_code / outcome when filtered), by_outcome: {completed,
+ *           self_completed, referred, not_completed}}}.
+ * With only unit and a day range the totals come from the roll-ups; otherwise
+ * they are counted over the index range. NULL on error or when the filter is
+ * not valid (no unit, a malformed day, an unknown outcome name). */
+json_t *db_visits_list(struct db *db, const struct visit_filter *f);
+
+/* Recomputes both roll-up tables from the active entries and compares them
+ * with the stored ones (a missing row counts as 0). Returns the number of
+ * keys that differ (0 = consistent) or a negative db_rc. When diffs is not
+ * NULL, *diffs gets the first VISIT_CHECK_MAX of them:
+ * [{table ("rollup_visits" | "rollup_services"), unit_code, day, service_code,
+ *   outcome (both null for rollup_visits), stored, recomputed}].
+ * Reads the whole registry: for `osspoint check`, not for requests. */
+int db_rollups_check(struct db *db, json_t **diffs);
+
+/* Erases the personal fields of entries with visited_at < older_than not yet
+ * purged: visitor_name, phone and remarks become "", the three cid columns
+ * NULL; purged_at = now. Their history snapshots lose the same fields (and
+ * gain "purged": true), and a history row 'purge' is added. Counts, services,
+ * numbers and roll-ups stay. Runs in transactions of VISIT_PURGE_BATCH
+ * entries, so writers wait at most one batch. *erased (may be NULL) gets the
+ * number of entries purged, also those of the batches committed before a
+ * failure. Returns DB_OK or a negative db_rc. */
+int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased);
+
+/* *attested = whether the unit's report for the period "YYYY-MM" is attested.
+ * Returns DB_OK or a negative db_rc (*attested = false). */
+int db_period_attested(struct db *db, const char *unit_code, const char *period_iso, bool *attested);
+
+/* Copies the sealed Thai ID of an entry into out (for the audited reveal).
+ * Returns DB_OK, DB_DONE when the entry does not exist or has no ID (out =
+ * ""), DB_ERROR when it does not fit in cap, or a negative db_rc. */
+int db_visit_cid_sealed(struct db *db, int64_t id, char *out, size_t cap);
+
+/* Earlier active entries of a returning visitor in this unit, newest first,
+ * at most VISIT_FIND_CID_MAX: *out = [{id, number, seq, year_be, visit_day,
+ * visited_at, services: [{code, name_th, outcome}]}].
+ * Returns DB_OK or a negative db_rc (*out = NULL). */
+int db_visits_find_by_cid(struct db *db, const char *unit_code, const char *cid_hash, json_t **out);
+
+#endif

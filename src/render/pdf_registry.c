@@ -1,0 +1,546 @@
+/* The registry book as PDF (cairo + pango), A4 landscape.
+ *
+ * Two passes over the entries. The first lays every row out (pango: HarfBuzz
+ * shaping, libthai line breaking) only to learn its height, and so where the
+ * pages break and how many there are; the second draws, so every footer can
+ * say "หน้า n / N". Only heights are kept between the passes (8 bytes a
+ * row); keeping the layouts themselves would cost kilobytes a row.
+ *
+ * Units: the PDF surface's user space is in points (1/72 in), and the pango
+ * context's resolution is set to 72 dpi to match; pango's default of 96 dpi
+ * would print "16 pt" as 21.3 pt (DESIGN.md §4). Hinting and glyph-position
+ * rounding are off, so text is measured and drawn at its true widths. */
+#include "render/export.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include "lib/xalloc.h"
+
+#define MM       (72.0 / 25.4)
+#define PAGE_W   (297 * MM)
+#define PAGE_H   (210 * MM)
+#define MARGIN_L (30 * MM) /* official documents: 3 cm on the binding side */
+#define MARGIN_R (20 * MM)
+#define MARGIN_T (20 * MM)
+#define MARGIN_B (20 * MM)
+#define TEXT_W   (PAGE_W - MARGIN_L - MARGIN_R)
+/* The footer sits in the bottom margin, under the table's lowest edge. */
+#define FOOTER_Y (PAGE_H - MARGIN_B + 4)
+
+#define FONT_FAMILY "Laksaman" /* fonts-tlwg-laksaman: TH Sarabun metrics */
+#define SIZE_HEAD   16         /* heading lines: the official 16 pt */
+#define SIZE_TABLE  13         /* table cells and totals (see cols[]) */
+#define SIZE_FOOT   12
+#define PAD_X       3.0 /* cell padding, points */
+#define PAD_TOP     1.5
+#define PAD_BOTTOM  3.0 /* room under descenders (ฐ ญ ฎ) before the rule */
+#define PAD_Y       (PAD_TOP + PAD_BOTTOM)
+#define GAP_HEAD    4.0 /* between the heading and the table */
+#define GAP_TOTALS  4.0 /* between the last row and the totals line */
+#define RULE        0.5 /* grid line width */
+#define GREY        0.45
+/* Laksaman's line height is 1.65 em, room for stacked Thai marks above and
+ * below; 0.8 of it still keeps the marks of adjacent lines apart (checked on
+ * rendered pages: ฐ/ญ tails over tone marks on stacked vowels). */
+#define LINE_SPACING 0.8
+
+enum { NCOLS = 7, COL_REMARKS = NCOLS - 1 };
+
+/* Widths in points; they sum to TEXT_W (700 pt). Thirteen fields do not fit
+ * side by side in 700 pt at a readable size, so cells share: the visitor's
+ * name, masked ID and phone (a line each); sex and age band; the services
+ * with their outcomes and then the channel. Tuned on Laksaman 13 pt so the
+ * usual values do not break inside a word: "1234/2567" (61 pt),
+ * "28 ก.พ. 2567" (73), "X-XXXX-XXXX1-83-8" (116), "60 ปีขึ้นไป" (54),
+ * "สมชาย ใจดี" (59), each plus 2 × PAD_X. libthai does not know some
+ * loanwords ("แอปพลิเคชัน"), which then break anywhere: the services cell
+ * is wide so that they rarely have to. */
+static const struct {
+	const char *title;
+	double width;
+} cols[NCOLS] = {
+    {"ลำดับที่", 62},
+    {"วันเวลา", 80},
+    {"ชื่อ–สกุล\nเลขบัตร / โทรศัพท์", 130},
+    {"เพศ\nช่วงอายุ", 60},
+    {"บริการ (ผลการให้บริการ)\nช่องทาง", 207},
+    {"เจ้าหน้าที่", 66},
+    {"หมายเหตุ", 0}, /* the rest: 95 pt */
+};
+
+struct doc {
+	cairo_t *cr;
+	PangoContext *ctx;
+	PangoFontDescription *f_head, *f_head_bold, *f_table, *f_table_bold, *f_foot;
+	PangoLayout *cell[NCOLS]; /* one per column, width set once */
+	PangoLayout *line;        /* free-width text: heading, footer, totals */
+	PangoAttrList *struck;    /* a voided row's cells: struck through */
+	double col_x[NCOLS + 1];  /* column edges, col_x[NCOLS] = right edge */
+	double max_cell;          /* tallest cell content that fits a page */
+	double head_h;            /* heading block height, gap included */
+	double colhead_h;         /* column-header row height */
+	double body_top, body_bottom;
+	const json_t *model;
+	struct buf scratch[NCOLS]; /* a row's cell texts */
+};
+
+static PangoFontDescription *font(int size, bool bold)
+{
+	PangoFontDescription *f = pango_font_description_new();
+	pango_font_description_set_family_static(f, FONT_FAMILY);
+	pango_font_description_set_size(f, size * PANGO_SCALE);
+	if (bold)
+		pango_font_description_set_weight(f, PANGO_WEIGHT_BOLD);
+	return f;
+}
+
+static double layout_height(PangoLayout *l)
+{
+	int w, h;
+	pango_layout_get_size(l, &w, &h);
+	return (double)h / PANGO_SCALE;
+}
+
+static double layout_width(PangoLayout *l)
+{
+	int w, h;
+	pango_layout_get_size(l, &w, &h);
+	return (double)w / PANGO_SCALE;
+}
+
+/* Sets up d->line with text in font f, on one line. */
+static PangoLayout *line_text(struct doc *d, const PangoFontDescription *f, const char *text)
+{
+	pango_layout_set_font_description(d->line, f);
+	pango_layout_set_width(d->line, -1);
+	pango_layout_set_alignment(d->line, PANGO_ALIGN_LEFT);
+	pango_layout_set_text(d->line, text, -1);
+	return d->line;
+}
+
+/* The same, centred across the text width, wrapping when too long. */
+static PangoLayout *centred_text(struct doc *d, const PangoFontDescription *f, const char *text)
+{
+	line_text(d, f, text);
+	pango_layout_set_width(d->line, (int)(TEXT_W * PANGO_SCALE));
+	pango_layout_set_alignment(d->line, PANGO_ALIGN_CENTER);
+	return d->line;
+}
+
+/* ---- the model as cell texts ---- */
+
+static void heading_lines(const struct doc *d, struct buf *l2, struct buf *l3)
+{
+	const json_t *unit = json_object_get(d->model, "unit"), *period = json_object_get(d->model, "period");
+	const char *level = export_model_str(unit, "level_label"), *name = export_model_str(unit, "name_th");
+	const char *province = export_model_str(unit, "province_th");
+	buf_printf(l2, "ศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ ศูนย์ดำรงธรรม%s%s", *level ? level : "อำเภอ", name);
+	/* Bangkok is not a จังหวัด; a province's own registry names it once. */
+	if (*province && strcmp(province, name))
+		buf_printf(l2, strcmp(province, "กรุงเทพมหานคร") ? " จังหวัด%s" : " %s", province);
+	buf_printf(l3, "ประจำงวด %s (%s – %s)", export_model_str(period, "label"),
+	           export_model_str(period, "first_day_th"), export_model_str(period, "last_day_th"));
+}
+
+/* Fills d->scratch[0..NCOLS) with entry e's cell texts. The buffers have no
+ * practical cap (the model is already in memory); a string cut by the cap
+ * would only be cut on paper. */
+static void row_texts(struct doc *d, const json_t *e)
+{
+	struct buf *s = d->scratch;
+	for (int c = 0; c < NCOLS; c++)
+		buf_reset(&s[c]);
+	buf_puts(&s[0], export_model_str(e, "number"));
+	buf_puts(&s[1], export_model_str(e, "visited_th"));
+	const char *person[3] = {export_model_str(e, "visitor_name"), export_model_str(e, "cid_masked"),
+	                         export_model_str(e, "phone")};
+	for (int k = 0; k < 3; k++)
+		if (*person[k])
+			buf_printf(&s[2], "%s%s", s[2].len ? "\n" : "", person[k]);
+	const char *sex = export_model_str(e, "sex_label"), *age = export_model_str(e, "age_band_label");
+	buf_printf(&s[3], "%s%s%s", sex, *sex && *age ? "\n" : "", age);
+	const json_t *services = json_object_get(e, "services"), *sv;
+	size_t n = json_array_size(services), i;
+	json_array_foreach(services, i, sv)
+	{
+		if (i)
+			buf_putc(&s[4], '\n');
+		if (n > 1)
+			buf_printf(&s[4], "%zu. ", i + 1);
+		buf_puts(&s[4], export_model_str(sv, "name_th"));
+		const char *outcome = export_model_str(sv, "outcome_label");
+		if (*outcome)
+			buf_printf(&s[4], " (%s)", outcome);
+	}
+	const char *channel = export_model_str(e, "channel_label");
+	if (*channel)
+		buf_printf(&s[4], "%sช่องทาง: %s", s[4].len ? "\n" : "", channel);
+	buf_puts(&s[5], export_model_str(e, "officer_name"));
+	const char *remarks = export_model_str(e, "remarks");
+	if (export_entry_is_void(e)) {
+		const char *reason = export_model_str(e, "void_reason");
+		buf_printf(&s[COL_REMARKS], "ยกเลิก%s%s", *reason ? ": " : "", reason);
+		if (*remarks)
+			buf_printf(&s[COL_REMARKS], "\n%s", remarks);
+	} else {
+		buf_puts(&s[COL_REMARKS], remarks);
+	}
+}
+
+/* Loads entry e's cells into d->cell[] and returns the row height. */
+static double row_layout(struct doc *d, const json_t *e)
+{
+	row_texts(d, e);
+	bool voided = export_entry_is_void(e);
+	double h = 0;
+	for (int c = 0; c < NCOLS; c++) {
+		PangoLayout *l = d->cell[c];
+		pango_layout_set_text(l, buf_str(&d->scratch[c]), (int)d->scratch[c].len);
+		if (!voided) {
+			pango_layout_set_attributes(l, NULL);
+		} else if (c != COL_REMARKS) {
+			pango_layout_set_attributes(l, d->struck);
+		} else {
+			/* The remarks cell: "ยกเลิก: …" in bold black, the rest grey. */
+			PangoAttrList *a = pango_attr_list_new();
+			const char *nl = strchr(buf_str(&d->scratch[c]), '\n');
+			PangoAttribute *b = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
+			b->end_index = nl ? (guint)(nl - buf_str(&d->scratch[c])) : G_MAXUINT;
+			pango_attr_list_insert(a, b);
+			if (nl) {
+				PangoAttribute *g = pango_attr_foreground_new(0x7300, 0x7300, 0x7300);
+				g->start_index = b->end_index;
+				pango_attr_list_insert(a, g);
+			}
+			pango_layout_set_attributes(l, a);
+			pango_attr_list_unref(a);
+		}
+		double ch = layout_height(l);
+		if (ch > h)
+			h = ch;
+	}
+	return h + PAD_Y;
+}
+
+/* ---- drawing ---- */
+
+static void draw_layout(struct doc *d, PangoLayout *l, double x, double y)
+{
+	cairo_move_to(d->cr, x, y);
+	pango_cairo_show_layout(d->cr, l);
+}
+
+/* The heading block, the same on every page: title, service point, period.
+ * Returns its height (gap included); draws it only when draw is set. */
+static double heading(struct doc *d, bool draw)
+{
+	struct buf l2, l3;
+	buf_init(&l2, 0);
+	buf_init(&l3, 0);
+	heading_lines(d, &l2, &l3);
+	const char *text[3] = {"ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์ (e-Service)", buf_str(&l2), buf_str(&l3)};
+	double y = MARGIN_T;
+	for (int i = 0; i < 3; i++) {
+		PangoLayout *l = centred_text(d, i ? d->f_head : d->f_head_bold, text[i]);
+		if (draw)
+			draw_layout(d, l, MARGIN_L, y);
+		/* The lines as one paragraph: the same spacing as inside a cell. */
+		double h = layout_height(l);
+		y += i < 2 ? h - (1 - LINE_SPACING) * h / pango_layout_get_line_count(l) : h;
+	}
+	buf_cleanup(&l2);
+	buf_cleanup(&l3);
+	return y - MARGIN_T + GAP_HEAD;
+}
+
+static void draw_grid_row(struct doc *d, double y, double h)
+{
+	cairo_set_line_width(d->cr, RULE);
+	for (int c = 0; c < NCOLS; c++)
+		cairo_rectangle(d->cr, d->col_x[c], y, d->col_x[c + 1] - d->col_x[c], h);
+	cairo_set_source_rgb(d->cr, 0, 0, 0);
+	cairo_stroke(d->cr);
+}
+
+/* Column headers: bold, centred, on light grey. Also measures: returns the
+ * row height, drawing only when draw is set. */
+static double column_headers(struct doc *d, double y, bool draw)
+{
+	double h = 0;
+	for (int pass = 0; pass < 1 + draw; pass++) {
+		if (pass) {
+			cairo_set_source_rgb(d->cr, 0.88, 0.88, 0.88);
+			cairo_rectangle(d->cr, d->col_x[0], y, d->col_x[NCOLS] - d->col_x[0], h);
+			cairo_fill(d->cr);
+			cairo_set_source_rgb(d->cr, 0, 0, 0);
+		}
+		for (int c = 0; c < NCOLS; c++) {
+			PangoLayout *l = d->cell[c];
+			pango_layout_set_font_description(l, d->f_table_bold);
+			pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+			pango_layout_set_attributes(l, NULL);
+			pango_layout_set_text(l, cols[c].title, -1);
+			double ch = layout_height(l);
+			if (!pass && ch + PAD_Y > h)
+				h = ch + PAD_Y;
+			if (pass)
+				draw_layout(d, l, d->col_x[c] + PAD_X, y + (h - ch) / 2);
+			pango_layout_set_font_description(l, d->f_table);
+			pango_layout_set_alignment(l, PANGO_ALIGN_LEFT);
+		}
+		if (pass)
+			draw_grid_row(d, y, h);
+	}
+	return h;
+}
+
+static void draw_row(struct doc *d, const json_t *e, double y, double h)
+{
+	bool voided = export_entry_is_void(e);
+	row_layout(d, e);
+	for (int c = 0; c < NCOLS; c++) {
+		double g = voided && c != COL_REMARKS ? GREY : 0;
+		cairo_set_source_rgb(d->cr, g, g, g);
+		draw_layout(d, d->cell[c], d->col_x[c] + PAD_X, y + PAD_TOP);
+	}
+	draw_grid_row(d, y, h);
+}
+
+/* n with thousands separators: 1234567 → "1,234,567". */
+static void fmt_count(char out[32], json_int_t n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof digits, "%lld", (long long)n);
+	int lead = digits[0] == '-', o = 0;
+	for (int i = 0; i < len; i++) {
+		if (i > lead && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
+static PangoLayout *totals_layout(struct doc *d)
+{
+	struct export_totals t;
+	export_registry_totals(d->model, &t);
+	char a[32], b[32], c[32], text[512];
+	fmt_count(a, t.entries);
+	fmt_count(b, t.services);
+	fmt_count(c, t.voided);
+	snprintf(text, sizeof text, "รวมผู้มาขอรับบริการ %s ราย   รายการบริการ %s รายการ   ยกเลิก %s รายการ", a, b,
+	         c);
+	return line_text(d, d->f_table_bold, text);
+}
+
+static void draw_footer(struct doc *d, int page, int pages)
+{
+	char num[64];
+	struct buf left;
+	buf_init(&left, 0);
+	buf_printf(&left, "พิมพ์เมื่อ %s", export_model_str(d->model, "generated_th"));
+	const char *by = export_model_str(d->model, "generated_by");
+	if (*by)
+		buf_printf(&left, " โดย %s", by);
+	cairo_set_source_rgb(d->cr, 0, 0, 0);
+	draw_layout(d, line_text(d, d->f_foot, buf_str(&left)), MARGIN_L, FOOTER_Y);
+	snprintf(num, sizeof num, "หน้า %d / %d", page, pages);
+	PangoLayout *l = line_text(d, d->f_foot, num);
+	draw_layout(d, l, PAGE_W - MARGIN_R - layout_width(l), FOOTER_Y);
+	buf_cleanup(&left);
+}
+
+static void draw_page_top(struct doc *d)
+{
+	cairo_set_source_rgb(d->cr, 0, 0, 0);
+	heading(d, true);
+	column_headers(d, MARGIN_T + d->head_h, true);
+}
+
+/* ---- the document ---- */
+
+static void doc_init(struct doc *d, cairo_t *cr, const json_t *model)
+{
+	memset(d, 0, sizeof *d);
+	d->cr = cr;
+	d->model = model;
+	d->ctx = pango_cairo_create_context(cr);
+	pango_cairo_context_set_resolution(d->ctx, 72);
+	cairo_font_options_t *fo = cairo_font_options_create();
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	pango_cairo_context_set_font_options(d->ctx, fo);
+	cairo_font_options_destroy(fo);
+	pango_context_set_round_glyph_positions(d->ctx, FALSE);
+	d->f_head = font(SIZE_HEAD, false);
+	d->f_head_bold = font(SIZE_HEAD, true);
+	d->f_table = font(SIZE_TABLE, false);
+	d->f_table_bold = font(SIZE_TABLE, true);
+	d->f_foot = font(SIZE_FOOT, false);
+	d->line = pango_layout_new(d->ctx);
+	pango_layout_set_line_spacing(d->line, LINE_SPACING);
+	d->col_x[0] = MARGIN_L;
+	for (int c = 0; c < NCOLS; c++)
+		d->col_x[c + 1] = d->col_x[c] + cols[c].width;
+	d->col_x[NCOLS] = PAGE_W - MARGIN_R; /* the last column takes the rest */
+	d->head_h = heading(d, false);
+	d->body_top = MARGIN_T + d->head_h;
+	d->body_bottom = PAGE_H - MARGIN_B;
+	d->struck = pango_attr_list_new();
+	pango_attr_list_insert(d->struck, pango_attr_strikethrough_new(TRUE));
+	for (int c = 0; c < NCOLS; c++) {
+		PangoLayout *l = d->cell[c] = pango_layout_new(d->ctx);
+		pango_layout_set_font_description(l, d->f_table);
+		pango_layout_set_width(l, (int)((d->col_x[c + 1] - d->col_x[c] - 2 * PAD_X) * PANGO_SCALE));
+		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+		pango_layout_set_line_spacing(l, LINE_SPACING);
+		buf_init(&d->scratch[c], 0);
+	}
+	d->colhead_h = column_headers(d, 0, false);
+	/* A cell taller than a whole page's table area is cut with "…", so a
+	 * row always fits on one page. */
+	d->max_cell = d->body_bottom - d->body_top - d->colhead_h - PAD_Y - 1;
+	for (int c = 0; c < NCOLS; c++) {
+		pango_layout_set_height(d->cell[c], (int)(d->max_cell * PANGO_SCALE));
+		pango_layout_set_ellipsize(d->cell[c], PANGO_ELLIPSIZE_END);
+	}
+}
+
+static void doc_cleanup(struct doc *d)
+{
+	for (int c = 0; c < NCOLS; c++) {
+		if (d->cell[c])
+			g_object_unref(d->cell[c]);
+		buf_cleanup(&d->scratch[c]);
+	}
+	if (d->line)
+		g_object_unref(d->line);
+	if (d->struck)
+		pango_attr_list_unref(d->struck);
+	pango_font_description_free(d->f_head);
+	pango_font_description_free(d->f_head_bold);
+	pango_font_description_free(d->f_table);
+	pango_font_description_free(d->f_table_bold);
+	pango_font_description_free(d->f_foot);
+	if (d->ctx)
+		g_object_unref(d->ctx);
+}
+
+/* Pass 1: row heights and page breaks. first[p] is the index of page p's
+ * first entry (first[pages] = n). Returns the number of pages. */
+static int paginate(struct doc *d, const json_t *entries, double *heights, size_t *first, double totals_h)
+{
+	size_t n = json_array_size(entries);
+	int pages = 0;
+	double y = d->body_bottom; /* "page full": the first row opens page 1 */
+	for (size_t i = 0; i < n; i++) {
+		heights[i] = row_layout(d, json_array_get(entries, i));
+		if (y + heights[i] > d->body_bottom) {
+			first[pages++] = i;
+			y = d->body_top + d->colhead_h;
+		}
+		y += heights[i];
+	}
+	if (!pages) /* no entries: one page with the notice */
+		first[pages++] = 0;
+	else if (y + GAP_TOTALS + totals_h > d->body_bottom)
+		first[pages++] = n; /* the totals line alone on a last page */
+	first[pages] = n;
+	return pages;
+}
+
+/* Both passes: paginates, then draws the pages. Returns the number of pages. */
+static int render(struct doc *d, const json_t *entries)
+{
+	size_t n = json_array_size(entries);
+	double *heights = xcalloc(n ? n : 1, sizeof *heights);
+	size_t *first = xcalloc(n + 3, sizeof *first);
+	double totals_h = layout_height(totals_layout(d));
+	int pages = paginate(d, entries, heights, first, totals_h);
+	for (int p = 0; p < pages; p++) {
+		draw_page_top(d);
+		double y = d->body_top + d->colhead_h;
+		for (size_t i = first[p]; i < first[p + 1]; i++) {
+			draw_row(d, json_array_get(entries, i), y, heights[i]);
+			y += heights[i];
+		}
+		if (!n) {
+			PangoLayout *l = centred_text(d, d->f_table, "ไม่มีรายการในงวดนี้");
+			double h = layout_height(l) + 2 * PAD_Y;
+			draw_layout(d, l, MARGIN_L, y + PAD_Y);
+			cairo_rectangle(d->cr, d->col_x[0], y, d->col_x[NCOLS] - d->col_x[0], h);
+			cairo_stroke(d->cr);
+		} else if (p == pages - 1) {
+			cairo_set_source_rgb(d->cr, 0, 0, 0);
+			draw_layout(d, totals_layout(d), MARGIN_L, y + GAP_TOTALS);
+		}
+		draw_footer(d, p + 1, pages);
+		cairo_show_page(d->cr);
+		/* Pages are written as they are shown: stop once the buffer is full. */
+		if (cairo_surface_status(cairo_get_target(d->cr)) != CAIRO_STATUS_SUCCESS)
+			break;
+	}
+	free(heights);
+	free(first);
+	return pages;
+}
+
+static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
+{
+	return buf_append(closure, data, len) < 0 ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
+int export_registry_pdf_pages(struct buf *out, const json_t *model, int *pages)
+{
+	const json_t *entries = json_object_get(model, "entries");
+	if (!json_is_object(model) || (entries && !json_is_array(entries)))
+		return -1;
+	size_t mark = out->len;
+	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์");
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "osspoint");
+	cairo_t *cr = cairo_create(s);
+	struct doc d;
+	doc_init(&d, cr, model);
+	int n = render(&d, entries);
+	doc_cleanup(&d);
+	bool drawn = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+	cairo_destroy(cr);
+	cairo_surface_finish(s);
+	int rc = drawn && cairo_surface_status(s) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+	cairo_surface_destroy(s);
+	if (rc < 0) {
+		out->len = mark;
+		if (out->data)
+			out->data[mark] = '\0';
+	} else {
+		*pages = n;
+	}
+	return rc;
+}
+
+int export_registry_pdf(struct buf *out, const json_t *model)
+{
+	int pages;
+	return export_registry_pdf_pages(out, model, &pages);
+}
+
+void export_pdf_shutdown(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	/* fontconfig keeps its configuration and caches until FcFini. We do not
+	 * link fontconfig ourselves (cairo and pango load it), so it is looked
+	 * up in the process rather than named at link time. */
+	void (*fc_fini)(void);
+	*(void **)&fc_fini = dlsym(RTLD_DEFAULT, "FcFini");
+	if (fc_fini)
+		fc_fini();
+}

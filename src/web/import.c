@@ -1,0 +1,190 @@
+#include "web/import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/registry.h"
+#include "db/db.h"
+#include "db/visits.h"
+#include "lib/buf.h"
+#include "lib/crypto.h"
+#include "lib/csv.h"
+#include "lib/xalloc.h"
+#include "web/app.h"
+#include "web/registry.h"
+
+/* What one good row needs for storing. */
+struct row {
+	struct visit_input v;
+	char hash[CID_HASH_LEN], sealed[CID_SEALED_LEN], last4[THAI_ID_LAST4_SIZE];
+	char token_hash[TOKEN_HASH_LEN];
+	bool has_cid;
+};
+
+static void add_error(struct import_result *res, size_t line, const char *field, const char *message)
+{
+	if (json_array_size(res->errors) < IMPORT_MAX_ERRORS)
+		json_array_append_new(res->errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field,
+							     "message", message));
+}
+
+/* Storing is the second half of the progress bar. */
+struct shift {
+	void (*fn)(size_t, size_t, void *);
+	void *ctx;
+	size_t total;
+};
+
+static void shifted(size_t done, size_t n, void *arg)
+{
+	struct shift *s = arg;
+	s->fn(s->total + done, 2 * s->total, s->ctx);
+}
+
+/* The row's own key: a hash of its cells, so the same row imported twice is
+ * found again. */
+static void row_key(const struct csv *c, const char *unit, char out[VISIT_KEY_MAX + 1])
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_puts(&b, unit);
+	for (size_t i = 0; i < c->nfields; i++) {
+		buf_putc(&b, '\x1f');
+		buf_puts(&b, c->fields[i]);
+	}
+	char h[TOKEN_HASH_LEN];
+	token_hash(h, buf_str(&b));
+	buf_cleanup(&b);
+	snprintf(out, VISIT_KEY_MAX + 1, "import-%.40s", h);
+}
+
+int registry_import_csv(const char *unit_code, int64_t officer_id, const char *data, size_t len,
+			bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+			struct import_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->errors = json_array();
+	struct csv c;
+	csv_init(&c, data, len);
+	struct registry_columns cols;
+	struct row *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -1;
+	/* Count rows first, for the progress bar. */
+	size_t total = 0;
+	{
+		struct csv k;
+		csv_init(&k, data, len);
+		while (csv_next(&k) == CSV_RECORD)
+			total++;
+		csv_cleanup(&k);
+		if (total)
+			total--; /* the header */
+	}
+	if (csv_next(&c) != CSV_RECORD) {
+		snprintf(res->message, sizeof res->message, "ไฟล์ว่างหรือไม่ใช่ CSV");
+		add_error(res, 1, "file", res->message);
+		goto out;
+	}
+	char err[512];
+	if (registry_columns_find(&c, &cols, err, sizeof err) < 0) {
+		snprintf(res->message, sizeof res->message, "%s", err);
+		add_error(res, 1, "file", err);
+		goto out;
+	}
+	struct registry_rules rules;
+	registry_rules_init(&rules, unit_code);
+	if (allow_closed) {
+		rules.grace_days = 36500;
+		rules.period_attested = NULL;
+	}
+	size_t bad = 0;
+	int got;
+	while ((got = csv_next(&c)) == CSV_RECORD) {
+		res->rows++;
+		if (res->rows > IMPORT_MAX_ROWS) {
+			snprintf(res->message, sizeof res->message, "ไฟล์มีเกิน %d แถว กรุณาแบ่งไฟล์", IMPORT_MAX_ROWS);
+			add_error(res, c.line, "file", res->message);
+			goto out;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			rows = xrealloc(rows, cap * sizeof *rows);
+		}
+		struct row *row = &rows[n];
+		memset(row, 0, sizeof *row);
+		struct registry_errors errs;
+		if (registry_validate_record(&c, &cols, &rules, &row->v, &errs) > 0) {
+			bad++;
+			for (size_t i = 0; i < errs.n; i++) {
+				char text[REGISTRY_MESSAGE_SIZE];
+				add_error(res, c.line, errs.e[i].field, registry_error_text(text, &errs, i, &row->v));
+			}
+			explicit_bzero(row->v.cid, sizeof row->v.cid);
+		} else {
+			if (!row->v.idempotency_key[0])
+				row_key(&c, unit_code, row->v.idempotency_key);
+			if (row->v.cid[0]) {
+				cid_hash(row->hash, row->v.cid);
+				if (cid_seal(row->sealed, row->v.cid) < 0 || thai_id_last4(row->v.cid, row->last4) < 0) {
+					snprintf(res->message, sizeof res->message, "เข้ารหัสเลขประจำตัวประชาชนไม่ได้");
+					goto out;
+				}
+				row->has_cid = true;
+				explicit_bzero(row->v.cid, sizeof row->v.cid);
+			}
+			char token[TOKEN_LEN];
+			token_new(token);
+			token_hash(row->token_hash, token);
+			n++;
+		}
+		if (progress && res->rows % 100 == 0)
+			progress(res->rows, 2 * total, ctx);
+	}
+	if (got < 0) {
+		snprintf(res->message, sizeof res->message, "บรรทัด %zu: รูปแบบ CSV ไม่ถูกต้อง (เครื่องหมายคำพูดไม่ครบหรือข้อมูลเกินขนาด)",
+			 c.line);
+		add_error(res, c.line, "file", res->message);
+		goto out;
+	}
+	if (bad) {
+		snprintf(res->message, sizeof res->message,
+			 "พบข้อผิดพลาด %zu แถวจากทั้งหมด %zu แถว ยังไม่ได้นำเข้าข้อมูลใด ๆ กรุณาแก้ไขแล้วนำเข้าใหม่", bad,
+			 res->rows);
+		goto out;
+	}
+	if (res->rows == 0) {
+		snprintf(res->message, sizeof res->message, "ไม่มีแถวข้อมูลในไฟล์");
+		add_error(res, 2, "file", res->message);
+		goto out;
+	}
+	struct visit_create *items = xcalloc(n, sizeof *items);
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct visit_create){
+			.v = &rows[i].v,
+			.unit_code = unit_code,
+			.officer_id = officer_id,
+			.cid_hash = rows[i].has_cid ? rows[i].hash : NULL,
+			.cid_sealed = rows[i].has_cid ? rows[i].sealed : NULL,
+			.cid_last4 = rows[i].has_cid ? rows[i].last4 : NULL,
+			.survey_token_hash = rows[i].token_hash,
+			.now = rules.now,
+		};
+	struct shift sh = {progress, ctx, total};
+	int d = db_visits_import(app->db, items, n, &res->added, &res->existing, progress ? shifted : NULL, &sh);
+	free(items);
+	if (d != DB_OK) {
+		snprintf(res->message, sizeof res->message, "บันทึกลงฐานข้อมูลไม่สำเร็จ (รหัส %d) ไม่มีข้อมูลใดถูกนำเข้า", d);
+		goto out;
+	}
+	if (progress)
+		progress(2 * total, 2 * total, ctx);
+	rc = 0;
+out:
+	if (rows)
+		explicit_bzero(rows, cap * sizeof *rows);
+	free(rows);
+	csv_cleanup(&c);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* Importing an existing registry from CSV (osspoint import, and the upload
+ * page's background job). Every row is checked first; if any row is bad
+ * nothing is stored and the Thai report lists every bad row (up to a cap);
+ * otherwise all rows go in one transaction. Each row gets an idempotency key
+ * derived from its content (unless the file has that column), so importing
+ * the same file again adds nothing. */
+#ifndef OSSPOINT_WEB_IMPORT_H
+#define OSSPOINT_WEB_IMPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMPORT_MAX_ERRORS 200
+#define IMPORT_MAX_ROWS 200000
+
+struct import_result {
+	size_t rows;     /* data rows read */
+	size_t added;    /* new entries */
+	size_t existing; /* rows already imported before (skipped) */
+	json_t *errors;  /* [{line, field, message}] (caller decrefs) */
+	char message[512]; /* Thai summary of a failure, "" on success */
+};
+
+/* progress(done, total, ctx): rows checked then rows stored, so total is
+ * twice the row count; may be NULL. allow_closed lets an administrator load
+ * history into closed periods (CLI only). Returns 0 when everything was
+ * stored (or already there), -1 otherwise (res->message, res->errors). */
+int registry_import_csv(const char *unit_code, int64_t officer_id, const char *data, size_t len,
+			bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+			struct import_result *res);
+
+#endif

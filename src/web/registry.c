@@ -1,0 +1,1098 @@
+/* /registry…: the e-Service registry (ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์).
+ *
+ * The form and the JSON API are one handler: POST /registry takes form fields
+ * (service1/outcome1 … rows) or a JSON object ({services: [{code, outcome}]});
+ * both are turned into a struct registry_raw and checked by core/registry.
+ * Entries belong to the officer's district; province and national users read
+ * the registries of the districts in their scope (?unit=). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/perm.h"
+#include "core/registry.h"
+#include "db/db.h"
+#include "db/units.h"
+#include "db/visits.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "lib/thai.h"
+#include "render/export.h"
+#include "web/app.h"
+#include "web/registry.h"
+#include "web/web.h"
+
+#define PAGE_SIZE 50
+#define FORM_ROWS 3
+
+/* ---- rules callbacks ---- */
+
+static bool service_exists(const char *code, void *ctx)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(app->eservices, i, s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return true;
+	return false;
+}
+
+static bool period_attested(struct period p, void *ctx)
+{
+	const char *unit = ctx;
+	char iso[PERIOD_ISO_SIZE];
+	bool attested = false;
+	if (period_iso(p, iso) == 0)
+		db_period_attested(app->db, unit, iso, &attested);
+	return attested;
+}
+
+void registry_rules_init(struct registry_rules *rules, const char *unit_code)
+{
+	rules->now = (int64_t)time(NULL);
+	rules->cutoff_day = app->cfg->cutoff_day;
+	rules->grace_days = app->cfg->grace_days;
+	rules->service_exists = service_exists;
+	rules->period_attested = period_attested;
+	rules->ctx = (void *)unit_code;
+}
+
+/* ---- helpers ---- */
+
+static const char *service_name(const char *code)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(app->eservices, i, s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return json_string_value(json_object_get(s, "name_th"));
+	return code;
+}
+
+/* The district whose registry this user works on: their own unit when it is a
+ * district. NULL for province and national users (they only read). */
+static const char *own_district(const struct session_user *u)
+{
+	return unit_level_of_code(u->unit_code) == UNIT_LEVEL_DISTRICT ? u->unit_code : NULL;
+}
+
+static void fmt_time(char *out, size_t cap, int64_t t, enum thai_date_style style)
+{
+	struct buf b;
+	buf_init(&b, 256);
+	thai_epoch_format(&b, t, style, false);
+	snprintf(out, cap, "%s", buf_str(&b));
+	buf_cleanup(&b);
+}
+
+/* "YYYY-MM-DDTHH:MM" in Bangkok time, for a datetime-local input. */
+static void local_input_value(char out[20], int64_t t)
+{
+	struct civil_time lt;
+	struct civil_day d;
+	out[0] = '\0';
+	if (thai_epoch_to_local(t, &lt) < 0)
+		return;
+	d = (struct civil_day){lt.y, lt.m, lt.d};
+	char iso[THAI_ISO_DAY_SIZE];
+	if (thai_day_iso(d, iso) < 0)
+		return;
+	char hm[8];
+	snprintf(hm, sizeof hm, "%02u:%02u", (unsigned)lt.hour % 24u, (unsigned)lt.min % 60u);
+	snprintf(out, 20, "%.10sT%.5s", iso, hm);
+}
+
+static void current_period_label(char *out, size_t cap)
+{
+	struct civil_day today;
+	struct period p;
+	struct buf b;
+	buf_init(&b, 128);
+	if (thai_epoch_day((int64_t)time(NULL), &today) == 0 &&
+	    period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &p) == 0)
+		period_label(&b, p, 0);
+	snprintf(out, cap, "%s", buf_str(&b));
+	buf_cleanup(&b);
+}
+
+/* Reads the entry's fields from a JSON body or a form. Strings point into the
+ * request (valid for its lifetime). form_rows[i] is the form row (1-based) of
+ * raw->services[i], for naming errors; 0 for JSON. */
+static void raw_from_request(struct req *r, struct registry_raw *raw, int form_rows[VISIT_MAX_SERVICES])
+{
+	memset(raw, 0, sizeof *raw);
+	raw->visited_at = req_form(r, "visited_at");
+	raw->visitor_name = req_form(r, "visitor_name");
+	raw->cid = req_form(r, "cid");
+	raw->phone = req_form(r, "phone");
+	raw->sex = req_form(r, "sex");
+	raw->age_band = req_form(r, "age_band");
+	raw->channel = req_form(r, "channel");
+	raw->remarks = req_form(r, "remarks");
+	raw->idempotency_key = req_form(r, "idempotency_key");
+	if (req_is_json_body(r)) {
+		json_t *services = json_object_get(req_json(r), "services");
+		size_t i;
+		json_t *s;
+		json_array_foreach(services, i, s)
+		{
+			if (raw->nservices == VISIT_MAX_SERVICES) {
+				raw->too_many_services = true;
+				break;
+			}
+			raw->services[raw->nservices].code = json_string_value(json_object_get(s, "code"));
+			raw->services[raw->nservices].outcome = json_string_value(json_object_get(s, "outcome"));
+			form_rows[raw->nservices++] = 0;
+		}
+		return;
+	}
+	for (int row = 1; row <= 64; row++) {
+		char fs[16], fo[16];
+		snprintf(fs, sizeof fs, "service%d", row);
+		snprintf(fo, sizeof fo, "outcome%d", row);
+		const char *code = req_form(r, fs);
+		if (!code)
+			break;
+		if (!*code)
+			continue; /* an unused row of the form */
+		if (raw->nservices == VISIT_MAX_SERVICES) {
+			raw->too_many_services = true;
+			break;
+		}
+		raw->services[raw->nservices].code = code;
+		raw->services[raw->nservices].outcome = req_form(r, fo);
+		form_rows[raw->nservices++] = row;
+	}
+}
+
+/* JSON list of {field, message}; for the form also errors_by_field keyed by
+ * the form's own field names (service2, outcome2 …). */
+static json_t *errors_json(const struct registry_errors *errs, const struct visit_input *v,
+			   const int form_rows[VISIT_MAX_SERVICES], json_t *by_field)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < errs->n; i++) {
+		const char *field = errs->e[i].field;
+		char text[REGISTRY_MESSAGE_SIZE];
+		const char *message = registry_error_text(text, errs, i, v);
+		web_field_error(list, field, message);
+		char key[32];
+		snprintf(key, sizeof key, "%s", field);
+		unsigned idx;
+		char what[16];
+		if (sscanf(field, "services[%u].%15s", &idx, what) == 2 && idx < VISIT_MAX_SERVICES) {
+			int row = form_rows[idx] ? form_rows[idx] : (int)idx + 1;
+			snprintf(key, sizeof key, "%s%d", !strcmp(what, "code") ? "service" : "outcome", row);
+		}
+		if (by_field && !json_object_get(by_field, key))
+			json_object_set_new(by_field, key, json_string(message));
+	}
+	return list;
+}
+
+static json_t *options(const char *const *values, const char *(*label)(const char *), const char *selected)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; values[i]; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label", label(values[i]),
+						   "selected", selected && !strcmp(selected, values[i])));
+	return a;
+}
+
+static const char *const outcome_names[] = {"completed", "self_completed", "referred", "not_completed", NULL};
+static const char *const channel_names[] = {"tangrat", "web", "line", "other", NULL};
+
+static const char *outcome_label(const char *n)
+{
+	return outcome_label_th(outcome_from_name(n));
+}
+
+static const char *channel_label(const char *n)
+{
+	return channel_label_th(channel_from_name(n));
+}
+
+static const char *sex_label(const char *n)
+{
+	return registry_sex_label_th(n);
+}
+
+static const char *age_label(const char *n)
+{
+	return registry_age_band_label_th(n);
+}
+
+/* The form model. values: the form's current values {visited_at, visitor_name,
+ * cid, phone, sex, age_band, channel, remarks, idempotency_key} (taken);
+ * services: [{code, outcome}] current rows (borrowed, may be NULL). */
+static json_t *form_model(struct req *r, const char *unit_code, json_t *values, json_t *services)
+{
+	json_t *rows = json_array();
+	size_t nrows = json_array_size(services) > FORM_ROWS ? json_array_size(services) : FORM_ROWS;
+	for (size_t row = 0; row < nrows; row++) {
+		json_t *cur = json_array_get(services, row);
+		const char *code = json_string_value(json_object_get(cur, "code"));
+		const char *outcome = json_string_value(json_object_get(cur, "outcome"));
+		json_t *opts = json_array();
+		size_t i;
+		json_t *s;
+		json_array_foreach(app->eservices, i, s)
+		{
+			const char *c = json_string_value(json_object_get(s, "code"));
+			json_array_append_new(opts, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
+							      json_object_get(s, "name_th"), "selected",
+							      code && !strcmp(code, c)));
+		}
+		char fs[32], fo[32];
+		snprintf(fs, sizeof fs, "service%zu", row + 1);
+		snprintf(fo, sizeof fo, "outcome%zu", row + 1);
+		json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:o, s:o}", "index", (json_int_t)row + 1,
+						      "field_service", fs, "field_outcome", fo, "options", opts,
+						      "outcomes",
+						      options(outcome_names, outcome_label, outcome ? outcome : "completed")));
+	}
+	static const char *const sexes[] = {"male", "female", "other", NULL};
+	static const char *const bands[] = {"under_20", "20_39", "40_59", "60_plus", NULL};
+	const char *channel = json_string_value(json_object_get(values, "channel"));
+	json_t *unit = db_unit_find(app->db, unit_code);
+	char plabel[64];
+	current_period_label(plabel, sizeof plabel);
+	json_t *m = json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}",
+			      "page_title", "บันทึกผู้มารับบริการ", "mode", "new", "is_edit", 0, "action", "/registry",
+			      "unit", "code", unit_code, "name_th",
+			      unit ? json_string_value(json_object_get(unit, "name_th")) : "", "period_label", plabel,
+			      "form", values, "service_rows", rows, "channels",
+			      options(channel_names, channel_label, channel ? channel : "tangrat"), "sexes",
+			      options(sexes, sex_label, json_string_value(json_object_get(values, "sex"))), "age_bands",
+			      options(bands, age_label, json_string_value(json_object_get(values, "age_band"))), "errors",
+			      "errors_by_field");
+	json_decref(unit);
+	return m;
+}
+
+static json_t *empty_values(void)
+{
+	char now[20], key[TOKEN_LEN];
+	local_input_value(now, (int64_t)time(NULL));
+	token_new(key);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", now, "visitor_name", "", "cid",
+			 "", "phone", "", "sex", "", "age_band", "", "channel", "tangrat", "remarks", "",
+			 "idempotency_key", key);
+}
+
+/* The values typed, to show them again after an error. */
+static json_t *typed_values(struct req *r, const struct registry_raw *raw, json_t **services)
+{
+#define V(x) ((x) ? (x) : "")
+	*services = json_array();
+	for (size_t i = 0; i < raw->nservices; i++)
+		json_array_append_new(*services, json_pack("{s:s, s:s}", "code", V(raw->services[i].code), "outcome",
+							   V(raw->services[i].outcome)));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", V(raw->visited_at),
+			 "visitor_name", V(raw->visitor_name), "cid", V(raw->cid), "phone", V(raw->phone), "sex",
+			 V(raw->sex), "age_band", V(raw->age_band), "channel", V(raw->channel), "remarks",
+			 V(raw->remarks), "idempotency_key", V(raw->idempotency_key));
+#undef V
+}
+
+/* Adds labels and display strings to an entry model from db_visit_get. */
+static void label_entry(json_t *e)
+{
+	char when[128];
+	fmt_time(when, sizeof when, json_integer_value(json_object_get(e, "visited_at")), THAI_DATE_SHORT);
+	json_object_set_new(e, "visited_th", json_string(when));
+	json_object_set_new(e, "href", json_sprintf("/registry/%lld", (long long)json_integer_value(json_object_get(e, "id"))));
+	const char *last4 = json_string_value(json_object_get(e, "cid_last4"));
+	if (last4 && *last4) {
+		char masked[THAI_ID_MASK_SIZE];
+		if (thai_id_mask(last4, masked) == 0)
+			json_object_set_new(e, "cid_masked", json_string(masked));
+	} else {
+		json_object_set_new(e, "cid_masked", json_null());
+	}
+	const char *ch = json_string_value(json_object_get(e, "channel"));
+	const char *chl = ch ? channel_label(ch) : NULL;
+	json_object_set_new(e, "channel_label", json_string(chl ? chl : ""));
+	const char *sex = json_string_value(json_object_get(e, "sex"));
+	const char *age = json_string_value(json_object_get(e, "age_band"));
+	json_object_set_new(e, "sex_label", json_string(sex && sex_label(sex) ? sex_label(sex) : ""));
+	json_object_set_new(e, "age_band_label", json_string(age && age_label(age) ? age_label(age) : ""));
+	const char *status = json_string_value(json_object_get(e, "status"));
+	json_object_set_new(e, "void", json_boolean(status && !strcmp(status, "void")));
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(e, "services"), i, s)
+	{
+		const char *o = json_string_value(json_object_get(s, "outcome"));
+		json_object_set_new(s, "outcome_label", json_string(o && outcome_label(o) ? outcome_label(o) : ""));
+		if (!json_object_get(s, "name_th"))
+			json_object_set_new(s, "name_th",
+					    json_string(service_name(json_string_value(json_object_get(s, "code")))));
+	}
+}
+
+/* ---- create ---- */
+
+static void registry_new(struct req *r)
+{
+	const char *unit = own_district(web_user(r));
+	if (!unit) {
+		reply_error(r, ERR_FORBIDDEN, "unit_code", "บันทึกทะเบียนได้เฉพาะเจ้าหน้าที่ของอำเภอ");
+		return;
+	}
+	reply_model(r, 200, "registry_form", form_model(r, unit, empty_values(), NULL));
+}
+
+static void registry_create(struct req *r)
+{
+	const struct session_user *u = web_user(r);
+	const char *unit = own_district(u);
+	if (!unit) {
+		reply_error(r, ERR_FORBIDDEN, "unit_code", "บันทึกทะเบียนได้เฉพาะเจ้าหน้าที่ของอำเภอ");
+		return;
+	}
+	struct registry_raw raw;
+	int rows[VISIT_MAX_SERVICES];
+	raw_from_request(r, &raw, rows);
+	struct registry_rules rules;
+	registry_rules_init(&rules, unit);
+	struct visit_input v;
+	struct registry_errors errs;
+	if (registry_validate(&raw, &rules, &v, &errs) > 0) {
+		json_t *services = NULL;
+		json_t *values = typed_values(r, &raw, &services);
+		json_t *m = form_model(r, unit, values, services);
+		json_decref(services);
+		json_t *list = errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field"));
+		reply_invalid(r, "registry_form", m, list);
+		return;
+	}
+	char hash[CID_HASH_LEN], sealed[CID_SEALED_LEN], last4[THAI_ID_LAST4_SIZE];
+	bool has_cid = v.cid[0] != '\0';
+	if (has_cid) {
+		cid_hash(hash, v.cid);
+		if (cid_seal(sealed, v.cid) < 0 || thai_id_last4(v.cid, last4) < 0) {
+			reply_error(r, ERR_INTERNAL, NULL, NULL);
+			return;
+		}
+	}
+	char token[TOKEN_LEN], token_h[TOKEN_HASH_LEN];
+	token_new(token);
+	token_hash(token_h, token);
+	struct visit_create in = {
+		.v = &v,
+		.unit_code = unit,
+		.officer_id = u->id,
+		.cid_hash = has_cid ? hash : NULL,
+		.cid_sealed = has_cid ? sealed : NULL,
+		.cid_last4 = has_cid ? last4 : NULL,
+		.survey_token_hash = token_h,
+		.now = rules.now,
+	};
+	struct visit_created out;
+	int rc = db_visit_create(app->db, &in, &out);
+	explicit_bzero(&v.cid, sizeof v.cid);
+	if (rc != DB_OK) {
+		reply_error(r, rc == DB_BUSY ? ERR_UNAVAILABLE : ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	json_t *entry = db_visit_get(app->db, out.id);
+	if (!entry) {
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	label_entry(entry);
+	/* The survey token is shown once, now (only its hash is stored); a
+	 * resubmission answers the existing entry without a new token. */
+	if (!out.existing)
+		json_object_set_new(entry, "survey_url", json_sprintf("/survey/%s", token));
+	json_object_set_new(entry, "existing", json_boolean(out.existing));
+	if (req_wants_json(r) || req_is_json_body(r)) {
+		reply_json(r, out.existing ? 200 : 201, entry);
+		return;
+	}
+	/* The next visitor: an empty form with what was saved on top. */
+	json_t *m = form_model(r, unit, empty_values(), NULL);
+	json_object_set_new(m, "saved",
+			    json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(entry, "id"), "number",
+				      json_object_get(entry, "number"), "href", json_object_get(entry, "href"),
+				      "survey_url",
+				      json_object_get(entry, "survey_url") ? json_object_get(entry, "survey_url")
+									   : json_null()));
+	char notice[128];
+	snprintf(notice, sizeof notice, "บันทึกแล้ว ลำดับที่ %s", json_string_value(json_object_get(entry, "number")));
+	json_object_set_new(m, "notice", json_string(notice));
+	json_decref(entry);
+	reply_model(r, 200, "registry_form", m);
+}
+
+/* ---- read one ---- */
+
+/* Loads an entry the user may see, or replies 404/403 and returns NULL. */
+static json_t *load_entry(struct req *r)
+{
+	char *end;
+	long long id = strtoll(req_param(r, "id"), &end, 10);
+	if (*end || id <= 0) {
+		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบรายการในทะเบียน");
+		return NULL;
+	}
+	json_t *e = db_visit_get(app->db, id);
+	if (!e) {
+		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบรายการในทะเบียน");
+		return NULL;
+	}
+	if (!perm_unit_in_scope(web_user(r)->unit_code, json_string_value(json_object_get(e, "unit_code")))) {
+		json_decref(e);
+		reply_error(r, ERR_FORBIDDEN, "id", "รายการนี้อยู่นอกหน่วยงานของท่าน");
+		return NULL;
+	}
+	return e;
+}
+
+/* Whether the entry's period still takes changes. */
+static bool entry_period_open(json_t *e)
+{
+	struct period p;
+	const char *iso = json_string_value(json_object_get(e, "period"));
+	if (!iso || period_parse(iso, &p) < 0)
+		return false;
+	struct civil_day today;
+	thai_epoch_day((int64_t)time(NULL), &today);
+	bool attested = false;
+	db_period_attested(app->db, json_string_value(json_object_get(e, "unit_code")), iso, &attested);
+	return period_is_open(p, app->cfg->cutoff_day, today, app->cfg->grace_days, attested);
+}
+
+static const struct {
+	const char *key, *label;
+} field_labels[] = {
+	{"visited_at", "วันเวลา"},   {"visitor_name", "ชื่อ–สกุล"}, {"cid_last4", "เลขประจำตัวประชาชน (4 หลักท้าย)"},
+	{"phone", "โทรศัพท์"},       {"sex", "เพศ"},            {"age_band", "ช่วงอายุ"},
+	{"channel", "ช่องทาง"},      {"remarks", "หมายเหตุ"},     {"services", "บริการ"},
+	{"status", "สถานะ"},         {"void_reason", "เหตุผลที่ยกเลิก"},
+};
+
+static json_t *history_model(int64_t id)
+{
+	json_t *h = db_visit_history(app->db, id);
+	if (!h)
+		return json_array();
+	static const struct {
+		const char *action, *label;
+	} actions[] = {{"create", "บันทึก"}, {"edit", "แก้ไข"}, {"void", "ยกเลิก"}, {"purge", "ลบข้อมูลส่วนบุคคล"}};
+	size_t i;
+	json_t *row;
+	json_array_foreach(h, i, row)
+	{
+		char when[128];
+		fmt_time(when, sizeof when, json_integer_value(json_object_get(row, "at")), THAI_DATE_SHORT);
+		json_object_set_new(row, "at_th", json_string(when));
+		const char *a = json_string_value(json_object_get(row, "action"));
+		for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++)
+			if (a && !strcmp(a, actions[k].action))
+				json_object_set_new(row, "action_label", json_string(actions[k].label));
+		json_t *before = json_object_get(row, "before"), *after = json_object_get(row, "after");
+		json_t *changes = json_array();
+		if (json_is_object(before) && json_is_object(after))
+			for (size_t k = 0; k < sizeof field_labels / sizeof field_labels[0]; k++) {
+				json_t *b = json_object_get(before, field_labels[k].key);
+				json_t *x = json_object_get(after, field_labels[k].key);
+				if (json_equal(b, x) || (!b && !x))
+					continue;
+				char *bs = b ? (json_is_string(b) ? strdup(json_string_value(b)) : json_dumps(b, JSON_ENCODE_ANY)) : strdup("");
+				char *xs = x ? (json_is_string(x) ? strdup(json_string_value(x)) : json_dumps(x, JSON_ENCODE_ANY)) : strdup("");
+				json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "field_label", field_labels[k].label,
+									 "before", bs ? bs : "", "after", xs ? xs : ""));
+				free(bs);
+				free(xs);
+			}
+		json_object_set_new(row, "changes", changes);
+	}
+	return h;
+}
+
+static json_t *show_model(struct req *r, json_t *e)
+{
+	const struct session_user *u = web_user(r);
+	int64_t id = json_integer_value(json_object_get(e, "id"));
+	label_entry(e);
+	bool open = entry_period_open(e);
+	bool active = !json_is_true(json_object_get(e, "void"));
+	bool own = own_district(u) && !strcmp(own_district(u), json_string_value(json_object_get(e, "unit_code")));
+	char title[96];
+	snprintf(title, sizeof title, "รายการลำดับที่ %s", json_string_value(json_object_get(e, "number")));
+	return json_pack("{s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:b}", "page_title", title, "entry", e, "history",
+			 history_model(id), "can_edit", own && open && active, "can_void", own && open && active,
+			 "can_reveal",
+			 u->role >= ROLE_DISTRICT_ADMIN && json_is_true(json_object_get(e, "has_cid")) && active,
+			 "edit_href", json_sprintf("/registry/%lld/edit", (long long)id), "period_open", open);
+}
+
+static void registry_show(struct req *r)
+{
+	json_t *e = load_entry(r);
+	if (!e)
+		return;
+	reply_model(r, 200, "registry_show", show_model(r, e));
+}
+
+/* ---- edit, void, reveal ---- */
+
+static void registry_edit_form(struct req *r)
+{
+	json_t *e = load_entry(r);
+	if (!e)
+		return;
+	const char *unit = own_district(web_user(r));
+	if (!unit || strcmp(unit, json_string_value(json_object_get(e, "unit_code"))) || !entry_period_open(e) ||
+	    json_is_true(json_object_get(e, "void")) || !strcmp(json_string_value(json_object_get(e, "status")), "void")) {
+		json_decref(e);
+		reply_error(r, ERR_FORBIDDEN, "id", "แก้ไขรายการนี้ไม่ได้ (งวดปิดแล้ว ถูกยกเลิก หรืออยู่นอกอำเภอของท่าน)");
+		return;
+	}
+	char at[20];
+	local_input_value(at, json_integer_value(json_object_get(e, "visited_at")));
+	json_t *values = json_pack("{s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:s}", "visited_at", at, "visitor_name",
+				   json_object_get(e, "visitor_name"), "cid", "", "phone", json_object_get(e, "phone"),
+				   "sex", json_object_get(e, "sex"), "age_band", json_object_get(e, "age_band"), "channel",
+				   json_object_get(e, "channel"), "remarks", json_object_get(e, "remarks"),
+				   "idempotency_key", "");
+	json_t *m = form_model(r, unit, values, json_object_get(e, "services"));
+	label_entry(e);
+	int64_t id = json_integer_value(json_object_get(e, "id"));
+	json_object_set_new(m, "mode", json_string("edit"));
+	json_object_set_new(m, "is_edit", json_true());
+	json_object_set_new(m, "action", json_sprintf("/registry/%lld", (long long)id));
+	char title[96];
+	snprintf(title, sizeof title, "แก้ไขรายการลำดับที่ %s", json_string_value(json_object_get(e, "number")));
+	json_object_set_new(m, "page_title", json_string(title));
+	json_object_set_new(m, "entry", json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
+						  json_object_get(e, "number"), "cid_masked", json_object_get(e, "cid_masked")));
+	json_decref(e);
+	reply_model(r, 200, "registry_form", m);
+}
+
+static void registry_update(struct req *r)
+{
+	const struct session_user *u = web_user(r);
+	json_t *e = load_entry(r);
+	if (!e)
+		return;
+	const char *unit = own_district(u);
+	int64_t id = json_integer_value(json_object_get(e, "id"));
+	if (!unit || strcmp(unit, json_string_value(json_object_get(e, "unit_code")))) {
+		json_decref(e);
+		reply_error(r, ERR_FORBIDDEN, "id", "แก้ไขได้เฉพาะรายการของอำเภอของท่าน");
+		return;
+	}
+	if (!strcmp(json_string_value(json_object_get(e, "status")), "void")) {
+		json_decref(e);
+		reply_error(r, ERR_CONFLICT, "id", "รายการนี้ถูกยกเลิกแล้ว แก้ไขไม่ได้");
+		return;
+	}
+	if (!entry_period_open(e)) {
+		json_decref(e);
+		reply_error(r, ERR_CONFLICT, "visited_at", "งวดของรายการนี้ปิดแล้ว แก้ไขไม่ได้");
+		return;
+	}
+	struct registry_raw raw;
+	int rows[VISIT_MAX_SERVICES];
+	raw_from_request(r, &raw, rows);
+	raw.idempotency_key = NULL; /* an edit is idempotent by itself */
+	struct registry_rules rules;
+	registry_rules_init(&rules, unit);
+	struct visit_input v;
+	struct registry_errors errs;
+	if (registry_validate(&raw, &rules, &v, &errs) > 0) {
+		json_t *services = NULL;
+		json_t *values = typed_values(r, &raw, &services);
+		json_t *m = form_model(r, unit, values, services);
+		json_decref(services);
+		label_entry(e);
+		json_object_set_new(m, "mode", json_string("edit"));
+		json_object_set_new(m, "is_edit", json_true());
+		json_object_set_new(m, "action", json_sprintf("/registry/%lld", (long long)id));
+		json_object_set_new(m, "entry", json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
+							  json_object_get(e, "number"), "cid_masked",
+							  json_object_get(e, "cid_masked")));
+		json_decref(e);
+		reply_invalid(r, "registry_form", m, errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field")));
+		return;
+	}
+	json_decref(e);
+	const char *clear = req_form(r, "clear_cid");
+	enum visit_cid_change change = VISIT_CID_KEEP;
+	char hash[CID_HASH_LEN], sealed[CID_SEALED_LEN], last4[THAI_ID_LAST4_SIZE];
+	if (v.cid[0]) {
+		cid_hash(hash, v.cid);
+		if (cid_seal(sealed, v.cid) < 0 || thai_id_last4(v.cid, last4) < 0) {
+			reply_error(r, ERR_INTERNAL, NULL, NULL);
+			return;
+		}
+		change = VISIT_CID_SET;
+	} else if (clear && (!strcmp(clear, "1") || !strcmp(clear, "on") || !strcmp(clear, "true"))) {
+		change = VISIT_CID_CLEAR;
+	}
+	explicit_bzero(&v.cid, sizeof v.cid);
+	struct visit_update in = {
+		.v = &v,
+		.cid = change,
+		.cid_hash = hash,
+		.cid_sealed = sealed,
+		.cid_last4 = last4,
+		.user_id = u->id,
+		.now = rules.now,
+	};
+	int rc = db_visit_update(app->db, id, &in);
+	if (rc != DB_OK) {
+		reply_error(r, rc == DB_DONE ? ERR_NOT_FOUND : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT : ERR_UNAVAILABLE, "id", NULL);
+		return;
+	}
+	json_t *after = db_visit_get(app->db, id);
+	if (!after) {
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	if (req_wants_json(r) || req_is_json_body(r)) {
+		label_entry(after);
+		reply_json(r, 200, after);
+		return;
+	}
+	json_decref(after);
+	char loc[64];
+	snprintf(loc, sizeof loc, "/registry/%lld", (long long)id);
+	reply_redirect(r, 303, loc);
+}
+
+static void registry_void(struct req *r)
+{
+	const struct session_user *u = web_user(r);
+	json_t *e = load_entry(r);
+	if (!e)
+		return;
+	int64_t id = json_integer_value(json_object_get(e, "id"));
+	const char *unit = own_district(u);
+	bool own = unit && !strcmp(unit, json_string_value(json_object_get(e, "unit_code")));
+	bool open = entry_period_open(e);
+	bool is_void = !strcmp(json_string_value(json_object_get(e, "status")), "void");
+	json_decref(e);
+	if (!own) {
+		reply_error(r, ERR_FORBIDDEN, "id", "ยกเลิกได้เฉพาะรายการของอำเภอของท่าน");
+		return;
+	}
+	if (is_void) {
+		reply_error(r, ERR_CONFLICT, "id", "รายการนี้ถูกยกเลิกแล้ว");
+		return;
+	}
+	if (!open) {
+		reply_error(r, ERR_CONFLICT, "id", "งวดของรายการนี้ปิดแล้ว ยกเลิกไม่ได้");
+		return;
+	}
+	const char *reason = web_field(r, "reason");
+	if (!*reason || strlen(reason) > 500) {
+		json_t *errors = json_array();
+		web_field_error(errors, "reason", *reason ? "เหตุผลยาวเกิน 500 ตัวอักษร" : "กรุณาระบุเหตุผลที่ยกเลิก");
+		json_t *again = db_visit_get(app->db, id);
+		json_t *m = again ? show_model(r, again) : NULL;
+		if (m)
+			json_object_set_new(m, "errors_by_field", json_pack("{s:O}", "reason", json_object_get(json_array_get(errors, 0), "message")));
+		reply_invalid(r, "registry_show", m, errors);
+		return;
+	}
+	int rc = db_visit_void(app->db, id, reason, u->id, (int64_t)time(NULL));
+	if (rc != DB_OK) {
+		reply_error(r, rc == DB_DONE ? ERR_NOT_FOUND : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT : ERR_UNAVAILABLE, "id", NULL);
+		return;
+	}
+	char target[48];
+	snprintf(target, sizeof target, "visit:%lld", (long long)id);
+	web_audit(r, "registry.void", target, reason);
+	if (req_wants_json(r) || req_is_json_body(r)) {
+		json_t *after = db_visit_get(app->db, id);
+		if (after)
+			label_entry(after);
+		reply_json(r, 200, after ? after : json_object());
+		return;
+	}
+	char loc[64];
+	snprintf(loc, sizeof loc, "/registry/%lld", (long long)id);
+	reply_redirect(r, 303, loc);
+}
+
+static void registry_reveal(struct req *r)
+{
+	json_t *e = load_entry(r);
+	if (!e)
+		return;
+	int64_t id = json_integer_value(json_object_get(e, "id"));
+	char sealed[CID_SEALED_LEN], cid[THAI_ID_SIZE];
+	int rc = db_visit_cid_sealed(app->db, id, sealed, sizeof sealed);
+	if (rc != DB_OK) {
+		json_decref(e);
+		reply_error(r, ERR_NOT_FOUND, "cid", "รายการนี้ไม่มีเลขประจำตัวประชาชน");
+		return;
+	}
+	if (cid_open(cid, sealed) < 0) {
+		json_decref(e);
+		log_bug("visit %lld: sealed Thai ID does not open with this server's key", (long long)id);
+		reply_error(r, ERR_INTERNAL, "cid", "ถอดรหัสเลขประจำตัวประชาชนไม่ได้");
+		return;
+	}
+	char target[48];
+	snprintf(target, sizeof target, "visit:%lld", (long long)id);
+	web_audit(r, "registry.reveal_cid", target, NULL);
+	json_t *m = show_model(r, e);
+	json_object_set_new(m, "revealed_cid", json_string(cid));
+	explicit_bzero(cid, sizeof cid);
+	reply_header(r, "Cache-Control", "no-store");
+	if (req_wants_json(r) || req_is_json_body(r)) {
+		reply_json(r, 200, json_pack("{s:I, s:O}", "id", (json_int_t)id, "cid", json_object_get(m, "revealed_cid")));
+		json_decref(m);
+		return;
+	}
+	reply_model(r, 200, "registry_show", m);
+}
+
+/* ---- list and exports ---- */
+
+/* The district whose registry is read: ?unit= (in scope) or the user's own.
+ * Replies and returns NULL when there is none. */
+static const char *list_unit(struct req *r)
+{
+	const struct session_user *u = web_user(r);
+	const char *unit = req_query(r, "unit");
+	if (!unit || !*unit)
+		unit = own_district(u);
+	if (!unit) {
+		reply_error(r, ERR_BAD_FIELD, "unit", "กรุณาเลือกอำเภอ (?unit=รหัสอำเภอ)");
+		return NULL;
+	}
+	if (unit_level_of_code(unit) != UNIT_LEVEL_DISTRICT) {
+		reply_error(r, ERR_BAD_FIELD, "unit", "รหัสอำเภอไม่ถูกต้อง");
+		return NULL;
+	}
+	if (!perm_unit_in_scope(u->unit_code, unit)) {
+		reply_error(r, ERR_FORBIDDEN, "unit", "อำเภอนี้อยู่นอกความรับผิดชอบของท่าน");
+		return NULL;
+	}
+	return unit;
+}
+
+/* Reads and checks the filter from the query string. Returns false (and
+ * replies 400 naming the field) on a malformed value. */
+static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->unit_code = unit;
+	struct civil_day d;
+	struct period p;
+	const char *from = req_query(r, "from"), *to = req_query(r, "to"), *period = req_query(r, "period");
+	if (from && *from) {
+		if (thai_day_parse(from, &d) < 0) {
+			reply_error(r, ERR_BAD_FIELD, "from", "วันที่เริ่มต้นต้องอยู่ในรูป YYYY-MM-DD");
+			return false;
+		}
+		char *iso = req_alloc(r, THAI_ISO_DAY_SIZE);
+		thai_day_iso(d, iso);
+		f->from_day = iso;
+	}
+	if (to && *to) {
+		if (thai_day_parse(to, &d) < 0) {
+			reply_error(r, ERR_BAD_FIELD, "to", "วันที่สิ้นสุดต้องอยู่ในรูป YYYY-MM-DD");
+			return false;
+		}
+		char *iso = req_alloc(r, THAI_ISO_DAY_SIZE);
+		thai_day_iso(d, iso);
+		f->to_day = iso;
+	}
+	if (period && *period) {
+		if (period_parse(period, &p) < 0) {
+			reply_error(r, ERR_BAD_FIELD, "period", "งวดต้องอยู่ในรูป YYYY-MM");
+			return false;
+		}
+		char *iso = req_alloc(r, PERIOD_ISO_SIZE);
+		period_iso(p, iso);
+		f->period = iso;
+	}
+	const char *service = req_query(r, "service");
+	if (service && *service) {
+		if (!service_exists(service, NULL)) {
+			reply_error(r, ERR_BAD_FIELD, "service", "ไม่พบบริการนี้ในรายการ");
+			return false;
+		}
+		f->service_code = service;
+	}
+	const char *outcome = req_query(r, "outcome");
+	if (outcome && *outcome) {
+		if (outcome_from_name(outcome) == OUTCOME_NONE) {
+			reply_error(r, ERR_BAD_FIELD, "outcome", "ผลการให้บริการไม่ถูกต้อง");
+			return false;
+		}
+		f->outcome = outcome;
+	}
+	const char *officer = req_query(r, "officer");
+	if (officer && *officer) {
+		char *end;
+		long long id = strtoll(officer, &end, 10);
+		if (*end || id <= 0) {
+			reply_error(r, ERR_BAD_FIELD, "officer", "รหัสเจ้าหน้าที่ไม่ถูกต้อง");
+			return false;
+		}
+		f->officer_id = id;
+	}
+	const char *q = req_query(r, "q");
+	if (q && *q) {
+		if (strlen(q) > 100) {
+			reply_error(r, ERR_BAD_FIELD, "q", "คำค้นยาวเกินไป");
+			return false;
+		}
+		f->name_query = q;
+	}
+	const char *iv = req_query(r, "include_void");
+	f->include_void = iv && (!strcmp(iv, "1") || !strcmp(iv, "on") || !strcmp(iv, "true"));
+	const char *page = req_query(r, "page");
+	long long pg = 1;
+	if (page && *page) {
+		char *end;
+		pg = strtoll(page, &end, 10);
+		if (*end || pg < 1 || pg > 1000000) {
+			reply_error(r, ERR_BAD_FIELD, "page", "เลขหน้าไม่ถูกต้อง");
+			return false;
+		}
+	}
+	f->limit = PAGE_SIZE;
+	f->offset = (int)((pg - 1) * PAGE_SIZE);
+	return true;
+}
+
+/* The query string of the filter without page, for links. */
+static void filter_query(struct req *r, struct buf *b)
+{
+	static const char *const keys[] = {"unit", "from", "to", "period", "service", "outcome", "officer", "q", "include_void"};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *v = req_query(r, keys[i]);
+		if (!v || !*v)
+			continue;
+		buf_printf(b, "%s%s=", b->len ? "&" : "", keys[i]);
+		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
+				buf_putc(b, (char)*p);
+			else
+				buf_printf(b, "%%%02X", *p);
+	}
+}
+
+static void registry_index(struct req *r)
+{
+	const char *unit = list_unit(r);
+	if (!unit)
+		return;
+	struct visit_filter f;
+	if (!read_filter(r, unit, &f))
+		return;
+	json_t *res = db_visits_list(app->db, &f);
+	if (!res) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	json_t *entries = json_object_get(res, "entries");
+	size_t i;
+	json_t *e;
+	json_array_foreach(entries, i, e) label_entry(e);
+	json_int_t total = json_integer_value(json_object_get(res, "total"));
+	json_int_t pages = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
+	json_int_t page = f.offset / PAGE_SIZE + 1;
+	struct buf q;
+	buf_init(&q, 4096);
+	filter_query(r, &q);
+	json_t *prev = page > 1 ? json_sprintf("/registry?%s%spage=%lld", buf_str(&q), q.len ? "&" : "", (long long)page - 1) : json_null();
+	json_t *next = page < pages ? json_sprintf("/registry?%s%spage=%lld", buf_str(&q), q.len ? "&" : "", (long long)page + 1) : json_null();
+
+	/* Options for the filter form. */
+	json_t *services = json_array();
+	json_array_foreach(app->eservices, i, e)
+	{
+		const char *c = json_string_value(json_object_get(e, "code"));
+		json_array_append_new(services, json_pack("{s:s, s:O, s:b}", "code", c, "name_th", json_object_get(e, "name_th"),
+							  "selected", f.service_code && !strcmp(f.service_code, c)));
+	}
+	json_t *periods = json_array();
+	struct civil_day today;
+	struct period cur;
+	thai_epoch_day((int64_t)time(NULL), &today);
+	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &cur);
+	for (int k = 0; k < 12; k++) {
+		struct period p = period_add(cur, -k);
+		char iso[PERIOD_ISO_SIZE];
+		struct buf lb;
+		buf_init(&lb, 64);
+		period_iso(p, iso);
+		period_label(&lb, p, 0);
+		json_array_append_new(periods, json_pack("{s:s, s:s, s:b}", "value", iso, "label", buf_str(&lb), "selected",
+							 f.period && !strcmp(f.period, iso)));
+		buf_cleanup(&lb);
+	}
+	json_t *by = json_array();
+	json_t *by_outcome = json_object_get(json_object_get(res, "totals"), "by_outcome");
+	for (size_t k = 0; outcome_names[k]; k++)
+		json_array_append_new(by, json_pack("{s:s, s:I}", "label", outcome_label(outcome_names[k]), "n",
+						    json_integer_value(json_object_get(by_outcome, outcome_names[k]))));
+	json_object_set_new(json_object_get(res, "totals"), "by_outcome_list", by);
+	json_t *exports = json_null();
+	if (f.period) {
+		exports = json_pack("{s:s+, s:s+, s:s+}", "csv", "/registry/export.csv?", buf_str(&q), "xlsx",
+				    "/registry/export.xlsx?", buf_str(&q), "pdf", "/registry/export.pdf?", buf_str(&q));
+	}
+	json_t *unit_m = db_unit_find(app->db, unit);
+	const struct session_user *u = web_user(r);
+	bool own = own_district(u) && !strcmp(own_district(u), unit);
+	json_t *m = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b}, s:o, s:o, s:o, s:O, s:I, s:O, "
+			      "s:{s:I, s:I, s:o, s:o}, s:o, s:b, s:b}",
+			      "page_title", "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์", "unit", "code", unit, "name_th",
+			      unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "filter", "from",
+			      f.from_day ? f.from_day : "", "to", f.to_day ? f.to_day : "", "period", f.period ? f.period : "",
+			      "service", f.service_code ? f.service_code : "", "outcome", f.outcome ? f.outcome : "",
+			      "officer", (json_int_t)f.officer_id, "q", f.name_query ? f.name_query : "", "include_void",
+			      f.include_void, "periods", periods, "services", services, "outcomes",
+			      options(outcome_names, outcome_label, f.outcome), "entries", entries, "total", total,
+			      "totals", json_object_get(res, "totals"), "pagination", "page", page, "pages", pages,
+			      "prev_href", prev, "next_href", next, "exports", exports, "can_create", own, "can_import",
+			      own && u->role >= ROLE_DISTRICT_ADMIN);
+	json_decref(unit_m);
+	buf_cleanup(&q);
+	json_decref(res);
+	reply_model(r, 200, "registry_list", m);
+}
+
+/* GET /registry/export.{csv,xlsx,pdf}?period=YYYY-MM[&unit=]: the period's
+ * registry (voided entries included and marked), audit-logged. */
+enum export_format { EXPORT_CSV, EXPORT_XLSX, EXPORT_PDF };
+
+static void registry_export(struct req *r, enum export_format fmt)
+{
+	const struct session_user *u = web_user(r);
+	const char *unit = list_unit(r);
+	if (!unit)
+		return;
+	const char *period_s = req_query(r, "period");
+	struct period p;
+	if (!period_s || period_parse(period_s, &p) < 0) {
+		reply_error(r, ERR_BAD_FIELD, "period", "กรุณาระบุงวดในรูป YYYY-MM");
+		return;
+	}
+	char iso[PERIOD_ISO_SIZE];
+	period_iso(p, iso);
+	/* The list is read in pages of VISIT_LIST_MAX. */
+	json_t *res = json_pack("{s:[]}", "entries");
+	for (int64_t offset = 0;; offset += VISIT_LIST_MAX) {
+		struct visit_filter f = {
+		    .unit_code = unit, .period = iso, .include_void = true, .limit = VISIT_LIST_MAX, .offset = offset};
+		json_t *page = db_visits_list(app->db, &f);
+		if (!page) {
+			json_decref(res);
+			res = NULL;
+			break;
+		}
+		json_t *pe = json_object_get(page, "entries");
+		json_array_extend(json_object_get(res, "entries"), pe);
+		size_t got = json_array_size(pe);
+		json_decref(page);
+		if (got < VISIT_LIST_MAX)
+			break;
+	}
+	json_t *unit_m = db_unit_find(app->db, unit);
+	if (!res || !unit_m) {
+		json_decref(res);
+		json_decref(unit_m);
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	json_t *entries = json_object_get(res, "entries");
+	size_t i;
+	json_t *e;
+	json_int_t services = 0, voided = 0;
+	json_array_foreach(entries, i, e)
+	{
+		label_entry(e);
+		if (json_is_true(json_object_get(e, "void")))
+			voided++;
+		else
+			services += (json_int_t)json_array_size(json_object_get(e, "services"));
+	}
+	struct civil_day first, last;
+	period_range(p, app->cfg->cutoff_day, &first, &last);
+	struct buf lb, fb, tb;
+	buf_init(&lb, 128);
+	buf_init(&fb, 128);
+	buf_init(&tb, 128);
+	period_label(&lb, p, 0);
+	thai_date_format(&fb, first.y, first.m, first.d, THAI_DATE_FULL, false);
+	thai_date_format(&tb, last.y, last.m, last.d, THAI_DATE_FULL, false);
+	char generated[128];
+	fmt_time(generated, sizeof generated, (int64_t)time(NULL), THAI_DATE_FULL);
+	json_t *parent = json_object_get(unit_m, "parent");
+	json_t *model = json_pack("{s:{s:s, s:O, s:s, s:s}, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:O, s:{s:I, s:I, s:I}}",
+				  "unit", "code", unit, "name_th", json_object_get(unit_m, "name_th"), "province_th",
+				  json_string_value(json_object_get(parent, "name_th")) ? json_string_value(json_object_get(parent, "name_th")) : "",
+				  "level_label", web_level_label(2, unit), "period", "iso", iso, "label", buf_str(&lb),
+				  "first_day_th", buf_str(&fb), "last_day_th", buf_str(&tb), "generated_th", generated,
+				  "generated_by", u->display_name, "entries", entries, "totals", "entries",
+				  (json_int_t)json_array_size(entries) - voided, "services", services, "void", voided);
+	buf_cleanup(&lb);
+	buf_cleanup(&fb);
+	buf_cleanup(&tb);
+	json_decref(res);
+	json_decref(unit_m);
+
+	static const char *const ext[] = {"csv", "xlsx", "pdf"};
+	static const char *const ctype[] = {"text/csv; charset=utf-8",
+					    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+					    "application/pdf"};
+	struct buf out;
+	buf_init(&out, 256u * 1024 * 1024);
+	int rc = fmt == EXPORT_CSV ? export_registry_csv(&out, model)
+		 : fmt == EXPORT_XLSX ? export_registry_xlsx(&out, model)
+				      : export_registry_pdf(&out, model);
+	json_decref(model);
+	if (rc < 0) {
+		buf_cleanup(&out);
+		reply_error(r, ERR_INTERNAL, NULL, "สร้างไฟล์ส่งออกไม่ได้");
+		return;
+	}
+	char target[64], disp[128];
+	snprintf(target, sizeof target, "registry:%s:%s", unit, iso);
+	web_audit(r, "registry.export", target, ext[fmt]);
+	snprintf(disp, sizeof disp, "attachment; filename=\"registry-%s-%s.%s\"", unit, iso, ext[fmt]);
+	reply_header(r, "Content-Disposition", disp);
+	size_t len;
+	char *data = buf_detach(&out, &len);
+	reply_bytes_owned(r, 200, ctype[fmt], data, len);
+}
+
+static void registry_export_csv(struct req *r)
+{
+	registry_export(r, EXPORT_CSV);
+}
+
+static void registry_export_xlsx(struct req *r)
+{
+	registry_export(r, EXPORT_XLSX);
+}
+
+static void registry_export_pdf(struct req *r)
+{
+	registry_export(r, EXPORT_PDF);
+}
+
+const struct route registry_routes[] = {
+	{HTTP_GET, "/registry", ROLE_OFFICER, 0, registry_index, "registry.index"},
+	{HTTP_POST, "/registry", ROLE_OFFICER, 0, registry_create, "registry.create"},
+	{HTTP_GET, "/registry/new", ROLE_OFFICER, 0, registry_new, "registry.new"},
+	{HTTP_GET, "/registry/export.csv", ROLE_OFFICER, 0, registry_export_csv, "registry.export_csv"},
+	{HTTP_GET, "/registry/export.xlsx", ROLE_OFFICER, 0, registry_export_xlsx, "registry.export_xlsx"},
+	{HTTP_GET, "/registry/export.pdf", ROLE_OFFICER, 0, registry_export_pdf, "registry.export_pdf"},
+	{HTTP_GET, "/registry/{id}", ROLE_OFFICER, 0, registry_show, "registry.show"},
+	{HTTP_POST, "/registry/{id}", ROLE_OFFICER, 0, registry_update, "registry.update"},
+	{HTTP_GET, "/registry/{id}/edit", ROLE_OFFICER, 0, registry_edit_form, "registry.edit"},
+	{HTTP_POST, "/registry/{id}/void", ROLE_OFFICER, 0, registry_void, "registry.void"},
+	{HTTP_POST, "/registry/{id}/reveal", ROLE_DISTRICT_ADMIN, 0, registry_reveal, "registry.reveal"},
+	{0, NULL, 0, 0, NULL, NULL},
+};

@@ -1,0 +1,249 @@
+// Browser tests for the e-Service registry (ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์):
+// the keyboard-only entry flow a duty officer repeats all day, field errors,
+// the list and the entry page, axe-core and the phone layout.
+//
+// They run inside tests/e2e/run.mjs, on its server (a fresh SQLite database,
+// migrated and seeded with --demo), its Chromium and its counters, so the
+// run still ends with one "N passed, M failed" line:
+//
+//   OSSPOINT_BIN=build/osspoint node tests/e2e/run.mjs                 # everything
+//   OSSPOINT_BIN=build/osspoint node tests/e2e/registry.mjs            # only these
+//   E2E_ONLY=registry OSSPOINT_BIN=build/osspoint node tests/e2e/run.mjs  # the same
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/* The demo data: officer4701 works at เมืองสกลนคร (4701). A valid Thai ID
+ * (checksum digit 8) and the same number with a wrong checksum digit. */
+const OFFICER = 'officer4701';
+const VALID_ID = '1103702071838';
+const BAD_ID = '1103702071839';
+const VISITOR = 'นางสาวทดสอบ ระบบทะเบียน';
+const VISITOR2 = 'นายพิมพ์ผิด เลขบัตร';
+
+/* h: the harness from run.mjs (test, newContext, newPage, goto, login, active,
+ * axe, describe, assertNoHorizontalScroll, shot, log, base, THAI, PHONE). */
+export async function registryTests(h) {
+	const { test, newContext, newPage, goto, login, active, axe, describe, assertNoHorizontalScroll, shot, log } = h;
+	const { THAI, PHONE } = h;
+	let entryPath = null; /* /registry/ID of the entry made by the first test */
+
+	/* Opens /registry/new and waits for the autofocus to land on the name. */
+	async function openForm(page) {
+		const res = await goto(page, '/registry/new');
+		assert.equal(res.status(), 200, `GET /registry/new answers ${res.status()}`);
+		await page
+			.waitForFunction(() => document.activeElement && document.activeElement.id === 'f-visitor_name', null, {
+				timeout: 3000,
+			})
+			.catch(() => {});
+		const a = await active(page);
+		assert.equal(a?.id, 'f-visitor_name', `focus starts on the visitor name, got ${JSON.stringify(a)}`);
+	}
+
+	/* The keyboard flow: name, Tab, ID, Tab (phone left empty), Tab, first
+	 * service by arrow key, outcome kept, Enter. Returns the POST's response
+	 * and the number of keys pressed. */
+	async function keyboardEntry(page, name, cid) {
+		let keys = 0;
+		await page.keyboard.type(name);
+		keys += [...name].length;
+		await page.keyboard.press('Tab');
+		keys++;
+		let a = await active(page);
+		assert.equal(a?.id, 'f-cid', `Tab from the name reaches the ID, got ${JSON.stringify(a)}`);
+		await page.keyboard.type(cid);
+		keys += cid.length;
+		await page.keyboard.press('Tab');
+		keys++;
+		a = await active(page);
+		assert.equal(a?.id, 'f-phone', `Tab from the ID reaches the phone, got ${JSON.stringify(a)}`);
+		await page.keyboard.press('Tab');
+		keys++;
+		a = await active(page);
+		assert.equal(a?.id, 'f-service1', `Tab from the phone reaches the first service, got ${JSON.stringify(a)}`);
+		await page.keyboard.press('ArrowDown');
+		keys++;
+		const first = await page.locator('#f-service1 option:not([value=""])').first().getAttribute('value');
+		assert.equal(await page.inputValue('#f-service1'), first, 'ArrowDown picks the first service');
+		const [res] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST'),
+			page.keyboard.press('Enter'),
+		]);
+		keys++;
+		await page.waitForLoadState('load');
+		return { res, keys, service: first };
+	}
+
+	await test('registry: keyboard only — name, ID, service, Enter; saved, and an empty form for the next visitor', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await login(page, OFFICER);
+		await openForm(page);
+		assert.equal(await page.inputValue('#f-channel'), 'tangrat', 'the channel defaults to ทางรัฐ');
+		assert.equal(await page.inputValue('#f-outcome1'), 'completed', 'the outcome defaults to completed');
+		const at = await page.inputValue('#f-visited_at');
+		const now = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 16); /* Bangkok, UTC+7 */
+		assert.ok(
+			Math.abs(Date.parse(at + 'Z') - Date.parse(now + 'Z')) <= 5 * 60_000,
+			`the visit time defaults to now (${at}, now ${now})`,
+		);
+		await shot(page, 'registry-new');
+
+		const t0 = performance.now();
+		const { res, keys } = await keyboardEntry(page, VISITOR, VALID_ID);
+		await page
+			.waitForFunction(() => document.activeElement && document.activeElement.id === 'f-visitor_name', null, {
+				timeout: 3000,
+			})
+			.catch(() => {});
+		const ms = Math.round(performance.now() - t0);
+		assert.ok(res.status() < 400, `the POST answers ${res.status()}`);
+
+		const status = (await page.locator('.saved[role="status"]').innerText()).trim();
+		assert.match(status, /บันทึกแล้ว ลำดับที่ 1\/25\d\d/, `the saved line: "${status}"`);
+		const a = await active(page);
+		assert.equal(a?.id, 'f-visitor_name', `focus is back on the name, got ${JSON.stringify(a)}`);
+		for (const f of ['visitor_name', 'cid', 'phone', 'service1', 'remarks'])
+			assert.equal(await page.inputValue(`#f-${f}`), '', `${f} is empty for the next visitor`);
+		assert.equal(await page.inputValue('#f-outcome1'), 'completed', 'the outcome is back to its default');
+		assert.equal(await page.locator('[role="alert"] p').count(), 0, 'no error');
+		entryPath = await page.locator('.saved a').first().getAttribute('href');
+		assert.match(entryPath || '', /^\/registry\/\d+$/, `the saved line links to the entry (${entryPath})`);
+		log(`      keyboard flow: ${keys} key presses, ${ms} ms from the first key to the empty form (automated typing)`);
+		await shot(page, 'registry-saved');
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
+	await test('registry: an invalid ID shows the Thai message next to the field and keeps what was typed', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await login(page, OFFICER);
+		await openForm(page);
+		const { res, service } = await keyboardEntry(page, VISITOR2, BAD_ID);
+		assert.equal(res.status(), 422, `the POST answers ${res.status()}`);
+		await page.waitForSelector('#e-cid');
+		const msg = (await page.locator('#e-cid').innerText()).trim();
+		assert.ok(THAI.test(msg), `the ID has a Thai error next to it: "${msg}"`);
+		assert.equal(await page.getAttribute('#f-cid', 'aria-invalid'), 'true', 'the ID is marked invalid');
+		const desc = (await page.getAttribute('#f-cid', 'aria-describedby')) || '';
+		assert.ok(desc.split(' ').includes('e-cid'), `the ID is described by its error (${desc})`);
+		assert.equal(await page.locator('[role="alert"] a[href="#f-cid"]').count(), 1, 'the summary links to the ID');
+		assert.equal(await page.locator('#e-visitor_name').count(), 0, 'no error on the name');
+		assert.equal(await page.inputValue('#f-visitor_name'), VISITOR2, 'the name is kept');
+		assert.equal(await page.inputValue('#f-cid'), BAD_ID, 'the ID is kept, to correct it');
+		assert.equal(await page.inputValue('#f-service1'), service, 'the chosen service is kept');
+		await page
+			.waitForFunction(() => document.activeElement && document.activeElement.id === 'f-cid', null, { timeout: 3000 })
+			.catch(() => {});
+		const a = await active(page);
+		assert.equal(a?.id, 'f-cid', `focus is on the field in error, got ${JSON.stringify(a)}`);
+		await shot(page, 'registry-error');
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
+	await test('registry: the list shows the entry; its page shows the masked ID and the history', async () => {
+		assert.ok(entryPath, 'the first test saved an entry');
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await login(page, OFFICER);
+		const res = await goto(page, '/registry');
+		assert.equal(res.status(), 200, `GET /registry answers ${res.status()}`);
+		const row = page.locator('.registry-table tbody tr', { hasText: VISITOR });
+		assert.equal(await row.count(), 1, `one row for ${VISITOR}`);
+		const link = row.locator('th a');
+		assert.match((await link.innerText()).trim(), /^1\/25\d\d$/, 'the row starts with its number');
+		assert.equal(await link.getAttribute('href'), entryPath, 'the number links to the entry');
+		assert.equal(await page.locator('.registry-table tbody tr', { hasText: VISITOR2 }).count(), 0, 'the refused entry is not listed');
+		assert.ok(
+			(await page.getByRole('link', { name: '+ บันทึกผู้มารับบริการ' }).count()) === 1,
+			'the list offers "+ บันทึกผู้มารับบริการ"',
+		);
+		await shot(page, 'registry-list');
+
+		await Promise.all([page.waitForURL((u) => u.pathname === entryPath), link.click()]);
+		const main = await page.locator('main').innerText();
+		assert.ok(main.includes(VISITOR), 'the entry page names the visitor');
+		const html = await page.content();
+		assert.ok(!html.includes(VALID_ID), 'the full ID is not in the page');
+		const cid = page.locator('.facts div', { has: page.locator('dt', { hasText: 'เลขประจำตัวประชาชน' }) }).locator('dd');
+		const masked = (await cid.innerText()).trim();
+		assert.equal(masked.replace(/\D/g, ''), VALID_ID.slice(-4), `the ID is masked to its last four digits: "${masked}"`);
+		assert.match(masked, /[Xx×•*]/, `the masked ID shows the hidden digits as marks: "${masked}"`);
+		const history = page.locator('[aria-labelledby="history-title"] tbody tr');
+		assert.ok((await history.count()) >= 1, 'the history has a row');
+		assert.equal(await history.locator('.empty').count(), 0, 'the history is not empty');
+		const first = (await history.first().innerText()).trim();
+		assert.ok(THAI.test(first), `the history row is in Thai: "${first}"`);
+		await shot(page, 'registry-entry');
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
+	/* axe-core: no serious or critical violation (contexts with bypassCSP so
+	 * axe can be injected). The form with errors is reached by a real POST. */
+	const axePages = () => ['/registry', '/registry/new', entryPath, entryPath && `${entryPath}/edit`, '/registry/import'];
+	let axePage = null;
+	async function axeLogin() {
+		if (!axePage) {
+			const ctx = await newContext({ bypassCSP: true });
+			axePage = await newPage(ctx);
+			await login(axePage, OFFICER);
+		}
+		return axePage;
+	}
+	for (let i = 0; i < axePages().length; i++) {
+		const label = ['/registry', '/registry/new', '/registry/{id}', '/registry/{id}/edit', '/registry/import'][i];
+		await test(`registry: axe ${label}`, async () => {
+			const p = axePages()[i];
+			assert.ok(p, 'the first test saved an entry');
+			const page = await axeLogin();
+			const res = await goto(page, p);
+			assert.equal(res.status(), 200, `GET ${p} answers ${res.status()}`);
+			const bad = await axe(page);
+			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+		});
+	}
+	await test('registry: axe /registry/new with errors', async () => {
+		const page = await axeLogin();
+		await openForm(page);
+		const { res } = await keyboardEntry(page, VISITOR2, BAD_ID);
+		assert.equal(res.status(), 422, `the POST answers ${res.status()}`);
+		await page.waitForSelector('#e-cid');
+		const bad = await axe(page);
+		assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+	});
+
+	/* A phone: the body never scrolls sideways (the long Thai service names in
+	 * the selects and the wide table must not widen the page). */
+	await test('registry: phone 375x667 — no horizontal scroll', async () => {
+		const ctx = await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+		const page = await newPage(ctx);
+		await login(page, OFFICER);
+		for (const p of axePages()) {
+			assert.ok(p, 'the first test saved an entry');
+			const res = await goto(page, p);
+			assert.equal(res.status(), 200, `GET ${p} answers ${res.status()}`);
+			await assertNoHorizontalScroll(page, p);
+			await shot(page, `registry-phone-${p.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '')}`);
+		}
+		await openForm(page);
+		const { res } = await keyboardEntry(page, VISITOR2, BAD_ID);
+		assert.equal(res.status(), 422, `the POST answers ${res.status()}`);
+		await page.waitForSelector('#e-cid');
+		await assertNoHorizontalScroll(page, '/registry/new with errors');
+		await shot(page, 'registry-phone-errors');
+		const save = await page.getByRole('button', { name: 'บันทึก', exact: true }).boundingBox();
+		assert.ok(save && save.height >= 44, `the save button is a large touch target (${save?.height}px)`);
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+}
+
+/* Run directly: only these tests, through run.mjs's harness. Not awaited, so
+ * this module finishes loading before run.mjs imports it back. */
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+	process.env.E2E_ONLY = 'registry';
+	import(pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'run.mjs')).href).catch((e) => {
+		console.error(e);
+		process.exitCode = 1;
+	});
+}
