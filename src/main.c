@@ -547,6 +547,7 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 		pthread_mutex_unlock(&purge_lock);
 		pthread_join(purger, NULL);
 	}
+	registry_import_jobs_wait();
 	rc = 0;
 out:
 	router_free(the.router);

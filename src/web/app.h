@@ -42,5 +42,8 @@ extern const struct route auth_routes[];
 extern const struct route units_routes[];
 extern const struct route users_routes[];
 extern const struct route registry_routes[];
+extern const struct route import_routes[];
+/* Waits for running import jobs and frees the finished ones (shutdown). */
+void registry_import_jobs_wait(void);
 
 #endif

@@ -200,6 +200,53 @@ for (const backend of backends()) {
       assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
     });
 
+    test('import: every row checked, all-or-nothing, Thai report, re-import adds nothing', async () => {
+      const when = bkk(-30).replace('T', ' ');
+      const header = 'visited_at,visitor_name,cid,phone,channel,services,remarks';
+      const good = [header,
+        `${when},นายนำเข้า หนึ่ง,${VALID_CID},0812345678,tangrat,tangrat_signup:completed,`,
+        `${when},นางนำเข้า สอง,,,web,"nhso_rights_check:referred;rd_efiling:completed",จากสมุดทะเบียน`].join('\n') + '\n';
+      const bad = [header,
+        `${when},นายดี ถูกต้อง,,,tangrat,tangrat_signup:completed,`,
+        `${when},นายผิด เลขบัตร,1103702071839,,tangrat,tangrat_signup:completed,`,
+        `${when},,,,fax,nope:completed,`].join('\n') + '\n';
+      const poll = async (href) => {
+        for (let i = 0; i < 200; i++) {
+          const j = await adm.get(href);
+          if (j.json.job.status !== 'running') return j.json.job;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('import did not finish');
+      };
+      const count = () => Number(srv.sql("SELECT COUNT(*) FROM visits WHERE visitor_name LIKE '%นำเข้า%' OR visitor_name LIKE 'นายดี%' OR visitor_name LIKE 'นายผิด%'")[0][0]);
+      assert.equal((await off.post('/registry/import', { body: good, headers: { 'content-type': 'text/csv' } })).status, 403);
+      const b = await adm.post('/registry/import', { body: bad, headers: { 'content-type': 'text/csv' } });
+      assert.equal(b.status, 202);
+      const bj = await poll(b.json.href);
+      assert.equal(bj.status, 'failed');
+      const lines = bj.errors.map((e) => `${e.line}:${e.field}`);
+      assert.ok(lines.includes('3:cid'), lines.join(' '));
+      assert.ok(lines.includes('4:visitor_name') && lines.includes('4:channel') && lines.includes('4:services[0].code'), lines.join(' '));
+      assert.ok(!lines.some((l) => l.startsWith('2:')), 'the good row has no error');
+      for (const e of bj.errors) assert.match(e.message, /[\u0E00-\u0E7F]/);
+      assert.equal(count(), 0, 'nothing stored when any row is bad');
+      const g = await adm.post('/registry/import', { body: good, headers: { 'content-type': 'text/csv' } });
+      const gj = await poll(g.json.href);
+      assert.equal(gj.status, 'done', JSON.stringify(gj));
+      assert.equal(gj.added, 2);
+      const again = await poll((await adm.post('/registry/import', { body: good, headers: { 'content-type': 'text/csv' } })).json.href);
+      assert.equal(again.added, 0);
+      assert.equal(again.skipped, 2);
+      assert.equal(count(), 2);
+      const missing = await poll((await adm.post('/registry/import', { body: 'visitor_name\nx\n', headers: { 'content-type': 'text/csv' } })).json.href);
+      assert.equal(missing.status, 'failed');
+      assert.match(missing.errors[0].message, /คอลัมน์/);
+      // The page of a job is HTML too, with a progress or result.
+      assert.equal((await adm.get(g.json.href, { accept: 'text/html' })).status, 200);
+      assert.equal((await off2.get(g.json.href)).status, 404, 'another district cannot see the job');
+      run(['check'], { env: srv.env });
+    });
+
     test('exports: CSV with BOM, XLSX, PDF whose text extracts; audit-logged', async () => {
       const c = await off.post('/registry', { json: entry({ visitor_name: 'นางส่งออก ข้อมูล' }) });
       const period = (await off.get(`/registry/${c.json.id}`)).json.entry.period;
