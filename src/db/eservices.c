@@ -5,10 +5,11 @@
 static int usable_fn(struct dbc *c, void *arg)
 {
 	json_t **out = arg;
-	*out = db_query_json(c,
-			     "SELECT code, name_th, channel FROM eservices WHERE status IN ('active', 'moving') "
-			     "ORDER BY sort_order, code",
-			     "");
+	*out =
+	    db_query_json(c,
+	                  "SELECT code, name_th, channel FROM eservices WHERE status IN ('active', 'moving') "
+	                  "ORDER BY sort_order, code",
+	                  "");
 	return *out ? DB_OK : DB_ERROR;
 }
 

@@ -1367,8 +1367,8 @@ static int import_fn(struct dbc *c, void *arg)
 	return DB_OK;
 }
 
-int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added, size_t *existing,
-		     void (*progress)(size_t done, size_t total, void *ctx), void *ctx)
+int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added,
+                     size_t *existing, void (*progress)(size_t done, size_t total, void *ctx), void *ctx)
 {
 	struct import im = {.n = n, .progress = progress, .ctx = ctx};
 	im.items = xcalloc(n ? n : 1, sizeof *im.items);
@@ -1384,7 +1384,8 @@ int db_visits_import(struct db *db, const struct visit_create *items, size_t n, 
 			goto out;
 		}
 		a->nsvc = svc_from_input(items[i].v, a->svc);
-		a->after = snapshot_of_input(items[i].v, a->day, a->period, items[i].cid_last4, items[i].officer_id);
+		a->after =
+		    snapshot_of_input(items[i].v, a->day, a->period, items[i].cid_last4, items[i].officer_id);
 	}
 	/* All or nothing: one transaction (not the group-commit writer, which
 	 * is for short requests). */

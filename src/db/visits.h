@@ -76,8 +76,8 @@ int db_visit_create(struct db *db, const struct visit_create *in, struct visit_c
  * called every 100 rows and at the end (from inside the transaction; on a
  * retry it starts again). Returns DB_OK (*added, *existing set), or a
  * negative db_rc with nothing stored. */
-int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added, size_t *existing,
-		     void (*progress)(size_t done, size_t total, void *ctx), void *ctx);
+int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added,
+                     size_t *existing, void (*progress)(size_t done, size_t total, void *ctx), void *ctx);
 
 /* The entry model, or NULL when there is no such entry (or on error):
  * {id, unit_code, number ("seq/year_be"), seq, year_be, visited_at, visit_day,

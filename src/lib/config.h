@@ -10,19 +10,19 @@
 #include <stddef.h>
 
 struct config {
-	char *db;                  /* OSSPOINT_DB        sqlite:var/osspoint.db */
-	char *listen;              /* OSSPOINT_LISTEN    127.0.0.1:8080 */
-	char *root;                /* OSSPOINT_ROOT      dir holding templates/ static/ data/ */
-	char *secret_file;         /* OSSPOINT_SECRET_FILE  var/secret.key (created when missing) */
-	unsigned threads;          /* OSSPOINT_THREADS   0 = one per CPU */
-	unsigned db_pool;          /* OSSPOINT_DB_POOL   0 = default */
-	long session_ttl;          /* OSSPOINT_SESSION_TTL   seconds, 43200 (12 h) */
-	long session_idle;         /* OSSPOINT_SESSION_IDLE  seconds, 1800 (30 min) */
-	int login_max_fails;       /* OSSPOINT_LOGIN_MAX_FAILS  5 per username per window */
-	long login_window;         /* OSSPOINT_LOGIN_WINDOW  seconds, 900 */
-	int cutoff_day;            /* OSSPOINT_CUTOFF_DAY   25 (1..28) */
-	int grace_days;            /* OSSPOINT_GRACE_DAYS   3 */
-	int retention_days;        /* OSSPOINT_RETENTION_DAYS  730: personal data of older entries is erased */
+	char *db;            /* OSSPOINT_DB        sqlite:var/osspoint.db */
+	char *listen;        /* OSSPOINT_LISTEN    127.0.0.1:8080 */
+	char *root;          /* OSSPOINT_ROOT      dir holding templates/ static/ data/ */
+	char *secret_file;   /* OSSPOINT_SECRET_FILE  var/secret.key (created when missing) */
+	unsigned threads;    /* OSSPOINT_THREADS   0 = one per CPU */
+	unsigned db_pool;    /* OSSPOINT_DB_POOL   0 = default */
+	long session_ttl;    /* OSSPOINT_SESSION_TTL   seconds, 43200 (12 h) */
+	long session_idle;   /* OSSPOINT_SESSION_IDLE  seconds, 1800 (30 min) */
+	int login_max_fails; /* OSSPOINT_LOGIN_MAX_FAILS  5 per username per window */
+	long login_window;   /* OSSPOINT_LOGIN_WINDOW  seconds, 900 */
+	int cutoff_day;      /* OSSPOINT_CUTOFF_DAY   25 (1..28) */
+	int grace_days;      /* OSSPOINT_GRACE_DAYS   3 */
+	int retention_days;  /* OSSPOINT_RETENTION_DAYS  730: personal data of older entries is erased */
 	bool bangkok_in_programme; /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
 	bool secure_cookies;       /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
 	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */

@@ -25,8 +25,8 @@ struct row {
 static void add_error(struct import_result *res, size_t line, const char *field, const char *message)
 {
 	if (json_array_size(res->errors) < IMPORT_MAX_ERRORS)
-		json_array_append_new(res->errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field,
-							     "message", message));
+		json_array_append_new(res->errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
+		                                             "field", field, "message", message));
 }
 
 /* Storing is the second half of the progress bar. */
@@ -60,8 +60,8 @@ static void row_key(const struct csv *c, const char *unit, char out[VISIT_KEY_MA
 }
 
 int registry_import_csv(const char *unit_code, int64_t officer_id, const char *data, size_t len,
-			bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
-			struct import_result *res)
+                        bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                        struct import_result *res)
 {
 	memset(res, 0, sizeof *res);
 	res->errors = json_array();
@@ -104,7 +104,8 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 	while ((got = csv_next(&c)) == CSV_RECORD) {
 		res->rows++;
 		if (res->rows > IMPORT_MAX_ROWS) {
-			snprintf(res->message, sizeof res->message, "ไฟล์มีเกิน %d แถว กรุณาแบ่งไฟล์", IMPORT_MAX_ROWS);
+			snprintf(res->message, sizeof res->message, "ไฟล์มีเกิน %d แถว กรุณาแบ่งไฟล์",
+			         IMPORT_MAX_ROWS);
 			add_error(res, c.line, "file", res->message);
 			goto out;
 		}
@@ -119,7 +120,8 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 			bad++;
 			for (size_t i = 0; i < errs.n; i++) {
 				char text[REGISTRY_MESSAGE_SIZE];
-				add_error(res, c.line, errs.e[i].field, registry_error_text(text, &errs, i, &row->v));
+				add_error(res, c.line, errs.e[i].field,
+				          registry_error_text(text, &errs, i, &row->v));
 			}
 			explicit_bzero(row->v.cid, sizeof row->v.cid);
 		} else {
@@ -127,8 +129,10 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 				row_key(&c, unit_code, row->v.idempotency_key);
 			if (row->v.cid[0]) {
 				cid_hash(row->hash, row->v.cid);
-				if (cid_seal(row->sealed, row->v.cid) < 0 || thai_id_last4(row->v.cid, row->last4) < 0) {
-					snprintf(res->message, sizeof res->message, "เข้ารหัสเลขประจำตัวประชาชนไม่ได้");
+				if (cid_seal(row->sealed, row->v.cid) < 0 ||
+				    thai_id_last4(row->v.cid, row->last4) < 0) {
+					snprintf(res->message, sizeof res->message,
+					         "เข้ารหัสเลขประจำตัวประชาชนไม่ได้");
 					goto out;
 				}
 				row->has_cid = true;
@@ -143,15 +147,15 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 			progress(res->rows, 2 * total, ctx);
 	}
 	if (got < 0) {
-		snprintf(res->message, sizeof res->message, "บรรทัด %zu: รูปแบบ CSV ไม่ถูกต้อง (เครื่องหมายคำพูดไม่ครบหรือข้อมูลเกินขนาด)",
-			 c.line);
+		snprintf(res->message, sizeof res->message,
+		         "บรรทัด %zu: รูปแบบ CSV ไม่ถูกต้อง (เครื่องหมายคำพูดไม่ครบหรือข้อมูลเกินขนาด)", c.line);
 		add_error(res, c.line, "file", res->message);
 		goto out;
 	}
 	if (bad) {
 		snprintf(res->message, sizeof res->message,
-			 "พบข้อผิดพลาด %zu แถวจากทั้งหมด %zu แถว ยังไม่ได้นำเข้าข้อมูลใด ๆ กรุณาแก้ไขแล้วนำเข้าใหม่", bad,
-			 res->rows);
+		         "พบข้อผิดพลาด %zu แถวจากทั้งหมด %zu แถว ยังไม่ได้นำเข้าข้อมูลใด ๆ กรุณาแก้ไขแล้วนำเข้าใหม่", bad,
+		         res->rows);
 		goto out;
 	}
 	if (res->rows == 0) {
@@ -162,20 +166,22 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 	struct visit_create *items = xcalloc(n, sizeof *items);
 	for (size_t i = 0; i < n; i++)
 		items[i] = (struct visit_create){
-			.v = &rows[i].v,
-			.unit_code = unit_code,
-			.officer_id = officer_id,
-			.cid_hash = rows[i].has_cid ? rows[i].hash : NULL,
-			.cid_sealed = rows[i].has_cid ? rows[i].sealed : NULL,
-			.cid_last4 = rows[i].has_cid ? rows[i].last4 : NULL,
-			.survey_token_hash = rows[i].token_hash,
-			.now = rules.now,
+		    .v = &rows[i].v,
+		    .unit_code = unit_code,
+		    .officer_id = officer_id,
+		    .cid_hash = rows[i].has_cid ? rows[i].hash : NULL,
+		    .cid_sealed = rows[i].has_cid ? rows[i].sealed : NULL,
+		    .cid_last4 = rows[i].has_cid ? rows[i].last4 : NULL,
+		    .survey_token_hash = rows[i].token_hash,
+		    .now = rules.now,
 		};
 	struct shift sh = {progress, ctx, total};
-	int d = db_visits_import(app->db, items, n, &res->added, &res->existing, progress ? shifted : NULL, &sh);
+	int d =
+	    db_visits_import(app->db, items, n, &res->added, &res->existing, progress ? shifted : NULL, &sh);
 	free(items);
 	if (d != DB_OK) {
-		snprintf(res->message, sizeof res->message, "บันทึกลงฐานข้อมูลไม่สำเร็จ (รหัส %d) ไม่มีข้อมูลใดถูกนำเข้า", d);
+		snprintf(res->message, sizeof res->message, "บันทึกลงฐานข้อมูลไม่สำเร็จ (รหัส %d) ไม่มีข้อมูลใดถูกนำเข้า",
+		         d);
 		goto out;
 	}
 	if (progress)

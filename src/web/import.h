@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 #define IMPORT_MAX_ERRORS 200
-#define IMPORT_MAX_ROWS 200000
+#define IMPORT_MAX_ROWS   200000
 
 struct import_result {
-	size_t rows;     /* data rows read */
-	size_t added;    /* new entries */
-	size_t existing; /* rows already imported before (skipped) */
-	json_t *errors;  /* [{line, field, message}] (caller decrefs) */
+	size_t rows;       /* data rows read */
+	size_t added;      /* new entries */
+	size_t existing;   /* rows already imported before (skipped) */
+	json_t *errors;    /* [{line, field, message}] (caller decrefs) */
 	char message[512]; /* Thai summary of a failure, "" on success */
 };
 
@@ -28,7 +28,7 @@ struct import_result {
  * history into closed periods (CLI only). Returns 0 when everything was
  * stored (or already there), -1 otherwise (res->message, res->errors). */
 int registry_import_csv(const char *unit_code, int64_t officer_id, const char *data, size_t len,
-			bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
-			struct import_result *res);
+                        bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                        struct import_result *res);
 
 #endif

@@ -56,8 +56,10 @@ static void *job_run(void *arg)
 	int rc = registry_import_csv(j->unit, j->user_id, j->data, j->len, false, progress, j, &res);
 	if (rc == 0) {
 		char detail[96];
-		snprintf(detail, sizeof detail, "rows=%zu added=%zu existing=%zu", res.rows, res.added, res.existing);
-		db_audit_add(app->db, (int64_t)time(NULL), j->user_id, "registry.import", j->unit, detail, "");
+		snprintf(detail, sizeof detail, "rows=%zu added=%zu existing=%zu", res.rows, res.added,
+		         res.existing);
+		db_audit_add(app->db, (int64_t)time(NULL), j->user_id, "registry.import", j->unit, detail,
+		             "");
 	}
 	pthread_mutex_lock(&jobs_lock);
 	free(j->data);
@@ -89,15 +91,17 @@ void registry_import_jobs_wait(void)
 static json_t *job_model(const struct job *j)
 {
 	size_t rows_total = j->total / 2;
-	size_t processed = j->status == JOB_RUNNING ? (j->done > rows_total ? rows_total : j->done) : j->res.rows;
+	size_t processed =
+	    j->status == JOB_RUNNING ? (j->done > rows_total ? rows_total : j->done) : j->res.rows;
 	int percent = j->status != JOB_RUNNING ? 100 : j->total ? (int)(j->done * 100 / j->total) : 0;
 	static const char *const names[] = {"running", "done", "failed"};
-	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:O, s:s, s:b, s:b, s:b}", "id", j->id, "status",
-			 names[j->status], "processed", (json_int_t)processed, "total",
-			 (json_int_t)(j->status == JOB_RUNNING ? rows_total : j->res.rows), "percent", percent, "added",
-			 (json_int_t)j->res.added, "skipped", (json_int_t)j->res.existing, "errors",
-			 j->res.errors ? j->res.errors : json_array(), "message", j->res.message, "refresh",
-			 j->status == JOB_RUNNING, "done", j->status == JOB_DONE, "failed", j->status == JOB_FAILED);
+	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:O, s:s, s:b, s:b, s:b}", "id", j->id,
+	                 "status", names[j->status], "processed", (json_int_t)processed, "total",
+	                 (json_int_t)(j->status == JOB_RUNNING ? rows_total : j->res.rows), "percent",
+	                 percent, "added", (json_int_t)j->res.added, "skipped", (json_int_t)j->res.existing,
+	                 "errors", j->res.errors ? j->res.errors : json_array(), "message", j->res.message,
+	                 "refresh", j->status == JOB_RUNNING, "done", j->status == JOB_DONE, "failed",
+	                 j->status == JOB_FAILED);
 }
 
 static bool may_import(const struct session_user *u)
@@ -108,8 +112,9 @@ static bool may_import(const struct session_user *u)
 static void import_page(struct req *r)
 {
 	const struct session_user *u = web_user(r);
-	reply_model(r, 200, "registry_import",
-		    json_pack("{s:s, s:b}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload", may_import(u)));
+	reply_model(
+	    r, 200, "registry_import",
+	    json_pack("{s:s, s:b}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload", may_import(u)));
 }
 
 static void refuse(struct req *r, int status, const char *message)
@@ -117,7 +122,7 @@ static void refuse(struct req *r, int status, const char *message)
 	json_t *errors = json_array();
 	web_field_error(errors, "file", message);
 	json_t *m = json_pack("{s:s, s:b, s:{s:s}}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload", 1,
-			      "errors_by_field", "file", message);
+	                      "errors_by_field", "file", message);
 	(void)status;
 	reply_invalid(r, "registry_import", m, errors);
 }
@@ -218,8 +223,8 @@ static void import_job(struct req *r)
 	json_t *model = job_model(j);
 	pthread_mutex_unlock(&jobs_lock);
 	reply_model(r, 200, "registry_import",
-		    json_pack("{s:s, s:b, s:o}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload", may_import(u),
-			      "job", model));
+	            json_pack("{s:s, s:b, s:o}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload",
+	                      may_import(u), "job", model));
 }
 
 const struct route import_routes[] = {

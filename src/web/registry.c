@@ -32,7 +32,8 @@ static bool service_exists(const char *code, void *ctx)
 {
 	size_t i;
 	json_t *s;
-	json_array_foreach(app->eservices, i, s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return true;
+	json_array_foreach(app->eservices, i,
+	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return true;
 	return false;
 }
 
@@ -62,7 +63,9 @@ static const char *service_name(const char *code)
 {
 	size_t i;
 	json_t *s;
-	json_array_foreach(app->eservices, i, s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return json_string_value(json_object_get(s, "name_th"));
+	json_array_foreach(app->eservices, i,
+	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")),
+	                                  code)) return json_string_value(json_object_get(s, "name_th"));
 	return code;
 }
 
@@ -138,7 +141,8 @@ static void raw_from_request(struct req *r, struct registry_raw *raw, int form_r
 				break;
 			}
 			raw->services[raw->nservices].code = json_string_value(json_object_get(s, "code"));
-			raw->services[raw->nservices].outcome = json_string_value(json_object_get(s, "outcome"));
+			raw->services[raw->nservices].outcome =
+			    json_string_value(json_object_get(s, "outcome"));
 			form_rows[raw->nservices++] = 0;
 		}
 		return;
@@ -165,7 +169,7 @@ static void raw_from_request(struct req *r, struct registry_raw *raw, int form_r
 /* JSON list of {field, message}; for the form also errors_by_field keyed by
  * the form's own field names (service2, outcome2 …). */
 static json_t *errors_json(const struct registry_errors *errs, const struct visit_input *v,
-			   const int form_rows[VISIT_MAX_SERVICES], json_t *by_field)
+                           const int form_rows[VISIT_MAX_SERVICES], json_t *by_field)
 {
 	json_t *list = json_array();
 	for (size_t i = 0; i < errs->n; i++) {
@@ -191,8 +195,9 @@ static json_t *options(const char *const *values, const char *(*label)(const cha
 {
 	json_t *a = json_array();
 	for (size_t i = 0; values[i]; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label", label(values[i]),
-						   "selected", selected && !strcmp(selected, values[i])));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label",
+		                                   label(values[i]), "selected",
+		                                   selected && !strcmp(selected, values[i])));
 	return a;
 }
 
@@ -237,16 +242,16 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		{
 			const char *c = json_string_value(json_object_get(s, "code"));
 			json_array_append_new(opts, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
-							      json_object_get(s, "name_th"), "selected",
-							      code && !strcmp(code, c)));
+			                                      json_object_get(s, "name_th"), "selected",
+			                                      code && !strcmp(code, c)));
 		}
 		char fs[32], fo[32];
 		snprintf(fs, sizeof fs, "service%zu", row + 1);
 		snprintf(fo, sizeof fo, "outcome%zu", row + 1);
-		json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:o, s:o}", "index", (json_int_t)row + 1,
-						      "field_service", fs, "field_outcome", fo, "options", opts,
-						      "outcomes",
-						      options(outcome_names, outcome_label, outcome ? outcome : "completed")));
+		json_array_append_new(
+		    rows, json_pack("{s:I, s:s, s:s, s:o, s:o}", "index", (json_int_t)row + 1,
+		                    "field_service", fs, "field_outcome", fo, "options", opts, "outcomes",
+		                    options(outcome_names, outcome_label, outcome ? outcome : "completed")));
 	}
 	static const char *const sexes[] = {"male", "female", "other", NULL};
 	static const char *const bands[] = {"under_20", "20_39", "40_59", "60_plus", NULL};
@@ -254,15 +259,15 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 	json_t *unit = db_unit_find(app->db, unit_code);
 	char plabel[64];
 	current_period_label(plabel, sizeof plabel);
-	json_t *m = json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}",
-			      "page_title", "บันทึกผู้มารับบริการ", "mode", "new", "is_edit", 0, "action", "/registry",
-			      "unit", "code", unit_code, "name_th",
-			      unit ? json_string_value(json_object_get(unit, "name_th")) : "", "period_label", plabel,
-			      "form", values, "service_rows", rows, "channels",
-			      options(channel_names, channel_label, channel ? channel : "tangrat"), "sexes",
-			      options(sexes, sex_label, json_string_value(json_object_get(values, "sex"))), "age_bands",
-			      options(bands, age_label, json_string_value(json_object_get(values, "age_band"))), "errors",
-			      "errors_by_field");
+	json_t *m = json_pack(
+	    "{s:s, s:s, s:b, s:s, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}", "page_title",
+	    "บันทึกผู้มารับบริการ", "mode", "new", "is_edit", 0, "action", "/registry", "unit", "code", unit_code,
+	    "name_th", unit ? json_string_value(json_object_get(unit, "name_th")) : "", "period_label",
+	    plabel, "form", values, "service_rows", rows, "channels",
+	    options(channel_names, channel_label, channel ? channel : "tangrat"), "sexes",
+	    options(sexes, sex_label, json_string_value(json_object_get(values, "sex"))), "age_bands",
+	    options(bands, age_label, json_string_value(json_object_get(values, "age_band"))), "errors",
+	    "errors_by_field");
 	json_decref(unit);
 	return m;
 }
@@ -272,9 +277,9 @@ static json_t *empty_values(void)
 	char now[20], key[TOKEN_LEN];
 	local_input_value(now, (int64_t)time(NULL));
 	token_new(key);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", now, "visitor_name", "", "cid",
-			 "", "phone", "", "sex", "", "age_band", "", "channel", "tangrat", "remarks", "",
-			 "idempotency_key", key);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", now, "visitor_name",
+	                 "", "cid", "", "phone", "", "sex", "", "age_band", "", "channel", "tangrat",
+	                 "remarks", "", "idempotency_key", key);
 }
 
 /* The values typed, to show them again after an error. */
@@ -283,12 +288,12 @@ static json_t *typed_values(struct req *r, const struct registry_raw *raw, json_
 #define V(x) ((x) ? (x) : "")
 	*services = json_array();
 	for (size_t i = 0; i < raw->nservices; i++)
-		json_array_append_new(*services, json_pack("{s:s, s:s}", "code", V(raw->services[i].code), "outcome",
-							   V(raw->services[i].outcome)));
+		json_array_append_new(*services, json_pack("{s:s, s:s}", "code", V(raw->services[i].code),
+		                                           "outcome", V(raw->services[i].outcome)));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", V(raw->visited_at),
-			 "visitor_name", V(raw->visitor_name), "cid", V(raw->cid), "phone", V(raw->phone), "sex",
-			 V(raw->sex), "age_band", V(raw->age_band), "channel", V(raw->channel), "remarks",
-			 V(raw->remarks), "idempotency_key", V(raw->idempotency_key));
+	                 "visitor_name", V(raw->visitor_name), "cid", V(raw->cid), "phone", V(raw->phone),
+	                 "sex", V(raw->sex), "age_band", V(raw->age_band), "channel", V(raw->channel),
+	                 "remarks", V(raw->remarks), "idempotency_key", V(raw->idempotency_key));
 #undef V
 }
 
@@ -298,7 +303,9 @@ static void label_entry(json_t *e)
 	char when[128];
 	fmt_time(when, sizeof when, json_integer_value(json_object_get(e, "visited_at")), THAI_DATE_SHORT);
 	json_object_set_new(e, "visited_th", json_string(when));
-	json_object_set_new(e, "href", json_sprintf("/registry/%lld", (long long)json_integer_value(json_object_get(e, "id"))));
+	json_object_set_new(
+	    e, "href",
+	    json_sprintf("/registry/%lld", (long long)json_integer_value(json_object_get(e, "id"))));
 	const char *last4 = json_string_value(json_object_get(e, "cid_last4"));
 	if (last4 && *last4) {
 		char masked[THAI_ID_MASK_SIZE];
@@ -321,10 +328,12 @@ static void label_entry(json_t *e)
 	json_array_foreach(json_object_get(e, "services"), i, s)
 	{
 		const char *o = json_string_value(json_object_get(s, "outcome"));
-		json_object_set_new(s, "outcome_label", json_string(o && outcome_label(o) ? outcome_label(o) : ""));
+		json_object_set_new(s, "outcome_label",
+		                    json_string(o && outcome_label(o) ? outcome_label(o) : ""));
 		if (!json_object_get(s, "name_th"))
-			json_object_set_new(s, "name_th",
-					    json_string(service_name(json_string_value(json_object_get(s, "code")))));
+			json_object_set_new(
+			    s, "name_th",
+			    json_string(service_name(json_string_value(json_object_get(s, "code")))));
 	}
 }
 
@@ -377,14 +386,14 @@ static void registry_create(struct req *r)
 	token_new(token);
 	token_hash(token_h, token);
 	struct visit_create in = {
-		.v = &v,
-		.unit_code = unit,
-		.officer_id = u->id,
-		.cid_hash = has_cid ? hash : NULL,
-		.cid_sealed = has_cid ? sealed : NULL,
-		.cid_last4 = has_cid ? last4 : NULL,
-		.survey_token_hash = token_h,
-		.now = rules.now,
+	    .v = &v,
+	    .unit_code = unit,
+	    .officer_id = u->id,
+	    .cid_hash = has_cid ? hash : NULL,
+	    .cid_sealed = has_cid ? sealed : NULL,
+	    .cid_last4 = has_cid ? last4 : NULL,
+	    .survey_token_hash = token_h,
+	    .now = rules.now,
 	};
 	struct visit_created out;
 	int rc = db_visit_create(app->db, &in, &out);
@@ -410,14 +419,15 @@ static void registry_create(struct req *r)
 	}
 	/* The next visitor: an empty form with what was saved on top. */
 	json_t *m = form_model(r, unit, empty_values(), NULL);
-	json_object_set_new(m, "saved",
-			    json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(entry, "id"), "number",
-				      json_object_get(entry, "number"), "href", json_object_get(entry, "href"),
-				      "survey_url",
-				      json_object_get(entry, "survey_url") ? json_object_get(entry, "survey_url")
-									   : json_null()));
+	json_object_set_new(
+	    m, "saved",
+	    json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(entry, "id"), "number",
+	              json_object_get(entry, "number"), "href", json_object_get(entry, "href"), "survey_url",
+	              json_object_get(entry, "survey_url") ? json_object_get(entry, "survey_url")
+	                                                   : json_null()));
 	char notice[128];
-	snprintf(notice, sizeof notice, "บันทึกแล้ว ลำดับที่ %s", json_string_value(json_object_get(entry, "number")));
+	snprintf(notice, sizeof notice, "บันทึกแล้ว ลำดับที่ %s",
+	         json_string_value(json_object_get(entry, "number")));
 	json_object_set_new(m, "notice", json_string(notice));
 	json_decref(entry);
 	reply_model(r, 200, "registry_form", m);
@@ -464,10 +474,17 @@ static bool entry_period_open(json_t *e)
 static const struct {
 	const char *key, *label;
 } field_labels[] = {
-	{"visited_at", "วันเวลา"},   {"visitor_name", "ชื่อ–สกุล"}, {"cid_last4", "เลขประจำตัวประชาชน (4 หลักท้าย)"},
-	{"phone", "โทรศัพท์"},       {"sex", "เพศ"},            {"age_band", "ช่วงอายุ"},
-	{"channel", "ช่องทาง"},      {"remarks", "หมายเหตุ"},     {"services", "บริการ"},
-	{"status", "สถานะ"},         {"void_reason", "เหตุผลที่ยกเลิก"},
+    {"visited_at", "วันเวลา"},
+    {"visitor_name", "ชื่อ–สกุล"},
+    {"cid_last4", "เลขประจำตัวประชาชน (4 หลักท้าย)"},
+    {"phone", "โทรศัพท์"},
+    {"sex", "เพศ"},
+    {"age_band", "ช่วงอายุ"},
+    {"channel", "ช่องทาง"},
+    {"remarks", "หมายเหตุ"},
+    {"services", "บริการ"},
+    {"status", "สถานะ"},
+    {"void_reason", "เหตุผลที่ยกเลิก"},
 };
 
 static json_t *history_model(int64_t id)
@@ -497,10 +514,16 @@ static json_t *history_model(int64_t id)
 				json_t *x = json_object_get(after, field_labels[k].key);
 				if (json_equal(b, x) || (!b && !x))
 					continue;
-				char *bs = b ? (json_is_string(b) ? strdup(json_string_value(b)) : json_dumps(b, JSON_ENCODE_ANY)) : strdup("");
-				char *xs = x ? (json_is_string(x) ? strdup(json_string_value(x)) : json_dumps(x, JSON_ENCODE_ANY)) : strdup("");
-				json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "field_label", field_labels[k].label,
-									 "before", bs ? bs : "", "after", xs ? xs : ""));
+				char *bs = b ? (json_is_string(b) ? strdup(json_string_value(b))
+				                                  : json_dumps(b, JSON_ENCODE_ANY))
+				             : strdup("");
+				char *xs = x ? (json_is_string(x) ? strdup(json_string_value(x))
+				                                  : json_dumps(x, JSON_ENCODE_ANY))
+				             : strdup("");
+				json_array_append_new(changes,
+				                      json_pack("{s:s, s:s, s:s}", "field_label",
+				                                field_labels[k].label, "before", bs ? bs : "",
+				                                "after", xs ? xs : ""));
 				free(bs);
 				free(xs);
 			}
@@ -516,14 +539,16 @@ static json_t *show_model(struct req *r, json_t *e)
 	label_entry(e);
 	bool open = entry_period_open(e);
 	bool active = !json_is_true(json_object_get(e, "void"));
-	bool own = own_district(u) && !strcmp(own_district(u), json_string_value(json_object_get(e, "unit_code")));
+	bool own =
+	    own_district(u) && !strcmp(own_district(u), json_string_value(json_object_get(e, "unit_code")));
 	char title[96];
 	snprintf(title, sizeof title, "รายการลำดับที่ %s", json_string_value(json_object_get(e, "number")));
-	return json_pack("{s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:b}", "page_title", title, "entry", e, "history",
-			 history_model(id), "can_edit", own && open && active, "can_void", own && open && active,
-			 "can_reveal",
-			 u->role >= ROLE_DISTRICT_ADMIN && json_is_true(json_object_get(e, "has_cid")) && active,
-			 "edit_href", json_sprintf("/registry/%lld/edit", (long long)id), "period_open", open);
+	return json_pack(
+	    "{s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:b}", "page_title", title, "entry", e, "history",
+	    history_model(id), "can_edit", own && open && active, "can_void", own && open && active,
+	    "can_reveal",
+	    u->role >= ROLE_DISTRICT_ADMIN && json_is_true(json_object_get(e, "has_cid")) && active,
+	    "edit_href", json_sprintf("/registry/%lld/edit", (long long)id), "period_open", open);
 }
 
 static void registry_show(struct req *r)
@@ -542,19 +567,20 @@ static void registry_edit_form(struct req *r)
 	if (!e)
 		return;
 	const char *unit = own_district(web_user(r));
-	if (!unit || strcmp(unit, json_string_value(json_object_get(e, "unit_code"))) || !entry_period_open(e) ||
-	    json_is_true(json_object_get(e, "void")) || !strcmp(json_string_value(json_object_get(e, "status")), "void")) {
+	if (!unit || strcmp(unit, json_string_value(json_object_get(e, "unit_code"))) ||
+	    !entry_period_open(e) || json_is_true(json_object_get(e, "void")) ||
+	    !strcmp(json_string_value(json_object_get(e, "status")), "void")) {
 		json_decref(e);
 		reply_error(r, ERR_FORBIDDEN, "id", "แก้ไขรายการนี้ไม่ได้ (งวดปิดแล้ว ถูกยกเลิก หรืออยู่นอกอำเภอของท่าน)");
 		return;
 	}
 	char at[20];
 	local_input_value(at, json_integer_value(json_object_get(e, "visited_at")));
-	json_t *values = json_pack("{s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:s}", "visited_at", at, "visitor_name",
-				   json_object_get(e, "visitor_name"), "cid", "", "phone", json_object_get(e, "phone"),
-				   "sex", json_object_get(e, "sex"), "age_band", json_object_get(e, "age_band"), "channel",
-				   json_object_get(e, "channel"), "remarks", json_object_get(e, "remarks"),
-				   "idempotency_key", "");
+	json_t *values = json_pack("{s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:s}", "visited_at", at,
+	                           "visitor_name", json_object_get(e, "visitor_name"), "cid", "", "phone",
+	                           json_object_get(e, "phone"), "sex", json_object_get(e, "sex"), "age_band",
+	                           json_object_get(e, "age_band"), "channel", json_object_get(e, "channel"),
+	                           "remarks", json_object_get(e, "remarks"), "idempotency_key", "");
 	json_t *m = form_model(r, unit, values, json_object_get(e, "services"));
 	label_entry(e);
 	int64_t id = json_integer_value(json_object_get(e, "id"));
@@ -564,8 +590,10 @@ static void registry_edit_form(struct req *r)
 	char title[96];
 	snprintf(title, sizeof title, "แก้ไขรายการลำดับที่ %s", json_string_value(json_object_get(e, "number")));
 	json_object_set_new(m, "page_title", json_string(title));
-	json_object_set_new(m, "entry", json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
-						  json_object_get(e, "number"), "cid_masked", json_object_get(e, "cid_masked")));
+	json_object_set_new(m, "entry",
+	                    json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
+	                              json_object_get(e, "number"), "cid_masked",
+	                              json_object_get(e, "cid_masked")));
 	json_decref(e);
 	reply_model(r, 200, "registry_form", m);
 }
@@ -610,11 +638,13 @@ static void registry_update(struct req *r)
 		json_object_set_new(m, "mode", json_string("edit"));
 		json_object_set_new(m, "is_edit", json_true());
 		json_object_set_new(m, "action", json_sprintf("/registry/%lld", (long long)id));
-		json_object_set_new(m, "entry", json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
-							  json_object_get(e, "number"), "cid_masked",
-							  json_object_get(e, "cid_masked")));
+		json_object_set_new(m, "entry",
+		                    json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
+		                              json_object_get(e, "number"), "cid_masked",
+		                              json_object_get(e, "cid_masked")));
 		json_decref(e);
-		reply_invalid(r, "registry_form", m, errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field")));
+		reply_invalid(r, "registry_form", m,
+		              errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field")));
 		return;
 	}
 	json_decref(e);
@@ -633,17 +663,21 @@ static void registry_update(struct req *r)
 	}
 	explicit_bzero(&v.cid, sizeof v.cid);
 	struct visit_update in = {
-		.v = &v,
-		.cid = change,
-		.cid_hash = hash,
-		.cid_sealed = sealed,
-		.cid_last4 = last4,
-		.user_id = u->id,
-		.now = rules.now,
+	    .v = &v,
+	    .cid = change,
+	    .cid_hash = hash,
+	    .cid_sealed = sealed,
+	    .cid_last4 = last4,
+	    .user_id = u->id,
+	    .now = rules.now,
 	};
 	int rc = db_visit_update(app->db, id, &in);
 	if (rc != DB_OK) {
-		reply_error(r, rc == DB_DONE ? ERR_NOT_FOUND : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT : ERR_UNAVAILABLE, "id", NULL);
+		reply_error(r,
+		            rc == DB_DONE                                    ? ERR_NOT_FOUND
+		            : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT
+		                                                             : ERR_UNAVAILABLE,
+		            "id", NULL);
 		return;
 	}
 	json_t *after = db_visit_get(app->db, id);
@@ -693,13 +727,19 @@ static void registry_void(struct req *r)
 		json_t *again = db_visit_get(app->db, id);
 		json_t *m = again ? show_model(r, again) : NULL;
 		if (m)
-			json_object_set_new(m, "errors_by_field", json_pack("{s:O}", "reason", json_object_get(json_array_get(errors, 0), "message")));
+			json_object_set_new(m, "errors_by_field",
+			                    json_pack("{s:O}", "reason",
+			                              json_object_get(json_array_get(errors, 0), "message")));
 		reply_invalid(r, "registry_show", m, errors);
 		return;
 	}
 	int rc = db_visit_void(app->db, id, reason, u->id, (int64_t)time(NULL));
 	if (rc != DB_OK) {
-		reply_error(r, rc == DB_DONE ? ERR_NOT_FOUND : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT : ERR_UNAVAILABLE, "id", NULL);
+		reply_error(r,
+		            rc == DB_DONE                                    ? ERR_NOT_FOUND
+		            : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT
+		                                                             : ERR_UNAVAILABLE,
+		            "id", NULL);
 		return;
 	}
 	char target[48];
@@ -744,7 +784,9 @@ static void registry_reveal(struct req *r)
 	explicit_bzero(cid, sizeof cid);
 	reply_header(r, "Cache-Control", "no-store");
 	if (req_wants_json(r) || req_is_json_body(r)) {
-		reply_json(r, 200, json_pack("{s:I, s:O}", "id", (json_int_t)id, "cid", json_object_get(m, "revealed_cid")));
+		reply_json(
+		    r, 200,
+		    json_pack("{s:I, s:O}", "id", (json_int_t)id, "cid", json_object_get(m, "revealed_cid")));
 		json_decref(m);
 		return;
 	}
@@ -866,14 +908,16 @@ static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
 /* The query string of the filter without page, for links. */
 static void filter_query(struct req *r, struct buf *b)
 {
-	static const char *const keys[] = {"unit", "from", "to", "period", "service", "outcome", "officer", "q", "include_void"};
+	static const char *const keys[] = {"unit",    "from",    "to", "period",      "service",
+	                                   "outcome", "officer", "q",  "include_void"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		const char *v = req_query(r, keys[i]);
 		if (!v || !*v)
 			continue;
 		buf_printf(b, "%s%s=", b->len ? "&" : "", keys[i]);
 		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
 				buf_putc(b, (char)*p);
 			else
 				buf_printf(b, "%%%02X", *p);
@@ -903,16 +947,21 @@ static void registry_index(struct req *r)
 	struct buf q;
 	buf_init(&q, 4096);
 	filter_query(r, &q);
-	json_t *prev = page > 1 ? json_sprintf("/registry?%s%spage=%lld", buf_str(&q), q.len ? "&" : "", (long long)page - 1) : json_null();
-	json_t *next = page < pages ? json_sprintf("/registry?%s%spage=%lld", buf_str(&q), q.len ? "&" : "", (long long)page + 1) : json_null();
+	json_t *prev = page > 1 ? json_sprintf("/registry?%s%spage=%lld", buf_str(&q), q.len ? "&" : "",
+	                                       (long long)page - 1)
+	                        : json_null();
+	json_t *next = page < pages ? json_sprintf("/registry?%s%spage=%lld", buf_str(&q), q.len ? "&" : "",
+	                                           (long long)page + 1)
+	                            : json_null();
 
 	/* Options for the filter form. */
 	json_t *services = json_array();
 	json_array_foreach(app->eservices, i, e)
 	{
 		const char *c = json_string_value(json_object_get(e, "code"));
-		json_array_append_new(services, json_pack("{s:s, s:O, s:b}", "code", c, "name_th", json_object_get(e, "name_th"),
-							  "selected", f.service_code && !strcmp(f.service_code, c)));
+		json_array_append_new(services, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
+		                                          json_object_get(e, "name_th"), "selected",
+		                                          f.service_code && !strcmp(f.service_code, c)));
 	}
 	json_t *periods = json_array();
 	struct civil_day today;
@@ -926,36 +975,40 @@ static void registry_index(struct req *r)
 		buf_init(&lb, 64);
 		period_iso(p, iso);
 		period_label(&lb, p, 0);
-		json_array_append_new(periods, json_pack("{s:s, s:s, s:b}", "value", iso, "label", buf_str(&lb), "selected",
-							 f.period && !strcmp(f.period, iso)));
+		json_array_append_new(periods,
+		                      json_pack("{s:s, s:s, s:b}", "value", iso, "label", buf_str(&lb),
+		                                "selected", f.period && !strcmp(f.period, iso)));
 		buf_cleanup(&lb);
 	}
 	json_t *by = json_array();
 	json_t *by_outcome = json_object_get(json_object_get(res, "totals"), "by_outcome");
 	for (size_t k = 0; outcome_names[k]; k++)
-		json_array_append_new(by, json_pack("{s:s, s:I}", "label", outcome_label(outcome_names[k]), "n",
-						    json_integer_value(json_object_get(by_outcome, outcome_names[k]))));
+		json_array_append_new(
+		    by, json_pack("{s:s, s:I}", "label", outcome_label(outcome_names[k]), "n",
+		                  json_integer_value(json_object_get(by_outcome, outcome_names[k]))));
 	json_object_set_new(json_object_get(res, "totals"), "by_outcome_list", by);
 	json_t *exports = json_null();
 	if (f.period) {
 		exports = json_pack("{s:s+, s:s+, s:s+}", "csv", "/registry/export.csv?", buf_str(&q), "xlsx",
-				    "/registry/export.xlsx?", buf_str(&q), "pdf", "/registry/export.pdf?", buf_str(&q));
+		                    "/registry/export.xlsx?", buf_str(&q), "pdf", "/registry/export.pdf?",
+		                    buf_str(&q));
 	}
 	json_t *unit_m = db_unit_find(app->db, unit);
 	const struct session_user *u = web_user(r);
 	bool own = own_district(u) && !strcmp(own_district(u), unit);
-	json_t *m = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b}, s:o, s:o, s:o, s:O, s:I, s:O, "
-			      "s:{s:I, s:I, s:o, s:o}, s:o, s:b, s:b}",
-			      "page_title", "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์", "unit", "code", unit, "name_th",
-			      unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "filter", "from",
-			      f.from_day ? f.from_day : "", "to", f.to_day ? f.to_day : "", "period", f.period ? f.period : "",
-			      "service", f.service_code ? f.service_code : "", "outcome", f.outcome ? f.outcome : "",
-			      "officer", (json_int_t)f.officer_id, "q", f.name_query ? f.name_query : "", "include_void",
-			      f.include_void, "periods", periods, "services", services, "outcomes",
-			      options(outcome_names, outcome_label, f.outcome), "entries", entries, "total", total,
-			      "totals", json_object_get(res, "totals"), "pagination", "page", page, "pages", pages,
-			      "prev_href", prev, "next_href", next, "exports", exports, "can_create", own, "can_import",
-			      own && u->role >= ROLE_DISTRICT_ADMIN);
+	json_t *m = json_pack(
+	    "{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b}, s:o, s:o, s:o, s:O, s:I, s:O, "
+	    "s:{s:I, s:I, s:o, s:o}, s:o, s:b, s:b}",
+	    "page_title", "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์", "unit", "code", unit, "name_th",
+	    unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "filter", "from",
+	    f.from_day ? f.from_day : "", "to", f.to_day ? f.to_day : "", "period", f.period ? f.period : "",
+	    "service", f.service_code ? f.service_code : "", "outcome", f.outcome ? f.outcome : "", "officer",
+	    (json_int_t)f.officer_id, "q", f.name_query ? f.name_query : "", "include_void", f.include_void,
+	    "periods", periods, "services", services, "outcomes",
+	    options(outcome_names, outcome_label, f.outcome), "entries", entries, "total", total, "totals",
+	    json_object_get(res, "totals"), "pagination", "page", page, "pages", pages, "prev_href", prev,
+	    "next_href", next, "exports", exports, "can_create", own, "can_import",
+	    own && u->role >= ROLE_DISTRICT_ADMIN);
 	json_decref(unit_m);
 	buf_cleanup(&q);
 	json_decref(res);
@@ -983,8 +1036,11 @@ static void registry_export(struct req *r, enum export_format fmt)
 	/* The list is read in pages of VISIT_LIST_MAX. */
 	json_t *res = json_pack("{s:[]}", "entries");
 	for (int64_t offset = 0;; offset += VISIT_LIST_MAX) {
-		struct visit_filter f = {
-		    .unit_code = unit, .period = iso, .include_void = true, .limit = VISIT_LIST_MAX, .offset = offset};
+		struct visit_filter f = {.unit_code = unit,
+		                         .period = iso,
+		                         .include_void = true,
+		                         .limit = VISIT_LIST_MAX,
+		                         .offset = offset};
 		json_t *page = db_visits_list(app->db, &f);
 		if (!page) {
 			json_decref(res);
@@ -1029,13 +1085,16 @@ static void registry_export(struct req *r, enum export_format fmt)
 	char generated[128];
 	fmt_time(generated, sizeof generated, (int64_t)time(NULL), THAI_DATE_FULL);
 	json_t *parent = json_object_get(unit_m, "parent");
-	json_t *model = json_pack("{s:{s:s, s:O, s:s, s:s}, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:O, s:{s:I, s:I, s:I}}",
-				  "unit", "code", unit, "name_th", json_object_get(unit_m, "name_th"), "province_th",
-				  json_string_value(json_object_get(parent, "name_th")) ? json_string_value(json_object_get(parent, "name_th")) : "",
-				  "level_label", web_level_label(2, unit), "period", "iso", iso, "label", buf_str(&lb),
-				  "first_day_th", buf_str(&fb), "last_day_th", buf_str(&tb), "generated_th", generated,
-				  "generated_by", u->display_name, "entries", entries, "totals", "entries",
-				  (json_int_t)json_array_size(entries) - voided, "services", services, "void", voided);
+	json_t *model =
+	    json_pack("{s:{s:s, s:O, s:s, s:s}, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:O, s:{s:I, s:I, s:I}}",
+	              "unit", "code", unit, "name_th", json_object_get(unit_m, "name_th"), "province_th",
+	              json_string_value(json_object_get(parent, "name_th"))
+	                  ? json_string_value(json_object_get(parent, "name_th"))
+	                  : "",
+	              "level_label", web_level_label(2, unit), "period", "iso", iso, "label", buf_str(&lb),
+	              "first_day_th", buf_str(&fb), "last_day_th", buf_str(&tb), "generated_th", generated,
+	              "generated_by", u->display_name, "entries", entries, "totals", "entries",
+	              (json_int_t)json_array_size(entries) - voided, "services", services, "void", voided);
 	buf_cleanup(&lb);
 	buf_cleanup(&fb);
 	buf_cleanup(&tb);
@@ -1043,14 +1102,14 @@ static void registry_export(struct req *r, enum export_format fmt)
 	json_decref(unit_m);
 
 	static const char *const ext[] = {"csv", "xlsx", "pdf"};
-	static const char *const ctype[] = {"text/csv; charset=utf-8",
-					    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-					    "application/pdf"};
+	static const char *const ctype[] = {
+	    "text/csv; charset=utf-8", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	    "application/pdf"};
 	struct buf out;
 	buf_init(&out, 256u * 1024 * 1024);
-	int rc = fmt == EXPORT_CSV ? export_registry_csv(&out, model)
-		 : fmt == EXPORT_XLSX ? export_registry_xlsx(&out, model)
-				      : export_registry_pdf(&out, model);
+	int rc = fmt == EXPORT_CSV    ? export_registry_csv(&out, model)
+	         : fmt == EXPORT_XLSX ? export_registry_xlsx(&out, model)
+	                              : export_registry_pdf(&out, model);
 	json_decref(model);
 	if (rc < 0) {
 		buf_cleanup(&out);
@@ -1083,16 +1142,16 @@ static void registry_export_pdf(struct req *r)
 }
 
 const struct route registry_routes[] = {
-	{HTTP_GET, "/registry", ROLE_OFFICER, 0, registry_index, "registry.index"},
-	{HTTP_POST, "/registry", ROLE_OFFICER, 0, registry_create, "registry.create"},
-	{HTTP_GET, "/registry/new", ROLE_OFFICER, 0, registry_new, "registry.new"},
-	{HTTP_GET, "/registry/export.csv", ROLE_OFFICER, 0, registry_export_csv, "registry.export_csv"},
-	{HTTP_GET, "/registry/export.xlsx", ROLE_OFFICER, 0, registry_export_xlsx, "registry.export_xlsx"},
-	{HTTP_GET, "/registry/export.pdf", ROLE_OFFICER, 0, registry_export_pdf, "registry.export_pdf"},
-	{HTTP_GET, "/registry/{id}", ROLE_OFFICER, 0, registry_show, "registry.show"},
-	{HTTP_POST, "/registry/{id}", ROLE_OFFICER, 0, registry_update, "registry.update"},
-	{HTTP_GET, "/registry/{id}/edit", ROLE_OFFICER, 0, registry_edit_form, "registry.edit"},
-	{HTTP_POST, "/registry/{id}/void", ROLE_OFFICER, 0, registry_void, "registry.void"},
-	{HTTP_POST, "/registry/{id}/reveal", ROLE_DISTRICT_ADMIN, 0, registry_reveal, "registry.reveal"},
-	{0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/registry", ROLE_OFFICER, 0, registry_index, "registry.index"},
+    {HTTP_POST, "/registry", ROLE_OFFICER, 0, registry_create, "registry.create"},
+    {HTTP_GET, "/registry/new", ROLE_OFFICER, 0, registry_new, "registry.new"},
+    {HTTP_GET, "/registry/export.csv", ROLE_OFFICER, 0, registry_export_csv, "registry.export_csv"},
+    {HTTP_GET, "/registry/export.xlsx", ROLE_OFFICER, 0, registry_export_xlsx, "registry.export_xlsx"},
+    {HTTP_GET, "/registry/export.pdf", ROLE_OFFICER, 0, registry_export_pdf, "registry.export_pdf"},
+    {HTTP_GET, "/registry/{id}", ROLE_OFFICER, 0, registry_show, "registry.show"},
+    {HTTP_POST, "/registry/{id}", ROLE_OFFICER, 0, registry_update, "registry.update"},
+    {HTTP_GET, "/registry/{id}/edit", ROLE_OFFICER, 0, registry_edit_form, "registry.edit"},
+    {HTTP_POST, "/registry/{id}/void", ROLE_OFFICER, 0, registry_void, "registry.void"},
+    {HTTP_POST, "/registry/{id}/reveal", ROLE_DISTRICT_ADMIN, 0, registry_reveal, "registry.reveal"},
+    {0, NULL, 0, 0, NULL, NULL},
 };
