@@ -44,6 +44,8 @@ if [ "${1:-}" != "--only-asan" ]; then
 	stage "style and banned functions"
 	./scripts/lint.sh
 	run_suites "$BUILD"
+	stage "crash test (kill -9 during concurrent inserts)"
+	OSSPOINT_BIN="$ROOT/$BUILD/osspoint" node tests/crash/crash.mjs | tee -a "$LOG"
 	stage "browser tests (Playwright + axe-core, Debian chromium)"
 	OSSPOINT_BIN="$ROOT/$BUILD/osspoint" node tests/e2e/run.mjs | tee -a "$LOG"
 fi

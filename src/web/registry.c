@@ -166,6 +166,24 @@ static void raw_from_request(struct req *r, struct registry_raw *raw, int form_r
 	}
 }
 
+/* Copies errors_by_field's serviceN/outcomeN onto the form's rows (a template
+ * cannot build the key "service" + index itself). */
+static void attach_row_errors(json_t *m)
+{
+	json_t *by = json_object_get(m, "errors_by_field");
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(m, "service_rows"), i, row)
+	{
+		json_t *es = json_object_get(by, json_string_value(json_object_get(row, "field_service")));
+		json_t *eo = json_object_get(by, json_string_value(json_object_get(row, "field_outcome")));
+		if (es)
+			json_object_set(row, "error_service", es);
+		if (eo)
+			json_object_set(row, "error_outcome", eo);
+	}
+}
+
 /* JSON list of {field, message}; for the form also errors_by_field keyed by
  * the form's own field names (service2, outcome2 …). */
 static json_t *errors_json(const struct registry_errors *errs, const struct visit_input *v,
@@ -370,6 +388,7 @@ static void registry_create(struct req *r)
 		json_t *m = form_model(r, unit, values, services);
 		json_decref(services);
 		json_t *list = errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field"));
+		attach_row_errors(m);
 		reply_invalid(r, "registry_form", m, list);
 		return;
 	}
@@ -425,10 +444,6 @@ static void registry_create(struct req *r)
 	              json_object_get(entry, "number"), "href", json_object_get(entry, "href"), "survey_url",
 	              json_object_get(entry, "survey_url") ? json_object_get(entry, "survey_url")
 	                                                   : json_null()));
-	char notice[128];
-	snprintf(notice, sizeof notice, "บันทึกแล้ว ลำดับที่ %s",
-	         json_string_value(json_object_get(entry, "number")));
-	json_object_set_new(m, "notice", json_string(notice));
 	json_decref(entry);
 	reply_model(r, 200, "registry_form", m);
 }
@@ -643,8 +658,9 @@ static void registry_update(struct req *r)
 		                              json_object_get(e, "number"), "cid_masked",
 		                              json_object_get(e, "cid_masked")));
 		json_decref(e);
-		reply_invalid(r, "registry_form", m,
-		              errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field")));
+		json_t *list = errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field"));
+		attach_row_errors(m);
+		reply_invalid(r, "registry_form", m, list);
 		return;
 	}
 	json_decref(e);

@@ -1,6 +1,6 @@
 // Browser tests for the e-Service registry (ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์):
 // the keyboard-only entry flow a duty officer repeats all day, field errors,
-// the list and the entry page, axe-core and the phone layout.
+// the list and the entry page, the CSV import, axe-core and the phone layout.
 //
 // They run inside tests/e2e/run.mjs, on its server (a fresh SQLite database,
 // migrated and seeded with --demo), its Chromium and its counters, so the
@@ -20,6 +20,20 @@ const VALID_ID = '1103702071838';
 const BAD_ID = '1103702071839';
 const VISITOR = 'นางสาวทดสอบ ระบบทะเบียน';
 const VISITOR2 = 'นายพิมพ์ผิด เลขบัตร';
+/* A district admin: only they may import. */
+const ADMIN = 'dadmin4701';
+
+/* A CSV for the importer: two rows dated ten minutes ago (Bangkok), the
+ * second with the given Thai ID. */
+function importCsv(cid) {
+	const at = new Date(Date.now() + 7 * 3600_000 - 10 * 60_000).toISOString().slice(0, 16);
+	return [
+		'visited_at,visitor_name,cid,phone,sex,age_band,channel,services,remarks',
+		`${at},นายนำเข้า หนึ่ง,,0812345678,male,20_39,tangrat,tangrat_signup:completed,`,
+		`${at},นางนำเข้า สอง,${cid},,female,40_59,web,nhso_rights_check:referred;tangrat_signup:completed,ทดสอบการนำเข้า`,
+		'',
+	].join('\r\n');
+}
 
 /* h: the harness from run.mjs (test, newContext, newPage, goto, login, active,
  * axe, describe, assertNoHorizontalScroll, shot, log, base, THAI, PHONE). */
@@ -179,6 +193,58 @@ export async function registryTests(h) {
 		assert.deepEqual(page.problems, [], page.problems.join('\n'));
 	});
 
+	/* Uploads a CSV on /registry/import and waits (through the page's own
+	 * meta refresh) until the job page shows its result. Returns the job path. */
+	async function importFile(page, name, text) {
+		const res = await goto(page, '/registry/import');
+		assert.equal(res.status(), 200, `GET /registry/import answers ${res.status()}`);
+		await page.setInputFiles('#f-file', { name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+		await Promise.all([
+			page.waitForURL(/\/registry\/import\/[^/]+$/),
+			page.getByRole('button', { name: 'ตรวจและนำเข้า' }).click(),
+		]);
+		const until = Date.now() + 20_000;
+		for (;;) {
+			const n = await page
+				.locator('.import-job .notice')
+				.count()
+				.catch(() => 0);
+			if (n > 0) break;
+			assert.ok(Date.now() < until, 'the import job finishes within 20 s');
+			await page.waitForTimeout(300);
+		}
+		await page.waitForLoadState('load');
+		return new URL(page.url()).pathname;
+	}
+	const jobs = {}; /* failed, done: job pages for axe and the phone */
+
+	await test('registry: import — a bad row imports nothing and is listed; a good file is imported once', async () => {
+		const ctx = await newContext();
+		const page = await newPage(ctx);
+		await login(page, ADMIN);
+		jobs.failed = await importFile(page, 'bad.csv', importCsv(BAD_ID));
+		const status = (await page.locator('.import-job [role="status"]').innerText()).trim();
+		assert.match(status, /ไม่ได้นำเข้ารายการใดเลย/, `the job says nothing was imported: "${status}"`);
+		const row = page.locator('.import-job tbody tr', { has: page.locator('td', { hasText: /^cid$/ }) });
+		assert.equal(await row.count(), 1, 'the bad ID is listed');
+		assert.match((await row.locator('th').innerText()).trim(), /^\d+$/, 'with its line number');
+		assert.ok(THAI.test(await row.innerText()), 'and a Thai message');
+		await shot(page, 'registry-import-failed');
+
+		jobs.done = await importFile(page, 'good.csv', importCsv(VALID_ID));
+		let done = (await page.locator('.import-job [role="status"]').innerText()).trim();
+		assert.match(done, /นำเข้าเสร็จแล้ว เพิ่ม 2 รายการ/, `two rows added: "${done}"`);
+		await shot(page, 'registry-import-done');
+		await importFile(page, 'good-again.csv', importCsv(VALID_ID));
+		done = (await page.locator('.import-job [role="status"]').innerText()).trim();
+		assert.match(done, /เพิ่ม 0 รายการ · ข้าม 2 รายการ/, `the same file again adds nothing: "${done}"`);
+		assert.equal(await page.locator('meta[http-equiv="refresh"]').count(), 0, 'a finished job stops refreshing');
+		const list = await goto(page, '/registry?q=' + encodeURIComponent('นำเข้า'));
+		assert.equal(list.status(), 200);
+		assert.equal(await page.locator('.registry-table tbody tr', { hasText: 'นำเข้า' }).count(), 2, 'two imported rows listed');
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
 	/* axe-core: no serious or critical violation (contexts with bypassCSP so
 	 * axe can be injected). The form with errors is reached by a real POST. */
 	const axePages = () => ['/registry', '/registry/new', entryPath, entryPath && `${entryPath}/edit`, '/registry/import'];
@@ -199,6 +265,22 @@ export async function registryTests(h) {
 			const page = await axeLogin();
 			const res = await goto(page, p);
 			assert.equal(res.status(), 200, `GET ${p} answers ${res.status()}`);
+			const bad = await axe(page);
+			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+		});
+	}
+	for (const [label, p] of [
+		['/registry/import (district admin: the upload form)', () => '/registry/import'],
+		['/registry/import/{job} (failed)', () => jobs.failed],
+		['/registry/import/{job} (done)', () => jobs.done],
+	]) {
+		await test(`registry: axe ${label}`, async () => {
+			assert.ok(p(), 'the import test ran');
+			const ctx = await newContext({ bypassCSP: true });
+			const page = await newPage(ctx);
+			await login(page, ADMIN);
+			const res = await goto(page, p());
+			assert.equal(res.status(), 200, `GET ${p()} answers ${res.status()}`);
 			const bad = await axe(page);
 			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
 		});
@@ -235,6 +317,15 @@ export async function registryTests(h) {
 		const save = await page.getByRole('button', { name: 'บันทึก', exact: true }).boundingBox();
 		assert.ok(save && save.height >= 44, `the save button is a large touch target (${save?.height}px)`);
 		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+		const admin = await newPage(await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true }));
+		await login(admin, ADMIN);
+		for (const p of ['/registry/import', jobs.failed, jobs.done]) {
+			assert.ok(p, 'the import test ran');
+			await goto(admin, p);
+			await assertNoHorizontalScroll(admin, p);
+		}
+		await shot(admin, 'registry-phone-import-failed');
+		assert.deepEqual(admin.problems, [], admin.problems.join('\n'));
 	});
 }
 
