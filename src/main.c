@@ -25,6 +25,8 @@
 #include "render/mustache.h"
 #include "web/app.h"
 
+#define DEFAULT_HTTP_THREADS 32
+
 static const char usage[] =
     "osspoint — ระบบศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) ของอำเภอ\n"
     "\n"
@@ -515,7 +517,10 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	    .static_dir = dir,
 	    .max_body = cfg->max_body,
 	    .max_upload = cfg->max_upload,
-	    .threads = cfg->threads,
+	    /* Handlers block while their entry waits for the group commit, so
+	     * the pool must be larger than the CPU count for concurrent entries
+	     * to share an fsync (measured: 2 threads ≈ 1 commit per entry). */
+	    .threads = cfg->threads ? cfg->threads : DEFAULT_HTTP_THREADS,
 	    .secure_cookies = cfg->secure_cookies,
 	    .access_log = cfg->access_log,
 	    .render = web_render,

@@ -10,6 +10,9 @@
 // CYCLES times { start the server; log in as officer4701; LOOPS concurrent
 // loops POST /registry; SIGKILL the server after a random 0.5–1.5 s; check the
 // database as the crash left it; restart; read every acknowledged entry back }.
+// The first cycle runs the shipped settings (HTTP threads = CPUs, so at most
+// that many requests wait in db_write); the others run LOOPS HTTP threads, so
+// that group commits of many entries are in flight when the kill lands.
 // Prints one line per check and ends with "N passed, M failed" (counted by
 // scripts/test.sh); exits non-zero on any failure. No dependencies; talks to
 // 127.0.0.1 only; every server it starts is killed when it exits.
@@ -166,7 +169,8 @@ async function backendRun(backend) {
     }
     const all = []; // every entry acknowledged so far, over all cycles
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      const srv = startServer(env);
+      const threads = cycle === 1 ? 'shipped' : String(LOOPS);
+      const srv = startServer(cycle === 1 ? env : { ...env, OSSPOINT_THREADS: threads });
       let base;
       try { base = await srv.url; } catch (e) { check(false, `${backend} cycle ${cycle}: server starts`, e.message); return; }
       const auth = await login(base);
@@ -179,7 +183,7 @@ async function backendRun(backend) {
       const ex = await srv.exited;
       const res = await loading;
       killed.done = true;
-      check(ex.sig === 'SIGKILL', `${backend} cycle ${cycle}: server killed by SIGKILL after ${delay} ms`, `exit ${ex.code ?? ex.sig}`);
+      check(ex.sig === 'SIGKILL', `${backend} cycle ${cycle}: server (threads ${threads}) killed by SIGKILL after ${delay} ms`, `exit ${ex.code ?? ex.sig}`);
       const others = Object.entries(res.statuses).filter(([s]) => s !== '201');
       check(res.acked.length > 0, `${backend} cycle ${cycle}: ${res.acked.length} entries answered 201 before the kill`);
       check(others.length === 0, `${backend} cycle ${cycle}: every answer before the kill was 201`,
