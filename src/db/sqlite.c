@@ -91,10 +91,20 @@ static void *lite_connect(const char *target, char *err, size_t errlen)
 	 * rather than a prepared statement. WAL is persistent in the file; an
 	 * in-memory database stays "memory", which is fine. */
 	char *msg = NULL;
-	rc = sqlite3_exec(db,
-	                  "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
-	                  "PRAGMA trusted_schema=OFF;",
-	                  NULL, NULL, &msg);
+	/* Switching a fresh file to WAL can answer SQLITE_BUSY at once, without
+	 * the busy handler, while another connection opens it too (two
+	 * processes migrating one new database): retry for up to ~5 s. */
+	for (int attempt = 0;; attempt++) {
+		rc = sqlite3_exec(db,
+		                  "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
+		                  "PRAGMA trusted_schema=OFF;",
+		                  NULL, NULL, &msg);
+		if ((rc & 0xff) != SQLITE_BUSY || attempt >= 250)
+			break;
+		sqlite3_free(msg);
+		msg = NULL;
+		sqlite3_sleep(20);
+	}
 	if (rc != SQLITE_OK) {
 		db_set_err(err, errlen, "sqlite: cannot set up %s: %s", target,
 		           msg ? msg : sqlite3_errstr(rc));
