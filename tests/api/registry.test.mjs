@@ -247,6 +247,34 @@ for (const backend of backends()) {
       run(['check'], { env: srv.env });
     });
 
+    test('CLI import of history and retention purge: personal data erased, counts survive', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'osspoint-imp-'));
+      const file = join(dir, 'old.csv');
+      writeFileSync(file, 'visited_at,visitor_name,cid,phone,channel,services,remarks\n' +
+        `2020-03-02 10:00,นายเก่า มาก,${VALID_CID},0812345678,tangrat,tangrat_signup:completed,หมายเหตุส่วนตัว\n`);
+      // Without --allow-closed the closed period is refused, with a Thai message naming the row.
+      assert.throws(() => run(['import', '--unit', '4701', '--officer', 'officer4701', '--file', file], { env: srv.env }),
+        (e) => /บรรทัด 2/.test(String(e.stderr)));
+      const out = run(['import', '--unit', '4701', '--officer', 'officer4701', '--file', file, '--allow-closed'], { env: srv.env });
+      assert.match(out, /เพิ่มใหม่ 1/);
+      assert.match(run(['import', '--unit', '4701', '--officer', 'officer4701', '--file', file, '--allow-closed'], { env: srv.env }), /เพิ่มใหม่ 0/);
+      const id = srv.sql("SELECT id FROM visits WHERE visitor_name = 'นายเก่า มาก'")[0][0];
+      const before = srv.sql("SELECT SUM(visits) FROM rollup_visits WHERE unit_code = '4701' AND day = '2020-03-02'")[0][0];
+      assert.equal(before, '1');
+      assert.match(run(['purge'], { env: srv.env }), /1 รายการ/);
+      const row = srv.sql(`SELECT visitor_name, COALESCE(cid_hash,'-'), COALESCE(cid_sealed,'-'), phone, remarks, status FROM visits WHERE id = ${id}`)[0];
+      assert.deepEqual(row.slice(1), ['-', '-', '', '', 'active']);
+      assert.equal(row[0], '');
+      assert.equal(srv.sql("SELECT SUM(visits) FROM rollup_visits WHERE unit_code = '4701' AND day = '2020-03-02'")[0][0], '1', 'counts survive');
+      const hist = srv.sql(`SELECT before_json || after_json FROM visit_history WHERE visit_id = ${id}`).map((x) => x[0]).join('');
+      assert.ok(!hist.includes('นายเก่า'), 'history loses the personal data too');
+      const shown = await adm.get(`/registry/${id}`);
+      assert.equal(shown.json.entry.purged, true);
+      assert.equal((await adm.post(`/registry/${id}/reveal`, { json: {} })).status, 404);
+      assert.match(run(['purge'], { env: srv.env }), / 0 รายการ/);
+      run(['check'], { env: srv.env });
+    });
+
     test('exports: CSV with BOM, XLSX, PDF whose text extracts; audit-logged', async () => {
       const c = await off.post('/registry', { json: entry({ visitor_name: 'นางส่งออก ข้อมูล' }) });
       const period = (await off.get(`/registry/${c.json.id}`)).json.entry.period;
