@@ -1,5 +1,6 @@
 /* osspoint: CLI and wiring only. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -570,6 +571,10 @@ out:
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Keep up to 8 MiB of freed heap per arena instead of returning it to
+	 * the kernel after every request (profiled: heap_trim → madvise took
+	 * 7-8 % of the server under a write load). */
+	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
 	if (crypto_setup() < 0)
 		return die("%s", "libsodium เริ่มต้นไม่ได้");
 	struct config cfg;

@@ -193,7 +193,7 @@ post_run() { # label [env assignments for the server...]
 }
 echo "== B: POST /registry, wrk -t2 -c$CONNS -d${SECS}s"
 LOAD_B=$(loadavg)
-post_run "B  osspoint, shipped settings ($(nproc) HTTP threads)"
+post_run "B  osspoint, shipped settings (default HTTP threads)"
 IFS='|' read -r B B50 B99 BMAX BC BO BS BCK BHWM BERR <<<"$RES"
 post_run "B' osspoint, threads=$CONNS" OSSPOINT_THREADS="$CONNS"
 IFS='|' read -r T T50 T99 TMAX TC TO TS TCK THWM TERR <<<"$RES"
@@ -330,7 +330,7 @@ if [ "${BENCH_WRITE:-1}" = 1 ]; then
 		echo "| run | entries/s | p50 | p99 | max | ratio to A | target |"
 		echo "|---|---:|---:|---:|---:|---:|---|"
 		echo "| A sqlite3 shell, \`db_visit_create\`'s statements (key lookup, counter, entry, service, 2 roll-ups, history), one entry per \`COMMIT\`, WAL + \`synchronous=FULL\` | $A | $A_MS ms (1/rate) | | | 1.0 | reference |"
-		echo "| B osspoint \`POST /registry\` (JSON, logged in, CSRF), wrk -t2 -c$CONNS, shipped settings ($(nproc) HTTP threads) | $B | $B50 | $B99 | $BMAX | $RB | ≥ 3, p99 < 50 ms |"
+		echo "| B osspoint \`POST /registry\` (JSON, logged in, CSRF), wrk -t2 -c$CONNS, shipped settings (default HTTP threads) | $B | $B50 | $B99 | $BMAX | $RB | ≥ 3, p99 < 50 ms |"
 		echo "| B' same, \`OSSPOINT_THREADS=$CONNS\` | $T | $T50 | $T99 | $TMAX | $RT | |"
 		if [ -n "$BERR$TERR" ]; then echo; echo "wrk: B ${BERR:-no socket errors}; B' ${TERR:-no socket errors}"; fi
 		echo
