@@ -43,7 +43,17 @@ for (const backend of backends()) {
       assert.equal(r.json.cid, undefined);
       assert.match(r.json.survey_url, /^\/survey\/[A-Za-z0-9_-]{43}$/);
       assert.equal(r.json.services[0].code, 'tangrat_signup');
-      const r2 = await off.post('/registry', { json: entry({ visitor_name: 'นายสมชาย ทดสอบ' }) });
+      // The create answer is built from the input: it must equal the stored entry.
+      const stored = (await off.get(`/registry/${r.json.id}`)).json.entry;
+      for (const k of ['id', 'unit_code', 'number', 'seq', 'year_be', 'visited_at', 'visit_day', 'period', 'visitor_name',
+        'cid_last4', 'has_cid', 'phone', 'sex', 'age_band', 'channel', 'remarks', 'officer_id', 'officer_name', 'status',
+        'void_reason', 'voided_at', 'purged', 'cid_masked', 'channel_label'])
+        assert.deepEqual(r.json[k], stored[k], k);
+      assert.deepEqual(r.json.services.map((x) => [x.code, x.name_th, x.outcome]), stored.services.map((x) => [x.code, x.name_th, x.outcome]));
+      const r2 = await off.post('/registry', { json: entry({ visitor_name: 'นายสมชาย ทดสอบ',
+        services: [{ code: 'rd_efiling', outcome: 'referred' }, { code: 'tangrat_signup', outcome: 'completed' }, { code: 'nhso_rights_check', outcome: 'self_completed' }] }) });
+      const stored2 = (await off.get(`/registry/${r2.json.id}`)).json.entry;
+      assert.deepEqual(r2.json.services.map((x) => [x.code, x.outcome]), stored2.services.map((x) => [x.code, x.outcome]));
       const [n1, y1] = r.json.number.split('/').map(Number);
       const [n2, y2] = r2.json.number.split('/').map(Number);
       assert.equal(y1, y2);
