@@ -136,4 +136,7 @@ void *static_file_response(const struct static_file *f, bool not_modified);
 /* Drops every cached file (the in-use ones live on until released). */
 void static_cache_clear(void);
 
+/* Value of one hex digit, or -1 (parse.c; shared by every percent-decoder). */
+int http_hexval(unsigned char c);
+
 #endif

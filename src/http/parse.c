@@ -132,7 +132,7 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
-static int hexval(unsigned char c)
+int http_hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -155,8 +155,8 @@ static char *url_decode(const char *s, size_t n, size_t *outlen)
 			c = ' ';
 		} else if (c == '%') {
 			int hi, lo;
-			if (n - i < 3 || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0)
+			if (n - i < 3 || (hi = http_hexval((unsigned char)s[i + 1])) < 0 ||
+			    (lo = http_hexval((unsigned char)s[i + 2])) < 0)
 				goto bad;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;

@@ -130,17 +130,6 @@ void req_set_method(struct req *r, const char *m)
 	r->method_name = req_strdup(r, clean);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The decoded path for req_path(): percent-decoded, trailing slashes removed.
  * A path that does not decode cleanly is kept as sent (it cannot match a route
  * anyway, and the raw text is safe to show). */
@@ -153,8 +142,8 @@ static char *decode_path(struct req *r, const char *raw)
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (raw[i] == '%') {
-			int hi = i + 2 < n ? hexval((unsigned char)raw[i + 1]) : -1;
-			int lo = hi < 0 ? -1 : hexval((unsigned char)raw[i + 2]);
+			int hi = i + 2 < n ? http_hexval((unsigned char)raw[i + 1]) : -1;
+			int lo = hi < 0 ? -1 : http_hexval((unsigned char)raw[i + 2]);
 			if (lo < 0 || (hi | lo) == 0)
 				goto raw;
 			out[o++] = (char)(hi << 4 | lo);

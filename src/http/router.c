@@ -241,17 +241,6 @@ void route_params_cleanup(struct route_params *rp)
 	rp->n = 0;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s in place ('+' stays '+' in paths). Returns false for a bad
  * escape, a NUL byte or invalid UTF-8. */
 static bool decode_segment(char *s)
@@ -259,8 +248,8 @@ static bool decode_segment(char *s)
 	char *o = s;
 	for (char *i = s; *i; i++) {
 		if (*i == '%') {
-			int hi = hexval((unsigned char)i[1]);
-			int lo = hi < 0 ? -1 : hexval((unsigned char)i[2]);
+			int hi = http_hexval((unsigned char)i[1]);
+			int lo = hi < 0 ? -1 : http_hexval((unsigned char)i[2]);
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			*o++ = (char)(hi << 4 | lo);

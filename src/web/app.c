@@ -107,13 +107,7 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 		struct buf href;
 		buf_init(&href, 4096);
 		buf_puts(&href, "/login?next=");
-		for (const unsigned char *p = (const unsigned char *)req_path(r); *p; p++) {
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || strchr("/-_.~", *p))
-				buf_putc(&href, (char)*p);
-			else
-				buf_printf(&href, "%%%02X", *p);
-		}
+		web_url_encode(&href, req_path(r));
 		json_object_set_new(model, "login_href", json_string(buf_str(&href)));
 		buf_cleanup(&href);
 	}

@@ -883,33 +883,36 @@ static const char *list_unit(struct req *r)
 	return unit;
 }
 
+/* An optional day in the query: *out = its ISO form (request memory) or NULL.
+ * Replies 400 naming the field and returns false when malformed. */
+static bool day_param(struct req *r, const char *field, const char *value, const char *message,
+                      const char **out)
+{
+	struct civil_day d;
+	*out = NULL;
+	if (!value || !*value)
+		return true;
+	if (thai_day_parse(value, &d) < 0) {
+		reply_error(r, ERR_BAD_FIELD, field, message);
+		return false;
+	}
+	char *iso = req_alloc(r, THAI_ISO_DAY_SIZE);
+	thai_day_iso(d, iso);
+	*out = iso;
+	return true;
+}
+
 /* Reads and checks the filter from the query string. Returns false (and
  * replies 400 naming the field) on a malformed value. */
 static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
 {
 	memset(f, 0, sizeof *f);
 	f->unit_code = unit;
-	struct civil_day d;
 	struct period p;
 	const char *from = req_query(r, "from"), *to = req_query(r, "to"), *period = req_query(r, "period");
-	if (from && *from) {
-		if (thai_day_parse(from, &d) < 0) {
-			reply_error(r, ERR_BAD_FIELD, "from", "วันที่เริ่มต้นต้องอยู่ในรูป YYYY-MM-DD");
-			return false;
-		}
-		char *iso = req_alloc(r, THAI_ISO_DAY_SIZE);
-		thai_day_iso(d, iso);
-		f->from_day = iso;
-	}
-	if (to && *to) {
-		if (thai_day_parse(to, &d) < 0) {
-			reply_error(r, ERR_BAD_FIELD, "to", "วันที่สิ้นสุดต้องอยู่ในรูป YYYY-MM-DD");
-			return false;
-		}
-		char *iso = req_alloc(r, THAI_ISO_DAY_SIZE);
-		thai_day_iso(d, iso);
-		f->to_day = iso;
-	}
+	if (!day_param(r, "from", from, "วันที่เริ่มต้นต้องอยู่ในรูป YYYY-MM-DD", &f->from_day) ||
+	    !day_param(r, "to", to, "วันที่สิ้นสุดต้องอยู่ในรูป YYYY-MM-DD", &f->to_day))
+		return false;
 	if (period && *period) {
 		if (period_parse(period, &p) < 0) {
 			reply_error(r, ERR_BAD_FIELD, "period", "งวดต้องอยู่ในรูป YYYY-MM");
@@ -980,12 +983,7 @@ static void filter_query(struct req *r, struct buf *b)
 		if (!v || !*v)
 			continue;
 		buf_printf(b, "%s%s=", b->len ? "&" : "", keys[i]);
-		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
-				buf_putc(b, (char)*p);
-			else
-				buf_printf(b, "%%%02X", *p);
+		web_url_encode(b, v);
 	}
 }
 

@@ -18,4 +18,7 @@ void web_field_error(json_t *errors, const char *field, const char *message);
 /* Trimmed form / JSON field, or "" when absent. Request-lifetime string. */
 const char *web_field(struct req *r, const char *name);
 
+/* Appends s percent-encoded for a URL query or path (unreserved bytes kept). */
+void web_url_encode(struct buf *b, const char *s);
+
 #endif

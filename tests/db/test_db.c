@@ -24,93 +24,14 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "fresh.h"
 #include "lib/embed.h"
 #include "lib/xalloc.h"
 
 static const char *backend; /* "sqlite" or "postgresql" */
 static const char *pg_base; /* OSSPOINT_TEST_PG */
-static int db_seq;
 
-/* ---- fresh databases ---- */
-
-struct fresh {
-	char *url;
-	char *dir;  /* sqlite: the temporary directory */
-	char *name; /* postgresql: the database name */
-};
-
-static bool is_pg(void)
-{
-	return strcmp(backend, "postgresql") == 0;
-}
-
-struct script {
-	const char *sql;
-};
-
-static int script_fn(struct dbc *c, void *arg)
-{
-	return db_exec_script(c, ((struct script *)arg)->sql);
-}
-
-/* Runs sql on the cluster's maintenance database, outside a transaction
- * (CREATE / DROP DATABASE refuse to run inside one). */
-static int pg_admin(const char *sql)
-{
-	char err[512];
-	struct db *admin = db_open(pg_base, 1, err, sizeof err);
-	if (!admin) {
-		fprintf(stderr, "test_db: cannot connect to OSSPOINT_TEST_PG: %s\n", err);
-		return DB_ERROR;
-	}
-	struct script s = {sql};
-	int rc = db_read(admin, script_fn, &s);
-	db_close(admin);
-	return rc;
-}
-
-static int fresh_create(struct fresh *f)
-{
-	memset(f, 0, sizeof *f);
-	if (!is_pg()) {
-		char tmpl[] = "/tmp/osspoint-dbtest-XXXXXX";
-		if (!mkdtemp(tmpl))
-			return -1;
-		f->dir = xstrdup(tmpl);
-		f->url = xasprintf("sqlite:%s/test.db", f->dir);
-		return 0;
-	}
-	f->name = xasprintf("osspoint_test_%d_%d", (int)getpid(), ++db_seq);
-	char *sql = xasprintf("CREATE DATABASE %s", f->name);
-	int rc = pg_admin(sql);
-	free(sql);
-	if (rc != DB_OK)
-		return -1;
-	f->url = xasprintf("%s%cdbname=%s", pg_base, strchr(pg_base, '?') ? '&' : '?', f->name);
-	return 0;
-}
-
-static void fresh_drop(struct fresh *f)
-{
-	if (f->dir) {
-		static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-		for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-			char *p = xasprintf("%s/test.db%s", f->dir, suffixes[i]);
-			unlink(p);
-			free(p);
-		}
-		rmdir(f->dir);
-	}
-	if (f->name) {
-		char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", f->name);
-		pg_admin(sql);
-		free(sql);
-	}
-	free(f->url);
-	free(f->dir);
-	free(f->name);
-	memset(f, 0, sizeof *f);
-}
+/* Fresh databases: tests/db/fresh.c */
 
 /* ---- the suite's database ---- */
 
@@ -142,14 +63,15 @@ static int group_setup(void **state)
 	}
 	/* Scratch tables in DDL both dialects accept (SQLite reads BIGINT as
 	 * INTEGER and DOUBLE PRECISION as REAL); only the blob type differs. */
-	struct script sc = {is_pg() ? "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
-	                              "r DOUBLE PRECISION, b BYTEA); "
-	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
-	                              "CREATE TABLE t_write (k TEXT PRIMARY KEY)"
-	                            : "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
-	                              "r DOUBLE PRECISION, b BLOB); "
-	                              "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
-	                              "CREATE TABLE t_write (k TEXT PRIMARY KEY)"};
+	struct script sc = {fresh_is_pg()
+	                        ? "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
+	                          "r DOUBLE PRECISION, b BYTEA); "
+	                          "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+	                          "CREATE TABLE t_write (k TEXT PRIMARY KEY)"
+	                        : "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
+	                          "r DOUBLE PRECISION, b BLOB); "
+	                          "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+	                          "CREATE TABLE t_write (k TEXT PRIMARY KEY)"};
 	if (db_tx(s->db, script_fn, &sc) != DB_OK) {
 		db_close(s->db);
 		fresh_drop(&s->f);
@@ -171,7 +93,7 @@ static int group_teardown(void **state)
 
 static const struct embedded_file *migrations(void)
 {
-	return is_pg() ? migrations_postgresql : migrations_sqlite;
+	return fresh_is_pg() ? migrations_postgresql : migrations_sqlite;
 }
 
 static int migration_count(void)
@@ -970,7 +892,7 @@ static void test_write_concurrent(void **state)
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM t_write WHERE k LIKE ?", "w.c.%"),
 	                 WRITE_THREADS * WRITE_EACH);
 	assert_int_equal(requests, WRITE_THREADS * WRITE_EACH);
-	if (is_pg())
+	if (fresh_is_pg())
 		assert_int_equal(commits, requests); /* db_write is db_tx there */
 	else
 		assert_true(commits >= 1 && commits < requests);
@@ -1018,7 +940,7 @@ static void test_write_isolation(void **state)
 		assert_int_equal(w_count(db, w[i].key), want[i] == DB_OK ? 1 : 0);
 	}
 	assert_int_equal(w_count(db, "w.pre"), 1);
-	if (is_pg()) {
+	if (fresh_is_pg()) {
 		assert_int_equal(after.commits - before.commits, 4);
 	} else {
 		/* The gate's batch, then one for all the rest; OR ROLLBACK ended the
@@ -1038,7 +960,7 @@ static void test_write_retry(void **state)
 	assert_int_equal(db_write(db, w_ok_fn, &busy), DB_OK);
 	assert_int_equal(busy.runs, 3);
 	assert_int_equal(w_count(db, "w.r.busy"), 1);
-	if (is_pg())
+	if (fresh_is_pg())
 		return; /* db_write is db_tx there: test_tx_commit_rollback covers it */
 
 	struct wr stuck = {.db = db, .key = "w.r.stuck", .ret = DB_OK, .busy_first = 1000};
@@ -1116,7 +1038,7 @@ static void test_write_close_drains(void **state)
 	}
 	assert_true(wait_requests(db, CLOSE_WRITERS + 1));
 	struct db_write_stats st = wstats(db);
-	if (is_pg()) {
+	if (fresh_is_pg()) {
 		/* db_write is db_tx in the caller's thread: nothing queues, and
 		 * db_close must wait for the callers as for any db_tx. */
 		for (int i = 0; i <= CLOSE_WRITERS; i++)
@@ -1302,7 +1224,7 @@ static void test_ping_and_names(void **state)
 	struct db *db = DB(state);
 	assert_true(db_ping(db));
 	assert_string_equal(db_dialect_name(db), backend);
-	assert_int_equal(db_dialect(db), is_pg() ? DB_POSTGRES : DB_SQLITE);
+	assert_int_equal(db_dialect(db), fresh_is_pg() ? DB_POSTGRES : DB_SQLITE);
 }
 
 struct kill {
@@ -1331,7 +1253,7 @@ static int kv_get_fn(struct dbc *c, void *arg)
 static void test_reconnect(void **state)
 {
 	struct db *db = DB(state);
-	if (is_pg()) {
+	if (fresh_is_pg()) {
 		char err[256];
 		struct db *killer = db_open(((struct suite *)*state)->f.url, 1, err, sizeof err);
 		assert_non_null(killer);
@@ -1406,7 +1328,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	backend = argv[1];
-	if (is_pg()) {
+	fresh_setup(backend, getenv("OSSPOINT_TEST_PG"));
+	if (fresh_is_pg()) {
 		pg_base = getenv("OSSPOINT_TEST_PG");
 		if (!pg_base || !*pg_base) {
 			fprintf(stderr, "test_db postgresql: FAILED: OSSPOINT_TEST_PG is not set.\n"
@@ -1442,6 +1365,6 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_bad_url),
 	    cmocka_unit_test(test_memory_database),
 	};
-	return cmocka_run_group_tests_name(is_pg() ? "db.postgresql" : "db.sqlite", tests, group_setup,
+	return cmocka_run_group_tests_name(fresh_is_pg() ? "db.postgresql" : "db.sqlite", tests, group_setup,
 	                                   group_teardown);
 }

@@ -29,104 +29,17 @@
 #include "core/period.h"
 #include "core/registry.h"
 #include "db/db.h"
+#include "fresh.h"
 #include "db/visits.h"
 #include "lib/buf.h"
 #include "lib/thai.h"
 #include "lib/xalloc.h"
 
-static const char *backend; /* "sqlite" or "postgresql" */
-static const char *pg_base; /* OSSPOINT_TEST_PG */
-static int db_seq;
+static const char *backend;                /* "sqlite" or "postgresql" */
+static const char *pg_base;                /* OSSPOINT_TEST_PG */
 static int64_t officer1, officer2, admin1; /* users.id */
 
-/* ---- fresh databases (as in test_db.c) ---- */
-
-struct fresh {
-	char *url;
-	char *dir;  /* sqlite: the temporary directory */
-	char *name; /* postgresql: the database name */
-};
-
-static bool is_pg(void)
-{
-	return strcmp(backend, "postgresql") == 0;
-}
-
-struct script {
-	const char *sql;
-};
-
-static int script_fn(struct dbc *c, void *arg)
-{
-	return db_exec_script(c, ((struct script *)arg)->sql);
-}
-
-/* Runs sql on the cluster's maintenance database, outside a transaction. */
-static int pg_admin(const char *sql)
-{
-	char err[512];
-	struct db *admin = db_open(pg_base, 1, err, sizeof err);
-	if (!admin) {
-		fprintf(stderr, "test_visits: cannot connect to OSSPOINT_TEST_PG: %s\n", err);
-		return DB_ERROR;
-	}
-	struct script s = {sql};
-	int rc = db_read(admin, script_fn, &s);
-	db_close(admin);
-	return rc;
-}
-
-static int fresh_create(struct fresh *f)
-{
-	memset(f, 0, sizeof *f);
-	if (!is_pg()) {
-		char tmpl[] = "/tmp/osspoint-visits-XXXXXX";
-		if (!mkdtemp(tmpl))
-			return -1;
-		f->dir = xstrdup(tmpl);
-		f->url = xasprintf("sqlite:%s/test.db", f->dir);
-		return 0;
-	}
-	f->name = xasprintf("osspoint_test_%d_%d", (int)getpid(), ++db_seq);
-	char *sql = xasprintf("CREATE DATABASE %s", f->name);
-	int rc = pg_admin(sql);
-	free(sql);
-	if (rc != DB_OK)
-		return -1;
-	f->url = xasprintf("%s%cdbname=%s", pg_base, strchr(pg_base, '?') ? '&' : '?', f->name);
-	return 0;
-}
-
-static void fresh_drop(struct fresh *f)
-{
-	const char *keep = getenv("OSSPOINT_TEST_KEEP");
-	if (keep && strcmp(keep, "1") == 0) {
-		fprintf(stderr, "test_visits: kept %s\n", f->url);
-		free(f->url);
-		free(f->dir);
-		free(f->name);
-		memset(f, 0, sizeof *f);
-		return;
-	}
-	if (f->dir) {
-		static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-		for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-			char *p = xasprintf("%s/test.db%s", f->dir, suffixes[i]);
-			unlink(p);
-			free(p);
-		}
-		rmdir(f->dir);
-	}
-	if (f->name) {
-		char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", f->name);
-		pg_admin(sql);
-		free(sql);
-	}
-	free(f->url);
-	free(f->dir);
-	free(f->name);
-	memset(f, 0, sizeof *f);
-}
+/* Fresh databases: tests/db/fresh.c */
 
 /* ---- small helpers ---- */
 
@@ -1438,12 +1351,13 @@ static double time_list(struct db *db, const struct visit_filter *f, int runs, i
 
 static void explain(struct db *db, const char *sql)
 {
-	char *q = xasprintf("%s %s", is_pg() ? "EXPLAIN (ANALYZE, COSTS OFF)" : "EXPLAIN QUERY PLAN", sql);
+	char *q =
+	    xasprintf("%s %s", fresh_is_pg() ? "EXPLAIN (ANALYZE, COSTS OFF)" : "EXPLAIN QUERY PLAN", sql);
 	json_t *rows = query(db, q);
 	printf("  plan: %s\n", sql);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		json_t *r = json_array_get(rows, i);
-		const char *line = is_pg() ? jstr(r, "QUERY PLAN") : jstr(r, "detail");
+		const char *line = fresh_is_pg() ? jstr(r, "QUERY PLAN") : jstr(r, "detail");
 		printf("    %s\n", line);
 	}
 	json_decref(rows);
@@ -1473,7 +1387,7 @@ static void test_scale(void **state)
 	/* 10,000 entries per district over 365 days: ~830 per month. */
 	struct bulk b = {units, NUNITS, {2024, 1, 1}, 365, 0, NENTRIES, officer1};
 	bulk_insert(db, &b, 50000);
-	if (is_pg())
+	if (fresh_is_pg())
 		assert_int_equal(exec_tx(db, "ANALYZE"), DB_OK);
 	printf("test_visits %s: inserted %d entries over %d districts in %.1f s\n", backend, NENTRIES, NUNITS,
 	       ms_since(&t0) / 1e3);
@@ -1537,7 +1451,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	backend = argv[1];
-	if (is_pg()) {
+	fresh_setup(backend, getenv("OSSPOINT_TEST_PG"));
+	if (fresh_is_pg()) {
 		pg_base = getenv("OSSPOINT_TEST_PG");
 		if (!pg_base || !*pg_base) {
 			fprintf(stderr, "test_visits postgresql: FAILED: OSSPOINT_TEST_PG is not set.\n"
@@ -1565,12 +1480,13 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_find_by_cid, clear),
 	    cmocka_unit_test_setup(test_period_attested, clear),
 	};
-	const char *group = is_pg() ? "visits.postgresql" : "visits.sqlite";
+	const char *group = fresh_is_pg() ? "visits.postgresql" : "visits.sqlite";
 	int rc = cmocka_run_group_tests_name(group, tests, group_setup, group_teardown);
 	const char *scale = getenv("OSSPOINT_SCALE");
 	if (rc == 0 && scale && strcmp(scale, "1") == 0) {
 		const struct CMUnitTest scale_tests[] = {cmocka_unit_test_setup(test_scale, clear)};
-		rc = cmocka_run_group_tests_name(is_pg() ? "visits.scale.postgresql" : "visits.scale.sqlite",
+		rc = cmocka_run_group_tests_name(fresh_is_pg() ? "visits.scale.postgresql"
+		                                               : "visits.scale.sqlite",
 		                                 scale_tests, group_setup, group_teardown);
 	}
 	return rc;

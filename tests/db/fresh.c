@@ -1,0 +1,91 @@
+#include "fresh.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "lib/xalloc.h"
+
+static const char *backend = "sqlite";
+static const char *pg_base;
+static int db_seq;
+
+void fresh_setup(const char *b, const char *pg)
+{
+	backend = b;
+	pg_base = pg;
+}
+
+bool fresh_is_pg(void)
+{
+	return strcmp(backend, "postgresql") == 0;
+}
+
+int script_fn(struct dbc *c, void *arg)
+{
+	return db_exec_script(c, ((struct script *)arg)->sql);
+}
+
+int fresh_pg_admin(const char *sql)
+{
+	char err[512];
+	struct db *admin = db_open(pg_base, 1, err, sizeof err);
+	if (!admin) {
+		fprintf(stderr, "db tests: cannot connect to OSSPOINT_TEST_PG: %s\n", err);
+		return DB_ERROR;
+	}
+	struct script s = {sql};
+	int rc = db_read(admin, script_fn, &s);
+	db_close(admin);
+	return rc;
+}
+
+int fresh_create(struct fresh *f)
+{
+	memset(f, 0, sizeof *f);
+	if (!fresh_is_pg()) {
+		char tmpl[] = "/tmp/osspoint-dbtest-XXXXXX";
+		if (!mkdtemp(tmpl))
+			return -1;
+		f->dir = xstrdup(tmpl);
+		f->url = xasprintf("sqlite:%s/test.db", f->dir);
+		return 0;
+	}
+	f->name = xasprintf("osspoint_test_%d_%d", (int)getpid(), ++db_seq);
+	char *sql = xasprintf("CREATE DATABASE %s", f->name);
+	int rc = fresh_pg_admin(sql);
+	free(sql);
+	if (rc != DB_OK)
+		return -1;
+	f->url = xasprintf("%s%cdbname=%s", pg_base, strchr(pg_base, '?') ? '&' : '?', f->name);
+	return 0;
+}
+
+void fresh_drop(struct fresh *f)
+{
+	const char *keep = getenv("OSSPOINT_TEST_KEEP");
+	if (keep && strcmp(keep, "1") == 0) {
+		fprintf(stderr, "db tests: kept %s\n", f->url);
+	} else {
+		if (f->dir) {
+			static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+			for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+				char *p = xasprintf("%s/test.db%s", f->dir, suffixes[i]);
+				unlink(p);
+				free(p);
+			}
+			rmdir(f->dir);
+		}
+		if (f->name) {
+			char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", f->name);
+			fresh_pg_admin(sql);
+			free(sql);
+		}
+	}
+	free(f->url);
+	free(f->dir);
+	free(f->name);
+	memset(f, 0, sizeof *f);
+}
