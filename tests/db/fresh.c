@@ -18,6 +18,27 @@ void fresh_setup(const char *b, const char *pg)
 	pg_base = pg;
 }
 
+int fresh_main(int argc, char **argv, const char *suite)
+{
+	if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgresql") != 0)) {
+		fprintf(stderr, "usage: %s sqlite|postgresql\n", argv[0]);
+		return 2;
+	}
+	const char *pg = getenv("OSSPOINT_TEST_PG");
+	fresh_setup(argv[1], pg);
+	if (fresh_is_pg() && (!pg || !*pg)) {
+		fprintf(stderr,
+		        "%s postgresql: FAILED: OSSPOINT_TEST_PG is not set.\n"
+		        "  Start a throwaway cluster and export its URL, e.g.\n"
+		        "    export OSSPOINT_TEST_PG=$(scripts/pgtmp.sh start /tmp/pg)\n"
+		        "  (the PostgreSQL tests never skip).\n",
+		        suite);
+		return 1;
+	}
+	printf("%s: backend %s\n", suite, argv[1]);
+	return 0;
+}
+
 bool fresh_is_pg(void)
 {
 	return strcmp(backend, "postgresql") == 0;

@@ -16,6 +16,10 @@ struct fresh {
  * for sqlite). Both borrowed for the life of the program. */
 void fresh_setup(const char *backend, const char *pg_base);
 bool fresh_is_pg(void);
+/* A suite's main: checks argv ("sqlite" | "postgresql"), calls fresh_setup,
+ * and for PostgreSQL requires OSSPOINT_TEST_PG (the suite fails, it never
+ * skips). Returns 0 to run the tests, else the exit status. */
+int fresh_main(int argc, char **argv, const char *suite);
 /* Runs sql on the cluster's maintenance database, outside a transaction
  * (CREATE / DROP DATABASE refuse to run inside one). Returns a db_rc. */
 int fresh_pg_admin(const char *sql);

@@ -29,7 +29,6 @@
 #include "lib/xalloc.h"
 
 static const char *backend; /* "sqlite" or "postgresql" */
-static const char *pg_base; /* OSSPOINT_TEST_PG */
 
 /* Fresh databases: tests/db/fresh.c */
 
@@ -1323,23 +1322,10 @@ static void test_memory_database(void **state)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgresql") != 0)) {
-		fprintf(stderr, "usage: %s sqlite|postgresql\n", argv[0]);
-		return 2;
-	}
+	int rc = fresh_main(argc, argv, "test_db");
+	if (rc)
+		return rc;
 	backend = argv[1];
-	fresh_setup(backend, getenv("OSSPOINT_TEST_PG"));
-	if (fresh_is_pg()) {
-		pg_base = getenv("OSSPOINT_TEST_PG");
-		if (!pg_base || !*pg_base) {
-			fprintf(stderr, "test_db postgresql: FAILED: OSSPOINT_TEST_PG is not set.\n"
-			                "  Start a throwaway cluster and export its URL, e.g.\n"
-			                "    export OSSPOINT_TEST_PG=$(scripts/pgtmp.sh start /tmp/pg)\n"
-			                "  (the PostgreSQL tests never skip).\n");
-			return 1;
-		}
-	}
-	printf("test_db: backend %s\n", backend);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_migrate_applies_all_then_none),
 	    cmocka_unit_test(test_migrate_concurrent),

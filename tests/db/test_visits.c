@@ -36,7 +36,6 @@
 #include "lib/xalloc.h"
 
 static const char *backend;                /* "sqlite" or "postgresql" */
-static const char *pg_base;                /* OSSPOINT_TEST_PG */
 static int64_t officer1, officer2, admin1; /* users.id */
 
 /* Fresh databases: tests/db/fresh.c */
@@ -1446,23 +1445,10 @@ static void test_scale(void **state)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "postgresql") != 0)) {
-		fprintf(stderr, "usage: %s sqlite|postgresql\n", argv[0]);
-		return 2;
-	}
+	int rc = fresh_main(argc, argv, "test_visits");
+	if (rc)
+		return rc;
 	backend = argv[1];
-	fresh_setup(backend, getenv("OSSPOINT_TEST_PG"));
-	if (fresh_is_pg()) {
-		pg_base = getenv("OSSPOINT_TEST_PG");
-		if (!pg_base || !*pg_base) {
-			fprintf(stderr, "test_visits postgresql: FAILED: OSSPOINT_TEST_PG is not set.\n"
-			                "  Start a throwaway cluster and export its URL, e.g.\n"
-			                "    export OSSPOINT_TEST_PG=$(scripts/pgtmp.sh start /tmp/pg)\n"
-			                "  (the PostgreSQL tests never skip).\n");
-			return 1;
-		}
-	}
-	printf("test_visits: backend %s\n", backend);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_numbers_per_unit_and_year, clear),
 	    cmocka_unit_test_setup(test_get_model, clear),
@@ -1481,7 +1467,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_period_attested, clear),
 	};
 	const char *group = fresh_is_pg() ? "visits.postgresql" : "visits.sqlite";
-	int rc = cmocka_run_group_tests_name(group, tests, group_setup, group_teardown);
+	rc = cmocka_run_group_tests_name(group, tests, group_setup, group_teardown);
 	const char *scale = getenv("OSSPOINT_SCALE");
 	if (rc == 0 && scale && strcmp(scale, "1") == 0) {
 		const struct CMUnitTest scale_tests[] = {cmocka_unit_test_setup(test_scale, clear)};
