@@ -106,9 +106,8 @@ ref_stream() {
 	for (i = 1; i <= 10000000; i++) {
 		k = sprintf("ref-%08d", i)
 		print "BEGIN IMMEDIATE;"
-		print "SELECT id FROM visits WHERE unit_code = '\''4701'\'' AND idempotency_key = '\''" k "'\'';"
 		print "INSERT INTO visit_counters (unit_code, year_be, last_seq) VALUES ('\''4701'\'', " y ", 1) ON CONFLICT (unit_code, year_be) DO UPDATE SET last_seq = visit_counters.last_seq + 1;"
-		print "INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, cid_hash, cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, officer_id, idempotency_key, survey_token_hash, created_at, updated_at) VALUES ('\''4701'\'', " y ", (SELECT last_seq FROM visit_counters WHERE unit_code = '\''4701'\'' AND year_be = " y "), " at ", '\''" day "'\'', '\''" per "'\'', '\''ผู้ทดสอบ " k "'\'', NULL, NULL, NULL, '\'''\'', '\'''\'', '\'''\'', '\''tangrat'\'', '\'''\'', " off ", '\''" k "'\'', '\''" sprintf("%064d", i) "'\'', " now ", " now ");"
+		print "INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, cid_hash, cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, officer_id, idempotency_key, created_at, updated_at) VALUES ('\''4701'\'', " y ", (SELECT last_seq FROM visit_counters WHERE unit_code = '\''4701'\'' AND year_be = " y "), " at ", '\''" day "'\'', '\''" per "'\'', '\''ผู้ทดสอบ " k "'\'', NULL, NULL, NULL, '\'''\'', '\'''\'', '\'''\'', '\''tangrat'\'', '\'''\'',  " off ", '\''" k "'\'', " now ", " now ");"
 		print "INSERT INTO visit_services (visit_id, service_code, outcome) VALUES (last_insert_rowid(), '\''tangrat_signup'\'', '\''completed'\'');"
 		print "INSERT INTO rollup_visits (unit_code, day, visits) VALUES ('\''4701'\'', '\''" day "'\'', 1) ON CONFLICT (unit_code, day) DO UPDATE SET visits = rollup_visits.visits + excluded.visits;"
 		print "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) VALUES ('\''4701'\'', '\''" day "'\'', '\''tangrat_signup'\'', '\''completed'\'', 1) ON CONFLICT (unit_code, day, service_code, outcome) DO UPDATE SET n = rollup_services.n + excluded.n;"
@@ -230,7 +229,7 @@ CREATE TEMP TABLE g AS
 	       30600 + (i * 7919) % 28800 AS secs FROM c;
 INSERT INTO visits (id, unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, cid_hash,
 		cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, officer_id, idempotency_key,
-		survey_token_hash, created_at, updated_at)
+		created_at, updated_at)
 	SELECT i + 1, d.code, CAST(strftime('%Y', day) AS INTEGER) + 543,
 	       ROW_NUMBER() OVER (PARTITION BY d.code, strftime('%Y', day) ORDER BY i),
 	       CAST(strftime('%s', day) AS INTEGER) - 25200 + secs, day,
@@ -244,7 +243,7 @@ INSERT INTO visits (id, unit_code, year_be, seq, visited_at, visit_day, period, 
 	       CASE i % 3 WHEN 0 THEN 'male' WHEN 1 THEN 'female' ELSE '' END,
 	       CASE i % 4 WHEN 0 THEN 'under_20' WHEN 1 THEN '20_39' WHEN 2 THEN '40_59' ELSE '60_plus' END,
 	       CASE i % 4 WHEN 0 THEN 'tangrat' WHEN 1 THEN 'web' WHEN 2 THEN 'line' ELSE 'other' END,
-	       '', (SELECT id FROM users WHERE username = 'officer4701'), 'load-' || i, printf('%064d', i),
+	       '', (SELECT id FROM users WHERE username = 'officer4701'), 'load-' || i,
 	       $NOW, $NOW
 	FROM g JOIN d ON d.k = g.k ORDER BY i;
 INSERT INTO visit_services (visit_id, service_code, outcome)
@@ -329,7 +328,7 @@ if [ "${BENCH_WRITE:-1}" = 1 ]; then
 		echo
 		echo "| run | entries/s | p50 | p99 | max | ratio to A | target |"
 		echo "|---|---:|---:|---:|---:|---:|---|"
-		echo "| A sqlite3 shell, \`db_visit_create\`'s statements (key lookup, counter, entry, service, 2 roll-ups, history), one entry per \`COMMIT\`, WAL + \`synchronous=FULL\` | $A | $A_MS ms (1/rate) | | | 1.0 | reference |"
+		echo "| A sqlite3 shell, \`db_visit_create\`'s statements (counter, entry, service, 2 roll-ups, history), one entry per \`COMMIT\`, WAL + \`synchronous=FULL\` | $A | $A_MS ms (1/rate) | | | 1.0 | reference |"
 		echo "| B osspoint \`POST /registry\` (JSON, logged in, CSRF), wrk -t2 -c$CONNS, shipped settings (default HTTP threads) | $B | $B50 | $B99 | $BMAX | $RB | ≥ 3, p99 < 50 ms |"
 		echo "| B' same, \`OSSPOINT_THREADS=$CONNS\` | $T | $T50 | $T99 | $TMAX | $RT | |"
 		if [ -n "$BERR$TERR" ]; then echo; echo "wrk: B ${BERR:-no socket errors}; B' ${TERR:-no socket errors}"; fi

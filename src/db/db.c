@@ -579,6 +579,14 @@ static int write_one(struct dbc *c, struct wreq *r)
 	return rc;
 }
 
+/* The batch's own statements (BEGIN, SAVEPOINT, RELEASE, COMMIT) through the
+ * connection's statement cache: sqlite3_exec would compile each of them for
+ * every request, a tenth of the writer's time under load. */
+static int wexec(struct dbc *c, const char *sql)
+{
+	return db_exec(c, sql, NULL);
+}
+
 /* One transaction for every unsettled request of the batch. Returns DB_OK
  * when it committed (*committed: something was written) or had nothing to
  * keep; each request's rc is then its own result. Otherwise everything was
@@ -593,12 +601,12 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		if (!batch[i]->settled)
 			batch[i]->rc = DB_OK;
 	unsigned kept = 0;
-	int rc = c->drv->exec(c->conn, c->drv->begin_sql);
+	int rc = wexec(c, c->drv->begin_sql);
 	for (unsigned i = 0; rc == DB_OK && i < n; i++) {
 		struct wreq *r = batch[i];
 		if (r->settled)
 			continue;
-		rc = c->drv->exec(c->conn, "SAVEPOINT osp_write");
+		rc = wexec(c, "SAVEPOINT osp_write");
 		if (rc != DB_OK)
 			break;
 		int frc = write_one(c, r);
@@ -621,7 +629,7 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 			break;
 		}
 		if (frc == DB_OK) {
-			rc = c->drv->exec(c->conn, "RELEASE osp_write");
+			rc = wexec(c, "RELEASE osp_write");
 			kept += rc == DB_OK;
 			continue;
 		}
@@ -636,7 +644,7 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		return DB_OK;
 	}
 	if (rc == DB_OK) {
-		rc = c->drv->exec(c->conn, "COMMIT");
+		rc = wexec(c, "COMMIT");
 		if (rc == DB_OK) {
 			*committed = true;
 			return DB_OK;

@@ -274,6 +274,7 @@ static int services_insert(struct dbc *c, int64_t visit_id, const struct svc *s,
 struct create {
 	const struct visit_create *in;
 	const char *key; /* idempotency key or NULL */
+	bool lookup_key; /* look the key up first (an import skips the rows it has) */
 	char day[THAI_ISO_DAY_SIZE];
 	char period[PERIOD_ISO_SIZE];
 	struct svc svc[VISIT_MAX_SERVICES];
@@ -309,14 +310,18 @@ static int create_fn(struct dbc *c, void *arg)
 	const struct visit_input *v = in->v;
 	memset(&a->out, 0, sizeof a->out);
 	int rc;
-	if (a->key) {
+	/* A single create does not look its key up first: a repeated key is
+	 * rare, and the entry's insert then fails on UNIQUE (unit_code,
+	 * idempotency_key), which undoes this work, number included
+	 * (db_visit_create answers with the stored entry). An import must skip
+	 * the rows it already has inside its one transaction, so it looks. */
+	if (a->key && a->lookup_key) {
 		rc = find_key(c, in->unit_code, a->key, &a->out);
 		if (rc != DB_DONE)
-			return rc == DB_ROW ? DB_OK : rc; /* existing: commit an empty transaction */
+			return rc == DB_ROW ? DB_OK : rc;
 	}
 	/* The counter row is written first: concurrent creates in one unit and
-	 * year queue on it (SQLite: one writer anyway), so numbers are gap-free
-	 * and the idempotency lookup above is repeated by the loser's retry. */
+	 * year queue on it (SQLite: one writer anyway), so numbers are gap-free. */
 	int64_t seq = 0;
 	rc = db_query_int(
 	    c, &seq,
@@ -332,11 +337,11 @@ static int create_fn(struct dbc *c, void *arg)
 	    c, &id,
 	    "INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, "
 	    "cid_hash, cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, officer_id, "
-	    "idempotency_key, survey_token_hash, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "tiiitttttttttttittii", in->unit_code, (int64_t)v->year_be, seq, v->visited_at, a->day, a->period,
+	    "idempotency_key, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "tiiitttttttttttitii", in->unit_code, (int64_t)v->year_be, seq, v->visited_at, a->day, a->period,
 	    v->visitor_name, in->cid_hash, in->cid_sealed, in->cid_last4, v->phone, v->sex, v->age_band, ch,
-	    v->remarks, in->officer_id, a->key, opt(in->survey_token_hash), in->now, in->now);
+	    v->remarks, in->officer_id, a->key, in->now, in->now);
 	if (rc != DB_OK)
 		return rc == DB_DONE ? DB_ERROR : rc;
 	rc = services_insert(c, id, a->svc, a->nsvc);
@@ -371,10 +376,9 @@ int db_visit_create(struct db *db, const struct visit_create *in, struct visit_c
 	a.after = snapshot_of_input(in->v, a.day, a.period, in->cid_last4, in->officer_id);
 	int rc = WRITE_TX(db, create_fn, &a);
 	if (rc == DB_CONSTRAINT && a.key) {
-		/* A concurrent request with the same key committed between our
-		 * lookup and our insert (PostgreSQL reports it as a unique
-		 * violation when it is not a serialization failure): it is the
-		 * same entry, so answer with it. */
+		/* The key is taken (a resubmission, or a concurrent request with
+		 * the same key that committed first): it is the same entry, so
+		 * answer with it. Any other constraint failure finds nothing. */
 		int r = db_read(db, find_key_fn, &a);
 		if (r == DB_ROW)
 			rc = DB_OK;
@@ -1377,6 +1381,7 @@ int db_visits_import(struct db *db, const struct visit_create *items, size_t n, 
 		struct create *a = &im.items[i];
 		a->in = &items[i];
 		a->key = opt(items[i].v->idempotency_key);
+		a->lookup_key = true;
 		if (input_day_period(items[i].v, a->day, a->period) != 0) {
 			log_bug("visits: import with an invalid day or period");
 			rc = DB_ERROR;

@@ -46,8 +46,7 @@ struct visit_create {
 	int64_t officer_id;          /* users.id of the officer on duty */
 	/* The Thai ID in its stored forms, all three NULL when none was given. */
 	const char *cid_hash, *cid_sealed, *cid_last4;
-	const char *survey_token_hash; /* hex hash of the one-time survey token, or NULL */
-	int64_t now;                   /* created_at, history time */
+	int64_t now; /* created_at, history time */
 };
 
 struct visit_created {
@@ -66,7 +65,7 @@ struct visit_created {
  * entry is returned with out->existing = true and nothing is written (also
  * when a concurrent request with the same key won the race).
  * Returns DB_OK (out filled), DB_CONSTRAINT (unknown unit, officer or
- * e-service code, or a survey token hash already used), or another negative
+ * e-service code), or another negative
  * db_rc. */
 int db_visit_create(struct db *db, const struct visit_create *in, struct visit_created *out);
 

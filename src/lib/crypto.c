@@ -75,6 +75,7 @@ bool crypto_str_eq(const char *a, const char *b)
 #define SECRET_KEY_LEN  crypto_kdf_KEYBYTES
 #define SUBKEY_CID_HASH 1
 #define SUBKEY_CID_SEAL 2
+#define SUBKEY_SURVEY   3
 #define CID_DIGITS      13
 #define CID_SEALED_BIN  (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + CID_DIGITS)
 
@@ -89,6 +90,7 @@ _Static_assert(CID_SEALED_LEN >=
 struct secret {
 	unsigned char hash_key[crypto_generichash_KEYBYTES];
 	unsigned char seal_key[crypto_secretbox_KEYBYTES];
+	unsigned char survey_key[crypto_generichash_KEYBYTES];
 };
 
 static struct secret *secret;
@@ -290,7 +292,9 @@ int crypto_secret_load(const char *path, char *err, size_t errlen)
 	if (crypto_kdf_derive_from_key(s->hash_key, sizeof s->hash_key, SUBKEY_CID_HASH, "osspoint", master) <
 	        0 ||
 	    crypto_kdf_derive_from_key(s->seal_key, sizeof s->seal_key, SUBKEY_CID_SEAL, "osspoint", master) <
-	        0) {
+	        0 ||
+	    crypto_kdf_derive_from_key(s->survey_key, sizeof s->survey_key, SUBKEY_SURVEY, "osspoint",
+	                               master) < 0) {
 		errf(err, errlen, "สร้างกุญแจย่อยจากไฟล์ %s ไม่ได้", path);
 		goto out;
 	}
@@ -395,4 +399,48 @@ int cid_open(char out[14], const char *sealed)
 	}
 	sodium_memzero(plain, sizeof plain);
 	return rc;
+}
+
+/* ---- survey tokens ---- */
+
+#define SURVEY_MAC_BYTES 16
+#define SURVEY_MAC_LEN   sodium_base64_ENCODED_LEN(SURVEY_MAC_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+_Static_assert(20 + 1 + SURVEY_MAC_LEN <= SURVEY_TOKEN_LEN, "survey token buffer");
+
+/* The MAC of a visit id, as base64url without padding (22 characters). */
+static void survey_mac(char out[SURVEY_MAC_LEN], int64_t visit_id)
+{
+	const struct secret *s = secret_get(__func__);
+	char msg[32];
+	int n = snprintf(msg, sizeof msg, "survey:%lld", (long long)visit_id);
+	unsigned char mac[SURVEY_MAC_BYTES];
+	crypto_generichash(mac, sizeof mac, (const unsigned char *)msg, (size_t)n, s->survey_key,
+	                   sizeof s->survey_key);
+	sodium_bin2base64(out, SURVEY_MAC_LEN, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void survey_token(char out[SURVEY_TOKEN_LEN], int64_t visit_id)
+{
+	char mac[SURVEY_MAC_LEN];
+	survey_mac(mac, visit_id);
+	snprintf(out, SURVEY_TOKEN_LEN, "%lld-%s", (long long)visit_id, mac);
+}
+
+int64_t survey_token_check(const char *token)
+{
+	if (!token)
+		return 0;
+	int64_t id = 0;
+	const char *p = token;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		int d = *p - '0';
+		if (id > (INT64_MAX - d) / 10)
+			return 0;
+		id = id * 10 + d;
+	}
+	if (p == token || *p != '-' || token[0] == '0' || id <= 0)
+		return 0;
+	char mac[SURVEY_MAC_LEN];
+	survey_mac(mac, id);
+	return crypto_str_eq(p + 1, mac) ? id : 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Returns 0, or -1 if libsodium cannot initialise. */
 int crypto_setup(void);
@@ -81,5 +82,20 @@ int cid_seal(char out[CID_SEALED_LEN], const char *cid);
  * when sealed is NULL, malformed, tampered with, or sealed under another
  * key. */
 int cid_open(char out[14], const char *sealed);
+
+/* ---- survey tokens ----
+ *
+ * Each registry entry's one-time survey link carries a token derived from
+ * the entry's id: "<id>-<MAC>", the MAC being 16 bytes of keyed BLAKE2b
+ * (subkey 3 of the secret) in base64url (22 characters). Nothing is stored
+ * to issue one, so issuing costs the registry no index write, and the same
+ * token can be printed again on a slip; the survey itself makes it one-time
+ * by refusing a second answer for the entry. Needs the secret loaded, like
+ * the cid_* functions. */
+#define SURVEY_TOKEN_LEN 48
+void survey_token(char out[SURVEY_TOKEN_LEN], int64_t visit_id);
+/* The visit id the token was issued for, or 0 when it is malformed or was
+ * not made with this secret (constant-time MAC comparison). */
+int64_t survey_token_check(const char *token);
 
 #endif

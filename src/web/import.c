@@ -18,7 +18,6 @@
 struct row {
 	struct visit_input v;
 	char hash[CID_HASH_LEN], sealed[CID_SEALED_LEN], last4[THAI_ID_LAST4_SIZE];
-	char token_hash[TOKEN_HASH_LEN];
 	bool has_cid;
 };
 
@@ -138,9 +137,6 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 				row->has_cid = true;
 				explicit_bzero(row->v.cid, sizeof row->v.cid);
 			}
-			char token[TOKEN_LEN];
-			token_new(token);
-			token_hash(row->token_hash, token);
 			n++;
 		}
 		if (progress && res->rows % 100 == 0)
@@ -172,7 +168,6 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 		    .cid_hash = rows[i].has_cid ? rows[i].hash : NULL,
 		    .cid_sealed = rows[i].has_cid ? rows[i].sealed : NULL,
 		    .cid_last4 = rows[i].has_cid ? rows[i].last4 : NULL,
-		    .survey_token_hash = rows[i].token_hash,
 		    .now = rules.now,
 		};
 	struct shift sh = {progress, ctx, total};

@@ -446,9 +446,6 @@ static void registry_create(struct req *r)
 			return;
 		}
 	}
-	char token[TOKEN_LEN], token_h[TOKEN_HASH_LEN];
-	token_new(token);
-	token_hash(token_h, token);
 	struct visit_create in = {
 	    .v = &v,
 	    .unit_code = unit,
@@ -456,7 +453,6 @@ static void registry_create(struct req *r)
 	    .cid_hash = has_cid ? hash : NULL,
 	    .cid_sealed = has_cid ? sealed : NULL,
 	    .cid_last4 = has_cid ? last4 : NULL,
-	    .survey_token_hash = token_h,
 	    .now = rules.now,
 	};
 	struct visit_created out;
@@ -476,10 +472,14 @@ static void registry_create(struct req *r)
 		return;
 	}
 	label_entry(entry);
-	/* The survey token is shown once, now (only its hash is stored); a
-	 * resubmission answers the existing entry without a new token. */
-	if (!out.existing)
+	/* The survey link is shown with the new entry (its token is derived
+	 * from the id, nothing is stored); a resubmission answers the existing
+	 * entry without it. */
+	if (!out.existing) {
+		char token[SURVEY_TOKEN_LEN];
+		survey_token(token, out.id);
 		json_object_set_new(entry, "survey_url", json_sprintf("/survey/%s", token));
+	}
 	json_object_set_new(entry, "existing", json_boolean(out.existing));
 	if (req_wants_json(r) || req_is_json_body(r)) {
 		reply_json(r, out.existing ? 200 : 201, entry);

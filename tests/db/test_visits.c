@@ -264,7 +264,7 @@ static void cid_forms(const char *cid, struct cid_forms *f)
 }
 
 static int create_rc(struct db *db, const char *unit, const struct visit_input *v, int64_t officer,
-                     const char *cid, const char *token, struct visit_created *out)
+                     const char *cid, struct visit_created *out)
 {
 	struct cid_forms f;
 	struct visit_create in = {
@@ -275,7 +275,6 @@ static int create_rc(struct db *db, const char *unit, const struct visit_input *
 		in.cid_sealed = f.sealed;
 		in.cid_last4 = f.last4;
 	}
-	in.survey_token_hash = token;
 	return db_visit_create(db, &in, out);
 }
 
@@ -283,7 +282,7 @@ static struct visit_created create(struct db *db, const char *unit, const struct
                                    int64_t officer, const char *cid)
 {
 	struct visit_created out;
-	assert_int_equal(create_rc(db, unit, v, officer, cid, NULL, &out), DB_OK);
+	assert_int_equal(create_rc(db, unit, v, officer, cid, &out), DB_OK);
 	assert_false(out.existing);
 	return out;
 }
@@ -438,19 +437,20 @@ static void test_create_refuses_bad_references(void **state)
 	struct db *db = DB(state);
 	struct visit_input v = mk("2024-03-04", 9, 0, "นายหนึ่ง", "nosuch=completed");
 	struct visit_created out;
-	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, NULL, &out), DB_CONSTRAINT);
+	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, &out), DB_CONSTRAINT);
 	/* Rolled back whole: no number was used, nothing counted. */
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM visits"), 0);
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM visit_counters"), 0);
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM rollup_visits"), 0);
 	v = mk("2024-03-04", 9, 0, "นายหนึ่ง", "welfare=completed");
-	assert_int_equal(create_rc(db, "9999", &v, officer1, NULL, NULL, &out), DB_CONSTRAINT);
-	assert_int_equal(create_rc(db, "4701", &v, 424242, NULL, NULL, &out), DB_CONSTRAINT);
-	/* A survey token hash is used once. */
-	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, "abc123", &out), DB_OK);
+	assert_int_equal(create_rc(db, "9999", &v, officer1, NULL, &out), DB_CONSTRAINT);
+	assert_int_equal(create_rc(db, "4701", &v, 424242, NULL, &out), DB_CONSTRAINT);
+	/* A failure after a number was taken gives the number back. */
+	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, &out), DB_OK);
 	assert_int_equal(out.seq, 1);
-	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, "abc123", &out), DB_CONSTRAINT);
-	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, "abc124", &out), DB_OK);
+	struct visit_input bad = mk("2024-03-04", 10, 0, "นายสอง", "welfare=completed nosuch=referred");
+	assert_int_equal(create_rc(db, "4701", &bad, officer1, NULL, &out), DB_CONSTRAINT);
+	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, &out), DB_OK);
 	assert_int_equal(out.seq, 2); /* the failed one left no gap */
 }
 
@@ -467,7 +467,7 @@ static void test_idempotent_create(void **state)
 	struct visit_input again = mk("2024-03-05", 9, 0, "คนอื่น", "queue=referred");
 	snprintf(again.idempotency_key, sizeof again.idempotency_key, "form-7f3a9c01");
 	struct visit_created b;
-	assert_int_equal(create_rc(db, "4701", &again, officer1, NULL, NULL, &b), DB_OK);
+	assert_int_equal(create_rc(db, "4701", &again, officer1, NULL, &b), DB_OK);
 	assert_true(b.existing);
 	assert_int_equal(b.id, a.id);
 	assert_int_equal(b.seq, a.seq);

@@ -283,6 +283,51 @@ static void test_hash(void **state)
 	assert_string_equal(a, "");
 }
 
+/* Survey tokens: derived from the visit id under the secret, checked back to
+ * the id, refused when forged, altered, malformed or from another key. */
+static void test_survey_token(void **state)
+{
+	char p1[128], p2[128];
+	path_in(p1, sizeof p1, "survey1.key");
+	path_in(p2, sizeof p2, "survey2.key");
+	assert_int_equal(crypto_secret_load(p1, NULL, 0), 0);
+	char t[SURVEY_TOKEN_LEN], t2[SURVEY_TOKEN_LEN], big[SURVEY_TOKEN_LEN];
+	survey_token(t, 15);
+	survey_token(t2, 15);
+	assert_string_equal(t, t2); /* the same entry, the same token */
+	assert_true(strncmp(t, "15-", 3) == 0);
+	assert_int_equal(strlen(t), 3 + 22);
+	assert_int_equal(survey_token_check(t), 15);
+	survey_token(big, INT64_MAX);
+	assert_int_equal(survey_token_check(big), INT64_MAX);
+	survey_token(t2, 16);
+	assert_int_equal(survey_token_check(t2), 16);
+	assert_string_not_equal(t + 3, t2 + 3); /* another id, another MAC */
+	/* Another id with this token's MAC, an altered MAC, junk: refused. */
+	char forged[SURVEY_TOKEN_LEN + 8];
+	snprintf(forged, sizeof forged, "16-%s", t + 3);
+	assert_int_equal(survey_token_check(forged), 0);
+	snprintf(forged, sizeof forged, "%s", t);
+	forged[5] = forged[5] == 'A' ? 'B' : 'A';
+	assert_int_equal(survey_token_check(forged), 0);
+	snprintf(forged, sizeof forged, "015-%s", t + 3);
+	assert_int_equal(survey_token_check(forged), 0);
+	static const char *const bad[] = {"",
+	                                  "-",
+	                                  "15",
+	                                  "15-",
+	                                  "x-abc",
+	                                  "0-AAAAAAAAAAAAAAAAAAAAAA",
+	                                  "99999999999999999999-AAAAAAAAAAAAAAAAAAAAAA",
+	                                  NULL};
+	for (size_t i = 0; bad[i]; i++)
+		assert_int_equal(survey_token_check(bad[i]), 0);
+	assert_int_equal(survey_token_check(NULL), 0);
+	/* Under another secret the token means nothing. */
+	assert_int_equal(crypto_secret_load(p2, NULL, 0), 0);
+	assert_int_equal(survey_token_check(t), 0);
+}
+
 /* Two processes racing to create the key end up with one key. */
 static void test_create_race(void **state)
 {
@@ -356,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(test_refused_files),
 	    cmocka_unit_test(test_seal_open),
 	    cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_survey_token),
 	    cmocka_unit_test(test_create_race),
 	    cmocka_unit_test(test_not_loaded_aborts),
 	};
