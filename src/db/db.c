@@ -579,7 +579,7 @@ static int write_one(struct dbc *c, struct wreq *r)
 	return rc;
 }
 
-/* The batch's own statements (BEGIN, SAVEPOINT, RELEASE, COMMIT) through the
+/* The batch's own statements (BEGIN, COMMIT) through the
  * connection's statement cache: sqlite3_exec would compile each of them for
  * every request, a tenth of the writer's time under load. */
 static int wexec(struct dbc *c, const char *sql)
@@ -591,9 +591,8 @@ static int wexec(struct dbc *c, const char *sql)
  * when it committed (*committed: something was written) or had nothing to
  * keep; each request's rc is then its own result. Otherwise everything was
  * rolled back and the failure is returned (in the rc of each request that had
- * not failed on its own), or WRITE_AGAIN when one request ended the
- * transaction: that one is settled with its failure, the rest must run
- * again. */
+ * not failed on its own), or WRITE_AGAIN when one request failed: that one
+ * is settled with its failure, the rest must run again. */
 static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *committed)
 {
 	*committed = false;
@@ -606,40 +605,33 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		struct wreq *r = batch[i];
 		if (r->settled)
 			continue;
-		rc = wexec(c, "SAVEPOINT osp_write");
-		if (rc != DB_OK)
-			break;
+		/* No SAVEPOINT per request: SQLite copies every page a savepoint
+		 * touches into its statement journal, which cost the writer more
+		 * than the requests' own statements. A request that fails is rare
+		 * (a repeated idempotency key, a vanished reference): the whole
+		 * transaction is rolled back, that request is settled with its
+		 * failure, and the rest run again without it. */
 		int frc = write_one(c, r);
-		if (!c->drv->in_tx(c->conn)) {
-			/* Its failure ended the transaction (SQLite: disk full, I/O
-			 * error, OR ROLLBACK), and the others' work went with it. A
-			 * lock failure is retried like a busy BEGIN; anything else
-			 * is this request's answer, and the rest run again. */
-			if (frc == DB_BUSY) {
-				rc = DB_BUSY;
-				break;
-			}
-			if (frc == DB_OK) {
-				log_bug("db: a write function ended the transaction itself");
-				frc = DB_ERROR;
-			}
-			r->rc = frc;
-			r->settled = true;
-			rc = WRITE_AGAIN;
+		if (frc == DB_OK && c->drv->in_tx(c->conn)) {
+			kept++;
+			continue;
+		}
+		if (frc == DB_BUSY) {
+			/* A lock failure is retried like a busy BEGIN. */
+			rc = DB_BUSY;
 			break;
 		}
 		if (frc == DB_OK) {
-			rc = wexec(c, "RELEASE osp_write");
-			kept += rc == DB_OK;
-			continue;
+			log_bug("db: a write function ended the transaction itself");
+			frc = DB_ERROR;
 		}
 		r->rc = frc;
-		rc = c->drv->exec(c->conn, "ROLLBACK TO osp_write");
-		if (rc == DB_OK)
-			rc = c->drv->exec(c->conn, "RELEASE osp_write");
+		r->settled = true;
+		rc = WRITE_AGAIN;
+		break;
 	}
 	if (rc == DB_OK && kept == 0) {
-		/* Every request failed: nothing to write, nothing to sync. */
+		/* Nothing to write, nothing to sync. */
 		c->drv->exec(c->conn, "ROLLBACK");
 		return DB_OK;
 	}

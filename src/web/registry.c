@@ -116,6 +116,21 @@ static void current_period_label(char *out, size_t cap)
 	buf_cleanup(&b);
 }
 
+/* "Default now": a new entry whose time was left as the form showed it (the
+ * hidden visited_at_shown holds what it showed), or a JSON body without
+ * visited_at, is stamped with the time of saving, not the time the form was
+ * opened (a form left open for an hour must not record an hour-old visit). */
+static const char *default_now(struct req *r, const char *given)
+{
+	const char *shown = req_form(r, "visited_at_shown");
+	bool json_absent = req_is_json_body(r) && !json_object_get(req_json(r), "visited_at");
+	if (!json_absent && !(shown && given && *shown && !strcmp(shown, given)))
+		return given;
+	char now[20];
+	local_input_value(now, (int64_t)time(NULL));
+	return req_strdup(r, now);
+}
+
 /* Reads the entry's fields from a JSON body or a form. Strings point into the
  * request (valid for its lifetime). form_rows[i] is the form row (1-based) of
  * raw->services[i], for naming errors; 0 for JSON. */
@@ -131,6 +146,7 @@ static void raw_from_request(struct req *r, struct registry_raw *raw, int form_r
 	raw->channel = req_form(r, "channel");
 	raw->remarks = req_form(r, "remarks");
 	raw->idempotency_key = req_form(r, "idempotency_key");
+	raw->visited_at = default_now(r, raw->visited_at);
 	if (req_is_json_body(r)) {
 		json_t *services = json_object_get(req_json(r), "services");
 		size_t i;
@@ -296,9 +312,9 @@ static json_t *empty_values(void)
 	char now[20], key[TOKEN_LEN];
 	local_input_value(now, (int64_t)time(NULL));
 	token_new(key);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", now, "visitor_name",
-	                 "", "cid", "", "phone", "", "sex", "", "age_band", "", "channel", "tangrat",
-	                 "remarks", "", "idempotency_key", key);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", now,
+	                 "visited_at_shown", now, "visitor_name", "", "cid", "", "phone", "", "sex", "",
+	                 "age_band", "", "channel", "tangrat", "remarks", "", "idempotency_key", key);
 }
 
 /* The values typed, to show them again after an error. */
@@ -309,10 +325,18 @@ static json_t *typed_values(struct req *r, const struct registry_raw *raw, json_
 	for (size_t i = 0; i < raw->nservices; i++)
 		json_array_append_new(*services, json_pack("{s:s, s:s}", "code", V(raw->services[i].code),
 		                                           "outcome", V(raw->services[i].outcome)));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", V(raw->visited_at),
-	                 "visitor_name", V(raw->visitor_name), "cid", V(raw->cid), "phone", V(raw->phone),
-	                 "sex", V(raw->sex), "age_band", V(raw->age_band), "channel", V(raw->channel),
-	                 "remarks", V(raw->remarks), "idempotency_key", V(raw->idempotency_key));
+	/* A time left as shown was stamped now: show that, still as untouched. */
+	const char *shown = req_form(r, "visited_at_shown");
+	const char *given = req_form(r, "visited_at");
+	if (shown && *shown && given && !strcmp(shown, given))
+		shown = raw->visited_at;
+	if (shown && !*shown)
+		shown = NULL;
+	return json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at",
+	                 V(raw->visited_at), "visited_at_shown", shown, "visitor_name", V(raw->visitor_name),
+	                 "cid", V(raw->cid), "phone", V(raw->phone), "sex", V(raw->sex), "age_band",
+	                 V(raw->age_band), "channel", V(raw->channel), "remarks", V(raw->remarks),
+	                 "idempotency_key", V(raw->idempotency_key));
 #undef V
 }
 

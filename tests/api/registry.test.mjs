@@ -129,6 +129,31 @@ for (const backend of backends()) {
       assert.match(bad.text, /value="นายฟอร์ม ทดสอบ"/, 'the form keeps what was typed');
     });
 
+    test('the visit time defaults to the time of saving, not of opening the form', async () => {
+      const page = await off.get('/registry/new', { accept: 'text/html' });
+      const shown = page.text.match(/name="visited_at_shown" value="([^"]+)"/)[1];
+      assert.equal(page.text.match(/name="visited_at" type="datetime-local" value="([^"]+)"/)[1], shown);
+      // A form opened 40 minutes ago and saved without touching the time.
+      const old = bkk(-40);
+      const base = { csrf: off.csrf, visitor_name: 'นายเวลา ค่าเริ่มต้น', service1: 'thaid_register', outcome1: 'completed', channel: 'web' };
+      const kept = await off.post('/registry', { form: { ...base, idempotency_key: 'time-default-1', visited_at: old, visited_at_shown: old } });
+      assert.equal(kept.status, 201, kept.text);
+      assert.ok(Math.abs(kept.json.visited_at - Date.now() / 1000) < 120, 'stamped now');
+      // A time the officer typed is kept (to the minute).
+      const typed = await off.post('/registry', { form: { ...base, idempotency_key: 'time-default-2', visited_at: bkk(-30), visited_at_shown: old } });
+      assert.equal(typed.status, 201, typed.text);
+      assert.ok(Math.abs(typed.json.visited_at - (Date.now() / 1000 - 30 * 60)) < 120, 'typed time kept');
+      // JSON without visited_at: now.
+      const j = entry({ idempotency_key: 'time-default-3' });
+      delete j.visited_at;
+      const js = await off.post('/registry', { json: j });
+      assert.equal(js.status, 201, js.text);
+      assert.ok(Math.abs(js.json.visited_at - Date.now() / 1000) < 120);
+      // An edit form has no such field: its time is what it shows.
+      const edit = await off.get(`/registry/${js.json.id}/edit`, { accept: 'text/html' });
+      assert.doesNotMatch(edit.text, /visited_at_shown/);
+    });
+
     test('the Thai ID is never stored in clear', async () => {
       const rows = srv.sql(`SELECT COALESCE(cid_hash,''), COALESCE(cid_sealed,''), COALESCE(cid_last4,''), visitor_name FROM visits`);
       assert.ok(rows.length > 0);
