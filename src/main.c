@@ -25,6 +25,7 @@
 #include "lib/xalloc.h"
 #include "render/mustache.h"
 #include "web/app.h"
+#include "web/portal_state.h"
 
 #define DEFAULT_HTTP_THREADS 32
 
@@ -458,12 +459,13 @@ static void print_route(const struct route *r, void *arg)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (r->methods & names[i].bit)
 			json_array_append_new(methods, json_string(names[i].name));
-	json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:s, s:b, s:b, s:b}", "name", r->name,
+	json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:s, s:b, s:b, s:b, s:b}", "name", r->name,
 	                                      "methods", methods, "pattern", r->pattern, "min_role",
 	                                      (r->flags & ROUTE_PUBLIC) ? "public" : role_name(r->min_role),
 	                                      "public", (r->flags & ROUTE_PUBLIC) != 0, "scoped",
 	                                      (r->flags & ROUTE_SCOPED) != 0, "csrf",
-	                                      !(r->flags & (ROUTE_NO_CSRF | ROUTE_PUBLIC))));
+	                                      !(r->flags & (ROUTE_NO_CSRF | ROUTE_PUBLIC)), "cached",
+	                                      (r->flags & ROUTE_CACHED) != 0));
 }
 
 static int cmd_routes(void)
@@ -484,7 +486,8 @@ static int cmd_routes(void)
 static int cmd_serve(const struct config *cfg, struct args *a)
 {
 	int banner = has_flag(a, "banner");
-	int rc = 1;
+	int rc = 1, portal_started = 0;
+	char *public_url = NULL, *bound_url = NULL;
 	struct app the = {.cfg = cfg};
 	app = &the;
 	char err[1024] = "", dir[1024];
@@ -507,9 +510,13 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	the.public_stats = db_unit_stats(the.db);
 	if (!the.public_stats)
 		the.public_stats = json_object();
-	the.eservices = db_eservices_usable(the.db);
-	if (!the.eservices)
-		the.eservices = json_array();
+	/* The catalogue snapshot (and app->eservices, the registry's list). */
+	if (portal_state_start() < 0) {
+		fprintf(stderr, "osspoint: อ่านรายการบริการ e-Service จากฐานข้อมูลไม่ได้ — รัน osspoint migrate และ "
+		                "osspoint seed ก่อน\n");
+		goto out;
+	}
+	portal_started = 1;
 	if (!(the.router = web_router_new()))
 		goto out;
 	snprintf(dir, sizeof dir, "%s/static", cfg->root);
@@ -527,12 +534,20 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	    .render = web_render,
 	    .authorize = web_authorize,
 	};
+	public_url = cfg->public_url ? xstrdup(cfg->public_url) : xasprintf("http://%s", cfg->listen);
+	the.public_url = public_url;
 	struct http_server *srv = http_start(&hc, the.router);
 	if (!srv)
 		goto out;
 	const char *host = cfg->listen;
 	const char *colon = strrchr(host, ':');
 	int hostlen = colon ? (int)(colon - host) : (int)strlen(host);
+	/* With port 0 the default public URL names the port actually bound. The
+	 * first string stays allocated: a request may be reading it. */
+	if (!cfg->public_url && colon && !strcmp(colon, ":0")) {
+		bound_url = xasprintf("http://%.*s:%u", hostlen, host, http_port(srv));
+		__atomic_store_n(&the.public_url, bound_url, __ATOMIC_RELEASE);
+	}
 	printf("osspoint: listening on http://%.*s:%u\n", hostlen, host, http_port(srv));
 	if (banner) {
 		printf("\nosspoint พร้อมใช้งานที่ http://%.*s:%u  (ฐานข้อมูล %s)\n", hostlen, host, http_port(srv),
@@ -559,9 +574,12 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	registry_import_jobs_wait();
 	rc = 0;
 out:
+	if (portal_started)
+		portal_state_stop();
+	free(public_url);
+	free(bound_url);
 	router_free(the.router);
 	json_decref(the.public_stats);
-	json_decref(the.eservices);
 	tpl_set_free(the.tpl);
 	db_close(the.db);
 	app = NULL;

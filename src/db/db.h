@@ -39,6 +39,9 @@ enum db_rc {
 	DB_ERROR = -1,      /* any other failure (logged) */
 	DB_BUSY = -2,       /* lock / serialization failure: the transaction is retried */
 	DB_CONSTRAINT = -3, /* unique / foreign key / check / not-null violation */
+	/* Never from the driver: query files return these for their callers. */
+	DB_NOT_FOUND = -4, /* the row to change does not exist */
+	DB_CONFLICT = -5,  /* it changed since the caller read it (version check) */
 };
 
 /* Opens a pool. url: "sqlite:path/to/file.db" (or a bare path ending .db),

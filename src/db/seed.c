@@ -1,11 +1,14 @@
 #include "db/seed.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/eservice.h"
+#include "db/catalogue.h"
 #include "db/db.h"
 #include "lib/crypto.h"
 #include "lib/csv.h"
@@ -57,6 +60,9 @@ struct ref {
 	char *err;
 	size_t errlen;
 	int64_t now;
+	json_t *categories; /* code -> true, from eservice_categories.csv */
+	json_t *details;    /* code -> {category, description, steps, documents, fees, used} */
+	bool changed;       /* something the portal shows was written: bump the generation */
 };
 
 /* Runs fn for every data row of dir/file after checking the header has `cols`. */
@@ -134,20 +140,192 @@ static int district_row(struct ref *r, struct dbc *c, const char **v)
 	               r->now);
 }
 
+static int category_row(struct ref *r, struct dbc *c, const char **v)
+{
+	/* code,name_th,name_en,sort_order */
+	char *end;
+	errno = 0;
+	long order = strtol(v[3], &end, 10);
+	if (!*v[0] || !*v[1] || end == v[3] || *end || errno || order < 0 || order > ESVC_SORT_MAX) {
+		snprintf(r->err, r->errlen,
+		         "eservice_categories.csv: หมวด '%s' ต้องมี code, name_th และ sort_order "
+		         "เป็นจำนวนเต็ม",
+		         v[0]);
+		return DB_ERROR;
+	}
+	r->n->categories++;
+	json_object_set_new(r->categories, v[0], json_true());
+	/* Written only when it differs, so a repeated seed leaves the
+	 * generation (and every web node's page cache) alone. */
+	struct db_stmt *st = db_prepare(
+	    c, "INSERT INTO eservice_categories (code, name_th, name_en, sort_order) VALUES (?, ?, ?, ?) "
+	       "ON CONFLICT (code) DO UPDATE SET name_th = excluded.name_th, name_en = excluded.name_en, "
+	       "sort_order = excluded.sort_order WHERE eservice_categories.name_th <> excluded.name_th "
+	       "OR eservice_categories.name_en <> excluded.name_en "
+	       "OR eservice_categories.sort_order <> excluded.sort_order");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, v[0]);
+	db_bind_text(st, 2, v[1]);
+	db_bind_text(st, 3, v[2]);
+	db_bind_int(st, 4, order);
+	int rc = db_step(st);
+	if (rc == DB_DONE) {
+		if (db_changes(st) > 0)
+			r->changed = true;
+		rc = DB_OK;
+	}
+	db_finish(st);
+	return rc;
+}
+
+/* One item per line: each line trimmed (spaces, tabs, CR), blank ones
+ * dropped, joined with "\n". Returns 0, or -1 when it does not fit cap. */
+static int lines_clean(char *dst, size_t cap, const char *src)
+{
+	size_t n = 0;
+	while (*src) {
+		const char *e = strchr(src, '\n');
+		const char *end = e ? e : src + strlen(src);
+		const char *a = src, *b = end;
+		while (a < b && (*a == ' ' || *a == '\t' || *a == '\r'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		if (b > a) {
+			size_t len = (size_t)(b - a);
+			if (n + (n ? 1 : 0) + len + 1 > cap)
+				return -1;
+			if (n)
+				dst[n++] = '\n';
+			memcpy(dst + n, a, len);
+			n += len;
+		}
+		src = e ? e + 1 : end;
+	}
+	dst[n] = '\0';
+	return 0;
+}
+
+static int detail_row(struct ref *r, struct dbc *c, const char **v)
+{
+	/* code,category,description,steps,documents,fees */
+	(void)c;
+	if (!*v[0] || json_object_get(r->details, v[0])) {
+		snprintf(r->err, r->errlen, "eservice_details.csv: รหัสบริการ '%s' ว่างหรือซ้ำ", v[0]);
+		return DB_ERROR;
+	}
+	if (!json_object_get(r->categories, v[1])) {
+		snprintf(r->err, r->errlen,
+		         "eservice_details.csv: บริการ %s: ไม่มีหมวด '%s' ใน eservice_categories.csv", v[0],
+		         v[1]);
+		return DB_ERROR;
+	}
+	json_object_set_new(r->details, v[0],
+	                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "category", v[1], "description", v[2],
+	                              "steps", v[3], "documents", v[4], "fees", v[5], "used", 0));
+	return DB_OK;
+}
+
+/* Copies src into dst (cap bytes); -1 when it does not fit. */
+static int put(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		return -1;
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
 static int eservice_row(struct ref *r, struct dbc *c, const char **v)
 {
 	/* code,name_th,name_en,agency_th,agency_en,agency_type,channel,url,source,note */
 	r->n->eservices++;
-	return db_exec(
-	    c,
-	    "INSERT INTO eservices (code, name_th, name_en, agency_th, agency_en, agency_type, channel, url, "
-	    "source, note, status, sort_order, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', "
-	    "?, ?) ON CONFLICT (code) DO UPDATE SET name_th = excluded.name_th, name_en = excluded.name_en, "
-	    "agency_th = excluded.agency_th, agency_en = excluded.agency_en, "
-	    "agency_type = excluded.agency_type, channel = excluded.channel, url = excluded.url, "
-	    "source = excluded.source, note = excluded.note",
-	    "ttttttttttii", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
-	    (int64_t)r->n->eservices * 10, r->now);
+	json_t *d = json_object_get(r->details, v[0]);
+	if (!d) {
+		snprintf(r->err, r->errlen, "eservices.csv: บริการ %s ไม่มีรายละเอียดใน eservice_details.csv",
+		         v[0]);
+		return DB_ERROR;
+	}
+	json_object_set_new(d, "used", json_true());
+#define DSTR(k) json_string_value(json_object_get(d, k))
+	struct eservice *s = xcalloc(1, sizeof *s);
+	const char *fees = *DSTR("fees") ? DSTR("fees") : "ไม่มี";
+	const char *field = NULL;
+	if (put(s->code, sizeof s->code, v[0]))
+		field = "code";
+	else if (put(s->name_th, sizeof s->name_th, v[1]))
+		field = "name_th";
+	else if (put(s->name_en, sizeof s->name_en, v[2]))
+		field = "name_en";
+	else if (put(s->agency_th, sizeof s->agency_th, v[3]))
+		field = "agency_th";
+	else if (put(s->agency_en, sizeof s->agency_en, v[4]))
+		field = "agency_en";
+	else if (put(s->agency_type, sizeof s->agency_type, v[5]))
+		field = "agency_type";
+	else if (put(s->channel, sizeof s->channel, v[6]))
+		field = "channel";
+	else if (put(s->url, sizeof s->url, v[7]))
+		field = "url";
+	else if (put(s->source, sizeof s->source, v[8]))
+		field = "source";
+	else if (put(s->note, sizeof s->note, v[9]))
+		field = "note";
+	else if (put(s->category, sizeof s->category, DSTR("category")))
+		field = "category";
+	else if (put(s->description, sizeof s->description, DSTR("description")))
+		field = "description";
+	else if (lines_clean(s->steps, sizeof s->steps, DSTR("steps")))
+		field = "steps";
+	else if (lines_clean(s->documents, sizeof s->documents, DSTR("documents")))
+		field = "documents";
+	else if (put(s->fees, sizeof s->fees, fees))
+		field = "fees";
+#undef DSTR
+	if (field) {
+		snprintf(r->err, r->errlen, "บริการ %s: %s ยาวเกินกำหนด", v[0], field);
+		free(s);
+		return DB_ERROR;
+	}
+	snprintf(s->status, sizeof s->status, "active");
+	s->sort_order = (int64_t)r->n->eservices * 10;
+	bool changed = false;
+	int rc = db_service_seed(c, s, r->now, &changed);
+	free(s);
+	if (changed)
+		r->changed = true;
+	return rc;
+}
+
+/* A point for every district in the programme that has none yet; existing
+ * points (edited or not) are kept. Bangkok's khet, when in the programme,
+ * are named after their district office (สำนักงานเขต), not an amphoe. */
+static int points_add(struct ref *r, struct dbc *c)
+{
+	struct db_stmt *st = db_prepare(
+	    c, "INSERT INTO points (unit_code, name_th, address, hours, status, version, updated_at) "
+	       "SELECT d.code, "
+	       "CASE WHEN d.parent_code = '10' THEN 'จุดให้บริการ e-Service สำนักงานเขต' || d.name_th "
+	       "ELSE 'จุดให้บริการ e-Service ศูนย์ดำรงธรรมอำเภอ' || d.name_th END, "
+	       "CASE WHEN d.parent_code = '10' THEN 'สำนักงานเขต' || d.name_th || ' กรุงเทพมหานคร' "
+	       "ELSE 'ที่ว่าการอำเภอ' || d.name_th || ' จังหวัด' || p.name_th END, "
+	       "CAST(? AS TEXT), 'open', 1, CAST(? AS BIGINT) "
+	       "FROM units d JOIN units p ON p.code = d.parent_code WHERE d.level = 2 AND d.in_programme = 1 "
+	       "ON CONFLICT (unit_code) DO NOTHING");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, "วันจันทร์–วันศุกร์ เวลา 08.30–16.30 น. (เว้นวันหยุดราชการ)");
+	db_bind_int(st, 2, r->now);
+	int rc = db_step(st);
+	if (rc == DB_DONE) {
+		r->n->points = (int)db_changes(st);
+		if (r->n->points > 0)
+			r->changed = true;
+		rc = DB_OK;
+	}
+	db_finish(st);
+	return rc;
 }
 
 static int reference_fn(struct dbc *c, void *arg)
@@ -155,6 +333,9 @@ static int reference_fn(struct dbc *c, void *arg)
 	struct ref *r = arg;
 	memset(r->n, 0, sizeof *r->n);
 	r->err[0] = '\0';
+	r->changed = false;
+	json_object_clear(r->categories);
+	json_object_clear(r->details);
 	int rc = db_exec(c, UPSERT_UNIT, "tnitttii", "0", (int64_t)0, "กรมการปกครอง",
 	                 "Department of Provincial Administration", "", (int64_t)1, r->now);
 	if (rc != DB_OK)
@@ -163,6 +344,8 @@ static int reference_fn(struct dbc *c, void *arg)
 	static const char *const dcols[] = {"code", "province_code", "name_th", "name_en"};
 	static const char *const ecols[] = {"code",        "name_th", "name_en", "agency_th", "agency_en",
 	                                    "agency_type", "channel", "url",     "source",    "note"};
+	static const char *const ccols[] = {"code", "name_th", "name_en", "sort_order"};
+	static const char *const xcols[] = {"code", "category", "description", "steps", "documents", "fees"};
 	rc = each_row(r, c, "provinces.csv", pcols, 4, province_row);
 	if (rc == DB_OK)
 		rc = each_row(r, c, "districts.csv", dcols, 4, district_row);
@@ -173,7 +356,25 @@ static int reference_fn(struct dbc *c, void *arg)
 		             "WHERE level = 2",
 		             "");
 	if (rc == DB_OK)
+		rc = each_row(r, c, "eservice_categories.csv", ccols, 4, category_row);
+	if (rc == DB_OK)
+		rc = each_row(r, c, "eservice_details.csv", xcols, 6, detail_row);
+	if (rc == DB_OK)
 		rc = each_row(r, c, "eservices.csv", ecols, 10, eservice_row);
+	if (rc == DB_OK) {
+		const char *code;
+		json_t *d;
+		json_object_foreach(r->details, code, d) if (!json_is_true(json_object_get(d, "used")))
+		{
+			snprintf(r->err, r->errlen, "eservice_details.csv: บริการ %s ไม่มีใน eservices.csv",
+			         code);
+			return DB_ERROR;
+		}
+	}
+	if (rc == DB_OK)
+		rc = points_add(r, c);
+	if (rc == DB_OK && r->changed)
+		rc = db_portal_bump(c);
 	return rc;
 }
 
@@ -181,8 +382,11 @@ int db_seed_reference(struct db *db, const char *data_dir, bool bangkok_in_progr
                       char *err, size_t errlen)
 {
 	struct seed_counts local;
-	struct ref r = {data_dir, bangkok_in_programme, n ? n : &local, err, errlen, (int64_t)time(NULL)};
+	struct ref r = {data_dir,      bangkok_in_programme, n ? n : &local, err, errlen, (int64_t)time(NULL),
+	                json_object(), json_object(),        false};
 	int rc = db_tx(db, reference_fn, &r);
+	json_decref(r.categories);
+	json_decref(r.details);
 	if (rc != DB_OK && !err[0])
 		snprintf(err, errlen, "บันทึกข้อมูลอ้างอิงไม่ได้ (รหัส %d)", rc);
 	return rc == DB_OK ? 0 : -1;

@@ -10,12 +10,17 @@ struct db;
 
 struct seed_counts {
 	int provinces, districts, eservices, users;
+	int categories; /* rows of eservice_categories.csv */
+	int points;     /* points added by this run (existing ones are kept as they are) */
 };
 
 /* Loads the org tree (national unit '0', provinces.csv, districts.csv) and the
- * e-service catalogue (eservices.csv) from data_dir, in one transaction.
- * Bangkok's khet (province 10) are outside the programme unless
- * bangkok_in_programme. Returns 0, or -1 with a message in err. */
+ * e-service catalogue (eservice_categories.csv, eservices.csv with
+ * eservice_details.csv) from data_dir, and adds a point for every district
+ * in the programme that has none, in one transaction. Bangkok's khet
+ * (province 10) are outside the programme unless bangkok_in_programme.
+ * Services a person has changed are left alone (db_service_seed in
+ * db/catalogue.h). Returns 0, or -1 with a message in err. */
 int db_seed_reference(struct db *db, const char *data_dir, bool bangkok_in_programme, struct seed_counts *n,
                       char *err, size_t errlen);
 

@@ -1,9 +1,10 @@
 /* The one dispatch path, shared by the server and fake requests, so a unit
  * test sees exactly what a client would:
  *
- *   body limit (413) → /static/ → route (404 / 405 + Allow) → query and body
- *   parsing (400 / 413) → cfg->authorize (its error) → handler (500 if it does
- *   not reply) → default headers. */
+ *   body limit (413) → /static/ → page cache hit (GET/HEAD) → route (404 /
+ *   405 + Allow) → query and body parsing (400 / 413) → cfg->authorize (its
+ *   error) → handler (500 if it does not reply) → default headers (and, on a
+ *   cached route, the page cache keeps the answer). */
 #include "http/http.h"
 
 #include <stdlib.h>
@@ -63,6 +64,10 @@ void http_dispatch(const struct http_config *cfg, const struct router *rt, struc
 		static_serve(r);
 		goto out;
 	}
+	/* Before routing: an entry exists only for a cached route of this
+	 * router, and a hit then costs no routing at all. */
+	if (http_cache_lookup(r, rt))
+		goto out;
 	const struct route *route = NULL;
 	unsigned allowed = 0;
 	switch (router_match(rt, r->method, r->raw_path, &route, &r->params, &allowed)) {
@@ -91,6 +96,11 @@ void http_dispatch(const struct http_config *cfg, const struct router *rt, struc
 		log_bug("handler %s returned without a reply (%s %s)", route->name ? route->name : "?",
 		        req_method_name(r), req_log_path(r));
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	if ((route->flags & (ROUTE_PUBLIC | ROUTE_CACHED)) == (ROUTE_PUBLIC | ROUTE_CACHED) &&
+	    (r->method & (HTTP_GET | HTTP_HEAD))) {
+		http_cache_finish(r, rt); /* calls reply_finish */
+		return;
 	}
 out:
 	reply_finish(r);

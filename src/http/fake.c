@@ -67,6 +67,8 @@ const char *req_fake_body(const struct req *r, size_t *len)
 	}
 	if (r->reply.file)
 		return static_file_body(r->reply.file, r->reply.not_modified, len);
+	if (r->reply.cached)
+		return http_cache_entry_body(r->reply.cached, r->reply.not_modified, len);
 	*len = r->reply.len;
 	return r->reply.body ? r->reply.body : "";
 }
@@ -76,6 +78,8 @@ const char *req_fake_reply_header(const struct req *r, const char *name)
 	const char *v = reply_header_get(r, name);
 	if (!v && r->reply.file)
 		v = static_file_header(r->reply.file, r->reply.not_modified, name);
+	if (!v && r->reply.cached)
+		v = http_cache_entry_header(r->reply.cached, r->reply.not_modified, name);
 	return v;
 }
 

@@ -44,6 +44,11 @@ enum route_flag {
 	ROUTE_PUBLIC = 1 << 0,  /* no login needed */
 	ROUTE_NO_CSRF = 1 << 1, /* state-changing route that needs no CSRF token (login) */
 	ROUTE_SCOPED = 1 << 2,  /* has a {code} unit parameter checked against the user's scope */
+	/* With ROUTE_PUBLIC (ignored without it): GET answers with status 200 are
+	 * kept by the page cache and later GET/HEAD requests for the same target
+	 * are answered from memory, before authorize and the handler run. See
+	 * "page cache" below for what is kept and what is not. */
+	ROUTE_CACHED = 1 << 3,
 };
 
 struct route {
@@ -219,9 +224,11 @@ struct http_config {
 	bool access_log;        /* one line per request */
 	http_render_fn render;
 	http_authorize_fn authorize;
+	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 32 MiB */
+	size_t cache_max_entries; /* page cache: answers kept, 0 = 4096 */
 };
-/* Zero limits mean the defaults (1 MiB body, 16 MiB upload). http_start copies
- * the config and its strings. */
+/* Zero limits mean the defaults (1 MiB body, 16 MiB upload, the cache bounds
+ * above). http_start copies the config and its strings. */
 
 struct http_server;
 /* Starts serving in background threads. Returns NULL (logged) on failure.
@@ -236,6 +243,46 @@ unsigned http_port(const struct http_server *s);
 void http_wait_for_signal(void);
 /* Stops accepting, lets running requests finish, frees the server. */
 void http_stop(struct http_server *s);
+
+/* ---- page cache (cache.c) ----
+ *
+ * One process-wide cache of the answers of ROUTE_PUBLIC | ROUTE_CACHED routes,
+ * shared by every server and by fake requests (they run the same dispatcher).
+ *
+ * Key: the raw request path, '?', the raw query string (no query and an empty
+ * one are the same), whether the client wants JSON (req_wants_json), and the
+ * router. A GET answer is kept when its status is 200, it sets no cookie, the
+ * handler's Cache-Control (if any) says neither "private" nor "no-store", and
+ * no user was attached to the request (req_set_user: a page that saw a session
+ * may be personal; logged as a bug once, since cached routes must not load
+ * one). Kept: the body bytes and every header of the answer. The answer gets,
+ * unless the handler set them: Cache-Control "public, no-cache", a strong
+ * ETag (hash of the bytes), "Vary: Accept". Answers from the handler on a
+ * cached route carry "X-Cache: miss", answers from memory "X-Cache: hit".
+ *
+ * A later GET or HEAD for the same key is answered from memory (304 when
+ * If-None-Match names the ETag) without routing, authorize or the handler.
+ * When the bounds of the server's config are reached, new answers are not kept
+ * until the next invalidation (a flood of distinct query strings cannot evict
+ * the pages in use). */
+
+struct http_cache_stats {
+	uint64_t hits;       /* answers served from memory (200 and 304) */
+	uint64_t misses;     /* GET/HEAD requests of cached routes that ran the handler */
+	uint64_t stores;     /* answers kept */
+	size_t entries;      /* answers in the cache now */
+	size_t bytes;        /* their body bytes */
+	uint64_t generation; /* +1 per invalidation (and per http_stop) */
+};
+/* Starts a new generation: every kept answer is dropped at once (requests
+ * still sending one keep it alive until they finish), and an answer whose
+ * handler started before this call is not kept. Call it after the change is
+ * visible to handlers (committed, and any snapshot the handlers read rebuilt):
+ * a handler that starts after this call must render the new data. Cheap for
+ * the callers (one lock, no I/O); thread-safe. */
+void http_cache_invalidate(void);
+/* A consistent snapshot of the counters (thread-safe). */
+void http_cache_stats_get(struct http_cache_stats *out);
 
 /* ---- fake requests (tests; no socket) ---- */
 

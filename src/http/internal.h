@@ -22,6 +22,11 @@
 #define HTTP_CONNECTION_TIMEOUT 30
 /* Seconds http_stop waits for running requests. */
 #define HTTP_DRAIN_SECONDS 10
+/* Page cache (cache.c): bounds when the config says 0, and the Cache-Control
+ * of a kept answer whose handler set none. */
+#define HTTP_CACHE_DEFAULT_MAX_BYTES   ((size_t)32 << 20) /* 32 MiB */
+#define HTTP_CACHE_DEFAULT_MAX_ENTRIES ((size_t)4096)
+#define HTTP_CACHE_CONTROL             "public, no-cache"
 
 /* One header of a reply (or of a fake request): strings live in the request
  * arena or are static. */
@@ -33,7 +38,8 @@ struct hdr {
 
 enum body_kind { BODY_NONE, BODY_URLENCODED, BODY_MULTIPART, BODY_JSON, BODY_OTHER };
 
-struct static_file; /* static.c */
+struct static_file;      /* static.c */
+struct http_cache_entry; /* cache.c */
 
 struct reply {
 	int status; /* 0 until a reply_* call */
@@ -41,8 +47,9 @@ struct reply {
 	char *body; /* malloc'ed, owned when body_owned */
 	size_t len;
 	bool body_owned;
-	struct static_file *file; /* a reference: body and headers come from the cache */
-	bool not_modified;        /* with file: the 304 variant */
+	struct static_file *file;        /* a reference: body and headers come from the cache */
+	bool not_modified;               /* with file or cached: the 304 variant */
+	struct http_cache_entry *cached; /* a reference: a page cache hit */
 };
 
 struct arena_chunk {
@@ -84,6 +91,8 @@ struct req {
 	void (*user_cleanup)(void *);
 
 	struct reply reply;
+	uint64_t cache_gen; /* page cache generation when the lookup was made */
+	bool cache_json;    /* req_wants_json(), computed by the lookup */
 	struct timespec t0;
 	char client_ip[48];
 
@@ -135,6 +144,30 @@ const char *static_file_header(const struct static_file *f, bool not_modified, c
 void *static_file_response(const struct static_file *f, bool not_modified);
 /* Drops every cached file (the in-use ones live on until released). */
 void static_cache_clear(void);
+
+/* static.c, shared with cache.c: FNV-1a of n bytes, continuing from h (start:
+ * 14695981039346656037). */
+unsigned long long http_fnv1a(const void *p, size_t n, unsigned long long h);
+/* If-None-Match value (a list of entity tags, W/ allowed, or "*") against a
+ * strong ETag, weak comparison (RFC 9110). */
+bool http_etag_matches(const char *inm, const char *etag);
+
+/* cache.c: the page cache (see http.h). */
+/* Looks r up (GET/HEAD only). On a hit the reply references the entry (200, or
+ * 304 for a matching If-None-Match) and true is returned; on a miss, records
+ * what the store needs (generation, JSON or not) and returns false. Call it
+ * before routing. */
+bool http_cache_lookup(struct req *r, const struct router *rt);
+/* After the handler of a ROUTE_PUBLIC | ROUTE_CACHED route answered a GET or
+ * HEAD: adds the cache headers, calls reply_finish, keeps a GET answer that
+ * qualifies, and turns a 200 into a 304 when If-None-Match names its ETag. */
+void http_cache_finish(struct req *r, const struct router *rt);
+void http_cache_entry_release(struct http_cache_entry *e);
+/* Body and header lookup for fake requests. */
+const char *http_cache_entry_body(const struct http_cache_entry *e, bool not_modified, size_t *len);
+const char *http_cache_entry_header(const struct http_cache_entry *e, bool not_modified, const char *name);
+/* The prebuilt MHD response (struct MHD_Response *), borrowed. */
+void *http_cache_entry_response(const struct http_cache_entry *e, bool not_modified);
 
 /* Value of one hex digit, or -1 (parse.c; shared by every percent-decoder). */
 int http_hexval(unsigned char c);

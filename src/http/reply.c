@@ -432,7 +432,7 @@ void reply_finish(struct req *r)
 		log_bug("no reply for %s %s", req_method_name(r), req_log_path(r));
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 	}
-	if (r->reply.file) /* static files carry their own, prebuilt headers */
+	if (r->reply.file || r->reply.cached) /* static files and cache hits carry prebuilt headers */
 		return;
 	for (size_t i = 0; http_security_headers[i][0]; i++)
 		if (!reply_header_get(r, http_security_headers[i][0]))

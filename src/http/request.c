@@ -47,6 +47,8 @@ void req_free(struct req *r)
 		free(r->reply.body);
 	if (r->reply.file)
 		static_file_release(r->reply.file);
+	if (r->reply.cached)
+		http_cache_entry_release(r->reply.cached);
 	for (struct arena_chunk *c = r->chunks, *next; c; c = next) {
 		next = c->next;
 		free(c);

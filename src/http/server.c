@@ -60,9 +60,11 @@ static enum MHD_Result queue_reply(struct http_server *s, struct req *r)
 {
 	struct reply *rp = &r->reply;
 	enum MHD_Result ret;
-	if (rp->file) {
+	if (rp->file || rp->cached) {
 		/* A prebuilt, shared response: MHD takes its own reference. */
-		struct MHD_Response *resp = static_file_response(rp->file, rp->not_modified);
+		struct MHD_Response *resp = rp->file
+		                                ? static_file_response(rp->file, rp->not_modified)
+		                                : http_cache_entry_response(rp->cached, rp->not_modified);
 		return MHD_queue_response(r->conn, (unsigned)rp->status, resp);
 	}
 	struct MHD_Response *resp;
@@ -171,7 +173,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			snprintf(status, sizeof status, "%d", r->reply.status);
 		else
 			snprintf(status, sizeof status, "-");
-		log_info("%s %s %s %ldus%s", req_method_name(r), path, status, usec_since(&r->t0),
+		log_info("%s %s %s %ldus%s%s", req_method_name(r), path, status, usec_since(&r->t0),
+		         r->reply.cached ? " hit" : "",
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	}
 	req_free(r);
@@ -345,6 +348,9 @@ void http_stop(struct http_server *s)
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
 	static_cache_clear();
+	/* The page cache is keyed by router: one freed now may be reused by the
+	 * next server's router at the same address. */
+	http_cache_invalidate();
 	log_info("http: stopped");
 	free(s->listen);
 	free(s->static_dir);

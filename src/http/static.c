@@ -117,7 +117,7 @@ static long mono_seconds(void)
 	return (long)ts.tv_sec;
 }
 
-static unsigned long long fnv1a(const void *p, size_t n, unsigned long long h)
+unsigned long long http_fnv1a(const void *p, size_t n, unsigned long long h)
 {
 	const unsigned char *s = p;
 	for (size_t i = 0; i < n; i++) {
@@ -129,7 +129,7 @@ static unsigned long long fnv1a(const void *p, size_t n, unsigned long long h)
 
 static size_t bucket_of(const char *key)
 {
-	return (size_t)(fnv1a(key, strlen(key), 14695981039346656037ULL) % STATIC_BUCKETS);
+	return (size_t)(http_fnv1a(key, strlen(key), 14695981039346656037ULL) % STATIC_BUCKETS);
 }
 
 static void file_free(struct static_file *f)
@@ -200,7 +200,7 @@ static struct static_file *file_read(const char *key, const char *real, const ch
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
 	f->mtime = st.st_mtim;
-	snprintf(f->etag, sizeof f->etag, "\"%016llx-%zx\"", fnv1a(data, size, 14695981039346656037ULL),
+	snprintf(f->etag, sizeof f->etag, "\"%016llx-%zx\"", http_fnv1a(data, size, 14695981039346656037ULL),
 	         size);
 	f->hdrs[0][0] = "Content-Type";
 	f->hdrs[0][1] = ctype;
@@ -324,7 +324,7 @@ static bool same_file(const struct static_file *f, const struct stat *st)
 }
 
 /* If-None-Match: "*" or a list of entity tags, weak comparison (RFC 9110). */
-static bool etag_matches(const char *inm, const char *etag)
+bool http_etag_matches(const char *inm, const char *etag)
 {
 	size_t elen = strlen(etag);
 	const char *p = inm;
@@ -394,7 +394,7 @@ void static_serve(struct req *r)
 		cache_put(f);
 	}
 	const char *inm = req_header(r, "If-None-Match");
-	bool nm = inm && etag_matches(inm, f->etag);
+	bool nm = inm && http_etag_matches(inm, f->etag);
 	r->reply.file = f;
 	r->reply.not_modified = nm;
 	r->reply.status = nm ? 304 : 200;

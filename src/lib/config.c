@@ -43,6 +43,8 @@ static const struct setting settings[] = {
     {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
     {"max_body", K_ULONG, OFF(max_body), 1024, 1L << 30, "ขนาดข้อมูลสูงสุดต่อคำขอ (ไบต์)"},
     {"max_upload", K_ULONG, OFF(max_upload), 1024, 1L << 30, "ขนาดไฟล์อัปโหลดสูงสุด (ไบต์)"},
+    {"public_url", K_STR, OFF(public_url), 0, 0,
+     "ที่อยู่เว็บสาธารณะ เช่น https://eservice.example.go.th (ใช้ในคิวอาร์โค้ดและโปสเตอร์; ค่าเริ่มต้น http:// + listen)"},
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -51,6 +53,33 @@ static void set_str(struct config *cfg, size_t off, const char *v)
 	char **p = (char **)((char *)cfg + off);
 	free(*p);
 	*p = xstrdup(v);
+}
+
+/* public_url is printed on paper and put in QR codes: only http(s), a host,
+ * no white space or characters that would need escaping; the trailing '/'
+ * is dropped so paths can be appended. */
+static int set_public_url(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	size_t skip = !strncmp(v, "https://", 8) ? 8 : !strncmp(v, "http://", 7) ? 7 : 0;
+	size_t n = strlen(v);
+	bool ok = skip && n > skip && v[skip] != '/' && n <= 200;
+	for (size_t i = 0; ok && i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c <= 0x20 || c == 0x7F || strchr("\"'<>\\^`{|}#?", c))
+			ok = false;
+	}
+	if (!ok) {
+		snprintf(err, errlen,
+		         "ค่า public_url ต้องเป็นที่อยู่เว็บแบบ http:// หรือ https:// เช่น "
+		         "https://eservice.example.go.th (ได้รับ \"%s\")",
+		         v);
+		return -1;
+	}
+	while (n > skip && v[n - 1] == '/')
+		n--;
+	free(cfg->public_url);
+	cfg->public_url = xstrndup(v, n);
+	return 0;
 }
 
 static void defaults(struct config *cfg)
@@ -84,6 +113,8 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 				snprintf(err, errlen, "ค่า %s ว่างไม่ได้", key);
 				return -1;
 			}
+			if (s->off == OFF(public_url))
+				return set_public_url(cfg, value, err, errlen);
 			set_str(cfg, s->off, value);
 			return 0;
 		}

@@ -28,6 +28,9 @@ struct config {
 	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */
 	unsigned long max_body;    /* OSSPOINT_MAX_BODY   1048576 */
 	unsigned long max_upload;  /* OSSPOINT_MAX_UPLOAD 16777216 */
+	char *public_url;          /* OSSPOINT_PUBLIC_URL  NULL = "http://" + listen (the bound port);
+	                              http(s)://host[:port][/path], no trailing '/': the base of the
+	                              URLs in QR codes, on posters and the handout */
 };
 
 /* Fills cfg with the defaults, then the config file named by OSSPOINT_CONFIG

@@ -12,16 +12,12 @@
  * rounding are off, so text is measured and drawn at its true widths. */
 #include "render/export.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
-
 #include "lib/xalloc.h"
+#include "render/pdf_common.h"
 
 #define MM       (72.0 / 25.4)
 #define PAGE_W   (297 * MM)
@@ -34,18 +30,17 @@
 /* The footer sits in the bottom margin, under the table's lowest edge. */
 #define FOOTER_Y (PAGE_H - MARGIN_B + 4)
 
-#define FONT_FAMILY "Laksaman" /* fonts-tlwg-laksaman: TH Sarabun metrics */
-#define SIZE_HEAD   16         /* heading lines: the official 16 pt */
-#define SIZE_TABLE  13         /* table cells and totals (see cols[]) */
-#define SIZE_FOOT   12
-#define PAD_X       3.0 /* cell padding, points */
-#define PAD_TOP     1.5
-#define PAD_BOTTOM  3.0 /* room under descenders (ฐ ญ ฎ) before the rule */
-#define PAD_Y       (PAD_TOP + PAD_BOTTOM)
-#define GAP_HEAD    4.0 /* between the heading and the table */
-#define GAP_TOTALS  4.0 /* between the last row and the totals line */
-#define RULE        0.5 /* grid line width */
-#define GREY        0.45
+#define SIZE_HEAD  16 /* heading lines: the official 16 pt (font: PDF_FONT_FAMILY) */
+#define SIZE_TABLE 13 /* table cells and totals (see cols[]) */
+#define SIZE_FOOT  12
+#define PAD_X      3.0 /* cell padding, points */
+#define PAD_TOP    1.5
+#define PAD_BOTTOM 3.0 /* room under descenders (ฐ ญ ฎ) before the rule */
+#define PAD_Y      (PAD_TOP + PAD_BOTTOM)
+#define GAP_HEAD   4.0 /* between the heading and the table */
+#define GAP_TOTALS 4.0 /* between the last row and the totals line */
+#define RULE       0.5 /* grid line width */
+#define GREY       0.45
 /* Laksaman's line height is 1.65 em, room for stacked Thai marks above and
  * below; 0.8 of it still keeps the marks of adjacent lines apart (checked on
  * rendered pages: ฐ/ญ tails over tone marks on stacked vowels). */
@@ -90,30 +85,6 @@ struct doc {
 	const json_t *model;
 	struct buf scratch[NCOLS]; /* a row's cell texts */
 };
-
-static PangoFontDescription *font(int size, bool bold)
-{
-	PangoFontDescription *f = pango_font_description_new();
-	pango_font_description_set_family_static(f, FONT_FAMILY);
-	pango_font_description_set_size(f, size * PANGO_SCALE);
-	if (bold)
-		pango_font_description_set_weight(f, PANGO_WEIGHT_BOLD);
-	return f;
-}
-
-static double layout_height(PangoLayout *l)
-{
-	int w, h;
-	pango_layout_get_size(l, &w, &h);
-	return (double)h / PANGO_SCALE;
-}
-
-static double layout_width(PangoLayout *l)
-{
-	int w, h;
-	pango_layout_get_size(l, &w, &h);
-	return (double)w / PANGO_SCALE;
-}
 
 /* Sets up d->line with text in font f, on one line. */
 static PangoLayout *line_text(struct doc *d, const PangoFontDescription *f, const char *text)
@@ -222,7 +193,7 @@ static double row_layout(struct doc *d, const json_t *e)
 			pango_layout_set_attributes(l, a);
 			pango_attr_list_unref(a);
 		}
-		double ch = layout_height(l);
+		double ch = pdf_layout_height(l);
 		if (ch > h)
 			h = ch;
 	}
@@ -233,8 +204,7 @@ static double row_layout(struct doc *d, const json_t *e)
 
 static void draw_layout(struct doc *d, PangoLayout *l, double x, double y)
 {
-	cairo_move_to(d->cr, x, y);
-	pango_cairo_show_layout(d->cr, l);
+	pdf_show(d->cr, l, x, y);
 }
 
 /* The heading block, the same on every page: title, service point, period.
@@ -252,7 +222,7 @@ static double heading(struct doc *d, bool draw)
 		if (draw)
 			draw_layout(d, l, MARGIN_L, y);
 		/* The lines as one paragraph: the same spacing as inside a cell. */
-		double h = layout_height(l);
+		double h = pdf_layout_height(l);
 		y += i < 2 ? h - (1 - LINE_SPACING) * h / pango_layout_get_line_count(l) : h;
 	}
 	buf_cleanup(&l2);
@@ -287,7 +257,7 @@ static double column_headers(struct doc *d, double y, bool draw)
 			pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
 			pango_layout_set_attributes(l, NULL);
 			pango_layout_set_text(l, cols[c].title, -1);
-			double ch = layout_height(l);
+			double ch = pdf_layout_height(l);
 			if (!pass && ch + PAD_Y > h)
 				h = ch + PAD_Y;
 			if (pass)
@@ -353,7 +323,7 @@ static void draw_footer(struct doc *d, int page, int pages)
 	draw_layout(d, line_text(d, d->f_foot, buf_str(&left)), MARGIN_L, FOOTER_Y);
 	snprintf(num, sizeof num, "หน้า %d / %d", page, pages);
 	PangoLayout *l = line_text(d, d->f_foot, num);
-	draw_layout(d, l, PAGE_W - MARGIN_R - layout_width(l), FOOTER_Y);
+	draw_layout(d, l, PAGE_W - MARGIN_R - pdf_layout_width(l), FOOTER_Y);
 	buf_cleanup(&left);
 }
 
@@ -371,19 +341,12 @@ static void doc_init(struct doc *d, cairo_t *cr, const json_t *model)
 	memset(d, 0, sizeof *d);
 	d->cr = cr;
 	d->model = model;
-	d->ctx = pango_cairo_create_context(cr);
-	pango_cairo_context_set_resolution(d->ctx, 72);
-	cairo_font_options_t *fo = cairo_font_options_create();
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	pango_cairo_context_set_font_options(d->ctx, fo);
-	cairo_font_options_destroy(fo);
-	pango_context_set_round_glyph_positions(d->ctx, FALSE);
-	d->f_head = font(SIZE_HEAD, false);
-	d->f_head_bold = font(SIZE_HEAD, true);
-	d->f_table = font(SIZE_TABLE, false);
-	d->f_table_bold = font(SIZE_TABLE, true);
-	d->f_foot = font(SIZE_FOOT, false);
+	d->ctx = pdf_pango_context(cr);
+	d->f_head = pdf_font(SIZE_HEAD, false);
+	d->f_head_bold = pdf_font(SIZE_HEAD, true);
+	d->f_table = pdf_font(SIZE_TABLE, false);
+	d->f_table_bold = pdf_font(SIZE_TABLE, true);
+	d->f_foot = pdf_font(SIZE_FOOT, false);
 	d->line = pango_layout_new(d->ctx);
 	pango_layout_set_line_spacing(d->line, LINE_SPACING);
 	d->col_x[0] = MARGIN_L;
@@ -462,7 +425,7 @@ static int render(struct doc *d, const json_t *entries)
 	size_t n = json_array_size(entries);
 	double *heights = xcalloc(n ? n : 1, sizeof *heights);
 	size_t *first = xcalloc(n + 3, sizeof *first);
-	double totals_h = layout_height(totals_layout(d));
+	double totals_h = pdf_layout_height(totals_layout(d));
 	int pages = paginate(d, entries, heights, first, totals_h);
 	for (int p = 0; p < pages; p++) {
 		draw_page_top(d);
@@ -473,7 +436,7 @@ static int render(struct doc *d, const json_t *entries)
 		}
 		if (!n) {
 			PangoLayout *l = centred_text(d, d->f_table, "ไม่มีรายการในงวดนี้");
-			double h = layout_height(l) + 2 * PAD_Y;
+			double h = pdf_layout_height(l) + 2 * PAD_Y;
 			draw_layout(d, l, MARGIN_L, y + PAD_Y);
 			cairo_rectangle(d->cr, d->col_x[0], y, d->col_x[NCOLS] - d->col_x[0], h);
 			cairo_stroke(d->cr);
@@ -492,9 +455,18 @@ static int render(struct doc *d, const json_t *entries)
 	return pages;
 }
 
-static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
+struct job {
+	const json_t *model, *entries;
+};
+
+static int draw_book(cairo_t *cr, void *arg)
 {
-	return buf_append(closure, data, len) < 0 ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+	const struct job *j = arg;
+	struct doc d;
+	doc_init(&d, cr, j->model);
+	int n = render(&d, j->entries);
+	doc_cleanup(&d);
+	return n;
 }
 
 int export_registry_pdf_pages(struct buf *out, const json_t *model, int *pages)
@@ -502,28 +474,12 @@ int export_registry_pdf_pages(struct buf *out, const json_t *model, int *pages)
 	const json_t *entries = json_object_get(model, "entries");
 	if (!json_is_object(model) || (entries && !json_is_array(entries)))
 		return -1;
-	size_t mark = out->len;
-	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์");
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "osspoint");
-	cairo_t *cr = cairo_create(s);
-	struct doc d;
-	doc_init(&d, cr, model);
-	int n = render(&d, entries);
-	doc_cleanup(&d);
-	bool drawn = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
-	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	int rc = drawn && cairo_surface_status(s) == CAIRO_STATUS_SUCCESS ? 0 : -1;
-	cairo_surface_destroy(s);
-	if (rc < 0) {
-		out->len = mark;
-		if (out->data)
-			out->data[mark] = '\0';
-	} else {
-		*pages = n;
-	}
-	return rc;
+	struct job j = {model, entries};
+	int n = pdf_render(out, PAGE_W, PAGE_H, "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์", draw_book, &j);
+	if (n < 0)
+		return -1;
+	*pages = n;
+	return 0;
 }
 
 int export_registry_pdf(struct buf *out, const json_t *model)
@@ -534,13 +490,5 @@ int export_registry_pdf(struct buf *out, const json_t *model)
 
 void export_pdf_shutdown(void)
 {
-	pango_cairo_font_map_set_default(NULL);
-	cairo_debug_reset_static_data();
-	/* fontconfig keeps its configuration and caches until FcFini. We do not
-	 * link fontconfig ourselves (cairo and pango load it), so it is looked
-	 * up in the process rather than named at link time. */
-	void (*fc_fini)(void);
-	*(void **)&fc_fini = dlsym(RTLD_DEFAULT, "FcFini");
-	if (fc_fini)
-		fc_fini();
+	pdf_shutdown();
 }

@@ -21,8 +21,9 @@ struct app *app;
 
 struct router *web_router_new(void)
 {
-	static const struct route *const tables[] = {home_routes,  auth_routes,     units_routes,
-	                                             users_routes, registry_routes, import_routes};
+	static const struct route *const tables[] = {home_routes,   auth_routes,      units_routes,
+	                                             users_routes,  registry_routes,  import_routes,
+	                                             portal_routes, catalogue_routes, points_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {
@@ -51,15 +52,20 @@ struct nav_item {
 	const char *href, *label;
 	int min_role; /* 0 = everyone */
 	int anonymous_only;
+	int own_point; /* users of a district only; href is their point's edit page */
 };
 
 static const struct nav_item nav_items[] = {
-    {"/", "หน้าแรก", 0, 1},
-    {"/home", "หน้าหลัก", ROLE_OFFICER, 0},
-    {"/units", "หน่วยงาน", ROLE_OFFICER, 0},
-    {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0},
-    {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0},
-    {NULL, NULL, 0, 0},
+    {"/", "หน้าแรก", 0, 1, 0},
+    {"/services", "บริการ e-Service", 0, 1, 0},
+    {"/points", "จุดให้บริการ", 0, 1, 0},
+    {"/home", "หน้าหลัก", ROLE_OFFICER, 0, 0},
+    {"/units", "หน่วยงาน", ROLE_OFFICER, 0, 0},
+    {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0, 0},
+    {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1},
+    {"/admin/services", "แคตตาล็อกบริการ", ROLE_NATIONAL_ADMIN, 0, 0},
+    {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0, 0},
+    {NULL, NULL, 0, 0, 0},
 };
 
 static json_t *nav_model(struct req *r, const struct session_user *u)
@@ -69,13 +75,29 @@ static json_t *nav_model(struct req *r, const struct session_user *u)
 	for (const struct nav_item *n = nav_items; n->href; n++) {
 		if (u ? (n->anonymous_only || u->role < n->min_role) : n->min_role > 0)
 			continue;
-		bool current = strcmp(path, n->href) == 0 ||
-		               (strcmp(n->href, "/") != 0 && strncmp(path, n->href, strlen(n->href)) == 0 &&
-		                path[strlen(n->href)] == '/');
-		json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "href", n->href, "label", n->label,
-		                                     "current", current));
+		if (n->own_point && (!u || unit_level_of_code(u->unit_code) != UNIT_LEVEL_DISTRICT))
+			continue;
+		char href[96];
+		if (n->own_point)
+			snprintf(href, sizeof href, "/points/%s/edit", u->unit_code);
+		else
+			snprintf(href, sizeof href, "%s", n->href);
+		size_t hl = strlen(href);
+		bool current = strcmp(path, href) == 0 ||
+		               (strcmp(href, "/") != 0 && strncmp(path, href, hl) == 0 && path[hl] == '/');
+		json_array_append_new(
+		    nav, json_pack("{s:s, s:s, s:b}", "href", href, "label", n->label, "current", current));
 	}
 	return nav;
+}
+
+/* Pages of ROUTE_CACHED routes are kept by the page cache and served to
+ * everyone: they carry nothing of the user's and nothing that goes stale by
+ * itself (today's date). */
+static bool cached_route(const struct req *r)
+{
+	const struct route *rt = req_route(r);
+	return rt && (rt->flags & ROUTE_CACHED);
 }
 
 json_t *web_user_model(const struct session_user *u)
@@ -97,11 +119,13 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 		json_object_set_new(model, "csrf", json_string(u->csrf));
 	}
 	json_object_set_new(model, "nav", nav_model(r, u));
-	struct buf today;
-	buf_init(&today, 256);
-	thai_epoch_format_date(&today, (int64_t)time(NULL), THAI_DATE_FULL, false);
-	json_object_set_new(model, "today_th", json_string(buf_str(&today)));
-	buf_cleanup(&today);
+	if (!cached_route(r)) {
+		struct buf today;
+		buf_init(&today, 256);
+		thai_epoch_format_date(&today, (int64_t)time(NULL), THAI_DATE_FULL, false);
+		json_object_set_new(model, "today_th", json_string(buf_str(&today)));
+		buf_cleanup(&today);
+	}
 	if (!strcmp(tpl, "error") && json_integer_value(json_object_get(model, "status")) == 401 &&
 	    req_method(r) == HTTP_GET) {
 		struct buf href;
@@ -151,6 +175,9 @@ static bool state_changing(enum http_method m)
 
 enum err web_authorize(struct req *r, const struct route *route)
 {
+	/* A cached page is the same for everyone: no session, no user. */
+	if (route->flags & ROUTE_CACHED)
+		return (route->flags & ROUTE_PUBLIC) ? ERR_OK : ERR_FORBIDDEN;
 	load_session(r);
 	const struct session_user *u = web_user(r);
 	if (route->flags & ROUTE_PUBLIC)

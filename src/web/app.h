@@ -18,7 +18,12 @@ struct app {
 	struct tpl_set *tpl;
 	struct router *router;
 	json_t *public_stats; /* {provinces, districts_in_programme}, loaded at start */
-	json_t *eservices;    /* usable e-services [{code, name_th, channel}], loaded at start */
+	/* Usable e-services [{code, name_th, channel}] in catalogue order: the
+	 * catalogue snapshot's list (web/portal_state.c), replaced when the
+	 * catalogue changes; a replaced list stays valid for minutes, so a
+	 * handler may read it without a reference. */
+	json_t *eservices;
+	const char *public_url; /* cfg->public_url or "http://" + the bound address; no trailing '/' */
 };
 
 /* The one instance (handlers take only a struct req). */
@@ -43,6 +48,9 @@ extern const struct route units_routes[];
 extern const struct route users_routes[];
 extern const struct route registry_routes[];
 extern const struct route import_routes[];
+extern const struct route portal_routes[];    /* web/portal.c: public pages and /api/v1 */
+extern const struct route catalogue_routes[]; /* web/catalogue.c: /admin/services, /services edits */
+extern const struct route points_routes[];    /* web/points.c: a point's profile and hidden services */
 /* Waits for running import jobs and frees the finished ones (shutdown). */
 void registry_import_jobs_wait(void);
 

@@ -1,16 +1,11 @@
-/* GET / (public landing), GET /home (staff home), GET /healthz. */
+/* GET /home (staff home), GET /healthz. The public landing page GET / is the
+ * portal's (web/portal.c). */
 #include <time.h>
 
 #include "core/perm.h"
 #include "db/db.h"
 #include "web/app.h"
 #include "web/web.h"
-
-static void public_home(struct req *r)
-{
-	json_t *m = json_pack("{s:s, s:O}", "page_title", "หน้าแรก", "stats", app->public_stats);
-	reply_model(r, 200, "public_home", m);
-}
 
 static void staff_home(struct req *r)
 {
@@ -39,7 +34,6 @@ static void healthz(struct req *r)
 }
 
 const struct route home_routes[] = {
-    {HTTP_GET, "/", 0, ROUTE_PUBLIC, public_home, "home.public"},
     {HTTP_GET, "/home", ROLE_OFFICER, 0, staff_home, "home.staff"},
     {HTTP_GET, "/healthz", 0, ROUTE_PUBLIC, healthz, "health"},
     {0, NULL, 0, 0, NULL, NULL},

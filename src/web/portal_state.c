@@ -1,0 +1,510 @@
+/* The catalogue snapshot: see portal_state.h.
+ *
+ * Publishing: `current` is swapped under a mutex that is held only for the
+ * pointer copy and the reference increment, so readers never wait for a
+ * rebuild (which reads the database and builds the search index outside the
+ * lock). Rebuilds are serialised by a second mutex.
+ *
+ * The registry reads app->eservices without taking a reference (it predates
+ * the portal), so a usable list that is replaced is not freed at once: it is
+ * kept for RETIRED_KEEP seconds (a reader holds the pointer for one loop over
+ * a few dozen services) and freed by the poll thread afterwards. The list is
+ * only replaced when it actually changed. */
+#include "web/portal_state.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/eservice.h"
+#include "core/search.h"
+#include "db/catalogue.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/thai.h"
+#include "lib/xalloc.h"
+#include "web/app.h"
+
+#define POLL_SECONDS 2
+#define RETIRED_KEEP 600
+
+struct snap {
+	struct portal_snap pub; /* first: a struct portal_snap * is a struct snap * */
+	int refs;               /* __atomic */
+	pthread_mutex_t hidden_lock;
+	json_t *hidden; /* {unit_code: [codes]}, filled on demand */
+};
+
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct snap *current;
+static pthread_mutex_t rebuild_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Replaced usable lists, freed RETIRED_KEEP seconds after replacement. */
+struct retired {
+	json_t *list;
+	int64_t at;
+	struct retired *next;
+};
+static struct retired *retired_lists; /* under rebuild_lock */
+
+static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t poll_cond = PTHREAD_COND_INITIALIZER;
+static bool poll_stop, poll_running;
+static pthread_t poll_tid;
+
+/* ---- models ---- */
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static json_t *label(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
+/* Optional text: null when empty ("" is truthy in our templates). */
+static json_t *opt(const char *s)
+{
+	return *s ? json_string(s) : json_null();
+}
+
+/* steps / documents: arrays of strings from the db layer; a string (one item
+ * per line) is split, so either shape works. */
+static json_t *string_list(json_t *v)
+{
+	if (json_is_array(v))
+		return json_incref(v);
+	json_t *a = json_array();
+	const char *s = json_string_value(v);
+	while (s && *s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		size_t m = n;
+		if (m && s[m - 1] == '\r')
+			m--;
+		if (m)
+			json_array_append_new(a, json_stringn(s, m));
+		s += n + (nl ? 1 : 0);
+	}
+	return a;
+}
+
+json_t *portal_service_model(json_t *row)
+{
+	const char *code = str(row, "code");
+	const char *status = str(row, "status");
+	json_t *updated = json_object_get(row, "updated_at");
+	json_t *updated_th = json_null();
+	if (json_is_integer(updated)) {
+		struct buf b;
+		buf_init(&b, 128);
+		if (thai_epoch_format_date(&b, json_integer_value(updated), THAI_DATE_FULL, false) == 0)
+			updated_th = json_string(buf_str(&b));
+		buf_cleanup(&b);
+	}
+	json_t *m = json_object();
+	json_object_set_new(m, "code", json_string(code));
+	json_object_set_new(m, "name_th", json_string(str(row, "name_th")));
+	json_object_set_new(m, "name_en", opt(str(row, "name_en")));
+	json_object_set_new(m, "agency_th", json_string(str(row, "agency_th")));
+	json_object_set_new(m, "agency_en", opt(str(row, "agency_en")));
+	json_object_set_new(m, "agency_type", json_string(str(row, "agency_type")));
+	json_object_set_new(m, "agency_type_label",
+	                    label(eservice_agency_type_label(str(row, "agency_type"))));
+	json_object_set_new(m, "category", json_string(str(row, "category")));
+	json_object_set_new(m, "category_th", json_string(str(row, "category_th")));
+	json_object_set_new(m, "channel", json_string(str(row, "channel")));
+	json_object_set_new(m, "channel_label", label(eservice_channel_label(str(row, "channel"))));
+	json_object_set_new(m, "url", opt(str(row, "url")));
+	json_object_set_new(m, "description", opt(str(row, "description")));
+	json_object_set_new(m, "steps", string_list(json_object_get(row, "steps")));
+	json_object_set_new(m, "documents", string_list(json_object_get(row, "documents")));
+	json_object_set_new(m, "fees", opt(str(row, "fees")));
+	json_object_set_new(m, "status", json_string(status));
+	json_object_set_new(m, "status_label", label(eservice_status_label(status)));
+	json_object_set_new(m, "sort_order",
+	                    json_integer(json_integer_value(json_object_get(row, "sort_order"))));
+	json_object_set_new(m, "version", json_integer(json_integer_value(json_object_get(row, "version"))));
+	json_object_set_new(m, "updated_at", json_is_integer(updated) ? json_incref(updated) : json_null());
+	json_object_set_new(m, "updated_th", updated_th);
+	json_object_set_new(m, "href", json_sprintf("/services/%s", code));
+	json_object_set_new(m, "qr_svg", json_sprintf("/services/%s/qr.svg", code));
+	return m;
+}
+
+static bool usable_status(const char *status)
+{
+	return !strcmp(status, "active") || !strcmp(status, "moving");
+}
+
+static void snap_free(struct snap *s)
+{
+	if (!s)
+		return;
+	json_decref(s->pub.categories);
+	json_decref(s->pub.all);
+	json_decref(s->pub.by_code);
+	json_decref(s->pub.services);
+	json_decref(s->pub.groups);
+	json_decref(s->pub.usable);
+	search_index_free(s->pub.ix);
+	json_decref(s->hidden);
+	pthread_mutex_destroy(&s->hidden_lock);
+	free(s);
+}
+
+/* Reads everything and builds a snapshot; NULL (logged) when the database
+ * cannot be read. The generation is read first: a change committed while we
+ * read makes the poll thread rebuild again, never the other way round. */
+static struct snap *snap_build(void)
+{
+	int64_t gen = db_portal_generation(app->db);
+	json_t *cats = db_categories(app->db);
+	json_t *rows = db_services_all(app->db);
+	if (gen < 0 || !cats || !rows) {
+		log_error("portal: could not read the catalogue");
+		json_decref(cats);
+		json_decref(rows);
+		return NULL;
+	}
+	struct snap *s = xcalloc(1, sizeof *s);
+	s->refs = 1;
+	pthread_mutex_init(&s->hidden_lock, NULL);
+	s->hidden = json_object();
+	struct portal_snap *p = &s->pub;
+	p->generation = gen;
+	p->built_at = (int64_t)time(NULL);
+	p->categories = cats;
+	p->all = json_array();
+	p->by_code = json_object();
+	p->services = json_array();
+	p->groups = json_array();
+	p->usable = json_array();
+
+	size_t i;
+	json_t *c;
+	json_array_foreach(cats, i, c)
+	    json_object_set_new(c, "href", json_sprintf("/search?category=%s", str(c, "code")));
+
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		json_t *m = portal_service_model(row);
+		const char *code = str(m, "code");
+		json_t *admin = json_copy(m);
+		json_object_set_new(admin, "source", json_string(str(row, "source")));
+		json_object_set_new(admin, "note", json_string(str(row, "note")));
+		json_array_append_new(p->all, admin);
+		json_object_set(p->by_code, code, m);
+		if (usable_status(str(m, "status"))) {
+			json_array_append(p->services, m);
+			json_array_append_new(p->usable,
+			                      json_pack("{s:s, s:s, s:s}", "code", code, "name_th",
+			                                str(m, "name_th"), "channel", str(m, "channel")));
+		}
+		json_decref(m);
+	}
+	json_decref(rows);
+
+	/* The home page: each category with its services, in catalogue order. */
+	json_array_foreach(cats, i, c)
+	{
+		json_t *list = json_array();
+		size_t k;
+		json_t *m;
+		json_array_foreach(p->services, k, m) if (!strcmp(str(m, "category"), str(c, "code")))
+		    json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:O}", "code",
+		                                          json_object_get(m, "code"), "name_th",
+		                                          json_object_get(m, "name_th"), "agency_th",
+		                                          json_object_get(m, "agency_th"), "channel_label",
+		                                          json_object_get(m, "channel_label"), "href",
+		                                          json_object_get(m, "href")));
+		if (json_array_size(list))
+			json_array_append_new(p->groups,
+			                      json_pack("{s:O, s:O, s:O, s:O, s:o}", "code",
+			                                json_object_get(c, "code"), "name_th",
+			                                json_object_get(c, "name_th"), "name_en",
+			                                json_object_get(c, "name_en"), "href",
+			                                json_object_get(c, "href"), "services", list));
+		else
+			json_decref(list);
+	}
+
+	size_t n = json_array_size(p->services);
+	struct search_doc *docs = xcalloc(n ? n : 1, sizeof *docs);
+	json_t *m;
+	json_array_foreach(p->services, i, m)
+	{
+		docs[i] = (struct search_doc){
+		    .name_th = str(m, "name_th"),
+		    .name_en = str(m, "name_en"),
+		    .code = str(m, "code"),
+		    .agency_th = str(m, "agency_th"),
+		    .agency_en = str(m, "agency_en"),
+		    .category_th = str(m, "category_th"),
+		    .description = str(m, "description"),
+		};
+	}
+	p->ix = search_index_new(docs, n);
+	free(docs);
+	if (!p->ix)
+		log_error("portal: no search index (libthai dictionary?); search matches substrings only");
+	return s;
+}
+
+/* ---- references ---- */
+
+struct portal_snap *portal_snap_get(void)
+{
+	pthread_mutex_lock(&current_lock);
+	struct snap *s = current;
+	if (s)
+		__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&current_lock);
+	return s ? &s->pub : NULL;
+}
+
+void portal_snap_put(struct portal_snap *p)
+{
+	struct snap *s = (struct snap *)p;
+	if (s && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		snap_free(s);
+}
+
+/* ---- rebuilding ---- */
+
+static void reap_retired(int64_t now, bool all)
+{
+	struct retired **pp = &retired_lists;
+	while (*pp) {
+		struct retired *r = *pp;
+		if (all || now - r->at >= RETIRED_KEEP) {
+			*pp = r->next;
+			json_decref(r->list);
+			free(r);
+		} else {
+			pp = &r->next;
+		}
+	}
+}
+
+/* Builds and publishes a new snapshot. Returns 0, or -1 (the old one stays). */
+static int rebuild(void)
+{
+	pthread_mutex_lock(&rebuild_lock);
+	struct snap *s = snap_build();
+	if (!s) {
+		pthread_mutex_unlock(&rebuild_lock);
+		return -1;
+	}
+	/* The registry's list: keep the old pointer when nothing in it changed. */
+	json_t *old_usable = app->eservices;
+	if (old_usable && json_equal(old_usable, s->pub.usable)) {
+		json_decref(s->pub.usable);
+		s->pub.usable = json_incref(old_usable);
+	} else {
+		__atomic_store_n(&app->eservices, s->pub.usable, __ATOMIC_RELEASE);
+		if (old_usable) {
+			/* Our own reference, held since it was published. */
+			struct retired *r = xmalloc(sizeof *r);
+			*r = (struct retired){old_usable, (int64_t)time(NULL), retired_lists};
+			retired_lists = r;
+		}
+		json_incref(s->pub.usable);
+	}
+	pthread_mutex_lock(&current_lock);
+	struct snap *old = current;
+	current = s;
+	pthread_mutex_unlock(&current_lock);
+	pthread_mutex_unlock(&rebuild_lock);
+	if (old)
+		portal_snap_put(&old->pub);
+	return 0;
+}
+
+void portal_changed(void)
+{
+	rebuild();
+	/* After the new snapshot is out: a request that starts now renders it. */
+	http_cache_invalidate();
+}
+
+static void *poll_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&poll_lock);
+	while (!poll_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += POLL_SECONDS;
+		while (!poll_stop && pthread_cond_timedwait(&poll_cond, &poll_lock, &until) == 0)
+			;
+		if (poll_stop)
+			break;
+		pthread_mutex_unlock(&poll_lock);
+		int64_t gen = db_portal_generation(app->db);
+		struct portal_snap *s = portal_snap_get();
+		bool moved = gen >= 0 && s && gen != s->generation;
+		portal_snap_put(s);
+		if (moved) {
+			log_info("portal: catalogue generation moved to %lld, rebuilding", (long long)gen);
+			portal_changed();
+		}
+		pthread_mutex_lock(&rebuild_lock);
+		reap_retired((int64_t)time(NULL), false);
+		pthread_mutex_unlock(&rebuild_lock);
+		pthread_mutex_lock(&poll_lock);
+	}
+	pthread_mutex_unlock(&poll_lock);
+	return NULL;
+}
+
+int portal_state_start(void)
+{
+	if (rebuild() < 0)
+		return -1;
+	poll_stop = false;
+	/* The thread starts with every signal blocked: SIGTERM and SIGINT are
+	 * for http_wait_for_signal, and a thread that may take them would let
+	 * them kill the process instead. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	poll_running = pthread_create(&poll_tid, NULL, poll_thread, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!poll_running)
+		log_error("portal: could not start the generation poll thread");
+	return 0;
+}
+
+void portal_state_stop(void)
+{
+	if (poll_running) {
+		pthread_mutex_lock(&poll_lock);
+		poll_stop = true;
+		pthread_cond_signal(&poll_cond);
+		pthread_mutex_unlock(&poll_lock);
+		pthread_join(poll_tid, NULL);
+		poll_running = false;
+	}
+	pthread_mutex_lock(&rebuild_lock);
+	pthread_mutex_lock(&current_lock);
+	struct snap *s = current;
+	current = NULL;
+	pthread_mutex_unlock(&current_lock);
+	if (s) {
+		json_t *usable = app->eservices;
+		app->eservices = NULL;
+		json_decref(usable); /* the reference taken when it was published */
+		portal_snap_put(&s->pub);
+	}
+	reap_retired(0, true);
+	pthread_mutex_unlock(&rebuild_lock);
+}
+
+/* ---- lookups ---- */
+
+json_t *portal_snap_service(const struct portal_snap *s, const char *code)
+{
+	return code ? json_object_get(s->by_code, code) : NULL;
+}
+
+json_t *portal_snap_category(const struct portal_snap *s, const char *code)
+{
+	size_t i;
+	json_t *c;
+	if (code)
+		json_array_foreach(s->categories, i, c) if (!strcmp(str(c, "code"), code)) return c;
+	return NULL;
+}
+
+json_t *portal_snap_hidden(struct portal_snap *p, const char *unit_code)
+{
+	struct snap *s = (struct snap *)p;
+	pthread_mutex_lock(&s->hidden_lock);
+	json_t *h = json_object_get(s->hidden, unit_code);
+	pthread_mutex_unlock(&s->hidden_lock);
+	if (h)
+		return h;
+	/* Read outside the lock; two readers may both ask, the first stored wins. */
+	json_t *fresh = db_unit_hidden_services(app->db, unit_code);
+	if (!fresh)
+		return NULL;
+	pthread_mutex_lock(&s->hidden_lock);
+	h = json_object_get(s->hidden, unit_code);
+	if (!h) {
+		json_object_set_new(s->hidden, unit_code, fresh);
+		h = fresh;
+	} else {
+		json_decref(fresh);
+	}
+	pthread_mutex_unlock(&s->hidden_lock);
+	return h;
+}
+
+/* ASCII-lower-case substring test, for when there is no index. */
+static bool contains_folded(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return false;
+	for (; *hay; hay++) {
+		size_t k = 0;
+		while (k < n && hay[k]) {
+			char a = hay[k], b = needle[k];
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			if (a != b)
+				break;
+			k++;
+		}
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+size_t portal_snap_search(const struct portal_snap *s, const char *q, const char *category, size_t *out,
+                          size_t max)
+{
+	size_t n = json_array_size(s->services);
+	if (!n || !max || !q)
+		return 0;
+	size_t *hits = xmalloc(n * sizeof *hits);
+	size_t nhits = 0;
+	if (s->ix) {
+		nhits = search_query(s->ix, q, hits, n);
+	} else {
+		char ascii[SEARCH_QUERY_MAX + 1];
+		snprintf(ascii, sizeof ascii, "%s", q);
+		thai_digits_to_ascii(ascii, sizeof ascii, ascii);
+		for (size_t i = 0; i < n; i++) {
+			json_t *m = json_array_get(s->services, i);
+			if (contains_folded(str(m, "name_th"), ascii) ||
+			    contains_folded(str(m, "name_en"), ascii) ||
+			    contains_folded(str(m, "code"), ascii))
+				hits[nhits++] = i;
+		}
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < nhits && w < max; i++) {
+		json_t *m = json_array_get(s->services, hits[i]);
+		if (!m)
+			continue;
+		if (category && *category && strcmp(str(m, "category"), category))
+			continue;
+		out[w++] = hits[i];
+	}
+	free(hits);
+	return w;
+}

@@ -1,0 +1,88 @@
+/* The catalogue snapshot of the public portal (issue 4): every service as
+ * the public model, the categories, the search index and, on demand, the
+ * services each point hides. Built from the database at start and rebuilt
+ * after every change on this node (portal_changed) and whenever the portal
+ * generation in the database moves (other nodes: a thread polls it every
+ * 2 s). A snapshot is immutable once published and reference-counted, so a
+ * rebuild never blocks or disturbs a request that is reading the old one.
+ * See docs/portal.md. */
+#ifndef OSSPOINT_WEB_PORTAL_STATE_H
+#define OSSPOINT_WEB_PORTAL_STATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct search_index;
+
+/* Read-only for handlers: never change these values (json_pack "O" to put
+ * them into a model is fine; jansson's reference counts are atomic). */
+struct portal_snap {
+	int64_t generation;      /* db_portal_generation() when the snapshot was read */
+	int64_t built_at;        /* when it was read (UTC epoch s): "data as of" on the PDFs, which
+	                            stay in the page cache until the next change */
+	json_t *categories;      /* [{code, name_th, name_en, sort_order, href}] in sort order */
+	json_t *all;             /* every service, retired included, catalogue order: the public
+	                            model plus source and note (the admin list) */
+	json_t *by_code;         /* {code: public model}, retired included */
+	json_t *services;        /* active and moving services, public models, catalogue order */
+	json_t *groups;          /* categories that have services: [{code, name_th, name_en, href,
+	                            services: [{code, name_th, agency_th, channel_label, href}]}] */
+	json_t *usable;          /* [{code, name_th, channel}] (the registry's list, app->eservices) */
+	struct search_index *ix; /* over `services` (document i = services[i]); NULL when libthai
+	                            could not load its dictionary (search falls back to substrings) */
+};
+
+/* Builds the first snapshot from app->db, publishes its usable list as
+ * app->eservices and starts the poll thread. Returns 0, or -1 (logged) when
+ * the catalogue cannot be read. */
+int portal_state_start(void);
+/* Stops the poll thread and frees every snapshot (after the HTTP server has
+ * stopped: no request may hold one). Sets app->eservices to NULL. */
+void portal_state_stop(void);
+
+/* A reference to the current snapshot (never NULL after a successful start);
+ * give it back with portal_snap_put. */
+struct portal_snap *portal_snap_get(void);
+void portal_snap_put(struct portal_snap *s);
+
+/* Call after any change to the catalogue, a category, a point profile or a
+ * hidden list was committed: rebuilds the snapshot, then empties the HTTP
+ * page cache, so the next request sees the change. */
+void portal_changed(void);
+
+/* The public model of one service (retired included), borrowed from s, or NULL. */
+json_t *portal_snap_service(const struct portal_snap *s, const char *code);
+/* The category object, borrowed from s, or NULL. */
+json_t *portal_snap_category(const struct portal_snap *s, const char *code);
+/* The codes unit_code hides (["code", ...], borrowed from s: valid while s is
+ * held), read from the database the first time a snapshot is asked. NULL
+ * when the database cannot be read. */
+json_t *portal_snap_hidden(struct portal_snap *s, const char *unit_code);
+
+/* Indexes (into s->services) of the services matching q, best first;
+ * category (NULL or "" = any) keeps only that category. Returns how many
+ * were written to out (at most max). */
+size_t portal_snap_search(const struct portal_snap *s, const char *q, const char *category, size_t *out,
+                          size_t max);
+
+/* Builds the public model of a service from a db_services_all() row (new
+ * object; source and note left out). */
+json_t *portal_service_model(json_t *row);
+
+/* ---- shared by the portal pages (web/portal.c) and the staff pages ---- */
+
+/* The point model from a db_points() / db_point_get() row (new object;
+ * "history" is not copied): lat, lon, phone and opened_on are null when
+ * unknown, plus opened_on_th, status_label, href, poster, qr_svg and
+ * map_href (null without lat/lon). */
+json_t *portal_point_model(json_t *row);
+/* The length of the longest prefix of s of at most max bytes that does not
+ * cut a UTF-8 sequence (for "%.*s" of text from a request). */
+int portal_utf8_prefix(const char *s, size_t max);
+/* "25 พฤศจิกายน 2569" for an ISO day; JSON null for "" or a bad day (new value). */
+json_t *portal_day_th(const char *iso);
+/* "25 พ.ย. 2569 14:05 น." for epoch seconds; null for a non-integer (new value). */
+json_t *portal_time_th(json_t *epoch);
+
+#endif
