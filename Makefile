@@ -6,7 +6,7 @@ OSSPOINT_DB ?= sqlite:var/osspoint.db
 OSSPOINT_LISTEN ?= 127.0.0.1:8080
 export OSSPOINT_DB OSSPOINT_LISTEN
 
-.PHONY: all deps npm build run test test-unit asan fuzz fuzz-long bench bench-registry format lint clean
+.PHONY: all deps npm build run test test-unit asan fuzz fuzz-long bench bench-registry bench-portal format lint clean
 
 all: build
 
@@ -42,11 +42,17 @@ fuzz-long: deps
 bench: build
 	@./bench/run.sh
 	@./bench/registry/run.sh
+	@./bench/portal/run.sh
 
 # Registry (issue 3): durable inserts over HTTP vs one COMMIT per entry, and the
 # district's month at 1,000,000 entries.
 bench-registry: build
 	@./bench/registry/run.sh
+
+# Portal (issue 4): / and a service page from the page cache vs nginx serving
+# the same bytes (wrk -c256; target osspoint/nginx >= 1.0, p99 < 10 ms).
+bench-portal: build
+	@./bench/portal/run.sh
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')

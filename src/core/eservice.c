@@ -13,7 +13,7 @@
 static const char *const agency_types[] = {"government", "state_enterprise", NULL};
 static const char *const agency_type_labels[] = {"ส่วนราชการ", "รัฐวิสาหกิจ", NULL};
 static const char *const channels[] = {"tangrat", "web", "line", "app", NULL};
-static const char *const channel_labels[] = {"แอปพลิเคชันทางรัฐ", "เว็บไซต์ของหน่วยงาน", "LINE Official Account",
+static const char *const channel_labels[] = {"แอปพลิเคชันทางรัฐ", "เว็บไซต์ของหน่วยงาน", "บัญชีทางการ LINE (LINE OA)",
                                              "แอปพลิเคชันของหน่วยงาน", NULL};
 static const char *const statuses[] = {"active", "moving", "retired", NULL};
 static const char *const status_labels[] = {"ใช้งาน", "กำลังย้ายไปทางรัฐ", "ยกเลิกแล้ว", NULL};

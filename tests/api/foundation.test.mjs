@@ -134,10 +134,14 @@ for (const backend of backends()) {
       const anon = new Client(srv.url);
       const off = new Client(srv.url);
       await off.login('officer4701');
+      // A district admin of 4701 is refused every unit-scoped route of 4702
+      // (e.g. the point profile and hidden-services pages of issue 4).
+      const dadm = new Client(srv.url);
+      await dadm.login('dadmin4701');
       const rank = { officer: 1, district_admin: 2, province_admin: 3, national_admin: 4 };
-      let checked = 0;
+      let checked = 0, scoped = 0;
       for (const rt of routes) {
-        const path = rt.pattern.replace('{code}', '4702').replace('{id}', '1');
+        const path = rt.pattern.replaceAll('{code}', '4702').replaceAll('{id}', '1');
         for (const method of rt.methods.filter((m) => m !== 'HEAD')) {
           if (rt.public) continue;
           const a = await anon.req(method, path, { json: method === 'GET' ? undefined : {} });
@@ -146,10 +150,16 @@ for (const backend of backends()) {
           const o = await off.req(method, path, { json: method === 'GET' ? undefined : {} });
           if (rank[rt.min_role] > rank.officer || rt.scoped)
             assert.equal(o.status, 403, `officer ${method} ${path}`);
+          if (rt.scoped) {
+            const d = await dadm.req(method, path, { json: method === 'GET' ? undefined : {} });
+            assert.equal(d.status, 403, `dadmin4701 ${method} ${path}`);
+            scoped++;
+          }
           checked++;
         }
       }
       assert.ok(checked >= 6);
+      assert.ok(scoped >= 5, `the walk met the unit-scoped routes (/units/{code} and the four /points/{code} staff routes): ${scoped}`);
     });
 
     test('admins manage users within their scope only', async () => {

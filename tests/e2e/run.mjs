@@ -16,6 +16,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { registryTests } from './registry.mjs';
+import { portalTests } from './portal.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -475,10 +476,14 @@ async function main() {
 				'--disable-sync',
 			],
 		});
-		/* E2E_ONLY=registry runs only tests/e2e/registry.mjs (as does running that file). */
-		if (process.env.E2E_ONLY !== 'registry') await tests();
-		await registryTests({ test, newContext, newPage, goto, login, active, axe, describe, assertNoHorizontalScroll,
-			shot, log, base, THAI, PHONE });
+		/* E2E_ONLY=registry (or portal) runs only tests/e2e/registry.mjs (or
+		 * portal.mjs), as does running that file. */
+		const only = process.env.E2E_ONLY;
+		const harness = { test, newContext, newPage, goto, login, active, axe, describe, assertNoHorizontalScroll,
+			shot, log, base, THAI, PHONE };
+		if (!only) await tests();
+		if (!only || only === 'registry') await registryTests(harness);
+		if (!only || only === 'portal') await portalTests(harness);
 	} catch (e) {
 		failed++;
 		log(`FAIL  setup: ${e && e.stack ? e.stack : e}`);

@@ -1,0 +1,150 @@
+#!/bin/bash
+# Portal benchmark (issue 4), all in one run on 127.0.0.1: the two busiest
+# public pages, served from osspoint's page cache, against nginx (1 worker)
+# serving the very same bytes as static files.
+#   A  nginx, the home page's bytes (/)            B  osspoint GET /
+#   C  nginx, the service page's bytes             D  osspoint GET /services/dlt_vehicle_tax
+# The pages are fetched from osspoint once (SQLite, seeded) and written to
+# nginx's root, so both servers send identical bodies. Targets: osspoint/nginx
+# ≥ 1.0 on each page, osspoint p99 < 10 ms. Results: bench/RESULTS.md (newest
+# first; BENCH_WRITE=0 prints only).
+#   bench/portal/run.sh [seconds per run, default 10] [connections, default 256]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+SECS=${1:-10}
+CONNS=${2:-256}
+BIN=${OSSPOINT_BIN:-$ROOT/build/osspoint}
+SERVICE=dlt_vehicle_tax
+for t in wrk nginx curl; do command -v $t >/dev/null || { echo "bench: $t missing (make deps)"; exit 1; }; done
+[ -x "$BIN" ] || { echo "bench: no server binary at $BIN (make build, or set OSSPOINT_BIN)"; exit 1; }
+
+W=$(mktemp -d /tmp/osspoint-bench-portal.XXXXXX)
+NGINX_PID=""; SRV_PID=""
+cleanup() {
+	if [ -n "$SRV_PID" ]; then kill "$SRV_PID" 2>/dev/null || true; fi
+	if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; fi
+	wait 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+# A private root: the real templates, data and docs, a copy of static/.
+mkdir -p "$W/root"
+ln -s "$ROOT/templates" "$W/root/templates"
+ln -s "$ROOT/data" "$W/root/data"
+ln -s "$ROOT/docs" "$W/root/docs"
+cp -r "$ROOT/static" "$W/root/static"
+export OSSPOINT_ROOT="$W/root" OSSPOINT_DB="sqlite:$W/bench.db" OSSPOINT_ACCESS_LOG=0 OSSPOINT_LISTEN=127.0.0.1:0
+"$BIN" migrate >/dev/null
+"$BIN" seed --demo >/dev/null
+"$BIN" serve >"$W/serve.out" 2>"$W/serve.err" &
+SRV_PID=$!
+for _ in $(seq 100); do grep -q 'listening on' "$W/serve.out" 2>/dev/null && break; sleep 0.1; done
+URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$W/serve.out" | head -1)
+[ -n "$URL" ] || { cat "$W/serve.err"; exit 1; }
+
+# The exact bytes osspoint sends for each page (HTML, as a browser asks).
+mkdir -p "$W/www"
+curl -sf -H 'Accept: text/html' "$URL/" -o "$W/www/home.html"
+curl -sf -H 'Accept: text/html' "$URL/services/$SERVICE" -o "$W/www/service.html"
+HOME_BYTES=$(stat -c %s "$W/www/home.html")
+SVC_BYTES=$(stat -c %s "$W/www/service.html")
+# Both must be real pages, and osspoint must answer the same bytes again (from its cache).
+grep -q 'action="/search"' "$W/www/home.html" || { echo "bench: / does not look like the portal home"; exit 1; }
+grep -q 'ชำระภาษีรถประจำปีออนไลน์' "$W/www/service.html" || { echo "bench: /services/$SERVICE is not the service page"; exit 1; }
+curl -sf -H 'Accept: text/html' "$URL/" | cmp -s - "$W/www/home.html" || { echo "bench: / changed between two requests"; exit 1; }
+CACHE=$(curl -sf -D - -o /dev/null -H 'Accept: text/html' "$URL/services/$SERVICE" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
+
+# nginx, one worker, static files, keep-alive, logging off (as bench/run.sh).
+NPORT=$((20000 + RANDOM % 20000))
+cat >"$W/nginx.conf" <<NGX
+worker_processes 1;
+pid $W/nginx.pid;
+error_log $W/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $W/tmp; proxy_temp_path $W/tmp; fastcgi_temp_path $W/tmp;
+  uwsgi_temp_path $W/tmp; scgi_temp_path $W/tmp;
+  server { listen 127.0.0.1:$NPORT; root $W/www; default_type text/html; }
+}
+NGX
+mkdir -p "$W/tmp"
+# nginx's workers run as an unprivileged user: let them read the pages.
+chmod -R a+rX "$W"
+nginx -c "$W/nginx.conf" -g 'daemon off;' &
+NGINX_PID=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NPORT/home.html" -o /dev/null && break; sleep 0.1; done
+cmp -s <(curl -sf "http://127.0.0.1:$NPORT/service.html") "$W/www/service.html" || { echo "bench: nginx does not serve the page"; exit 1; }
+
+rps() { # url
+	local out
+	out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H 'Accept: text/html' "$1")
+	echo "$out" >>"$W/wrk.log"
+	local r p99 errs
+	r=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+	p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+	errs=$(echo "$out" | grep -E 'Non-2xx|Socket errors' | tr '\n' ' ' || true)
+	echo "$r $p99 ${errs:-}"
+}
+# wrk prints latencies as 1.23ms / 456.78us / 1.02s: milliseconds.
+ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { # ratio p99ms
+	awk -v r="$1" -v p="$2" 'BEGIN { print (r >= 1.0 && p < 10) ? "met" : "missed" }'
+}
+
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench: ${SECS}s per run, $CONNS connections; / $HOME_BYTES bytes, /services/$SERVICE $SVC_BYTES bytes (X-Cache: ${CACHE:-none})"
+read -r A A99 AE <<<"$(rps "http://127.0.0.1:$NPORT/home.html")"
+echo "A nginx    /                       $A req/s  p99 $A99 $AE"
+read -r B B99 BE <<<"$(rps "$URL/")"
+echo "B osspoint /                       $B req/s  p99 $B99 $BE"
+read -r C C99 CE <<<"$(rps "http://127.0.0.1:$NPORT/service.html")"
+echo "C nginx    /services/$SERVICE  $C req/s  p99 $C99 $CE"
+read -r D D99 DE <<<"$(rps "$URL/services/$SERVICE")"
+echo "D osspoint /services/$SERVICE  $D req/s  p99 $D99 $DE"
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+HWM=$(awk '/VmHWM/ {print $2}' "/proc/$SRV_PID/status")
+HWM_MB=$(awk -v k="$HWM" 'BEGIN { printf "%.1f", k / 1024 }')
+RB=$(ratio "$B" "$A"); RD=$(ratio "$D" "$C")
+B99MS=$(ms "$B99"); D99MS=$(ms "$D99")
+VB=$(verdict "$RB" "$B99MS"); VD=$(verdict "$RD" "$D99MS")
+echo "osspoint/nginx: home ${RB}x p99 ${B99MS} ms ($VB), service page ${RD}x p99 ${D99MS} ms ($VD); target >= 1.0 and p99 < 10 ms"
+echo "osspoint peak RSS: ${HWM_MB} MB; load average ${LOAD0} → ${LOAD1}"
+ERRS="$AE$BE$CE$DE"
+
+if [ "${BENCH_WRITE:-1}" = 1 ]; then
+	{
+		echo "## Portal benchmark (issue 4) — $(date -u +%Y-%m-%d) on $(nproc) cores"
+		echo
+		echo "\`bench/portal/run.sh $SECS $CONNS\` (\`make bench-portal\`): wrk -t2 -c$CONNS -d${SECS}s --latency, loopback,"
+		echo "SQLite, seeded. nginx (1 worker) serves the bytes osspoint answered for each page, fetched once"
+		echo "(\`/\` $HOME_BYTES bytes, \`/services/$SERVICE\` $SVC_BYTES bytes); osspoint answers from its page cache."
+		echo "Load average (1/5/15 min) at the start **$LOAD0**, at the end $LOAD1."
+		echo
+		echo "| run | req/s | p99 | osspoint/nginx | target |"
+		echo "|---|---:|---:|---:|---|"
+		echo "| A nginx 1 worker, \`/\` as a static file | $A | $A99 | | reference |"
+		echo "| B osspoint \`GET /\` | $B | $B99 | $RB | ≥ 1.0, p99 < 10 ms: $VB |"
+		echo "| C nginx 1 worker, \`/services/$SERVICE\` as a static file | $C | $C99 | | reference |"
+		echo "| D osspoint \`GET /services/$SERVICE\` | $D | $D99 | $RD | ≥ 1.0, p99 < 10 ms: $VD |"
+		echo
+		if [ -n "$ERRS" ]; then echo "wrk: $ERRS"; echo; fi
+		echo "Peak RSS of the osspoint server (VmHWM) after all runs: **${HWM_MB} MB**."
+		echo
+	} >"$W/section.md"
+	# Newest run first, keeping earlier runs below.
+	{
+		echo "# Benchmark results"
+		echo
+		echo "Ratios are measured against a reference in the same run (never absolute targets)."
+		echo
+		cat "$W/section.md"
+		[ -f bench/RESULTS.md ] && sed -n '/^## /,$p' bench/RESULTS.md
+	} >"$W/RESULTS.md"
+	cp "$W/RESULTS.md" bench/RESULTS.md
+	echo "bench: wrote bench/RESULTS.md"
+fi
