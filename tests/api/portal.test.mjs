@@ -518,6 +518,33 @@ for (const backend of backends()) {
       assert.ok(!xss.text.includes('<script>alert(1)</script>'));
     });
 
+    test('search finds services whose names were never seen while the search was written', async () => {
+      // Names added now, unlike anything in data/eservices.csv or the unit tests: the
+      // index is rebuilt from them and queries typed without spaces must find them.
+      const added = [
+        ['unseen_elderly', 'ขอรับเบี้ยยังชีพผู้สูงอายุออนไลน์', 'welfare'],
+        ['unseen_birth', 'แจ้งเกิดบุตรและขอสูติบัตรล่วงหน้า', 'identity'],
+        ['unseen_fishing', 'ขึ้นทะเบียนเรือประมงพื้นบ้าน', 'agriculture_land'],
+      ];
+      for (const [code, name_th, category] of added) {
+        const r = await nadmin.post('/services', { json: newService(code, { name_th, name_en: '', category, description: '' }) });
+        assert.equal(r.status, 201, r.text);
+      }
+      const first = async (q) => (await anon.get(`/search?q=${encodeURIComponent(q)}`)).json.results.map((x) => x.code);
+      for (const [q, code] of [['เบี้ยผู้สูงอายุ', 'unseen_elderly'], ['เบี้ยยังชีพ', 'unseen_elderly'],
+        ['แจ้งเกิด', 'unseen_birth'], ['สูติบัตร', 'unseen_birth'], ['เรือประมง', 'unseen_fishing'],
+        ['ทะเบียนเรือ', 'unseen_fishing']]) {
+        const codes = await first(q);
+        assert.equal(codes[0], code, `${q} → ${codes.join(', ')}`);
+      }
+      assert.ok(!(await first('เรือประมง')).includes('unseen_birth'), 'no unrelated match');
+      for (const [code] of added) {
+        const r = await nadmin.post(`/services/${code}`, { json: { status: 'retired' } });
+        assert.equal(r.status, 200, r.text);
+      }
+      assert.deepEqual(await first('เบี้ยยังชีพผู้สูงอายุ'), [], 'a retired service is not offered by search');
+    });
+
     test('POST /services: every bad field → 422 in Thai naming it, nothing stored', async () => {
       const before = counts();
       const list = (await apiServices()).services.map((s) => s.code);
