@@ -176,6 +176,70 @@ export async function portalTests(h) {
 			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
 		});
 	}
+	/* The staff pages of the catalogue and the point: axe-clean and no
+	 * sideways scroll at 375 px, as the national admin and a district admin
+	 * see them; the point-services form is saved by keyboard only. */
+	const staffPages = [
+		['nadmin', '/admin/services'],
+		['nadmin', '/services/new'],
+		['nadmin', `/services/${TAX.code}/edit`],
+		['nadmin', `/services/${TAX.code}/history`],
+		['dadmin4701', '/points/4701/edit'],
+		['dadmin4701', '/points/4701/services'],
+	];
+	const staff = {};
+	for (const [user, p] of staffPages) {
+		await test(`portal: axe and 375 px layout on ${p} (${user})`, async () => {
+			if (!staff[user]) {
+				staff[user] = await newPage(await newContext({ ...phone, bypassCSP: true }));
+				await h.login(staff[user], user);
+			}
+			const page = staff[user];
+			const res = await goto(page, p);
+			assert.equal(res.status(), 200, `${p} answers ${res.status()}`);
+			await assertNoHorizontalScroll(page, p);
+			const bad = await axe(page);
+			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+		});
+	}
+	/* Tab to the form's submit button (past the other switches) and press
+	 * Enter; resolves when the POST has been answered. */
+	async function submitByKeyboard(page) {
+		for (let i = 0; i < 80; i++) {
+			await page.keyboard.press('Tab');
+			const isSubmit = await page.evaluate(() => document.activeElement?.getAttribute('type') === 'submit');
+			if (isSubmit) break;
+		}
+		assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'submit', 'Tab reaches the save button');
+		const [res] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST'),
+			page.keyboard.press('Enter'),
+		]);
+		assert.ok(res.status() < 400, `the POST answers ${res.status()}`);
+		await page.waitForLoadState('load');
+	}
+	await test('portal: a district admin hides a service by keyboard; the point page stops listing it', async () => {
+		const page = staff.dadmin4701 || (await newPage(await newContext(phone)));
+		if (!staff.dadmin4701) await h.login(page, 'dadmin4701');
+		await goto(page, '/points/4701/services');
+		const box = page.locator(`#hide-${TAX.code}`);
+		assert.equal(await box.isChecked(), false);
+		await box.focus();
+		await page.keyboard.press('Space');
+		assert.equal(await box.isChecked(), true);
+		await submitByKeyboard(page);
+		const pub = await page.request.get(`${base}/points/4701`, { headers: { accept: 'application/json' } });
+		const codes = (await pub.json()).point.services.map((x) => x.code);
+		assert.ok(!codes.includes(TAX.code), 'hidden on the point page');
+		/* Shown again, so the other tests see the seeded point. */
+		await goto(page, '/points/4701/services');
+		await page.locator(`#hide-${TAX.code}`).focus();
+		await page.keyboard.press('Space');
+		await submitByKeyboard(page);
+		const again = await page.request.get(`${base}/points/4701`, { headers: { accept: 'application/json' } });
+		assert.ok((await again.json()).point.services.some((x) => x.code === TAX.code), 'shown again');
+	});
+
 	await test('portal: public pages log no console errors under the real CSP', async () => {
 		const page = await newPage(await newContext(phone));
 		for (const p of pages) await goto(page, p);
