@@ -16,6 +16,8 @@ SECS=${1:-10}
 CONNS=${2:-256}
 BIN=${OSSPOINT_BIN:-$ROOT/build/osspoint}
 SERVICE=dlt_vehicle_tax
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 for t in wrk nginx curl; do command -v $t >/dev/null || { echo "bench: $t missing (make deps)"; exit 1; }; done
 [ -x "$BIN" ] || { echo "bench: no server binary at $BIN (make build, or set OSSPOINT_BIN)"; exit 1; }
 
@@ -30,19 +32,8 @@ cleanup() {
 trap cleanup EXIT
 
 # A private root: the real templates, data and docs, a copy of static/.
-mkdir -p "$W/root"
-ln -s "$ROOT/templates" "$W/root/templates"
-ln -s "$ROOT/data" "$W/root/data"
-ln -s "$ROOT/docs" "$W/root/docs"
-cp -r "$ROOT/static" "$W/root/static"
-export OSSPOINT_ROOT="$W/root" OSSPOINT_DB="sqlite:$W/bench.db" OSSPOINT_ACCESS_LOG=0 OSSPOINT_LISTEN=127.0.0.1:0
-"$BIN" migrate >/dev/null
-"$BIN" seed --demo >/dev/null
-"$BIN" serve >"$W/serve.out" 2>"$W/serve.err" &
-SRV_PID=$!
-for _ in $(seq 100); do grep -q 'listening on' "$W/serve.out" 2>/dev/null && break; sleep 0.1; done
-URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$W/serve.out" | head -1)
-[ -n "$URL" ] || { cat "$W/serve.err"; exit 1; }
+bench_root docs
+bench_serve
 
 # The exact bytes osspoint sends for each page (HTML, as a browser asks).
 mkdir -p "$W/www"
@@ -57,38 +48,9 @@ curl -sf -H 'Accept: text/html' "$URL/" | cmp -s - "$W/www/home.html" || { echo 
 CACHE=$(curl -sf -D - -o /dev/null -H 'Accept: text/html' "$URL/services/$SERVICE" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
 
 # nginx, one worker, static files, keep-alive, logging off (as bench/run.sh).
-NPORT=$((20000 + RANDOM % 20000))
-cat >"$W/nginx.conf" <<NGX
-worker_processes 1;
-pid $W/nginx.pid;
-error_log $W/nginx.err;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $W/tmp; proxy_temp_path $W/tmp; fastcgi_temp_path $W/tmp;
-  uwsgi_temp_path $W/tmp; scgi_temp_path $W/tmp;
-  server { listen 127.0.0.1:$NPORT; root $W/www; default_type text/html; }
-}
-NGX
-mkdir -p "$W/tmp"
-# nginx's workers run as an unprivileged user: let them read the pages.
-chmod -R a+rX "$W"
-nginx -c "$W/nginx.conf" -g 'daemon off;' &
-NGINX_PID=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NPORT/home.html" -o /dev/null && break; sleep 0.1; done
+bench_nginx home.html
 cmp -s <(curl -sf "http://127.0.0.1:$NPORT/service.html") "$W/www/service.html" || { echo "bench: nginx does not serve the page"; exit 1; }
 
-rps() { # url
-	local out
-	out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H 'Accept: text/html' "$1")
-	echo "$out" >>"$W/wrk.log"
-	local r p99 errs
-	r=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-	p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-	errs=$(echo "$out" | grep -E 'Non-2xx|Socket errors' | tr '\n' ' ' || true)
-	echo "$r $p99 ${errs:-}"
-}
 # wrk prints latencies as 1.23ms / 456.78us / 1.02s: milliseconds.
 ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -98,13 +60,13 @@ verdict() { # ratio p99ms
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: ${SECS}s per run, $CONNS connections; / $HOME_BYTES bytes, /services/$SERVICE $SVC_BYTES bytes (X-Cache: ${CACHE:-none})"
-read -r A A99 AE <<<"$(rps "http://127.0.0.1:$NPORT/home.html")"
+read -r A A99 AE <<<"$(bench_rps "http://127.0.0.1:$NPORT/home.html")"
 echo "A nginx    /                       $A req/s  p99 $A99 $AE"
-read -r B B99 BE <<<"$(rps "$URL/")"
+read -r B B99 BE <<<"$(bench_rps "$URL/")"
 echo "B osspoint /                       $B req/s  p99 $B99 $BE"
-read -r C C99 CE <<<"$(rps "http://127.0.0.1:$NPORT/service.html")"
+read -r C C99 CE <<<"$(bench_rps "http://127.0.0.1:$NPORT/service.html")"
 echo "C nginx    /services/$SERVICE  $C req/s  p99 $C99 $CE"
-read -r D D99 DE <<<"$(rps "$URL/services/$SERVICE")"
+read -r D D99 DE <<<"$(bench_rps "$URL/services/$SERVICE")"
 echo "D osspoint /services/$SERVICE  $D req/s  p99 $D99 $DE"
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$SRV_PID/status")
@@ -136,15 +98,5 @@ if [ "${BENCH_WRITE:-1}" = 1 ]; then
 		echo "Peak RSS of the osspoint server (VmHWM) after all runs: **${HWM_MB} MB**."
 		echo
 	} >"$W/section.md"
-	# Newest run first, keeping earlier runs below.
-	{
-		echo "# Benchmark results"
-		echo
-		echo "Ratios are measured against a reference in the same run (never absolute targets)."
-		echo
-		cat "$W/section.md"
-		[ -f bench/RESULTS.md ] && sed -n '/^## /,$p' bench/RESULTS.md
-	} >"$W/RESULTS.md"
-	cp "$W/RESULTS.md" bench/RESULTS.md
-	echo "bench: wrote bench/RESULTS.md"
+	bench_write_results
 fi

@@ -20,6 +20,8 @@
 # OSSPOINT_BIN, TMPDIR (must be the disk under test, not tmpfs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 ROOT=$PWD
 SECS=${1:-10}
 CONNS=${2:-64}
@@ -355,14 +357,5 @@ if [ "${BENCH_WRITE:-1}" = 1 ]; then
 		echo "| curl \`time_total\`, HTML page (50 requests) | $CH50 ms | $CH99 ms | $CHMAX ms | |"
 		echo
 	} >"$W/section.md"
-	{
-		echo "# Benchmark results"
-		echo
-		echo "Ratios are measured against a reference in the same run (never absolute targets)."
-		echo
-		cat "$W/section.md"
-		[ -f bench/RESULTS.md ] && sed -n '/^## /,$p' bench/RESULTS.md
-	} >"$W/RESULTS.md"
-	cp "$W/RESULTS.md" bench/RESULTS.md
-	echo "bench: wrote bench/RESULTS.md"
+	bench_write_results
 fi

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
 #include "lib/thai.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -145,11 +146,6 @@ static void err_add(struct eservice_errors *e, const char *field, const char *ms
 
 /* ---- text ------------------------------------------------------------------ */
 
-struct span {
-	const char *p;
-	size_t n;
-};
-
 /* Length of the white space at the start of s[0..n): ASCII white space and
  * the invisible or wide spaces that Thai text pasted from Word, LINE or web
  * pages carries: NBSP, U+2000-U+200D (en/em spaces, zero-width space and
@@ -180,86 +176,35 @@ static size_t space_before(const char *s, size_t n)
 	return 0;
 }
 
-static struct span trim_n(const char *s, size_t n)
+static struct text_span trim_n(const char *s, size_t n)
 {
 	size_t k;
 	while (n && (k = space_at(s, n)) > 0)
 		s += k, n -= k;
 	while (n && (k = space_before(s, n)) > 0)
 		n -= k;
-	return (struct span){s, n};
+	return (struct text_span){s, n};
 }
 
 /* s trimmed; NULL is "". */
-static struct span trim(const char *s)
+static struct text_span trim(const char *s)
 {
-	return s ? trim_n(s, strlen(s)) : (struct span){"", 0};
+	return s ? trim_n(s, strlen(s)) : (struct text_span){"", 0};
 }
 
-static bool span_eq(struct span s, const char *lit)
-{
-	return strlen(lit) == s.n && memcmp(s.p, lit, s.n) == 0;
-}
-
-static void span_copy(char *dst, size_t cap, struct span s)
+static void span_copy(char *dst, size_t cap, struct text_span s)
 {
 	size_t n = s.n < cap ? s.n : cap - 1;
 	memcpy(dst, s.p, n);
 	dst[n] = '\0';
 }
 
-enum text_fault { TEXT_OK, TEXT_BAD_UTF8, TEXT_CONTROL };
-
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF), then
- * no control characters: C0 (but tab and line feed where allowed), DEL, C1,
- * the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069)
- * and U+2028/U+2029. The text ends up in HTML, PDF posters and JSON read by
- * other systems, where such characters garble or disguise it. Invalid
- * UTF-8 anywhere is the worse fault and is reported over a control. */
-static enum text_fault text_check(struct span s, bool allow_lf_tab)
-{
-	const unsigned char *p = (const unsigned char *)s.p, *end = p + s.n;
-	enum text_fault fault = TEXT_OK;
-	while (p < end) {
-		unsigned c = *p, cp;
-		size_t len;
-		if (c < 0x80)
-			cp = c, len = 1;
-		else if (c >= 0xC2 && c <= 0xDF)
-			cp = c & 0x1F, len = 2;
-		else if (c >= 0xE0 && c <= 0xEF)
-			cp = c & 0x0F, len = 3;
-		else if (c >= 0xF0 && c <= 0xF4)
-			cp = c & 0x07, len = 4;
-		else
-			return TEXT_BAD_UTF8;
-		if ((size_t)(end - p) < len)
-			return TEXT_BAD_UTF8;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[k] & 0xC0) != 0x80)
-				return TEXT_BAD_UTF8;
-			cp = (cp << 6) | (p[k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return TEXT_BAD_UTF8;
-		bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-		               (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
-		if (control && allow_lf_tab && (cp == '\n' || cp == '\t'))
-			control = false;
-		if (control)
-			fault = TEXT_CONTROL;
-		p += len;
-	}
-	return fault;
-}
-
 /* Checks a trimmed single-line text of at most max bytes into dst (capacity
  * max + 1). Returns false after adding the error. */
-static bool check_text(struct span s, bool required, size_t max, char *dst, const char *field,
+static bool check_text(struct text_span s, bool required, size_t max, char *dst, const char *field,
                        const struct text_msgs *m, struct eservice_errors *errs)
 {
-	enum text_fault f = text_check(s, false);
+	enum text_fault f = text_check(s, 0);
 	if (s.n == 0 && required)
 		err_add(errs, field, m->required);
 	else if (f == TEXT_BAD_UTF8)
@@ -278,14 +223,14 @@ static bool check_text(struct span s, bool required, size_t max, char *dst, cons
 /* Line breaks become "\n" (CR LF and a lone CR too) and each line loses the
  * white space at its end, into dst (capacity cap). Returns the length
  * written, or cap when it did not fit. */
-static size_t lines_normalize(struct span s, char *dst, size_t cap)
+static size_t lines_normalize(struct text_span s, char *dst, size_t cap)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < s.n;) {
 		size_t e = i;
 		while (e < s.n && s.p[e] != '\n' && s.p[e] != '\r')
 			e++;
-		struct span line = {s.p + i, e - i};
+		struct text_span line = {s.p + i, e - i};
 		size_t b;
 		while (line.n && (b = space_before(line.p, line.n)) > 0)
 			line.n -= b;
@@ -305,7 +250,7 @@ static size_t lines_normalize(struct span s, char *dst, size_t cap)
 
 /* A text of several lines (description, source, note): line ends
  * normalized, tab and line feed allowed, at most max bytes after that. */
-static void check_multiline(struct span s, size_t max, char *dst, const char *field,
+static void check_multiline(struct text_span s, size_t max, char *dst, const char *field,
                             const struct text_msgs *m, struct eservice_errors *errs)
 {
 	char tmp[ESVC_DESC_MAX * 2 + 1];
@@ -314,7 +259,7 @@ static void check_multiline(struct span s, size_t max, char *dst, const char *fi
 		return;
 	}
 	size_t n = lines_normalize(s, tmp, sizeof tmp); /* never longer than s */
-	enum text_fault f = text_check((struct span){tmp, n}, true);
+	enum text_fault f = text_check((struct text_span){tmp, n}, TEXT_ALLOW_TAB | TEXT_ALLOW_LF);
 	if (f == TEXT_BAD_UTF8)
 		err_add(errs, field, m->utf8);
 	else if (f == TEXT_CONTROL)
@@ -328,7 +273,7 @@ static void check_multiline(struct span s, size_t max, char *dst, const char *fi
 /* A list, one item per line (steps, documents): every line trimmed, blank
  * lines dropped, at most ESVC_LIST_MAX items of at most ESVC_LINE_MAX bytes,
  * joined with "\n" into dst (capacity ESVC_TEXT_MAX + 1). */
-static void check_list(struct span s, char *dst, const char *field, const struct text_msgs *m,
+static void check_list(struct text_span s, char *dst, const char *field, const struct text_msgs *m,
                        const char *msg_many, const char *msg_line, struct eservice_errors *errs)
 {
 	size_t k = 0, items = 0;
@@ -337,11 +282,11 @@ static void check_list(struct span s, char *dst, const char *field, const struct
 		size_t e = i;
 		while (e < s.n && s.p[e] != '\n' && s.p[e] != '\r')
 			e++;
-		struct span line = trim_n(s.p + i, e - i);
+		struct text_span line = trim_n(s.p + i, e - i);
 		i = e + 1;
 		if (!line.n)
 			continue;
-		enum text_fault f = text_check(line, false);
+		enum text_fault f = text_check(line, 0);
 		if (f == TEXT_BAD_UTF8)
 			bad = m->utf8;
 		else if (f == TEXT_CONTROL)
@@ -365,8 +310,8 @@ static void check_list(struct span s, char *dst, const char *field, const struct
 }
 
 /* One of a NULL-terminated list, or dflt when empty (dflt NULL: required). */
-static void check_choice(struct span s, const char *const *values, const char *dflt, char *dst, size_t cap,
-                         const char *field, const char *msg_required, const char *msg,
+static void check_choice(struct text_span s, const char *const *values, const char *dflt, char *dst,
+                         size_t cap, const char *field, const char *msg_required, const char *msg,
                          struct eservice_errors *errs)
 {
 	if (s.n == 0) {
@@ -377,7 +322,7 @@ static void check_choice(struct span s, const char *const *values, const char *d
 		return;
 	}
 	for (size_t i = 0; values[i]; i++)
-		if (span_eq(s, values[i])) {
+		if (text_span_eq(s, values[i])) {
 			span_copy(dst, cap, s);
 			return;
 		}
@@ -385,7 +330,7 @@ static void check_choice(struct span s, const char *const *values, const char *d
 }
 
 /* ^[a-z][a-z0-9_]{1,39}$ */
-static const char *code_fault(struct span s, const char *msg_chars, const char *msg_length)
+static const char *code_fault(struct text_span s, const char *msg_chars, const char *msg_length)
 {
 	if (s.p[0] < 'a' || s.p[0] > 'z')
 		return msg_chars;
@@ -420,7 +365,7 @@ static bool host_char(unsigned char c)
  * the rest is kept as typed. '@' before the host is refused: in
  * "https://www.gov.th@evil.example/" the host is evil.example, a trick that
  * has no place in a public catalogue. */
-static const char *url_fault(struct span s, char *dst)
+static const char *url_fault(struct text_span s, char *dst)
 {
 	static const char *const schemes[] = {"https://", "http://"};
 	size_t skip = 0;
@@ -431,7 +376,7 @@ static const char *url_fault(struct span s, char *dst)
 	}
 	if (!skip)
 		return MSG_URL_SCHEME;
-	if (text_check(s, false) != TEXT_OK)
+	if (text_check(s, 0) != TEXT_OK)
 		return MSG_URL_CHARS;
 	for (size_t i = 0; i < s.n;) {
 		size_t k = space_at(s.p + i, s.n - i);
@@ -492,7 +437,7 @@ static const char *url_fault(struct span s, char *dst)
 
 /* Converts s (ASCII or Thai digits, anything else kept) into ASCII in dst.
  * Returns false when it does not fit. */
-static bool ascii_digits(struct span s, char *dst, size_t cap)
+static bool ascii_digits(struct text_span s, char *dst, size_t cap)
 {
 	char tmp[128];
 	if (s.n >= sizeof tmp)
@@ -502,7 +447,7 @@ static bool ascii_digits(struct span s, char *dst, size_t cap)
 	return thai_digits_to_ascii(dst, cap, tmp) >= 0;
 }
 
-static void check_sort(struct span s, int64_t *out, struct eservice_errors *errs)
+static void check_sort(struct text_span s, int64_t *out, struct eservice_errors *errs)
 {
 	char d[32];
 	*out = ESVC_SORT_AUTO;
@@ -537,7 +482,7 @@ size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
 	errs->n = 0;
 
 	if (!for_update) {
-		struct span code = trim(raw->code);
+		struct text_span code = trim(raw->code);
 		const char *f =
 		    code.n ? code_fault(code, MSG_CODE_CHARS, MSG_CODE_LENGTH) : MSG_CODE_REQUIRED;
 		if (f)
@@ -559,7 +504,7 @@ size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
 	check_choice(trim(raw->agency_type), agency_types, "government", out->agency_type,
 	             sizeof out->agency_type, "agency_type", NULL, MSG_AGENCY_TYPE, errs);
 
-	struct span cat = trim(raw->category);
+	struct text_span cat = trim(raw->category);
 	const char *cf =
 	    cat.n ? code_fault(cat, MSG_CATEGORY_CHARS, MSG_CATEGORY_CHARS) : MSG_CATEGORY_REQUIRED;
 	if (!cf) {
@@ -577,7 +522,7 @@ size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
 
 	/* A web service is its URL; an app or a LINE account may have none
 	 * (the citizen finds it in the store or by its LINE id). */
-	struct span url = trim(raw->url);
+	struct text_span url = trim(raw->url);
 	if (url.n == 0) {
 		if (strcmp(out->channel, "web") == 0)
 			err_add(errs, "url", MSG_URL_REQUIRED);
@@ -594,7 +539,7 @@ size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
 	check_list(trim(raw->steps), out->steps, "steps", &M_STEPS, MSG_STEPS_MANY, MSG_STEPS_LINE, errs);
 	check_list(trim(raw->documents), out->documents, "documents", &M_DOCS, MSG_DOCS_MANY, MSG_DOCS_LINE,
 	           errs);
-	struct span fees = trim(raw->fees);
+	struct text_span fees = trim(raw->fees);
 	if (fees.n == 0)
 		snprintf(out->fees, sizeof out->fees, "ไม่มี");
 	else
@@ -612,7 +557,7 @@ size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
 /* A single-line text that may arrive from a textarea (address, hours, a
  * status note): line breaks become one space each, so "ที่ว่าการอำเภอเมือง
  * <Enter> จังหวัดขอนแก่น" is stored as one line, as posters print it. */
-static void check_folded(struct span s, bool required, size_t max, char *dst, const char *field,
+static void check_folded(struct text_span s, bool required, size_t max, char *dst, const char *field,
                          const struct text_msgs *m, struct eservice_errors *errs)
 {
 	char tmp[POINT_ADDRESS_MAX * 2 + 2];
@@ -633,14 +578,14 @@ static void check_folded(struct span s, bool required, size_t max, char *dst, co
 			tmp[k++] = c;
 		}
 	}
-	check_text((struct span){tmp, k}, required, max, dst, field, m, errs);
+	check_text((struct text_span){tmp, k}, required, max, dst, field, m, errs);
 }
 
 /* A decimal with up to 6 decimals, ASCII or Thai digits, in [lo, hi] whole
  * degrees. dst gets the canonical ASCII form ("16.4419": no sign, no leading
  * zeros, decimals as typed). */
-static const char *coord_fault(struct span s, int lo, int hi, char *dst, size_t cap, const char *msg_format,
-                               const char *msg_range)
+static const char *coord_fault(struct text_span s, int lo, int hi, char *dst, size_t cap,
+                               const char *msg_format, const char *msg_range)
 {
 	char d[64];
 	if (!ascii_digits(s, d, sizeof d))
@@ -678,7 +623,7 @@ static const char *coord_fault(struct span s, int lo, int hi, char *dst, size_t 
 	return NULL;
 }
 
-static void check_coords(struct span lat, struct span lon, struct point_profile *out,
+static void check_coords(struct text_span lat, struct text_span lon, struct point_profile *out,
                          struct eservice_errors *errs)
 {
 	/* A pair copied from a map app ("16.4419, 102.8360") pasted into the
@@ -710,7 +655,7 @@ static void check_coords(struct span lat, struct span lon, struct point_profile 
 
 /* Thai numbers separated by ','; each written 02-123-4567 (Bangkok),
  * 043-123-456 (other landlines) or 081-234-5678 (mobile). */
-static void check_phones(struct span s, char *dst, size_t cap, struct eservice_errors *errs)
+static void check_phones(struct text_span s, char *dst, size_t cap, struct eservice_errors *errs)
 {
 	size_t w = 0, count = 0;
 	dst[0] = '\0';
@@ -768,8 +713,8 @@ static void check_phones(struct span s, char *dst, size_t cap, struct eservice_e
 /* "YYYY-MM-DD", or a Thai day "d/m/yyyy" in B.E. (ASCII or Thai digits),
  * no later than today. B.E. years before 2500 are refused: 1/10/2024 is a
  * C.E. year typed where a B.E. one was expected. */
-static void check_day(struct span s, const char *today_iso, char out[THAI_ISO_DAY_SIZE], const char *field,
-                      struct eservice_errors *errs)
+static void check_day(struct text_span s, const char *today_iso, char out[THAI_ISO_DAY_SIZE],
+                      const char *field, struct eservice_errors *errs)
 {
 	static const char *const bad_msgs[] = {"วันที่เปิดให้บริการไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)",
 	                                       "วันที่เริ่มสถานะไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)"};

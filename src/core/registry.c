@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "lib/csv.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -166,20 +167,15 @@ const char *registry_error_text(char out[REGISTRY_MESSAGE_SIZE], const struct re
 
 /* ---- text helpers ----------------------------------------------------- */
 
-struct span {
-	const char *p;
-	size_t n;
-};
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
 /* s without leading and trailing ASCII white space; NULL is empty. */
-static struct span trim(const char *s)
+static struct text_span trim(const char *s)
 {
-	struct span r = {"", 0};
+	struct text_span r = {"", 0};
 	if (!s)
 		return r;
 	size_t n = strlen(s);
@@ -193,7 +189,7 @@ static struct span trim(const char *s)
 }
 
 /* Copies a span into dst (capacity cap); false when it does not fit. */
-static bool span_copy(char *dst, size_t cap, struct span s)
+static bool span_copy(char *dst, size_t cap, struct text_span s)
 {
 	if (s.n >= cap)
 		return false;
@@ -202,68 +198,13 @@ static bool span_copy(char *dst, size_t cap, struct span s)
 	return true;
 }
 
-static bool span_eq(struct span s, const char *lit)
-{
-	return strlen(lit) == s.n && memcmp(s.p, lit, s.n) == 0;
-}
-
-enum text_fault { TEXT_OK, TEXT_BAD_UTF8, TEXT_CONTROL };
-
-/* Strict UTF-8 (RFC 3629: no overlongs, no surrogates, nothing past
- * U+10FFFF), then the control characters listed in registry.h. Names and
- * remarks end up in PDFs, CSV files opened by Excel and HTML, where stray
- * controls and bidi overrides garble or disguise the text. */
-static enum text_fault text_check(struct span s, bool multiline)
-{
-	const unsigned char *p = (const unsigned char *)s.p, *end = p + s.n;
-	enum text_fault fault = TEXT_OK;
-	while (p < end) {
-		unsigned c = *p, cp;
-		size_t len;
-		if (c < 0x80) {
-			cp = c;
-			len = 1;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			cp = c & 0x1F;
-			len = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			cp = c & 0x0F;
-			len = 3;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			cp = c & 0x07;
-			len = 4;
-		} else {
-			return TEXT_BAD_UTF8;
-		}
-		if ((size_t)(end - p) < len)
-			return TEXT_BAD_UTF8;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[k] & 0xC0) != 0x80)
-				return TEXT_BAD_UTF8;
-			cp = (cp << 6) | (p[k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return TEXT_BAD_UTF8;
-		bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-		               (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
-		if (control && multiline && (cp == '\t' || cp == '\n' || cp == '\r'))
-			control = false;
-		/* Keep scanning: invalid UTF-8 later on is the worse fault. */
-		if (control)
-			fault = TEXT_CONTROL;
-		p += len;
-	}
-	return fault;
-}
-
 /* ---- field checks ----------------------------------------------------- */
 
-static void check_text(struct span s, bool multiline, char *dst, size_t max, const char *field,
+static void check_text(struct text_span s, bool multiline, char *dst, size_t max, const char *field,
                        const char *msg_utf8, const char *msg_control, const char *msg_long,
                        struct registry_errors *errs)
 {
-	enum text_fault f = text_check(s, multiline);
+	enum text_fault f = text_check(s, multiline ? TEXT_ALLOW_TAB | TEXT_ALLOW_LF | TEXT_ALLOW_CR : 0);
 	if (f == TEXT_BAD_UTF8)
 		err_add(errs, field, msg_utf8);
 	else if (f == TEXT_CONTROL)
@@ -274,7 +215,7 @@ static void check_text(struct span s, bool multiline, char *dst, size_t max, con
 		span_copy(dst, max + 1, s);
 }
 
-static void check_cid(struct span s, struct visit_input *out, struct registry_errors *errs)
+static void check_cid(struct text_span s, struct visit_input *out, struct registry_errors *errs)
 {
 	char tmp[128];
 	if (s.n == 0)
@@ -291,7 +232,7 @@ static void check_cid(struct span s, struct visit_input *out, struct registry_er
 	}
 }
 
-static void check_phone(struct span s, struct visit_input *out, struct registry_errors *errs)
+static void check_phone(struct text_span s, struct visit_input *out, struct registry_errors *errs)
 {
 	char d[12];
 	size_t k = 0;
@@ -326,13 +267,13 @@ static void check_phone(struct span s, struct visit_input *out, struct registry_
 }
 
 /* One of a NULL-terminated list of values, or "" (not given). */
-static void check_choice(struct span s, const char *const *values, char *dst, size_t cap, const char *field,
-                         const char *msg, struct registry_errors *errs)
+static void check_choice(struct text_span s, const char *const *values, char *dst, size_t cap,
+                         const char *field, const char *msg, struct registry_errors *errs)
 {
 	if (s.n == 0)
 		return;
 	for (size_t i = 0; values[i]; i++)
-		if (span_eq(s, values[i]) && span_copy(dst, cap, s))
+		if (text_span_eq(s, values[i]) && span_copy(dst, cap, s))
 			return;
 	err_add(errs, field, msg);
 }
@@ -343,7 +284,7 @@ static bool key_char(char c)
 	       c == '-' || c == ':' || c == '.';
 }
 
-static void check_key(struct span s, struct visit_input *out, struct registry_errors *errs)
+static void check_key(struct text_span s, struct visit_input *out, struct registry_errors *errs)
 {
 	if (s.n == 0)
 		return;
@@ -370,7 +311,7 @@ enum validate_flags {
 	VALIDATE_SERVICES_OVERFLOW = 1 << 1, /* import: the services cell did not fit */
 };
 
-static void check_time(struct span s, const struct registry_rules *rules, unsigned flags,
+static void check_time(struct text_span s, const struct registry_rules *rules, unsigned flags,
                        struct visit_input *out, struct registry_errors *errs)
 {
 	int64_t t = rules->now;
@@ -427,7 +368,7 @@ static void check_services(const struct registry_raw *raw, const struct registry
 	char seen[VISIT_MAX_SERVICES][VISIT_CODE_MAX];
 	size_t nseen = 0;
 	for (size_t i = 0; i < count; i++) {
-		struct span code = trim(raw->services[i].code), oc = trim(raw->services[i].outcome);
+		struct text_span code = trim(raw->services[i].code), oc = trim(raw->services[i].outcome);
 		if (code.n == 0 && oc.n == 0)
 			continue; /* an empty row of the form */
 		given++;
@@ -444,7 +385,7 @@ static void check_services(const struct registry_raw *raw, const struct registry
 		}
 		if (!code_err) {
 			for (size_t k = 0; k < nseen && !code_err; k++)
-				if (span_eq(code, seen[k]))
+				if (text_span_eq(code, seen[k]))
 					code_err = MSG_CODE_DUPLICATE;
 			if (!code_err) {
 				span_copy(seen[nseen++], VISIT_CODE_MAX, code);
@@ -485,7 +426,7 @@ static int validate(const struct registry_raw *raw, const struct registry_rules 
 
 	check_time(trim(raw->visited_at), rules, flags, out, errs);
 
-	struct span name = trim(raw->visitor_name);
+	struct text_span name = trim(raw->visitor_name);
 	if (name.n == 0)
 		err_add(errs, "visitor_name", MSG_NAME_REQUIRED);
 	else
@@ -498,7 +439,7 @@ static int validate(const struct registry_raw *raw, const struct registry_rules 
 	check_choice(trim(raw->age_band), registry_age_bands, out->age_band, sizeof out->age_band, "age_band",
 	             MSG_AGE_BAND, errs);
 
-	struct span ch = trim(raw->channel);
+	struct text_span ch = trim(raw->channel);
 	char chname[16];
 	if (ch.n == 0)
 		err_add(errs, "channel", MSG_CHANNEL_REQUIRED);
@@ -506,7 +447,7 @@ static int validate(const struct registry_raw *raw, const struct registry_rules 
 	         (out->channel = channel_from_name(chname)) == CHANNEL_NONE)
 		err_add(errs, "channel", MSG_CHANNEL);
 
-	struct span remarks = trim(raw->remarks);
+	struct text_span remarks = trim(raw->remarks);
 	if (remarks.n)
 		check_text(remarks, true, out->remarks, VISIT_REMARKS_MAX, "remarks", MSG_REMARKS_UTF8,
 		           MSG_REMARKS_CONTROL, MSG_REMARKS_LONG, errs);
@@ -554,7 +495,7 @@ static const bool column_required[REGISTRY_COL__COUNT] = {
     [REGISTRY_COL_SERVICES] = true,
 };
 
-static bool span_eq_nocase(struct span s, const char *lit)
+static bool span_eq_nocase(struct text_span s, const char *lit)
 {
 	if (strlen(lit) != s.n)
 		return false;
@@ -575,10 +516,10 @@ int registry_columns_find(const struct csv *header, struct registry_columns *out
 	for (int k = 0; k < REGISTRY_COL__COUNT; k++)
 		out->idx[k] = -1;
 	for (size_t i = 0; i < header->nfields; i++) {
-		struct span h = trim(header->fields[i]);
+		struct text_span h = trim(header->fields[i]);
 		for (int k = 0; k < REGISTRY_COL__COUNT; k++) {
 			if (!span_eq_nocase(h, registry_column_names[k]) &&
-			    !span_eq(h, registry_column_labels_th[k]))
+			    !text_span_eq(h, registry_column_labels_th[k]))
 				continue;
 			if (out->idx[k] >= 0) {
 				if (errlen)
@@ -611,9 +552,9 @@ static const char *cell(const struct csv *rec, const struct registry_columns *co
  * is returned as is, for registry_validate to judge. */
 static const char *from_label(const char *s, const char *const *names, const char *const *labels, size_t n)
 {
-	struct span t = trim(s);
+	struct text_span t = trim(s);
 	for (size_t i = 0; i < n; i++)
-		if (names[i] && labels[i] && span_eq(t, labels[i]))
+		if (names[i] && labels[i] && text_span_eq(t, labels[i]))
 			return names[i];
 	return s;
 }
@@ -649,7 +590,7 @@ int registry_raw_from_record(const struct csv *rec, const struct registry_column
 	size_t used = 0;
 	const char *when = cell(rec, cols, REGISTRY_COL_VISITED_AT);
 	raw->visited_at = when;
-	struct span t = trim(when);
+	struct text_span t = trim(when);
 	if (t.n < 80 && memchr(t.p, ' ', t.n) && !memchr(t.p, 'T', t.n)) {
 		/* Spreadsheets show "2024-02-25 14:05"; the first inner space
 		 * becomes the 'T' the strict parser wants. A longer cell cannot

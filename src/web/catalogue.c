@@ -32,12 +32,6 @@ static bool code_reserved(const char *code)
 	return !strcmp(code, "new");
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static const char *status_label(const char *status)
 {
 	const char *l = eservice_status_label(status);
@@ -47,11 +41,6 @@ static const char *status_label(const char *status)
 static json_t *text_or_null(const char *s)
 {
 	return *s ? json_string(s) : json_null();
-}
-
-static bool wants_json(struct req *r)
-{
-	return req_wants_json(r) || req_is_json_body(r);
 }
 
 /* ---- the raw service from a request ---- */
@@ -150,34 +139,7 @@ static bool category_exists(const char *code, void *ctx)
 	return portal_snap_category(ctx, code) != NULL;
 }
 
-/* "version": absent or "" = 0 (any); else a positive integer. -1 = malformed. */
-static int64_t version_param(struct req *r)
-{
-	const char *v = req_form(r, "version");
-	if (!v || !*v)
-		return 0;
-	char a[32];
-	if (strlen(v) >= sizeof a)
-		return -1;
-	thai_digits_to_ascii(a, sizeof a, v);
-	char *end;
-	long long n = strtoll(a, &end, 10);
-	return *end || n <= 0 ? -1 : (int64_t)n;
-}
-
 /* ---- the form ---- */
-
-static json_t *options(const char *const *values, const char *(*label)(const char *), const char *selected)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; values[i]; i++) {
-		const char *l = label(values[i]);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label",
-		                                   l ? l : values[i], "selected",
-		                                   selected && !strcmp(selected, values[i])));
-	}
-	return a;
-}
 
 static const char *const channels[] = {"tangrat", "web", "line", "app", NULL};
 static const char *const agency_types[] = {"government", "state_enterprise", NULL};
@@ -187,36 +149,37 @@ static const char *const statuses[] = {"active", "moving", "retired", NULL};
  * service for an edit (borrowed) or NULL. */
 static json_t *form_model(struct portal_snap *s, json_t *values, json_t *current)
 {
-	const char *cat = str(values, "category");
+	const char *cat = web_str(values, "category");
 	json_t *cats = json_array();
 	size_t i;
 	json_t *c;
 	json_array_foreach(s->categories, i, c) json_array_append_new(
 	    cats, json_pack("{s:O, s:O, s:b}", "value", json_object_get(c, "code"), "label",
-	                    json_object_get(c, "name_th"), "selected", !strcmp(cat, str(c, "code"))));
+	                    json_object_get(c, "name_th"), "selected", !strcmp(cat, web_str(c, "code"))));
 	bool edit = current != NULL;
-	const char *code = edit ? str(current, "code") : "";
+	const char *code = edit ? web_str(current, "code") : "";
 	char title[ESVC_NAME_MAX + 64];
 	if (edit)
-		snprintf(title, sizeof title, "แก้ไขบริการ %s", str(current, "name_th"));
+		snprintf(title, sizeof title, "แก้ไขบริการ %s", web_str(current, "name_th"));
 	else
 		snprintf(title, sizeof title, "เพิ่มบริการใหม่");
 	json_t *service = json_null();
 	if (edit)
 		service = json_pack("{s:s, s:s, s:I, s:s, s:o, s:o}", "code", code, "name_th",
-		                    str(current, "name_th"), "version",
+		                    web_str(current, "name_th"), "version",
 		                    (json_int_t)json_integer_value(json_object_get(current, "version")),
-		                    "status_label", status_label(str(current, "status")), "href",
+		                    "status_label", status_label(web_str(current, "status")), "href",
 		                    json_sprintf("/services/%s", code), "history_href",
 		                    json_sprintf("/services/%s/history", code));
-	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}", "page_title",
-	                 title, "mode", edit ? "edit" : "new", "is_edit", edit, "action",
-	                 edit ? json_sprintf("/services/%s", code) : json_string("/services"), "form", values,
-	                 "categories", cats, "channels",
-	                 options(channels, eservice_channel_label, str(values, "channel")), "agency_types",
-	                 options(agency_types, eservice_agency_type_label, str(values, "agency_type")),
-	                 "statuses", options(statuses, eservice_status_label, str(values, "status")),
-	                 "service", service, "errors", "errors_by_field");
+	return json_pack(
+	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}", "page_title", title, "mode",
+	    edit ? "edit" : "new", "is_edit", edit, "action",
+	    edit ? json_sprintf("/services/%s", code) : json_string("/services"), "form", values,
+	    "categories", cats, "channels",
+	    web_options(channels, eservice_channel_label, web_str(values, "channel")), "agency_types",
+	    web_options(agency_types, eservice_agency_type_label, web_str(values, "agency_type")), "statuses",
+	    web_options(statuses, eservice_status_label, web_str(values, "status")), "service", service,
+	    "errors", "errors_by_field");
 }
 
 /* The form's values for a stored service. */
@@ -232,16 +195,6 @@ static json_t *values_of(struct req *r, json_t *svc)
 	return v;
 }
 
-/* Copies the errors into the model (errors, errors_by_field: first message per field). */
-static void attach_errors(json_t *m, json_t *errors)
-{
-	json_t *by = json_object_get(m, "errors_by_field");
-	size_t i;
-	json_t *e;
-	json_array_foreach(errors, i, e) if (!json_object_get(by, str(e, "field")))
-	    json_object_set(by, str(e, "field"), json_object_get(e, "message"));
-}
-
 static void errors_from(json_t *errors, const struct eservice_errors *errs)
 {
 	for (size_t i = 0; i < errs->n; i++) {
@@ -249,7 +202,8 @@ static void errors_from(json_t *errors, const struct eservice_errors *errs)
 		bool seen = false;
 		size_t k;
 		json_t *e;
-		json_array_foreach(errors, k, e) if (!strcmp(str(e, "field"), errs->e[i].field)) seen = true;
+		json_array_foreach(errors, k, e) if (!strcmp(web_str(e, "field"), errs->e[i].field)) seen =
+		    true;
 		if (!seen)
 			web_field_error(errors, errs->e[i].field, errs->e[i].message);
 	}
@@ -259,8 +213,8 @@ static void errors_from(json_t *errors, const struct eservice_errors *errs)
 static json_t *admin_model(json_t *row)
 {
 	json_t *m = portal_service_model(row);
-	json_object_set_new(m, "source", json_string(str(row, "source")));
-	json_object_set_new(m, "note", json_string(str(row, "note")));
+	json_object_set_new(m, "source", json_string(web_str(row, "source")));
+	json_object_set_new(m, "note", json_string(web_str(row, "note")));
 	return m;
 }
 
@@ -276,8 +230,8 @@ static void admin_services(struct req *r)
 	json_array_foreach(s->all, i, svc)
 	{
 		json_t *row = json_copy(svc);
-		const char *code = str(svc, "code");
-		const char *status = str(svc, "status");
+		const char *code = web_str(svc, "code");
+		const char *status = web_str(svc, "status");
 		json_object_set_new(row, "edit_href", json_sprintf("/services/%s/edit", code));
 		json_object_set_new(row, "history_href", json_sprintf("/services/%s/history", code));
 		json_object_set_new(row, "move_href", json_sprintf("/services/%s/move", code));
@@ -285,8 +239,8 @@ static void admin_services(struct req *r)
 		json_object_set_new(row, "first", json_boolean(i == 0));
 		json_object_set_new(row, "last", json_boolean(i + 1 == n));
 		json_object_set_new(row, "retired", json_boolean(!strcmp(status, "retired")));
-		json_object_set_new(row, "source", text_or_null(str(svc, "source")));
-		json_object_set_new(row, "note", text_or_null(str(svc, "note")));
+		json_object_set_new(row, "source", text_or_null(web_str(svc, "source")));
+		json_object_set_new(row, "note", text_or_null(web_str(svc, "note")));
 		counts[!strcmp(status, "active") ? 0 : !strcmp(status, "moving") ? 1 : 2]++;
 		json_array_append_new(list, row);
 	}
@@ -297,7 +251,7 @@ static void admin_services(struct req *r)
 	json_t *saved = portal_snap_service(s, req_query(r, "saved"));
 	if (saved) {
 		char notice[ESVC_NAME_MAX + 64];
-		snprintf(notice, sizeof notice, "บันทึกบริการ “%s” แล้ว", str(saved, "name_th"));
+		snprintf(notice, sizeof notice, "บันทึกบริการ “%s” แล้ว", web_str(saved, "name_th"));
 		json_object_set_new(m, "notice", json_string(notice));
 	}
 	portal_snap_put(s);
@@ -335,6 +289,37 @@ static json_t *load_service(struct req *r)
 static const char *action_detail(const struct eservice *e)
 {
 	return e->status;
+}
+
+/* Replies after a change to the service code: JSON clients get its admin
+ * model with status; the form goes back to the admin list at the service
+ * (saved: with the "saved" notice). */
+static void reply_saved(struct req *r, const char *code, int status, bool saved)
+{
+	if (web_wants_json(r)) {
+		bool found = false;
+		json_t *row = db_service_get(app->db, code, &found);
+		if (!row) {
+			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+			return;
+		}
+		json_t *svc = admin_model(row);
+		json_decref(row);
+		reply_json(r, status, json_pack("{s:o}", "service", svc));
+		return;
+	}
+	struct buf loc;
+	buf_init(&loc, 256);
+	if (saved) {
+		buf_puts(&loc, "/admin/services?saved=");
+		web_url_encode(&loc, code);
+		buf_printf(&loc, "#s-%s", code);
+	} else {
+		buf_puts(&loc, "/admin/services#s-");
+		web_url_encode(&loc, code);
+	}
+	reply_redirect(r, 303, buf_str(&loc));
+	buf_cleanup(&loc);
 }
 
 static void service_create(struct req *r)
@@ -379,7 +364,7 @@ static void service_create(struct req *r)
 		json_t *m = form_model(s, typed, NULL);
 		portal_snap_put(s);
 		free(e);
-		attach_errors(m, errors);
+		web_attach_errors(m, errors);
 		reply_invalid(r, "service_form", m, errors);
 		return;
 	}
@@ -391,25 +376,7 @@ static void service_create(struct req *r)
 	char code[ESVC_CODE_MAX + 1];
 	snprintf(code, sizeof code, "%s", e->code);
 	free(e);
-	if (wants_json(r)) {
-		bool found = false;
-		json_t *row = db_service_get(app->db, code, &found);
-		if (!row) {
-			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-			return;
-		}
-		json_t *svc = admin_model(row);
-		json_decref(row);
-		reply_json(r, 201, json_pack("{s:o}", "service", svc));
-		return;
-	}
-	struct buf loc;
-	buf_init(&loc, 256);
-	buf_puts(&loc, "/admin/services?saved=");
-	web_url_encode(&loc, code);
-	buf_printf(&loc, "#s-%s", code);
-	reply_redirect(r, 303, buf_str(&loc));
-	buf_cleanup(&loc);
+	reply_saved(r, code, 201, true);
 }
 
 /* ---- GET /services/{code}/edit, POST /services/{code} ---- */
@@ -432,12 +399,12 @@ static void service_update(struct req *r)
 	json_t *current = load_service(r);
 	if (!current)
 		return;
-	const char *code = str(current, "code");
+	const char *code = web_str(current, "code");
 	json_t *errors = json_array();
 	struct eservice_raw raw;
 	json_t *typed = raw_from_request(r, current, &raw, errors);
 	json_object_set_new(typed, "code", json_string(code));
-	int64_t expected = version_param(r);
+	int64_t expected = web_version_param(r);
 	const char *vtext = req_form(r, "version");
 	json_object_set_new(typed, "version", json_string(vtext ? vtext : ""));
 	if (expected < 0)
@@ -474,7 +441,7 @@ static void service_update(struct req *r)
 			snprintf(msg, sizeof msg,
 			         "มีผู้อื่นบันทึกการแก้ไขบริการนี้ก่อนท่าน (ขณะนี้เป็นรุ่นที่ %lld) กรุณาตรวจสอบข้อมูลแล้วบันทึกอีกครั้ง",
 			         (long long)v);
-			if (wants_json(r)) {
+			if (web_wants_json(r)) {
 				json_decref(m);
 				reply_error(r, ERR_CONFLICT, "version", msg);
 				return;
@@ -484,12 +451,12 @@ static void service_update(struct req *r)
 			json_t *list = json_array();
 			web_field_error(list, "version", msg);
 			json_object_set_new(m, "errors", list);
-			attach_errors(m, list);
+			web_attach_errors(m, list);
 			reply_model(r, 409, "service_form", m);
 			return;
 		}
 		json_decref(current);
-		attach_errors(m, errors);
+		web_attach_errors(m, errors);
 		reply_invalid(r, "service_form", m, errors);
 		return;
 	}
@@ -508,7 +475,7 @@ static void service_update(struct req *r)
 		reply_error(r, rc == DB_BUSY ? ERR_UNAVAILABLE : ERR_INTERNAL, NULL, NULL);
 		return;
 	}
-	const char *before = str(current, "status");
+	const char *before = web_str(current, "status");
 	const char *action = !strcmp(e->status, "retired") && strcmp(before, "retired")   ? "service.retire"
 	                     : strcmp(e->status, "retired") && !strcmp(before, "retired") ? "service.restore"
 	                                                                                  : "service.edit";
@@ -518,25 +485,7 @@ static void service_update(struct req *r)
 	char codebuf[ESVC_CODE_MAX + 1];
 	snprintf(codebuf, sizeof codebuf, "%s", code);
 	json_decref(current);
-	if (wants_json(r)) {
-		bool found = false;
-		json_t *row = db_service_get(app->db, codebuf, &found);
-		if (!row) {
-			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-			return;
-		}
-		json_t *svc = admin_model(row);
-		json_decref(row);
-		reply_json(r, 200, json_pack("{s:o}", "service", svc));
-		return;
-	}
-	struct buf loc;
-	buf_init(&loc, 256);
-	buf_puts(&loc, "/admin/services?saved=");
-	web_url_encode(&loc, codebuf);
-	buf_printf(&loc, "#s-%s", codebuf);
-	reply_redirect(r, 303, buf_str(&loc));
-	buf_cleanup(&loc);
+	reply_saved(r, codebuf, 200, true);
 }
 
 /* ---- POST /services/{code}/move ---- */
@@ -564,24 +513,7 @@ static void service_move(struct req *r)
 	}
 	portal_changed();
 	web_audit(r, "service.move", code, d < 0 ? "up" : "down");
-	if (wants_json(r)) {
-		bool found = false;
-		json_t *row = db_service_get(app->db, code, &found);
-		if (!row) {
-			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-			return;
-		}
-		json_t *svc = admin_model(row);
-		json_decref(row);
-		reply_json(r, 200, json_pack("{s:o}", "service", svc));
-		return;
-	}
-	struct buf loc;
-	buf_init(&loc, 256);
-	buf_puts(&loc, "/admin/services#s-");
-	web_url_encode(&loc, code);
-	reply_redirect(r, 303, buf_str(&loc));
-	buf_cleanup(&loc);
+	reply_saved(r, code, 200, false);
 }
 
 /* ---- GET /services/{code}/history ---- */
@@ -625,7 +557,7 @@ static char *value_text(const struct portal_snap *snap, const char *key, json_t 
 		const char *l = !strcmp(key, "status")        ? eservice_status_label(s)
 		                : !strcmp(key, "channel")     ? eservice_channel_label(s)
 		                : !strcmp(key, "agency_type") ? eservice_agency_type_label(s)
-		                : cat                         ? str(cat, "name_th")
+		                : cat                         ? web_str(cat, "name_th")
 		                                              : NULL;
 		return xstrdup(l ? l : s);
 	}
@@ -654,13 +586,13 @@ static json_t *history_rows(const struct portal_snap *snap, json_t *h)
 	json_array_foreach(h, i, row)
 	{
 		json_object_set_new(row, "at_th", portal_time_th(json_object_get(row, "at")));
-		const char *a = str(row, "action");
+		const char *a = web_str(row, "action");
 		const char *al = a;
 		for (size_t k = 0; k < sizeof action_labels / sizeof action_labels[0]; k++)
 			if (!strcmp(a, action_labels[k].action))
 				al = action_labels[k].label;
 		json_object_set_new(row, "action_label", json_string(al));
-		if (!*str(row, "user_name"))
+		if (!*web_str(row, "user_name"))
 			json_object_set_new(row, "user_name", json_string("ระบบ"));
 		json_t *before = json_object_get(row, "before"), *after = json_object_get(row, "after");
 		json_t *changes = json_array();
@@ -691,24 +623,24 @@ static void service_history(struct req *r)
 	json_t *svc = load_service(r);
 	if (!svc)
 		return;
-	json_t *h = db_service_history(app->db, str(svc, "code"));
+	json_t *h = db_service_history(app->db, web_str(svc, "code"));
 	if (!h) {
 		json_decref(svc);
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;
 	}
 	char title[ESVC_NAME_MAX + 64];
-	snprintf(title, sizeof title, "ประวัติการแก้ไข: %s", str(svc, "name_th"));
-	const char *code = str(svc, "code");
+	snprintf(title, sizeof title, "ประวัติการแก้ไข: %s", web_str(svc, "name_th"));
+	const char *code = web_str(svc, "code");
 	const struct session_user *u = web_user(r);
 	struct portal_snap *snap = portal_snap_get();
 	json_t *rows = history_rows(snap, h);
 	portal_snap_put(snap);
-	json_t *m = json_pack("{s:s, s:{s:s, s:s, s:s, s:o, s:o}, s:o, s:b}", "page_title", title, "service",
-	                      "code", code, "name_th", str(svc, "name_th"), "status_label",
-	                      status_label(str(svc, "status")), "href", json_sprintf("/services/%s", code),
-	                      "edit_href", json_sprintf("/services/%s/edit", code), "history", rows,
-	                      "can_edit", u && u->role >= ROLE_NATIONAL_ADMIN);
+	json_t *m = json_pack(
+	    "{s:s, s:{s:s, s:s, s:s, s:o, s:o}, s:o, s:b}", "page_title", title, "service", "code", code,
+	    "name_th", web_str(svc, "name_th"), "status_label", status_label(web_str(svc, "status")), "href",
+	    json_sprintf("/services/%s", code), "edit_href", json_sprintf("/services/%s/edit", code),
+	    "history", rows, "can_edit", u && u->role >= ROLE_NATIONAL_ADMIN);
 	json_decref(svc);
 	reply_model(r, 200, "service_history", m);
 }

@@ -29,17 +29,6 @@
 
 #define HIDDEN_MAX 1000
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static bool wants_json(struct req *r)
-{
-	return req_wants_json(r) || req_is_json_body(r);
-}
-
 static void today_iso(char out[THAI_ISO_DAY_SIZE])
 {
 	struct civil_day d;
@@ -75,13 +64,13 @@ static json_t *history_model(json_t *history)
 	json_t *h;
 	json_array_foreach(history, i, h)
 	{
-		const char *st = str(h, "status");
+		const char *st = web_str(h, "status");
 		const char *sl = point_status_label(st);
-		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:s, s:o, s:s}", "status", st,
-		                                     "status_label", sl ? sl : st, "since_th",
-		                                     portal_day_th(str(h, "since")), "note", str(h, "note"),
-		                                     "at_th", portal_time_th(json_object_get(h, "at")),
-		                                     "user_name", str(h, "user_name")));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:o, s:s, s:o, s:s}", "status", st, "status_label",
+		                   sl ? sl : st, "since_th", portal_day_th(web_str(h, "since")), "note",
+		                   web_str(h, "note"), "at_th", portal_time_th(json_object_get(h, "at")),
+		                   "user_name", web_str(h, "user_name")));
 	}
 	return out;
 }
@@ -98,27 +87,16 @@ static json_t *point_model(json_t *row)
 
 static const char *const statuses[] = {"open", "temporarily_closed", "closed", "planned", NULL};
 
-static json_t *status_options(const char *selected)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; statuses[i]; i++) {
-		const char *l = point_status_label(statuses[i]);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", statuses[i], "label",
-		                                   l ? l : statuses[i], "selected",
-		                                   selected && !strcmp(selected, statuses[i])));
-	}
-	return a;
-}
-
 /* values: the form's fields (taken); row: the stored point (borrowed). */
 static json_t *form_model(json_t *row, json_t *values)
 {
-	const char *code = str(row, "unit_code");
+	const char *code = web_str(row, "unit_code");
 	char title[POINT_NAME_MAX + 64];
-	snprintf(title, sizeof title, "ข้อมูลจุดให้บริการ: %s", str(row, "name_th"));
+	snprintf(title, sizeof title, "ข้อมูลจุดให้บริการ: %s", web_str(row, "name_th"));
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}", "page_title", title, "point",
-	                 point_model(row), "form", values, "statuses", status_options(str(values, "status")),
-	                 "action", json_sprintf("/points/%s", code), "services_href",
+	                 point_model(row), "form", values, "statuses",
+	                 web_options(statuses, point_status_label, web_str(values, "status")), "action",
+	                 json_sprintf("/points/%s", code), "services_href",
 	                 json_sprintf("/points/%s/services", code), "public_href",
 	                 json_sprintf("/points/%s", code), "errors", "errors_by_field");
 }
@@ -126,20 +104,11 @@ static json_t *form_model(json_t *row, json_t *values)
 static json_t *stored_values(json_t *row)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:I}", "name_th",
-	                 str(row, "name_th"), "address", str(row, "address"), "lat", str(row, "lat"), "lon",
-	                 str(row, "lon"), "hours", str(row, "hours"), "phone", str(row, "phone"), "opened_on",
-	                 day_be(str(row, "opened_on")), "status", str(row, "status"), "status_since", "",
-	                 "status_note", "", "version",
+	                 web_str(row, "name_th"), "address", web_str(row, "address"), "lat",
+	                 web_str(row, "lat"), "lon", web_str(row, "lon"), "hours", web_str(row, "hours"),
+	                 "phone", web_str(row, "phone"), "opened_on", day_be(web_str(row, "opened_on")),
+	                 "status", web_str(row, "status"), "status_since", "", "status_note", "", "version",
 	                 (json_int_t)json_integer_value(json_object_get(row, "version")));
-}
-
-static void attach_errors(json_t *m, json_t *errors)
-{
-	json_t *by = json_object_get(m, "errors_by_field");
-	size_t i;
-	json_t *e;
-	json_array_foreach(errors, i, e) if (!json_object_get(by, str(e, "field")))
-	    json_object_set(by, str(e, "field"), json_object_get(e, "message"));
 }
 
 static void point_edit(struct req *r)
@@ -155,31 +124,16 @@ static void point_edit(struct req *r)
 	reply_model(r, 200, "point_form", m);
 }
 
-/* "version": absent or "" = 0 (any); else a positive integer; -1 = malformed. */
-static int64_t version_param(struct req *r)
-{
-	const char *v = req_form(r, "version");
-	if (!v || !*v)
-		return 0;
-	char a[32];
-	if (strlen(v) >= sizeof a)
-		return -1;
-	thai_digits_to_ascii(a, sizeof a, v);
-	char *end;
-	long long n = strtoll(a, &end, 10);
-	return *end || n <= 0 ? -1 : (int64_t)n;
-}
-
 static void point_update(struct req *r)
 {
 	const struct session_user *u = web_user(r);
 	json_t *row = load_point(r);
 	if (!row)
 		return;
-	const char *code = str(row, "unit_code");
+	const char *code = web_str(row, "unit_code");
 	/* Left out = keep; the status note and day belong to a change only. */
 	json_t *stored = stored_values(row);
-	json_object_set_new(stored, "opened_on", json_string(str(row, "opened_on")));
+	json_object_set_new(stored, "opened_on", json_string(web_str(row, "opened_on")));
 	static const char *const names[] = {"name_th",      "address",     "lat",       "lon",
 	                                    "hours",        "phone",       "opened_on", "status",
 	                                    "status_since", "status_note", NULL};
@@ -188,7 +142,7 @@ static void point_update(struct req *r)
 	for (size_t i = 0; names[i]; i++) {
 		v[i] = req_form(r, names[i]);
 		if (!v[i])
-			v[i] = req_strdup(r, str(stored, names[i])); /* stored is freed below */
+			v[i] = req_strdup(r, web_str(stored, names[i])); /* stored is freed below */
 		json_object_set_new(typed, names[i], json_string(v[i]));
 	}
 	json_decref(stored);
@@ -211,7 +165,7 @@ static void point_update(struct req *r)
 	struct point_profile p;
 	struct eservice_errors errs;
 	json_t *errors = json_array();
-	int64_t expected = version_param(r);
+	int64_t expected = web_version_param(r);
 	if (expected < 0)
 		web_field_error(errors, "version", "รุ่นของข้อมูล (version) ต้องเป็นจำนวนเต็มบวก");
 	point_validate(&raw, today, &p, &errs);
@@ -223,7 +177,7 @@ static void point_update(struct req *r)
 	if (json_array_size(errors) > 0) {
 		json_t *m = form_model(row, typed);
 		json_decref(row);
-		attach_errors(m, errors);
+		web_attach_errors(m, errors);
 		reply_invalid(r, "point_form", m, errors);
 		return;
 	}
@@ -239,7 +193,7 @@ static void point_update(struct req *r)
 		snprintf(msg, sizeof msg,
 		         "มีผู้อื่นบันทึกข้อมูลจุดให้บริการนี้ก่อนท่าน (ขณะนี้เป็นรุ่นที่ %lld) กรุณาตรวจสอบข้อมูลแล้วบันทึกอีกครั้ง",
 		         (long long)json_integer_value(json_object_get(now, "version")));
-		if (wants_json(r)) {
+		if (web_wants_json(r)) {
 			json_decref(now);
 			json_decref(typed);
 			reply_error(r, ERR_CONFLICT, "version", msg);
@@ -252,7 +206,7 @@ static void point_update(struct req *r)
 		json_decref(now);
 		json_t *list = json_array();
 		web_field_error(list, "version", msg);
-		attach_errors(m, list);
+		web_attach_errors(m, list);
 		json_object_set_new(m, "errors", list);
 		reply_model(r, 409, "point_form", m);
 		return;
@@ -270,7 +224,7 @@ static void point_update(struct req *r)
 		return;
 	}
 	portal_changed();
-	if (wants_json(r)) {
+	if (web_wants_json(r)) {
 		bool found = false;
 		json_t *saved = db_point_get(app->db, codebuf, &found);
 		if (!saved) {
@@ -289,24 +243,16 @@ static void point_update(struct req *r)
 
 /* ---- the services a point hides ---- */
 
-static bool code_in(json_t *codes, const char *code)
-{
-	size_t i;
-	json_t *c;
-	json_array_foreach(codes, i, c) if (!strcmp(json_string_value(c), code)) return true;
-	return false;
-}
-
 /* hidden: the codes hidden (borrowed). */
 static json_t *services_model(json_t *row, struct portal_snap *s, json_t *hidden)
 {
-	const char *code = str(row, "unit_code");
+	const char *code = web_str(row, "unit_code");
 	json_t *list = json_array();
 	size_t i, nhidden = 0;
 	json_t *m;
 	json_array_foreach(s->services, i, m)
 	{
-		bool h = code_in(hidden, str(m, "code"));
+		bool h = web_code_in(hidden, web_str(m, "code"));
 		nhidden += h;
 		json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:O, s:b, s:b}", "code",
 		                                      json_object_get(m, "code"), "name_th",
@@ -316,9 +262,9 @@ static json_t *services_model(json_t *row, struct portal_snap *s, json_t *hidden
 		                                      json_object_get(m, "href"), "hidden", h, "shown", !h));
 	}
 	char title[POINT_NAME_MAX + 64];
-	snprintf(title, sizeof title, "บริการที่แสดงที่จุดให้บริการ: %s", str(row, "name_th"));
+	snprintf(title, sizeof title, "บริการที่แสดงที่จุดให้บริการ: %s", web_str(row, "name_th"));
 	return json_pack("{s:s, s:{s:s, s:s, s:o, s:o}, s:o, s:O, s:I, s:I, s:o, s:[], s:{}}", "page_title",
-	                 title, "point", "unit_code", code, "name_th", str(row, "name_th"), "href",
+	                 title, "point", "unit_code", code, "name_th", web_str(row, "name_th"), "href",
 	                 json_sprintf("/points/%s", code), "edit_href", json_sprintf("/points/%s/edit", code),
 	                 "services", list, "hidden", hidden, "hidden_count", (json_int_t)nhidden,
 	                 "shown_count", (json_int_t)(json_array_size(list) - nhidden), "action",
@@ -330,7 +276,7 @@ static void point_services(struct req *r)
 	json_t *row = load_point(r);
 	if (!row)
 		return;
-	json_t *hidden = db_unit_hidden_services(app->db, str(row, "unit_code"));
+	json_t *hidden = db_unit_hidden_services(app->db, web_str(row, "unit_code"));
 	if (!hidden) {
 		json_decref(row);
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
@@ -408,7 +354,7 @@ static void point_services_save(struct req *r)
 			snprintf(msg, sizeof msg, "ไม่พบบริการรหัส \"%.*s\" ในแคตตาล็อก",
 			         portal_utf8_prefix(code, 60), code);
 			web_field_error(errors, "hidden", msg);
-		} else if (!code_in(codes, code)) {
+		} else if (!web_code_in(codes, code)) {
 			json_array_append(codes, c);
 		}
 	}
@@ -420,7 +366,7 @@ static void point_services_save(struct req *r)
 		size_t n = json_array_size(codes);
 		const char **list = xcalloc(n + 1, sizeof *list);
 		json_array_foreach(codes, i, c) list[i] = json_string_value(c);
-		rc = db_unit_set_hidden(app->db, str(row, "unit_code"), list, u->id, (int64_t)time(NULL));
+		rc = db_unit_set_hidden(app->db, web_str(row, "unit_code"), list, u->id, (int64_t)time(NULL));
 		free(list);
 		if (rc == DB_CONSTRAINT) {
 			web_field_error(errors, "hidden", "มีรหัสบริการที่ไม่อยู่ในแคตตาล็อก");
@@ -432,14 +378,14 @@ static void point_services_save(struct req *r)
 		portal_snap_put(s);
 		json_decref(codes);
 		json_decref(row);
-		attach_errors(m, errors);
+		web_attach_errors(m, errors);
 		reply_invalid(r, "point_services", m, errors);
 		return;
 	}
 	json_decref(errors);
 	portal_snap_put(s);
 	char code[16];
-	snprintf(code, sizeof code, "%s", str(row, "unit_code"));
+	snprintf(code, sizeof code, "%s", web_str(row, "unit_code"));
 	json_decref(row);
 	if (rc != DB_OK) {
 		json_decref(codes);
@@ -447,7 +393,7 @@ static void point_services_save(struct req *r)
 		return;
 	}
 	portal_changed();
-	if (wants_json(r)) {
+	if (web_wants_json(r)) {
 		json_t *stored = db_unit_hidden_services(app->db, code);
 		json_decref(codes);
 		if (!stored) {

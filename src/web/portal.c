@@ -36,12 +36,6 @@
 
 /* ---- small helpers ---- */
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
@@ -187,25 +181,25 @@ static json_t *phones(const char *s)
 
 json_t *portal_point_model(json_t *row)
 {
-	const char *code = str(row, "unit_code");
-	const char *lat = str(row, "lat"), *lon = str(row, "lon");
-	const char *status = str(row, "status");
+	const char *code = web_str(row, "unit_code");
+	const char *lat = web_str(row, "lat"), *lon = web_str(row, "lon");
+	const char *status = web_str(row, "status");
 	const char *sl = point_status_label(status);
 	json_t *m = json_object();
 	json_object_set_new(m, "unit_code", json_string(code));
-	json_object_set_new(m, "district_th", json_string(str(row, "district_th")));
-	json_object_set_new(m, "district_en", json_string(str(row, "district_en")));
-	json_object_set_new(m, "province_code", json_string(str(row, "province_code")));
-	json_object_set_new(m, "province_th", json_string(str(row, "province_th")));
-	json_object_set_new(m, "name_th", json_string(str(row, "name_th")));
-	json_object_set_new(m, "address", json_string(str(row, "address")));
+	json_object_set_new(m, "district_th", json_string(web_str(row, "district_th")));
+	json_object_set_new(m, "district_en", json_string(web_str(row, "district_en")));
+	json_object_set_new(m, "province_code", json_string(web_str(row, "province_code")));
+	json_object_set_new(m, "province_th", json_string(web_str(row, "province_th")));
+	json_object_set_new(m, "name_th", json_string(web_str(row, "name_th")));
+	json_object_set_new(m, "address", json_string(web_str(row, "address")));
 	json_object_set_new(m, "lat", str_or_null(lat));
 	json_object_set_new(m, "lon", str_or_null(lon));
-	json_object_set_new(m, "hours", json_string(str(row, "hours")));
-	json_object_set_new(m, "phone", str_or_null(str(row, "phone")));
-	json_object_set_new(m, "phones", phones(str(row, "phone")));
-	json_object_set_new(m, "opened_on", str_or_null(str(row, "opened_on")));
-	json_object_set_new(m, "opened_on_th", portal_day_th(str(row, "opened_on")));
+	json_object_set_new(m, "hours", json_string(web_str(row, "hours")));
+	json_object_set_new(m, "phone", str_or_null(web_str(row, "phone")));
+	json_object_set_new(m, "phones", phones(web_str(row, "phone")));
+	json_object_set_new(m, "opened_on", str_or_null(web_str(row, "opened_on")));
+	json_object_set_new(m, "opened_on_th", portal_day_th(web_str(row, "opened_on")));
 	json_object_set_new(m, "status", json_string(status));
 	json_object_set_new(m, "status_label", json_string(sl ? sl : status));
 	json_object_set_new(m, "open", json_boolean(!strcmp(status, "open")));
@@ -229,23 +223,15 @@ static json_t *history_model(json_t *history)
 	json_t *h;
 	json_array_foreach(history, i, h)
 	{
-		const char *st = str(h, "status");
+		const char *st = web_str(h, "status");
 		const char *sl = point_status_label(st);
 		/* Public: who made the change is left out. */
-		json_array_append_new(out,
-		                      json_pack("{s:s, s:s, s:s, s:o, s:s}", "status", st, "status_label",
-		                                sl ? sl : st, "since", str(h, "since"), "since_th",
-		                                portal_day_th(str(h, "since")), "note", str(h, "note")));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:o, s:s}", "status", st, "status_label", sl ? sl : st,
+		                   "since", web_str(h, "since"), "since_th",
+		                   portal_day_th(web_str(h, "since")), "note", web_str(h, "note")));
 	}
 	return out;
-}
-
-static bool code_in(json_t *codes, const char *code)
-{
-	size_t i;
-	json_t *c;
-	json_array_foreach(codes, i, c) if (!strcmp(json_string_value(c), code)) return true;
-	return false;
 }
 
 /* The services a point offers: the usable catalogue minus what it hides.
@@ -258,11 +244,13 @@ static json_t *offered_services(struct portal_snap *s, const char *unit_code)
 	json_t *out = json_array();
 	size_t i;
 	json_t *m;
-	json_array_foreach(s->services, i, m) if (!code_in(hidden, str(m, "code"))) json_array_append_new(
-	    out, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "code", json_object_get(m, "code"), "name_th",
-	                   json_object_get(m, "name_th"), "agency_th", json_object_get(m, "agency_th"),
-	                   "category_th", json_object_get(m, "category_th"), "channel_label",
-	                   json_object_get(m, "channel_label"), "href", json_object_get(m, "href")));
+	json_array_foreach(s->services, i, m) if (!web_code_in(hidden, web_str(m, "code")))
+	    json_array_append_new(
+	        out,
+	        json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "code", json_object_get(m, "code"), "name_th",
+	                  json_object_get(m, "name_th"), "agency_th", json_object_get(m, "agency_th"),
+	                  "category_th", json_object_get(m, "category_th"), "channel_label",
+	                  json_object_get(m, "channel_label"), "href", json_object_get(m, "href")));
 	return out;
 }
 
@@ -329,7 +317,7 @@ static void portal_search(struct req *r)
 		nhits = portal_snap_search(s, q, category, hits, n);
 	} else if (cat) {
 		for (size_t i = 0; i < n; i++)
-			if (!strcmp(str(json_array_get(s->services, i), "category"), category))
+			if (!strcmp(web_str(json_array_get(s->services, i), "category"), category))
 				hits[nhits++] = i;
 	}
 	json_t *results = json_array();
@@ -338,7 +326,7 @@ static void portal_search(struct req *r)
 		json_array_append_new(
 		    results,
 		    json_pack("{s:O, s:O, s:s, s:O, s:O, s:O, s:O}", "code", json_object_get(m, "code"),
-		              "name_th", json_object_get(m, "name_th"), "name_en", str(m, "name_en"),
+		              "name_th", json_object_get(m, "name_th"), "name_en", web_str(m, "name_en"),
 		              "agency_th", json_object_get(m, "agency_th"), "category_th",
 		              json_object_get(m, "category_th"), "channel_label",
 		              json_object_get(m, "channel_label"), "href", json_object_get(m, "href")));
@@ -349,12 +337,12 @@ static void portal_search(struct req *r)
 	if (*q)
 		snprintf(title, sizeof title, "ผลการค้นหา “%.*s”", portal_utf8_prefix(q, 400), q);
 	else if (cat)
-		snprintf(title, sizeof title, "บริการหมวด%s", str(cat, "name_th"));
+		snprintf(title, sizeof title, "บริการหมวด%s", web_str(cat, "name_th"));
 	else
 		snprintf(title, sizeof title, "ค้นหาบริการ");
 	json_t *m = json_pack(
 	    "{s:s, s:s, s:s, s:o, s:I, s:b, s:b, s:b, s:o, s:O, s:O}", "page_title", title, "q", q,
-	    "category", category, "category_th", cat ? json_string(str(cat, "name_th")) : json_null(),
+	    "category", category, "category_th", cat ? json_string(web_str(cat, "name_th")) : json_null(),
 	    "count", (json_int_t)nhits, "found", nhits > 0, "searched", !browsing, "browsing", browsing,
 	    "results", results, "categories", s->categories, "groups", browsing ? s->groups : json_null());
 	portal_snap_put(s);
@@ -381,18 +369,18 @@ static void portal_service(struct req *r)
 		reply_error(r, ERR_NOT_FOUND, "code", "ไม่พบบริการนี้ในรายการบริการ");
 		return;
 	}
-	const char *code = str(svc, "code");
-	const char *status = str(svc, "status");
+	const char *code = web_str(svc, "code");
+	const char *status = web_str(svc, "status");
 	char path[128], short_path[128], alt[1024];
 	snprintf(path, sizeof path, "/services/%s", code);
 	snprintf(short_path, sizeof short_path, "/s/%s", code);
-	snprintf(alt, sizeof alt, "คิวอาร์โค้ดของหน้าบริการ %s", str(svc, "name_th"));
-	json_t *cat = portal_snap_category(s, str(svc, "category"));
+	snprintf(alt, sizeof alt, "คิวอาร์โค้ดของหน้าบริการ %s", web_str(svc, "name_th"));
+	json_t *cat = portal_snap_category(s, web_str(svc, "category"));
 	json_t *m = json_pack(
-	    "{s:s, s:O, s:b, s:b, s:b, s:o, s:s, s:o, s:O}", "page_title", str(svc, "name_th"), "service",
+	    "{s:s, s:O, s:b, s:b, s:b, s:o, s:s, s:o, s:O}", "page_title", web_str(svc, "name_th"), "service",
 	    svc, "retired", !strcmp(status, "retired"), "moving", !strcmp(status, "moving"), "has_url",
-	    *str(svc, "url") != '\0', "page_url", url_pair(path, short_path), "qr_alt", alt, "history_href",
-	    json_sprintf("/services/%s/history", code), "category", cat ? cat : json_null());
+	    *web_str(svc, "url") != '\0', "page_url", url_pair(path, short_path), "qr_alt", alt,
+	    "history_href", json_sprintf("/services/%s/history", code), "category", cat ? cat : json_null());
 	portal_snap_put(s);
 	reply_model(r, 200, "service", m);
 }
@@ -422,6 +410,20 @@ static char *qr_target(struct req *r, bool point)
 	return xasprintf("%s/services/%s", app->public_url, code);
 }
 
+/* Replies with what a renderer wrote into b (taken), or a 500 with fail
+ * when it failed (rc < 0). */
+static void reply_rendered(struct req *r, int rc, struct buf *b, const char *type, const char *fail)
+{
+	if (rc < 0) {
+		buf_cleanup(b);
+		reply_error(r, ERR_INTERNAL, NULL, fail);
+		return;
+	}
+	size_t len;
+	char *data = buf_detach(b, &len);
+	reply_bytes_owned(r, 200, type, data, len);
+}
+
 static void send_qr_svg(struct req *r, bool point)
 {
 	char *target = qr_target(r, point);
@@ -433,14 +435,7 @@ static void send_qr_svg(struct req *r, bool point)
 	int rc = qr_svg(target, title, &b);
 	free(title);
 	free(target);
-	if (rc < 0) {
-		buf_cleanup(&b);
-		reply_error(r, ERR_INTERNAL, NULL, "สร้างคิวอาร์โค้ดไม่ได้");
-		return;
-	}
-	size_t len;
-	char *data = buf_detach(&b, &len);
-	reply_bytes_owned(r, 200, CT_SVG, data, len);
+	reply_rendered(r, rc, &b, CT_SVG, "สร้างคิวอาร์โค้ดไม่ได้");
 }
 
 static void service_qr_svg(struct req *r)
@@ -462,14 +457,7 @@ static void service_qr_png(struct req *r)
 	buf_init(&b, 4 * 1024 * 1024);
 	int rc = qr_png(target, QR_PNG_SCALE, &b);
 	free(target);
-	if (rc < 0) {
-		buf_cleanup(&b);
-		reply_error(r, ERR_INTERNAL, NULL, "สร้างคิวอาร์โค้ดไม่ได้");
-		return;
-	}
-	size_t len;
-	char *data = buf_detach(&b, &len);
-	reply_bytes_owned(r, 200, CT_PNG, data, len);
+	reply_rendered(r, rc, &b, CT_PNG, "สร้างคิวอาร์โค้ดไม่ได้");
 }
 
 /* "Data as of" date of the PDFs: when the snapshot was built, i.e. the last
@@ -492,17 +480,12 @@ static void send_pdf(struct req *r, int (*render)(const json_t *, struct buf *),
 	buf_init(&b, PDF_MAX);
 	int rc = render(model, &b);
 	json_decref(model);
-	if (rc < 0) {
-		buf_cleanup(&b);
-		reply_error(r, ERR_INTERNAL, NULL, "สร้างไฟล์ PDF ไม่ได้");
-		return;
+	if (rc >= 0) {
+		char disp[160];
+		snprintf(disp, sizeof disp, "inline; filename=\"%s\"", filename);
+		reply_header(r, "Content-Disposition", disp);
 	}
-	char disp[160];
-	snprintf(disp, sizeof disp, "inline; filename=\"%s\"", filename);
-	reply_header(r, "Content-Disposition", disp);
-	size_t len;
-	char *data = buf_detach(&b, &len);
-	reply_bytes_owned(r, 200, CT_PDF, data, len);
+	reply_rendered(r, rc, &b, CT_PDF, "สร้างไฟล์ PDF ไม่ได้");
 }
 
 static void catalogue_pdf(struct req *r)
@@ -513,18 +496,18 @@ static void catalogue_pdf(struct req *r)
 	json_t *m;
 	json_array_foreach(s->services, i, m)
 	{
-		if (strcmp(str(m, "status"), "active"))
+		if (strcmp(web_str(m, "status"), "active"))
 			continue; /* a service moving elsewhere is not advertised on paper */
 		char path[128], short_path[128];
-		snprintf(path, sizeof path, "/services/%s", str(m, "code"));
-		snprintf(short_path, sizeof short_path, "/s/%s", str(m, "code"));
-		json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:o}", "code",
-		                                      json_object_get(m, "code"), "name_th",
-		                                      json_object_get(m, "name_th"), "agency_th",
-		                                      json_object_get(m, "agency_th"), "category_th",
-		                                      json_object_get(m, "category_th"), "channel_label",
-		                                      json_object_get(m, "channel_label"), "url",
-		                                      str(m, "url"), "page_url", url_pair(path, short_path)));
+		snprintf(path, sizeof path, "/services/%s", web_str(m, "code"));
+		snprintf(short_path, sizeof short_path, "/s/%s", web_str(m, "code"));
+		json_array_append_new(
+		    list, json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:o}", "code", json_object_get(m, "code"),
+		                    "name_th", json_object_get(m, "name_th"), "agency_th",
+		                    json_object_get(m, "agency_th"), "category_th",
+		                    json_object_get(m, "category_th"), "channel_label",
+		                    json_object_get(m, "channel_label"), "url", web_str(m, "url"), "page_url",
+		                    url_pair(path, short_path)));
 	}
 	int64_t built_at = s->built_at;
 	portal_snap_put(s);
@@ -552,10 +535,10 @@ static void portal_points(struct req *r)
 	json_int_t total = 0, open = 0;
 	json_array_foreach(provinces, i, p)
 	{
-		json_object_set_new(p, "href", json_sprintf("/points?province=%s", str(p, "code")));
+		json_object_set_new(p, "href", json_sprintf("/points?province=%s", web_str(p, "code")));
 		total += json_integer_value(json_object_get(p, "points"));
 		open += json_integer_value(json_object_get(p, "open"));
-		if (*province && !strcmp(str(p, "code"), province))
+		if (*province && !strcmp(web_str(p, "code"), province))
 			chosen = p;
 	}
 	if (*province && !chosen) {
@@ -578,7 +561,7 @@ static void portal_points(struct req *r)
 	}
 	char title[256];
 	if (chosen)
-		snprintf(title, sizeof title, "จุดให้บริการ e-Service จังหวัด%s", str(chosen, "name_th"));
+		snprintf(title, sizeof title, "จุดให้บริการ e-Service จังหวัด%s", web_str(chosen, "name_th"));
 	else
 		snprintf(title, sizeof title, "จุดให้บริการ e-Service ทั่วประเทศ");
 	json_t *m = json_pack("{s:s, s:O, s:b, s:O, s:o, s:{s:I, s:I}}", "page_title", title, "province",
@@ -595,14 +578,14 @@ static void portal_point(struct req *r)
 	portal_snap_put(s);
 	if (!p)
 		return;
-	const char *code = str(p, "unit_code");
+	const char *code = web_str(p, "unit_code");
 	char path[64], short_path[64], alt[1024];
 	snprintf(path, sizeof path, "/points/%s", code);
 	snprintf(short_path, sizeof short_path, "/p/%s", code);
-	snprintf(alt, sizeof alt, "คิวอาร์โค้ดของหน้า%s", str(p, "name_th"));
-	json_t *m = json_pack("{s:s, s:o, s:o, s:s, s:o}", "page_title", str(p, "name_th"), "point", p,
+	snprintf(alt, sizeof alt, "คิวอาร์โค้ดของหน้า%s", web_str(p, "name_th"));
+	json_t *m = json_pack("{s:s, s:o, s:o, s:s, s:o}", "page_title", web_str(p, "name_th"), "point", p,
 	                      "page_url", url_pair(path, short_path), "qr_alt", alt, "province_href",
-	                      json_sprintf("/points?province=%s", str(p, "province_code")));
+	                      json_sprintf("/points?province=%s", web_str(p, "province_code")));
 	reply_model(r, 200, "point", m);
 }
 
@@ -614,7 +597,7 @@ static void point_poster(struct req *r)
 	portal_snap_put(s);
 	if (!p)
 		return;
-	const char *code = str(p, "unit_code");
+	const char *code = web_str(p, "unit_code");
 	char path[64], short_path[64], filename[64];
 	snprintf(path, sizeof path, "/points/%s", code);
 	snprintf(short_path, sizeof short_path, "/p/%s", code);
@@ -628,12 +611,13 @@ static void point_poster(struct req *r)
 			break;
 		json_array_append(names, json_object_get(svc, "name_th"));
 	}
-	json_t *model = json_pack(
-	    "{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}", "point", "name_th",
-	    str(p, "name_th"), "district_th", str(p, "district_th"), "province_th", str(p, "province_th"),
-	    "address", str(p, "address"), "hours", str(p, "hours"), "phone", str(p, "phone"), "status_label",
-	    str(p, "status_label"), "point_url", url_pair(path, short_path), "catalogue_url",
-	    url_pair("/", ""), "services", names, "generated_th", data_date_th(built_at));
+	json_t *model =
+	    json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}", "point", "name_th",
+	              web_str(p, "name_th"), "district_th", web_str(p, "district_th"), "province_th",
+	              web_str(p, "province_th"), "address", web_str(p, "address"), "hours",
+	              web_str(p, "hours"), "phone", web_str(p, "phone"), "status_label",
+	              web_str(p, "status_label"), "point_url", url_pair(path, short_path), "catalogue_url",
+	              url_pair("/", ""), "services", names, "generated_th", data_date_th(built_at));
 	json_decref(p);
 	send_pdf(r, print_poster_pdf, model, filename);
 }
@@ -697,7 +681,7 @@ static void api_services(struct req *r)
 		list = json_array();
 		size_t i;
 		json_t *m;
-		json_array_foreach(s->services, i, m) if (!strcmp(str(m, "category"), category))
+		json_array_foreach(s->services, i, m) if (!strcmp(web_str(m, "category"), category))
 		    json_array_append(list, m);
 	} else {
 		list = json_incref(s->services);

@@ -29,6 +29,7 @@
 #include "lib/thai.h"
 #include "lib/xalloc.h"
 #include "web/app.h"
+#include "web/web.h"
 
 #define POLL_SECONDS 2
 #define RETIRED_KEEP 600
@@ -58,12 +59,6 @@ static bool poll_stop, poll_running;
 static pthread_t poll_tid;
 
 /* ---- models ---- */
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
 
 static json_t *label(const char *s)
 {
@@ -99,8 +94,8 @@ static json_t *string_list(json_t *v)
 
 json_t *portal_service_model(json_t *row)
 {
-	const char *code = str(row, "code");
-	const char *status = str(row, "status");
+	const char *code = web_str(row, "code");
+	const char *status = web_str(row, "status");
 	json_t *updated = json_object_get(row, "updated_at");
 	json_t *updated_th = json_null();
 	if (json_is_integer(updated)) {
@@ -112,22 +107,22 @@ json_t *portal_service_model(json_t *row)
 	}
 	json_t *m = json_object();
 	json_object_set_new(m, "code", json_string(code));
-	json_object_set_new(m, "name_th", json_string(str(row, "name_th")));
-	json_object_set_new(m, "name_en", opt(str(row, "name_en")));
-	json_object_set_new(m, "agency_th", json_string(str(row, "agency_th")));
-	json_object_set_new(m, "agency_en", opt(str(row, "agency_en")));
-	json_object_set_new(m, "agency_type", json_string(str(row, "agency_type")));
+	json_object_set_new(m, "name_th", json_string(web_str(row, "name_th")));
+	json_object_set_new(m, "name_en", opt(web_str(row, "name_en")));
+	json_object_set_new(m, "agency_th", json_string(web_str(row, "agency_th")));
+	json_object_set_new(m, "agency_en", opt(web_str(row, "agency_en")));
+	json_object_set_new(m, "agency_type", json_string(web_str(row, "agency_type")));
 	json_object_set_new(m, "agency_type_label",
-	                    label(eservice_agency_type_label(str(row, "agency_type"))));
-	json_object_set_new(m, "category", json_string(str(row, "category")));
-	json_object_set_new(m, "category_th", json_string(str(row, "category_th")));
-	json_object_set_new(m, "channel", json_string(str(row, "channel")));
-	json_object_set_new(m, "channel_label", label(eservice_channel_label(str(row, "channel"))));
-	json_object_set_new(m, "url", opt(str(row, "url")));
-	json_object_set_new(m, "description", opt(str(row, "description")));
+	                    label(eservice_agency_type_label(web_str(row, "agency_type"))));
+	json_object_set_new(m, "category", json_string(web_str(row, "category")));
+	json_object_set_new(m, "category_th", json_string(web_str(row, "category_th")));
+	json_object_set_new(m, "channel", json_string(web_str(row, "channel")));
+	json_object_set_new(m, "channel_label", label(eservice_channel_label(web_str(row, "channel"))));
+	json_object_set_new(m, "url", opt(web_str(row, "url")));
+	json_object_set_new(m, "description", opt(web_str(row, "description")));
 	json_object_set_new(m, "steps", string_list(json_object_get(row, "steps")));
 	json_object_set_new(m, "documents", string_list(json_object_get(row, "documents")));
-	json_object_set_new(m, "fees", opt(str(row, "fees")));
+	json_object_set_new(m, "fees", opt(web_str(row, "fees")));
 	json_object_set_new(m, "status", json_string(status));
 	json_object_set_new(m, "status_label", label(eservice_status_label(status)));
 	json_object_set_new(m, "sort_order",
@@ -192,23 +187,23 @@ static struct snap *snap_build(void)
 	size_t i;
 	json_t *c;
 	json_array_foreach(cats, i, c)
-	    json_object_set_new(c, "href", json_sprintf("/search?category=%s", str(c, "code")));
+	    json_object_set_new(c, "href", json_sprintf("/search?category=%s", web_str(c, "code")));
 
 	json_t *row;
 	json_array_foreach(rows, i, row)
 	{
 		json_t *m = portal_service_model(row);
-		const char *code = str(m, "code");
+		const char *code = web_str(m, "code");
 		json_t *admin = json_copy(m);
-		json_object_set_new(admin, "source", json_string(str(row, "source")));
-		json_object_set_new(admin, "note", json_string(str(row, "note")));
+		json_object_set_new(admin, "source", json_string(web_str(row, "source")));
+		json_object_set_new(admin, "note", json_string(web_str(row, "note")));
 		json_array_append_new(p->all, admin);
 		json_object_set(p->by_code, code, m);
-		if (usable_status(str(m, "status"))) {
+		if (usable_status(web_str(m, "status"))) {
 			json_array_append(p->services, m);
-			json_array_append_new(p->usable,
-			                      json_pack("{s:s, s:s, s:s}", "code", code, "name_th",
-			                                str(m, "name_th"), "channel", str(m, "channel")));
+			json_array_append_new(p->usable, json_pack("{s:s, s:s, s:s}", "code", code, "name_th",
+			                                           web_str(m, "name_th"), "channel",
+			                                           web_str(m, "channel")));
 		}
 		json_decref(m);
 	}
@@ -220,7 +215,7 @@ static struct snap *snap_build(void)
 		json_t *list = json_array();
 		size_t k;
 		json_t *m;
-		json_array_foreach(p->services, k, m) if (!strcmp(str(m, "category"), str(c, "code")))
+		json_array_foreach(p->services, k, m) if (!strcmp(web_str(m, "category"), web_str(c, "code")))
 		    json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:O}", "code",
 		                                          json_object_get(m, "code"), "name_th",
 		                                          json_object_get(m, "name_th"), "agency_th",
@@ -244,13 +239,13 @@ static struct snap *snap_build(void)
 	json_array_foreach(p->services, i, m)
 	{
 		docs[i] = (struct search_doc){
-		    .name_th = str(m, "name_th"),
-		    .name_en = str(m, "name_en"),
-		    .code = str(m, "code"),
-		    .agency_th = str(m, "agency_th"),
-		    .agency_en = str(m, "agency_en"),
-		    .category_th = str(m, "category_th"),
-		    .description = str(m, "description"),
+		    .name_th = web_str(m, "name_th"),
+		    .name_en = web_str(m, "name_en"),
+		    .code = web_str(m, "code"),
+		    .agency_th = web_str(m, "agency_th"),
+		    .agency_en = web_str(m, "agency_en"),
+		    .category_th = web_str(m, "category_th"),
+		    .description = web_str(m, "description"),
 		};
 	}
 	p->ix = search_index_new(docs, n);
@@ -422,7 +417,7 @@ json_t *portal_snap_category(const struct portal_snap *s, const char *code)
 	size_t i;
 	json_t *c;
 	if (code)
-		json_array_foreach(s->categories, i, c) if (!strcmp(str(c, "code"), code)) return c;
+		json_array_foreach(s->categories, i, c) if (!strcmp(web_str(c, "code"), code)) return c;
 	return NULL;
 }
 
@@ -490,9 +485,9 @@ size_t portal_snap_search(const struct portal_snap *s, const char *q, const char
 		thai_digits_to_ascii(ascii, sizeof ascii, ascii);
 		for (size_t i = 0; i < n; i++) {
 			json_t *m = json_array_get(s->services, i);
-			if (contains_folded(str(m, "name_th"), ascii) ||
-			    contains_folded(str(m, "name_en"), ascii) ||
-			    contains_folded(str(m, "code"), ascii))
+			if (contains_folded(web_str(m, "name_th"), ascii) ||
+			    contains_folded(web_str(m, "name_en"), ascii) ||
+			    contains_folded(web_str(m, "code"), ascii))
 				hits[nhits++] = i;
 		}
 	}
@@ -501,7 +496,7 @@ size_t portal_snap_search(const struct portal_snap *s, const char *q, const char
 		json_t *m = json_array_get(s->services, hits[i]);
 		if (!m)
 			continue;
-		if (category && *category && strcmp(str(m, "category"), category))
+		if (category && *category && strcmp(web_str(m, "category"), category))
 			continue;
 		out[w++] = hits[i];
 	}

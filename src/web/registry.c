@@ -226,16 +226,6 @@ static json_t *errors_json(const struct registry_errors *errs, const struct visi
 	return list;
 }
 
-static json_t *options(const char *const *values, const char *(*label)(const char *), const char *selected)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; values[i]; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label",
-		                                   label(values[i]), "selected",
-		                                   selected && !strcmp(selected, values[i])));
-	return a;
-}
-
 static const char *const outcome_names[] = {"completed", "self_completed", "referred", "not_completed", NULL};
 static const char *const channel_names[] = {"tangrat", "web", "line", "other", NULL};
 
@@ -284,9 +274,10 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		snprintf(fs, sizeof fs, "service%zu", row + 1);
 		snprintf(fo, sizeof fo, "outcome%zu", row + 1);
 		json_array_append_new(
-		    rows, json_pack("{s:I, s:s, s:s, s:o, s:o}", "index", (json_int_t)row + 1,
-		                    "field_service", fs, "field_outcome", fo, "options", opts, "outcomes",
-		                    options(outcome_names, outcome_label, outcome ? outcome : "completed")));
+		    rows,
+		    json_pack("{s:I, s:s, s:s, s:o, s:o}", "index", (json_int_t)row + 1, "field_service", fs,
+		              "field_outcome", fo, "options", opts, "outcomes",
+		              web_options(outcome_names, outcome_label, outcome ? outcome : "completed")));
 	}
 	static const char *const sexes[] = {"male", "female", "other", NULL};
 	static const char *const bands[] = {"under_20", "20_39", "40_59", "60_plus", NULL};
@@ -299,9 +290,9 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 	    "บันทึกผู้มารับบริการ", "mode", "new", "is_edit", 0, "action", "/registry", "unit", "code", unit_code,
 	    "name_th", unit ? json_string_value(json_object_get(unit, "name_th")) : "", "period_label",
 	    plabel, "form", values, "service_rows", rows, "channels",
-	    options(channel_names, channel_label, channel ? channel : "tangrat"), "sexes",
-	    options(sexes, sex_label, json_string_value(json_object_get(values, "sex"))), "age_bands",
-	    options(bands, age_label, json_string_value(json_object_get(values, "age_band"))), "errors",
+	    web_options(channel_names, channel_label, channel ? channel : "tangrat"), "sexes",
+	    web_options(sexes, sex_label, json_string_value(json_object_get(values, "sex"))), "age_bands",
+	    web_options(bands, age_label, json_string_value(json_object_get(values, "age_band"))), "errors",
 	    "errors_by_field");
 	json_decref(unit);
 	return m;
@@ -1092,9 +1083,9 @@ static void registry_index(struct req *r)
 	    "service", f.service_code ? f.service_code : "", "outcome", f.outcome ? f.outcome : "", "officer",
 	    (json_int_t)f.officer_id, "q", f.name_query ? f.name_query : "", "include_void", f.include_void,
 	    "periods", periods, "services", services, "outcomes",
-	    options(outcome_names, outcome_label, f.outcome), "entries", entries, "total", total, "totals",
-	    json_object_get(res, "totals"), "pagination", "page", page, "pages", pages, "prev_href", prev,
-	    "next_href", next, "exports", exports, "can_create", own, "can_import",
+	    web_options(outcome_names, outcome_label, f.outcome), "entries", entries, "total", total,
+	    "totals", json_object_get(res, "totals"), "pagination", "page", page, "pages", pages, "prev_href",
+	    prev, "next_href", next, "exports", exports, "can_create", own, "can_import",
 	    own && u->role >= ROLE_DISTRICT_ADMIN);
 	json_decref(unit_m);
 	buf_cleanup(&q);

@@ -1,5 +1,12 @@
 #include "fresh.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +116,72 @@ void fresh_drop(struct fresh *f)
 	free(f->dir);
 	free(f->name);
 	memset(f, 0, sizeof *f);
+}
+
+/* ---- query helpers: callbacks run inside db_tx/db_read only record what
+ * they see; the asserts come after, so a failing check never leaves a pooled
+ * connection held. ---- */
+
+int fresh_exec_tx(struct db *db, const char *sql)
+{
+	struct script s = {sql};
+	return db_tx(db, script_fn, &s);
+}
+
+struct count {
+	const char *sql;
+	int64_t n;
+	int rc;
+};
+
+static int count_fn(struct dbc *c, void *arg)
+{
+	struct count *q = arg;
+	q->n = -1;
+	q->rc = db_query_int(c, &q->n, q->sql, "");
+	return DB_OK;
+}
+
+int64_t fresh_count(struct db *db, const char *sql)
+{
+	struct count q = {sql, -1, 0};
+	assert_int_equal(db_read(db, count_fn, &q), DB_OK);
+	assert_int_equal(q.rc, DB_ROW);
+	return q.n;
+}
+
+struct query {
+	const char *sql;
+	json_t *out;
+};
+
+static int query_fn(struct dbc *c, void *arg)
+{
+	struct query *q = arg;
+	json_decref(q->out);
+	q->out = db_query_json(c, q->sql, "");
+	return q->out ? DB_OK : DB_ERROR;
+}
+
+json_t *fresh_query(struct db *db, const char *sql)
+{
+	struct query q = {sql, NULL};
+	assert_int_equal(db_read(db, query_fn, &q), DB_OK);
+	return q.out;
+}
+
+int64_t fresh_jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v))
+		fail_msg("member %s is not an integer", key);
+	return json_integer_value(v);
+}
+
+const char *fresh_jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!json_is_string(v))
+		fail_msg("member %s is not a string", key);
+	return json_string_value(v);
 }

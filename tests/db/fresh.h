@@ -1,10 +1,13 @@
-/* Fresh databases for the database suites (test_db, test_visits): each test
- * gets a new SQLite file in a temporary directory, or a new database in the
- * throwaway PostgreSQL cluster named by OSSPOINT_TEST_PG. */
+/* Fresh databases for the database suites (test_db, test_visits,
+ * test_catalogue): each test gets a new SQLite file in a temporary directory,
+ * or a new database in the throwaway PostgreSQL cluster named by
+ * OSSPOINT_TEST_PG; and the small query helpers the suites share. */
 #ifndef OSSPOINT_TESTS_DB_FRESH_H
 #define OSSPOINT_TESTS_DB_FRESH_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct fresh {
 	char *url;
@@ -34,5 +37,19 @@ struct script {
 	const char *sql;
 };
 int script_fn(struct dbc *c, void *arg);
+
+struct db;
+/* Runs sql (no parameters) in its own transaction. Returns a db_rc. */
+int fresh_exec_tx(struct db *db, const char *sql);
+/* The first column of the first row of sql (no parameters), read with
+ * db_read; the test fails when there is no row. */
+int64_t fresh_count(struct db *db, const char *sql);
+/* Every row of sql (no parameters) as db_query_json gives it (caller
+ * decrefs); the test fails when the query does. */
+json_t *fresh_query(struct db *db, const char *sql);
+/* The integer / string member key of o; the test fails when it is missing
+ * or of another type. The string is borrowed from o. */
+int64_t fresh_jint(const json_t *o, const char *key);
+const char *fresh_jstr(const json_t *o, const char *key);
 
 #endif

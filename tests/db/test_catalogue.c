@@ -36,78 +36,14 @@
 static const char *backend;
 static int64_t admin_id, dadmin_id; /* users.id */
 
-/* ---- small helpers ---- */
-
-struct count {
-	const char *sql;
-	int64_t n;
-	int rc;
-};
-
-static int count_fn(struct dbc *c, void *arg)
-{
-	struct count *q = arg;
-	q->n = -1;
-	q->rc = db_query_int(c, &q->n, q->sql, "");
-	return DB_OK;
-}
-
-/* The first column of the first row of sql (no parameters). */
-static int64_t count(struct db *db, const char *sql)
-{
-	struct count q = {sql, -1, 0};
-	assert_int_equal(db_read(db, count_fn, &q), DB_OK);
-	assert_int_equal(q.rc, DB_ROW);
-	return q.n;
-}
+/* ---- small helpers (more in tests/db/fresh.c) ---- */
 
 static int64_t countf(struct db *db, const char *fmt, const char *arg)
 {
 	char *sql = xasprintf(fmt, arg);
-	int64_t n = count(db, sql);
+	int64_t n = fresh_count(db, sql);
 	free(sql);
 	return n;
-}
-
-static int exec_tx(struct db *db, const char *sql)
-{
-	struct script s = {sql};
-	return db_tx(db, script_fn, &s);
-}
-
-struct query {
-	const char *sql;
-	json_t *out;
-};
-
-static int query_fn(struct dbc *c, void *arg)
-{
-	struct query *q = arg;
-	json_decref(q->out);
-	q->out = db_query_json(c, q->sql, "");
-	return q->out ? DB_OK : DB_ERROR;
-}
-
-static json_t *query(struct db *db, const char *sql)
-{
-	struct query q = {sql, NULL};
-	assert_int_equal(db_read(db, query_fn, &q), DB_OK);
-	return q.out;
-}
-
-static int64_t jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	assert_true(json_is_integer(v));
-	return json_integer_value(v);
-}
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	if (!json_is_string(v))
-		fail_msg("member %s is not a string", key);
-	return json_string_value(v);
 }
 
 /* ---- one database per test ---- */
@@ -208,23 +144,23 @@ static struct eservice *svc_load(struct db *db, const char *code)
 	assert_true(found);
 	assert_non_null(o);
 	struct eservice *s = xcalloc(1, sizeof *s);
-	set(s->code, sizeof s->code, jstr(o, "code"));
-	set(s->name_th, sizeof s->name_th, jstr(o, "name_th"));
-	set(s->name_en, sizeof s->name_en, jstr(o, "name_en"));
-	set(s->agency_th, sizeof s->agency_th, jstr(o, "agency_th"));
-	set(s->agency_en, sizeof s->agency_en, jstr(o, "agency_en"));
-	set(s->agency_type, sizeof s->agency_type, jstr(o, "agency_type"));
-	set(s->category, sizeof s->category, jstr(o, "category"));
-	set(s->channel, sizeof s->channel, jstr(o, "channel"));
-	set(s->url, sizeof s->url, jstr(o, "url"));
-	set(s->description, sizeof s->description, jstr(o, "description"));
+	set(s->code, sizeof s->code, fresh_jstr(o, "code"));
+	set(s->name_th, sizeof s->name_th, fresh_jstr(o, "name_th"));
+	set(s->name_en, sizeof s->name_en, fresh_jstr(o, "name_en"));
+	set(s->agency_th, sizeof s->agency_th, fresh_jstr(o, "agency_th"));
+	set(s->agency_en, sizeof s->agency_en, fresh_jstr(o, "agency_en"));
+	set(s->agency_type, sizeof s->agency_type, fresh_jstr(o, "agency_type"));
+	set(s->category, sizeof s->category, fresh_jstr(o, "category"));
+	set(s->channel, sizeof s->channel, fresh_jstr(o, "channel"));
+	set(s->url, sizeof s->url, fresh_jstr(o, "url"));
+	set(s->description, sizeof s->description, fresh_jstr(o, "description"));
 	lines(s->steps, sizeof s->steps, json_object_get(o, "steps"));
 	lines(s->documents, sizeof s->documents, json_object_get(o, "documents"));
-	set(s->fees, sizeof s->fees, jstr(o, "fees"));
-	set(s->status, sizeof s->status, jstr(o, "status"));
-	s->sort_order = jint(o, "sort_order");
-	set(s->source, sizeof s->source, jstr(o, "source"));
-	set(s->note, sizeof s->note, jstr(o, "note"));
+	set(s->fees, sizeof s->fees, fresh_jstr(o, "fees"));
+	set(s->status, sizeof s->status, fresh_jstr(o, "status"));
+	s->sort_order = fresh_jint(o, "sort_order");
+	set(s->source, sizeof s->source, fresh_jstr(o, "source"));
+	set(s->note, sizeof s->note, fresh_jstr(o, "note"));
 	json_decref(o);
 	return s;
 }
@@ -273,8 +209,8 @@ static void test_seed_loads_the_portal(void **state)
 
 	json_t *cats = db_categories(db);
 	assert_int_equal(json_array_size(cats), 10);
-	assert_string_equal(jstr(json_array_get(cats, 0), "code"), "identity");
-	assert_string_equal(jstr(json_array_get(cats, 9), "code"), "elections");
+	assert_string_equal(fresh_jstr(json_array_get(cats, 0), "code"), "identity");
+	assert_string_equal(fresh_jstr(json_array_get(cats, 9), "code"), "elections");
 	json_decref(cats);
 
 	json_t *all = db_services_all(db);
@@ -284,57 +220,57 @@ static void test_seed_loads_the_portal(void **state)
 	int64_t last = -1;
 	json_array_foreach(all, i, row)
 	{
-		assert_int_equal(jint(row, "version"), 1);
-		assert_true(jint(row, "sort_order") > last);
-		last = jint(row, "sort_order");
-		assert_true(strlen(jstr(row, "category")) > 0);
-		assert_true(strlen(jstr(row, "category_th")) > 0);
-		assert_true(strlen(jstr(row, "description")) > 0);
+		assert_int_equal(fresh_jint(row, "version"), 1);
+		assert_true(fresh_jint(row, "sort_order") > last);
+		last = fresh_jint(row, "sort_order");
+		assert_true(strlen(fresh_jstr(row, "category")) > 0);
+		assert_true(strlen(fresh_jstr(row, "category_th")) > 0);
+		assert_true(strlen(fresh_jstr(row, "description")) > 0);
 		assert_true(json_array_size(json_object_get(row, "steps")) >= 2);
 		assert_true(json_array_size(json_object_get(row, "documents")) >= 1);
-		assert_true(strlen(jstr(row, "fees")) > 0);
+		assert_true(strlen(fresh_jstr(row, "fees")) > 0);
 		/* One 'seed' row per service, the stored service as its after. */
-		json_t *h = history(db, jstr(row, "code"));
+		json_t *h = history(db, fresh_jstr(row, "code"));
 		assert_int_equal(json_array_size(h), 1);
 		json_t *h0 = json_array_get(h, 0);
-		assert_string_equal(jstr(h0, "action"), "seed");
-		assert_int_equal(jint(h0, "version"), 1);
+		assert_string_equal(fresh_jstr(h0, "action"), "seed");
+		assert_int_equal(fresh_jint(h0, "version"), 1);
 		assert_true(json_is_null(json_object_get(h0, "before")));
 		assert_true(json_is_null(json_object_get(h0, "user_id")));
-		assert_string_equal(member_str(h0, "after", "name_th"), jstr(row, "name_th"));
-		assert_string_equal(member_str(h0, "after", "category"), jstr(row, "category"));
+		assert_string_equal(member_str(h0, "after", "name_th"), fresh_jstr(row, "name_th"));
+		assert_string_equal(member_str(h0, "after", "category"), fresh_jstr(row, "category"));
 		json_decref(h);
 	}
 	/* The first service of data/eservices.csv, with its details. */
 	json_t *first = json_array_get(all, 0);
-	assert_string_equal(jstr(first, "code"), "tangrat_signup");
-	assert_string_equal(jstr(first, "category"), "identity");
-	assert_string_equal(jstr(first, "category_th"), "ทะเบียน บัตร และการยืนยันตัวตน");
+	assert_string_equal(fresh_jstr(first, "code"), "tangrat_signup");
+	assert_string_equal(fresh_jstr(first, "category"), "identity");
+	assert_string_equal(fresh_jstr(first, "category_th"), "ทะเบียน บัตร และการยืนยันตัวตน");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(first, "steps"), 1)),
 	                    "เปิดแอปพลิเคชันทางรัฐ");
 	json_decref(all);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM eservice_versions"), 31);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM eservice_versions"), 31);
 
 	/* Points: one per amphoe, none for Bangkok's khet. */
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM points"), 878);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM points WHERE unit_code LIKE '10%'"), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM points"), 878);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM points WHERE unit_code LIKE '10%'"), 0);
 	json_t *pts = db_points(db, NULL);
 	assert_int_equal(json_array_size(pts), 878);
 	json_decref(pts);
 	pts = db_points(db, "47");
 	assert_int_equal(json_array_size(pts), 18);
 	json_t *p = json_array_get(pts, 0);
-	assert_string_equal(jstr(p, "unit_code"), "4701");
-	assert_string_equal(jstr(p, "district_th"), "เมืองสกลนคร");
-	assert_string_equal(jstr(p, "province_code"), "47");
-	assert_string_equal(jstr(p, "province_th"), "สกลนคร");
-	assert_string_equal(jstr(p, "name_th"), "จุดให้บริการ e-Service ศูนย์ดำรงธรรมอำเภอเมืองสกลนคร");
-	assert_string_equal(jstr(p, "address"), "ที่ว่าการอำเภอเมืองสกลนคร จังหวัดสกลนคร");
-	assert_string_equal(jstr(p, "hours"), "วันจันทร์–วันศุกร์ เวลา 08.30–16.30 น. (เว้นวันหยุดราชการ)");
-	assert_string_equal(jstr(p, "status"), "open");
-	assert_string_equal(jstr(p, "lat"), "");
-	assert_string_equal(jstr(p, "opened_on"), "");
-	assert_int_equal(jint(p, "version"), 1);
+	assert_string_equal(fresh_jstr(p, "unit_code"), "4701");
+	assert_string_equal(fresh_jstr(p, "district_th"), "เมืองสกลนคร");
+	assert_string_equal(fresh_jstr(p, "province_code"), "47");
+	assert_string_equal(fresh_jstr(p, "province_th"), "สกลนคร");
+	assert_string_equal(fresh_jstr(p, "name_th"), "จุดให้บริการ e-Service ศูนย์ดำรงธรรมอำเภอเมืองสกลนคร");
+	assert_string_equal(fresh_jstr(p, "address"), "ที่ว่าการอำเภอเมืองสกลนคร จังหวัดสกลนคร");
+	assert_string_equal(fresh_jstr(p, "hours"), "วันจันทร์–วันศุกร์ เวลา 08.30–16.30 น. (เว้นวันหยุดราชการ)");
+	assert_string_equal(fresh_jstr(p, "status"), "open");
+	assert_string_equal(fresh_jstr(p, "lat"), "");
+	assert_string_equal(fresh_jstr(p, "opened_on"), "");
+	assert_int_equal(fresh_jint(p, "version"), 1);
 	json_decref(pts);
 
 	json_t *prov = db_point_provinces(db);
@@ -342,13 +278,13 @@ static void test_seed_loads_the_portal(void **state)
 	int64_t total = 0;
 	json_array_foreach(prov, i, row)
 	{
-		assert_string_not_equal(jstr(row, "code"), "10");
-		total += jint(row, "points");
-		assert_int_equal(jint(row, "open"), jint(row, "points"));
-		if (strcmp(jstr(row, "code"), "47") == 0) {
-			assert_int_equal(jint(row, "points"), 18);
-			assert_string_equal(jstr(row, "name_th"), "สกลนคร");
-			assert_string_equal(jstr(row, "region_th"), "ภาคตะวันออกเฉียงเหนือ");
+		assert_string_not_equal(fresh_jstr(row, "code"), "10");
+		total += fresh_jint(row, "points");
+		assert_int_equal(fresh_jint(row, "open"), fresh_jint(row, "points"));
+		if (strcmp(fresh_jstr(row, "code"), "47") == 0) {
+			assert_int_equal(fresh_jint(row, "points"), 18);
+			assert_string_equal(fresh_jstr(row, "name_th"), "สกลนคร");
+			assert_string_equal(fresh_jstr(row, "region_th"), "ภาคตะวันออกเฉียงเหนือ");
 		}
 	}
 	assert_int_equal(total, 878);
@@ -368,8 +304,8 @@ static void test_seed_again(void **state)
 	assert_int_equal(n.points, 0);
 	assert_int_equal(n.categories, 10);
 	assert_int_equal(db_portal_generation(db), gen);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM eservice_versions"), 31);
-	assert_int_equal(count(db, "SELECT MAX(version) FROM eservices"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM eservice_versions"), 31);
+	assert_int_equal(fresh_count(db, "SELECT MAX(version) FROM eservices"), 1);
 
 	/* A service a person edited is left alone; one only the seed wrote is
 	 * brought back to the files, as a new 'seed' version; a row from before
@@ -378,9 +314,10 @@ static void test_seed_again(void **state)
 	set(e->name_th, sizeof e->name_th, "ยื่นภาษีออนไลน์ (แก้ไขโดยผู้ดูแล)");
 	assert_int_equal(db_service_update(db, "rd_efiling", e, 1, admin_id, NOW), DB_OK);
 	free(e);
-	assert_int_equal(exec_tx(db, "UPDATE eservices SET description = 'เก่า' WHERE code = 'nsf_savings';"
-	                             "DELETE FROM eservice_versions WHERE code = 'dol_landsmaps';"
-	                             "UPDATE eservices SET version = 0 WHERE code = 'dol_landsmaps'"),
+	assert_int_equal(fresh_exec_tx(db,
+	                               "UPDATE eservices SET description = 'เก่า' WHERE code = 'nsf_savings';"
+	                               "DELETE FROM eservice_versions WHERE code = 'dol_landsmaps';"
+	                               "UPDATE eservices SET version = 0 WHERE code = 'dol_landsmaps'"),
 	                 DB_OK);
 	gen = db_portal_generation(db);
 	assert_int_equal(db_seed_reference(db, OSSPOINT_TEST_DATA, false, &n, err, sizeof err), 0);
@@ -388,28 +325,29 @@ static void test_seed_again(void **state)
 
 	bool found;
 	json_t *o = db_service_get(db, "rd_efiling", &found);
-	assert_string_equal(jstr(o, "name_th"), "ยื่นภาษีออนไลน์ (แก้ไขโดยผู้ดูแล)");
-	assert_int_equal(jint(o, "version"), 2);
+	assert_string_equal(fresh_jstr(o, "name_th"), "ยื่นภาษีออนไลน์ (แก้ไขโดยผู้ดูแล)");
+	assert_int_equal(fresh_jint(o, "version"), 2);
 	json_decref(o);
 
 	o = db_service_get(db, "nsf_savings", &found);
-	assert_string_not_equal(jstr(o, "description"), "เก่า");
-	assert_int_equal(jint(o, "version"), 2);
+	assert_string_not_equal(fresh_jstr(o, "description"), "เก่า");
+	assert_int_equal(fresh_jint(o, "version"), 2);
 	json_t *h = history(db, "nsf_savings");
 	assert_int_equal(json_array_size(h), 2);
-	assert_string_equal(jstr(json_array_get(h, 0), "action"), "seed");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "action"), "seed");
 	assert_string_equal(member_str(json_array_get(h, 0), "before", "description"), "เก่า");
-	assert_string_equal(member_str(json_array_get(h, 0), "after", "description"), jstr(o, "description"));
+	assert_string_equal(member_str(json_array_get(h, 0), "after", "description"),
+	                    fresh_jstr(o, "description"));
 	json_decref(h);
 	json_decref(o);
 
 	o = db_service_get(db, "dol_landsmaps", &found);
-	assert_int_equal(jint(o, "version"), 1);
-	assert_string_equal(jstr(o, "fees"), "ไม่มี");
+	assert_int_equal(fresh_jint(o, "version"), 1);
+	assert_string_equal(fresh_jstr(o, "fees"), "ไม่มี");
 	json_decref(o);
 	h = history(db, "dol_landsmaps");
 	assert_int_equal(json_array_size(h), 1);
-	assert_string_equal(jstr(json_array_get(h, 0), "action"), "seed");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "action"), "seed");
 	assert_true(json_equal(json_object_get(json_array_get(h, 0), "before"),
 	                       json_object_get(json_array_get(h, 0), "after")));
 	json_decref(h);
@@ -420,15 +358,16 @@ static void test_seed_again(void **state)
 	assert_int_equal(n.points, 50);
 	json_t *pts = db_points(db, "10");
 	assert_int_equal(json_array_size(pts), 50);
-	assert_string_equal(jstr(json_array_get(pts, 0), "name_th"), "จุดให้บริการ e-Service สำนักงานเขตพระนคร");
-	assert_string_equal(jstr(json_array_get(pts, 0), "address"), "สำนักงานเขตพระนคร กรุงเทพมหานคร");
+	assert_string_equal(fresh_jstr(json_array_get(pts, 0), "name_th"),
+	                    "จุดให้บริการ e-Service สำนักงานเขตพระนคร");
+	assert_string_equal(fresh_jstr(json_array_get(pts, 0), "address"), "สำนักงานเขตพระนคร กรุงเทพมหานคร");
 	json_decref(pts);
 	assert_int_equal(db_seed_reference(db, OSSPOINT_TEST_DATA, false, &n, err, sizeof err), 0);
 	assert_int_equal(n.points, 0);
 	pts = db_points(db, NULL);
 	assert_int_equal(json_array_size(pts), 878);
 	json_decref(pts);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM points"), 928);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM points"), 928);
 	bool pfound = true;
 	assert_null(db_point_get(db, "1001", &pfound));
 	assert_false(pfound);
@@ -447,23 +386,23 @@ static void test_create(void **state)
 	bool found = false;
 	json_t *o = db_service_get(db, "test_cert", &found);
 	assert_true(found);
-	assert_int_equal(jint(o, "version"), 1);
-	assert_int_equal(jint(o, "sort_order"), 320); /* after the seed's 10 .. 310 */
-	assert_int_equal(jint(o, "updated_at"), NOW);
-	assert_string_equal(jstr(o, "category_th"), "ทะเบียน บัตร และการยืนยันตัวตน");
+	assert_int_equal(fresh_jint(o, "version"), 1);
+	assert_int_equal(fresh_jint(o, "sort_order"), 320); /* after the seed's 10 .. 310 */
+	assert_int_equal(fresh_jint(o, "updated_at"), NOW);
+	assert_string_equal(fresh_jstr(o, "category_th"), "ทะเบียน บัตร และการยืนยันตัวตน");
 	assert_int_equal(json_array_size(json_object_get(o, "steps")), 3);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "steps"), 2)), "ยืนยัน");
 	json_decref(o);
 	json_t *h = history(db, "test_cert");
 	assert_int_equal(json_array_size(h), 1);
 	json_t *h0 = json_array_get(h, 0);
-	assert_string_equal(jstr(h0, "action"), "create");
-	assert_int_equal(jint(h0, "user_id"), admin_id);
-	assert_string_equal(jstr(h0, "user_name"), "ผู้ดูแลระบบ กรมการปกครอง");
-	assert_int_equal(jint(h0, "at"), NOW);
+	assert_string_equal(fresh_jstr(h0, "action"), "create");
+	assert_int_equal(fresh_jint(h0, "user_id"), admin_id);
+	assert_string_equal(fresh_jstr(h0, "user_name"), "ผู้ดูแลระบบ กรมการปกครอง");
+	assert_int_equal(fresh_jint(h0, "at"), NOW);
 	assert_true(json_is_null(json_object_get(h0, "before")));
 	assert_string_equal(member_str(h0, "after", "steps"), "เปิดเว็บไซต์\nกรอกข้อมูล\nยืนยัน");
-	assert_int_equal(jint(json_object_get(h0, "after"), "sort_order"), 320);
+	assert_int_equal(fresh_jint(json_object_get(h0, "after"), "sort_order"), 320);
 	json_decref(h);
 
 	/* The code is taken: refused, the stored service untouched. */
@@ -471,7 +410,7 @@ static void test_create(void **state)
 	set(s->name_th, sizeof s->name_th, "ชื่ออื่น");
 	assert_int_equal(db_service_create(db, s, admin_id, NOW + 1), DB_CONSTRAINT);
 	o = db_service_get(db, "test_cert", &found);
-	assert_string_equal(jstr(o, "name_th"), "ขอหนังสือรับรองทดสอบ");
+	assert_string_equal(fresh_jstr(o, "name_th"), "ขอหนังสือรับรองทดสอบ");
 	json_decref(o);
 	assert_int_equal(countf(db, "SELECT COUNT(*) FROM eservice_versions WHERE code = '%s'", "test_cert"),
 	                 1);
@@ -488,7 +427,7 @@ static void test_create(void **state)
 	assert_int_equal(countf(db, "SELECT COUNT(*) FROM eservice_versions WHERE code = '%s'", "test_other"),
 	                 0);
 	assert_int_equal(db_portal_generation(db), gen);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM eservices"), 32);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM eservices"), 32);
 
 	/* An explicit place is kept. */
 	s = svc_new("test_first", "health");
@@ -496,7 +435,7 @@ static void test_create(void **state)
 	assert_int_equal(db_service_create(db, s, 0, NOW), DB_OK);
 	free(s);
 	json_t *all = db_services_all(db);
-	assert_string_equal(jstr(json_array_get(all, 0), "code"), "test_first");
+	assert_string_equal(fresh_jstr(json_array_get(all, 0), "code"), "test_first");
 	json_decref(all);
 	h = history(db, "test_first");
 	assert_true(json_is_null(json_object_get(json_array_get(h, 0), "user_id")));
@@ -520,10 +459,10 @@ static void test_update_versions_and_history(void **state)
 	assert_int_equal(db_portal_generation(db), gen + 1);
 	bool found;
 	json_t *o = db_service_get(db, "rd_efiling", &found);
-	assert_int_equal(jint(o, "version"), 2);
-	assert_int_equal(jint(o, "updated_at"), NOW + 60);
-	assert_int_equal(jint(o, "sort_order"), 50);
-	assert_string_equal(jstr(o, "description"), "คำอธิบายใหม่");
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_int_equal(fresh_jint(o, "updated_at"), NOW + 60);
+	assert_int_equal(fresh_jint(o, "sort_order"), 50);
+	assert_string_equal(fresh_jstr(o, "description"), "คำอธิบายใหม่");
 	assert_int_equal(json_array_size(json_object_get(o, "steps")), 2);
 	json_decref(o);
 	assert_int_equal(countf(db, "SELECT updated_by FROM eservices WHERE code = '%s'", "rd_efiling"),
@@ -532,14 +471,14 @@ static void test_update_versions_and_history(void **state)
 	json_t *h = history(db, "rd_efiling");
 	assert_int_equal(json_array_size(h), 2);
 	json_t *h0 = json_array_get(h, 0);
-	assert_int_equal(jint(h0, "version"), 2);
-	assert_string_equal(jstr(h0, "action"), "edit");
-	assert_string_equal(jstr(h0, "user_name"), "ผู้ดูแลระบบ กรมการปกครอง");
+	assert_int_equal(fresh_jint(h0, "version"), 2);
+	assert_string_equal(fresh_jstr(h0, "action"), "edit");
+	assert_string_equal(fresh_jstr(h0, "user_name"), "ผู้ดูแลระบบ กรมการปกครอง");
 	assert_string_equal(member_str(h0, "before", "description"), old_desc);
 	assert_string_equal(member_str(h0, "after", "description"), "คำอธิบายใหม่");
 	assert_string_equal(member_str(h0, "after", "steps"), "ขั้นที่หนึ่ง\nขั้นที่สอง");
-	assert_int_equal(jint(json_object_get(h0, "after"), "sort_order"), 50);
-	assert_string_equal(jstr(json_array_get(h, 1), "action"), "seed");
+	assert_int_equal(fresh_jint(json_object_get(h0, "after"), "sort_order"), 50);
+	assert_string_equal(fresh_jstr(json_array_get(h, 1), "action"), "seed");
 	json_decref(h);
 
 	/* Someone saved first: the stale form is refused, nothing written. */
@@ -547,9 +486,9 @@ static void test_update_versions_and_history(void **state)
 	set(s->description, sizeof s->description, "คำอธิบายจากฟอร์มเก่า");
 	assert_int_equal(db_service_update(db, "rd_efiling", s, 1, dadmin_id, NOW + 120), DB_CONFLICT);
 	o = db_service_get(db, "rd_efiling", &found);
-	assert_int_equal(jint(o, "version"), 2);
-	assert_string_equal(jstr(o, "description"), "คำอธิบายใหม่");
-	assert_int_equal(jint(o, "updated_at"), NOW + 60);
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_string_equal(fresh_jstr(o, "description"), "คำอธิบายใหม่");
+	assert_int_equal(fresh_jint(o, "updated_at"), NOW + 60);
 	json_decref(o);
 	assert_int_equal(countf(db, "SELECT COUNT(*) FROM eservice_versions WHERE code = '%s'", "rd_efiling"),
 	                 2);
@@ -561,8 +500,8 @@ static void test_update_versions_and_history(void **state)
 	assert_int_equal(db_service_update(db, "rd_efiling", s, 2, admin_id, NOW + 180), DB_OK);
 	assert_int_equal(db_service_update(db, "rd_efiling", s, 0, admin_id, NOW + 180), DB_OK);
 	o = db_service_get(db, "rd_efiling", &found);
-	assert_int_equal(jint(o, "version"), 2);
-	assert_int_equal(jint(o, "updated_at"), NOW + 60);
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_int_equal(fresh_jint(o, "updated_at"), NOW + 60);
 	json_decref(o);
 	assert_int_equal(countf(db, "SELECT COUNT(*) FROM eservice_versions WHERE code = '%s'", "rd_efiling"),
 	                 2);
@@ -573,10 +512,10 @@ static void test_update_versions_and_history(void **state)
 	set(s->fees, sizeof s->fees, "ตามแบบ");
 	assert_int_equal(db_service_update(db, "rd_efiling", s, 0, dadmin_id, NOW + 240), DB_OK);
 	o = db_service_get(db, "rd_efiling", &found);
-	assert_int_equal(jint(o, "version"), 3);
-	assert_string_equal(jstr(o, "fees"), "ตามแบบ");
+	assert_int_equal(fresh_jint(o, "version"), 3);
+	assert_string_equal(fresh_jstr(o, "fees"), "ตามแบบ");
 	json_decref(o);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM eservices WHERE code = 'something_else'"), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM eservices WHERE code = 'something_else'"), 0);
 
 	/* Unknown service; unknown category (nothing written). */
 	assert_int_equal(db_service_update(db, "no_such_service", s, 0, admin_id, NOW), DB_NOT_FOUND);
@@ -584,8 +523,8 @@ static void test_update_versions_and_history(void **state)
 	set(s->category, sizeof s->category, "no_such_category");
 	assert_int_equal(db_service_update(db, "rd_efiling", s, 3, admin_id, NOW + 300), DB_CONSTRAINT);
 	o = db_service_get(db, "rd_efiling", &found);
-	assert_int_equal(jint(o, "version"), 3);
-	assert_string_equal(jstr(o, "category"), "tax_finance");
+	assert_int_equal(fresh_jint(o, "version"), 3);
+	assert_string_equal(fresh_jstr(o, "category"), "tax_finance");
 	json_decref(o);
 	assert_int_equal(countf(db, "SELECT COUNT(*) FROM eservice_versions WHERE code = '%s'", "rd_efiling"),
 	                 3);
@@ -615,15 +554,15 @@ static void test_retire_and_restore(void **state)
 	static const char *const after[] = {"retired", "moving", "active", "retired", "active"};
 	for (size_t i = 0; i < 5; i++) {
 		json_t *r = json_array_get(h, i);
-		assert_int_equal(jint(r, "version"), 5 - (int64_t)i);
-		assert_string_equal(jstr(r, "action"), actions[i]);
+		assert_int_equal(fresh_jint(r, "version"), 5 - (int64_t)i);
+		assert_string_equal(fresh_jstr(r, "action"), actions[i]);
 		assert_string_equal(member_str(r, "after", "status"), after[i]);
 	}
 	json_decref(h);
 	/* Retired services stay in the catalogue (their page says so). */
 	bool found;
 	json_t *o = db_service_get(db, "pwa_1662_app", &found);
-	assert_string_equal(jstr(o, "status"), "retired");
+	assert_string_equal(fresh_jstr(o, "status"), "retired");
 	json_decref(o);
 }
 
@@ -633,8 +572,8 @@ static void assert_order(struct db *db, const char *const *codes, size_t n)
 {
 	json_t *all = db_services_all(db);
 	for (size_t i = 0; i < n; i++) {
-		assert_string_equal(jstr(json_array_get(all, i), "code"), codes[i]);
-		assert_int_equal(jint(json_array_get(all, i), "sort_order"), (int64_t)(i + 1) * 10);
+		assert_string_equal(fresh_jstr(json_array_get(all, i), "code"), codes[i]);
+		assert_int_equal(fresh_jint(json_array_get(all, i), "sort_order"), (int64_t)(i + 1) * 10);
 	}
 	json_decref(all);
 }
@@ -652,16 +591,17 @@ static void test_move(void **state)
 	json_t *h = history(db, "thaid_register");
 	assert_int_equal(json_array_size(h), 2);
 	json_t *h0 = json_array_get(h, 0);
-	assert_string_equal(jstr(h0, "action"), "reorder");
-	assert_int_equal(jint(h0, "version"), 2);
-	assert_int_equal(jint(json_object_get(h0, "before"), "sort_order"), 20);
-	assert_int_equal(jint(json_object_get(h0, "after"), "sort_order"), 10);
+	assert_string_equal(fresh_jstr(h0, "action"), "reorder");
+	assert_int_equal(fresh_jint(h0, "version"), 2);
+	assert_int_equal(fresh_jint(json_object_get(h0, "before"), "sort_order"), 20);
+	assert_int_equal(fresh_jint(json_object_get(h0, "after"), "sort_order"), 10);
 	assert_int_equal(json_object_size(json_object_get(h0, "after")), 1);
 	json_decref(h);
 	h = history(db, "tangrat_signup");
-	assert_int_equal(jint(json_object_get(json_array_get(h, 0), "after"), "sort_order"), 20);
+	assert_int_equal(fresh_jint(json_object_get(json_array_get(h, 0), "after"), "sort_order"), 20);
 	json_decref(h);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM eservice_versions WHERE action = 'reorder'"), 2);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM eservice_versions WHERE action = 'reorder'"),
+	                 2);
 
 	/* And back down. */
 	assert_int_equal(db_service_move(db, "thaid_register", 1, admin_id, NOW + 1), DB_OK);
@@ -674,7 +614,8 @@ static void test_move(void **state)
 	assert_int_equal(db_service_move(db, "nectec_traffy_fondue", 1, admin_id, NOW + 2), DB_OK);
 	assert_int_equal(db_service_move(db, "nhso_rights_check", 0, admin_id, NOW + 2), DB_OK);
 	assert_int_equal(db_portal_generation(db), gen);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM eservice_versions WHERE action = 'reorder'"), 4);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM eservice_versions WHERE action = 'reorder'"),
+	                 4);
 	assert_int_equal(db_service_move(db, "no_such_service", 1, admin_id, NOW), DB_NOT_FOUND);
 
 	/* Off the grid (an explicit place 15): a move renumbers everything
@@ -688,11 +629,13 @@ static void test_move(void **state)
 	assert_order(db, c, 4);
 	/* test_mid 15 -> 30 and the 29 services from nhso_rights_check on. */
 	assert_int_equal(
-	    count(db, "SELECT COUNT(*) FROM eservice_versions WHERE action = 'reorder' AND at = 1735707603"),
+	    fresh_count(
+	        db, "SELECT COUNT(*) FROM eservice_versions WHERE action = 'reorder' AND at = 1735707603"),
 	    30);
-	assert_int_equal(count(db, "SELECT MAX(sort_order) FROM eservices"), 320);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM eservices e WHERE version <> "
-	                           "(SELECT MAX(version) FROM eservice_versions h WHERE h.code = e.code)"),
+	assert_int_equal(fresh_count(db, "SELECT MAX(sort_order) FROM eservices"), 320);
+	assert_int_equal(fresh_count(db,
+	                             "SELECT COUNT(*) FROM eservices e WHERE version <> "
+	                             "(SELECT MAX(version) FROM eservice_versions h WHERE h.code = e.code)"),
 	                 0);
 }
 
@@ -723,12 +666,12 @@ static void test_hidden_services(void **state)
 	assert_hidden(db, "4702", "");
 	assert_int_equal(db_portal_generation(db), gen + 1);
 	json_t *log =
-	    query(db, "SELECT user_id, target, detail FROM audit_log WHERE action = 'point.services' "
-	              "ORDER BY id");
+	    fresh_query(db, "SELECT user_id, target, detail FROM audit_log WHERE action = 'point.services' "
+	                    "ORDER BY id");
 	assert_int_equal(json_array_size(log), 1);
-	assert_int_equal(jint(json_array_get(log, 0), "user_id"), dadmin_id);
-	assert_string_equal(jstr(json_array_get(log, 0), "target"), "4701");
-	assert_string_equal(jstr(json_array_get(log, 0), "detail"),
+	assert_int_equal(fresh_jint(json_array_get(log, 0), "user_id"), dadmin_id);
+	assert_string_equal(fresh_jstr(json_array_get(log, 0), "target"), "4701");
+	assert_string_equal(fresh_jstr(json_array_get(log, 0), "detail"),
 	                    "{\"added\":[\"mea_eservice\",\"mwa_onmobile_app\"],\"removed\":[]}");
 	json_decref(log);
 
@@ -736,23 +679,25 @@ static void test_hidden_services(void **state)
 	const char *const second[] = {"mwa_onmobile_app", "dlt_qr_licence", NULL};
 	assert_int_equal(db_unit_set_hidden(db, "4701", second, dadmin_id, NOW + 1), DB_OK);
 	assert_hidden(db, "4701", "dlt_qr_licence mwa_onmobile_app");
-	log = query(db, "SELECT detail FROM audit_log WHERE action = 'point.services' ORDER BY id");
+	log = fresh_query(db, "SELECT detail FROM audit_log WHERE action = 'point.services' ORDER BY id");
 	assert_int_equal(json_array_size(log), 2);
-	assert_string_equal(jstr(json_array_get(log, 1), "detail"),
+	assert_string_equal(fresh_jstr(json_array_get(log, 1), "detail"),
 	                    "{\"added\":[\"dlt_qr_licence\"],\"removed\":[\"mea_eservice\"]}");
 	json_decref(log);
 	assert_int_equal(db_portal_generation(db), gen + 2);
 
 	/* The same set again: nothing written. */
 	assert_int_equal(db_unit_set_hidden(db, "4701", second, dadmin_id, NOW + 2), DB_OK);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.services'"), 2);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.services'"),
+	                 2);
 	assert_int_equal(db_portal_generation(db), gen + 2);
 
 	/* One unknown code refuses the whole list. */
 	const char *const bad[] = {"pea_eservice", "no_such_service", NULL};
 	assert_int_equal(db_unit_set_hidden(db, "4701", bad, dadmin_id, NOW + 3), DB_CONSTRAINT);
 	assert_hidden(db, "4701", "dlt_qr_licence mwa_onmobile_app");
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.services'"), 2);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.services'"),
+	                 2);
 	assert_int_equal(db_portal_generation(db), gen + 2);
 	/* So does an unknown unit. */
 	assert_int_equal(db_unit_set_hidden(db, "9999", second, dadmin_id, NOW + 3), DB_CONSTRAINT);
@@ -761,8 +706,8 @@ static void test_hidden_services(void **state)
 	assert_int_equal(db_unit_set_hidden(db, "4701", NULL, 0, NOW + 4), DB_OK);
 	assert_hidden(db, "4701", "");
 	assert_int_equal(db_portal_generation(db), gen + 3);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.services' AND "
-	                           "user_id IS NULL"),
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.services' AND "
+	                                 "user_id IS NULL"),
 	                 1);
 }
 
@@ -775,14 +720,14 @@ static struct point_profile *point_load(struct db *db, const char *unit)
 	assert_true(found);
 	assert_non_null(o);
 	struct point_profile *p = xcalloc(1, sizeof *p);
-	set(p->name_th, sizeof p->name_th, jstr(o, "name_th"));
-	set(p->address, sizeof p->address, jstr(o, "address"));
-	set(p->lat, sizeof p->lat, jstr(o, "lat"));
-	set(p->lon, sizeof p->lon, jstr(o, "lon"));
-	set(p->hours, sizeof p->hours, jstr(o, "hours"));
-	set(p->phone, sizeof p->phone, jstr(o, "phone"));
-	set(p->opened_on, sizeof p->opened_on, jstr(o, "opened_on"));
-	set(p->status, sizeof p->status, jstr(o, "status"));
+	set(p->name_th, sizeof p->name_th, fresh_jstr(o, "name_th"));
+	set(p->address, sizeof p->address, fresh_jstr(o, "address"));
+	set(p->lat, sizeof p->lat, fresh_jstr(o, "lat"));
+	set(p->lon, sizeof p->lon, fresh_jstr(o, "lon"));
+	set(p->hours, sizeof p->hours, fresh_jstr(o, "hours"));
+	set(p->phone, sizeof p->phone, fresh_jstr(o, "phone"));
+	set(p->opened_on, sizeof p->opened_on, fresh_jstr(o, "opened_on"));
+	set(p->status, sizeof p->status, fresh_jstr(o, "status"));
 	json_decref(o);
 	return p;
 }
@@ -802,19 +747,20 @@ static void test_point_update(void **state)
 	assert_int_equal(db_portal_generation(db), gen + 1);
 	bool found;
 	json_t *o = db_point_get(db, "4701", &found);
-	assert_int_equal(jint(o, "version"), 2);
-	assert_int_equal(jint(o, "updated_at"), NOW);
-	assert_string_equal(jstr(o, "phone"), "042-711-111");
-	assert_string_equal(jstr(o, "lat"), "17.155");
-	assert_string_equal(jstr(o, "opened_on"), "2024-10-01");
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_int_equal(fresh_jint(o, "updated_at"), NOW);
+	assert_string_equal(fresh_jstr(o, "phone"), "042-711-111");
+	assert_string_equal(fresh_jstr(o, "lat"), "17.155");
+	assert_string_equal(fresh_jstr(o, "opened_on"), "2024-10-01");
 	assert_int_equal(json_array_size(json_object_get(o, "history")), 0);
 	json_decref(o);
-	json_t *log = query(db, "SELECT user_id, target, detail FROM audit_log WHERE action = 'point.edit'");
+	json_t *log =
+	    fresh_query(db, "SELECT user_id, target, detail FROM audit_log WHERE action = 'point.edit'");
 	assert_int_equal(json_array_size(log), 1);
-	assert_string_equal(jstr(json_array_get(log, 0), "target"), "4701");
-	json_t *detail = json_loads(jstr(json_array_get(log, 0), "detail"), 0, NULL);
+	assert_string_equal(fresh_jstr(json_array_get(log, 0), "target"), "4701");
+	json_t *detail = json_loads(fresh_jstr(json_array_get(log, 0), "detail"), 0, NULL);
 	assert_non_null(detail);
-	assert_int_equal(jint(detail, "version"), 2);
+	assert_int_equal(fresh_jint(detail, "version"), 2);
 	json_t *changed = json_object_get(detail, "changed");
 	assert_int_equal(json_object_size(changed), 4);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(changed, "phone"), 0)), "");
@@ -834,20 +780,20 @@ static void test_point_update(void **state)
 	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", admin_id, NOW + 11 * 86400), DB_OK);
 	assert_int_equal(db_portal_generation(db), gen + 3);
 	o = db_point_get(db, "4701", &found);
-	assert_int_equal(jint(o, "version"), 4);
-	assert_string_equal(jstr(o, "status"), "open");
+	assert_int_equal(fresh_jint(o, "version"), 4);
+	assert_string_equal(fresh_jstr(o, "status"), "open");
 	json_t *h = json_object_get(o, "history");
 	assert_int_equal(json_array_size(h), 2);
-	assert_string_equal(jstr(json_array_get(h, 0), "status"), "open");
-	assert_string_equal(jstr(json_array_get(h, 0), "since"), "2025-01-10");
-	assert_string_equal(jstr(json_array_get(h, 0), "user_name"), "ผู้ดูแลระบบ กรมการปกครอง");
-	assert_string_equal(jstr(json_array_get(h, 1), "status"), "temporarily_closed");
-	assert_string_equal(jstr(json_array_get(h, 1), "since"), "2025-01-02");
-	assert_string_equal(jstr(json_array_get(h, 1), "note"), "ปรับปรุงห้องศูนย์ดำรงธรรม");
-	assert_string_equal(jstr(json_array_get(h, 1), "user_name"), "ปลัดอำเภอเมืองสกลนคร");
-	assert_int_equal(jint(json_array_get(h, 1), "at"), NOW + 86400);
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "status"), "open");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "since"), "2025-01-10");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "user_name"), "ผู้ดูแลระบบ กรมการปกครอง");
+	assert_string_equal(fresh_jstr(json_array_get(h, 1), "status"), "temporarily_closed");
+	assert_string_equal(fresh_jstr(json_array_get(h, 1), "since"), "2025-01-02");
+	assert_string_equal(fresh_jstr(json_array_get(h, 1), "note"), "ปรับปรุงห้องศูนย์ดำรงธรรม");
+	assert_string_equal(fresh_jstr(json_array_get(h, 1), "user_name"), "ปลัดอำเภอเมืองสกลนคร");
+	assert_int_equal(fresh_jint(json_array_get(h, 1), "at"), NOW + 86400);
 	json_decref(o);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
 
 	/* A stale form: refused, nothing written. */
 	gen = db_portal_generation(db);
@@ -855,19 +801,19 @@ static void test_point_update(void **state)
 	set(p->status, sizeof p->status, "closed");
 	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", dadmin_id, NOW), DB_CONFLICT);
 	o = db_point_get(db, "4701", &found);
-	assert_int_equal(jint(o, "version"), 4);
-	assert_string_equal(jstr(o, "status"), "open");
+	assert_int_equal(fresh_jint(o, "version"), 4);
+	assert_string_equal(fresh_jstr(o, "status"), "open");
 	assert_int_equal(json_array_size(json_object_get(o, "history")), 2);
 	json_decref(o);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
 	assert_int_equal(db_portal_generation(db), gen);
 
 	/* Saving what is stored writes nothing. */
 	free(p);
 	p = point_load(db, "4701");
 	assert_int_equal(db_point_update(db, "4701", p, 4, "2025-01-12", dadmin_id, NOW), DB_OK);
-	assert_int_equal(count(db, "SELECT version FROM points WHERE unit_code = '4701'"), 4);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
+	assert_int_equal(fresh_count(db, "SELECT version FROM points WHERE unit_code = '4701'"), 4);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
 	assert_int_equal(db_portal_generation(db), gen);
 
 	/* No such point; a khet outside the programme has none either. */

@@ -117,13 +117,6 @@ static void migrated(void **state)
 	assert_true(db_migrate(DB(state)) >= 0);
 }
 
-/* Runs sql (no arguments) in its own transaction. */
-static int exec_tx(struct db *db, const char *sql)
-{
-	struct script s = {sql};
-	return db_tx(db, script_fn, &s);
-}
-
 /* A count as one integer, read outside any transaction. */
 struct count {
 	const char *sql;
@@ -301,8 +294,8 @@ static void test_values_roundtrip(void **state)
 	kv_put(db, "v.neg", -5, NULL);
 	kv_put(db, "v.thai", 7, thai);
 	kv_put(db, "v.null", 0, NULL);
-	assert_int_equal(exec_tx(db, "UPDATE t_kv SET i = NULL, r = 2.5 WHERE k = 'v.null'"), DB_OK);
-	assert_int_equal(exec_tx(db, "UPDATE t_kv SET r = 0.25 WHERE k = 'v.thai'"), DB_OK);
+	assert_int_equal(fresh_exec_tx(db, "UPDATE t_kv SET i = NULL, r = 2.5 WHERE k = 'v.null'"), DB_OK);
+	assert_int_equal(fresh_exec_tx(db, "UPDATE t_kv SET r = 0.25 WHERE k = 'v.thai'"), DB_OK);
 
 	struct values v = {0};
 	assert_int_equal(db_read(db, values_fn, &v), DB_OK);
@@ -563,11 +556,12 @@ static void test_constraints(void **state)
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM settings WHERE key LIKE ?", "swallow.%"), 0);
 	/* ON DELETE CASCADE from users to sessions works (foreign_keys=ON). */
 	assert_int_equal(
-	    exec_tx(db, "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, "
-	                "expires_at) SELECT 'h1', id, 'c', 0, 0, 1 FROM users WHERE username = 'somchai'"),
+	    fresh_exec_tx(db,
+	                  "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, "
+	                  "expires_at) SELECT 'h1', id, 'c', 0, 0, 1 FROM users WHERE username = 'somchai'"),
 	    DB_OK);
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM sessions", NULL), 1);
-	assert_int_equal(exec_tx(db, "DELETE FROM users WHERE username = 'somchai'"), DB_OK);
+	assert_int_equal(fresh_exec_tx(db, "DELETE FROM users WHERE username = 'somchai'"), DB_OK);
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM sessions", NULL), 0);
 }
 
@@ -702,7 +696,7 @@ static void *incr_thread(void *arg)
 static void test_tx_concurrent_counter(void **state)
 {
 	struct db *db = DB(state);
-	assert_int_equal(exec_tx(db, "INSERT INTO t_counter (id, n) VALUES (1, 0)"), DB_OK);
+	assert_int_equal(fresh_exec_tx(db, "INSERT INTO t_counter (id, n) VALUES (1, 0)"), DB_OK);
 	struct incr in = {.db = db};
 	atomic_init(&in.calls, 0);
 	atomic_init(&in.failures, 0);

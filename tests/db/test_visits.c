@@ -38,72 +38,8 @@
 static const char *backend;                /* "sqlite" or "postgresql" */
 static int64_t officer1, officer2, admin1; /* users.id */
 
-/* Fresh databases: tests/db/fresh.c */
-
-/* ---- small helpers ---- */
-
-static int exec_tx(struct db *db, const char *sql)
-{
-	struct script s = {sql};
-	return db_tx(db, script_fn, &s);
-}
-
-struct count {
-	const char *sql;
-	int64_t n;
-	int rc;
-};
-
-static int count_fn(struct dbc *c, void *arg)
-{
-	struct count *q = arg;
-	q->n = -1;
-	q->rc = db_query_int(c, &q->n, q->sql, "");
-	return DB_OK;
-}
-
-/* The first column of the first row of sql (no parameters). */
-static int64_t count(struct db *db, const char *sql)
-{
-	struct count q = {sql, -1, 0};
-	assert_int_equal(db_read(db, count_fn, &q), DB_OK);
-	assert_int_equal(q.rc, DB_ROW);
-	return q.n;
-}
-
-struct query {
-	const char *sql;
-	json_t *out;
-};
-
-static int query_fn(struct dbc *c, void *arg)
-{
-	struct query *q = arg;
-	json_decref(q->out);
-	q->out = db_query_json(c, q->sql, "");
-	return q->out ? DB_OK : DB_ERROR;
-}
-
-static json_t *query(struct db *db, const char *sql)
-{
-	struct query q = {sql, NULL};
-	assert_int_equal(db_read(db, query_fn, &q), DB_OK);
-	return q.out;
-}
-
-static int64_t jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	assert_true(json_is_integer(v));
-	return json_integer_value(v);
-}
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	assert_true(json_is_string(v));
-	return json_string_value(v);
-}
+/* Fresh databases and the query helpers (fresh_count, fresh_jstr, ...):
+ * tests/db/fresh.c */
 
 /* ---- the suite's database ---- */
 
@@ -189,10 +125,10 @@ static int group_teardown(void **state)
 /* Every test starts from an empty registry. */
 static int clear(void **state)
 {
-	return exec_tx(DB(state),
-	               "DELETE FROM visit_history; DELETE FROM visit_services; DELETE FROM visits; "
-	               "DELETE FROM rollup_visits; DELETE FROM rollup_services; "
-	               "DELETE FROM visit_counters; DELETE FROM period_attestations") == DB_OK
+	return fresh_exec_tx(DB(state),
+	                     "DELETE FROM visit_history; DELETE FROM visit_services; DELETE FROM visits; "
+	                     "DELETE FROM rollup_visits; DELETE FROM rollup_services; "
+	                     "DELETE FROM visit_counters; DELETE FROM period_attestations") == DB_OK
 	           ? 0
 	           : -1;
 }
@@ -320,7 +256,7 @@ static int64_t rollup_visits_of(struct db *db, const char *unit, const char *day
 	char *sql = xasprintf("SELECT COALESCE(SUM(visits), 0) FROM rollup_visits WHERE unit_code = '%s' AND "
 	                      "day = '%s'",
 	                      unit, day);
-	int64_t n = count(db, sql);
+	int64_t n = fresh_count(db, sql);
 	free(sql);
 	return n;
 }
@@ -332,7 +268,7 @@ static int64_t rollup_service_of(struct db *db, const char *unit, const char *da
 	    xasprintf("SELECT COALESCE(SUM(n), 0) FROM rollup_services WHERE unit_code = '%s' AND day = '%s' "
 	              "AND service_code = '%s' AND outcome = '%s'",
 	              unit, day, code, outcome);
-	int64_t n = count(db, sql);
+	int64_t n = fresh_count(db, sql);
 	free(sql);
 	return n;
 }
@@ -365,12 +301,14 @@ static void test_numbers_per_unit_and_year(void **state)
 
 	json_t *e = db_visit_get(db, c.id);
 	assert_non_null(e);
-	assert_string_equal(jstr(e, "number"), "4/2567");
-	assert_string_equal(jstr(e, "period"), "2025-01");
-	assert_string_equal(jstr(e, "visit_day"), "2024-12-30");
+	assert_string_equal(fresh_jstr(e, "number"), "4/2567");
+	assert_string_equal(fresh_jstr(e, "period"), "2025-01");
+	assert_string_equal(fresh_jstr(e, "visit_day"), "2024-12-30");
 	json_decref(e);
 	assert_int_equal(
-	    count(db, "SELECT last_seq FROM visit_counters WHERE unit_code = '4701' AND year_be = 2567"), 4);
+	    fresh_count(db,
+	                "SELECT last_seq FROM visit_counters WHERE unit_code = '4701' AND year_be = 2567"),
+	    4);
 }
 
 static void test_get_model(void **state)
@@ -382,38 +320,38 @@ static void test_get_model(void **state)
 	struct visit_created c = create(db, "4701", &v, officer2, "1103702071838");
 	json_t *e = db_visit_get(db, c.id);
 	assert_non_null(e);
-	assert_int_equal(jint(e, "id"), c.id);
-	assert_string_equal(jstr(e, "unit_code"), "4701");
-	assert_string_equal(jstr(e, "number"), "1/2567");
-	assert_int_equal(jint(e, "seq"), 1);
-	assert_int_equal(jint(e, "year_be"), 2567);
-	assert_int_equal(jint(e, "visited_at"), v.visited_at);
-	assert_string_equal(jstr(e, "visit_day"), "2024-03-04");
-	assert_string_equal(jstr(e, "period"), "2024-03");
-	assert_string_equal(jstr(e, "visitor_name"), "นางสาวทดสอบ ระบบ");
-	assert_string_equal(jstr(e, "cid_last4"), "1838");
+	assert_int_equal(fresh_jint(e, "id"), c.id);
+	assert_string_equal(fresh_jstr(e, "unit_code"), "4701");
+	assert_string_equal(fresh_jstr(e, "number"), "1/2567");
+	assert_int_equal(fresh_jint(e, "seq"), 1);
+	assert_int_equal(fresh_jint(e, "year_be"), 2567);
+	assert_int_equal(fresh_jint(e, "visited_at"), v.visited_at);
+	assert_string_equal(fresh_jstr(e, "visit_day"), "2024-03-04");
+	assert_string_equal(fresh_jstr(e, "period"), "2024-03");
+	assert_string_equal(fresh_jstr(e, "visitor_name"), "นางสาวทดสอบ ระบบ");
+	assert_string_equal(fresh_jstr(e, "cid_last4"), "1838");
 	assert_true(json_is_true(json_object_get(e, "has_cid")));
-	assert_string_equal(jstr(e, "phone"), "0812345678");
-	assert_string_equal(jstr(e, "sex"), "female");
-	assert_string_equal(jstr(e, "age_band"), "40_59");
-	assert_string_equal(jstr(e, "channel"), "tangrat");
-	assert_string_equal(jstr(e, "remarks"), "มาพร้อมบุตร");
-	assert_int_equal(jint(e, "officer_id"), officer2);
-	assert_string_equal(jstr(e, "officer_name"), "สมหญิง รักงาน");
-	assert_string_equal(jstr(e, "status"), "active");
-	assert_string_equal(jstr(e, "void_reason"), "");
+	assert_string_equal(fresh_jstr(e, "phone"), "0812345678");
+	assert_string_equal(fresh_jstr(e, "sex"), "female");
+	assert_string_equal(fresh_jstr(e, "age_band"), "40_59");
+	assert_string_equal(fresh_jstr(e, "channel"), "tangrat");
+	assert_string_equal(fresh_jstr(e, "remarks"), "มาพร้อมบุตร");
+	assert_int_equal(fresh_jint(e, "officer_id"), officer2);
+	assert_string_equal(fresh_jstr(e, "officer_name"), "สมหญิง รักงาน");
+	assert_string_equal(fresh_jstr(e, "status"), "active");
+	assert_string_equal(fresh_jstr(e, "void_reason"), "");
 	assert_true(json_is_null(json_object_get(e, "voided_at")));
 	assert_true(json_is_false(json_object_get(e, "purged")));
-	assert_int_equal(jint(e, "created_at"), v.visited_at + 30);
-	assert_int_equal(jint(e, "updated_at"), v.visited_at + 30);
+	assert_int_equal(fresh_jint(e, "created_at"), v.visited_at + 30);
+	assert_int_equal(fresh_jint(e, "updated_at"), v.visited_at + 30);
 	/* Services in catalogue order (welfare sorts first there). */
 	json_t *s = json_object_get(e, "services");
 	assert_int_equal(json_array_size(s), 2);
-	assert_string_equal(jstr(json_array_get(s, 0), "code"), "welfare");
-	assert_string_equal(jstr(json_array_get(s, 0), "name_th"), "ลงทะเบียนสวัสดิการ");
-	assert_string_equal(jstr(json_array_get(s, 0), "outcome"), "completed");
-	assert_string_equal(jstr(json_array_get(s, 1), "code"), "queue");
-	assert_string_equal(jstr(json_array_get(s, 1), "outcome"), "referred");
+	assert_string_equal(fresh_jstr(json_array_get(s, 0), "code"), "welfare");
+	assert_string_equal(fresh_jstr(json_array_get(s, 0), "name_th"), "ลงทะเบียนสวัสดิการ");
+	assert_string_equal(fresh_jstr(json_array_get(s, 0), "outcome"), "completed");
+	assert_string_equal(fresh_jstr(json_array_get(s, 1), "code"), "queue");
+	assert_string_equal(fresh_jstr(json_array_get(s, 1), "outcome"), "referred");
 	json_decref(e);
 
 	/* Without an ID. */
@@ -425,11 +363,12 @@ static void test_get_model(void **state)
 	json_decref(e);
 	assert_null(db_visit_get(db, 999999));
 	/* The clear ID is nowhere in the tables. */
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visits WHERE cid_hash LIKE '%1103702071838%' OR "
-	                           "cid_sealed LIKE '%1103702071838%'"),
+	assert_int_equal(fresh_count(db,
+	                             "SELECT COUNT(*) FROM visits WHERE cid_hash LIKE '%1103702071838%' OR "
+	                             "cid_sealed LIKE '%1103702071838%'"),
 	                 0);
 	assert_int_equal(
-	    count(db, "SELECT COUNT(*) FROM visit_history WHERE after_json LIKE '%1103702071838%'"), 0);
+	    fresh_count(db, "SELECT COUNT(*) FROM visit_history WHERE after_json LIKE '%1103702071838%'"), 0);
 }
 
 static void test_create_refuses_bad_references(void **state)
@@ -439,9 +378,9 @@ static void test_create_refuses_bad_references(void **state)
 	struct visit_created out;
 	assert_int_equal(create_rc(db, "4701", &v, officer1, NULL, &out), DB_CONSTRAINT);
 	/* Rolled back whole: no number was used, nothing counted. */
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visits"), 0);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visit_counters"), 0);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM rollup_visits"), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visits"), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visit_counters"), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM rollup_visits"), 0);
 	v = mk("2024-03-04", 9, 0, "นายหนึ่ง", "welfare=completed");
 	assert_int_equal(create_rc(db, "9999", &v, officer1, NULL, &out), DB_CONSTRAINT);
 	assert_int_equal(create_rc(db, "4701", &v, 424242, NULL, &out), DB_CONSTRAINT);
@@ -472,11 +411,11 @@ static void test_idempotent_create(void **state)
 	assert_int_equal(b.id, a.id);
 	assert_int_equal(b.seq, a.seq);
 	assert_int_equal(b.year_be, a.year_be);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visits"), 1);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visit_services"), 1);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visit_history"), 1);
-	assert_int_equal(count(db, "SELECT last_seq FROM visit_counters"), 1);
-	assert_int_equal(count(db, "SELECT SUM(visits) FROM rollup_visits"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visits"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visit_services"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visit_history"), 1);
+	assert_int_equal(fresh_count(db, "SELECT last_seq FROM visit_counters"), 1);
+	assert_int_equal(fresh_count(db, "SELECT SUM(visits) FROM rollup_visits"), 1);
 	assert_rollups_consistent(db);
 	/* Keys are per unit. */
 	struct visit_created c = create(db, "4702", &v, officer1, NULL);
@@ -544,9 +483,9 @@ static void test_idempotent_race(void **state)
 		assert_int_equal(fresh, 1);
 		free(r);
 	}
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visits"), RACE_ROUNDS);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visits"), RACE_ROUNDS);
 	/* The losers' numbers were rolled back with their transactions. */
-	assert_int_equal(count(db, "SELECT SUM(last_seq) FROM visit_counters"), RACE_ROUNDS);
+	assert_int_equal(fresh_count(db, "SELECT SUM(last_seq) FROM visit_counters"), RACE_ROUNDS);
 	assert_rollups_consistent(db);
 }
 
@@ -607,9 +546,11 @@ static void test_concurrent_numbers_gap_free(void **state)
 		assert_false(seen[k->seq[i]]);
 		seen[k->seq[i]] = true;
 	}
-	assert_int_equal(count(k->db, "SELECT COUNT(DISTINCT seq) FROM visits WHERE unit_code = '4701'"), N);
-	assert_int_equal(count(k->db, "SELECT MAX(seq) FROM visits WHERE unit_code = '4701'"), N);
-	assert_int_equal(count(k->db, "SELECT last_seq FROM visit_counters WHERE unit_code = '4701'"), N);
+	assert_int_equal(
+	    fresh_count(k->db, "SELECT COUNT(DISTINCT seq) FROM visits WHERE unit_code = '4701'"), N);
+	assert_int_equal(fresh_count(k->db, "SELECT MAX(seq) FROM visits WHERE unit_code = '4701'"), N);
+	assert_int_equal(fresh_count(k->db, "SELECT last_seq FROM visit_counters WHERE unit_code = '4701'"),
+	                 N);
 	assert_int_equal(
 	    rollup_visits_of(k->db, "4701", "2024-03-04") + rollup_visits_of(k->db, "4701", "2024-03-05"), N);
 	assert_rollups_consistent(k->db);
@@ -650,10 +591,10 @@ static void test_rollups_follow_edits_and_voids(void **state)
 	assert_int_equal(rollup_service_of(db, "4701", "2025-01-03", "welfare", "not_completed"), 1);
 	assert_rollups_consistent(db);
 	json_t *e = db_visit_get(db, ca.id);
-	assert_string_equal(jstr(e, "number"), "1/2567");
-	assert_string_equal(jstr(e, "visit_day"), "2025-01-03");
-	assert_string_equal(jstr(e, "period"), "2025-01");
-	assert_int_equal(jint(e, "updated_at"), a3.visited_at + 3600);
+	assert_string_equal(fresh_jstr(e, "number"), "1/2567");
+	assert_string_equal(fresh_jstr(e, "visit_day"), "2025-01-03");
+	assert_string_equal(fresh_jstr(e, "period"), "2025-01");
+	assert_int_equal(fresh_jint(e, "updated_at"), a3.visited_at + 3600);
 	json_decref(e);
 
 	/* Void: its day and services leave the roll-ups. */
@@ -662,33 +603,34 @@ static void test_rollups_follow_edits_and_voids(void **state)
 	assert_int_equal(rollup_service_of(db, "4701", "2024-03-04", "welfare", "completed"), 0);
 	assert_rollups_consistent(db);
 	e = db_visit_get(db, cb.id);
-	assert_string_equal(jstr(e, "status"), "void");
-	assert_string_equal(jstr(e, "void_reason"), "บันทึกซ้ำ");
-	assert_int_equal(jint(e, "voided_at"), b.visited_at + 100);
+	assert_string_equal(fresh_jstr(e, "status"), "void");
+	assert_string_equal(fresh_jstr(e, "void_reason"), "บันทึกซ้ำ");
+	assert_int_equal(fresh_jint(e, "voided_at"), b.visited_at + 100);
 	json_decref(e);
 
 	/* A corrupted roll-up is reported, with both numbers. */
-	assert_int_equal(exec_tx(db,
-	                         "UPDATE rollup_visits SET visits = visits + 5 WHERE unit_code = '4701' AND "
-	                         "day = '2025-01-03'"),
+	assert_int_equal(
+	    fresh_exec_tx(db, "UPDATE rollup_visits SET visits = visits + 5 WHERE unit_code = '4701' AND "
+	                      "day = '2025-01-03'"),
+	    DB_OK);
+	assert_int_equal(fresh_exec_tx(db, "DELETE FROM rollup_services WHERE service_code = 'queue'"),
 	                 DB_OK);
-	assert_int_equal(exec_tx(db, "DELETE FROM rollup_services WHERE service_code = 'queue'"), DB_OK);
 	json_t *diffs = NULL;
 	assert_int_equal(db_rollups_check(db, &diffs), 2);
 	assert_int_equal(json_array_size(diffs), 2);
 	json_t *d = json_array_get(diffs, 0);
-	assert_string_equal(jstr(d, "table"), "rollup_visits");
-	assert_string_equal(jstr(d, "unit_code"), "4701");
-	assert_string_equal(jstr(d, "day"), "2025-01-03");
+	assert_string_equal(fresh_jstr(d, "table"), "rollup_visits");
+	assert_string_equal(fresh_jstr(d, "unit_code"), "4701");
+	assert_string_equal(fresh_jstr(d, "day"), "2025-01-03");
 	assert_true(json_is_null(json_object_get(d, "service_code")));
-	assert_int_equal(jint(d, "stored"), 6);
-	assert_int_equal(jint(d, "recomputed"), 1);
+	assert_int_equal(fresh_jint(d, "stored"), 6);
+	assert_int_equal(fresh_jint(d, "recomputed"), 1);
 	d = json_array_get(diffs, 1);
-	assert_string_equal(jstr(d, "table"), "rollup_services");
-	assert_string_equal(jstr(d, "service_code"), "queue");
-	assert_string_equal(jstr(d, "outcome"), "completed");
-	assert_int_equal(jint(d, "stored"), 0);
-	assert_int_equal(jint(d, "recomputed"), 1);
+	assert_string_equal(fresh_jstr(d, "table"), "rollup_services");
+	assert_string_equal(fresh_jstr(d, "service_code"), "queue");
+	assert_string_equal(fresh_jstr(d, "outcome"), "completed");
+	assert_int_equal(fresh_jint(d, "stored"), 0);
+	assert_int_equal(fresh_jint(d, "recomputed"), 1);
 	json_decref(diffs);
 	assert_true(db_rollups_check(db, NULL) == 2);
 }
@@ -706,30 +648,30 @@ static void test_history_and_refusals(void **state)
 	assert_non_null(h);
 	assert_int_equal(json_array_size(h), 3);
 	json_t *h0 = json_array_get(h, 0), *h1 = json_array_get(h, 1), *h2 = json_array_get(h, 2);
-	assert_string_equal(jstr(h0, "action"), "create");
-	assert_string_equal(jstr(h1, "action"), "edit");
-	assert_string_equal(jstr(h2, "action"), "void");
-	assert_int_equal(jint(h0, "user_id"), officer1);
-	assert_string_equal(jstr(h0, "user_name"), "สมชาย ใจดี");
-	assert_int_equal(jint(h1, "user_id"), admin1);
-	assert_string_equal(jstr(h1, "user_name"), "ปลัดอำเภอ");
-	assert_int_equal(jint(h2, "at"), 2000000000);
+	assert_string_equal(fresh_jstr(h0, "action"), "create");
+	assert_string_equal(fresh_jstr(h1, "action"), "edit");
+	assert_string_equal(fresh_jstr(h2, "action"), "void");
+	assert_int_equal(fresh_jint(h0, "user_id"), officer1);
+	assert_string_equal(fresh_jstr(h0, "user_name"), "สมชาย ใจดี");
+	assert_int_equal(fresh_jint(h1, "user_id"), admin1);
+	assert_string_equal(fresh_jstr(h1, "user_name"), "ปลัดอำเภอ");
+	assert_int_equal(fresh_jint(h2, "at"), 2000000000);
 	assert_true(json_is_null(json_object_get(h0, "before")));
 	json_t *after0 = json_object_get(h0, "after");
-	assert_string_equal(jstr(after0, "visitor_name"), "นายประวัติ");
-	assert_string_equal(jstr(after0, "cid_last4"), "1838");
-	assert_string_equal(jstr(after0, "status"), "active");
+	assert_string_equal(fresh_jstr(after0, "visitor_name"), "นายประวัติ");
+	assert_string_equal(fresh_jstr(after0, "cid_last4"), "1838");
+	assert_string_equal(fresh_jstr(after0, "status"), "active");
 	assert_int_equal(json_array_size(json_object_get(after0, "services")), 1);
 	/* The snapshot built at create and the one read back at edit agree. */
 	assert_true(json_equal(json_object_get(h1, "before"), after0));
 	json_t *after1 = json_object_get(h1, "after");
-	assert_string_equal(jstr(after1, "visitor_name"), "นายประวัติ แก้ชื่อ");
-	assert_string_equal(jstr(after1, "cid_last4"), "1838"); /* kept */
+	assert_string_equal(fresh_jstr(after1, "visitor_name"), "นายประวัติ แก้ชื่อ");
+	assert_string_equal(fresh_jstr(after1, "cid_last4"), "1838"); /* kept */
 	assert_int_equal(json_array_size(json_object_get(after1, "services")), 2);
 	assert_true(json_equal(json_object_get(h2, "before"), after1));
 	json_t *after2 = json_object_get(h2, "after");
-	assert_string_equal(jstr(after2, "status"), "void");
-	assert_string_equal(jstr(after2, "void_reason"), "ลงผิดคน");
+	assert_string_equal(fresh_jstr(after2, "status"), "void");
+	assert_string_equal(fresh_jstr(after2, "void_reason"), "ลงผิดคน");
 	/* Never the clear ID. */
 	char *text = json_dumps(h, 0);
 	assert_null(strstr(text, "1103702071838"));
@@ -742,8 +684,8 @@ static void test_history_and_refusals(void **state)
 	assert_int_equal(update(db, 987654, &v, VISIT_CID_KEEP, NULL, admin1), DB_DONE);
 	assert_int_equal(db_visit_void(db, 987654, "x", admin1, 1), DB_DONE);
 	json_t *e = db_visit_get(db, c.id);
-	assert_string_equal(jstr(e, "visitor_name"), "นายประวัติ แก้ชื่อ");
-	assert_string_equal(jstr(e, "void_reason"), "ลงผิดคน");
+	assert_string_equal(fresh_jstr(e, "visitor_name"), "นายประวัติ แก้ชื่อ");
+	assert_string_equal(fresh_jstr(e, "void_reason"), "ลงผิดคน");
 	json_decref(e);
 	h = db_visit_history(db, c.id);
 	assert_int_equal(json_array_size(h), 3);
@@ -779,7 +721,7 @@ static void test_edit_cid_and_officer(void **state)
 	/* Replace */
 	assert_int_equal(update(db, c.id, &v, VISIT_CID_SET, "3100600123456", admin1), DB_OK);
 	json_t *e = db_visit_get(db, c.id);
-	assert_string_equal(jstr(e, "cid_last4"), "3456");
+	assert_string_equal(fresh_jstr(e, "cid_last4"), "3456");
 	json_decref(e);
 	cid_forms("3100600123456", &f);
 	assert_int_equal(db_visit_cid_sealed(db, c.id, sealed, sizeof sealed), DB_OK);
@@ -800,17 +742,17 @@ static void test_edit_cid_and_officer(void **state)
 	struct visit_update in = {.v = &v, .officer_id = officer2, .user_id = admin1, .now = 5};
 	assert_int_equal(db_visit_update(db, c.id, &in), DB_OK);
 	e = db_visit_get(db, c.id);
-	assert_int_equal(jint(e, "officer_id"), officer2);
+	assert_int_equal(fresh_jint(e, "officer_id"), officer2);
 	json_decref(e);
 	assert_int_equal(update(db, c.id, &v, VISIT_CID_KEEP, NULL, admin1), DB_OK);
 	e = db_visit_get(db, c.id);
-	assert_int_equal(jint(e, "officer_id"), officer2);
+	assert_int_equal(fresh_jint(e, "officer_id"), officer2);
 	json_decref(e);
 	/* An unknown service rolls the edit back whole. */
 	struct visit_input bad = mk("2024-03-06", 9, 0, "นายบัตร", "nosuch=completed");
 	assert_int_equal(update(db, c.id, &bad, VISIT_CID_KEEP, NULL, admin1), DB_CONSTRAINT);
 	e = db_visit_get(db, c.id);
-	assert_string_equal(jstr(e, "visit_day"), "2024-03-04");
+	assert_string_equal(fresh_jstr(e, "visit_day"), "2024-03-04");
 	json_decref(e);
 	assert_rollups_consistent(db);
 }
@@ -831,7 +773,7 @@ static char *names(const json_t *page)
 	buf_init(&b, 0);
 	json_t *entries = json_object_get(page, "entries");
 	for (size_t i = 0; i < json_array_size(entries); i++)
-		buf_printf(&b, "%s%s", i ? "," : "", jstr(json_array_get(entries, i), "visitor_name"));
+		buf_printf(&b, "%s%s", i ? "," : "", fresh_jstr(json_array_get(entries, i), "visitor_name"));
 	return buf_detach(&b, NULL);
 }
 
@@ -840,7 +782,7 @@ static void assert_names(struct db *db, const struct visit_filter *f, const char
 	json_t *j = list(db, f);
 	char *got = names(j);
 	assert_string_equal(got, want);
-	assert_int_equal(jint(j, "total"), total);
+	assert_int_equal(fresh_jint(j, "total"), total);
 	free(got);
 	json_decref(j);
 }
@@ -985,44 +927,45 @@ static void test_list_pages_void_and_totals(void **state)
 	json_t *a = list(db, &by_days), *b = list(db, &by_period);
 	json_t *ta = json_object_get(a, "totals"), *tb = json_object_get(b, "totals");
 	assert_true(json_equal(ta, tb));
-	assert_int_equal(jint(ta, "entries"), 5);
-	assert_int_equal(jint(ta, "void"), 1);
-	assert_int_equal(jint(ta, "services"), 6);
+	assert_int_equal(fresh_jint(ta, "entries"), 5);
+	assert_int_equal(fresh_jint(ta, "void"), 1);
+	assert_int_equal(fresh_jint(ta, "services"), 6);
 	json_t *by = json_object_get(ta, "by_outcome");
 	assert_int_equal(json_object_size(by), 4);
-	assert_int_equal(jint(by, "completed"), 4);
-	assert_int_equal(jint(by, "self_completed"), 0);
-	assert_int_equal(jint(by, "referred"), 1);
-	assert_int_equal(jint(by, "not_completed"), 1);
-	assert_int_equal(jint(a, "total"), 5);
+	assert_int_equal(fresh_jint(by, "completed"), 4);
+	assert_int_equal(fresh_jint(by, "self_completed"), 0);
+	assert_int_equal(fresh_jint(by, "referred"), 1);
+	assert_int_equal(fresh_jint(by, "not_completed"), 1);
+	assert_int_equal(fresh_jint(a, "total"), 5);
 	json_decref(a);
 	json_decref(b);
 	/* No filter at all: roll-ups over every day. */
 	struct visit_filter all = {.unit_code = "4701", .include_void = true};
 	a = list(db, &all);
-	assert_int_equal(jint(a, "total"), 8);
+	assert_int_equal(fresh_jint(a, "total"), 8);
 	ta = json_object_get(a, "totals");
-	assert_int_equal(jint(ta, "entries"), 7);
-	assert_int_equal(jint(ta, "void"), 1);
-	assert_int_equal(jint(ta, "services"), 8);
+	assert_int_equal(fresh_jint(ta, "entries"), 7);
+	assert_int_equal(fresh_jint(ta, "void"), 1);
+	assert_int_equal(fresh_jint(ta, "services"), 8);
 	/* Voided entry shows with its status. */
 	json_t *fay = json_array_get(json_object_get(a, "entries"), 2);
-	assert_string_equal(jstr(fay, "visitor_name"), "Fay");
-	assert_string_equal(jstr(fay, "status"), "void");
+	assert_string_equal(fresh_jstr(fay, "visitor_name"), "Fay");
+	assert_string_equal(fresh_jstr(fay, "status"), "void");
 	assert_int_equal(json_array_size(json_object_get(fay, "services")), 1);
 	json_t *cat = json_array_get(json_object_get(a, "entries"), 5);
-	assert_string_equal(jstr(cat, "visitor_name"), "Cat_x");
+	assert_string_equal(fresh_jstr(cat, "visitor_name"), "Cat_x");
 	assert_int_equal(json_array_size(json_object_get(cat, "services")), 2);
-	assert_string_equal(jstr(json_array_get(json_object_get(cat, "services"), 0), "code"), "welfare");
+	assert_string_equal(fresh_jstr(json_array_get(json_object_get(cat, "services"), 0), "code"),
+	                    "welfare");
 	json_decref(a);
 	/* With a service filter the service totals count that service only. */
 	struct visit_filter q = {.unit_code = "4701", .service_code = "queue"};
 	a = list(db, &q);
 	ta = json_object_get(a, "totals");
-	assert_int_equal(jint(ta, "entries"), 4);
-	assert_int_equal(jint(ta, "services"), 4);
-	assert_int_equal(jint(json_object_get(ta, "by_outcome"), "referred"), 2);
-	assert_int_equal(jint(json_object_get(ta, "by_outcome"), "completed"), 2);
+	assert_int_equal(fresh_jint(ta, "entries"), 4);
+	assert_int_equal(fresh_jint(ta, "services"), 4);
+	assert_int_equal(fresh_jint(json_object_get(ta, "by_outcome"), "referred"), 2);
+	assert_int_equal(fresh_jint(json_object_get(ta, "by_outcome"), "completed"), 2);
 	json_decref(a);
 	/* A limit above VISIT_LIST_MAX is clamped, not refused. */
 	struct visit_filter big = {.unit_code = "4701", .limit = 100000};
@@ -1152,7 +1095,7 @@ static void bulk_insert(struct db *db, const struct bulk *b, int64_t per_tx)
 	}
 	free(many);
 	free(one);
-	assert_int_equal(exec_tx(db, BULK_FINISH), DB_OK);
+	assert_int_equal(fresh_exec_tx(db, BULK_FINISH), DB_OK);
 }
 
 /* ---- purge ---- */
@@ -1178,21 +1121,21 @@ static void test_purge(void **state)
 	assert_int_equal(erased, 1);
 
 	json_t *e = db_visit_get(db, co.id);
-	assert_string_equal(jstr(e, "visitor_name"), "");
-	assert_string_equal(jstr(e, "phone"), "");
-	assert_string_equal(jstr(e, "remarks"), "");
+	assert_string_equal(fresh_jstr(e, "visitor_name"), "");
+	assert_string_equal(fresh_jstr(e, "phone"), "");
+	assert_string_equal(fresh_jstr(e, "remarks"), "");
 	assert_true(json_is_null(json_object_get(e, "cid_last4")));
 	assert_true(json_is_false(json_object_get(e, "has_cid")));
 	assert_true(json_is_true(json_object_get(e, "purged")));
 	/* Counts and services survive. */
-	assert_string_equal(jstr(e, "number"), "1/2566");
-	assert_string_equal(jstr(e, "sex"), "female");
+	assert_string_equal(fresh_jstr(e, "number"), "1/2566");
+	assert_string_equal(fresh_jstr(e, "sex"), "female");
 	assert_int_equal(json_array_size(json_object_get(e, "services")), 1);
 	json_decref(e);
 	char sealed[64];
 	assert_int_equal(db_visit_cid_sealed(db, co.id, sealed, sizeof sealed), DB_DONE);
 	e = db_visit_get(db, cn.id);
-	assert_string_equal(jstr(e, "visitor_name"), "นายใหม่");
+	assert_string_equal(fresh_jstr(e, "visitor_name"), "นายใหม่");
 	assert_true(json_is_false(json_object_get(e, "purged")));
 	json_decref(e);
 
@@ -1209,13 +1152,13 @@ static void test_purge(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(h1, "before"), "purged")));
 	assert_true(json_is_true(json_object_get(json_object_get(h1, "after"), "purged")));
 	json_t *after = json_object_get(json_array_get(h, 1), "after");
-	assert_string_equal(jstr(after, "visitor_name"), "");
-	assert_string_equal(jstr(after, "sex"), "female");
+	assert_string_equal(fresh_jstr(after, "visitor_name"), "");
+	assert_string_equal(fresh_jstr(after, "sex"), "female");
 	assert_int_equal(json_array_size(json_object_get(after, "services")), 1);
 	json_t *p = json_array_get(h, 2);
-	assert_string_equal(jstr(p, "action"), "purge");
+	assert_string_equal(fresh_jstr(p, "action"), "purge");
 	assert_true(json_is_null(json_object_get(p, "user_id")));
-	assert_int_equal(jint(p, "at"), 1800000000);
+	assert_int_equal(fresh_jint(p, "at"), 1800000000);
 	json_decref(h);
 	h = db_visit_history(db, cn.id);
 	text = json_dumps(h, 0);
@@ -1241,16 +1184,16 @@ static void test_purge_batches(void **state)
 	static const char *const units[] = {"4701", "4702"};
 	struct bulk b = {units, 2, {2022, 6, 1}, 100, 0, 2 * VISIT_PURGE_BATCH + 50, officer1};
 	bulk_insert(db, &b, 5000);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visits WHERE purged_at IS NULL"),
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visits WHERE purged_at IS NULL"),
 	                 2 * VISIT_PURGE_BATCH + 50);
 	int64_t erased = 0;
 	assert_int_equal(db_visits_purge(db, 2000000000, 2000000001, &erased), DB_OK);
 	assert_int_equal(erased, 2 * VISIT_PURGE_BATCH + 50);
-	assert_int_equal(count(db,
-	                       "SELECT COUNT(*) FROM visits WHERE purged_at IS NULL OR visitor_name <> '' OR "
-	                       "cid_hash IS NOT NULL"),
-	                 0);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM visit_history WHERE action = 'purge'"),
+	assert_int_equal(
+	    fresh_count(db, "SELECT COUNT(*) FROM visits WHERE purged_at IS NULL OR visitor_name <> '' OR "
+	                    "cid_hash IS NOT NULL"),
+	    0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visit_history WHERE action = 'purge'"),
 	                 2 * VISIT_PURGE_BATCH + 50);
 	assert_rollups_consistent(db);
 }
@@ -1277,14 +1220,14 @@ static void test_find_by_cid(void **state)
 	assert_int_equal(db_visits_find_by_cid(db, "4701", f.hash, &out), DB_OK);
 	assert_int_equal(json_array_size(out), 2);
 	json_t *a = json_array_get(out, 0), *b = json_array_get(out, 1);
-	assert_int_equal(jint(a, "id"), c2.id);
-	assert_string_equal(jstr(a, "number"), "2/2567");
-	assert_string_equal(jstr(a, "visit_day"), "2024-03-05");
+	assert_int_equal(fresh_jint(a, "id"), c2.id);
+	assert_string_equal(fresh_jstr(a, "number"), "2/2567");
+	assert_string_equal(fresh_jstr(a, "visit_day"), "2024-03-05");
 	json_t *s = json_object_get(a, "services");
 	assert_int_equal(json_array_size(s), 2);
-	assert_string_equal(jstr(json_array_get(s, 0), "code"), "welfare");
-	assert_string_equal(jstr(json_array_get(s, 0), "name_th"), "ลงทะเบียนสวัสดิการ");
-	assert_int_equal(jint(b, "id"), c1.id);
+	assert_string_equal(fresh_jstr(json_array_get(s, 0), "code"), "welfare");
+	assert_string_equal(fresh_jstr(json_array_get(s, 0), "name_th"), "ลงทะเบียนสวัสดิการ");
+	assert_int_equal(fresh_jint(b, "id"), c1.id);
 	json_decref(out);
 	assert_int_equal(db_visits_find_by_cid(db, "4701", "hash-none", &out), DB_OK);
 	assert_int_equal(json_array_size(out), 0);
@@ -1305,8 +1248,8 @@ static void test_period_attested(void **state)
 	assert_int_equal(db_period_attested(db, "4701", "2024-03", &yes), DB_OK);
 	assert_false(yes);
 	assert_int_equal(
-	    exec_tx(db, "INSERT INTO period_attestations (unit_code, period, attested_at, attested_by) "
-	                "VALUES ('4701', '2024-03', 1, NULL)"),
+	    fresh_exec_tx(db, "INSERT INTO period_attestations (unit_code, period, attested_at, attested_by) "
+	                      "VALUES ('4701', '2024-03', 1, NULL)"),
 	    DB_OK);
 	assert_int_equal(db_period_attested(db, "4701", "2024-03", &yes), DB_OK);
 	assert_true(yes);
@@ -1341,7 +1284,7 @@ static double time_list(struct db *db, const struct visit_filter *f, int runs, i
 		json_t *j = db_visits_list(db, f);
 		t[i] = ms_since(&t0);
 		assert_non_null(j);
-		*total = jint(j, "total");
+		*total = fresh_jint(j, "total");
 		json_decref(j);
 	}
 	qsort(t, (size_t)runs, sizeof *t, dbl_cmp);
@@ -1352,11 +1295,11 @@ static void explain(struct db *db, const char *sql)
 {
 	char *q =
 	    xasprintf("%s %s", fresh_is_pg() ? "EXPLAIN (ANALYZE, COSTS OFF)" : "EXPLAIN QUERY PLAN", sql);
-	json_t *rows = query(db, q);
+	json_t *rows = fresh_query(db, q);
 	printf("  plan: %s\n", sql);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		json_t *r = json_array_get(rows, i);
-		const char *line = fresh_is_pg() ? jstr(r, "QUERY PLAN") : jstr(r, "detail");
+		const char *line = fresh_is_pg() ? fresh_jstr(r, "QUERY PLAN") : fresh_jstr(r, "detail");
 		printf("    %s\n", line);
 	}
 	json_decref(rows);
@@ -1378,7 +1321,7 @@ static void test_scale(void **state)
 		units[i] = codes[i];
 		buf_printf(&sql, ", ('%s', '%d', 2, 'อำเภอ %s')", codes[i], 10 + i / 50, codes[i]);
 	}
-	assert_int_equal(exec_tx(db, buf_str(&sql)), DB_OK);
+	assert_int_equal(fresh_exec_tx(db, buf_str(&sql)), DB_OK);
 	buf_cleanup(&sql);
 
 	struct timespec t0;
@@ -1387,7 +1330,7 @@ static void test_scale(void **state)
 	struct bulk b = {units, NUNITS, {2024, 1, 1}, 365, 0, NENTRIES, officer1};
 	bulk_insert(db, &b, 50000);
 	if (fresh_is_pg())
-		assert_int_equal(exec_tx(db, "ANALYZE"), DB_OK);
+		assert_int_equal(fresh_exec_tx(db, "ANALYZE"), DB_OK);
 	printf("test_visits %s: inserted %d entries over %d districts in %.1f s\n", backend, NENTRIES, NUNITS,
 	       ms_since(&t0) / 1e3);
 

@@ -216,6 +216,9 @@ export async function portalTests(h) {
 			page.keyboard.press('Enter'),
 		]);
 		assert.ok(res.status() < 400, `the POST answers ${res.status()}`);
+		/* The 303 leads to the page again with ?saved=1: wait for it, or the
+		 * next navigation interrupts it. */
+		await page.waitForURL(/[?&]saved=1/);
 		await page.waitForLoadState('load');
 	}
 	await test('portal: a district admin hides a service by keyboard; the point page stops listing it', async () => {

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "render/export.h"
+#include "support.h"
 
 /* ---- helpers ---- */
 
@@ -109,77 +110,6 @@ static json_t *model_many(int n)
 	return m;
 }
 
-/* Writes data to a fresh temporary file named *.ext; returns its path
- * (caller frees and unlinks). With OSSPOINT_TEST_KEEP the file is also
- * copied there as <name>.<ext>. */
-static char *write_temp(const struct buf *b, const char *ext, const char *name)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *path = NULL;
-	if (asprintf(&path, "%s/osspoint-test-XXXXXX.%s", tmp && *tmp ? tmp : "/tmp", ext) < 0)
-		fail();
-	int fd = mkstemps(path, (int)strlen(ext) + 1);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, b->data, b->len), (ssize_t)b->len);
-	close(fd);
-	const char *keep = getenv("OSSPOINT_TEST_KEEP");
-	if (keep && *keep) {
-		char *copy = NULL;
-		if (asprintf(&copy, "%s/%s.%s", keep, name, ext) < 0)
-			fail();
-		FILE *f = fopen(copy, "wb");
-		if (f) {
-			fwrite(b->data, 1, b->len, f);
-			fclose(f);
-		}
-		free(copy);
-	}
-	return path;
-}
-
-/* Runs a shell command and returns its whole standard output (caller
- * frees). The command's arguments are our own temporary paths. */
-static char *run(const char *fmt, const char *path)
-{
-	char *cmd = NULL;
-	if (asprintf(&cmd, fmt, path) < 0)
-		fail();
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		fail_msg("popen %s", cmd);
-	struct buf out;
-	buf_init(&out, 0);
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, p)) > 0)
-		assert_int_equal(buf_append(&out, chunk, got), 0);
-	int status = pclose(p);
-	if (status != 0)
-		fail_msg("'%s' exited with %d", cmd, status);
-	free(cmd);
-	return buf_detach(&out, NULL);
-}
-
-/* Removes spaces, tabs, CR and LF in place (keeps \f, pdftotext's page
- * separator). */
-static char *squash(char *s)
-{
-	char *o = s;
-	for (const char *p = s; *p; p++)
-		if (!strchr(" \t\r\n", *p))
-			*o++ = *p;
-	*o = '\0';
-	return s;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* Page geometry in points: A4 landscape, margins left 3 cm, right 2 cm, top
  * and bottom 2 cm; the footer sits in the bottom margin. */
 #define PT_MM      (72.0 / 25.4)
@@ -193,7 +123,7 @@ static int count(const char *hay, const char *needle)
  * footer's, on one line. So no row runs off its page. */
 static void check_geometry(const char *path)
 {
-	char *html = run("pdftotext -bbox '%s' -", path);
+	char *html = support_run(false, "pdftotext -bbox '%s' -", path);
 	int words = 0;
 	double foot_top = -1;
 	for (const char *p = html; (p = strstr(p, "<word ")); p++) {
@@ -227,16 +157,16 @@ static char **pdf_pages(const json_t *model, const char *name, int *n, char **te
 	assert_int_equal(export_registry_pdf_pages(&b, model, &pages), 0);
 	assert_true(b.len > 4);
 	assert_memory_equal(b.data, "%PDF", 4);
-	char *path = write_temp(&b, "pdf", name);
+	char *path = support_write_temp(b.data, b.len, "pdf", name);
 	buf_cleanup(&b);
-	char *info = run("pdfinfo '%s'", path);
+	char *info = support_run(false, "pdfinfo '%s'", path);
 	const char *pl = strstr(info, "Pages:");
 	assert_non_null(pl);
 	assert_int_equal(strtol(pl + 6, NULL, 10), pages);
 	assert_non_null(strstr(info, "841.89 x 595.276 pts (A4)")); /* landscape */
 	free(info);
 	check_geometry(path);
-	*text = squash(run("pdftotext -enc UTF-8 '%s' -", path));
+	*text = support_squash(support_run(false, "pdftotext -enc UTF-8 '%s' -", path));
 	unlink(path);
 	free(path);
 	char **pv = calloc((size_t)pages + 1, sizeof *pv);
@@ -313,7 +243,7 @@ static void test_csv_registry_exact_bytes(void **state)
 	json_object_set_new(m, "entries", json_array());
 	assert_int_equal(export_registry_csv(&b, m), 0);
 	assert_memory_equal(b.data, "x\xEF\xBB\xBF", 4);
-	assert_int_equal(count(buf_str(&b), "\r\n"), 1);
+	assert_int_equal(support_count(buf_str(&b), "\r\n"), 1);
 	buf_cleanup(&b);
 	json_decref(m);
 }
@@ -399,12 +329,12 @@ static void test_xlsx_contents(void **state)
 	free(old);
 	assert_true(b.len > 1000);
 	assert_memory_equal(b.data, "PK\x03\x04", 4);
-	char *path = write_temp(&b, "xlsx", "registry");
+	char *path = support_write_temp(b.data, b.len, "xlsx", "registry");
 
-	char *wb = run("unzip -p '%s' xl/workbook.xml", path);
+	char *wb = support_run(false, "unzip -p '%s' xl/workbook.xml", path);
 	assert_non_null(strstr(wb, "name=\"ทะเบียน\""));
 	free(wb);
-	char *sheet = run("unzip -p '%s' xl/worksheets/sheet1.xml", path);
+	char *sheet = support_run(false, "unzip -p '%s' xl/worksheets/sheet1.xml", path);
 	assert_non_null(strstr(sheet, "นางสาวสมศรี มีสุข"));
 	assert_non_null(strstr(sheet, "อำเภอเมืองสกลนคร จังหวัดสกลนคร"));
 	assert_non_null(strstr(sheet, "ประจำงวด ก.พ. 2567 (26 มกราคม 2567 – 25 กุมภาพันธ์ 2567)"));
@@ -421,7 +351,7 @@ static void test_xlsx_contents(void **state)
 	assert_non_null(strstr(sheet, "<c r=\"C6\""));
 	assert_non_null(strstr(sheet, "<v>2</v>"));
 	free(sheet);
-	char *styles = run("unzip -p '%s' xl/styles.xml", path);
+	char *styles = support_run(false, "unzip -p '%s' xl/styles.xml", path);
 	assert_non_null(strstr(styles, "#,##0 &quot;ราย&quot;"));
 	free(styles);
 	unlink(path);
@@ -617,15 +547,7 @@ static int teardown(void **state)
 
 int main(int argc, char **argv)
 {
-	/* GLib's slice allocator keeps blocks, freed and leaked alike, in its
-	 * own magazines, which hides leaked pango objects from LeakSanitizer.
-	 * GLib reads G_SLICE when it is loaded, before main: so set it and run
-	 * this program again. */
-	if (!getenv("G_SLICE") && argc > 0) {
-		setenv("G_SLICE", "always-malloc", 1);
-		execv("/proc/self/exe", argv);
-		perror("execv /proc/self/exe"); /* go on without it */
-	}
+	support_glib_malloc(argc, argv);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csv_row_quoting_and_guard),
 	    cmocka_unit_test(test_csv_registry_exact_bytes),

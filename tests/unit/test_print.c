@@ -30,6 +30,7 @@
 
 #include "render/export.h" /* export_pdf_shutdown */
 #include "render/print.h"
+#include "support.h"
 
 #define PT_MM  (72.0 / 25.4)
 #define PAGE_W (210 * PT_MM)
@@ -38,70 +39,6 @@
 #define DPI    150
 
 /* ---- helpers ---- */
-
-static char *temp_path(const char *ext)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *path = NULL;
-	if (asprintf(&path, "%s/osspoint-print-XXXXXX.%s", tmp && *tmp ? tmp : "/tmp", ext) < 0)
-		fail();
-	int fd = mkstemps(path, (int)strlen(ext) + 1);
-	assert_true(fd >= 0);
-	close(fd);
-	return path;
-}
-
-/* Writes the PDF in b to a fresh temporary file; returns its path (caller
- * unlinks and frees). With OSSPOINT_TEST_KEEP it is also copied there. */
-static char *write_pdf(const struct buf *b, const char *name)
-{
-	char *path = temp_path("pdf");
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(b->data, 1, b->len, f), b->len);
-	fclose(f);
-	const char *keep = getenv("OSSPOINT_TEST_KEEP");
-	if (keep && *keep) {
-		char *copy = NULL;
-		if (asprintf(&copy, "%s/%s.pdf", keep, name) < 0)
-			fail();
-		FILE *c = fopen(copy, "wb");
-		if (c) {
-			fwrite(b->data, 1, b->len, c);
-			fclose(c);
-		}
-		free(copy);
-	}
-	return path;
-}
-
-/* Runs a shell command (fmt with our own temporary paths) and returns its
- * standard output (caller frees). Exit status 0 is required, or 4 too when
- * zbar_ok (zbarimg: no symbol found). */
-static char *run(bool zbar_ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *run(bool zbar_ok, const char *fmt, ...)
-{
-	char *cmd = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		fail();
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		fail_msg("popen %s", cmd);
-	struct buf out;
-	buf_init(&out, 0);
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, p)) > 0)
-		assert_int_equal(buf_append(&out, chunk, got), 0);
-	int status = pclose(p);
-	if (status != 0 && !(zbar_ok && WIFEXITED(status) && WEXITSTATUS(status) == 4))
-		fail_msg("'%s' exited with %d", cmd, status);
-	free(cmd);
-	return buf_detach(&out, NULL);
-}
 
 static bool is_space(const char *p)
 {
@@ -115,17 +52,6 @@ static bool is_thai_mark(const unsigned char *p)
 		return false;
 	unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
 	return cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E);
-}
-
-/* White space removed, in place (keeps \f, pdftotext's page separator). */
-static char *squash(char *s)
-{
-	char *o = s;
-	for (const char *p = s; *p; p++)
-		if (!is_space(p))
-			*o++ = *p;
-	*o = '\0';
-	return s;
 }
 
 /* White space and Thai non-spacing marks removed, in place. */
@@ -162,31 +88,23 @@ static void assert_has_thai(const char *hay_skeleton, const char *needle)
 
 static void assert_has(const char *hay_squashed, const char *needle)
 {
-	char *n = squash(strdup(needle));
+	char *n = support_squash(strdup(needle));
 	if (!strstr(hay_squashed, n))
 		fail_msg("\"%s\" not in the extracted text", needle);
 	free(n);
 }
 
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* pdfinfo's page count; checks every page is A4 portrait. */
 static int pdf_pages(const char *path)
 {
-	char *info = run(false, "pdfinfo '%s'", path);
+	char *info = support_run(false, "pdfinfo '%s'", path);
 	const char *p = strstr(info, "Pages:");
 	assert_non_null(p);
 	int pages = (int)strtol(p + 6, NULL, 10);
 	assert_true(pages >= 1);
 	free(info);
-	info = run(false, "pdfinfo -f 1 -l %d '%s'", pages, path);
-	assert_int_equal(count(info, " size:  595.276 x 841.89 pts (A4)\n"), pages); /* portrait */
+	info = support_run(false, "pdfinfo -f 1 -l %d '%s'", pages, path);
+	assert_int_equal(support_count(info, " size:  595.276 x 841.89 pts (A4)\n"), pages); /* portrait */
 	free(info);
 	return pages;
 }
@@ -195,7 +113,7 @@ static int pdf_pages(const char *path)
  * fallback font was needed for any character. */
 static void check_fonts(const char *path)
 {
-	char *fonts = run(false, "pdffonts '%s'", path);
+	char *fonts = support_run(false, "pdffonts '%s'", path);
 	char *line = strstr(fonts, "\n---");
 	assert_non_null(line);
 	line = strchr(line + 1, '\n');
@@ -218,10 +136,10 @@ static void check_fonts(const char *path)
  * pv). Sets *n to the number of pages. */
 static char **page_texts(const char *path, int *n)
 {
-	char *text = run(false, "pdftotext -enc UTF-8 '%s' -", path);
+	char *text = support_run(false, "pdftotext -enc UTF-8 '%s' -", path);
 	/* A dotted circle (U+25CC) means a mark that could not be attached. */
 	assert_null(strstr(text, "\xE2\x97\x8C"));
-	int pages = count(text, "\f");
+	int pages = support_count(text, "\f");
 	char **pv = calloc((size_t)pages + 1, sizeof *pv);
 	char *p = text;
 	for (int k = 0; k < pages; k++) {
@@ -238,7 +156,7 @@ static char **page_texts(const char *path, int *n)
  * top, and on the page at the bottom (the footer sits in the margin). */
 static void check_geometry(const char *path)
 {
-	char *html = run(false, "pdftotext -bbox '%s' -", path);
+	char *html = support_run(false, "pdftotext -bbox '%s' -", path);
 	int words = 0;
 	for (const char *p = html; (p = strstr(p, "<word ")); p++) {
 		double x0, y0, x1, y1;
@@ -257,15 +175,15 @@ static void check_geometry(const char *path)
  * per line, sorted (caller frees). */
 static char *decode_page(const char *pdf, int page)
 {
-	char *prefix = temp_path("png");
+	char *prefix = support_temp_path("png");
 	unlink(prefix);
-	char *out =
-	    run(false, "pdftoppm -r %d -f %d -l %d -singlefile -png '%s' '%s'", DPI, page, page, pdf, prefix);
+	char *out = support_run(false, "pdftoppm -r %d -f %d -l %d -singlefile -png '%s' '%s'", DPI, page,
+	                        page, pdf, prefix);
 	free(out);
 	char *png = NULL;
 	if (asprintf(&png, "%s.png", prefix) < 0)
 		fail();
-	char *got = run(true, "zbarimg --raw -q '%s' 2>/dev/null | LC_ALL=C sort", png);
+	char *got = support_run(true, "zbarimg --raw -q '%s' 2>/dev/null | LC_ALL=C sort", png);
 	unlink(png);
 	free(png);
 	free(prefix);
@@ -301,6 +219,15 @@ static const char *const poster_names[] = {
 
 #define POINT_HREF "https://osspoint.example.go.th/points/4701"
 #define HOME_HREF  "https://osspoint.example.go.th/"
+
+/* Both QR codes of a poster (the portal's home and the point's page)
+ * decode from a 150 dpi rendering. */
+static void assert_poster_qr(const char *pdf)
+{
+	char *urls = decode_page(pdf, 1);
+	assert_string_equal(urls, HOME_HREF "\n" POINT_HREF "\n");
+	free(urls);
+}
 
 static json_t *poster_model(void)
 {
@@ -355,7 +282,7 @@ static void test_poster(void **state)
 	buf_init(&b, 0);
 	assert_int_equal(print_poster_pdf(m, &b), 0);
 	assert_memory_equal(b.data, "%PDF-", 5);
-	char *path = write_pdf(&b, "poster");
+	char *path = support_write_temp(b.data, b.len, "pdf", "poster");
 	assert_int_equal(pdf_pages(path), 1);
 	check_fonts(path);
 	check_geometry(path);
@@ -363,7 +290,7 @@ static void test_poster(void **state)
 	int n;
 	char **pv = page_texts(path, &n);
 	assert_int_equal(n, 1);
-	char *sq = squash(strdup(pv[0])), *sk = skeleton(strdup(pv[0]));
+	char *sq = support_squash(strdup(pv[0])), *sk = skeleton(strdup(pv[0]));
 	assert_has_thai(sk, "บริการภาครัฐออนไลน์");
 	assert_has_thai(sk, "มีเจ้าหน้าที่ช่วยท่านใช้บริการได้ที่นี่");
 	assert_has_thai(sk, "จุดให้บริการ e-Service ศูนย์ดำรงธรรมอำเภอเมืองสกลนคร");
@@ -386,10 +313,7 @@ static void test_poster(void **state)
 	free(pv[0]);
 	free(pv);
 
-	/* Both QR codes decode from a 150 dpi rendering. */
-	char *urls = decode_page(path, 1);
-	assert_string_equal(urls, HOME_HREF "\n" POINT_HREF "\n");
-	free(urls);
+	assert_poster_qr(path);
 	unlink(path);
 	free(path);
 	buf_cleanup(&b);
@@ -419,7 +343,7 @@ static void test_poster_long_texts(void **state)
 	struct buf b;
 	buf_init(&b, 0);
 	assert_int_equal(print_poster_pdf(m, &b), 0);
-	char *path = write_pdf(&b, "poster-long");
+	char *path = support_write_temp(b.data, b.len, "pdf", "poster-long");
 	assert_int_equal(pdf_pages(path), 1);
 	check_geometry(path);
 	int n;
@@ -442,9 +366,7 @@ static void test_poster_long_texts(void **state)
 	free(sk);
 	free(pv[0]);
 	free(pv);
-	char *urls = decode_page(path, 1);
-	assert_string_equal(urls, HOME_HREF "\n" POINT_HREF "\n");
-	free(urls);
+	assert_poster_qr(path);
 	unlink(path);
 	free(path);
 	buf_cleanup(&b);
@@ -463,7 +385,7 @@ static void test_catalogue_pages(void **state)
 	struct buf b;
 	buf_init(&b, 0);
 	assert_int_equal(print_catalogue_pdf(m, &b), 0);
-	char *path = write_pdf(&b, "catalogue");
+	char *path = support_write_temp(b.data, b.len, "pdf", "catalogue");
 	assert_int_equal(pdf_pages(path), PAGES);
 	check_fonts(path);
 	check_geometry(path);
@@ -471,7 +393,7 @@ static void test_catalogue_pages(void **state)
 	char **pv = page_texts(path, &n);
 	assert_int_equal(n, PAGES);
 	for (int k = 0; k < PAGES; k++) {
-		char *sq = squash(strdup(pv[k])), *sk = skeleton(strdup(pv[k]));
+		char *sq = support_squash(strdup(pv[k])), *sk = skeleton(strdup(pv[k]));
 		char foot[32];
 		snprintf(foot, sizeof foot, "หน้า %d/%d", k + 1, PAGES);
 		assert_has_thai(sk, foot);
@@ -497,7 +419,7 @@ static void test_catalogue_pages(void **state)
 				fail_msg("page %d lacks %s", k + 1, name);
 			assert_true(at >= prev);
 			prev = at;
-			assert_int_equal(count(sq, shorter), 1);
+			assert_int_equal(support_count(sq, shorter), 1);
 			assert_has(sq, url);
 		}
 		assert_has_thai(sk, "หน่วยงาน: กรมการปกครอง");
@@ -545,7 +467,7 @@ static void test_catalogue_long_block_and_empty(void **state)
 	struct buf b;
 	buf_init(&b, 0);
 	assert_int_equal(print_catalogue_pdf(m, &b), 0);
-	char *path = write_pdf(&b, "catalogue-long");
+	char *path = support_write_temp(b.data, b.len, "pdf", "catalogue-long");
 	int pages = pdf_pages(path);
 	check_geometry(path);
 	int n;
@@ -560,7 +482,7 @@ static void test_catalogue_long_block_and_empty(void **state)
 	/* The URL, broken over lines, comes back whole and in order. (pango's
 	 * hyphen at a break inside a word, which print.c turns off, would not
 	 * show here: it maps to no text. That was checked on the image.) */
-	char *sq = squash(strdup(pv[1]));
+	char *sq = support_squash(strdup(pv[1]));
 	char head[151];
 	memcpy(head, url, 150);
 	head[150] = '\0';
@@ -579,7 +501,7 @@ static void test_catalogue_long_block_and_empty(void **state)
 	buf_reset(&b);
 	json_object_set_new(m, "services", json_array());
 	assert_int_equal(print_catalogue_pdf(m, &b), 0);
-	path = write_pdf(&b, "catalogue-empty");
+	path = support_write_temp(b.data, b.len, "pdf", "catalogue-empty");
 	assert_int_equal(pdf_pages(path), 1);
 	pv = page_texts(path, &n);
 	sk = skeleton(strdup(pv[0]));
@@ -687,7 +609,7 @@ struct box {
  * "เวลาทำการ", the label excluded (pdftotext -bbox, points). */
 static struct box hours_row(const char *pdf)
 {
-	char *html = run(false, "pdftotext -bbox '%s' -", pdf);
+	char *html = support_run(false, "pdftotext -bbox '%s' -", pdf);
 	const char *hit = strstr(html, ">เวลาทำการ</word>");
 	assert_non_null(hit);
 	const char *w = hit;
@@ -750,9 +672,9 @@ static struct bitmap crop_ink(cairo_surface_t *img, int x0, int y0, int x1, int 
 static struct bitmap hours_ink(const char *pdf)
 {
 	struct box r = hours_row(pdf);
-	char *prefix = temp_path("png");
+	char *prefix = support_temp_path("png");
 	unlink(prefix);
-	free(run(false, "pdftoppm -r %d -f 1 -l 1 -singlefile -png '%s' '%s'", DPI, pdf, prefix));
+	free(support_run(false, "pdftoppm -r %d -f 1 -l 1 -singlefile -png '%s' '%s'", DPI, pdf, prefix));
 	char *png = NULL;
 	if (asprintf(&png, "%s.png", prefix) < 0)
 		fail();
@@ -843,7 +765,7 @@ static char *poster_with_hours(const char *hours, const char *name)
 	struct buf b;
 	buf_init(&b, 0);
 	assert_int_equal(print_poster_pdf(m, &b), 0);
-	char *path = write_pdf(&b, name);
+	char *path = support_write_temp(b.data, b.len, "pdf", name);
 	buf_cleanup(&b);
 	json_decref(m);
 	return path;
@@ -943,13 +865,7 @@ static int teardown(void **state)
 
 int main(int argc, char **argv)
 {
-	/* As in test_export: GLib's slice allocator would hide leaked pango
-	 * objects from LeakSanitizer; GLib reads G_SLICE before main. */
-	if (!getenv("G_SLICE") && argc > 0) {
-		setenv("G_SLICE", "always-malloc", 1);
-		execv("/proc/self/exe", argv);
-		perror("execv /proc/self/exe"); /* go on without it */
-	}
+	support_glib_malloc(argc, argv);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_poster),
 	    cmocka_unit_test(test_poster_long_texts),

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "render/qr.h"
+#include "support.h"
 
 #define QUIET 4
 
@@ -49,64 +50,10 @@ static char *long_url(size_t n)
 	return s;
 }
 
-/* A fresh private temporary file *.png holding len bytes of data; returns
- * its path (caller unlinks and frees). With OSSPOINT_TEST_KEEP the bytes are
- * also copied there as <name>.png. */
-static char *write_temp(const void *data, size_t len, const char *name)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *path = NULL;
-	if (asprintf(&path, "%s/osspoint-qr-XXXXXX.png", tmp && *tmp ? tmp : "/tmp") < 0)
-		fail();
-	int fd = mkstemps(path, 4);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	if (!len)
-		return path;
-	const char *keep = getenv("OSSPOINT_TEST_KEEP");
-	if (keep && *keep) {
-		char *copy = NULL;
-		if (asprintf(&copy, "%s/%s.png", keep, name) < 0)
-			fail();
-		FILE *f = fopen(copy, "wb");
-		if (f) {
-			fwrite(data, 1, len, f);
-			fclose(f);
-		}
-		free(copy);
-	}
-	return path;
-}
-
-/* zbarimg's output for the image at path (caller frees): every symbol's
- * text followed by a newline; "" when it found none. */
-static char *zbar(const char *path)
-{
-	char *cmd = NULL;
-	if (asprintf(&cmd, "zbarimg --raw -q '%s' 2>/dev/null", path) < 0)
-		fail();
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		fail_msg("popen %s", cmd);
-	struct buf out;
-	buf_init(&out, 0);
-	char chunk[4096];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, p)) > 0)
-		assert_int_equal(buf_append(&out, chunk, got), 0);
-	int status = pclose(p);
-	/* zbarimg exits 4 when it found no symbol, 0 when it found some. */
-	if (status != 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 4))
-		fail_msg("'%s' exited with %d", cmd, status);
-	free(cmd);
-	return buf_detach(&out, NULL);
-}
-
 static void assert_decodes_to(const void *png, size_t len, const char *text, const char *name)
 {
-	char *path = write_temp(png, len, name);
-	char *got = zbar(path);
+	char *path = support_write_temp(png, len, "png", name);
+	char *got = support_run(true, "zbarimg --raw -q '%s' 2>/dev/null", path);
 	unlink(path);
 	free(path);
 	size_t n = strlen(text);
@@ -120,7 +67,7 @@ static void assert_decodes_to(const void *png, size_t len, const char *text, con
  * module has the same colour. Caller frees. */
 static unsigned char *png_grid(const struct buf *png, int scale, int *side)
 {
-	char *path = write_temp(png->data, png->len, "grid");
+	char *path = support_write_temp(png->data, png->len, "png", "grid");
 	cairo_surface_t *s = cairo_image_surface_create_from_png(path);
 	unlink(path);
 	free(path);
@@ -204,14 +151,6 @@ static void test_png_geometry_and_append(void **state)
 
 /* ---- SVG ---- */
 
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* The grid the SVG's one path draws (side x side, 1 = dark). The path must be
  * a list of "M x y h n v1 h-n z" runs, each inside the grid and none
  * overlapping another. Caller frees. */
@@ -252,9 +191,9 @@ static void test_svg_structure(void **state)
 	assert_non_null(
 	    strstr(s, " width=\"100%\" height=\"100%\" role=\"img\" shape-rendering=\"crispEdges\">"));
 	assert_non_null(strstr(s, "<title>คิวอาร์โค้ด &lt;a href=&quot;x&quot;&gt;&amp;&#39;</title>"));
-	assert_int_equal(count(s, "<path"), 1);
-	assert_int_equal(count(s, "<title>"), 1);
-	assert_int_equal(count(s, "<"), 7); /* <?xml <svg <title> </title> <rect <path </svg> */
+	assert_int_equal(support_count(s, "<path"), 1);
+	assert_int_equal(support_count(s, "<title>"), 1);
+	assert_int_equal(support_count(s, "<"), 7); /* <?xml <svg <title> </title> <rect <path </svg> */
 	assert_non_null(strstr(s, "<rect width=\"41\" height=\"41\" fill=\"#fff\"/>"));
 	assert_non_null(strstr(s, "viewBox=\"0 0 41 41\""));
 	assert_true(b.len > 0 && s[b.len - 1] == '\n');
@@ -317,7 +256,7 @@ static struct buf surface_png(cairo_surface_t *s)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	char *path = write_temp("", 0, "unused");
+	char *path = support_temp_path("png");
 	assert_int_equal(cairo_surface_write_to_png(s, path), CAIRO_STATUS_SUCCESS);
 	FILE *f = fopen(path, "rb");
 	char chunk[65536];

@@ -1,0 +1,85 @@
+# shellcheck shell=bash disable=SC2034 # sets variables for the caller (SRV_PID, URL, NPORT, NGINX_PID)
+# Shared by the benchmarks (bench/run.sh, bench/portal/run.sh,
+# bench/registry/run.sh); sourced, not run. The caller sets ROOT (the
+# checkout), W (its work directory), SECS and CONNS where it uses
+# bench_serve, bench_nginx or bench_rps.
+
+# A private root in $W/root: the real templates and data (plus any extra
+# top-level directories named, e.g. docs) linked, and a copy of static/.
+bench_root() { # [extra dir...]
+	mkdir -p "$W/root"
+	local d
+	for d in templates data "$@"; do ln -s "$ROOT/$d" "$W/root/$d"; done
+	cp -r "$ROOT/static" "$W/root/static"
+}
+
+# Migrates and seeds a SQLite database in $W (demo data), starts `$BIN serve`
+# on a free port of 127.0.0.1 with the root of bench_root; sets SRV_PID and URL.
+bench_serve() {
+	export OSSPOINT_ROOT="$W/root" OSSPOINT_DB="sqlite:$W/bench.db" OSSPOINT_ACCESS_LOG=0 \
+		OSSPOINT_LISTEN=127.0.0.1:0
+	"$BIN" migrate >/dev/null
+	"$BIN" seed --demo >/dev/null
+	"$BIN" serve >"$W/serve.out" 2>"$W/serve.err" &
+	SRV_PID=$!
+	for _ in $(seq 100); do grep -q 'listening on' "$W/serve.out" 2>/dev/null && break; sleep 0.1; done
+	URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$W/serve.out" | head -1)
+	[ -n "$URL" ] || { cat "$W/serve.err"; exit 1; }
+}
+
+# nginx, one worker, static files from $W/www, keep-alive, logging off; sets
+# NPORT and NGINX_PID and waits until it serves $W/www/<probe>.
+bench_nginx() { # probe
+	NPORT=$((20000 + RANDOM % 20000))
+	cat >"$W/nginx.conf" <<NGX
+worker_processes 1;
+pid $W/nginx.pid;
+error_log $W/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $W/tmp; proxy_temp_path $W/tmp; fastcgi_temp_path $W/tmp;
+  uwsgi_temp_path $W/tmp; scgi_temp_path $W/tmp;
+  server { listen 127.0.0.1:$NPORT; root $W/www; default_type text/html; }
+}
+NGX
+	mkdir -p "$W/tmp"
+	# nginx's workers run as an unprivileged user: let them read the pages.
+	chmod -R a+rX "$W"
+	nginx -c "$W/nginx.conf" -g 'daemon off;' &
+	NGINX_PID=$!
+	for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NPORT/$1" -o /dev/null && break; sleep 0.1; done
+}
+
+# One wrk run (HTML, as a browser asks) of $SECS s at $CONNS connections;
+# prints "req/s p99 errors" (errors: wrk's Non-2xx / Socket errors lines, if any).
+bench_rps() { # url [extra header]
+	local out
+	if [ -n "${2:-}" ]; then
+		out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H "$2" -H 'Accept: text/html' "$1")
+	else
+		out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H 'Accept: text/html' "$1")
+	fi
+	echo "$out" >>"$W/wrk.log"
+	local r p99 errs
+	r=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+	p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+	errs=$(echo "$out" | grep -E 'Non-2xx|Socket errors' | tr '\n' ' ' || true)
+	echo "$r $p99 ${errs:-}"
+}
+
+# Puts $W/section.md at the top of bench/RESULTS.md (newest run first,
+# earlier runs kept below). Run from the checkout's root.
+bench_write_results() {
+	{
+		echo "# Benchmark results"
+		echo
+		echo "Ratios are measured against a reference in the same run (never absolute targets)."
+		echo
+		cat "$W/section.md"
+		[ -f bench/RESULTS.md ] && sed -n '/^## /,$p' bench/RESULTS.md
+	} >"$W/RESULTS.md"
+	cp "$W/RESULTS.md" bench/RESULTS.md
+	echo "bench: wrote bench/RESULTS.md"
+}
