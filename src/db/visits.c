@@ -1577,3 +1577,159 @@ int db_period_attest(struct db *db, const char *unit_code, const char *period_is
 	struct attest a = {unit_code, period_iso, user_id, now};
 	return WRITE_TX(db, attest_fn, &a);
 }
+
+struct overview {
+	const char *parent, *first, *last;
+	json_t *out;
+};
+
+static int overview_fn(struct dbc *c, void *arg)
+{
+	struct overview *o = arg;
+	json_decref(o->out);
+	o->out = NULL;
+	bool all = strcmp(o->parent, "0") == 0;
+	/* Correlated subqueries: each is a range of a roll-up's primary key,
+	 * of the partial index of void entries, or one step of the
+	 * (unit_code, visited_at) index (MAX), per district. */
+	struct db_stmt *st = db_prepare(
+	    c, all ? "SELECT u.code, u.name_th, u.parent_code, "
+	             "COALESCE((SELECT SUM(r.visits) FROM rollup_visits r WHERE r.unit_code = u.code AND "
+	             "r.day >= ? "
+	             "AND r.day <= ?), 0) AS entries, "
+	             "COALESCE((SELECT SUM(s.n) FROM rollup_services s WHERE s.unit_code = u.code AND s.day "
+	             ">= ? "
+	             "AND s.day <= ?), 0) AS services, "
+	             "(SELECT COUNT(*) FROM visits v WHERE v.unit_code = u.code AND v.status = 'void' AND "
+	             "v.visit_day >= ? AND v.visit_day <= ?) AS nvoid, "
+	             "(SELECT MAX(v.visited_at) FROM visits v WHERE v.unit_code = u.code) AS last_at "
+	             "FROM units u WHERE u.level = 2 AND u.in_programme = 1 ORDER BY u.code"
+	           : "SELECT u.code, u.name_th, u.parent_code, "
+	             "COALESCE((SELECT SUM(r.visits) FROM rollup_visits r WHERE r.unit_code = u.code AND "
+	             "r.day >= ? "
+	             "AND r.day <= ?), 0) AS entries, "
+	             "COALESCE((SELECT SUM(s.n) FROM rollup_services s WHERE s.unit_code = u.code AND s.day "
+	             ">= ? "
+	             "AND s.day <= ?), 0) AS services, "
+	             "(SELECT COUNT(*) FROM visits v WHERE v.unit_code = u.code AND v.status = 'void' AND "
+	             "v.visit_day >= ? AND v.visit_day <= ?) AS nvoid, "
+	             "(SELECT MAX(v.visited_at) FROM visits v WHERE v.unit_code = u.code) AS last_at "
+	             "FROM units u WHERE u.level = 2 AND u.in_programme = 1 AND u.parent_code = ? ORDER BY "
+	             "u.code");
+	if (!st)
+		return DB_ERROR;
+	for (int i = 0; i < 3; i++) {
+		db_bind_text(st, 2 * i + 1, o->first);
+		db_bind_text(st, 2 * i + 2, o->last);
+	}
+	if (!all)
+		db_bind_text(st, 7, o->parent);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "code", db_col_text(st, 0), "name_th",
+		              db_col_text(st, 1), "province_code", db_col_text(st, 2), "entries",
+		              (json_int_t)db_col_int(st, 3), "services", (json_int_t)db_col_int(st, 4),
+		              "void", (json_int_t)db_col_int(st, 5), "last_entry_at",
+		              db_col_null(st, 6) ? json_null() : json_integer(db_col_int(st, 6))));
+	db_finish(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return rc;
+	}
+	o->out = arr;
+	return DB_OK;
+}
+
+int db_registry_overview(struct db *db, const char *parent_code, const char *first_day, const char *last_day,
+                         json_t **out)
+{
+	struct overview o = {parent_code, first_day, last_day, NULL};
+	int rc = db_read(db, overview_fn, &o);
+	if (rc != DB_OK) {
+		json_decref(o.out);
+		o.out = NULL;
+	}
+	*out = o.out;
+	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
+struct count_days {
+	const char *unit, *first, *last;
+	int64_t n;
+};
+
+static int count_days_fn(struct dbc *c, void *arg)
+{
+	struct count_days *a = arg;
+	a->n = 0;
+	int rc = db_query_int(
+	    c, &a->n,
+	    "SELECT COALESCE(SUM(visits), 0) AS n FROM rollup_visits WHERE unit_code = ? AND day >= ? "
+	    "AND day <= ?",
+	    "ttt", a->unit, a->first, a->last);
+	return rc == DB_ROW ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
+int db_visits_count_days(struct db *db, const char *unit_code, const char *first_day, const char *last_day,
+                         int64_t *n)
+{
+	struct count_days a = {unit_code, first_day, last_day, 0};
+	int rc = db_read(db, count_days_fn, &a);
+	*n = rc == DB_OK ? a.n : 0;
+	return rc;
+}
+
+struct changed {
+	const char *unit;
+	int64_t since, limit;
+	json_t *out;
+};
+
+static int changed_fn(struct dbc *c, void *arg)
+{
+	struct changed *a = arg;
+	json_decref(a->out);
+	a->out = NULL;
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT id, seq, year_be, status, version, updated_at, visitor_name FROM visits "
+	       "WHERE unit_code = ? AND updated_at >= ? AND version > 1 ORDER BY updated_at DESC, id DESC "
+	       "LIMIT ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, a->unit);
+	db_bind_int(st, 2, a->since);
+	db_bind_int(st, 3, a->limit);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		char number[VISIT_NUMBER_SIZE];
+		number_format(number, db_col_int(st, 1), db_col_int(st, 2));
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)db_col_int(st, 0),
+		                   "number", number, "status", db_col_text(st, 3), "version",
+		                   (json_int_t)db_col_int(st, 4), "updated_at", (json_int_t)db_col_int(st, 5),
+		                   "visitor_name", db_col_text(st, 6)));
+	}
+	db_finish(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return rc;
+	}
+	a->out = arr;
+	return DB_OK;
+}
+
+int db_visits_changed_since(struct db *db, const char *unit_code, int64_t since, int64_t limit, json_t **out)
+{
+	struct changed a = {unit_code, since, limit, NULL};
+	int rc = db_read(db, changed_fn, &a);
+	if (rc != DB_OK) {
+		json_decref(a.out);
+		a.out = NULL;
+	}
+	*out = a.out;
+	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}

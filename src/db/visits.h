@@ -199,6 +199,29 @@ json_t *db_visits_list(struct db *db, const struct visit_filter *f);
 #define VISIT_BOOK_MAX 200000
 int db_visits_book(struct db *db, const char *unit_code, const char *period_iso, json_t **out);
 
+/* The registry at a glance for a province or national user: one row per
+ * district in the programme below parent_code (a province "PP"; or "0" for
+ * every district of every province), for the days first_day..last_day (ISO,
+ * a period's range): *out = [{code, name_th, province_code, entries (active
+ * entries, from the roll-ups), services (their service rows), void (void
+ * entries of those days), last_entry_at (the latest visit ever, epoch
+ * seconds, or null)}] in code order. Reads O(districts x days) roll-up rows
+ * and one index lookup per district, never the entries. Returns DB_OK or a
+ * negative db_rc (*out = NULL). */
+int db_registry_overview(struct db *db, const char *parent_code, const char *first_day, const char *last_day,
+                         json_t **out);
+
+/* *n = active entries of unit on the days first_day..last_day (ISO), from the
+ * roll-ups. Returns DB_OK or a negative db_rc. */
+int db_visits_count_days(struct db *db, const char *unit_code, const char *first_day, const char *last_day,
+                         int64_t *n);
+
+/* Entries of unit edited or voided at or after `since` (epoch seconds),
+ * newest change first, at most `limit`: *out = [{id, number, status
+ * ("active" | "void"), version, updated_at, visitor_name}]. (A new entry is
+ * version 1 and not listed.) Returns DB_OK or a negative db_rc (*out = NULL). */
+int db_visits_changed_since(struct db *db, const char *unit_code, int64_t since, int64_t limit, json_t **out);
+
 /* Attests the unit's report for period "YYYY-MM" (closes the period at
  * once; issue 10's monthly report builds on this). In one transaction with
  * what a caller's fn reads: db_write. Returns DB_OK (also when already
