@@ -23,6 +23,9 @@ static const struct err_info table[ERR__COUNT] = {
     [ERR_THROTTLED] = {ERR_THROTTLED, 429, "throttled", "พยายามหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่"},
     [ERR_INTERNAL] = {ERR_INTERNAL, 500, "internal", "เกิดข้อผิดพลาดภายในระบบ"},
     [ERR_UNAVAILABLE] = {ERR_UNAVAILABLE, 503, "unavailable", "ระบบไม่พร้อมให้บริการชั่วคราว"},
+    [ERR_LOGIN_CROSS_SITE] = {ERR_LOGIN_CROSS_SITE, 403, "login-cross-site", "ไม่อนุญาตให้เข้าสู่ระบบจากเว็บไซต์อื่น"},
+    [ERR_LOGIN_LOCKED] = {ERR_LOGIN_LOCKED, 429, "login-locked",
+                          "การเข้าสู่ระบบถูกล็อกชั่วคราว เพราะใส่รหัสผ่านผิดหลายครั้ง"},
 };
 
 const struct err_info *err_info(enum err code)
