@@ -225,7 +225,7 @@ for (const backend of backends()) {
       assert.equal((await login(other, 'dadmin4101', 'long-enough-1')).status, 200);
       const out = await other.post(`/users/${id}/unlock`);
       assert.equal(out.status, 403);
-      assert.equal(out.json.type, '/problems/forbidden');
+      assert.equal(out.json.type, '/problems/out-of-scope');
       assert.equal((await other.post('/users/999999/unlock')).status, 404);
       // Without the CSRF token.
       assert.equal((await admin.post(`/users/${id}/unlock`, { csrf: false })).status, 403);

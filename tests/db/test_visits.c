@@ -598,7 +598,7 @@ static void test_rollups_follow_edits_and_voids(void **state)
 	json_decref(e);
 
 	/* Void: its day and services leave the roll-ups. */
-	assert_int_equal(db_visit_void(db, cb.id, "บันทึกซ้ำ", admin1, b.visited_at + 100), DB_OK);
+	assert_int_equal(db_visit_void(db, cb.id, "บันทึกซ้ำ", admin1, b.visited_at + 100, 0, NULL), DB_OK);
 	assert_int_equal(rollup_visits_of(db, "4701", "2024-03-04"), 0);
 	assert_int_equal(rollup_service_of(db, "4701", "2024-03-04", "welfare", "completed"), 0);
 	assert_rollups_consistent(db);
@@ -642,7 +642,7 @@ static void test_history_and_refusals(void **state)
 	struct visit_created c = create(db, "4701", &v, officer1, "1103702071838");
 	struct visit_input v2 = mk("2024-03-04", 9, 30, "นายประวัติ แก้ชื่อ", "welfare=completed queue=referred");
 	assert_int_equal(update(db, c.id, &v2, VISIT_CID_KEEP, NULL, admin1), DB_OK);
-	assert_int_equal(db_visit_void(db, c.id, "ลงผิดคน", admin1, 2000000000), DB_OK);
+	assert_int_equal(db_visit_void(db, c.id, "ลงผิดคน", admin1, 2000000000, 0, NULL), DB_OK);
 
 	json_t *h = db_visit_history(db, c.id);
 	assert_non_null(h);
@@ -680,9 +680,9 @@ static void test_history_and_refusals(void **state)
 
 	/* A void entry cannot be edited or voided again; unknown ids are DB_DONE. */
 	assert_int_equal(update(db, c.id, &v, VISIT_CID_KEEP, NULL, admin1), VISIT_RC_VOID);
-	assert_int_equal(db_visit_void(db, c.id, "อีกครั้ง", admin1, 1), VISIT_RC_VOID);
+	assert_int_equal(db_visit_void(db, c.id, "อีกครั้ง", admin1, 1, 0, NULL), VISIT_RC_VOID);
 	assert_int_equal(update(db, 987654, &v, VISIT_CID_KEEP, NULL, admin1), DB_DONE);
-	assert_int_equal(db_visit_void(db, 987654, "x", admin1, 1), DB_DONE);
+	assert_int_equal(db_visit_void(db, 987654, "x", admin1, 1, 0, NULL), DB_DONE);
 	json_t *e = db_visit_get(db, c.id);
 	assert_string_equal(fresh_jstr(e, "visitor_name"), "นายประวัติ แก้ชื่อ");
 	assert_string_equal(fresh_jstr(e, "void_reason"), "ลงผิดคน");
@@ -696,7 +696,7 @@ static void test_history_and_refusals(void **state)
 
 	/* Voided by the system (user 0): no user recorded. */
 	struct visit_created s = create(db, "4701", &v, officer1, NULL);
-	assert_int_equal(db_visit_void(db, s.id, "ระบบ", 0, 3), DB_OK);
+	assert_int_equal(db_visit_void(db, s.id, "ระบบ", 0, 3, 0, NULL), DB_OK);
 	h = db_visit_history(db, s.id);
 	assert_int_equal(json_array_size(h), 2);
 	assert_true(json_is_null(json_object_get(json_array_get(h, 1), "user_id")));
@@ -905,7 +905,7 @@ static void test_list_pages_void_and_totals(void **state)
 	struct db *db = DB(state);
 	int64_t ids[8];
 	list_seed(db, ids);
-	assert_int_equal(db_visit_void(db, ids[5], "ซ้ำ", admin1, 1), DB_OK); /* Fay */
+	assert_int_equal(db_visit_void(db, ids[5], "ซ้ำ", admin1, 1, 0, NULL), DB_OK); /* Fay */
 
 	struct visit_filter f = {.unit_code = "4701", .limit = 3};
 	assert_names(db, &f, "Catx,นายไทย ใจดี,Eve SMITH", 7);
@@ -1210,9 +1210,9 @@ static void test_find_by_cid(void **state)
 	struct visit_created c1 = create(db, "4701", &v1, officer1, cid);
 	struct visit_created c2 = create(db, "4701", &v2, officer1, cid);
 	struct visit_created c3 = create(db, "4701", &v3, officer1, cid);
-	create(db, "4702", &v1, officer1, cid);                             /* other unit */
-	create(db, "4701", &v1, officer1, "3100600123456");                 /* other person */
-	assert_int_equal(db_visit_void(db, c3.id, "ผิด", admin1, 1), DB_OK); /* void: not listed */
+	create(db, "4702", &v1, officer1, cid);                                      /* other unit */
+	create(db, "4701", &v1, officer1, "3100600123456");                          /* other person */
+	assert_int_equal(db_visit_void(db, c3.id, "ผิด", admin1, 1, 0, NULL), DB_OK); /* void: not listed */
 
 	struct cid_forms f;
 	cid_forms(cid, &f);
