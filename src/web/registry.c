@@ -439,14 +439,14 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 	}
 	return json_pack(
 	    "{s:I, s:s, s:s, s:I, s:i, s:I, s:s, s:s, s:s, s:o, s:b, s:s, s:s, s:s, s:s, s:s, s:I, s:s, "
-	    "s:s, s:s, s:n, s:b, s:I, s:I, s:o}",
+	    "s:s, s:s, s:n, s:b, s:I, s:I, s:I, s:o}",
 	    "id", (json_int_t)out->id, "unit_code", unit, "number", number, "seq", (json_int_t)out->seq,
 	    "year_be", out->year_be, "visited_at", (json_int_t)v->visited_at, "visit_day", day, "period",
 	    period, "visitor_name", v->visitor_name, "cid_last4", last4 ? json_string(last4) : json_null(),
 	    "has_cid", last4 != NULL, "phone", v->phone, "sex", v->sex, "age_band", v->age_band, "channel",
 	    channel_name(v->channel), "remarks", v->remarks, "officer_id", (json_int_t)u->id, "officer_name",
 	    u->display_name, "status", "active", "void_reason", "", "voided_at", "purged", 0, "created_at",
-	    (json_int_t)now, "updated_at", (json_int_t)now, "services", services);
+	    (json_int_t)now, "updated_at", (json_int_t)now, "version", (json_int_t)1, "services", services);
 }
 
 /* ---- create ---- */
