@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "core/perm.h"
+#include "core/throttle.h"
 #include "db/db.h"
 #include "db/eservices.h"
 #include "db/seed.h"
+#include "db/sessions.h"
 #include "db/units.h"
 #include "db/users.h"
 #include "db/visits.h"
@@ -22,6 +24,7 @@
 #include "lib/config.h"
 #include "lib/crypto.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/xalloc.h"
 #include "render/mustache.h"
 #include "web/app.h"
@@ -436,6 +439,11 @@ static void *purge_thread(void *arg)
 			log_error("purge: failed, will retry tomorrow");
 		else if (erased)
 			log_info("purge: erased personal data of %lld entries", (long long)erased);
+		/* Expired sessions, and login attempts older than throttling or
+		 * telling a known address (core/throttle.h) needs. */
+		int64_t now = (int64_t)time(NULL);
+		if (db_session_purge(a->db, now, now - (int64_t)THROTTLE_KNOWN_DAYS * 86400) != DB_OK)
+			log_error("purge: expired sessions and old login attempts not removed");
 		pthread_mutex_lock(&purge_lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -523,6 +531,13 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	if (!(the.router = web_router_new()))
 		goto out;
 	snprintf(dir, sizeof dir, "%s/static", cfg->root);
+	/* Checked when the setting was read; parsed here for the server, which
+	 * borrows it until http_stop below. */
+	struct net_prefixes trusted;
+	if (net_prefixes_parse(&trusted, cfg->trusted_proxies, err, sizeof err) < 0) {
+		fprintf(stderr, "osspoint: %s\n", err);
+		goto out;
+	}
 	struct http_config hc = {
 	    .listen = cfg->listen,
 	    .static_dir = dir,
@@ -536,6 +551,7 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	    .access_log = cfg->access_log,
 	    .render = web_render,
 	    .authorize = web_authorize,
+	    .trusted_proxies = &trusted,
 	};
 	public_url = cfg->public_url ? xstrdup(cfg->public_url) : xasprintf("http://%s", cfg->listen);
 	the.public_url = public_url;

@@ -34,6 +34,7 @@ enum http_method {
 };
 
 struct req;
+struct net_prefixes; /* lib/netaddr.h */
 
 /* One route: method, path pattern with {name} parameters (a parameter matches
  * one non-empty segment), the minimum role and flags the app's authorize hook
@@ -167,7 +168,15 @@ const char *req_param(const struct req *r, const char *name);  /* {name} in the 
 const char *req_query(const struct req *r, const char *name);  /* ?name=... */
 const char *req_header(const struct req *r, const char *name); /* case-insensitive */
 const char *req_cookie(const struct req *r, const char *name);
-const char *req_client_ip(const struct req *r); /* "127.0.0.1" */
+/* The client's address as text ("203.0.113.7", "2001:db8::1"; "unknown" when
+ * the socket has none). It is the socket peer (127.0.0.1 for a fake request)
+ * unless the peer is one of cfg->trusted_proxies: then the X-Forwarded-For
+ * headers (all of them, in order, as one list) are read right to left and
+ * the client is the right-most address that is not itself a trusted proxy
+ * (the left-most when all are; a malformed entry, e.g. with a port, ends the
+ * walk at the address after it). From any other peer the header is ignored,
+ * since anyone can send one. Always a normalised address, never header text. */
+const char *req_client_ip(const struct req *r);
 /* Body field from an urlencoded or multipart body; for a JSON object body,
  * a string member as is, a number or boolean rendered as text ("42", "1.5",
  * "true"); NULL when absent or of another type. */
@@ -244,9 +253,13 @@ struct http_config {
 	http_authorize_fn authorize;
 	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 32 MiB */
 	size_t cache_max_entries; /* page cache: answers kept, 0 = 4096 */
+	/* Reverse proxies whose X-Forwarded-For is believed (req_client_ip);
+	 * NULL or empty = none. Borrowed: must outlive the server. */
+	const struct net_prefixes *trusted_proxies;
 };
 /* Zero limits mean the defaults (1 MiB body, 16 MiB upload, the cache bounds
- * above). http_start copies the config and its strings. */
+ * above). http_start copies the config and its strings (trusted_proxies is
+ * borrowed, not copied). */
 
 struct http_server;
 /* Starts serving in background threads. Returns NULL (logged) on failure.

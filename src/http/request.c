@@ -17,6 +17,7 @@
 
 #include "http/internal.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/xalloc.h"
 
 /* ---- life ---- */
@@ -298,27 +299,108 @@ const char *req_cookie(const struct req *r, const char *name)
 	return NULL;
 }
 
-const char *req_client_ip(const struct req *r)
+/* The socket peer (a fake request's is 127.0.0.1). */
+static bool peer_addr(const struct req *r, unsigned char out[16])
 {
-	struct req *w = (struct req *)r; /* the address is formatted once, on demand */
-	if (w->client_ip[0])
-		return w->client_ip;
-	if (!r->conn) {
-		snprintf(w->client_ip, sizeof w->client_ip, "127.0.0.1");
-		return w->client_ip;
-	}
+	if (!r->conn)
+		return net_addr_parse("127.0.0.1", 9, out);
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	const char *ok = NULL;
-	if (sa && sa->sa_family == AF_INET)
-		ok = inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		               w->client_ip, sizeof w->client_ip);
-	else if (sa && sa->sa_family == AF_INET6)
-		ok = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		               w->client_ip, sizeof w->client_ip);
-	if (!ok)
+	if (sa && sa->sa_family == AF_INET) {
+		char text[NETADDR_TEXT_LEN];
+		const struct in_addr *in = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		return inet_ntop(AF_INET, in, text, sizeof text) && net_addr_parse(text, strlen(text), out);
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		return true;
+	}
+	return false;
+}
+
+/* The X-Forwarded-For headers of a request, in the order received; past
+ * XFF_MAX_HEADERS the oldest (left-most) are dropped. */
+#define XFF_MAX_HEADERS 16
+struct xff {
+	const char *v[XFF_MAX_HEADERS];
+	size_t n;
+};
+
+static void xff_add(struct xff *x, const char *value)
+{
+	if (x->n == XFF_MAX_HEADERS) {
+		memmove(x->v, x->v + 1, (XFF_MAX_HEADERS - 1) * sizeof x->v[0]);
+		x->n--;
+	}
+	x->v[x->n++] = value;
+}
+
+static enum MHD_Result xff_each(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+		xff_add(cls, value);
+	return MHD_YES;
+}
+
+static bool xff_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Walks the hops right to left, from the peer (a trusted proxy): each hop
+ * that is itself a trusted proxy passes on to the one before it. The client
+ * is the first hop that is not trusted; when every hop is trusted, the
+ * left-most; a malformed entry (not a bare address) stops the walk at the
+ * hop after it, the last one a trusted proxy vouched for. */
+static void xff_client(const struct req *r, const struct net_prefixes *trusted, unsigned char client[16])
+{
+	struct xff x = {.n = 0};
+	if (r->conn)
+		MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_each, &x);
+	else
+		for (const struct hdr *h = r->fake_headers; h; h = h->next)
+			if (strcasecmp(h->name, "X-Forwarded-For") == 0)
+				xff_add(&x, h->value);
+	for (size_t k = x.n; k-- > 0;) {
+		const char *s = x.v[k];
+		size_t end = strlen(s);
+		for (;;) {
+			while (end > 0 && (xff_space(s[end - 1]) || s[end - 1] == ','))
+				end--;
+			if (end == 0)
+				break;
+			size_t start = end;
+			while (start > 0 && s[start - 1] != ',')
+				start--;
+			size_t a = start;
+			while (a < end && xff_space(s[a]))
+				a++;
+			unsigned char hop[16];
+			if (!net_addr_parse(s + a, end - a, hop))
+				return;
+			memcpy(client, hop, 16);
+			if (!net_prefixes_contain(trusted, hop))
+				return;
+			end = start;
+		}
+	}
+}
+
+const char *req_client_ip(const struct req *r)
+{
+	struct req *w = (struct req *)r; /* the address is worked out once, on demand */
+	if (w->client_ip[0])
+		return w->client_ip;
+	unsigned char a[16];
+	if (!peer_addr(r, a)) {
 		snprintf(w->client_ip, sizeof w->client_ip, "unknown");
+		return w->client_ip;
+	}
+	const struct net_prefixes *trusted = r->cfg ? r->cfg->trusted_proxies : NULL;
+	if (trusted && net_prefixes_contain(trusted, a))
+		xff_client(r, trusted, a);
+	net_addr_format(a, w->client_ip);
 	return w->client_ip;
 }
 

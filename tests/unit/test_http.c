@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "lib/netaddr.h"
 
 /* Routes of a test table act on no unit (the app's resolvers are web/scope.c's). */
 static enum err any_scope_resolve(struct req *r, char *unit, size_t cap)
@@ -44,6 +45,12 @@ static void free_user(void *p)
 static void h_hello(struct req *r)
 {
 	reply_bytes(r, 200, "text/plain; charset=utf-8", "hello", 5);
+}
+
+static void h_ip(struct req *r)
+{
+	const char *ip = req_client_ip(r);
+	reply_bytes(r, 200, "text/plain", ip, strlen(ip));
 }
 
 static void h_page(struct req *r)
@@ -168,6 +175,7 @@ static void h_slow(struct req *r)
 static const struct route routes[] = {
     {HTTP_GET, "/slow", 0, ROUTE_PUBLIC, h_slow, "slow", &any_scope},
     {HTTP_GET, "/hello", 0, ROUTE_PUBLIC, h_hello, "hello", &any_scope},
+    {HTTP_GET, "/ip", 0, ROUTE_PUBLIC, h_ip, "ip", &any_scope},
     {HTTP_GET, "/page", 0, ROUTE_PUBLIC, h_page, "page", &any_scope},
     {HTTP_GET, "/broken", 0, ROUTE_PUBLIC, h_broken, "broken", &any_scope},
     {HTTP_POST | HTTP_PUT, "/echo", 0, ROUTE_PUBLIC, h_echo, "echo", &any_scope},
@@ -783,6 +791,64 @@ static void head_has_no_body(void **state)
 	req_fake_free(r);
 }
 
+/* The client address: the peer (127.0.0.1 for a fake request), or from
+ * X-Forwarded-For only when the peer is a trusted proxy. */
+static const char *client_ip_with(const struct net_prefixes *trusted, const char *const *headers, char *out,
+                                  size_t cap)
+{
+	struct http_config c = cfg;
+	c.trusted_proxies = trusted;
+	struct req *r = req_fake_new("GET", "/ip", headers, NULL, 0);
+	http_dispatch_fake(&c, rt, r);
+	assert_int_equal(req_fake_status(r), 200);
+	size_t len;
+	const char *b = req_fake_body(r, &len);
+	snprintf(out, cap, "%.*s", (int)len, b);
+	req_fake_free(r);
+	return out;
+}
+
+static void client_ip_forwarded(void **state)
+{
+	struct net_prefixes trusted, other;
+	char err[256], ip[64];
+	assert_int_equal(net_prefixes_parse(&trusted, "127.0.0.1, 10.0.0.0/8", err, sizeof err), 0);
+	assert_int_equal(net_prefixes_parse(&other, "10.0.0.0/8", err, sizeof err), 0);
+	static const struct {
+		const char *h[3];
+		const char *want;
+	} cases[] = {
+	    {{NULL}, "127.0.0.1"},
+	    {{"X-Forwarded-For: 203.0.113.9"}, "203.0.113.9"},
+	    {{"x-forwarded-for:203.0.113.9 "}, "203.0.113.9"},
+	    /* a client-made entry on the left does not count */
+	    {{"X-Forwarded-For: 198.51.100.1, 203.0.113.9"}, "203.0.113.9"},
+	    /* trusted hops are skipped, right to left */
+	    {{"X-Forwarded-For: 203.0.113.9, 10.1.2.3"}, "203.0.113.9"},
+	    {{"X-Forwarded-For: 198.51.100.1, 203.0.113.9", "X-Forwarded-For: 10.0.0.5"}, "203.0.113.9"},
+	    {{"X-Forwarded-For: 10.0.0.1, 10.0.0.2"}, "10.0.0.1"},
+	    {{"X-Forwarded-For: ,, 203.0.113.9 ,"}, "203.0.113.9"},
+	    /* a malformed entry stops at the hop a trusted proxy vouched for */
+	    {{"X-Forwarded-For: 203.0.113.9, garbage, 10.0.0.2"}, "10.0.0.2"},
+	    {{"X-Forwarded-For: 203.0.113.9:4711"}, "127.0.0.1"},
+	    {{"X-Forwarded-For: <script>"}, "127.0.0.1"},
+	    {{"X-Forwarded-For: "}, "127.0.0.1"},
+	    /* normalised text, never the header's */
+	    {{"X-Forwarded-For: 2001:DB8:0::1"}, "2001:db8::1"},
+	    {{"X-Forwarded-For: ::ffff:203.0.113.9"}, "203.0.113.9"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		client_ip_with(&trusted, cases[i].h, ip, sizeof ip);
+		if (strcmp(ip, cases[i].want))
+			fail_msg("case %zu (%s): got %s, want %s", i, cases[i].h[0] ? cases[i].h[0] : "-", ip,
+			         cases[i].want);
+	}
+	/* From a peer that is not a trusted proxy the header is ignored. */
+	const char *const spoof[] = {"X-Forwarded-For: 203.0.113.9", NULL};
+	assert_string_equal(client_ip_with(&other, spoof, ip, sizeof ip), "127.0.0.1");
+	assert_string_equal(client_ip_with(NULL, spoof, ip, sizeof ip), "127.0.0.1");
+}
+
 static void handler_bugs(void **state)
 {
 	struct req *r = run("GET", "/noreply", ACCEPT_JSON, NULL);
@@ -1197,25 +1263,16 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(not_found_problem_json),
-	    cmocka_unit_test(not_found_html),
-	    cmocka_unit_test(method_not_allowed),
-	    cmocka_unit_test(builtin_error_page_when_render_fails),
-	    cmocka_unit_test(model_html_or_json),
-	    cmocka_unit_test(wants_json_rules),
-	    cmocka_unit_test(too_large_body),
-	    cmocka_unit_test(malformed_json),
-	    cmocka_unit_test(json_body_as_form),
-	    cmocka_unit_test(forms_through_dispatch),
-	    cmocka_unit_test(request_accessors),
-	    cmocka_unit_test(headers_and_cookies),
-	    cmocka_unit_test(invalid_shape),
-	    cmocka_unit_test(authorize_hook),
-	    cmocka_unit_test(head_has_no_body),
-	    cmocka_unit_test(handler_bugs),
-	    cmocka_unit_test(static_files),
-	    cmocka_unit_test(real_server_keep_alive),
-	    cmocka_unit_test(real_server_graceful_stop),
+	    cmocka_unit_test(not_found_problem_json), cmocka_unit_test(not_found_html),
+	    cmocka_unit_test(method_not_allowed),     cmocka_unit_test(builtin_error_page_when_render_fails),
+	    cmocka_unit_test(model_html_or_json),     cmocka_unit_test(wants_json_rules),
+	    cmocka_unit_test(too_large_body),         cmocka_unit_test(malformed_json),
+	    cmocka_unit_test(json_body_as_form),      cmocka_unit_test(forms_through_dispatch),
+	    cmocka_unit_test(request_accessors),      cmocka_unit_test(headers_and_cookies),
+	    cmocka_unit_test(invalid_shape),          cmocka_unit_test(authorize_hook),
+	    cmocka_unit_test(head_has_no_body),       cmocka_unit_test(handler_bugs),
+	    cmocka_unit_test(client_ip_forwarded),    cmocka_unit_test(static_files),
+	    cmocka_unit_test(real_server_keep_alive), cmocka_unit_test(real_server_graceful_stop),
 	    cmocka_unit_test(real_server_bad_listen),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
