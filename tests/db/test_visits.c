@@ -1117,7 +1117,7 @@ static void test_purge(void **state)
 	struct visit_input keyed = mk("2023-01-11", 9, 0, "นางคีย์ ซ้ำ", "welfare=completed");
 	snprintf(keyed.idempotency_key, sizeof keyed.idempotency_key, "import1-abcdef0123456789");
 	struct visit_created ck = create(db, "4701", &keyed, officer1, NULL);
-	assert_int_equal(db_visit_void(db, ck.id, "ซ้ำกับของนางคีย์", admin1, 1700000000), DB_OK);
+	assert_int_equal(db_visit_void(db, ck.id, "ซ้ำกับของนางคีย์", admin1, 1700000000, 0, NULL), DB_OK);
 	char audit[256];
 	snprintf(
 	    audit, sizeof audit,
