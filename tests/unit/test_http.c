@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -1353,6 +1354,29 @@ static void real_server_304_length(void **state)
 	http_stop(s);
 }
 
+/* Every connection is a descriptor: a soft RLIMIT_NOFILE too small for
+ * max_connections is raised to the hard limit when the server starts. */
+static void real_server_raises_fd_limit(void **state)
+{
+	struct rlimit saved, rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 2048)
+		skip(); /* nothing to raise to */
+	rl = saved;
+	rl.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	struct http_config c = cfg;
+	c.access_log = false;
+	c.max_connections = 1000;
+	struct http_server *s = http_start(&c, rt);
+	assert_non_null(s);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_true(rl.rlim_cur == saved.rlim_max ||
+	            (saved.rlim_max == RLIM_INFINITY && rl.rlim_cur >= 1000));
+	http_stop(s);
+	setrlimit(RLIMIT_NOFILE, &saved);
+}
+
 static void real_server_bad_listen(void **state)
 {
 	struct http_config c = cfg;
@@ -1404,6 +1428,7 @@ int main(void)
 	    cmocka_unit_test(real_server_graceful_stop),
 	    cmocka_unit_test(real_server_connection_limits),
 	    cmocka_unit_test(real_server_304_length),
+	    cmocka_unit_test(real_server_raises_fd_limit),
 	    cmocka_unit_test(real_server_bad_listen),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
