@@ -6,7 +6,14 @@
  * fake requests do, and "%2F" inside a route parameter survives). The access
  * handler then reads the whole body (bounded) and, on the call after the body
  * has been read, dispatches and queues the reply: a reply queued on the first
- * call makes MHD close keep-alive connections (measured: 12k vs 76k req/s). */
+ * call makes MHD close keep-alive connections (measured: 12k vs 76k req/s).
+ *
+ * Slow and hostile clients: MHD bounds connections in total and per client
+ * address, memory per connection and silence (io_timeout); we add a deadline
+ * for each request head (request_timeout), enforced by a sweeper thread that
+ * shuts overdue connections down, since MHD's own timeout restarts at every
+ * byte a trickling client sends. The completion callback writes the access log
+ * line into a per-thread buffer (alog.c), never a system call per request. */
 #include "http/http.h"
 
 #include <errno.h>
