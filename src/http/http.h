@@ -221,7 +221,7 @@ struct http_config {
 	size_t max_upload;      /* multipart, e.g. 16 MiB */
 	unsigned threads;       /* 0 = number of CPUs */
 	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
-	bool access_log;        /* one line per request */
+	bool access_log; /* one line per request on stderr, buffered (written at least once a second) */
 	http_render_fn render;
 	http_authorize_fn authorize;
 	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 8 MiB */
@@ -257,7 +257,8 @@ unsigned http_port(const struct http_server *s);
 /* Blocks until SIGTERM or SIGINT, then returns (the caller calls http_stop).
  * Call it from the thread that called http_start. */
 void http_wait_for_signal(void);
-/* Stops accepting, lets running requests finish, frees the server. */
+/* Stops accepting, lets running requests finish (up to 10 s), writes every
+ * access-log line still buffered, frees the server. */
 void http_stop(struct http_server *s);
 
 /* ---- page cache (cache.c) ----
