@@ -647,6 +647,12 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	    .render = web_render,
 	    .authorize = web_authorize,
 	    .trusted_proxies = &trusted,
+	    .cache_max_bytes = cfg->cache_max_bytes,
+	    .max_connections = cfg->max_connections,
+	    .max_connections_per_ip = cfg->max_connections_per_ip,
+	    .request_timeout = cfg->request_timeout,
+	    .io_timeout = cfg->io_timeout,
+	    .connection_memory = cfg->connection_memory,
 	};
 	public_url = cfg->public_url ? xstrdup(cfg->public_url) : xasprintf("http://%s", cfg->listen);
 	the.public_url = public_url;

@@ -248,16 +248,32 @@ struct http_config {
 	size_t max_upload;      /* multipart, e.g. 16 MiB */
 	unsigned threads;       /* 0 = number of CPUs */
 	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
-	bool access_log;        /* one line per request */
+	bool access_log; /* one line per request on stderr, buffered (written at least once a second) */
 	http_render_fn render;
 	http_authorize_fn authorize;
-	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 32 MiB */
+	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 8 MiB */
 	size_t cache_max_entries; /* page cache: answers kept, 0 = 4096 */
 	/* Reverse proxies whose X-Forwarded-For is believed (req_client_ip);
 	 * NULL or empty = none. Borrowed: must outlive the server. */
 	const struct net_prefixes *trusted_proxies;
+	/* Connections (slow or hostile clients). Past max_connections, or past
+	 * max_connections_per_ip from one client address, a new connection is
+	 * closed at once (no answer), so one address cannot take every slot. */
+	unsigned max_connections;        /* open connections in total, 0 = 4096 */
+	unsigned max_connections_per_ip; /* open connections per client address, 0 = 1024 */
+	/* A connection must deliver a whole request head (request line and
+	 * headers) within request_timeout seconds of opening or of its previous
+	 * answer, however it trickles the bytes, or it is closed: idle
+	 * keep-alive connections and slow-header clients alike. */
+	unsigned request_timeout; /* seconds, 0 = 15 */
+	/* Once the head is in, a connection silent for this long (a stalled
+	 * body upload, a client that stopped reading the answer) is closed. */
+	unsigned io_timeout; /* seconds, 0 = 30 */
+	/* libmicrohttpd's memory per connection: request line, headers, the
+	 * answer's headers. A head that does not fit gets 431 (or 414). */
+	size_t connection_memory; /* bytes, 0 = 16 KiB */
 };
-/* Zero limits mean the defaults (1 MiB body, 16 MiB upload, the cache bounds
+/* Zero limits mean the defaults (1 MiB body, 16 MiB upload, the bounds
  * above). http_start copies the config and its strings (trusted_proxies is
  * borrowed, not copied). */
 
@@ -272,7 +288,8 @@ unsigned http_port(const struct http_server *s);
 /* Blocks until SIGTERM or SIGINT, then returns (the caller calls http_stop).
  * Call it from the thread that called http_start. */
 void http_wait_for_signal(void);
-/* Stops accepting, lets running requests finish, frees the server. */
+/* Stops accepting, lets running requests finish (up to 10 s), writes every
+ * access-log line still buffered, frees the server. */
 void http_stop(struct http_server *s);
 
 /* ---- page cache (cache.c) ----

@@ -299,6 +299,46 @@ const char *req_cookie(const struct req *r, const char *name)
 	return NULL;
 }
 
+/* Content-Length header values, walked for req_length_conflict. */
+struct length_walk {
+	const char *first;
+	bool conflict;
+};
+
+static void length_seen(struct length_walk *w, const char *v)
+{
+	if (!w->first)
+		w->first = v;
+	else if (strcmp(w->first, v) != 0)
+		w->conflict = true;
+}
+
+static enum MHD_Result length_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0)
+		length_seen(cls, value ? value : "");
+	return MHD_YES;
+}
+
+bool req_length_conflict(const struct req *r)
+{
+	/* Most requests (GET) carry no Content-Length: one lookup, no walk. */
+	if (!req_header(r, "Content-Length"))
+		return false;
+	if (req_header(r, "Transfer-Encoding"))
+		return true; /* RFC 9112 6.1: a request smuggling pattern */
+	struct length_walk w = {NULL, false};
+	if (r->conn) {
+		MHD_get_connection_values(r->conn, MHD_HEADER_KIND, length_header, &w);
+	} else {
+		for (const struct hdr *h = r->fake_headers; h; h = h->next)
+			if (strcasecmp(h->name, "Content-Length") == 0)
+				length_seen(&w, h->value);
+	}
+	return w.conflict;
+}
+
 /* The socket peer (a fake request's is 127.0.0.1). */
 static bool peer_addr(const struct req *r, unsigned char out[16])
 {
@@ -582,10 +622,17 @@ static struct form_limits limits_for(const struct req *r)
 }
 
 /* Replies for a form that did not parse: 413 for a limit, else 400 naming the
- * field (`bad` is "body" when no field can be named). */
+ * field (`bad` is "body" when no field can be named). A field *name* over the
+ * limit (FORM_TOO_LONG for "body") is no form at all, whatever its size, but
+ * typically JSON or a file sent with a form's Content-Type: 400 naming the
+ * body, not 413. */
 static void form_error(struct req *r, enum form_status st, const char *bad, enum err code)
 {
 	const char *field = bad && strcmp(bad, "body") != 0 ? bad : NULL;
+	if (st == FORM_TOO_LONG && !field) {
+		reply_error(r, code, "body", "ชื่อช่องข้อมูลยาวเกินกำหนด: ข้อมูลที่ส่งมาไม่ใช่แบบฟอร์ม");
+		return;
+	}
 	if (st == FORM_TOO_MANY || st == FORM_TOO_LONG) {
 		reply_error(r, ERR_TOO_LARGE, field,
 		            st == FORM_TOO_MANY ? "จำนวนช่องข้อมูลเกินกำหนด" : "ข้อมูลในช่องนี้ยาวเกินกำหนด");
@@ -598,6 +645,16 @@ static void form_error(struct req *r, enum form_status st, const char *bad, enum
 	char *detail = xasprintf("ข้อมูลในช่อง \"%s\" มีรูปแบบไม่ถูกต้อง", field);
 	reply_error(r, code, field, detail);
 	free(detail);
+}
+
+/* A urlencoded body never starts with '{' or '[' (browsers send them as %7B,
+ * %5B): such a body is JSON sent with a form's Content-Type. */
+static bool looks_like_json(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i < n && (s[i] == '{' || s[i] == '[');
 }
 
 int req_parse_query(struct req *r)
@@ -622,6 +679,12 @@ int req_parse_body(struct req *r)
 	struct form_limits lim = limits_for(r);
 	switch (r->kind) {
 	case BODY_URLENCODED:
+		if (looks_like_json(r->body.data, r->body.len)) {
+			reply_error(r, ERR_BAD_FORM, "body",
+			            "ข้อมูลที่ส่งมาเป็น JSON แต่ระบุ Content-Type เป็นแบบฟอร์ม "
+			            "(application/x-www-form-urlencoded): ส่ง Content-Type: application/json");
+			return -1;
+		}
 		st = form_parse_urlencoded(&r->form, r->body.data, r->body.len, &lim, &bad);
 		break;
 	case BODY_MULTIPART:

@@ -49,6 +49,17 @@ static const struct setting settings[] = {
     {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
     {"max_body", K_ULONG, OFF(max_body), 1024, 1L << 30, "ขนาดข้อมูลสูงสุดต่อคำขอ (ไบต์)"},
     {"max_upload", K_ULONG, OFF(max_upload), 1024, 1L << 30, "ขนาดไฟล์อัปโหลดสูงสุด (ไบต์)"},
+    {"max_connections", K_UINT, OFF(max_connections), 16, 1000000, "จำนวนการเชื่อมต่อพร้อมกันสูงสุดทั้งหมด"},
+    {"max_connections_per_ip", K_UINT, OFF(max_connections_per_ip), 1, 1000000,
+     "จำนวนการเชื่อมต่อพร้อมกันสูงสุดจากที่อยู่ IP เดียว (หลัง reverse proxy ให้ตั้งไม่น้อยกว่าการเชื่อมต่อของ proxy)"},
+    {"request_timeout", K_UINT, OFF(request_timeout), 1, 3600,
+     "วินาทีที่ให้ส่งส่วนหัวของคำขอให้ครบ นับจากเปิดการเชื่อมต่อหรือจากคำตอบก่อนหน้า เกินแล้วปิดการเชื่อมต่อ"},
+    {"io_timeout", K_UINT, OFF(io_timeout), 1, 3600,
+     "วินาทีที่การเชื่อมต่อเงียบได้ระหว่างรับข้อมูลหรือส่งคำตอบ เกินแล้วปิดการเชื่อมต่อ"},
+    {"connection_memory", K_ULONG, OFF(connection_memory), 4096, 1L << 20,
+     "หน่วยความจำต่อการเชื่อมต่อสำหรับบรรทัดคำขอและส่วนหัว (ไบต์; ส่วนหัวที่ใหญ่กว่านี้ได้รหัส 431)"},
+    {"cache_max_bytes", K_ULONG, OFF(cache_max_bytes), 65536, 1L << 30,
+     "ขนาดรวมสูงสุดของหน้าเว็บสาธารณะที่เก็บไว้ในแคช (ไบต์)"},
     {"public_url", K_STR, OFF(public_url), 0, 0,
      "ที่อยู่เว็บสาธารณะ เช่น https://eservice.example.go.th (ใช้ในคิวอาร์โค้ดและโปสเตอร์; ค่าเริ่มต้น http:// + listen)"},
     {"trusted_proxies", K_STR, OFF(trusted_proxies), 0, 0,
@@ -109,6 +120,12 @@ static void defaults(struct config *cfg)
 	cfg->access_log = true;
 	cfg->max_body = 1UL << 20;
 	cfg->max_upload = 16UL << 20;
+	cfg->max_connections = 4096;
+	cfg->max_connections_per_ip = 1024;
+	cfg->request_timeout = 15;
+	cfg->io_timeout = 30;
+	cfg->connection_memory = 16UL << 10;
+	cfg->cache_max_bytes = 8UL << 20;
 }
 
 int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen)

@@ -30,11 +30,18 @@ struct config {
 	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */
 	unsigned long max_body;    /* OSSPOINT_MAX_BODY   1048576 */
 	unsigned long max_upload;  /* OSSPOINT_MAX_UPLOAD 16777216 */
-	char *public_url;          /* OSSPOINT_PUBLIC_URL  NULL = "http://" + listen (the bound port);
-	                              http(s)://host[:port][/path], no trailing '/': the base of the
-	                              URLs in QR codes, on posters and the handout */
-	char *trusted_proxies;     /* OSSPOINT_TRUSTED_PROXIES  NULL = none: reverse proxies (addresses,
-	                              CIDRs) whose X-Forwarded-For gives the client address */
+	/* HTTP connections and memory (struct http_config says what each does). */
+	unsigned max_connections;        /* OSSPOINT_MAX_CONNECTIONS  4096 in total */
+	unsigned max_connections_per_ip; /* OSSPOINT_MAX_CONNECTIONS_PER_IP  1024 per client address */
+	unsigned request_timeout;        /* OSSPOINT_REQUEST_TIMEOUT  15 s to deliver a request head */
+	unsigned io_timeout;             /* OSSPOINT_IO_TIMEOUT  30 s of silence once the head is in */
+	unsigned long connection_memory; /* OSSPOINT_CONNECTION_MEMORY  16384 bytes for line + headers */
+	unsigned long cache_max_bytes;   /* OSSPOINT_CACHE_MAX_BYTES  8388608: page cache body bytes */
+	char *public_url;                /* OSSPOINT_PUBLIC_URL  NULL = "http://" + listen (the bound port);
+	                                    http(s)://host[:port][/path], no trailing '/': the base of the
+	                                    URLs in QR codes, on posters and the handout */
+	char *trusted_proxies;           /* OSSPOINT_TRUSTED_PROXIES  NULL = none: reverse proxies (addresses,
+	                                    CIDRs) whose X-Forwarded-For gives the client address */
 };
 
 /* Fills cfg with the defaults, then the config file named by OSSPOINT_CONFIG

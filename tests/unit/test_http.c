@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -606,6 +607,86 @@ static void forms_through_dispatch(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "len")), 8);
 	json_decref(j);
 	req_fake_free(r);
+}
+
+/* Issue 8 item 10: JSON (or anything whose field name is over the limit)
+ * sent with a form's Content-Type is a bad form naming the body, 400, never
+ * 413 and never a form with one odd field. */
+static void json_sent_as_form(void **state)
+{
+	const char *url[] = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
+	                     NULL};
+	static const struct {
+		const char *what, *body;
+	} cases[] = {
+	    {"a JSON object", "{\"a\":\"1\",\"csrf\":\"tok\"}"},
+	    {"white space, then a JSON object", "\r\n {\"a\":1}"},
+	    {"a JSON array", "[1,2]"},
+	    {"a JSON object with = and & inside", "{\"q\":\"a=b&c=d\"}"},
+	    {"a field name over the limit", NULL}, /* built below */
+	};
+	char longname[300];
+	memset(longname, 'n', 200);
+	memcpy(longname + 200, "=1", 3);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct req *r = run("POST", "/echo", url, cases[i].body ? cases[i].body : longname);
+		if (req_fake_status(r) != 400)
+			fail_msg("%s: %d", cases[i].what, req_fake_status(r));
+		json_t *j = body_json(r);
+		assert_string_equal(json_string_value(json_object_get(j, "type")), "/problems/bad-form");
+		assert_string_equal(json_string_value(json_object_get(j, "field")), "body");
+		json_decref(j);
+		req_fake_free(r);
+	}
+	/* a large JSON body too: the same 400, not 413 */
+	size_t n = cfg.max_body - 64;
+	char *big = malloc(n + 1);
+	memset(big, 'x', n);
+	memcpy(big, "{\"remarks\":\"", 12);
+	memcpy(big + n - 2, "\"}", 2);
+	big[n] = '\0';
+	struct req *r = run("POST", "/echo", url, big);
+	assert_int_equal(req_fake_status(r), 400);
+	free(big);
+	req_fake_free(r);
+	/* the same body as JSON is fine */
+	const char *js[] = {"Content-Type: application/json", NULL};
+	r = run("POST", "/echo", js, "{\"a\":\"1\"}");
+	assert_int_equal(req_fake_status(r), 200);
+	req_fake_free(r);
+}
+
+/* Issue 8 item 10: a body length stated twice in ways that disagree is 400
+ * naming Content-Length, with Connection: close; the same value twice is one
+ * length. */
+static void conflicting_lengths(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *h1, *h2;
+		int status;
+	} cases[] = {
+	    {"two different Content-Length", "Content-Length: 3", "Content-Length: 30", 400},
+	    {"Content-Length and Transfer-Encoding", "Content-Length: 3", "Transfer-Encoding: chunked", 400},
+	    {"the same Content-Length twice", "Content-Length: 3", "Content-Length: 3", 200},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
+		                   "Accept: application/json", cases[i].h1, cases[i].h2, NULL};
+		struct req *r = run("POST", "/echo", h, "a=1");
+		if (req_fake_status(r) != cases[i].status)
+			fail_msg("%s: %d", cases[i].what, req_fake_status(r));
+		if (cases[i].status == 400) {
+			json_t *j = body_json(r);
+			assert_string_equal(json_string_value(json_object_get(j, "type")),
+			                    "/problems/bad-request");
+			assert_string_equal(json_string_value(json_object_get(j, "field")), "Content-Length");
+			json_decref(j);
+			assert_string_equal(req_fake_reply_header(r, "Connection"), "close");
+			assert_security_headers(r);
+		}
+		req_fake_free(r);
+	}
 }
 
 static void request_accessors(void **state)
@@ -1235,6 +1316,143 @@ static void real_server_graceful_stop(void **state)
 	close(fd);
 }
 
+/* Reads until the peer closes (or 3 s pass); true when it closed. */
+static bool closed_by_peer(int fd)
+{
+	char b[4096];
+	for (;;) {
+		ssize_t k = recv(fd, b, sizeof b, 0);
+		if (k == 0 || (k < 0 && errno == ECONNRESET))
+			return true;
+		if (k < 0)
+			return errno == EINTR ? closed_by_peer(fd) : false; /* timeout (SO_RCVTIMEO) */
+	}
+}
+
+/* Issue 8 item 3: the bounds of struct http_config on a real server. Past
+ * max_connections_per_ip a connection is closed at once while the ones
+ * admitted are served; a connection that does not send a whole request head
+ * within request_timeout is closed, however it trickles. */
+static void real_server_connection_limits(void **state)
+{
+	struct http_config c = cfg;
+	c.access_log = false;
+	c.max_connections_per_ip = 3;
+	c.request_timeout = 1;
+	struct http_server *s = http_start(&c, rt);
+	assert_non_null(s);
+	unsigned port = http_port(s);
+	int fds[5], open[5], nopen = 0;
+	for (int i = 0; i < 5; i++)
+		fds[i] = connect_local(port);
+	/* two of them (whichever the server accepted last) are closed at once,
+	 * unanswered */
+	struct timespec pause = {0, 300 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	for (int i = 0; i < 5; i++) {
+		char b;
+		ssize_t k = recv(fds[i], &b, 1, MSG_DONTWAIT);
+		if (!(k == 0 || (k < 0 && errno == ECONNRESET)))
+			open[nopen++] = fds[i];
+	}
+	assert_int_equal(nopen, 3);
+	/* the three admitted are served */
+	const char *get = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct resp rs;
+	for (int i = 0; i < 3; i++) {
+		send_all(open[i], get, strlen(get));
+		assert_int_equal(read_response(open[i], &rs, false), 0);
+		assert_int_equal(rs.status, 200);
+		free(rs.body);
+	}
+	/* a head trickled a byte at a time past the deadline: closed */
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	const char *part = "GET /hello HTTP/1.1\r\nX: ";
+	send_all(open[1], part, strlen(part));
+	bool closed = false;
+	for (int i = 0; i < 40 && !closed; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		closed = send(open[1], "a", 1, MSG_NOSIGNAL) < 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(closed || closed_by_peer(open[1]));
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms < 3500);
+	/* an idle keep-alive connection too (its last answer was above) */
+	assert_true(closed_by_peer(open[0]));
+	for (int i = 0; i < 5; i++)
+		close(fds[i]);
+	/* and the slots are free again */
+	int fd = connect_local(port);
+	send_all(fd, get, strlen(get));
+	assert_int_equal(read_response(fd, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	free(rs.body);
+	close(fd);
+	http_stop(s);
+}
+
+/* A 304 states the length of the 200 it stands for (RFC 9110 8.6), and says
+ * nothing more: the next answer on the connection follows its head. */
+static void real_server_304_length(void **state)
+{
+	struct http_server *s = http_start(&cfg, rt);
+	assert_non_null(s);
+	int fd = connect_local(http_port(s));
+	const char *get = "GET /static/js/app.js HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct resp rs;
+	send_all(fd, get, strlen(get));
+	assert_int_equal(read_response(fd, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	char etag[64], cond[256];
+	const char *et = strcasestr(rs.head, "\r\nETag: ");
+	assert_non_null(et);
+	snprintf(etag, sizeof etag, "%.*s", (int)strcspn(et + 8, "\r"), et + 8);
+	size_t len = rs.len;
+	free(rs.body);
+	snprintf(cond, sizeof cond, "GET /static/js/app.js HTTP/1.1\r\nHost: x\r\nIf-None-Match: %s\r\n\r\n",
+	         etag);
+	send_all(fd, cond, strlen(cond));
+	assert_int_equal(read_response(fd, &rs, true), 0);
+	assert_int_equal(rs.status, 304);
+	char want[64];
+	snprintf(want, sizeof want, "\r\nContent-Length: %zu\r\n", len);
+	assert_true(head_has(&rs, want));
+	free(rs.body);
+	send_all(fd, get, strlen(get));
+	assert_int_equal(read_response(fd, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	assert_int_equal(rs.len, len);
+	free(rs.body);
+	close(fd);
+	http_stop(s);
+}
+
+/* Every connection is a descriptor: a soft RLIMIT_NOFILE too small for
+ * max_connections is raised to the hard limit when the server starts. */
+static void real_server_raises_fd_limit(void **state)
+{
+	struct rlimit saved, rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 2048)
+		skip(); /* nothing to raise to */
+	rl = saved;
+	rl.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	struct http_config c = cfg;
+	c.access_log = false;
+	c.max_connections = 1000;
+	struct http_server *s = http_start(&c, rt);
+	assert_non_null(s);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_true(rl.rlim_cur == saved.rlim_max ||
+	            (saved.rlim_max == RLIM_INFINITY && rl.rlim_cur >= 1000));
+	http_stop(s);
+	setrlimit(RLIMIT_NOFILE, &saved);
+}
+
 static void real_server_bad_listen(void **state)
 {
 	struct http_config c = cfg;
@@ -1263,16 +1481,31 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(not_found_problem_json), cmocka_unit_test(not_found_html),
-	    cmocka_unit_test(method_not_allowed),     cmocka_unit_test(builtin_error_page_when_render_fails),
-	    cmocka_unit_test(model_html_or_json),     cmocka_unit_test(wants_json_rules),
-	    cmocka_unit_test(too_large_body),         cmocka_unit_test(malformed_json),
-	    cmocka_unit_test(json_body_as_form),      cmocka_unit_test(forms_through_dispatch),
-	    cmocka_unit_test(request_accessors),      cmocka_unit_test(headers_and_cookies),
-	    cmocka_unit_test(invalid_shape),          cmocka_unit_test(authorize_hook),
-	    cmocka_unit_test(head_has_no_body),       cmocka_unit_test(handler_bugs),
-	    cmocka_unit_test(client_ip_forwarded),    cmocka_unit_test(static_files),
-	    cmocka_unit_test(real_server_keep_alive), cmocka_unit_test(real_server_graceful_stop),
+	    cmocka_unit_test(not_found_problem_json),
+	    cmocka_unit_test(not_found_html),
+	    cmocka_unit_test(method_not_allowed),
+	    cmocka_unit_test(builtin_error_page_when_render_fails),
+	    cmocka_unit_test(model_html_or_json),
+	    cmocka_unit_test(wants_json_rules),
+	    cmocka_unit_test(too_large_body),
+	    cmocka_unit_test(malformed_json),
+	    cmocka_unit_test(json_body_as_form),
+	    cmocka_unit_test(json_sent_as_form),
+	    cmocka_unit_test(conflicting_lengths),
+	    cmocka_unit_test(forms_through_dispatch),
+	    cmocka_unit_test(request_accessors),
+	    cmocka_unit_test(headers_and_cookies),
+	    cmocka_unit_test(invalid_shape),
+	    cmocka_unit_test(authorize_hook),
+	    cmocka_unit_test(head_has_no_body),
+	    cmocka_unit_test(handler_bugs),
+	    cmocka_unit_test(client_ip_forwarded),
+	    cmocka_unit_test(static_files),
+	    cmocka_unit_test(real_server_keep_alive),
+	    cmocka_unit_test(real_server_graceful_stop),
+	    cmocka_unit_test(real_server_connection_limits),
+	    cmocka_unit_test(real_server_304_length),
+	    cmocka_unit_test(real_server_raises_fd_limit),
 	    cmocka_unit_test(real_server_bad_listen),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
