@@ -1,9 +1,14 @@
-/* Importing an existing registry from CSV (osspoint import, and the upload
- * page's background job). Every row is checked first; if any row is bad
- * nothing is stored and the Thai report lists every bad row (up to a cap);
- * otherwise all rows go in one transaction. Each row gets an idempotency key
- * derived from its content (unless the file has that column), so importing
- * the same file again adds nothing. */
+/* Importing a registry from a CSV or XLSX file (osspoint import, and the
+ * upload page's background job): a file of our own export (CSV or XLSX, Thai
+ * headers, services by Thai name, B.E. dates), or one kept by hand (see
+ * core/registry.h for the columns and cells). The format is told by the
+ * bytes: a zip archive is XLSX (its first sheet), anything else CSV.
+ * Every row is checked first; if any row is bad nothing is stored and the
+ * Thai report lists every bad row (up to a cap), each message naming the row
+ * and the column header as the file writes it; otherwise all rows go in one
+ * transaction. Rows whose status says voided (ยกเลิก) are skipped and
+ * counted. Each row gets an idempotency key derived from its content (unless
+ * the file has that column), so importing the same file again adds nothing. */
 #ifndef OSSPOINT_WEB_IMPORT_H
 #define OSSPOINT_WEB_IMPORT_H
 
@@ -19,7 +24,13 @@ struct import_result {
 	size_t rows;       /* data rows read */
 	size_t added;      /* new entries */
 	size_t existing;   /* rows already imported before (skipped) */
-	json_t *errors;    /* [{line, field, message}] (caller decrefs) */
+	size_t voided;     /* rows of voided entries (skipped) */
+	/* [{line, column, field, message}] (caller decrefs): line is the row as a
+	 * spreadsheet numbers it (the header is row 1; a CSV parse error: the
+	 * text line), column the header cell as the file writes it ("" for the
+	 * whole file), field that column's API name ("file" for the whole file),
+	 * message the Thai line naming row and column. */
+	json_t *errors;
 	char message[512]; /* Thai summary of a failure, "" on success */
 };
 
@@ -27,8 +38,8 @@ struct import_result {
  * twice the row count; may be NULL. allow_closed lets an administrator load
  * history into closed periods (CLI only). Returns 0 when everything was
  * stored (or already there), -1 otherwise (res->message, res->errors). */
-int registry_import_csv(const char *unit_code, int64_t officer_id, const char *data, size_t len,
-                        bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
-                        struct import_result *res);
+int registry_import_file(const char *unit_code, int64_t officer_id, const char *data, size_t len,
+                         bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                         struct import_result *res);
 
 #endif
