@@ -541,11 +541,12 @@ void registry_number_format(char out[32], int64_t seq, int year_be, bool thai_di
 
 const char *const registry_column_names[REGISTRY_COL__COUNT] = {
     "visited_at", "visitor_name", "cid",     "phone",           "sex",      "age_band",
-    "channel",    "services",     "remarks", "idempotency_key", "outcomes", "status",
+    "channel",    "services",     "remarks", "idempotency_key", "outcomes", "status", "number",
 };
 const char *const registry_column_labels_th[REGISTRY_COL__COUNT] = {
     "วันเวลาที่มารับบริการ", "ชื่อผู้มารับบริการ", "เลขประจำตัวประชาชน", "เบอร์โทรศัพท์", "เพศ",           "ช่วงอายุ",
     "ช่องทาง",           "บริการ",        "หมายเหตุ",           "รหัสกันส่งซ้ำ",  "ผลการให้บริการ", "สถานะ",
+    "ลำดับที่",
 };
 /* More header names: our own export's (export_registry_columns in
  * render/export.h) and the usual variants. Compared folded (header_fold). */
@@ -655,10 +656,17 @@ int registry_columns_find(const struct csv *header, struct registry_columns *out
 	return 0;
 }
 
+/* Record rec's cell of column k, or NULL. Our CSV export guards a cell that
+ * starts with = + - @ TAB or CR with a leading apostrophe (formula
+ * injection, render/export.h); the apostrophe is taken off again here, so
+ * "'=1+1" reads back as "=1+1". */
 static const char *cell(const struct csv *rec, const struct registry_columns *cols, enum registry_column k)
 {
 	int i = cols->idx[k];
-	return i >= 0 && (size_t)i < rec->nfields ? rec->fields[i] : NULL;
+	const char *s = i >= 0 && (size_t)i < rec->nfields ? rec->fields[i] : NULL;
+	if (s && s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
+		s++;
+	return s;
 }
 
 /* A cell holding a Thai label becomes the API name (static); anything else
@@ -805,6 +813,8 @@ static bool span_eq_nocase(struct text_span s, const char *lit)
 
 enum registry_row_status registry_record_status(const struct csv *rec, const struct registry_columns *cols)
 {
+	if (text_span_eq(trim(cell(rec, cols, REGISTRY_COL_NUMBER)), "รวม"))
+		return REGISTRY_ROW_TOTALS;
 	struct text_span t = trim(cell(rec, cols, REGISTRY_COL_STATUS));
 	static const char void_th[] = "ยกเลิก";
 	if (!t.n || text_span_eq(t, "ปกติ") || span_eq_nocase(t, "active"))

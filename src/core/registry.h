@@ -215,7 +215,10 @@ const char *registry_error_text(char out[REGISTRY_MESSAGE_SIZE], const struct re
  *   remarks         หมายเหตุ                                            optional
  *   idempotency_key รหัสกันส่งซ้ำ                                        optional
  *   status          สถานะ                                              optional
- * Other columns (the export's ลำดับที่ and เจ้าหน้าที่) are ignored.
+ *   number          ลำดับที่                                            optional
+ * Other columns (the export's เจ้าหน้าที่) are ignored, and so is the number
+ * (the importing district numbers its entries anew), except that a row whose
+ * number cell is "รวม" is our XLSX export's totals line.
  *
  * Cells:
  *  - visited_at: anything thai_when_parse reads, with a time ("27/11/2569
@@ -231,6 +234,8 @@ const char *registry_error_text(char out[REGISTRY_MESSAGE_SIZE], const struct re
  *  - cid: a masked ID as our exports write it ("X-XXXX-XXXX1-83-8": digits,
  *    X, x, * and separators only, with at least one mask letter) is not an
  *    ID: the row is taken without one.
+ *  - any cell: a leading apostrophe before = + - @ TAB or CR (our CSV's
+ *    formula-injection guard) is dropped.
  *  - status: "" / "ปกติ" / "active" is an entry to import; "ยกเลิก…" /
  *    "void" a voided entry of an export, which is not imported
  *    (registry_record_status). */
@@ -249,6 +254,7 @@ enum registry_column {
 	REGISTRY_COL_IDEMPOTENCY_KEY,
 	REGISTRY_COL_OUTCOMES,
 	REGISTRY_COL_STATUS,
+	REGISTRY_COL_NUMBER,
 	REGISTRY_COL__COUNT
 };
 /* API names and Thai labels (the first Thai name above), indexed by enum
@@ -291,8 +297,13 @@ int registry_validate_record(const struct csv *rec, const struct registry_column
                              const struct registry_rules *rules, struct visit_input *out,
                              struct registry_errors *errs);
 
-enum registry_row_status { REGISTRY_ROW_ACTIVE, REGISTRY_ROW_VOID, REGISTRY_ROW_BAD_STATUS };
-/* What the row's status cell says (no status column: active). */
+enum registry_row_status {
+	REGISTRY_ROW_ACTIVE,     /* an entry to import */
+	REGISTRY_ROW_VOID,       /* a voided entry of an export: skipped, counted */
+	REGISTRY_ROW_TOTALS,     /* the export's totals line ("รวม"): skipped */
+	REGISTRY_ROW_BAD_STATUS, /* a status cell that is none of these: an error */
+};
+/* What the row's status and number cells say (no such columns: active). */
 enum registry_row_status registry_record_status(const struct csv *rec, const struct registry_columns *cols);
 /* The message of a bad status cell (field "status"). */
 extern const char REGISTRY_MSG_STATUS[];

@@ -165,6 +165,8 @@ static const char *service_by_name(const char *name, void *ctx)
 
 /* ---- records from CSV or XLSX ----------------------------------------- */
 
+#define HEADER_ROWS 10 /* rows above the header a file may have (titles) */
+
 /* One source of records for both formats. An XLSX row is handed on in a
  * struct csv (fields/nfields), the record type the registry rules and
  * row_key read. */
@@ -278,10 +280,20 @@ int registry_import_file(const char *unit_code, int64_t officer_id, const char *
 		file_error(res, 1, src.xlsx ? "แผ่นงานแรกของไฟล์ Excel ว่าง" : "ไฟล์ว่างหรือไม่ใช่ CSV");
 		goto out;
 	}
-	char err[512];
-	if (registry_columns_find(c, &cols, err, sizeof err) < 0) {
-		file_error(res, src.row, err);
-		goto out;
+	/* The header is the first of the first HEADER_ROWS rows that names the
+	 * required columns: our XLSX export has a title and a period line
+	 * above it. Otherwise the first row's complaint is reported. */
+	char err[512], first_err[512];
+	size_t first_row = src.row;
+	for (int k = 0;; k++) {
+		if (registry_columns_find(c, &cols, k ? err : first_err, sizeof err) == 0)
+			break;
+		if (k + 1 == HEADER_ROWS || source_next(&src, &c) != CSV_RECORD) {
+			file_error(res, first_row, first_err);
+			goto out;
+		}
+		if (total)
+			total--;
 	}
 	registry_rules_init(&rctx.base, unit_code);
 	struct registry_rules rules = rctx.base;
@@ -309,6 +321,7 @@ int registry_import_file(const char *unit_code, int64_t officer_id, const char *
 		switch (registry_record_status(c, &cols)) {
 		case REGISTRY_ROW_ACTIVE: break;
 		case REGISTRY_ROW_VOID: res->voided++; continue; /* a voided entry of an export */
+		case REGISTRY_ROW_TOTALS: res->rows--; continue; /* our XLSX's totals line */
 		case REGISTRY_ROW_BAD_STATUS: {
 			char text[REGISTRY_REPORT_SIZE];
 			struct registry_errors one = {.n = 1};

@@ -2,7 +2,9 @@
  * upload page's background job): a file of our own export (CSV or XLSX, Thai
  * headers, services by Thai name, B.E. dates), or one kept by hand (see
  * core/registry.h for the columns and cells). The format is told by the
- * bytes: a zip archive is XLSX (its first sheet), anything else CSV.
+ * bytes: a zip archive is XLSX (its first sheet), anything else CSV. The
+ * header is the first of the first 10 rows that names the required columns
+ * (our XLSX export has a title and a period line above it).
  * Every row is checked first; if any row is bad nothing is stored and the
  * Thai report lists every bad row (up to a cap), each message naming the row
  * and the column header as the file writes it; otherwise all rows go in one
