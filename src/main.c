@@ -391,8 +391,8 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	int64_t officer_id = json_integer_value(json_object_get(u, "id"));
 	json_decref(u);
 	struct import_result res;
-	int r = registry_import_file(unit, officer_id, buf_str(&data), data.len, allow_closed, import_progress,
-	                            NULL, &res);
+	int r = registry_import_file(unit, officer_id, buf_str(&data), data.len, allow_closed,
+	                             import_progress, NULL, &res);
 	fputc('\n', stderr);
 	if (r < 0) {
 		fprintf(stderr, "osspoint: นำเข้าไม่สำเร็จ: %s\n", res.message);
@@ -403,7 +403,8 @@ static int cmd_import(const struct config *cfg, struct args *a)
 		    fprintf(stderr, "  %s\n", json_string_value(json_object_get(e, "message")));
 	} else {
 		db_audit_add(the.db, (int64_t)time(NULL), officer_id, "registry.import", unit, file, "cli");
-		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ, ข้ามรายการที่ยกเลิก %zu รายการ\n",
+		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ, ข้ามรายการที่ยกเลิก %zu "
+		       "รายการ\n",
 		       res.rows, res.added, res.existing, res.voided);
 		rc = 0;
 	}

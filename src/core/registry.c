@@ -129,8 +129,9 @@ static const char MSG_CODE_CHARS[] = "รหัสบริการใช้ไ
 static const char MSG_CODE_DUPLICATE[] = "เลือกบริการนี้ซ้ำ (แต่ละบริการเลือกได้ครั้งเดียว)";
 static const char MSG_CODE_UNKNOWN[] = "ไม่พบบริการนี้ในรายการบริการ หรือเลิกใช้แล้ว";
 static const char MSG_OUTCOME_REQUIRED[] = "ต้องระบุผลการให้บริการ";
-static const char MSG_OUTCOME[] = "ผลการให้บริการไม่ถูกต้อง (ต้องเป็น ดำเนินการให้แล้วเสร็จ, แนะนำ ผู้รับบริการดำเนินการเอง, "
-                                  "ส่งต่อหน่วยงาน, ไม่สำเร็จ หรือ completed, self_completed, referred, not_completed)";
+static const char MSG_OUTCOME[] =
+    "ผลการให้บริการไม่ถูกต้อง (ต้องเป็น ดำเนินการให้แล้วเสร็จ, แนะนำ ผู้รับบริการดำเนินการเอง, "
+    "ส่งต่อหน่วยงาน, ไม่สำเร็จ หรือ completed, self_completed, referred, not_completed)";
 
 /* registry_error_text copies messages whole, never cutting one inside a
  * Thai letter; the longest ones are checked here. */
@@ -156,7 +157,8 @@ static void err_add_service(struct registry_errors *e, size_t i, const char *mem
 }
 
 /* An outcome error: on the outcomes column when the outcome came from it. */
-static void err_add_outcome(struct registry_errors *e, const struct registry_raw *raw, size_t i, const char *msg)
+static void err_add_outcome(struct registry_errors *e, const struct registry_raw *raw, size_t i,
+                            const char *msg)
 {
 	char field[32];
 	if (!raw->services[i].outcome_column) {
@@ -540,12 +542,22 @@ void registry_number_format(char out[32], int64_t seq, int year_be, bool thai_di
 /* ---- import ----------------------------------------------------------- */
 
 const char *const registry_column_names[REGISTRY_COL__COUNT] = {
-    "visited_at", "visitor_name", "cid",     "phone",           "sex",      "age_band",
-    "channel",    "services",     "remarks", "idempotency_key", "outcomes", "status", "number",
+    "visited_at", "visitor_name",    "cid",      "phone",  "sex",    "age_band", "channel", "services",
+    "remarks",    "idempotency_key", "outcomes", "status", "number",
 };
 const char *const registry_column_labels_th[REGISTRY_COL__COUNT] = {
-    "วันเวลาที่มารับบริการ", "ชื่อผู้มารับบริการ", "เลขประจำตัวประชาชน", "เบอร์โทรศัพท์", "เพศ",           "ช่วงอายุ",
-    "ช่องทาง",           "บริการ",        "หมายเหตุ",           "รหัสกันส่งซ้ำ",  "ผลการให้บริการ", "สถานะ",
+    "วันเวลาที่มารับบริการ",
+    "ชื่อผู้มารับบริการ",
+    "เลขประจำตัวประชาชน",
+    "เบอร์โทรศัพท์",
+    "เพศ",
+    "ช่วงอายุ",
+    "ช่องทาง",
+    "บริการ",
+    "หมายเหตุ",
+    "รหัสกันส่งซ้ำ",
+    "ผลการให้บริการ",
+    "สถานะ",
     "ลำดับที่",
 };
 /* More header names: our own export's (export_registry_columns in
@@ -637,7 +649,8 @@ int registry_columns_find(const struct csv *header, struct registry_columns *out
 			if (out->idx[k] >= 0) {
 				if (errlen)
 					snprintf(err, errlen,
-					         "คอลัมน์ %s (%s) ซ้ำกันในแถวหัวตาราง (คอลัมน์ที่ %d \"%s\" และ %zu \"%s\")",
+					         "คอลัมน์ %s (%s) ซ้ำกันในแถวหัวตาราง (คอลัมน์ที่ %d \"%s\" และ %zu "
+					         "\"%s\")",
 					         registry_column_names[k], registry_column_labels_th[k],
 					         out->idx[k] + 1, out->header[k], i + 1, header->fields[i]);
 				return -1;
@@ -754,7 +767,8 @@ int registry_raw_from_record(const struct csv *rec, const struct registry_column
 	                           age_band_labels, N(age_band_labels) - 1);
 
 	size_t used = 0;
-	const char *svc = cell(rec, cols, REGISTRY_COL_SERVICES), *oc = cell(rec, cols, REGISTRY_COL_OUTCOMES);
+	const char *svc = cell(rec, cols, REGISTRY_COL_SERVICES),
+	           *oc = cell(rec, cols, REGISTRY_COL_OUTCOMES);
 	char *items[VISIT_MAX_SERVICES], *outcomes[VISIT_MAX_SERVICES + 1];
 	int n = 0, no = 0;
 	bool more_outcomes = false;
@@ -819,7 +833,8 @@ enum registry_row_status registry_record_status(const struct csv *rec, const str
 	static const char void_th[] = "ยกเลิก";
 	if (!t.n || text_span_eq(t, "ปกติ") || span_eq_nocase(t, "active"))
 		return REGISTRY_ROW_ACTIVE;
-	if ((t.n >= sizeof void_th - 1 && !memcmp(t.p, void_th, sizeof void_th - 1)) || span_eq_nocase(t, "void"))
+	if ((t.n >= sizeof void_th - 1 && !memcmp(t.p, void_th, sizeof void_th - 1)) ||
+	    span_eq_nocase(t, "void"))
 		return REGISTRY_ROW_VOID;
 	return REGISTRY_ROW_BAD_STATUS;
 }

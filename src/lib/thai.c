@@ -463,7 +463,7 @@ static bool scan_digits(struct scan *c, int min, int max, int *value)
 static int scan_month(struct scan *c)
 {
 	static const char *const bare[12] = {"มค", "กพ", "มีค", "เมย", "พค", "มิย",
-	                                     "กค", "สค", "กย",  "ตค",  "พย", "ธค"};
+	                                     "กค", "สค", "กย", "ตค",  "พย", "ธค"};
 	int best = 0;
 	size_t best_len = 0;
 	for (int m = 1; m <= 12; m++) {

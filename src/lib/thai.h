@@ -193,7 +193,8 @@ int thai_epoch_format_date(struct buf *b, int64_t t, enum thai_date_style style,
  * " HH:MM น." ("25 ก.พ. 2567 14:05 น."); the long style puts "เวลา" before the
  * time ("วันอาทิตย์ที่ 25 กุมภาพันธ์ พ.ศ. 2567 เวลา 14:05 น."), the numeric style
  * has no "น." ("25/2/2567 14:05", a form's value). Every style reads back
- * through thai_when_parse (to the minute). 0 or -1 (b unchanged). */
+ * through thai_when_parse (to the minute) for C.E. years 1857..9456, whose
+ * B.E. years 2400..9999 the year rule reads as B.E. 0 or -1 (b unchanged). */
 int thai_epoch_format(struct buf *b, int64_t t, enum thai_date_style style, bool thai_digits);
 
 #endif

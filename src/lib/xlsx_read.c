@@ -247,7 +247,8 @@ static int format_kind(const char *code)
 
 static int builtin_kind(long id)
 {
-	if ((id >= 14 && id <= 17) || (id >= 27 && id <= 31) || (id >= 34 && id <= 36) || (id >= 50 && id <= 58))
+	if ((id >= 14 && id <= 17) || (id >= 27 && id <= 31) || (id >= 34 && id <= 36) ||
+	    (id >= 50 && id <= 58))
 		return 1;
 	if ((id >= 18 && id <= 22) || (id >= 32 && id <= 33) || (id >= 45 && id <= 47))
 		return 2;
@@ -366,11 +367,11 @@ struct sheet {
 	size_t ncells, cells_cap;
 	struct row_rec *rows;
 	size_t nrows, rows_cap;
-	size_t row_num;      /* current row's number */
-	bool row_open;       /* a row with a non-empty cell was begun */
-	size_t col;          /* current cell's column, 0-based */
-	char type[16];       /* current cell's t="" */
-	long style;          /* current cell's s="" */
+	size_t row_num; /* current row's number */
+	bool row_open;  /* a row with a non-empty cell was begun */
+	size_t col;     /* current cell's column, 0-based */
+	char type[16];  /* current cell's t="" */
+	long style;     /* current cell's s="" */
 	int in_c, in_v, in_t, in_is, in_rph;
 	struct buf value; /* <v> or <is> text of the current cell */
 };
@@ -452,7 +453,8 @@ static bool serial_text(double v, bool date1904, bool with_time, char out[32])
 	if (!with_time && sod == 0)
 		snprintf(out, 32, "%s", iso);
 	else
-		snprintf(out, 32, "%sT%02d:%02d:%02d", iso, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+		snprintf(out, 32, "%sT%02d:%02d:%02d", iso, (int)(sod / 3600), (int)(sod / 60 % 60),
+		         (int)(sod % 60));
 	return true;
 }
 
@@ -601,7 +603,8 @@ static int read_zip(zip_t *za, size_t max_rows, struct xlsx_sheet *out)
 		out->cells[i] = out->text + sh.cell_off[i];
 	out->rows = xcalloc(sh.nrows ? sh.nrows : 1, sizeof *out->rows);
 	for (size_t i = 0; i < sh.nrows; i++)
-		out->rows[i] = (struct xlsx_row){sh.rows[i].num, sh.rows[i].ncells, out->cells + sh.rows[i].first};
+		out->rows[i] =
+		    (struct xlsx_row){sh.rows[i].num, sh.rows[i].ncells, out->cells + sh.rows[i].first};
 	out->nrows = sh.nrows;
 out:
 	free(st.xf_kind);

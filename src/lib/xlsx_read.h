@@ -30,9 +30,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define XLSX_MAX_COLS 64                     /* as CSV_MAX_FIELDS */
-#define XLSX_CELL_MAX (64 * 1024)            /* as CSV_MAX_FIELD */
-#define XLSX_PART_MAX (256u * 1024 * 1024)   /* inflated bytes of one XML part */
+#define XLSX_MAX_COLS 64                   /* as CSV_MAX_FIELDS */
+#define XLSX_CELL_MAX (64 * 1024)          /* as CSV_MAX_FIELD */
+#define XLSX_PART_MAX (256u * 1024 * 1024) /* inflated bytes of one XML part */
 
 struct xlsx_row {
 	size_t num;         /* the sheet's row number (1-based) */
@@ -50,11 +50,11 @@ struct xlsx_sheet {
 
 enum xlsx_rc {
 	XLSX_OK = 0,
-	XLSX_NOT_XLSX = -1,   /* not a zip, or no workbook with a worksheet in it */
-	XLSX_MALFORMED = -2,  /* a part is not well-formed XML, or has a DTD */
-	XLSX_TOO_BIG = -3,    /* a part, a cell or the whole text past its limit */
-	XLSX_TOO_MANY = -4,   /* more rows than asked for, or a value past column 64 */
-	XLSX_ENCRYPTED = -5,  /* a password-protected workbook */
+	XLSX_NOT_XLSX = -1,  /* not a zip, or no workbook with a worksheet in it */
+	XLSX_MALFORMED = -2, /* a part is not well-formed XML, or has a DTD */
+	XLSX_TOO_BIG = -3,   /* a part, a cell or the whole text past its limit */
+	XLSX_TOO_MANY = -4,  /* more rows than asked for, or a value past column 64 */
+	XLSX_ENCRYPTED = -5, /* a password-protected workbook */
 };
 
 /* True when data starts like a zip archive ("PK\3\4"): how an upload is told

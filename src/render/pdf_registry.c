@@ -46,7 +46,7 @@
  * pango's logical line at 11 pt: the table ends that much above the bottom
  * margin, so no mark of the last line lies in the margin. */
 #define INK_SLACK 2.5
-#define GREY       0.45
+#define GREY      0.45
 /* Laksaman's line height is 1.65 em, room for stacked Thai marks above and
  * below; 0.8 of it still keeps the marks of adjacent lines apart (checked on
  * rendered pages: ฐ/ญ tails over tone marks on stacked vowels). */
@@ -65,7 +65,7 @@ static const struct {
 	const char *title;
 	double width;
 } cols[NCOLS] = {
-    {"ลำดับที่", 60},  {"วันเวลา", 87}, {"ชื่อ–สกุล", 112}, {"เลขบัตรประชาชน", 108},
+    {"ลำดับที่", 60},  {"วันเวลา", 87},    {"ชื่อ–สกุล", 112}, {"เลขบัตรประชาชน", 108},
     {"โทรศัพท์", 66}, {"บริการ (ผล)", 0}, {"หมายเหตุ", 82},
 };
 
@@ -73,8 +73,10 @@ static const struct {
  * services carry "outcome"); the full label otherwise. */
 static const char *outcome_short(const json_t *sv)
 {
-	static const char *const names[][2] = {
-	    {"completed", "เสร็จ"}, {"self_completed", "แนะนำให้ทำเอง"}, {"referred", "ส่งต่อ"}, {"not_completed", "ไม่สำเร็จ"}};
+	static const char *const names[][2] = {{"completed", "เสร็จ"},
+	                                       {"self_completed", "แนะนำให้ทำเอง"},
+	                                       {"referred", "ส่งต่อ"},
+	                                       {"not_completed", "ไม่สำเร็จ"}};
 	const char *o = export_model_str(sv, "outcome");
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcmp(o, names[i][0]))

@@ -158,7 +158,8 @@ static int write_sheet(lxw_workbook *wb, const json_t *model)
 		for (int c = 0; c < NCOLS && !err; c++) {
 			lxw_row_t r = (lxw_row_t)(ROW_FIRST + i);
 			if (c == COL_WHEN && export_entry_serial(e, &serial))
-				err = worksheet_write_number(ws, r, (lxw_col_t)c, serial, v ? f.date_voided : f.date);
+				err = worksheet_write_number(ws, r, (lxw_col_t)c, serial,
+				                             v ? f.date_voided : f.date);
 			else
 				err = worksheet_write_string(ws, r, (lxw_col_t)c, row[c], fmt);
 		}

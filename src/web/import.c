@@ -29,9 +29,9 @@ static void add_error(struct import_result *res, size_t line, const char *column
                       const char *message)
 {
 	if (json_array_size(res->errors) < IMPORT_MAX_ERRORS)
-		json_array_append_new(res->errors, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)line,
-		                                             "column", column, "field", field, "message",
-		                                             message));
+		json_array_append_new(res->errors,
+		                      json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)line, "column",
+		                                column, "field", field, "message", message));
 }
 
 /* A failure of the whole file: the summary and one error row. */
@@ -403,7 +403,8 @@ int registry_import_file(const char *unit_code, int64_t officer_id, const char *
 		/* Checked again inside the import's transaction: the period
 		 * closed (or was attested) after the rows were checked. */
 		char m[256];
-		snprintf(m, sizeof m, "งวดของแถวที่ %zu ปิดแล้วระหว่างการนำเข้า ไม่มีข้อมูลใดถูกนำเข้า", rows[closed].line);
+		snprintf(m, sizeof m, "งวดของแถวที่ %zu ปิดแล้วระหว่างการนำเข้า ไม่มีข้อมูลใดถูกนำเข้า",
+		         rows[closed].line);
 		snprintf(res->message, sizeof res->message, "%s", m);
 		add_error(res, rows[closed].line, cols.header[REGISTRY_COL_VISITED_AT], "visited_at", m);
 		goto out;

@@ -23,10 +23,10 @@
 #define IMPORT_MAX_ROWS   200000
 
 struct import_result {
-	size_t rows;       /* data rows read */
-	size_t added;      /* new entries */
-	size_t existing;   /* rows already imported before (skipped) */
-	size_t voided;     /* rows of voided entries (skipped) */
+	size_t rows;     /* data rows read */
+	size_t added;    /* new entries */
+	size_t existing; /* rows already imported before (skipped) */
+	size_t voided;   /* rows of voided entries (skipped) */
 	/* [{line, column, field, message}] (caller decrefs): line is the row as a
 	 * spreadsheet numbers it (the header is row 1; a CSV parse error: the
 	 * text line), column the header cell as the file writes it ("" for the

@@ -101,9 +101,9 @@ static json_t *job_model(const struct job *j)
 	                 "status", names[j->status], "processed", (json_int_t)processed, "total",
 	                 (json_int_t)(j->status == JOB_RUNNING ? rows_total : j->res.rows), "percent",
 	                 percent, "added", (json_int_t)j->res.added, "skipped", (json_int_t)j->res.existing,
-	                 "voided", (json_int_t)j->res.voided,
-	                 "errors", j->res.errors ? j->res.errors : json_array(), "message", j->res.message,
-	                 "refresh", j->status == JOB_RUNNING, "done", j->status == JOB_DONE, "failed",
+	                 "voided", (json_int_t)j->res.voided, "errors",
+	                 j->res.errors ? j->res.errors : json_array(), "message", j->res.message, "refresh",
+	                 j->status == JOB_RUNNING, "done", j->status == JOB_DONE, "failed",
 	                 j->status == JOB_FAILED);
 }
 
@@ -115,17 +115,17 @@ static bool may_import(const struct session_user *u)
 static void import_page(struct req *r)
 {
 	const struct session_user *u = web_user(r);
-	reply_model(
-	    r, 200, "registry_import",
-	    json_pack("{s:s, s:b}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel", "can_upload", may_import(u)));
+	reply_model(r, 200, "registry_import",
+	            json_pack("{s:s, s:b}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel", "can_upload",
+	                      may_import(u)));
 }
 
 static void refuse(struct req *r, int status, const char *message)
 {
 	json_t *errors = json_array();
 	web_field_error(errors, "file", message);
-	json_t *m = json_pack("{s:s, s:b, s:{s:s}}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel", "can_upload", 1,
-	                      "errors_by_field", "file", message);
+	json_t *m = json_pack("{s:s, s:b, s:{s:s}}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel",
+	                      "can_upload", 1, "errors_by_field", "file", message);
 	(void)status;
 	reply_invalid(r, "registry_import", m, errors);
 }
@@ -146,7 +146,8 @@ static void import_start(struct req *r)
 	} else {
 		/* A raw body: CSV, or XLSX (told apart by its bytes). */
 		const char *ct = req_header(r, "Content-Type");
-		if (ct && (!strncmp(ct, "text/csv", 8) || !strncmp(ct, EXPORT_XLSX_TYPE, strlen(EXPORT_XLSX_TYPE))))
+		if (ct &&
+		    (!strncmp(ct, "text/csv", 8) || !strncmp(ct, EXPORT_XLSX_TYPE, strlen(EXPORT_XLSX_TYPE))))
 			data = req_body(r, &len);
 	}
 	if (!data || len == 0) {
@@ -245,8 +246,8 @@ static void import_job(struct req *r)
 	json_t *model = job_model(j);
 	pthread_mutex_unlock(&jobs_lock);
 	reply_model(r, 200, "registry_import",
-	            json_pack("{s:s, s:b, s:o}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel", "can_upload",
-	                      may_import(u), "job", model));
+	            json_pack("{s:s, s:b, s:o}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel",
+	                      "can_upload", may_import(u), "job", model));
 }
 
 const struct route import_routes[] = {

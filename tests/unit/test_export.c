@@ -100,15 +100,17 @@ static json_t *model_many(int n)
 			services += nsvc;
 		/* visited_at as the handler gives it: 2024-02-(1 + i % 25) at the
 		 * time visited_th shows, Bangkok. */
-		json_int_t at = 1706720400 + (json_int_t)(i % 25) * 86400 + (8 + i % 9) * 3600 + (i % 60) * 60;
+		json_int_t at =
+		    1706720400 + (json_int_t)(i % 25) * 86400 + (8 + i % 9) * 3600 + (i % 60) * 60;
 		json_array_append_new(
 		    entries,
-		    json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "number",
-		              number, "visited_th", visited, "visited_at", at, "visitor_name", name, "cid_masked",
-		              "X-XXXX-XXXX1-83-8", "phone", "0812345678", "sex_label", i % 2 ? "ชาย" : "หญิง",
-		              "age_band_label", "40–59 ปี", "services", svc, "channel_label", "แอปพลิเคชันทางรัฐ",
-		              "officer_name", "สมชาย ใจดี", "remarks", remarks, "status",
-		              v ? "void" : "active", "void_reason", v ? "บันทึกผิดอำเภอ" : ""));
+		    json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}",
+		              "number", number, "visited_th", visited, "visited_at", at, "visitor_name", name,
+		              "cid_masked", "X-XXXX-XXXX1-83-8", "phone", "0812345678", "sex_label",
+		              i % 2 ? "ชาย" : "หญิง", "age_band_label", "40–59 ปี", "services", svc,
+		              "channel_label", "แอปพลิเคชันทางรัฐ", "officer_name", "สมชาย ใจดี", "remarks",
+		              remarks, "status", v ? "void" : "active", "void_reason",
+		              v ? "บันทึกผิดอำเภอ" : ""));
 	}
 	json_object_set_new(m, "entries", entries);
 	json_object_set_new(m, "totals",
@@ -379,7 +381,6 @@ static void test_xlsx_cap(void **state)
 	json_decref(m);
 }
 
-
 /* ---- XLSX dates and reading XLSX back (lib/xlsx_read) ---- */
 
 /* Issue 9: วันเวลา is a real date (an Excel serial, so Excel sorts and filters
@@ -531,15 +532,17 @@ static size_t make_zip(char *out, size_t cap, const char *const *parts)
 }
 
 #define WB_RELS                                                                                              \
-	"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"              \
-	"<Relationship Id=\"rId7\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/" \
+	"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"             \
+	"<Relationship Id=\"rId7\" "                                                                         \
+	"Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"                        \
 	"worksheet\" Target=\"/xl/sheets/data.xml\"/></Relationships>"
 #define WORKBOOK                                                                                             \
 	"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "                     \
-	"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"                  \
-	"<workbookPr date1904=\"1\"/><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId7\"/></sheets></workbook>"
+	"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"                   \
+	"<workbookPr date1904=\"1\"/><sheets><sheet name=\"a\" sheetId=\"1\" "                               \
+	"r:id=\"rId7\"/></sheets></workbook>"
 #define SHEET(rows)                                                                                          \
-	"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>" rows      \
+	"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>" rows    \
 	"</sheetData></worksheet>"
 
 /* Inline strings with rich text and phonetic runs, cell references with
@@ -548,7 +551,10 @@ static size_t make_zip(char *out, size_t cap, const char *const *parts)
 static void test_xlsx_read_crafted(void **state)
 {
 	static char data[65536];
-	const char *ok[] = {"xl/workbook.xml", WORKBOOK, "xl/_rels/workbook.xml.rels", WB_RELS,
+	const char *ok[] = {"xl/workbook.xml",
+	                    WORKBOOK,
+	                    "xl/_rels/workbook.xml.rels",
+	                    WB_RELS,
 	                    "xl/sheets/data.xml",
 	                    SHEET("<row r=\"2\"><c r=\"B2\" t=\"inlineStr\"><is><r><t>สม</t></r><r><t "
 	                          "xml:space=\"preserve\">ชาย </t></r><rPh><t>x</t></rPh></is></c>"
@@ -565,7 +571,10 @@ static void test_xlsx_read_crafted(void **state)
 	assert_string_equal(sh.rows[0].cells[4], "=1");
 	xlsx_sheet_cleanup(&sh);
 
-	const char *doctype[] = {"xl/workbook.xml", WORKBOOK, "xl/_rels/workbook.xml.rels", WB_RELS,
+	const char *doctype[] = {"xl/workbook.xml",
+	                         WORKBOOK,
+	                         "xl/_rels/workbook.xml.rels",
+	                         WB_RELS,
 	                         "xl/sheets/data.xml",
 	                         "<!DOCTYPE x [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>" SHEET(
 	                             "<row><c t=\"inlineStr\"><is><t>&b;</t></is></c></row>"),
@@ -574,21 +583,35 @@ static void test_xlsx_read_crafted(void **state)
 	assert_int_equal(xlsx_sheet_read(data, len, 10, &sh), XLSX_MALFORMED);
 	xlsx_sheet_cleanup(&sh);
 
-	const char *wide[] = {"xl/workbook.xml", WORKBOOK, "xl/_rels/workbook.xml.rels", WB_RELS,
-	                      "xl/sheets/data.xml", SHEET("<row><c r=\"BM1\" t=\"inlineStr\"><is><t>x</t></is></c></row>"),
+	const char *wide[] = {"xl/workbook.xml",
+	                      WORKBOOK,
+	                      "xl/_rels/workbook.xml.rels",
+	                      WB_RELS,
+	                      "xl/sheets/data.xml",
+	                      SHEET("<row><c r=\"BM1\" t=\"inlineStr\"><is><t>x</t></is></c></row>"),
 	                      NULL};
 	len = make_zip(data, sizeof data, wide);
 	assert_int_equal(xlsx_sheet_read(data, len, 10, &sh), XLSX_TOO_MANY); /* column 65 */
 	xlsx_sheet_cleanup(&sh);
 
-	const char *broken[] = {"xl/workbook.xml", WORKBOOK, "xl/_rels/workbook.xml.rels", WB_RELS,
-	                        "xl/sheets/data.xml", SHEET("<row><c><v>1</v></row>"), NULL};
+	const char *broken[] = {"xl/workbook.xml",
+	                        WORKBOOK,
+	                        "xl/_rels/workbook.xml.rels",
+	                        WB_RELS,
+	                        "xl/sheets/data.xml",
+	                        SHEET("<row><c><v>1</v></row>"),
+	                        NULL};
 	len = make_zip(data, sizeof data, broken);
 	assert_int_equal(xlsx_sheet_read(data, len, 10, &sh), XLSX_MALFORMED);
 	xlsx_sheet_cleanup(&sh);
 
-	const char *bad_index[] = {"xl/workbook.xml", WORKBOOK, "xl/_rels/workbook.xml.rels", WB_RELS,
-	                           "xl/sheets/data.xml", SHEET("<row><c t=\"s\"><v>3</v></c></row>"), NULL};
+	const char *bad_index[] = {"xl/workbook.xml",
+	                           WORKBOOK,
+	                           "xl/_rels/workbook.xml.rels",
+	                           WB_RELS,
+	                           "xl/sheets/data.xml",
+	                           SHEET("<row><c t=\"s\"><v>3</v></c></row>"),
+	                           NULL};
 	len = make_zip(data, sizeof data, bad_index);
 	assert_int_equal(xlsx_sheet_read(data, len, 10, &sh), XLSX_MALFORMED); /* no shared string 3 */
 	xlsx_sheet_cleanup(&sh);
@@ -719,7 +742,6 @@ static void test_pdf_cell_taller_than_page(void **state)
 	free(text);
 	json_decref(m);
 }
-
 
 /* The y of the first word on page `page` (1-based) of a pdftotext -bbox page
  * whose text is word, or -1. */

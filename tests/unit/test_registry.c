@@ -114,7 +114,7 @@ static void base_raw(struct registry_raw *raw)
 #define M_SEX          "เพศไม่ถูกต้อง (ต้องเป็น ชาย หญิง อื่น ๆ หรือ male, female, other)"
 #define M_AGE                                                                                                \
 	"ช่วงอายุไม่ถูกต้อง (ต้องเป็น ต่ำกว่า 20 ปี, 20–39 ปี, 40–59 ปี, 60 ปีขึ้นไป หรือ under_20, 20_39, 40_59, 60_plus)"
-#define M_CHANNEL_REQ  "กรุณาเลือกช่องทางที่ใช้บริการ"
+#define M_CHANNEL_REQ "กรุณาเลือกช่องทางที่ใช้บริการ"
 #define M_CHANNEL                                                                                            \
 	"ช่องทางไม่ถูกต้อง (ต้องเป็น แอปพลิเคชันทางรัฐ, เว็บไซต์ของหน่วยงาน, LINE, อื่น ๆ หรือ tangrat, web, line, other)"
 #define M_REMARKS_LONG "หมายเหตุยาวเกิน 1000 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)"
@@ -133,10 +133,10 @@ static void base_raw(struct registry_raw *raw)
 #define M_CODE_DUP     "เลือกบริการนี้ซ้ำ (แต่ละบริการเลือกได้ครั้งเดียว)"
 #define M_CODE_UNKNOWN "ไม่พบบริการนี้ในรายการบริการ หรือเลิกใช้แล้ว"
 #define M_OUTCOME_REQ  "ต้องระบุผลการให้บริการ"
-#define M_OUTCOME                                                                                            \
-	"ผลการให้บริการไม่ถูกต้อง (ต้องเป็น ดำเนินการให้แล้วเสร็จ, แนะนำ ผู้รับบริการดำเนินการเอง, ส่งต่อหน่วยงาน, "         \
+#define M_OUTCOME                                                                                                                                                                                                                                                                                                    \
+	"ผลการให้บริการไม่ถูกต้อง (ต้องเป็น ดำเนินการให้แล้วเสร็จ, แนะนำ ผู้รับบริการดำเนินการเอง, ส่งต่อหน่วยงาน, " \
 	"ไม่สำเร็จ หรือ completed, self_completed, referred, not_completed)"
-#define M_TIME_REQ     "ต้องระบุวันเวลาที่มารับบริการ (ไฟล์นำเข้าต้องมีทุกแถว)"
+#define M_TIME_REQ "ต้องระบุวันเวลาที่มารับบริการ (ไฟล์นำเข้าต้องมีทุกแถว)"
 
 struct want {
 	const char *field, *message;
@@ -215,7 +215,9 @@ static const struct vcase cases[] = {
     {.name = "time C.E. day first", .visited_at = "27/02/2024 09:30"},
     {.name = "time Thai month", .visited_at = "27 ก.พ. 2567 09:30 น."},
     {.name = "time Thai digits", .visited_at = "๒๗/๐๒/๒๕๖๗ ๐๙:๓๐"},
-    {.name = "time B.E. as C.E. ISO", .visited_at = "2567-02-27T09:30", .want = {{"visited_at", M_TIME_FUTURE}}},
+    {.name = "time B.E. as C.E. ISO",
+     .visited_at = "2567-02-27T09:30",
+     .want = {{"visited_at", M_TIME_FUTURE}}},
     {.name = "time no such day", .visited_at = "2024-02-30T09:00", .want = {{"visited_at", M_TIME_FORMAT}}},
     {.name = "time hour 24", .visited_at = "2024-02-27T24:00", .want = {{"visited_at", M_TIME_FORMAT}}},
     {.name = "time zone", .visited_at = "2024-02-27T09:30Z", .want = {{"visited_at", M_TIME_FORMAT}}},
@@ -348,9 +350,7 @@ static const struct vcase cases[] = {
      .want = {{"services[0].code", M_CODE_CHARS}}},
     {.name = "service code slash", .services = "a/b:completed", .want = {{"services[0].code", M_CODE_CHARS}}},
     /* Thai text is a service's name, never a malformed code (issue 9). */
-    {.name = "service code Thai",
-     .services = "ทางรัฐ:completed",
-     .want = {{"services[0].code", M_SVC_NAME}}},
+    {.name = "service code Thai", .services = "ทางรัฐ:completed", .want = {{"services[0].code", M_SVC_NAME}}},
     {.name = "service Thai name longer than a code",
      .services = "ลงทะเบียนใช้งานแอปพลิเคชันทางรัฐ (พอร์ทัลกลางเพื่อประชาชน):completed",
      .want = {{"services[0].code", M_SVC_NAME}}},
@@ -1125,16 +1125,17 @@ static void test_export_row(void **state)
 	struct visit_input out;
 	struct registry_errors errs;
 	struct sheet s;
-	sheet_open(&s, "\xEF\xBB\xBF"
-	               "ลำดับที่,วันเวลา,ชื่อ–สกุล,เลขประจำตัวประชาชน,โทรศัพท์,เพศ,ช่วงอายุ,บริการ,ผลการให้บริการ,ช่องทาง,"
-	               "เจ้าหน้าที่,หมายเหตุ,สถานะ\r\n"
-	               "15/2567,27 ก.พ. 2567 09:15 น.,นางสาวสมศรี มีสุข,X-XXXX-XXXX1-83-8,0812345678,หญิง,40–59 ปี,"
-	               "ลงทะเบียนใช้งานแอปพลิเคชันทางรัฐ (พอร์ทัลกลางเพื่อประชาชน); ตรวจสอบสิทธิหลักประกันสุขภาพ / "
-	               "สิทธิรักษาพยาบาล,ดำเนินการให้แล้วเสร็จ; ส่งต่อหน่วยงาน,แอปพลิเคชันทางรัฐ,สมชาย ใจดี,\"a, b\",ปกติ\r\n"
-	               "16/2567,๒๗/๐๒/๖๗ ๐๙:๒๐,นายสมชาย ทดสอบ,,,,,tangrat_signup,completed,LINE,สมชาย ใจดี,,"
-	               "ยกเลิก: บันทึกซ้ำ\r\n"
-	               "17/2567,27/02/2024 09:30,นายสาม,,,,,ลงทะเบียนที่ไม่มีจริงและชื่อยาวกว่าหกสิบสามไบต์แน่นอน,"
-	               "ดำเนินการให้แล้วเสร็จ; ไม่สำเร็จ,web,,,อื่น\r\n");
+	sheet_open(&s,
+	           "\xEF\xBB\xBF"
+	           "ลำดับที่,วันเวลา,ชื่อ–สกุล,เลขประจำตัวประชาชน,โทรศัพท์,เพศ,ช่วงอายุ,บริการ,ผลการให้บริการ,ช่องทาง,"
+	           "เจ้าหน้าที่,หมายเหตุ,สถานะ\r\n"
+	           "15/2567,27 ก.พ. 2567 09:15 น.,นางสาวสมศรี มีสุข,X-XXXX-XXXX1-83-8,0812345678,หญิง,40–59 ปี,"
+	           "ลงทะเบียนใช้งานแอปพลิเคชันทางรัฐ (พอร์ทัลกลางเพื่อประชาชน); ตรวจสอบสิทธิหลักประกันสุขภาพ / "
+	           "สิทธิรักษาพยาบาล,ดำเนินการให้แล้วเสร็จ; ส่งต่อหน่วยงาน,แอปพลิเคชันทางรัฐ,สมชาย ใจดี,\"a, b\",ปกติ\r\n"
+	           "16/2567,๒๗/๐๒/๖๗ ๐๙:๒๐,นายสมชาย ทดสอบ,,,,,tangrat_signup,completed,LINE,สมชาย ใจดี,,"
+	           "ยกเลิก: บันทึกซ้ำ\r\n"
+	           "17/2567,27/02/2024 09:30,นายสาม,,,,,ลงทะเบียนที่ไม่มีจริงและชื่อยาวกว่าหกสิบสามไบต์แน่นอน,"
+	           "ดำเนินการให้แล้วเสร็จ; ไม่สำเร็จ,web,,,อื่น\r\n");
 	assert_int_equal(csv_next(&s.row), CSV_RECORD);
 	assert_int_equal(registry_record_status(&s.row, &s.cols), REGISTRY_ROW_ACTIVE);
 	if (registry_validate_record(&s.row, &s.cols, &rules, &out, &errs) != 0)

@@ -683,34 +683,36 @@ static void test_when_parse(void **state)
 	    {"วันศุกร์ที่ 27 พฤศจิกายน พ.ศ. 2569 เวลา 00:00 น.", THAI_WHEN_TIME, 2026, 11, 27, 0, 0, 0},
 	    {"๒๗/๑๑/๒๕๖๙ ๐๙:๑๕", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
 	    {"  27/11/2569   09:15 \r\n", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
-	    {"27/11/2569\xC2\xA0" "09:15", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"27/11/2569\xC2\xA0"
+	     "09:15",
+	     THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
 	};
 	for (size_t i = 0; i < N(good); i++) {
 		struct civil_time t = {-1, -1, -1, -1, -1, -1};
 		int k = thai_when_parse(good[i].s, &t);
 		if (k != good[i].kind || t.y != good[i].y || t.m != good[i].m || t.d != good[i].d ||
 		    t.hour != good[i].hh || t.min != good[i].mm || t.sec != good[i].ss)
-			fail_msg("\"%s\" → %d: %04d-%02d-%02d %02d:%02d:%02d", good[i].s, k, t.y, t.m, t.d, t.hour,
-			         t.min, t.sec);
+			fail_msg("\"%s\" → %d: %04d-%02d-%02d %02d:%02d:%02d", good[i].s, k, t.y, t.m, t.d,
+			         t.hour, t.min, t.sec);
 	}
 	static const char *const bad[] = {
 	    "",
 	    "   ",
 	    "27/11",
 	    "27/11/",
-	    "27/11/569",     /* 3-digit year */
-	    "27/11/25690",   /* 5-digit year */
-	    "27/11/2",       /* 1-digit year */
-	    "27/13/2569",    /* month 13 */
-	    "32/1/2569",     /* day 32 */
-	    "0/1/2569",      /* day 0 */
-	    "29/2/2568",     /* C.E. 2025 is no leap year */
+	    "27/11/569",   /* 3-digit year */
+	    "27/11/25690", /* 5-digit year */
+	    "27/11/2",     /* 1-digit year */
+	    "27/13/2569",  /* month 13 */
+	    "32/1/2569",   /* day 32 */
+	    "0/1/2569",    /* day 0 */
+	    "29/2/2568",   /* C.E. 2025 is no leap year */
 	    "29/2/2025",
-	    "27/11-2569",    /* mixed separators */
-	    "127/11/2569",   /* 3-digit day */
-	    "27 พ.ย.",       /* no year */
+	    "27/11-2569",  /* mixed separators */
+	    "127/11/2569", /* 3-digit day */
+	    "27 พ.ย.",     /* no year */
 	    "27 พฤศจิกา 2569",
-	    "27 ค.ศ. 69",    /* a 2-digit C.E. year */
+	    "27 ค.ศ. 69", /* a 2-digit C.E. year */
 	    "27/11/2569 24:00",
 	    "27/11/2569 23:60",
 	    "27/11/2569 09:15:60",
@@ -748,7 +750,8 @@ static void test_when_parse(void **state)
 /* Every style the system writes reads back to the same minute. */
 static void test_when_round_trip(void **state)
 {
-	const enum thai_date_style styles[] = {THAI_DATE_FULL, THAI_DATE_SHORT, THAI_DATE_LONG, THAI_DATE_NUMERIC};
+	const enum thai_date_style styles[] = {THAI_DATE_FULL, THAI_DATE_SHORT, THAI_DATE_LONG,
+	                                       THAI_DATE_NUMERIC};
 	struct buf b;
 	buf_init(&b, 0);
 	for (int64_t t = 1700000000; t < 1700000000 + 400LL * 86400; t += 86400 * 3 + 3607) {
@@ -760,7 +763,8 @@ static void test_when_round_trip(void **state)
 				buf_reset(&b);
 				assert_int_equal(thai_epoch_format(&b, t, styles[s], td), 0);
 				if (thai_when_parse(buf_str(&b), &got) != THAI_WHEN_TIME || got.y != want.y ||
-				    got.m != want.m || got.d != want.d || got.hour != want.hour || got.min != want.min)
+				    got.m != want.m || got.d != want.d || got.hour != want.hour ||
+				    got.min != want.min)
 					fail_msg("\"%s\" does not read back", buf_str(&b));
 				buf_reset(&b);
 				assert_int_equal(thai_epoch_format_date(&b, t, styles[s], td), 0);
