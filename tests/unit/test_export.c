@@ -415,7 +415,7 @@ static void test_xlsx_dates(void **state)
 	int style = -1;
 	const char *sa = strstr(cellxml, " s=\"");
 	assert_non_null(sa);
-	style = atoi(sa + 4);
+	style = (int)strtol(sa + 4, NULL, 10);
 	free(sheet);
 	char *styles = support_run(false, "unzip -p '%s' xl/styles.xml", path);
 	const char *fmt = strstr(styles, "formatCode=\"[$-107041E]d/m/yyyy hh:mm\"");
@@ -423,7 +423,7 @@ static void test_xlsx_dates(void **state)
 	int fmt_id = -1;
 	for (const char *q = fmt; q > styles; q--)
 		if (!strncmp(q, "numFmtId=\"", 10)) {
-			fmt_id = atoi(q + 10);
+			fmt_id = (int)strtol(q + 10, NULL, 10);
 			break;
 		}
 	assert_true(fmt_id >= 164);
