@@ -96,7 +96,10 @@ for (const backend of backends()) {
       names = Object.fromEntries(form.json.service_rows[0].options.map((o) => [o.code, o.name_th]));
     });
     after(async () => {
-      for (const srv of [a, b]) if (srv) assert.deepEqual(await srv.stop(), { code: 0, sig: null });
+      // Both are stopped before either exit status is checked.
+      const exits = [];
+      for (const srv of [a, b]) if (srv) exits.push(await srv.stop());
+      for (const e of exits) assert.deepEqual(e, { code: 0, sig: null });
     });
 
     test('round trip: a period exported as CSV and XLSX comes back equal (fresh district; after voiding)', async () => {
