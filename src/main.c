@@ -453,7 +453,7 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	const char *unit = flag(a, "unit"), *officer = flag(a, "officer"), *file = flag(a, "file");
 	int allow_closed = has_flag(a, "allow-closed");
 	if (!unit || !officer || !file)
-		return die("%s", "ต้องระบุ --unit CODE --officer USERNAME --file FILE.csv");
+		return die("%s", "ต้องระบุ --unit CODE --officer USERNAME --file FILE.csv|FILE.xlsx");
 	if (unit_level_of_code(unit) != UNIT_LEVEL_DISTRICT)
 		return die("รหัสอำเภอ \"%s\" ไม่ถูกต้อง", unit);
 	FILE *f = fopen(file, "rb");
@@ -489,22 +489,21 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	int64_t officer_id = json_integer_value(json_object_get(u, "id"));
 	json_decref(u);
 	struct import_result res;
-	int r = registry_import_csv(unit, officer_id, buf_str(&data), data.len, allow_closed, import_progress,
-	                            NULL, &res);
+	int r = registry_import_file(unit, officer_id, buf_str(&data), data.len, allow_closed,
+	                             import_progress, NULL, &res);
 	fputc('\n', stderr);
 	if (r < 0) {
 		fprintf(stderr, "osspoint: นำเข้าไม่สำเร็จ: %s\n", res.message);
 		size_t i;
 		json_t *e;
+		/* Each message names its row and column as the file writes them. */
 		json_array_foreach(res.errors, i, e)
-		    fprintf(stderr, "  บรรทัด %lld ช่อง %s: %s\n",
-		            (long long)json_integer_value(json_object_get(e, "line")),
-		            json_string_value(json_object_get(e, "field")),
-		            json_string_value(json_object_get(e, "message")));
+		    fprintf(stderr, "  %s\n", json_string_value(json_object_get(e, "message")));
 	} else {
 		db_audit_add(the.db, (int64_t)time(NULL), officer_id, "registry.import", unit, file, "cli");
-		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ\n", res.rows,
-		       res.added, res.existing);
+		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ, ข้ามรายการที่ยกเลิก %zu "
+		       "รายการ\n",
+		       res.rows, res.added, res.existing, res.voided);
 		rc = 0;
 	}
 	json_decref(res.errors);

@@ -710,9 +710,9 @@ static void check_phones(struct text_span s, char *dst, size_t cap, struct eserv
 	}
 }
 
-/* "YYYY-MM-DD", or a Thai day "d/m/yyyy" in B.E. (ASCII or Thai digits),
- * no later than today. B.E. years before 2500 are refused: 1/10/2024 is a
- * C.E. year typed where a B.E. one was expected. */
+/* A day as thai_when_parse reads it (lib/thai.h: B.E. or C.E., "1/10/2567",
+ * "1 ต.ค. 2567", "2024-10-01", Thai digits), no later than today and not
+ * before B.E. 2500: no point opened earlier. */
 static void check_day(struct text_span s, const char *today_iso, char out[THAI_ISO_DAY_SIZE],
                       const char *field, struct eservice_errors *errs)
 {
@@ -721,27 +721,22 @@ static void check_day(struct text_span s, const char *today_iso, char out[THAI_I
 	static const char *const future_msgs[] = {"วันที่เปิดให้บริการต้องไม่เป็นวันในอนาคต",
 	                                          "วันที่เริ่มสถานะต้องไม่เป็นวันในอนาคต"};
 	int which = strcmp(field, "opened_on") == 0 ? 0 : 1;
-	char d[64];
-	struct civil_day day;
+	char d[192];
+	struct civil_time lt;
 	out[0] = '\0';
 	if (s.n == 0)
 		return;
-	bool ok = ascii_digits(s, d, sizeof d);
-	if (ok && thai_day_parse(d, &day) != 0) {
-		int dd, mm, yy, n = -1;
-		ok = sscanf(d, "%2d/%2d/%4d%n", &dd, &mm, &yy, &n) == 3 && n == (int)strlen(d) &&
-		     yy >= 2500 && d[0] != '+' && d[0] != '-' && d[0] != ' ' &&
-		     thai_day_valid(yy - THAI_BE_OFFSET, mm, dd);
-		for (const char *p = d; ok && *p; p++)
-			ok = (*p >= '0' && *p <= '9') || *p == '/';
-		if (ok)
-			day = (struct civil_day){yy - THAI_BE_OFFSET, mm, dd};
+	int kind = -1;
+	if (s.n < sizeof d) {
+		memcpy(d, s.p, s.n);
+		d[s.n] = '\0';
+		kind = thai_when_parse(d, &lt);
 	}
-	if (!ok || day.y < 2500 - THAI_BE_OFFSET) {
+	if (kind != THAI_WHEN_DAY || lt.y < 2500 - THAI_BE_OFFSET) {
 		err_add(errs, field, bad_msgs[which]);
 		return;
 	}
-	struct civil_day today;
+	struct civil_day day = {lt.y, lt.m, lt.d}, today;
 	if (today_iso && thai_day_parse(today_iso, &today) == 0 && thai_day_cmp(day, today) > 0) {
 		err_add(errs, field, future_msgs[which]);
 		return;

@@ -121,7 +121,8 @@ struct point_profile {
  * phone optional, at most 4 Thai numbers of 9 or 10 digits separated by ','
  * (spaces and '-' inside a number allowed, Thai digits accepted), written
  * 02-123-4567 / 043-123-456 / 081-234-5678 joined by ", "; opened_on /
- * status_since: ISO day or Thai day "d/m/yyyy" in B.E. (year 2500 or later);
+ * status_since: a day as thai_when_parse reads it (lib/thai.h: "1/10/2567",
+ * "1/10/67", "1 ต.ค. 2567", C.E. years, ISO), not before B.E. 2500;
  * status required (no default: an omitted status must not reopen a closed
  * point), one of the four values. Returns the number of errors (fields
  * named as in struct point_raw). */

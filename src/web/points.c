@@ -38,13 +38,18 @@ static void today_iso(char out[THAI_ISO_DAY_SIZE])
 		thai_day_iso(d, out);
 }
 
-/* "1/10/2567" (B.E.) for an ISO day, as the form shows and takes it; "" for "". */
+/* "1/10/2567" (B.E.) for an ISO day, as the form shows it and thai_when_parse
+ * takes it back; "" for "". */
 static json_t *day_be(const char *iso)
 {
 	struct civil_day d;
-	if (!iso || thai_day_parse(iso, &d) < 0)
-		return json_string("");
-	return json_sprintf("%d/%d/%d", d.d, d.m, thai_year_be(d.y));
+	struct buf b;
+	buf_init(&b, 64);
+	if (iso && thai_day_parse(iso, &d) == 0)
+		thai_date_format(&b, d.y, d.m, d.d, THAI_DATE_NUMERIC, false);
+	json_t *v = json_string(buf_str(&b));
+	buf_cleanup(&b);
+	return v;
 }
 
 /* Loads the point named by {code} (with its history), or replies and returns NULL. */

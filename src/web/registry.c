@@ -123,21 +123,12 @@ static void local_time_exact(char out[24], int64_t t)
 	         (unsigned)lt.sec % 61u);
 }
 
-/* "YYYY-MM-DDTHH:MM" in Bangkok time, for a datetime-local input. */
-static void local_input_value(char out[20], int64_t t)
+/* "27/11/2569 09:15": Bangkok time, B.E., what the form's date-time field
+ * shows and takes back (core/registry reads it with thai_when_parse). */
+#define INPUT_VALUE_SIZE 32
+static void local_input_value(char out[INPUT_VALUE_SIZE], int64_t t)
 {
-	struct civil_time lt;
-	struct civil_day d;
-	out[0] = '\0';
-	if (thai_epoch_to_local(t, &lt) < 0)
-		return;
-	d = (struct civil_day){lt.y, lt.m, lt.d};
-	char iso[THAI_ISO_DAY_SIZE];
-	if (thai_day_iso(d, iso) < 0)
-		return;
-	char hm[8];
-	snprintf(hm, sizeof hm, "%02u:%02u", (unsigned)lt.hour % 24u, (unsigned)lt.min % 60u);
-	snprintf(out, 20, "%.10sT%.5s", iso, hm);
+	fmt_time(out, INPUT_VALUE_SIZE, t, THAI_DATE_NUMERIC);
 }
 
 static void current_period_label(char *out, size_t cap)
@@ -163,7 +154,7 @@ static const char *default_now(struct req *r, const char *given)
 	bool json_absent = req_is_json_body(r) && !json_object_get(req_json(r), "visited_at");
 	if (!json_absent && !(shown && given && *shown && !strcmp(shown, given)))
 		return given;
-	char now[20];
+	char now[INPUT_VALUE_SIZE];
 	local_input_value(now, (int64_t)time(NULL));
 	return req_strdup(r, now);
 }
@@ -368,7 +359,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 
 static json_t *empty_values(void)
 {
-	char now[20], key[TOKEN_LEN];
+	char now[INPUT_VALUE_SIZE], key[TOKEN_LEN];
 	local_input_value(now, (int64_t)time(NULL));
 	token_new(key);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", now,
@@ -727,7 +718,7 @@ static void registry_edit_form(struct req *r)
 	if (!e || !entry_may(r, e, REGISTRY_EDIT))
 		return;
 	const char *unit = web_scope_unit(r);
-	char at[20];
+	char at[INPUT_VALUE_SIZE];
 	local_input_value(at, json_integer_value(json_object_get(e, "visited_at")));
 	json_t *values = json_pack("{s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:s}", "visited_at", at,
 	                           "visitor_name", json_object_get(e, "visitor_name"), "cid", "", "phone",
@@ -1010,19 +1001,23 @@ static const char *list_unit(struct req *r)
 }
 
 /* An optional day in the query: *out = its ISO form (request memory) or NULL.
- * Replies 400 naming the field and returns false when malformed. */
+ * The day is read by thai_when_parse (a date picker's ISO day, or a B.E. day
+ * typed as on every form). Replies 400 naming the field and returns false
+ * when malformed. */
 static bool day_param(struct req *r, const char *field, const char *value, const char *message,
                       const char **out)
 {
 	struct civil_day d, next;
+	struct civil_time lt;
 	int64_t t;
 	*out = NULL;
 	if (!value || !*value)
 		return true;
-	if (thai_day_parse(value, &d) < 0) {
+	if (thai_when_parse(value, &lt) != THAI_WHEN_DAY) {
 		reply_error(r, ERR_BAD_DATE, field, message);
 		return false;
 	}
+	d = (struct civil_day){lt.y, lt.m, lt.d};
 	/* The storage turns the day (and the day after it) into times: one it
 	 * cannot represent is the client's mistake, not an outage. */
 	next = d;
@@ -1037,6 +1032,23 @@ static bool day_param(struct req *r, const char *field, const char *value, const
 	return true;
 }
 
+/* filter.from_th / to_th: the filter's ISO days in B.E. ("27 พ.ย. 2569"),
+ * shown beside the date pickers. */
+static void day_labels(json_t *filter)
+{
+	static const char *const keys[][2] = {{"from", "from_th"}, {"to", "to_th"}};
+	for (size_t i = 0; i < 2; i++) {
+		struct civil_day d;
+		struct buf b;
+		buf_init(&b, 128);
+		const char *iso = json_string_value(json_object_get(filter, keys[i][0]));
+		if (iso && thai_day_parse(iso, &d) == 0)
+			thai_date_format(&b, d.y, d.m, d.d, THAI_DATE_SHORT, false);
+		json_object_set_new(filter, keys[i][1], json_string(buf_str(&b)));
+		buf_cleanup(&b);
+	}
+}
+
 /* Reads and checks the filter from the query string. Returns false (and
  * replies 400 naming the field) on a malformed value. */
 static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
@@ -1045,8 +1057,8 @@ static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
 	f->unit_code = unit;
 	struct period p;
 	const char *from = req_query(r, "from"), *to = req_query(r, "to"), *period = req_query(r, "period");
-	if (!day_param(r, "from", from, "วันที่เริ่มต้นต้องอยู่ในรูป YYYY-MM-DD", &f->from_day) ||
-	    !day_param(r, "to", to, "วันที่สิ้นสุดต้องอยู่ในรูป YYYY-MM-DD", &f->to_day))
+	if (!day_param(r, "from", from, "วันที่เริ่มต้นไม่ถูกต้อง (เช่น 1/11/2569 หรือ 2026-11-01)", &f->from_day) ||
+	    !day_param(r, "to", to, "วันที่สิ้นสุดไม่ถูกต้อง (เช่น 30/11/2569 หรือ 2026-11-30)", &f->to_day))
 		return false;
 	if (period && *period) {
 		struct civil_day first, last;
@@ -1437,6 +1449,7 @@ static void registry_index(struct req *r)
 	json_decref(unit_m);
 	buf_cleanup(&q);
 	json_decref(res);
+	day_labels(json_object_get(m, "filter"));
 	reply_model(r, 200, "registry_list", m);
 }
 

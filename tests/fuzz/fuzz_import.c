@@ -1,6 +1,8 @@
-/* libFuzzer target: the registry importer's path — CSV reader, header
- * mapping (registry_columns_find), row mapping (registry_raw_from_record)
- * and registry_validate, with stub catalogue and attestation callbacks.
+/* libFuzzer target: the registry importer's path — CSV reader or (input
+ * starting "PK\3\4") the XLSX reader, header mapping
+ * (registry_columns_find), row mapping (registry_raw_from_record), the row
+ * status, registry_validate and the report lines naming row and column, with
+ * stub catalogue, name-lookup and attestation callbacks.
  * Besides memory errors it checks the contract: a row that validates holds
  * only what registry.h promises, and a refused one has well-formed errors. */
 #include <stddef.h>
@@ -10,6 +12,7 @@
 
 #include "core/registry.h"
 #include "lib/csv.h"
+#include "lib/xlsx_read.h"
 
 #define CHECK(x)                                                                                             \
 	do {                                                                                                 \
@@ -22,6 +25,14 @@ static bool stub_service_exists(const char *code, void *ctx)
 {
 	CHECK(code && *code && strlen(code) < VISIT_CODE_MAX);
 	return !strchr(code, 'x');
+}
+
+/* A name with "บริการ" in it is the service "svc_by_name". */
+static const char *stub_by_name(const char *name, void *ctx)
+{
+	(void)ctx;
+	CHECK(name && *name);
+	return strstr(name, "บริการ") ? "svc_by_name" : NULL;
 }
 
 /* Period 2024-02 (in its grace days at "now") is attested when ctx says so. */
@@ -66,6 +77,7 @@ static void check_valid(const struct visit_input *in, const struct registry_rule
 	CHECK(in->nservices >= 1 && in->nservices <= VISIT_MAX_SERVICES);
 	for (size_t i = 0; i < in->nservices; i++) {
 		CHECK(in->services[i].code[0] && !strchr(in->services[i].code, 'x'));
+		CHECK(!strchr(in->services[i].code, ':'));
 		CHECK(outcome_name(in->services[i].outcome) != NULL);
 		for (size_t j = 0; j < i; j++)
 			CHECK(strcmp(in->services[i].code, in->services[j].code) != 0);
@@ -82,6 +94,68 @@ static void check_refused(int rc, const struct registry_errors *errs, const stru
 	}
 }
 
+/* One data record: status, validation, the report lines, the mapping. */
+static void check_record(const struct csv *c, const struct registry_columns *cols,
+                         const struct registry_rules *rules, size_t row)
+{
+	struct visit_input in;
+	struct registry_errors errs;
+	enum registry_row_status st = registry_record_status(c, cols);
+	CHECK(st >= REGISTRY_ROW_ACTIVE && st <= REGISTRY_ROW_BAD_STATUS);
+	int v = registry_validate_record(c, cols, rules, &in, &errs);
+	if (v == 0) {
+		check_valid(&in, rules);
+	} else {
+		check_refused(v, &errs, &in);
+		for (size_t i = 0; i < errs.n; i++) {
+			char line[REGISTRY_REPORT_SIZE];
+			int item;
+			CHECK(registry_error_column(errs.e[i].field, &item) <= REGISTRY_COL__COUNT);
+			registry_record_error_text(line, cols, &errs, i, &in, row);
+			CHECK(!strncmp(line, "แถวที่ ", strlen("แถวที่ ")));
+			CHECK(!strstr(line, "services["));
+		}
+	}
+	/* The mapping alone, and through the form/JSON entry point
+	 * (visited_at may then be empty = now). */
+	struct registry_raw raw;
+	char scratch[REGISTRY_SCRATCH_SIZE];
+	if (registry_raw_from_record(c, cols, &raw, scratch, sizeof scratch) == 0) {
+		CHECK(raw.nservices <= VISIT_MAX_SERVICES);
+		v = registry_validate(&raw, rules, &in, &errs);
+		if (v == 0)
+			check_valid(&in, rules);
+		else
+			check_refused(v, &errs, &in);
+	}
+}
+
+/* An XLSX: its rows as records, the first one the header. */
+static void check_xlsx(const uint8_t *data, size_t size, const struct registry_rules *rules)
+{
+	struct xlsx_sheet sh;
+	int rc = xlsx_sheet_read((const char *)data, size, 2000, &sh);
+	CHECK(rc <= XLSX_OK && rc >= XLSX_ENCRYPTED);
+	CHECK(xlsx_strerror(rc) != NULL);
+	struct registry_columns cols;
+	char err[512];
+	bool header = false;
+	for (size_t r = 0; rc == XLSX_OK && r < sh.nrows; r++) {
+		struct csv rec = {0};
+		CHECK(sh.rows[r].ncells >= 1 && sh.rows[r].ncells <= XLSX_MAX_COLS && sh.rows[r].num >= 1);
+		rec.nfields = sh.rows[r].ncells;
+		for (size_t i = 0; i < rec.nfields; i++) {
+			CHECK(sh.rows[r].cells[i] && strlen(sh.rows[r].cells[i]) <= XLSX_CELL_MAX);
+			rec.fields[i] = (char *)sh.rows[r].cells[i];
+		}
+		if (!header)
+			header = registry_columns_find(&rec, &cols, err, sizeof err) == 0;
+		else
+			check_record(&rec, &cols, rules, sh.rows[r].num);
+	}
+	xlsx_sheet_cleanup(&sh);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 256 * 1024)
@@ -95,14 +169,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .grace_days = 3,
 	    .service_exists = stub_service_exists,
 	    .period_attested = stub_attested,
+	    .service_by_name = stub_by_name,
 	    .ctx = &attest,
 	};
+	if (xlsx_looks_like((const char *)data, size)) {
+		check_xlsx(data, size, &rules);
+		return 0;
+	}
 	struct csv c;
 	csv_init(&c, (const char *)data, size);
 	struct registry_columns cols;
 	char err[512];
-	struct visit_input in;
-	struct registry_errors errs;
 	int rc = csv_next(&c);
 	if (rc != CSV_RECORD)
 		goto out;
@@ -118,25 +195,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(err[0] == '\0');
 		rc = csv_next(&c);
 	}
-	for (size_t rows = 0; rc == CSV_RECORD && rows < 2000; rows++, rc = csv_next(&c)) {
-		int v = registry_validate_record(&c, &cols, &rules, &in, &errs);
-		if (v == 0)
-			check_valid(&in, &rules);
-		else
-			check_refused(v, &errs, &in);
-		/* The mapping alone, and through the form/JSON entry point
-		 * (visited_at may then be empty = now). */
-		struct registry_raw raw;
-		char scratch[REGISTRY_SCRATCH_SIZE];
-		if (registry_raw_from_record(&c, &cols, &raw, scratch, sizeof scratch) == 0) {
-			CHECK(raw.nservices <= VISIT_MAX_SERVICES);
-			v = registry_validate(&raw, &rules, &in, &errs);
-			if (v == 0)
-				check_valid(&in, &rules);
-			else
-				check_refused(v, &errs, &in);
-		}
-	}
+	for (size_t rows = 0; rc == CSV_RECORD && rows < 2000; rows++, rc = csv_next(&c))
+		check_record(&c, &cols, &rules, rows + 2);
 out:
 	csv_cleanup(&c);
 	return 0;
