@@ -3,13 +3,11 @@
  * Publishing: `current` is swapped under a mutex that is held only for the
  * pointer copy and the reference increment, so readers never wait for a
  * rebuild (which reads the database and builds the search index outside the
- * lock). Rebuilds are serialised by a second mutex.
- *
- * The registry reads app->eservices without taking a reference (it predates
- * the portal), so a usable list that is replaced is not freed at once: it is
- * kept for RETIRED_KEEP seconds (a reader holds the pointer for one loop over
- * a few dozen services) and freed by the poll thread afterwards. The list is
- * only replaced when it actually changed. */
+ * lock). Rebuilds are serialised by a second mutex. A replaced snapshot is
+ * freed by whoever drops its last reference: the rebuild when no reader holds
+ * it, else the last reader (a handler's portal_snap_put, or the end of a
+ * request that took it with portal_snap_req). Nothing is freed on a timer and
+ * no reader sees a pointer without holding a reference. */
 #include "web/portal_state.h"
 
 #include <pthread.h>
@@ -32,7 +30,6 @@
 #include "web/web.h"
 
 #define POLL_SECONDS 2
-#define RETIRED_KEEP 600
 
 struct snap {
 	struct portal_snap pub; /* first: a struct portal_snap * is a struct snap * */
@@ -45,13 +42,9 @@ static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snap *current;
 static pthread_mutex_t rebuild_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Replaced usable lists, freed RETIRED_KEEP seconds after replacement. */
-struct retired {
-	json_t *list;
-	int64_t at;
-	struct retired *next;
-};
-static struct retired *retired_lists; /* under rebuild_lock */
+/* Snapshots built and not yet freed (tests: a replaced one goes once its
+ * last reader is done). */
+static int live_snaps; /* __atomic */
 
 static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t poll_cond = PTHREAD_COND_INITIALIZER;
@@ -154,6 +147,7 @@ static void snap_free(struct snap *s)
 	json_decref(s->hidden);
 	pthread_mutex_destroy(&s->hidden_lock);
 	free(s);
+	__atomic_sub_fetch(&live_snaps, 1, __ATOMIC_RELAXED);
 }
 
 /* Reads everything and builds a snapshot; NULL (logged) when the database
@@ -171,6 +165,7 @@ static struct snap *snap_build(void)
 		return NULL;
 	}
 	struct snap *s = xcalloc(1, sizeof *s);
+	__atomic_add_fetch(&live_snaps, 1, __ATOMIC_RELAXED);
 	s->refs = 1;
 	pthread_mutex_init(&s->hidden_lock, NULL);
 	s->hidden = json_object();
@@ -274,22 +269,56 @@ void portal_snap_put(struct portal_snap *p)
 		snap_free(s);
 }
 
-/* ---- rebuilding ---- */
-
-static void reap_retired(int64_t now, bool all)
+int portal_state_live_snapshots(void)
 {
-	struct retired **pp = &retired_lists;
-	while (*pp) {
-		struct retired *r = *pp;
-		if (all || now - r->at >= RETIRED_KEEP) {
-			*pp = r->next;
-			json_decref(r->list);
-			free(r);
-		} else {
-			pp = &r->next;
-		}
-	}
+	return __atomic_load_n(&live_snaps, __ATOMIC_RELAXED);
 }
+
+/* ---- request-lifetime references ---- */
+
+static void req_snap_release(void *arg)
+{
+	portal_snap_put(arg);
+}
+
+struct portal_snap *portal_snap_req(struct req *r)
+{
+	struct portal_snap *s = req_done_arg(r, req_snap_release);
+	if (!s && (s = portal_snap_get()) != NULL)
+		req_on_done(r, req_snap_release, s);
+	return s;
+}
+
+json_t *web_eservices(struct req *r)
+{
+	struct portal_snap *s = portal_snap_req(r);
+	return s ? s->usable : NULL;
+}
+
+bool portal_service_usable(const char *code)
+{
+	struct portal_snap *s = portal_snap_get();
+	bool ok = false;
+	if (s && code) {
+		json_t *m = json_object_get(s->by_code, code);
+		ok = m && usable_status(web_str(m, "status"));
+	}
+	portal_snap_put(s);
+	return ok;
+}
+
+json_t *portal_service_name(const char *code)
+{
+	struct portal_snap *s = portal_snap_get();
+	json_t *m = s && code ? json_object_get(s->by_code, code) : NULL;
+	/* A reference to the snapshot's own string: jansson's counts are atomic
+	 * and the string never changes, so it outlives the snapshot safely. */
+	json_t *name = m ? json_incref(json_object_get(m, "name_th")) : json_string(code ? code : "");
+	portal_snap_put(s);
+	return name;
+}
+
+/* ---- rebuilding ---- */
 
 /* Builds and publishes a new snapshot. Returns 0, or -1 (the old one stays). */
 static int rebuild(void)
@@ -300,26 +329,12 @@ static int rebuild(void)
 		pthread_mutex_unlock(&rebuild_lock);
 		return -1;
 	}
-	/* The registry's list: keep the old pointer when nothing in it changed. */
-	json_t *old_usable = app->eservices;
-	if (old_usable && json_equal(old_usable, s->pub.usable)) {
-		json_decref(s->pub.usable);
-		s->pub.usable = json_incref(old_usable);
-	} else {
-		__atomic_store_n(&app->eservices, s->pub.usable, __ATOMIC_RELEASE);
-		if (old_usable) {
-			/* Our own reference, held since it was published. */
-			struct retired *r = xmalloc(sizeof *r);
-			*r = (struct retired){old_usable, (int64_t)time(NULL), retired_lists};
-			retired_lists = r;
-		}
-		json_incref(s->pub.usable);
-	}
 	pthread_mutex_lock(&current_lock);
 	struct snap *old = current;
 	current = s;
 	pthread_mutex_unlock(&current_lock);
 	pthread_mutex_unlock(&rebuild_lock);
+	/* The published reference of the old one: freed now, or by its last reader. */
 	if (old)
 		portal_snap_put(&old->pub);
 	return 0;
@@ -353,9 +368,6 @@ static void *poll_thread(void *arg)
 			log_info("portal: catalogue generation moved to %lld, rebuilding", (long long)gen);
 			portal_changed();
 		}
-		pthread_mutex_lock(&rebuild_lock);
-		reap_retired((int64_t)time(NULL), false);
-		pthread_mutex_unlock(&rebuild_lock);
 		pthread_mutex_lock(&poll_lock);
 	}
 	pthread_mutex_unlock(&poll_lock);
@@ -395,13 +407,8 @@ void portal_state_stop(void)
 	struct snap *s = current;
 	current = NULL;
 	pthread_mutex_unlock(&current_lock);
-	if (s) {
-		json_t *usable = app->eservices;
-		app->eservices = NULL;
-		json_decref(usable); /* the reference taken when it was published */
+	if (s)
 		portal_snap_put(&s->pub);
-	}
-	reap_retired(0, true);
 	pthread_mutex_unlock(&rebuild_lock);
 }
 

@@ -10,6 +10,7 @@
 #define OSSPOINT_WEB_PORTAL_STATE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,23 +29,50 @@ struct portal_snap {
 	json_t *services;        /* active and moving services, public models, catalogue order */
 	json_t *groups;          /* categories that have services: [{code, name_th, name_en, href,
 	                            services: [{code, name_th, agency_th, channel_label, href}]}] */
-	json_t *usable;          /* [{code, name_th, channel}] (the registry's list, app->eservices) */
+	json_t *usable;          /* [{code, name_th, channel}]: active and moving services, catalogue
+	                            order (the registry's list: web_eservices) */
 	struct search_index *ix; /* over `services` (document i = services[i]); NULL when libthai
 	                            could not load its dictionary (search falls back to substrings) */
 };
 
-/* Builds the first snapshot from app->db, publishes its usable list as
- * app->eservices and starts the poll thread. Returns 0, or -1 (logged) when
- * the catalogue cannot be read. */
+struct req;
+
+/* Builds the first snapshot from app->db and starts the poll thread.
+ * Returns 0, or -1 (logged) when the catalogue cannot be read. */
 int portal_state_start(void);
-/* Stops the poll thread and frees every snapshot (after the HTTP server has
- * stopped: no request may hold one). Sets app->eservices to NULL. */
+/* Stops the poll thread and drops the current snapshot (after the HTTP
+ * server and every background job that reads it have stopped). */
 void portal_state_stop(void);
 
-/* A reference to the current snapshot (never NULL after a successful start);
- * give it back with portal_snap_put. */
+/* A reference to the current snapshot (never NULL after a successful start,
+ * NULL before); give it back with portal_snap_put (NULL is a no-op). A
+ * snapshot replaced meanwhile stays whole until its last reference goes,
+ * and is freed then. */
 struct portal_snap *portal_snap_get(void);
 void portal_snap_put(struct portal_snap *s);
+
+/* The snapshot this request holds: taken (portal_snap_get) on the first
+ * call in the request and given back when the request ends (req_on_done),
+ * so every call in one request sees the same snapshot and whatever a
+ * handler borrows from it stays valid until its reply is sent. NULL before
+ * the start. */
+struct portal_snap *portal_snap_req(struct req *r);
+/* The registry's list of usable e-services [{code, name_th, channel}] in
+ * catalogue order (active and moving ones), borrowed from the request's
+ * snapshot (portal_snap_req): valid until the request ends, whatever changes
+ * meanwhile. NULL (an empty list to json_array_foreach) before the start. */
+json_t *web_eservices(struct req *r);
+/* For code that runs outside a request (rules callbacks of background
+ * import jobs): whether code is a usable (active or moving) service of the
+ * current catalogue. Takes and gives back a reference itself. */
+bool portal_service_usable(const char *code);
+/* The Thai name of service code (retired ones too) as a new reference to a
+ * JSON string, or the code itself when unknown: safe to keep after the
+ * catalogue changes (the caller decrefs, or packs it with "o"/"s:o"). */
+json_t *portal_service_name(const char *code);
+/* Snapshots built and not yet freed (the current one included): for tests
+ * proving a replaced snapshot is freed once its last reader is done. */
+int portal_state_live_snapshots(void);
 
 /* Call after any change to the catalogue, a category, a point profile or a
  * hidden list was committed: rebuilds the snapshot, then empties the HTTP

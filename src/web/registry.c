@@ -21,6 +21,7 @@
 #include "lib/thai.h"
 #include "render/export.h"
 #include "web/app.h"
+#include "web/portal_state.h"
 #include "web/registry.h"
 #include "web/web.h"
 
@@ -31,11 +32,7 @@
 
 static bool service_exists(const char *code, void *ctx)
 {
-	size_t i;
-	json_t *s;
-	json_array_foreach(app->eservices, i,
-	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return true;
-	return false;
+	return portal_service_usable(code);
 }
 
 static bool period_attested(struct period p, void *ctx)
@@ -59,16 +56,6 @@ void registry_rules_init(struct registry_rules *rules, const char *unit_code)
 }
 
 /* ---- helpers ---- */
-
-static const char *service_name(const char *code)
-{
-	size_t i;
-	json_t *s;
-	json_array_foreach(app->eservices, i,
-	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")),
-	                                  code)) return json_string_value(json_object_get(s, "name_th"));
-	return code;
-}
 
 /* The district whose registry this user works on: their own unit when it is a
  * district. NULL for province and national users (they only read). */
@@ -263,7 +250,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		json_t *opts = json_array();
 		size_t i;
 		json_t *s;
-		json_array_foreach(app->eservices, i, s)
+		json_array_foreach(web_eservices(r), i, s)
 		{
 			const char *c = json_string_value(json_object_get(s, "code"));
 			json_array_append_new(opts, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
@@ -366,13 +353,12 @@ static void label_entry(json_t *e)
 		                    json_string(o && outcome_label(o) ? outcome_label(o) : ""));
 		if (!json_object_get(s, "name_th"))
 			json_object_set_new(
-			    s, "name_th",
-			    json_string(service_name(json_string_value(json_object_get(s, "code")))));
+			    s, "name_th", portal_service_name(json_string_value(json_object_get(s, "code"))));
 	}
 }
 
 /* The model db_visit_get would answer for an entry just created from v. */
-static json_t *entry_from_input(const struct visit_input *v, const struct visit_created *out,
+static json_t *entry_from_input(struct req *r, const struct visit_input *v, const struct visit_created *out,
                                 const char *unit, const struct session_user *u, const char *last4,
                                 int64_t now)
 {
@@ -386,7 +372,7 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 		size_t k;
 		json_t *e;
 		rank[i] = SIZE_MAX;
-		json_array_foreach(app->eservices, k,
+		json_array_foreach(web_eservices(r), k,
 		                   e) if (!strcmp(json_string_value(json_object_get(e, "code")),
 		                                  v->services[i].code)) rank[i] = k;
 		size_t j = i;
@@ -399,8 +385,8 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 	json_t *services = json_array();
 	for (size_t n = 0; n < v->nservices; n++) {
 		const struct visit_service *sv = &v->services[order[n]];
-		json_array_append_new(services, json_pack("{s:s, s:s, s:s}", "code", sv->code, "name_th",
-		                                          service_name(sv->code), "outcome",
+		json_array_append_new(services, json_pack("{s:s, s:o, s:s}", "code", sv->code, "name_th",
+		                                          portal_service_name(sv->code), "outcome",
 		                                          outcome_name(sv->outcome)));
 	}
 	return json_pack(
@@ -480,8 +466,9 @@ static void registry_create(struct req *r)
 	/* A new entry's model is built from what was just stored (reading it
 	 * back cost a tenth of the server's time under a write load); a
 	 * repeated key answers the stored entry. */
-	json_t *entry = out.existing ? db_visit_get(app->db, out.id)
-	                             : entry_from_input(&v, &out, unit, u, has_cid ? last4 : NULL, rules.now);
+	json_t *entry = out.existing
+	                    ? db_visit_get(app->db, out.id)
+	                    : entry_from_input(r, &v, &out, unit, u, has_cid ? last4 : NULL, rules.now);
 	if (!entry) {
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
@@ -1034,7 +1021,7 @@ static void registry_index(struct req *r)
 
 	/* Options for the filter form. */
 	json_t *services = json_array();
-	json_array_foreach(app->eservices, i, e)
+	json_array_foreach(web_eservices(r), i, e)
 	{
 		const char *c = json_string_value(json_object_get(e, "code"));
 		json_array_append_new(services, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,10 @@
 #include "db/points.h"
 #include "db/seed.h"
 #include "fresh.h"
+#include "http/http.h"
 #include "lib/xalloc.h"
+#include "web/app.h"
+#include "web/portal_state.h"
 
 #ifndef OSSPOINT_TEST_DATA
 #define OSSPOINT_TEST_DATA "data"
@@ -862,6 +867,149 @@ static void test_reads_keep_the_generation(void **state)
 	assert_int_equal(db_portal_generation(db), gen);
 }
 
+/* ---- the shared catalogue snapshot (web/portal_state.c) ---- */
+
+/* Renames a service straight in the database and tells the portal, so the
+ * registry's usable list (the snapshot's) is replaced. */
+static void rename_service(struct db *db, const char *code, int n)
+{
+	char *sql = xasprintf("UPDATE eservices SET name_th = 'ชื่อทดสอบรอบที่ %d' WHERE code = '%s'; "
+	                      "UPDATE portal_meta SET generation = generation + 1 WHERE id = 1",
+	                      n, code);
+	assert_int_equal(fresh_exec_tx(db, sql), DB_OK);
+	free(sql);
+	portal_changed();
+}
+
+/* The name of code in a usable list (borrowed), or NULL. */
+static const char *usable_name(json_t *list, const char *code)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) if (!strcmp(fresh_jstr(e, "code"), code)) return fresh_jstr(e,
+	                                                                                           "name_th");
+	return NULL;
+}
+
+struct swap_run {
+	int swaps;    /* __atomic: replacements done by the writer */
+	int done;     /* __atomic: the writer finished */
+	int held;     /* __atomic: readers that saw a swap while holding their list */
+	int mismatch; /* __atomic: a held list changed under its reader */
+};
+
+/* A reader: requests that take the registry's list, walk it, wait until the
+ * writer has replaced it at least once, and walk it again: the same pointer
+ * and the same contents (ASan reports any read of freed memory). */
+static void *snapshot_reader(void *arg)
+{
+	struct swap_run *run = arg;
+	for (int round = 0; round < 40 && !__atomic_load_n(&run->done, __ATOMIC_ACQUIRE); round++) {
+		struct req *r = req_fake_new("GET", "/registry/new", NULL, NULL, 0);
+		json_t *list = web_eservices(r);
+		if (!list) { /* cmocka's asserts belong to the main thread */
+			__atomic_add_fetch(&run->mismatch, 1, __ATOMIC_RELAXED);
+			req_fake_free(r);
+			break;
+		}
+		size_t n = json_array_size(list), bytes = 0;
+		char *first = xstrdup(usable_name(list, "rd_efiling"));
+		int seen = __atomic_load_n(&run->swaps, __ATOMIC_ACQUIRE);
+		for (int spin = 0; spin < 200000 && __atomic_load_n(&run->swaps, __ATOMIC_ACQUIRE) == seen &&
+		                   !__atomic_load_n(&run->done, __ATOMIC_ACQUIRE);
+		     spin++) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(list, i, e) bytes += strlen(fresh_jstr(e, "name_th"));
+			sched_yield();
+		}
+		if (__atomic_load_n(&run->swaps, __ATOMIC_ACQUIRE) != seen)
+			__atomic_add_fetch(&run->held, 1, __ATOMIC_RELAXED);
+		if (web_eservices(r) != list || json_array_size(list) != n ||
+		    strcmp(usable_name(list, "rd_efiling"), first) != 0)
+			__atomic_add_fetch(&run->mismatch, 1, __ATOMIC_RELAXED);
+		(void)bytes;
+		free(first);
+		req_fake_free(r);
+	}
+	return NULL;
+}
+
+static void test_snapshot_swapped_under_readers(void **state)
+{
+	struct db *db = DB(state);
+	struct app the = {.db = db};
+	app = &the;
+	assert_int_equal(portal_state_start(), 0);
+	struct swap_run run = {0, 0, 0, 0};
+	enum { READERS = 4, SWAPS = 60 };
+	pthread_t t[READERS];
+	for (int i = 0; i < READERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, snapshot_reader, &run), 0);
+	for (int k = 1; k <= SWAPS; k++) {
+		rename_service(db, "rd_efiling", k);
+		__atomic_add_fetch(&run.swaps, 1, __ATOMIC_RELEASE);
+		sched_yield();
+	}
+	__atomic_store_n(&run.done, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < READERS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(run.mismatch, 0);
+	assert_true(run.held > 0); /* readers did hold a list across a replacement */
+	/* Every replaced snapshot went with its last reader: only the current one is left. */
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	struct req *r = req_fake_new("GET", "/", NULL, NULL, 0);
+	char *want = xasprintf("ชื่อทดสอบรอบที่ %d", SWAPS);
+	assert_string_equal(usable_name(web_eservices(r), "rd_efiling"), want);
+	free(want);
+	req_fake_free(r);
+	portal_state_stop();
+	assert_int_equal(portal_state_live_snapshots(), 0);
+	app = NULL;
+}
+
+static void test_snapshot_freed_by_its_last_reader(void **state)
+{
+	struct db *db = DB(state);
+	struct app the = {.db = db};
+	app = &the;
+	assert_int_equal(portal_state_start(), 0);
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	struct req *r1 = req_fake_new("GET", "/", NULL, NULL, 0);
+	json_t *l1 = web_eservices(r1);
+	char *name1 = xstrdup(usable_name(l1, "rd_efiling"));
+	assert_int_equal(portal_state_live_snapshots(), 1); /* the current one, now also r1's */
+	rename_service(db, "rd_efiling", 1);
+	assert_int_equal(portal_state_live_snapshots(), 2); /* r1 keeps the old one */
+	struct req *r2 = req_fake_new("GET", "/", NULL, NULL, 0);
+	json_t *l2 = web_eservices(r2);
+	assert_ptr_not_equal(l1, l2);
+	assert_string_equal(usable_name(l2, "rd_efiling"), "ชื่อทดสอบรอบที่ 1");
+	rename_service(db, "rd_efiling", 2);
+	assert_int_equal(portal_state_live_snapshots(), 3);
+	/* What r1 holds has not changed, whatever happened since. */
+	assert_ptr_equal(web_eservices(r1), l1);
+	assert_string_equal(usable_name(l1, "rd_efiling"), name1);
+	req_fake_free(r1); /* its last reader: freed now, not on a timer */
+	assert_int_equal(portal_state_live_snapshots(), 2);
+	req_fake_free(r2);
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	/* A replacement nobody reads is freed by the replacement itself. */
+	rename_service(db, "rd_efiling", 3);
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	/* Names handed out as references outlive their snapshot. */
+	json_t *nm = portal_service_name("rd_efiling");
+	rename_service(db, "rd_efiling", 4);
+	assert_string_equal(json_string_value(nm), "ชื่อทดสอบรอบที่ 3");
+	json_decref(nm);
+	assert_true(portal_service_usable("rd_efiling"));
+	assert_false(portal_service_usable("no_such_service"));
+	free(name1);
+	portal_state_stop();
+	assert_int_equal(portal_state_live_snapshots(), 0);
+	app = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = fresh_main(argc, argv, "test_catalogue");
@@ -878,6 +1026,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_hidden_services, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_point_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reads_keep_the_generation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_swapped_under_readers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_freed_by_its_last_reader, setup, teardown),
 	};
 	return cmocka_run_group_tests_name(fresh_is_pg() ? "catalogue.postgresql" : "catalogue.sqlite", tests,
 	                                   NULL, NULL);
