@@ -218,7 +218,7 @@ static json_t *admin_model(json_t *row)
 	return m;
 }
 
-/* ---- GET /admin/services ---- */
+/* ---- GET /admin/services (every staff member reads; national admins edit) ---- */
 
 static void admin_services(struct req *r)
 {
@@ -244,10 +244,11 @@ static void admin_services(struct req *r)
 		counts[!strcmp(status, "active") ? 0 : !strcmp(status, "moving") ? 1 : 2]++;
 		json_array_append_new(list, row);
 	}
-	json_t *m =
-	    json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:I}", "page_title", "แคตตาล็อกบริการ e-Service",
-	              "services", list, "totals", "all", (json_int_t)n, "active", counts[0], "moving",
-	              counts[1], "retired", counts[2], "generation", (json_int_t)s->generation);
+	const struct session_user *u = web_user(r);
+	json_t *m = json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:I, s:b}", "page_title",
+	                      "แคตตาล็อกบริการ e-Service", "services", list, "totals", "all", (json_int_t)n,
+	                      "active", counts[0], "moving", counts[1], "retired", counts[2], "generation",
+	                      (json_int_t)s->generation, "can_edit", u && u->role >= ROLE_NATIONAL_ADMIN);
 	json_t *saved = portal_snap_service(s, req_query(r, "saved"));
 	if (saved) {
 		char notice[ESVC_NAME_MAX + 64];
@@ -646,7 +647,10 @@ static void service_history(struct req *r)
 }
 
 const struct route catalogue_routes[] = {
-    {HTTP_GET, "/admin/services", ROLE_NATIONAL_ADMIN, 0, admin_services, "catalogue.admin"},
+    /* Every staff member may read the catalogue with its change histories (the
+     * public pages, cached for everyone, do not link to them); only national
+     * admins change it. */
+    {HTTP_GET, "/admin/services", ROLE_OFFICER, 0, admin_services, "catalogue.admin"},
     {HTTP_GET, "/services/new", ROLE_NATIONAL_ADMIN, 0, service_new, "catalogue.new"},
     {HTTP_POST, "/services", ROLE_NATIONAL_ADMIN, 0, service_create, "catalogue.create"},
     {HTTP_GET, "/services/{code}/edit", ROLE_NATIONAL_ADMIN, 0, service_edit, "catalogue.edit"},

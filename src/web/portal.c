@@ -7,6 +7,7 @@
  * its page cache. Nothing in a model may depend on who asks. The catalogue
  * comes from the snapshot (web/portal_state.c); points are read from the
  * database (the page cache keeps the answers). See docs/portal.md. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,54 @@ int portal_utf8_prefix(const char *s, size_t max)
 	return (int)max;
 }
 
+/* The meta description of a page: text cut to META_CHARS characters as
+ * they are seen (Thai vowel and tone marks above and below a letter take no
+ * room of their own), at a space when there is one in the last quarter,
+ * with "…" when cut. New value. */
+#define META_CHARS 160
+
+static bool thai_mark(const unsigned char *p)
+{
+	/* U+0E31, U+0E34..U+0E3A, U+0E47..U+0E4E: E0 B8 B1, E0 B8 B4..BA, E0 B9 87..8E */
+	return p[0] == 0xE0 && ((p[1] == 0xB8 && (p[2] == 0xB1 || (p[2] >= 0xB4 && p[2] <= 0xBA))) ||
+	                        (p[1] == 0xB9 && p[2] >= 0x87 && p[2] <= 0x8E));
+}
+
+static json_t *meta(const char *text)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t n = strlen(text), chars = 0, i = 0, cut = 0, space = 0;
+	while (i < n && chars < META_CHARS) {
+		if (!(i + 2 < n && thai_mark(t + i)))
+			chars++;
+		i++;
+		while (i < n && (t[i] & 0xC0) == 0x80)
+			i++;
+		if (i < n && t[i] == ' ')
+			space = i;
+	}
+	while (i + 2 < n && thai_mark(t + i)) /* never cut a letter from its marks */
+		i += 3;
+	if (i >= n)
+		return json_string(text);
+	cut = space > i * 3 / 4 ? space : i;
+	return json_sprintf("%.*s…", (int)cut, text);
+}
+
+static json_t *metaf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static json_t *metaf(const char *fmt, ...)
+{
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	json_t *m = meta(buf_str(&b));
+	buf_cleanup(&b);
+	return m;
+}
+
 /* ---- models ---- */
 
 /* "042-711234, 0-4271-5678" → [{number, tel}] (tel: digits only, for tel: links). */
@@ -291,8 +340,14 @@ static json_t *load_point(struct req *r, struct portal_snap *s, bool api)
 static void portal_home(struct req *r)
 {
 	struct portal_snap *s = portal_snap_get();
-	json_t *m = json_pack("{s:s, s:O, s:O, s:s}", "page_title", "หน้าแรก", "stats", app->public_stats,
-	                      "groups", s->groups, "q", "");
+	json_t *m = json_pack(
+	    "{s:s, s:O, s:O, s:s, s:o}", "page_title", "หน้าแรก", "stats", s->stats, "groups", s->groups, "q",
+	    "", "meta_description",
+	    metaf("บริการภาครัฐออนไลน์ %zu บริการ เช่น ทางรัฐ ThaID ภาษี ประกันสังคม ที่เจ้าหน้าที่จุดให้บริการ e-Service "
+	          "ของอำเภอ %lld แห่งใน %lld จังหวัดช่วยท่านใช้ได้ฟรี",
+	          json_array_size(s->services),
+	          (long long)json_integer_value(json_object_get(s->stats, "points")),
+	          (long long)json_integer_value(json_object_get(s->stats, "provinces"))));
 	portal_snap_put(s);
 	reply_model(r, 200, "public_home", m);
 }
@@ -340,11 +395,24 @@ static void portal_search(struct req *r)
 		snprintf(title, sizeof title, "บริการหมวด%s", web_str(cat, "name_th"));
 	else
 		snprintf(title, sizeof title, "ค้นหาบริการ");
+	json_t *desc;
+	if (*q)
+		desc = metaf("ผลการค้นหา “%.*s” ในบริการภาครัฐออนไลน์ที่จุดให้บริการ e-Service ช่วยท่านได้: พบ %zu บริการ",
+		             portal_utf8_prefix(q, 200), q, nhits);
+	else if (cat)
+		desc =
+		    metaf("บริการภาครัฐออนไลน์หมวด%s %zu บริการ ที่เจ้าหน้าที่จุดให้บริการ e-Service ของอำเภอช่วยท่านใช้ได้",
+		          web_str(cat, "name_th"), nhits);
+	else
+		desc =
+		    json_string("ค้นหาบริการภาครัฐออนไลน์ตามชื่อ คำที่ใช้เรียก หรือหมวด เช่น ภาษีรถ บัตรประชาชน ประกันสังคม "
+		                "พร้อมขั้นตอนและเอกสารที่ต้องใช้");
 	json_t *m = json_pack(
 	    "{s:s, s:s, s:s, s:o, s:I, s:b, s:b, s:b, s:o, s:O, s:O}", "page_title", title, "q", q,
 	    "category", category, "category_th", cat ? json_string(web_str(cat, "name_th")) : json_null(),
 	    "count", (json_int_t)nhits, "found", nhits > 0, "searched", !browsing, "browsing", browsing,
 	    "results", results, "categories", s->categories, "groups", browsing ? s->groups : json_null());
+	json_object_set_new(m, "meta_description", desc);
 	portal_snap_put(s);
 	reply_model(r, 200, "search", m);
 }
@@ -354,8 +422,11 @@ static void portal_search(struct req *r)
 static void portal_services(struct req *r)
 {
 	struct portal_snap *s = portal_snap_get();
-	json_t *m = json_pack("{s:s, s:O, s:O}", "page_title", "บริการ e-Service ที่จุดให้บริการช่วยท่านได้",
-	                      "services", s->services, "groups", s->groups);
+	json_t *m = json_pack("{s:s, s:O, s:O, s:o}", "page_title", "บริการ e-Service ที่จุดให้บริการช่วยท่านได้",
+	                      "services", s->services, "groups", s->groups, "meta_description",
+	                      metaf("รายการบริการภาครัฐออนไลน์ทั้ง %zu บริการ แยกตามหมวด พร้อมขั้นตอน เอกสารที่ต้องใช้ "
+	                            "และที่อยู่เว็บไซต์ทางการ ที่จุดให้บริการ e-Service ของอำเภอช่วยท่านใช้ได้",
+	                            json_array_size(s->services)));
 	portal_snap_put(s);
 	reply_model(r, 200, "services", m);
 }
@@ -376,11 +447,17 @@ static void portal_service(struct req *r)
 	snprintf(short_path, sizeof short_path, "/s/%s", code);
 	snprintf(alt, sizeof alt, "คิวอาร์โค้ดของหน้าบริการ %s", web_str(svc, "name_th"));
 	json_t *cat = portal_snap_category(s, web_str(svc, "category"));
-	json_t *m = json_pack(
-	    "{s:s, s:O, s:b, s:b, s:b, s:o, s:s, s:o, s:O}", "page_title", web_str(svc, "name_th"), "service",
-	    svc, "retired", !strcmp(status, "retired"), "moving", !strcmp(status, "moving"), "has_url",
-	    *web_str(svc, "url") != '\0', "page_url", url_pair(path, short_path), "qr_alt", alt,
-	    "history_href", json_sprintf("/services/%s/history", code), "category", cat ? cat : json_null());
+	const char *desc = web_str(svc, "description");
+	json_t *m = json_pack("{s:s, s:O, s:b, s:b, s:b, s:o, s:s, s:O, s:o}", "page_title",
+	                      web_str(svc, "name_th"), "service", svc, "retired", !strcmp(status, "retired"),
+	                      "moving", !strcmp(status, "moving"), "has_url", *web_str(svc, "url") != '\0',
+	                      "page_url", url_pair(path, short_path), "qr_alt", alt, "category",
+	                      cat ? cat : json_null(), "meta_description",
+	                      *desc ? metaf("%s%s: %s", !strcmp(status, "retired") ? "ยกเลิกแล้ว: " : "",
+	                                    web_str(svc, "name_th"), desc)
+	                            : metaf("%s%s (%s): ขั้นตอน เอกสารที่ต้องใช้ และที่อยู่เว็บไซต์ทางการ",
+	                                    !strcmp(status, "retired") ? "ยกเลิกแล้ว: " : "",
+	                                    web_str(svc, "name_th"), web_str(svc, "agency_th")));
 	portal_snap_put(s);
 	reply_model(r, 200, "service", m);
 }
@@ -564,9 +641,18 @@ static void portal_points(struct req *r)
 		snprintf(title, sizeof title, "จุดให้บริการ e-Service จังหวัด%s", web_str(chosen, "name_th"));
 	else
 		snprintf(title, sizeof title, "จุดให้บริการ e-Service ทั่วประเทศ");
-	json_t *m = json_pack("{s:s, s:O, s:b, s:O, s:o, s:{s:I, s:I}}", "page_title", title, "province",
-	                      chosen ? chosen : json_null(), "chosen", chosen != NULL, "provinces", provinces,
-	                      "points", points, "totals", "points", total, "open", open);
+	json_t *desc = chosen
+	                   ? metaf("จุดให้บริการ e-Service %lld แห่งในจังหวัด%s: ที่อยู่ เวลาทำการ โทรศัพท์ "
+	                           "และบริการที่แต่ละอำเภอช่วยท่านได้",
+	                           (long long)json_integer_value(json_object_get(chosen, "points")),
+	                           web_str(chosen, "name_th"))
+	                   : metaf("จุดให้บริการ e-Service ที่ศูนย์ดำรงธรรมอำเภอ %lld แห่งใน %zu จังหวัด: ค้นหาจุดใกล้บ้าน "
+	                           "ที่อยู่ เวลาทำการ และโทรศัพท์",
+	                           (long long)total, json_array_size(provinces));
+	json_t *m =
+	    json_pack("{s:s, s:O, s:b, s:O, s:o, s:{s:I, s:I}, s:o}", "page_title", title, "province",
+	              chosen ? chosen : json_null(), "chosen", chosen != NULL, "provinces", provinces,
+	              "points", points, "totals", "points", total, "open", open, "meta_description", desc);
 	json_decref(provinces);
 	reply_model(r, 200, "points", m);
 }
@@ -583,9 +669,12 @@ static void portal_point(struct req *r)
 	snprintf(path, sizeof path, "/points/%s", code);
 	snprintf(short_path, sizeof short_path, "/p/%s", code);
 	snprintf(alt, sizeof alt, "คิวอาร์โค้ดของหน้า%s", web_str(p, "name_th"));
-	json_t *m = json_pack("{s:s, s:o, s:o, s:s, s:o}", "page_title", web_str(p, "name_th"), "point", p,
-	                      "page_url", url_pair(path, short_path), "qr_alt", alt, "province_href",
-	                      json_sprintf("/points?province=%s", web_str(p, "province_code")));
+	json_t *desc = metaf("%s: %s · %s · %s", web_str(p, "name_th"), web_str(p, "address"),
+	                     web_str(p, "hours"), web_str(p, "status_label"));
+	json_t *m = json_pack("{s:s, s:o, s:o, s:s, s:o, s:o}", "page_title", web_str(p, "name_th"), "point",
+	                      p, "page_url", url_pair(path, short_path), "qr_alt", alt, "province_href",
+	                      json_sprintf("/points?province=%s", web_str(p, "province_code")),
+	                      "meta_description", desc);
 	reply_model(r, 200, "point", m);
 }
 
@@ -605,19 +694,20 @@ static void point_poster(struct req *r)
 	json_t *names = json_array();
 	size_t i;
 	json_t *svc;
-	json_array_foreach(json_object_get(p, "services"), i, svc)
+	json_t *offered = json_object_get(p, "services");
+	json_array_foreach(offered, i, svc)
 	{
 		if (json_array_size(names) == POSTER_SERVICES)
 			break;
 		json_array_append(names, json_object_get(svc, "name_th"));
 	}
-	json_t *model =
-	    json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o}", "point", "name_th",
-	              web_str(p, "name_th"), "district_th", web_str(p, "district_th"), "province_th",
-	              web_str(p, "province_th"), "address", web_str(p, "address"), "hours",
-	              web_str(p, "hours"), "phone", web_str(p, "phone"), "status_label",
-	              web_str(p, "status_label"), "point_url", url_pair(path, short_path), "catalogue_url",
-	              url_pair("/", ""), "services", names, "generated_th", data_date_th(built_at));
+	json_t *model = json_pack(
+	    "{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:I}", "point", "name_th",
+	    web_str(p, "name_th"), "district_th", web_str(p, "district_th"), "province_th",
+	    web_str(p, "province_th"), "address", web_str(p, "address"), "hours", web_str(p, "hours"),
+	    "phone", web_str(p, "phone"), "status_label", web_str(p, "status_label"), "point_url",
+	    url_pair(path, short_path), "catalogue_url", url_pair("/", ""), "services", names, "generated_th",
+	    data_date_th(built_at), "services_total", (json_int_t)json_array_size(offered));
 	json_decref(p);
 	send_pdf(r, print_poster_pdf, model, filename);
 }
@@ -638,8 +728,12 @@ static void portal_privacy(struct req *r)
 	else if (months)
 		snprintf(approx, sizeof approx, "ประมาณ %d เดือน", months);
 	json_t *m =
-	    json_pack("{s:s, s:i, s:o}", "page_title", "ประกาศความเป็นส่วนตัว (การคุ้มครองข้อมูลส่วนบุคคล)",
-	              "retention_days", days, "retention_label", *approx ? json_string(approx) : json_null());
+	    json_pack("{s:s, s:i, s:o, s:o}", "page_title", "ประกาศความเป็นส่วนตัว (การคุ้มครองข้อมูลส่วนบุคคล)",
+	              "retention_days", days, "retention_label", *approx ? json_string(approx) : json_null(),
+	              "meta_description",
+	              metaf("จุดให้บริการ e-Service บันทึกข้อมูลอะไรของผู้มารับบริการ ใช้ทำอะไร เก็บไว้นาน%s%s "
+	                    "และสิทธิของท่านตามพระราชบัญญัติคุ้มครองข้อมูลส่วนบุคคล",
+	                    *approx ? " " : "", *approx ? approx : "เท่าใด"));
 	reply_model(r, 200, "privacy", m);
 }
 

@@ -21,6 +21,7 @@
 #include "core/search.h"
 #include "db/catalogue.h"
 #include "db/db.h"
+#include "db/points.h"
 #include "http/http.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -143,6 +144,7 @@ static void snap_free(struct snap *s)
 	json_decref(s->pub.services);
 	json_decref(s->pub.groups);
 	json_decref(s->pub.usable);
+	json_decref(s->pub.stats);
 	search_index_free(s->pub.ix);
 	json_decref(s->hidden);
 	pthread_mutex_destroy(&s->hidden_lock);
@@ -158,10 +160,12 @@ static struct snap *snap_build(void)
 	int64_t gen = db_portal_generation(app->db);
 	json_t *cats = db_categories(app->db);
 	json_t *rows = db_services_all(app->db);
-	if (gen < 0 || !cats || !rows) {
+	json_t *provinces = db_point_provinces(app->db);
+	if (gen < 0 || !cats || !rows || !provinces) {
 		log_error("portal: could not read the catalogue");
 		json_decref(cats);
 		json_decref(rows);
+		json_decref(provinces);
 		return NULL;
 	}
 	struct snap *s = xcalloc(1, sizeof *s);
@@ -178,9 +182,14 @@ static struct snap *snap_build(void)
 	p->services = json_array();
 	p->groups = json_array();
 	p->usable = json_array();
-
+	json_int_t npoints = 0;
 	size_t i;
 	json_t *c;
+	json_array_foreach(provinces, i, c) npoints += json_integer_value(json_object_get(c, "points"));
+	p->stats =
+	    json_pack("{s:I, s:I}", "provinces", (json_int_t)json_array_size(provinces), "points", npoints);
+	json_decref(provinces);
+
 	json_array_foreach(cats, i, c)
 	    json_object_set_new(c, "href", json_sprintf("/search?category=%s", web_str(c, "code")));
 

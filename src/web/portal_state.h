@@ -29,6 +29,8 @@ struct portal_snap {
 	json_t *services;        /* active and moving services, public models, catalogue order */
 	json_t *groups;          /* categories that have services: [{code, name_th, name_en, href,
 	                            services: [{code, name_th, agency_th, channel_label, href}]}] */
+	json_t *stats;           /* {provinces, points}: provinces with points in the programme (76
+	                            with Bangkok outside it) and those points (878) */
 	json_t *usable;          /* [{code, name_th, channel}]: active and moving services, catalogue
 	                            order (the registry's list: web_eservices) */
 	struct search_index *ix; /* over `services` (document i = services[i]); NULL when libthai

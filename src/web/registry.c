@@ -19,6 +19,7 @@
 #include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/thai.h"
+#include "lib/xalloc.h"
 #include "render/export.h"
 #include "web/app.h"
 #include "web/portal_state.h"
@@ -553,6 +554,47 @@ static const struct {
     {"void_reason", "เหตุผลที่ยกเลิก"},
 };
 
+/* A history snapshot's value as a person reads it: times as Thai B.E.
+ * dates, coded fields by their Thai labels, services by name with the
+ * outcome. New string. */
+static char *history_text(const char *key, json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!v || json_is_null(v))
+		return xstrdup("");
+	if (!strcmp(key, "visited_at") && json_is_integer(v)) {
+		char when[128];
+		fmt_time(when, sizeof when, json_integer_value(v), THAI_DATE_SHORT);
+		return xstrdup(when);
+	}
+	if (!strcmp(key, "services") && json_is_array(v)) {
+		struct buf b;
+		buf_init(&b, 64 * 1024);
+		size_t i;
+		json_t *sv;
+		json_array_foreach(v, i, sv)
+		{
+			json_t *name = portal_service_name(json_string_value(json_object_get(sv, "code")));
+			const char *o = json_string_value(json_object_get(sv, "outcome"));
+			buf_printf(&b, "%s%s (%s)", i ? ", " : "", json_string_value(name),
+			           o && outcome_label(o) ? outcome_label(o) : "");
+			json_decref(name);
+		}
+		size_t len;
+		return buf_detach(&b, &len);
+	}
+	if (s) {
+		const char *l = !strcmp(key, "sex")        ? sex_label(s)
+		                : !strcmp(key, "age_band") ? age_label(s)
+		                : !strcmp(key, "channel")  ? channel_label(s)
+		                : !strcmp(key, "status") ? (!strcmp(s, "void") ? "ยกเลิกแล้ว" : "ใช้งาน")
+		                                         : NULL;
+		return xstrdup(l ? l : s);
+	}
+	char *t = json_dumps(v, JSON_ENCODE_ANY);
+	return t ? t : xstrdup("");
+}
+
 static json_t *history_model(int64_t id)
 {
 	json_t *h = db_visit_history(app->db, id);
@@ -580,12 +622,8 @@ static json_t *history_model(int64_t id)
 				json_t *x = json_object_get(after, field_labels[k].key);
 				if (json_equal(b, x) || (!b && !x))
 					continue;
-				char *bs = b ? (json_is_string(b) ? strdup(json_string_value(b))
-				                                  : json_dumps(b, JSON_ENCODE_ANY))
-				             : strdup("");
-				char *xs = x ? (json_is_string(x) ? strdup(json_string_value(x))
-				                                  : json_dumps(x, JSON_ENCODE_ANY))
-				             : strdup("");
+				char *bs = history_text(field_labels[k].key, b);
+				char *xs = history_text(field_labels[k].key, x);
 				json_array_append_new(changes,
 				                      json_pack("{s:s, s:s, s:s}", "field_label",
 				                                field_labels[k].label, "before", bs ? bs : "",

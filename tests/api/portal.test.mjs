@@ -184,7 +184,7 @@ function startNode(env) {
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1], stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) });
+        resolve({ url: m[1], stop: () => new Promise((r) => { proc.once('exit', (code, sig) => r({ code, sig })); proc.kill('SIGTERM'); }) });
       }
     });
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`second node exited ${code}: ${err}`)); });
@@ -276,7 +276,7 @@ for (const backend of backends()) {
       dadmin2 = new Client(srv.url); assert.equal((await dadmin2.login('dadmin4702', dadmin2Password)).status, 200);
     });
     after(async () => {
-      if (srv) await srv.stop();
+      if (srv) assert.deepEqual(await srv.stop(), { code: 0, sig: null }, 'the server exits cleanly');
       for (const [model, set] of extraFields) if (set.size) console.log(`# ${backend}: ${model} also has ${[...set].sort().join(', ')} (not in docs/portal.md)`);
     });
 
@@ -888,7 +888,7 @@ for (const backend of backends()) {
         assert.ok((await other.get(`/search?q=${encodeURIComponent('สองเครื่อง')}`)).json.results.some((x) => x.code === 'dlt_vehicle_tax'),
           'its snapshot and search index were rebuilt too');
       } finally {
-        await node.stop();
+        assert.deepEqual(await node.stop(), { code: 0, sig: null }, 'the second node exits cleanly');
         await nadmin.post('/services/dlt_vehicle_tax', { json: { name_th: 'ชำระภาษีรถประจำปีออนไลน์' } });
       }
     });
@@ -994,6 +994,117 @@ for (const backend of backends()) {
         assert.equal(r.status, 404, path);
       }
       assert.equal((await anon.get('/points?province=4', { accept: 'text/html' })).status, 400);
+    });
+
+    /* ---- issue 9, items 8-16: the public side as citizens and staff meet it ---- */
+
+    test('poster: "และบริการอื่นอีก N รายการ" counts every service the point offers, not a list of 12 (issue 9 item 8)', async () => {
+      const point = await apiPoint('4702');
+      const offered = point.services;
+      assert.ok(offered.length > 12, `4702 offers ${offered.length} services`);
+      const text = pdfText((await getBytes(srv.url, '/points/4702/poster.pdf')).bytes).text;
+      const m = /และบริการอื่นอีก\s*(\d+)\s*รายการ/.exec(text.replace(/\s+/g, ' '));
+      assert.ok(m, `the poster says how many more: ${text.slice(0, 300)}`);
+      const listed = (text.match(/•/g) || []).length; // one bullet per name listed (long names are cut)
+      assert.ok(listed >= 1 && listed <= 12, `names listed: ${listed}`);
+      assert.ok(pdfNorm(text).includes(pdfNorm(offered[0].name_th)), 'the first name is listed');
+      assert.equal(listed + Number(m[1]), offered.length, `${listed} listed + ${m[1]} more = every service offered`);
+    });
+
+    test('the public service page does not link to the staff-only history; staff find it on /admin/services (issue 9 item 9)', async () => {
+      const path = '/services/dlt_vehicle_tax';
+      for (const c of [anon, officer, nadmin]) {
+        const page = await c.get(path, { accept: 'text/html' });
+        assert.equal(page.status, 200);
+        assert.ok(!page.text.includes('/history'), 'a page cached for everyone has no history link');
+      }
+      assert.equal((await anon.get(`${path}/history`, { accept: 'text/html' })).status, 401);
+      // Every staff role reads the catalogue with its histories; only national admins get the controls.
+      for (const c of [officer, dadmin, padmin]) {
+        const list = await c.get('/admin/services', { accept: 'text/html' });
+        assert.equal(list.status, 200);
+        assert.ok(list.text.includes(`href="${path}/history"`), 'the history link is on the staff list');
+        assert.ok(!list.text.includes(`href="${path}/edit"`) && !list.text.includes('href="/services/new"'), 'no edit controls');
+        assert.ok(!list.text.includes('/move"'), 'no order controls');
+        assert.equal((await c.get(`${path}/history`, { accept: 'text/html' })).status, 200);
+      }
+      const admin = await nadmin.get('/admin/services', { accept: 'text/html' });
+      assert.ok(admin.text.includes(`href="${path}/edit"`) && admin.text.includes(`href="${path}/history"`));
+      const home = await officer.get('/home', { accept: 'text/html' });
+      assert.ok(home.text.includes('href="/admin/services"'), 'the staff menu leads to the catalogue');
+      assert.equal((await anon.get('/admin/services', { accept: 'text/html' })).status, 401);
+    });
+
+    test('error pages are Thai only; the codes and field names stay in JSON (issue 9 item 10)', async () => {
+      const main = (html) => /<main[\s\S]*<\/main>/.exec(html)[0];
+      const cases = [['/no/such/page', 404, 'not-found', null], ['/services/no_such_service', 404, 'not-found', 'code'],
+        ['/points?province=4', 400, 'bad-field', 'province'], ['/search?q=x&category=nope', 404, 'not-found', 'category'],
+        ['/admin/services', 401, 'unauthorized', null]];
+      for (const [path, status, slug, field] of cases) {
+        const page = await anon.get(path, { accept: 'text/html' });
+        assert.equal(page.status, status, path);
+        const m = main(page.text);
+        assert.ok(!m.includes(slug), `${path}: no "${slug}" on the page`);
+        if (field) assert.ok(!new RegExp(`\\b${field}\\b`).test(m.replace(/<[^>]*>/g, ' ')), `${path}: no field name "${field}" on the page`);
+        assert.ok(!/<code>/.test(m), `${path}: no codes`);
+        assert.match(m, THAI);
+        const api = await anon.get(path, { accept: 'application/json' });
+        assert.equal(api.status, status);
+        assert.equal(api.json.type, `/problems/${slug}`, `${path}: the code stays in JSON`);
+        if (field) assert.equal(api.json.field, field);
+      }
+    });
+
+    test('a registry change history shows Thai B.E. dates and Thai labels, not epoch seconds or codes (issue 9 item 11)', async () => {
+      const bkk = (minutes) => new Date(Date.now() + 7 * 3600e3 + minutes * 60e3).toISOString().slice(0, 16);
+      const made = await officer.post('/registry', { json: { visited_at: bkk(-90), visitor_name: 'นางทดสอบ ประวัติ',
+        cid: '', phone: '', sex: 'female', age_band: '40_59', channel: 'tangrat', remarks: '',
+        services: [{ code: 'tangrat_signup', outcome: 'completed' }] } });
+      assert.equal(made.status, 201, made.text);
+      const id = made.json.id ?? made.json.entry?.id;
+      const edit = await officer.post(`/registry/${id}`, { json: { visited_at: bkk(-30), visitor_name: 'นางทดสอบ ประวัติ',
+        cid: '', phone: '', sex: 'male', age_band: '60_plus', channel: 'web', remarks: 'แก้ไข',
+        services: [{ code: 'nhso_rights_check', outcome: 'referred' }] } });
+      assert.equal(edit.status, 200, edit.text);
+      const page = await officer.get(`/registry/${id}`, { accept: 'text/html' });
+      assert.equal(page.status, 200);
+      const hist = /id="history-title"[\s\S]*?<\/table>/.exec(page.text)[0].replace(/<[^>]*>/g, ' ');
+      assert.ok(!/\b1\d{9}\b/.test(hist), `no epoch seconds: ${hist}`);
+      for (const code of ['female', 'male', 'tangrat', 'web', '60_plus', '40_59', 'nhso_rights_check', 'referred', 'completed', '"code"'])
+        assert.ok(!hist.includes(code), `no internal code "${code}" in the history: ${hist}`);
+      assert.match(hist, /25\d\d/, 'B.E. years');
+      assert.ok(hist.includes('หญิง') && hist.includes('ชาย'), 'sex by its Thai label');
+      assert.ok(hist.includes('ตรวจสอบสิทธิหลักประกันสุขภาพ'), 'services by name');
+    });
+
+    test('the home page says 76 provinces take part (Bangkok is outside the programme by default) (issue 9 item 12)', async () => {
+      const home = await anon.get('/', { accept: 'text/html' });
+      assert.match(home.text, /878 แห่ง ใน 76 จังหวัด/);
+      assert.ok(!home.text.includes('77 จังหวัด'));
+      const api = await anon.get('/');
+      assert.deepEqual(api.json.stats, { provinces: 76, points: 878 });
+    });
+
+    test('every public page has its own meta description (issue 9 item 14)', async () => {
+      const pages = ['/', '/search', '/search?q=' + encodeURIComponent('ภาษี'), '/search?category=health', '/services',
+        '/services/dlt_vehicle_tax', '/services/thaid_register', '/points', '/points?province=47', '/points/4701',
+        '/points/4702', '/privacy'];
+      const seen = new Map();
+      for (const path of pages) {
+        const r = await anon.get(path, { accept: 'text/html' });
+        assert.equal(r.status, 200, path);
+        const all = [...r.text.matchAll(/<meta name="description" content="([^"]*)">/g)].map((m) => m[1]);
+        assert.equal(all.length, 1, `${path}: one meta description`);
+        const d = all[0];
+        assert.match(d, THAI, path);
+        assert.ok(d.length >= 40, `${path}: a real description (${d})`);
+        assert.ok(!seen.has(d), `${path} has the description of ${seen.get(d)}`);
+        seen.set(d, path);
+      }
+      const svc = await anon.get('/services/dlt_vehicle_tax', { accept: 'text/html' });
+      assert.ok(/<meta name="description" content="[^"]*กรมการขนส่งทางบก/.test(svc.text), 'a service page describes the service');
+      const err = await anon.get('/no/such/page', { accept: 'text/html' });
+      assert.match(err.text, /<meta name="robots" content="noindex">/);
     });
   });
 }
