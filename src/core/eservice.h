@@ -19,6 +19,8 @@
 #define ESVC_FEES_MAX   300
 #define ESVC_SORT_MAX   1000000
 #define ESVC_TEXT_MAX   (ESVC_LIST_MAX * (ESVC_LINE_MAX + 1))
+#define ESVC_AREA_MAX   77 /* provinces in an area list */
+#define ESVC_AREA_TEXT  (ESVC_AREA_MAX * 3)
 
 /* The raw text of a service as typed (NULL = absent, same as ""). steps and
  * documents are one item per line ("\n" or "\r\n"); blank lines are dropped.
@@ -26,6 +28,8 @@
 struct eservice_raw {
 	const char *code, *name_th, *name_en, *agency_th, *agency_en, *agency_type, *category, *channel, *url,
 	    *description, *steps, *documents, *fees, *status, *sort_order, *source, *note;
+	const char *area;           /* "all" (default), "only" or "except" */
+	const char *area_provinces; /* province codes separated by ',' or white space */
 };
 
 #define ESVC_SORT_AUTO (-1)
@@ -49,6 +53,10 @@ struct eservice {
 	char status[16];    /* "active" | "moving" | "retired"; "active" when empty */
 	int64_t sort_order; /* 0..ESVC_SORT_MAX, or ESVC_SORT_AUTO */
 	char source[ESVC_DESC_MAX + 1], note[ESVC_DESC_MAX + 1]; /* provenance, shown to admins */
+	char area[8]; /* "all" | "only" | "except" */
+	/* Two-digit province codes, ascending, one space between, no repeats;
+	 * "" for "all". */
+	char area_provinces[ESVC_AREA_TEXT + 1];
 };
 
 #define ESVC_MAX_ERRORS 24
@@ -78,12 +86,24 @@ struct eservice_errors {
  *   '<', '>', '`' or control characters, at most ESVC_URL_MAX;
  * - description, fees: optional, bounded; steps, documents: at most
  *   ESVC_LIST_MAX non-blank lines of at most ESVC_LINE_MAX bytes;
- * - sort_order: empty, or an integer 0..ESVC_SORT_MAX (Thai digits too). */
+ * - sort_order: empty, or an integer 0..ESVC_SORT_MAX (Thai digits too);
+ * - area: "all" (default: the whole country), "only" (the listed provinces)
+ *   or "except" (every province but the listed ones); area_provinces: for
+ *   "only" and "except" at least one and at most ESVC_AREA_MAX two-digit
+ *   codes (Thai digits too; ',' or white space between, repeats dropped,
+ *   written ascending); ignored for "all". Whether the codes name provinces
+ *   that exist is the caller's to check (it knows the org tree). */
 size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
                          bool (*category_exists)(const char *code, void *ctx), void *ctx,
                          struct eservice *out, struct eservice_errors *errs);
 
+/* Whether a service with this area serves province_code (two digits; a
+ * district code's first two are its province): "all" everywhere, "only" the
+ * listed provinces, "except" the others. An unknown area serves nowhere. */
+bool eservice_area_serves(const char *area, const char *area_provinces, const char *province_code);
+
 /* Thai labels of the enumerations, NULL for an unknown value. */
+const char *eservice_area_label(const char *area); /* "ทั่วประเทศ", "เฉพาะจังหวัดที่ระบุ", ... */
 const char *eservice_channel_label(const char *channel); /* "แอปพลิเคชันทางรัฐ", ... */
 const char *eservice_status_label(const char *status); /* "ใช้งาน", "กำลังย้ายไปทางรัฐ", "ยกเลิกแล้ว" */
 const char *eservice_agency_type_label(const char *agency_type); /* "ส่วนราชการ", "รัฐวิสาหกิจ" */

@@ -144,19 +144,23 @@ enum {
 	F_STATUS,
 	F_SOURCE,
 	F_NOTE,
+	F_AREA,
+	F_AREA_PROVINCES,
 	NFIELDS
 };
 
 static const char *const field_names[NFIELDS] = {
     "code", "name_th",     "name_en", "agency_th", "agency_en", "agency_type", "category", "channel",
     "url",  "description", "steps",   "documents", "fees",      "status",      "source",   "note",
+    "area", "area_provinces",
 };
 
 /* The same columns, then sort_order and version. COALESCE: a row no seed or
  * edit has touched since migration 004 has no category. */
 #define SVC_FIELDS                                                                                           \
 	"code, name_th, name_en, agency_th, agency_en, agency_type, COALESCE(category, '') AS category, "    \
-	"channel, url, description, steps, documents, fees, status, source, note, sort_order, version"
+	"channel, url, description, steps, documents, fees, status, source, note, area, area_provinces, "    \
+	"sort_order, version"
 
 struct fields {
 	const char *v[NFIELDS];
@@ -181,6 +185,8 @@ static void fields_of(const struct eservice *s, const char *code, int64_t sort_o
 	f->v[F_STATUS] = s->status;
 	f->v[F_SOURCE] = s->source;
 	f->v[F_NOTE] = s->note;
+	f->v[F_AREA] = s->area[0] ? s->area : "all";
+	f->v[F_AREA_PROVINCES] = s->area_provinces;
 	f->sort_order = sort_order;
 }
 
@@ -272,9 +278,9 @@ static int service_insert(struct dbc *c, const struct fields *f, int64_t user_id
 	struct db_stmt *st = db_prepare(
 	    c,
 	    "INSERT INTO eservices (name_th, name_en, agency_th, agency_en, agency_type, category, channel, "
-	    "url, description, steps, documents, fees, status, source, note, sort_order, version, "
-	    "updated_at, updated_by, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, "
-	    "?)");
+	    "url, description, steps, documents, fees, status, source, note, area, area_provinces, "
+	    "sort_order, version, updated_at, updated_by, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, 1, ?, ?, ?)");
 	if (!st)
 		return DB_ERROR;
 	int i = bind_fields(st, 1, f);
@@ -294,7 +300,8 @@ static int service_overwrite(struct dbc *c, const struct fields *f, int64_t vers
 	struct db_stmt *st = db_prepare(
 	    c, "UPDATE eservices SET name_th = ?, name_en = ?, agency_th = ?, agency_en = ?, "
 	       "agency_type = ?, category = ?, channel = ?, url = ?, description = ?, steps = ?, "
-	       "documents = ?, fees = ?, status = ?, source = ?, note = ?, sort_order = ?, "
+	       "documents = ?, fees = ?, status = ?, source = ?, note = ?, area = ?, area_provinces = ?, "
+	       "sort_order = ?, "
 	       "version = version + 1, updated_at = ?, updated_by = ? WHERE code = ? AND version = ?");
 	if (!st)
 		return DB_ERROR;
@@ -339,7 +346,8 @@ static json_t *lines_json(const char *s)
 	"SELECT e.code, e.name_th, e.name_en, e.agency_th, e.agency_en, e.agency_type, "                     \
 	"COALESCE(e.category, '') AS category, COALESCE(k.name_th, '') AS category_th, e.channel, e.url, "   \
 	"e.description, e.steps, e.documents, e.fees, e.status, e.sort_order, e.source, e.note, e.version, " \
-	"e.updated_at FROM eservices e LEFT JOIN eservice_categories k ON k.code = e.category"
+	"e.updated_at, e.area, e.area_provinces "                                                            \
+	"FROM eservices e LEFT JOIN eservice_categories k ON k.code = e.category"
 
 static json_t *model_row(struct db_stmt *st)
 {
@@ -359,6 +367,8 @@ static json_t *model_row(struct db_stmt *st)
 	json_object_set_new(o, "note", json_string(db_col_text(st, col++)));
 	json_object_set_new(o, "version", json_integer(db_col_int(st, col++)));
 	json_object_set_new(o, "updated_at", json_integer(db_col_int(st, col++)));
+	json_object_set_new(o, "area", json_string(db_col_text(st, col++)));
+	json_object_set_new(o, "area_provinces", json_string(db_col_text(st, col++)));
 	return o;
 }
 

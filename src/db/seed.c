@@ -207,9 +207,31 @@ static int lines_clean(char *dst, size_t cap, const char *src)
 	return 0;
 }
 
+/* An area as eservice_validate writes it: "all" with no provinces, or
+ * "only"/"except" with ascending two-digit codes separated by one space. */
+static bool area_ok(const char *area, const char *list)
+{
+	if (!strcmp(area, "all"))
+		return !*list;
+	if (strcmp(area, "only") && strcmp(area, "except"))
+		return false;
+	size_t n = strlen(list);
+	if (n < 2 || (n + 1) % 3)
+		return false;
+	for (size_t i = 0; i < n; i += 3) {
+		if (list[i] < '1' || list[i] > '9' || list[i + 1] < '0' || list[i + 1] > '9')
+			return false;
+		if (i + 2 < n && list[i + 2] != ' ')
+			return false;
+		if (i && memcmp(list + i - 3, list + i, 2) >= 0)
+			return false;
+	}
+	return true;
+}
+
 static int detail_row(struct ref *r, struct dbc *c, const char **v)
 {
-	/* code,category,description,steps,documents,fees */
+	/* code,category,description,steps,documents,fees,area,area_provinces */
 	(void)c;
 	if (!*v[0] || json_object_get(r->details, v[0])) {
 		snprintf(r->err, r->errlen, "eservice_details.csv: รหัสบริการ '%s' ว่างหรือซ้ำ", v[0]);
@@ -221,9 +243,17 @@ static int detail_row(struct ref *r, struct dbc *c, const char **v)
 		         v[1]);
 		return DB_ERROR;
 	}
+	if (!area_ok(v[6], v[7])) {
+		snprintf(r->err, r->errlen,
+		         "eservice_details.csv: บริการ %s: พื้นที่ให้บริการ (area, area_provinces) ต้องเป็น all "
+		         "หรือ only/except ตามด้วยรหัสจังหวัด 2 หลักเรียงจากน้อยไปมาก คั่นด้วยช่องว่าง",
+		         v[0]);
+		return DB_ERROR;
+	}
 	json_object_set_new(r->details, v[0],
-	                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "category", v[1], "description", v[2],
-	                              "steps", v[3], "documents", v[4], "fees", v[5], "used", 0));
+	                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "category", v[1], "description",
+	                              v[2], "steps", v[3], "documents", v[4], "fees", v[5], "area", v[6],
+	                              "area_provinces", v[7], "used", 0));
 	return DB_OK;
 }
 
@@ -282,6 +312,10 @@ static int eservice_row(struct ref *r, struct dbc *c, const char **v)
 		field = "documents";
 	else if (put(s->fees, sizeof s->fees, fees))
 		field = "fees";
+	else if (put(s->area, sizeof s->area, DSTR("area")))
+		field = "area";
+	else if (put(s->area_provinces, sizeof s->area_provinces, DSTR("area_provinces")))
+		field = "area_provinces";
 #undef DSTR
 	if (field) {
 		snprintf(r->err, r->errlen, "บริการ %s: %s ยาวเกินกำหนด", v[0], field);
@@ -345,7 +379,8 @@ static int reference_fn(struct dbc *c, void *arg)
 	static const char *const ecols[] = {"code",        "name_th", "name_en", "agency_th", "agency_en",
 	                                    "agency_type", "channel", "url",     "source",    "note"};
 	static const char *const ccols[] = {"code", "name_th", "name_en", "sort_order"};
-	static const char *const xcols[] = {"code", "category", "description", "steps", "documents", "fees"};
+	static const char *const xcols[] = {"code",      "category", "description", "steps",
+	                                    "documents", "fees",     "area",        "area_provinces"};
 	rc = each_row(r, c, "provinces.csv", pcols, 4, province_row);
 	if (rc == DB_OK)
 		rc = each_row(r, c, "districts.csv", dcols, 4, district_row);
@@ -358,7 +393,7 @@ static int reference_fn(struct dbc *c, void *arg)
 	if (rc == DB_OK)
 		rc = each_row(r, c, "eservice_categories.csv", ccols, 4, category_row);
 	if (rc == DB_OK)
-		rc = each_row(r, c, "eservice_details.csv", xcols, 6, detail_row);
+		rc = each_row(r, c, "eservice_details.csv", xcols, 8, detail_row);
 	if (rc == DB_OK)
 		rc = each_row(r, c, "eservices.csv", ecols, 10, eservice_row);
 	if (rc == DB_OK) {

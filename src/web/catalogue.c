@@ -48,7 +48,8 @@ static json_t *text_or_null(const char *s)
 static const char *const service_fields[] = {
     "code",     "name_th", "name_en",    "agency_th",   "agency_en", "agency_type",
     "category", "channel", "url",        "description", "steps",     "documents",
-    "fees",     "status",  "sort_order", "source",      "note",      NULL};
+    "fees",     "status",  "sort_order", "source",      "note",      "area",
+    "area_provinces", NULL};
 
 /* Joins a JSON array of strings with "\n" (request memory). NULL when v is not
  * an array; *bad is set when an item is not a string. */
@@ -76,9 +77,39 @@ static const char *joined_list(struct req *r, json_t *v, bool *bad)
 	return s;
 }
 
+/* area_provinces as sent: a JSON array of codes, the repeated checkboxes of
+ * a form, or one text "10, 11, 12"; joined with ",". NULL = left out. */
+static const char *provinces_value(struct req *r, json_t *errors)
+{
+	json_t *list = NULL;
+	if (req_is_json_body(r)) {
+		json_t *v = json_object_get(req_json(r), "area_provinces");
+		if (!v || json_is_string(v))
+			return v ? json_string_value(v) : NULL;
+		if (!json_is_array(v)) {
+			web_field_error(errors, "area_provinces", "area_provinces ต้องเป็นรายการรหัสจังหวัด เช่น [\"10\", \"12\"]");
+			return "";
+		}
+		list = json_incref(v);
+	} else {
+		if (!req_form(r, "area_provinces"))
+			return req_form(r, "area") ? "" : NULL; /* no box ticked: none */
+		list = json_array();
+		portal_form_values(r, "area_provinces", list);
+	}
+	bool bad = false;
+	const char *s = joined_list(r, list, &bad);
+	json_decref(list);
+	if (bad)
+		web_field_error(errors, "area_provinces", "รหัสจังหวัดใน area_provinces ต้องเป็นข้อความ เช่น \"10\"");
+	return s;
+}
+
 /* A field's text as sent (NULL = left out). */
 static const char *field_value(struct req *r, const char *name, json_t *errors)
 {
+	if (!strcmp(name, "area_provinces"))
+		return provinces_value(r, errors);
 	if (req_is_json_body(r) && (!strcmp(name, "steps") || !strcmp(name, "documents"))) {
 		json_t *v = json_object_get(req_json(r), name);
 		if (json_is_array(v)) {
@@ -122,7 +153,7 @@ static json_t *raw_from_request(struct req *r, json_t *current, struct eservice_
 	                        &raw->agency_en, &raw->agency_type, &raw->category,   &raw->channel,
 	                        &raw->url,       &raw->description, &raw->steps,      &raw->documents,
 	                        &raw->fees,      &raw->status,      &raw->sort_order, &raw->source,
-	                        &raw->note};
+	                        &raw->note,      &raw->area,        &raw->area_provinces};
 	json_t *typed = json_object();
 	for (size_t i = 0; service_fields[i]; i++) {
 		const char *v = field_value(r, service_fields[i], errors);
@@ -139,11 +170,52 @@ static bool category_exists(const char *code, void *ctx)
 	return portal_snap_category(ctx, code) != NULL;
 }
 
+/* The provinces of a checked area must exist (the rules only know their form). */
+static void check_area_provinces(struct portal_snap *s, const struct eservice *e, json_t *errors)
+{
+	for (const char *p = e->area_provinces; *p; p += strspn(p, " ")) {
+		size_t n = strcspn(p, " ");
+		char code[8];
+		snprintf(code, sizeof code, "%.*s", (int)(n < 7 ? n : 7), p);
+		if (!json_object_get(s->province_names, code)) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "ไม่พบจังหวัดรหัส %s (พื้นที่ให้บริการ)", code);
+			web_field_error(errors, "area_provinces", msg);
+			return;
+		}
+		p += n;
+	}
+}
+
 /* ---- the form ---- */
 
 static const char *const channels[] = {"tangrat", "web", "line", "app", NULL};
 static const char *const agency_types[] = {"government", "state_enterprise", NULL};
 static const char *const statuses[] = {"active", "moving", "retired", NULL};
+static const char *const areas[] = {"all", "only", "except", NULL};
+
+/* Every province as a checkbox [{code, name_th, checked}]: checked when its
+ * code is in text (codes separated by ',' or spaces, as typed or stored). */
+static json_t *province_boxes(struct portal_snap *s, const char *text)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(s->provinces, i, p)
+	{
+		const char *code = web_str(p, "code");
+		bool on = false;
+		for (const char *t = text; *t && !on;) {
+			size_t n = strcspn(t, ", ");
+			on = n == strlen(code) && !strncmp(t, code, n);
+			t += n;
+			t += strspn(t, ", ");
+		}
+		json_array_append_new(out, json_pack("{s:s, s:O, s:b}", "code", code, "name_th",
+		                                     json_object_get(p, "name_th"), "checked", on));
+	}
+	return out;
+}
 
 /* The form model. values: what the fields hold (taken); current: the stored
  * service for an edit (borrowed) or NULL. */
@@ -171,15 +243,23 @@ static json_t *form_model(struct portal_snap *s, json_t *values, json_t *current
 		                    "status_label", status_label(web_str(current, "status")), "href",
 		                    json_sprintf("/services/%s", code), "history_href",
 		                    json_sprintf("/services/%s/history", code));
+	const char *area = *web_str(values, "area") ? web_str(values, "area") : "all";
+	json_t *area_opts = web_options(areas, eservice_area_label, area);
+	json_t *boxes = province_boxes(s, web_str(values, "area_provinces"));
+	json_int_t ticked = 0;
+	json_t *b;
+	json_array_foreach(boxes, i, b) ticked += json_is_true(json_object_get(b, "checked"));
 	return json_pack(
-	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}", "page_title", title, "mode",
+	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:[], s:{}}", "page_title",
+	    title, "mode",
 	    edit ? "edit" : "new", "is_edit", edit, "action",
 	    edit ? json_sprintf("/services/%s", code) : json_string("/services"), "form", values,
 	    "categories", cats, "channels",
 	    web_options(channels, eservice_channel_label, web_str(values, "channel")), "agency_types",
 	    web_options(agency_types, eservice_agency_type_label, web_str(values, "agency_type")), "statuses",
 	    web_options(statuses, eservice_status_label, web_str(values, "status")), "service", service,
-	    "errors", "errors_by_field");
+	    "areas", area_opts, "provinces", boxes, "area_listed", strcmp(area, "all") != 0, "area_count",
+	    ticked, "errors", "errors_by_field");
 }
 
 /* The form's values for a stored service. */
@@ -212,7 +292,9 @@ static void errors_from(json_t *errors, const struct eservice_errors *errs)
 /* The admin model of a stored service: public model + source, note. */
 static json_t *admin_model(json_t *row)
 {
-	json_t *m = portal_service_model(row);
+	struct portal_snap *s = portal_snap_get();
+	json_t *m = portal_service_model(row, s ? s->province_names : NULL);
+	portal_snap_put(s);
 	json_object_set_new(m, "source", json_string(web_str(row, "source")));
 	json_object_set_new(m, "note", json_string(web_str(row, "note")));
 	return m;
@@ -335,6 +417,7 @@ static void service_create(struct req *r)
 	struct eservice_errors errs;
 	eservice_validate(&raw, false, category_exists, s, e, &errs);
 	errors_from(errors, &errs);
+	check_area_provinces(s, e, errors);
 	/* A taken or reserved code is reported with the other errors. */
 	bool code_error = false;
 	for (size_t i = 0; i < errs.n; i++)
@@ -415,6 +498,7 @@ static void service_update(struct req *r)
 	struct eservice_errors errs;
 	eservice_validate(&raw, true, category_exists, s, e, &errs);
 	errors_from(errors, &errs);
+	check_area_provinces(s, e, errors);
 	snprintf(e->code, sizeof e->code, "%s", code);
 	int rc = DB_OK;
 	if (json_array_size(errors) == 0) {
@@ -538,6 +622,8 @@ static const struct {
     {"sort_order", "ลำดับในแคตตาล็อก"},
     {"source", "แหล่งที่มา"},
     {"note", "หมายเหตุที่มา"},
+    {"area", "พื้นที่ให้บริการ"},
+    {"area_provinces", "จังหวัดในพื้นที่ให้บริการ"},
 };
 
 static const struct {
@@ -555,9 +641,16 @@ static char *value_text(const struct portal_snap *snap, const char *key, json_t 
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
 		json_t *cat = !strcmp(key, "category") ? portal_snap_category(snap, s) : NULL;
+		if (!strcmp(key, "area_provinces")) {
+			json_t *names = portal_provinces_th(s, snap->province_names);
+			char *t = xstrdup(json_string_value(names));
+			json_decref(names);
+			return t;
+		}
 		const char *l = !strcmp(key, "status")        ? eservice_status_label(s)
 		                : !strcmp(key, "channel")     ? eservice_channel_label(s)
 		                : !strcmp(key, "agency_type") ? eservice_agency_type_label(s)
+		                : !strcmp(key, "area")        ? eservice_area_label(s)
 		                : cat                         ? web_str(cat, "name_th")
 		                                              : NULL;
 		return xstrdup(l ? l : s);
@@ -582,6 +675,7 @@ static char *value_text(const struct portal_snap *snap, const char *key, json_t 
 
 static json_t *history_rows(const struct portal_snap *snap, json_t *h)
 {
+	json_t *area_all = json_string("all"), *area_none = json_string("");
 	size_t i;
 	json_t *row;
 	json_array_foreach(h, i, row)
@@ -602,6 +696,14 @@ static json_t *history_rows(const struct portal_snap *snap, json_t *h)
 			    json_is_object(before) ? json_object_get(before, field_labels[k].key) : NULL;
 			json_t *x =
 			    json_is_object(after) ? json_object_get(after, field_labels[k].key) : NULL;
+			/* Snapshots from before the area existed (migration 007) served everywhere. */
+			json_t *dflt = !strcmp(field_labels[k].key, "area")             ? area_all
+			               : !strcmp(field_labels[k].key, "area_provinces") ? area_none
+			                                                                : NULL;
+			if (dflt && json_is_object(before) && !b)
+				b = dflt;
+			if (dflt && json_is_object(after) && !x)
+				x = dflt;
 			if ((!b && !x) || (b && x && json_equal(b, x)))
 				continue;
 			char *bs = value_text(snap, field_labels[k].key, b);
@@ -616,6 +718,8 @@ static json_t *history_rows(const struct portal_snap *snap, json_t *h)
 		}
 		json_object_set_new(row, "changes", changes);
 	}
+	json_decref(area_all);
+	json_decref(area_none);
 	return h;
 }
 

@@ -252,6 +252,8 @@ static json_t *services_model(json_t *row, struct portal_snap *s, json_t *hidden
 	json_t *m;
 	json_array_foreach(s->services, i, m)
 	{
+		if (!portal_service_serves(m, code))
+			continue; /* not offered in this province at all (its area) */
 		bool h = web_code_in(hidden, web_str(m, "code"));
 		nhidden += h;
 		json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:O, s:b, s:b}", "code",
@@ -292,9 +294,9 @@ static void point_services(struct req *r)
 	reply_model(r, 200, "point_services", m);
 }
 
-/* Every value of the repeated form field `name` (the request API gives the
- * first only, so the body is read again). */
-static void form_values(struct req *r, const char *name, json_t *out)
+/* portal_state.h: the body is read again (the request API keeps the first
+ * value of a name only). */
+void portal_form_values(struct req *r, const char *name, json_t *out)
 {
 	size_t len;
 	const char *body = req_body(r, &len);
@@ -340,7 +342,7 @@ static void point_services_save(struct req *r)
 				web_field_error(errors, "hidden", "รหัสบริการใน hidden ต้องเป็นข้อความ");
 		}
 	} else {
-		form_values(r, "hidden", asked);
+		portal_form_values(r, "hidden", asked);
 	}
 	struct portal_snap *s = portal_snap_get();
 	json_t *codes = json_array();

@@ -283,18 +283,17 @@ static json_t *history_model(json_t *history)
 	return out;
 }
 
-/* The services a point offers: the usable catalogue minus what it hides.
- * NULL when the hidden list cannot be read. */
+/* The services a point offers: the usable catalogue of its area minus what
+ * it hides. NULL when the hidden list cannot be read. */
 static json_t *offered_services(struct portal_snap *s, const char *unit_code)
 {
-	json_t *hidden = portal_snap_hidden(s, unit_code);
-	if (!hidden)
+	json_t *offered = portal_snap_offered(s, unit_code);
+	if (!offered)
 		return NULL;
 	json_t *out = json_array();
 	size_t i;
 	json_t *m;
-	json_array_foreach(s->services, i, m) if (!web_code_in(hidden, web_str(m, "code")))
-	    json_array_append_new(
+	json_array_foreach(offered, i, m) json_array_append_new(
 	        out,
 	        json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "code", json_object_get(m, "code"), "name_th",
 	                  json_object_get(m, "name_th"), "agency_th", json_object_get(m, "agency_th"),

@@ -22,6 +22,7 @@
 #include "db/catalogue.h"
 #include "db/db.h"
 #include "db/points.h"
+#include "db/units.h"
 #include "http/http.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -36,7 +37,8 @@ struct snap {
 	struct portal_snap pub; /* first: a struct portal_snap * is a struct snap * */
 	int refs;               /* __atomic */
 	pthread_mutex_t hidden_lock;
-	json_t *hidden; /* {unit_code: [codes]}, filled on demand */
+	json_t *hidden;  /* {unit_code: [codes]}, filled on demand */
+	json_t *offered; /* {unit_code: [public models]}, filled on demand */
 };
 
 static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -86,7 +88,63 @@ static json_t *string_list(json_t *v)
 	return a;
 }
 
-json_t *portal_service_model(json_t *row)
+/* "กรุงเทพมหานคร นนทบุรี และสมุทรปราการ" for "10 11 12" (names from names,
+ * a code whose name is unknown as itself). */
+static void province_list_th(struct buf *b, const char *codes, json_t *names)
+{
+	size_t n = 0, k = 0;
+	for (const char *p = codes; *p; p++)
+		n += *p != ' ' && (p == codes || p[-1] == ' ');
+	for (const char *p = codes; *p;) {
+		size_t len = strcspn(p, " ");
+		char code[8];
+		snprintf(code, sizeof code, "%.*s", (int)(len < 7 ? len : 7), p);
+		const char *name = json_string_value(json_object_get(names, code));
+		k++;
+		buf_printf(b, "%s%s%s", k == 1 ? "" : " ", k > 1 && k == n ? "และ" : "", name ? name : code);
+		p += len;
+		p += strspn(p, " ");
+	}
+}
+
+json_t *portal_provinces_th(const char *codes, json_t *names)
+{
+	struct buf b;
+	buf_init(&b, 16 * 1024);
+	province_list_th(&b, codes, names);
+	json_t *j = json_string(buf_str(&b));
+	buf_cleanup(&b);
+	return j;
+}
+
+json_t *portal_area_th(const char *area, const char *codes, json_t *names)
+{
+	struct buf b;
+	buf_init(&b, 16 * 1024);
+	bool listed = !strcmp(area, "only") || !strcmp(area, "except");
+	buf_puts(&b, !strcmp(area, "only") ? "เฉพาะ" : !strcmp(area, "except") ? "ทั่วประเทศ ยกเว้น" : "ทั่วประเทศ");
+	if (listed)
+		province_list_th(&b, codes, names);
+	json_t *j = json_string(buf_str(&b));
+	buf_cleanup(&b);
+	return j;
+}
+
+/* "10 11 12" -> ["10", "11", "12"] */
+static json_t *code_list(const char *s)
+{
+	json_t *a = json_array();
+	while (s && *s) {
+		size_t n = strcspn(s, " ");
+		if (n)
+			json_array_append_new(a, json_stringn(s, n));
+		s += n;
+		s += strspn(s, " ");
+	}
+	return a;
+}
+
+json_t *portal_service_model(json_t *row, json_t *province_names)
 {
 	const char *code = web_str(row, "code");
 	const char *status = web_str(row, "status");
@@ -126,7 +184,31 @@ json_t *portal_service_model(json_t *row)
 	json_object_set_new(m, "updated_th", updated_th);
 	json_object_set_new(m, "href", json_sprintf("/services/%s", code));
 	json_object_set_new(m, "qr_svg", json_sprintf("/services/%s/qr.svg", code));
+	const char *area = *web_str(row, "area") ? web_str(row, "area") : "all";
+	json_object_set_new(m, "area", json_string(area));
+	json_object_set_new(m, "area_provinces", code_list(web_str(row, "area_provinces")));
+	json_object_set_new(m, "area_th", portal_area_th(area, web_str(row, "area_provinces"), province_names));
 	return m;
+}
+
+bool portal_service_serves(json_t *svc, const char *unit_code)
+{
+	size_t i;
+	json_t *c;
+	char list[ESVC_AREA_TEXT + 1];
+	size_t w = 0;
+	json_array_foreach(json_object_get(svc, "area_provinces"), i, c)
+	{
+		const char *code = json_string_value(c);
+		if (code && strlen(code) == 2 && w + 3 < sizeof list) {
+			if (w)
+				list[w++] = ' ';
+			memcpy(list + w, code, 2);
+			w += 2;
+		}
+	}
+	list[w] = '\0';
+	return eservice_area_serves(web_str(svc, "area"), list, unit_code);
 }
 
 static bool usable_status(const char *status)
@@ -145,8 +227,11 @@ static void snap_free(struct snap *s)
 	json_decref(s->pub.groups);
 	json_decref(s->pub.usable);
 	json_decref(s->pub.stats);
+	json_decref(s->pub.provinces);
+	json_decref(s->pub.province_names);
 	search_index_free(s->pub.ix);
 	json_decref(s->hidden);
+	json_decref(s->offered);
 	pthread_mutex_destroy(&s->hidden_lock);
 	free(s);
 	__atomic_sub_fetch(&live_snaps, 1, __ATOMIC_RELAXED);
@@ -161,11 +246,13 @@ static struct snap *snap_build(void)
 	json_t *cats = db_categories(app->db);
 	json_t *rows = db_services_all(app->db);
 	json_t *provinces = db_point_provinces(app->db);
-	if (gen < 0 || !cats || !rows || !provinces) {
+	json_t *all_provinces = db_unit_children(app->db, "0");
+	if (gen < 0 || !cats || !rows || !provinces || !all_provinces) {
 		log_error("portal: could not read the catalogue");
 		json_decref(cats);
 		json_decref(rows);
 		json_decref(provinces);
+		json_decref(all_provinces);
 		return NULL;
 	}
 	struct snap *s = xcalloc(1, sizeof *s);
@@ -173,6 +260,7 @@ static struct snap *snap_build(void)
 	s->refs = 1;
 	pthread_mutex_init(&s->hidden_lock, NULL);
 	s->hidden = json_object();
+	s->offered = json_object();
 	struct portal_snap *p = &s->pub;
 	p->generation = gen;
 	p->built_at = (int64_t)time(NULL);
@@ -189,6 +277,15 @@ static struct snap *snap_build(void)
 	p->stats =
 	    json_pack("{s:I, s:I}", "provinces", (json_int_t)json_array_size(provinces), "points", npoints);
 	json_decref(provinces);
+	p->provinces = json_array();
+	p->province_names = json_object();
+	json_array_foreach(all_provinces, i, c)
+	{
+		json_array_append_new(p->provinces, json_pack("{s:s, s:s}", "code", web_str(c, "code"), "name_th",
+		                                              web_str(c, "name_th")));
+		json_object_set_new(p->province_names, web_str(c, "code"), json_string(web_str(c, "name_th")));
+	}
+	json_decref(all_provinces);
 
 	json_array_foreach(cats, i, c)
 	    json_object_set_new(c, "href", json_sprintf("/search?category=%s", web_str(c, "code")));
@@ -196,7 +293,7 @@ static struct snap *snap_build(void)
 	json_t *row;
 	json_array_foreach(rows, i, row)
 	{
-		json_t *m = portal_service_model(row);
+		json_t *m = portal_service_model(row, p->province_names);
 		const char *code = web_str(m, "code");
 		json_t *admin = json_copy(m);
 		json_object_set_new(admin, "source", json_string(web_str(row, "source")));
@@ -459,6 +556,55 @@ json_t *portal_snap_hidden(struct portal_snap *p, const char *unit_code)
 	}
 	pthread_mutex_unlock(&s->hidden_lock);
 	return h;
+}
+
+json_t *portal_snap_offered(struct portal_snap *p, const char *unit_code)
+{
+	struct snap *s = (struct snap *)p;
+	pthread_mutex_lock(&s->hidden_lock);
+	json_t *o = json_object_get(s->offered, unit_code);
+	pthread_mutex_unlock(&s->hidden_lock);
+	if (o)
+		return o;
+	json_t *hidden = portal_snap_hidden(p, unit_code);
+	if (!hidden)
+		return NULL;
+	json_t *fresh = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(p->services, i, m)
+	{
+		if (portal_service_serves(m, unit_code) && !web_code_in(hidden, web_str(m, "code")))
+			json_array_append(fresh, m);
+	}
+	pthread_mutex_lock(&s->hidden_lock);
+	o = json_object_get(s->offered, unit_code);
+	if (!o) {
+		json_object_set_new(s->offered, unit_code, fresh);
+		o = fresh;
+	} else {
+		json_decref(fresh);
+	}
+	pthread_mutex_unlock(&s->hidden_lock);
+	return o;
+}
+
+json_t *web_unit_eservices(struct req *r, const char *unit_code)
+{
+	struct portal_snap *s = portal_snap_req(r);
+	return s && unit_code ? portal_snap_offered(s, unit_code) : NULL;
+}
+
+bool portal_service_usable_at(const char *unit_code, const char *code)
+{
+	struct portal_snap *s = portal_snap_get();
+	json_t *o = s && unit_code && code ? portal_snap_offered(s, unit_code) : NULL;
+	bool ok = false;
+	size_t i;
+	json_t *m;
+	json_array_foreach(o, i, m) if (!strcmp(web_str(m, "code"), code)) ok = true;
+	portal_snap_put(s);
+	return ok;
 }
 
 /* ASCII-lower-case substring test, for when there is no index. */

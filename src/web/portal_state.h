@@ -29,6 +29,8 @@ struct portal_snap {
 	json_t *services;        /* active and moving services, public models, catalogue order */
 	json_t *groups;          /* categories that have services: [{code, name_th, name_en, href,
 	                            services: [{code, name_th, agency_th, channel_label, href}]}] */
+	json_t *provinces;       /* every province [{code, name_th}] by code (area lists) */
+	json_t *province_names;  /* {code: name_th} */
 	json_t *stats;           /* {provinces, points}: provinces with points in the programme (76
 	                            with Bangkok outside it) and those points (878) */
 	json_t *usable;          /* [{code, name_th, channel}]: active and moving services, catalogue
@@ -90,6 +92,26 @@ json_t *portal_snap_category(const struct portal_snap *s, const char *code);
  * when the database cannot be read. */
 json_t *portal_snap_hidden(struct portal_snap *s, const char *unit_code);
 
+/* The services offered at a district's point: the usable ones (s->services)
+ * whose area serves its province, minus the point's hidden list, catalogue
+ * order, as public service models. Borrowed from s (valid while s is held);
+ * computed once per snapshot and unit. NULL when the hidden list cannot be
+ * read. */
+json_t *portal_snap_offered(struct portal_snap *s, const char *unit_code);
+/* The services a district's officers can offer (the registry form's list,
+ * the same as the point's page: area, then hidden list), from the request's
+ * snapshot: portal_snap_offered(portal_snap_req(r), unit_code). Items have
+ * code, name_th and channel like web_eservices' (they are public models).
+ * Borrowed until the request ends; NULL before the start or on a database
+ * error. */
+json_t *web_unit_eservices(struct req *r, const char *unit_code);
+/* portal_service_usable for one district: code is offered at unit_code's
+ * point (area and hidden list). For rules callbacks outside a request. */
+bool portal_service_usable_at(const char *unit_code, const char *code);
+/* Whether the public service model svc serves the district (or province)
+ * unit_code by its area (eservice_area_serves). */
+bool portal_service_serves(json_t *svc, const char *unit_code);
+
 /* Indexes (into s->services) of the services matching q, best first;
  * category (NULL or "" = any) keeps only that category. Returns how many
  * were written to out (at most max). */
@@ -97,8 +119,14 @@ size_t portal_snap_search(const struct portal_snap *s, const char *q, const char
                           size_t max);
 
 /* Builds the public model of a service from a db_services_all() row (new
- * object; source and note left out). */
-json_t *portal_service_model(json_t *row);
+ * object; source and note left out), with area, area_provinces (codes) and
+ * area_th ("ทั่วประเทศ", "เฉพาะกรุงเทพมหานคร นนทบุรี และสมุทรปราการ", "ทั่วประเทศ
+ * ยกเว้น…": names from province_names {code: name_th}, may be NULL). */
+json_t *portal_service_model(json_t *row, json_t *province_names);
+/* area_th of an area: area "all" | "only" | "except", codes "10 11 12". */
+json_t *portal_area_th(const char *area, const char *codes, json_t *province_names);
+/* "กรุงเทพมหานคร นนทบุรี และสมุทรปราการ" for "10 11 12" (new value). */
+json_t *portal_provinces_th(const char *codes, json_t *province_names);
 
 /* ---- shared by the portal pages (web/portal.c) and the staff pages ---- */
 
@@ -110,6 +138,10 @@ json_t *portal_point_model(json_t *row);
 /* The length of the longest prefix of s of at most max bytes that does not
  * cut a UTF-8 sequence (for "%.*s" of text from a request). */
 int portal_utf8_prefix(const char *s, size_t max);
+/* Every value of the repeated form field `name` (checkboxes) of an
+ * urlencoded or multipart body, appended to out as strings (the request API
+ * gives the first only). */
+void portal_form_values(struct req *r, const char *name, json_t *out);
 /* "25 พฤศจิกายน 2569" for an ISO day; JSON null for "" or a bad day (new value). */
 json_t *portal_day_th(const char *iso);
 /* "25 พ.ย. 2569 14:05 น." for epoch seconds; null for a non-integer (new value). */
