@@ -5,6 +5,7 @@
 #include "core/perm.h"
 #include "db/db.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/web.h"
 
 static void staff_home(struct req *r)
@@ -34,7 +35,7 @@ static void healthz(struct req *r)
 }
 
 const struct route home_routes[] = {
-    {HTTP_GET, "/home", ROLE_OFFICER, 0, staff_home, "home.staff"},
-    {HTTP_GET, "/healthz", 0, ROUTE_PUBLIC, healthz, "health"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/home", ROLE_OFFICER, 0, staff_home, "home.staff", &scope_own},
+    {HTTP_GET, "/healthz", 0, ROUTE_PUBLIC, healthz, "health", &scope_none},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

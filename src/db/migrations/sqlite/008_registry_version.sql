@@ -1,0 +1,5 @@
+-- Issue 8: optimistic locking of registry entries. version starts at 1 and
+-- grows by one with every change (edit, void, purge); an edit or void that
+-- names the version it read is refused (409 version-conflict) when the entry
+-- changed since.
+ALTER TABLE visits ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
