@@ -806,7 +806,8 @@ static void check_phones(struct text_span s, char *dst, size_t cap, struct eserv
 }
 
 /* "YYYY-MM-DD", or a Thai day "d/m/yyyy" in B.E. (ASCII or Thai digits),
- * no later than today. B.E. years before 2500 are refused: 1/10/2024 is a
+ * no later than today (opened_on) or than POINT_SCHEDULE_DAYS after it
+ * (status_since). B.E. years before 2500 are refused: 1/10/2024 is a
  * C.E. year typed where a B.E. one was expected. */
 static void check_day(struct text_span s, const char *today_iso, char out[THAI_ISO_DAY_SIZE],
                       const char *field, struct eservice_errors *errs)
@@ -814,7 +815,7 @@ static void check_day(struct text_span s, const char *today_iso, char out[THAI_I
 	static const char *const bad_msgs[] = {"วันที่เปิดให้บริการไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)",
 	                                       "วันที่เริ่มสถานะไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)"};
 	static const char *const future_msgs[] = {"วันที่เปิดให้บริการต้องไม่เป็นวันในอนาคต",
-	                                          "วันที่เริ่มสถานะต้องไม่เป็นวันในอนาคต"};
+	                                          "วันที่เริ่มสถานะตั้งล่วงหน้าได้ไม่เกิน 1 ปี"};
 	int which = strcmp(field, "opened_on") == 0 ? 0 : 1;
 	char d[64];
 	struct civil_day day;
@@ -837,9 +838,16 @@ static void check_day(struct text_span s, const char *today_iso, char out[THAI_I
 		return;
 	}
 	struct civil_day today;
-	if (today_iso && thai_day_parse(today_iso, &today) == 0 && thai_day_cmp(day, today) > 0) {
-		err_add(errs, field, future_msgs[which]);
-		return;
+	/* A status change may be announced ahead (POINT_SCHEDULE_DAYS); the
+	 * opening day is a fact, never in the future. */
+	if (today_iso && thai_day_parse(today_iso, &today) == 0) {
+		struct civil_day limit = today;
+		if (which == 1)
+			thai_day_add(&limit, POINT_SCHEDULE_DAYS);
+		if (thai_day_cmp(day, limit) > 0) {
+			err_add(errs, field, future_msgs[which]);
+			return;
+		}
 	}
 	thai_day_iso(day, out);
 }
@@ -858,6 +866,7 @@ size_t point_validate(const struct point_raw *raw, const char *today_iso, struct
 	check_choice(trim(raw->status), point_statuses, NULL, out->status, sizeof out->status, "status",
 	             MSG_POINT_STATUS_REQUIRED, MSG_POINT_STATUS, errs);
 	check_day(trim(raw->status_since), today_iso, out->status_since, "status_since", errs);
+	out->scheduled = today_iso && out->status_since[0] && strcmp(out->status_since, today_iso) > 0;
 	check_folded(trim(raw->status_note), false, POINT_NOTE_MAX, out->status_note, "status_note",
 	             &M_STATUS_NOTE, errs);
 	return errs->n;

@@ -53,7 +53,7 @@ struct eservice {
 	char status[16];    /* "active" | "moving" | "retired"; "active" when empty */
 	int64_t sort_order; /* 0..ESVC_SORT_MAX, or ESVC_SORT_AUTO */
 	char source[ESVC_DESC_MAX + 1], note[ESVC_DESC_MAX + 1]; /* provenance, shown to admins */
-	char area[8]; /* "all" | "only" | "except" */
+	char area[8];                                            /* "all" | "only" | "except" */
 	/* Two-digit province codes, ascending, one space between, no repeats;
 	 * "" for "all". */
 	char area_provinces[ESVC_AREA_TEXT + 1];
@@ -131,10 +131,18 @@ struct point_profile {
 	char status[24];                 /* "open" | "temporarily_closed" | "closed" | "planned" */
 	char status_since[11];           /* "" or ISO day */
 	char status_note[POINT_NOTE_MAX + 1];
+	/* status_since is after today: the status change is announced now and
+	 * takes effect on that day (the point keeps its status until then). */
+	bool scheduled;
 };
 
-/* Checks a point profile. today_iso bounds the dates (opened_on and
- * status_since may not be in the future; NULL: not checked). Rules: name_th,
+/* How far ahead a status change may be announced (days after today). */
+#define POINT_SCHEDULE_DAYS 366
+
+/* Checks a point profile. today_iso bounds the dates (opened_on may not be
+ * in the future; status_since at most POINT_SCHEDULE_DAYS after today, and
+ * a later day than today sets out->scheduled; NULL: not checked, never
+ * scheduled). Rules: name_th,
  * address, hours required (address, hours and status_note may come from a
  * textarea: line breaks become one space); lat in 5..21 and lon in 97..106
  * (Thailand), both or neither ("lat, lon" typed into lat alone is split);

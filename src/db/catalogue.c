@@ -150,9 +150,9 @@ enum {
 };
 
 static const char *const field_names[NFIELDS] = {
-    "code", "name_th",     "name_en", "agency_th", "agency_en", "agency_type", "category", "channel",
-    "url",  "description", "steps",   "documents", "fees",      "status",      "source",   "note",
-    "area", "area_provinces",
+    "code",     "name_th", "name_en", "agency_th",   "agency_en", "agency_type",
+    "category", "channel", "url",     "description", "steps",     "documents",
+    "fees",     "status",  "source",  "note",        "area",      "area_provinces",
 };
 
 /* The same columns, then sort_order and version. COALESCE: a row no seed or
@@ -279,7 +279,8 @@ static int service_insert(struct dbc *c, const struct fields *f, int64_t user_id
 	    c,
 	    "INSERT INTO eservices (name_th, name_en, agency_th, agency_en, agency_type, category, channel, "
 	    "url, description, steps, documents, fees, status, source, note, area, area_provinces, "
-	    "sort_order, version, updated_at, updated_by, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "sort_order, version, updated_at, updated_by, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, "
 	    "?, ?, ?, ?, ?, 1, ?, ?, ?)");
 	if (!st)
 		return DB_ERROR;

@@ -251,9 +251,9 @@ static int detail_row(struct ref *r, struct dbc *c, const char **v)
 		return DB_ERROR;
 	}
 	json_object_set_new(r->details, v[0],
-	                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "category", v[1], "description",
-	                              v[2], "steps", v[3], "documents", v[4], "fees", v[5], "area", v[6],
-	                              "area_provinces", v[7], "used", 0));
+	                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "category", v[1],
+	                              "description", v[2], "steps", v[3], "documents", v[4], "fees", v[5],
+	                              "area", v[6], "area_provinces", v[7], "used", 0));
 	return DB_OK;
 }
 

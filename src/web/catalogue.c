@@ -47,10 +47,9 @@ static json_t *text_or_null(const char *s)
 /* ---- the raw service from a request ---- */
 
 static const char *const service_fields[] = {
-    "code",     "name_th", "name_en",    "agency_th",   "agency_en", "agency_type",
-    "category", "channel", "url",        "description", "steps",     "documents",
-    "fees",     "status",  "sort_order", "source",      "note",      "area",
-    "area_provinces", NULL};
+    "code",       "name_th", "name_en",     "agency_th", "agency_en",      "agency_type", "category",
+    "channel",    "url",     "description", "steps",     "documents",      "fees",        "status",
+    "sort_order", "source",  "note",        "area",      "area_provinces", NULL};
 
 /* Joins a JSON array of strings with "\n" (request memory). NULL when v is not
  * an array; *bad is set when an item is not a string. */
@@ -88,7 +87,8 @@ static const char *provinces_value(struct req *r, json_t *errors)
 		if (!v || json_is_string(v))
 			return v ? json_string_value(v) : NULL;
 		if (!json_is_array(v)) {
-			web_field_error(errors, "area_provinces", "area_provinces ต้องเป็นรายการรหัสจังหวัด เช่น [\"10\", \"12\"]");
+			web_field_error(errors, "area_provinces",
+			                "area_provinces ต้องเป็นรายการรหัสจังหวัด เช่น [\"10\", \"12\"]");
 			return "";
 		}
 		list = json_incref(v);
@@ -102,7 +102,8 @@ static const char *provinces_value(struct req *r, json_t *errors)
 	const char *s = joined_list(r, list, &bad);
 	json_decref(list);
 	if (bad)
-		web_field_error(errors, "area_provinces", "รหัสจังหวัดใน area_provinces ต้องเป็นข้อความ เช่น \"10\"");
+		web_field_error(errors, "area_provinces",
+		                "รหัสจังหวัดใน area_provinces ต้องเป็นข้อความ เช่น \"10\"");
 	return s;
 }
 
@@ -150,10 +151,10 @@ static const char *stored_text(struct req *r, json_t *svc, const char *name)
 static json_t *raw_from_request(struct req *r, json_t *current, struct eservice_raw *raw, json_t *errors)
 {
 	memset(raw, 0, sizeof *raw);
-	const char **slots[] = {&raw->code,      &raw->name_th,     &raw->name_en,    &raw->agency_th,
-	                        &raw->agency_en, &raw->agency_type, &raw->category,   &raw->channel,
-	                        &raw->url,       &raw->description, &raw->steps,      &raw->documents,
-	                        &raw->fees,      &raw->status,      &raw->sort_order, &raw->source,
+	const char **slots[] = {&raw->code,      &raw->name_th,     &raw->name_en,       &raw->agency_th,
+	                        &raw->agency_en, &raw->agency_type, &raw->category,      &raw->channel,
+	                        &raw->url,       &raw->description, &raw->steps,         &raw->documents,
+	                        &raw->fees,      &raw->status,      &raw->sort_order,    &raw->source,
 	                        &raw->note,      &raw->area,        &raw->area_provinces};
 	json_t *typed = json_object();
 	for (size_t i = 0; service_fields[i]; i++) {
@@ -251,9 +252,8 @@ static json_t *form_model(struct portal_snap *s, json_t *values, json_t *current
 	json_t *b;
 	json_array_foreach(boxes, i, b) ticked += json_is_true(json_object_get(b, "checked"));
 	return json_pack(
-	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:[], s:{}}", "page_title",
-	    title, "mode",
-	    edit ? "edit" : "new", "is_edit", edit, "action",
+	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:[], s:{}}",
+	    "page_title", title, "mode", edit ? "edit" : "new", "is_edit", edit, "action",
 	    edit ? json_sprintf("/services/%s", code) : json_string("/services"), "form", values,
 	    "categories", cats, "channels",
 	    web_options(channels, eservice_channel_label, web_str(values, "channel")), "agency_types",

@@ -58,6 +58,26 @@ static json_t *load_point(struct req *r)
 	return row;
 }
 
+/* The announced status changes, by day (staff: who announced them). */
+static json_t *scheduled_model(json_t *scheduled)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *h;
+	json_array_foreach(scheduled, i, h)
+	{
+		const char *st = web_str(h, "status");
+		const char *sl = point_status_label(st);
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s}", "status", st, "status_label",
+		                   sl ? sl : st, "since", web_str(h, "since"), "since_th",
+		                   portal_day_th(web_str(h, "since")), "note", web_str(h, "note"), "at_th",
+		                   portal_time_th(json_object_get(h, "at")), "user_name",
+		                   web_str(h, "user_name")));
+	}
+	return out;
+}
+
 static json_t *history_model(json_t *history)
 {
 	json_t *out = json_array();
@@ -81,6 +101,9 @@ static json_t *point_model(json_t *row)
 {
 	json_t *p = portal_point_model(row);
 	json_object_set_new(p, "history", history_model(json_object_get(row, "history")));
+	json_t *sched = scheduled_model(json_object_get(row, "scheduled"));
+	json_object_set_new(p, "has_scheduled", json_boolean(json_array_size(sched) > 0));
+	json_object_set_new(p, "scheduled", sched);
 	return p;
 }
 
@@ -123,6 +146,43 @@ static void point_edit(struct req *r)
 		json_object_set_new(m, "notice",
 		                    json_string("บันทึกข้อมูลจุดให้บริการแล้ว หน้าสาธารณะแสดงข้อมูลใหม่แล้ว"));
 	reply_model(r, 200, "point_form", m);
+}
+
+/* cancel_scheduled: the days of announced changes to drop (repeated form
+ * checkboxes, or a JSON array of ISO days). NULL-terminated, request
+ * memory; NULL when none. */
+static const char **cancel_days(struct req *r, json_t *errors)
+{
+	json_t *days = json_array();
+	if (req_is_json_body(r)) {
+		json_t *v = json_object_get(req_json(r), "cancel_scheduled");
+		if (json_is_array(v))
+			json_array_extend(days, v);
+		else if (v)
+			web_field_error(
+			    errors, "cancel_scheduled",
+			    "cancel_scheduled ต้องเป็นรายการวันที่ของการเปลี่ยนสถานะที่ยกเลิก เช่น [\"2027-01-05\"]");
+	} else {
+		portal_form_values(r, "cancel_scheduled", days);
+	}
+	size_t n = json_array_size(days), i;
+	const char **out = n ? req_alloc(r, (n + 1) * sizeof *out) : NULL;
+	json_t *d;
+	struct civil_day day;
+	json_array_foreach(days, i, d)
+	{
+		const char *s = json_string_value(d);
+		if (!s || thai_day_parse(s, &day) < 0) {
+			web_field_error(errors, "cancel_scheduled",
+			                "วันที่ของการเปลี่ยนสถานะที่ยกเลิกต้องอยู่ในรูป YYYY-MM-DD");
+			break;
+		}
+		out[i] = req_strdup(r, s);
+	}
+	if (out)
+		out[n] = NULL;
+	json_decref(days);
+	return out;
 }
 
 static void point_update(struct req *r)
@@ -172,9 +232,10 @@ static void point_update(struct req *r)
 	point_validate(&raw, today, &p, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		web_field_error(errors, errs.e[i].field, errs.e[i].message);
+	const char **cancel = cancel_days(r, errors);
 	int rc = DB_OK;
 	if (json_array_size(errors) == 0)
-		rc = db_point_update(app->db, code, &p, expected, today, u->id, (int64_t)time(NULL));
+		rc = db_point_update(app->db, code, &p, expected, today, u->id, (int64_t)time(NULL), cancel);
 	if (json_array_size(errors) > 0) {
 		json_t *m = form_model(row, typed);
 		json_decref(row);

@@ -284,6 +284,24 @@ static json_t *history_model(json_t *history)
 	return out;
 }
 
+/* The announced status changes (public: who announced them is left out). */
+static json_t *scheduled_model(json_t *scheduled)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *h;
+	json_array_foreach(scheduled, i, h)
+	{
+		const char *st = web_str(h, "status");
+		const char *sl = point_status_label(st);
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:o, s:s}", "status", st, "status_label", sl ? sl : st,
+		                   "since", web_str(h, "since"), "since_th",
+		                   portal_day_th(web_str(h, "since")), "note", web_str(h, "note")));
+	}
+	return out;
+}
+
 /* The services a point offers: the usable catalogue of its area minus what
  * it hides. NULL when the hidden list cannot be read. */
 static json_t *offered_services(struct portal_snap *s, const char *unit_code)
@@ -295,11 +313,10 @@ static json_t *offered_services(struct portal_snap *s, const char *unit_code)
 	size_t i;
 	json_t *m;
 	json_array_foreach(offered, i, m) json_array_append_new(
-	        out,
-	        json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "code", json_object_get(m, "code"), "name_th",
-	                  json_object_get(m, "name_th"), "agency_th", json_object_get(m, "agency_th"),
-	                  "category_th", json_object_get(m, "category_th"), "channel_label",
-	                  json_object_get(m, "channel_label"), "href", json_object_get(m, "href")));
+	    out, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "code", json_object_get(m, "code"), "name_th",
+	                   json_object_get(m, "name_th"), "agency_th", json_object_get(m, "agency_th"),
+	                   "category_th", json_object_get(m, "category_th"), "channel_label",
+	                   json_object_get(m, "channel_label"), "href", json_object_get(m, "href")));
 	return out;
 }
 
@@ -330,6 +347,9 @@ static json_t *load_point(struct req *r, struct portal_snap *s, bool api)
 	}
 	json_t *p = portal_point_model(row);
 	json_object_set_new(p, "history", history_model(json_object_get(row, "history")));
+	json_t *sched = scheduled_model(json_object_get(row, "scheduled"));
+	json_object_set_new(p, "has_scheduled", json_boolean(json_array_size(sched) > 0));
+	json_object_set_new(p, "scheduled", sched);
 	json_object_set_new(p, "services", services);
 	json_decref(row);
 	return p;

@@ -122,7 +122,9 @@ json_t *portal_area_th(const char *area, const char *codes, json_t *names)
 	struct buf b;
 	buf_init(&b, 16 * 1024);
 	bool listed = !strcmp(area, "only") || !strcmp(area, "except");
-	buf_puts(&b, !strcmp(area, "only") ? "เฉพาะ" : !strcmp(area, "except") ? "ทั่วประเทศ ยกเว้น" : "ทั่วประเทศ");
+	buf_puts(&b, !strcmp(area, "only")     ? "เฉพาะ"
+	             : !strcmp(area, "except") ? "ทั่วประเทศ ยกเว้น"
+	                                       : "ทั่วประเทศ");
 	if (listed)
 		province_list_th(&b, codes, names);
 	json_t *j = json_string(buf_str(&b));
@@ -187,7 +189,8 @@ json_t *portal_service_model(json_t *row, json_t *province_names)
 	const char *area = *web_str(row, "area") ? web_str(row, "area") : "all";
 	json_object_set_new(m, "area", json_string(area));
 	json_object_set_new(m, "area_provinces", code_list(web_str(row, "area_provinces")));
-	json_object_set_new(m, "area_th", portal_area_th(area, web_str(row, "area_provinces"), province_names));
+	json_object_set_new(m, "area_th",
+	                    portal_area_th(area, web_str(row, "area_provinces"), province_names));
 	return m;
 }
 
@@ -264,6 +267,8 @@ static struct snap *snap_build(void)
 	struct portal_snap *p = &s->pub;
 	p->generation = gen;
 	p->built_at = (int64_t)time(NULL);
+	if (db_point_next_scheduled(app->db, p->next_due) != DB_OK)
+		p->next_due[0] = '\0'; /* retried at the next rebuild */
 	p->categories = cats;
 	p->all = json_array();
 	p->by_code = json_object();
@@ -281,9 +286,10 @@ static struct snap *snap_build(void)
 	p->province_names = json_object();
 	json_array_foreach(all_provinces, i, c)
 	{
-		json_array_append_new(p->provinces, json_pack("{s:s, s:s}", "code", web_str(c, "code"), "name_th",
-		                                              web_str(c, "name_th")));
-		json_object_set_new(p->province_names, web_str(c, "code"), json_string(web_str(c, "name_th")));
+		json_array_append_new(p->provinces, json_pack("{s:s, s:s}", "code", web_str(c, "code"),
+		                                              "name_th", web_str(c, "name_th")));
+		json_object_set_new(p->province_names, web_str(c, "code"),
+		                    json_string(web_str(c, "name_th")));
 	}
 	json_decref(all_provinces);
 
@@ -453,6 +459,31 @@ void portal_changed(void)
 	http_cache_invalidate();
 }
 
+void portal_state_tick(int64_t now)
+{
+	int64_t gen = db_portal_generation(app->db);
+	struct portal_snap *s = portal_snap_get();
+	bool moved = gen >= 0 && s && gen != s->generation;
+	char today[THAI_ISO_DAY_SIZE] = "";
+	struct civil_day d;
+	if (thai_epoch_day(now, &d) == 0)
+		thai_day_iso(d, today);
+	bool due = s && s->next_due[0] && today[0] && strcmp(today, s->next_due) >= 0;
+	portal_snap_put(s);
+	if (due) {
+		int applied = 0;
+		if (db_points_apply_scheduled(app->db, today, now, &applied) == DB_OK) {
+			log_info("portal: %d announced point status change(s) took effect on %s", applied,
+			         today);
+			moved = true;
+		}
+	}
+	if (moved) {
+		log_info("portal: catalogue generation moved, rebuilding");
+		portal_changed();
+	}
+}
+
 static void *poll_thread(void *arg)
 {
 	(void)arg;
@@ -466,14 +497,7 @@ static void *poll_thread(void *arg)
 		if (poll_stop)
 			break;
 		pthread_mutex_unlock(&poll_lock);
-		int64_t gen = db_portal_generation(app->db);
-		struct portal_snap *s = portal_snap_get();
-		bool moved = gen >= 0 && s && gen != s->generation;
-		portal_snap_put(s);
-		if (moved) {
-			log_info("portal: catalogue generation moved to %lld, rebuilding", (long long)gen);
-			portal_changed();
-		}
+		portal_state_tick((int64_t)time(NULL));
 		pthread_mutex_lock(&poll_lock);
 	}
 	pthread_mutex_unlock(&poll_lock);
@@ -484,6 +508,7 @@ int portal_state_start(void)
 {
 	if (rebuild() < 0)
 		return -1;
+	portal_state_tick((int64_t)time(NULL));
 	poll_stop = false;
 	/* The thread starts with every signal blocked: SIGTERM and SIGINT are
 	 * for http_wait_for_signal, and a thread that may take them would let

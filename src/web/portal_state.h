@@ -22,6 +22,8 @@ struct portal_snap {
 	int64_t generation;      /* db_portal_generation() when the snapshot was read */
 	int64_t built_at;        /* when it was read (UTC epoch s): "data as of" on the PDFs, which
 	                            stay in the page cache until the next change */
+	char next_due[11];       /* the earliest day of an announced point status change ("" none):
+	                            on that day (Bangkok) portal_state_tick applies it */
 	json_t *categories;      /* [{code, name_th, name_en, sort_order, href}] in sort order */
 	json_t *all;             /* every service, retired included, catalogue order: the public
 	                            model plus source and note (the admin list) */
@@ -82,6 +84,14 @@ int portal_state_live_snapshots(void);
  * hidden list was committed: rebuilds the snapshot, then empties the HTTP
  * page cache, so the next request sees the change. */
 void portal_changed(void);
+/* What the poll thread does every 2 s, with now as the time: rebuilds when
+ * the portal generation moved (another node's change), and on the day of an
+ * announced point status change (Asia/Bangkok; now >= that day's start)
+ * applies it (db_points_apply_scheduled) and rebuilds, so the page cache
+ * drops every page that still shows the old status within POLL_SECONDS of
+ * midnight. Also run once by portal_state_start (a change due while the
+ * server was down applies at once). Exposed for tests, which pass a time. */
+void portal_state_tick(int64_t now);
 
 /* The public model of one service (retired included), borrowed from s, or NULL. */
 json_t *portal_snap_service(const struct portal_snap *s, const char *code);

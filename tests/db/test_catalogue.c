@@ -748,7 +748,7 @@ static void test_point_update(void **state)
 	set(p->lat, sizeof p->lat, "17.155");
 	set(p->lon, sizeof p->lon, "104.1478");
 	set(p->opened_on, sizeof p->opened_on, "2024-10-01");
-	assert_int_equal(db_point_update(db, "4701", p, 1, "2025-01-01", dadmin_id, NOW), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
 	assert_int_equal(db_portal_generation(db), gen + 1);
 	bool found;
 	json_t *o = db_point_get(db, "4701", &found);
@@ -777,12 +777,14 @@ static void test_point_update(void **state)
 	/* A status change: a history row, since = today when not given. */
 	set(p->status, sizeof p->status, "temporarily_closed");
 	set(p->status_note, sizeof p->status_note, "ปรับปรุงห้องศูนย์ดำรงธรรม");
-	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-02", dadmin_id, NOW + 86400), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-02", dadmin_id, NOW + 86400, NULL),
+	                 DB_OK);
 	/* And back, with a date given. */
 	set(p->status, sizeof p->status, "open");
 	set(p->status_since, sizeof p->status_since, "2025-01-10");
 	set(p->status_note, sizeof p->status_note, "");
-	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", admin_id, NOW + 11 * 86400), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", admin_id, NOW + 11 * 86400, NULL),
+	                 DB_OK);
 	assert_int_equal(db_portal_generation(db), gen + 3);
 	o = db_point_get(db, "4701", &found);
 	assert_int_equal(fresh_jint(o, "version"), 4);
@@ -804,7 +806,7 @@ static void test_point_update(void **state)
 	gen = db_portal_generation(db);
 	set(p->hours, sizeof p->hours, "ทุกวัน");
 	set(p->status, sizeof p->status, "closed");
-	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", dadmin_id, NOW), DB_CONFLICT);
+	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", dadmin_id, NOW, NULL), DB_CONFLICT);
 	o = db_point_get(db, "4701", &found);
 	assert_int_equal(fresh_jint(o, "version"), 4);
 	assert_string_equal(fresh_jstr(o, "status"), "open");
@@ -816,14 +818,14 @@ static void test_point_update(void **state)
 	/* Saving what is stored writes nothing. */
 	free(p);
 	p = point_load(db, "4701");
-	assert_int_equal(db_point_update(db, "4701", p, 4, "2025-01-12", dadmin_id, NOW), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 4, "2025-01-12", dadmin_id, NOW, NULL), DB_OK);
 	assert_int_equal(fresh_count(db, "SELECT version FROM points WHERE unit_code = '4701'"), 4);
 	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
 	assert_int_equal(db_portal_generation(db), gen);
 
 	/* No such point; a khet outside the programme has none either. */
-	assert_int_equal(db_point_update(db, "9999", p, 0, "2025-01-12", dadmin_id, NOW), DB_NOT_FOUND);
-	assert_int_equal(db_point_update(db, "1001", p, 0, "2025-01-12", dadmin_id, NOW), DB_NOT_FOUND);
+	assert_int_equal(db_point_update(db, "9999", p, 0, "2025-01-12", dadmin_id, NOW, NULL), DB_NOT_FOUND);
+	assert_int_equal(db_point_update(db, "1001", p, 0, "2025-01-12", dadmin_id, NOW, NULL), DB_NOT_FOUND);
 	free(p);
 	found = true;
 	assert_null(db_point_get(db, "9999", &found));
@@ -865,6 +867,148 @@ static void test_reads_keep_the_generation(void **state)
 	assert_int_equal(db_service_move(db, "no_such_service", -1, admin_id, NOW), DB_NOT_FOUND);
 	free(s);
 	assert_int_equal(db_portal_generation(db), gen);
+}
+
+/* ---- announced status changes (issue 9 item 15) ---- */
+
+/* 2025-01-05 00:00 Bangkok is 2025-01-04 17:00 UTC. */
+#define JAN5_BKK 1736010000
+
+static void test_scheduled_status(void **state)
+{
+	struct db *db = DB(state);
+	struct point_profile *p = point_load(db, "4701");
+	int64_t gen = db_portal_generation(db);
+	/* Announced on 1 January for the 5th: the point stays open. */
+	set(p->status, sizeof p->status, "temporarily_closed");
+	set(p->status_since, sizeof p->status_since, "2025-01-05");
+	set(p->status_note, sizeof p->status_note, "ปรับปรุงอาคาร");
+	p->scheduled = true;
+	set(p->phone, sizeof p->phone, "042-711-111");
+	assert_int_equal(db_point_update(db, "4701", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	bool found;
+	json_t *o = db_point_get(db, "4701", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "open");
+	assert_string_equal(fresh_jstr(o, "phone"), "042-711-111"); /* the other fields are saved now */
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_int_equal(json_array_size(json_object_get(o, "history")), 0);
+	json_t *sc = json_object_get(o, "scheduled");
+	assert_int_equal(json_array_size(sc), 1);
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "since"), "2025-01-05");
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "status"), "temporarily_closed");
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "note"), "ปรับปรุงอาคาร");
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "user_name"), "ปลัดอำเภอเมืองสกลนคร");
+	json_decref(o);
+	/* The same announcement again writes nothing; a second one (reopening on
+	 * the 20th) is added; announcements alone leave the version. */
+	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	set(p->status, sizeof p->status, "open");
+	set(p->status_since, sizeof p->status_since, "2025-01-20");
+	set(p->status_note, sizeof p->status_note, "");
+	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 2);
+	char next[THAI_DAY_TEXT];
+	assert_int_equal(db_point_next_scheduled(db, next), DB_OK);
+	assert_string_equal(next, "2025-01-05");
+	o = db_point_get(db, "4701", &found);
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_int_equal(json_array_size(json_object_get(o, "scheduled")), 2);
+	json_decref(o);
+
+	/* Nothing is due on the 4th. */
+	int applied = -1;
+	assert_int_equal(db_points_apply_scheduled(db, "2025-01-04", JAN5_BKK - 1, &applied), DB_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(db_portal_generation(db), gen + 2);
+	/* On the 5th the closure takes effect, with its day, note and announcer. */
+	assert_int_equal(db_points_apply_scheduled(db, "2025-01-05", JAN5_BKK, &applied), DB_OK);
+	assert_int_equal(applied, 1);
+	assert_int_equal(db_portal_generation(db), gen + 3);
+	o = db_point_get(db, "4701", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "temporarily_closed");
+	assert_int_equal(fresh_jint(o, "version"), 3);
+	json_t *h = json_object_get(o, "history");
+	assert_int_equal(json_array_size(h), 1);
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "since"), "2025-01-05");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "note"), "ปรับปรุงอาคาร");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "user_name"), "ปลัดอำเภอเมืองสกลนคร");
+	assert_int_equal(json_array_size(json_object_get(o, "scheduled")), 1);
+	json_decref(o);
+	assert_int_equal(
+	    countf(db, "SELECT COUNT(*) FROM audit_log WHERE action = '%s'", "point.scheduled_applied"), 1);
+	/* Again: nothing left to apply on the 5th. */
+	assert_int_equal(db_points_apply_scheduled(db, "2025-01-05", JAN5_BKK + 60, &applied), DB_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(db_portal_generation(db), gen + 3);
+	/* The reopening is cancelled before its day. */
+	const char *cancel[] = {"2025-01-20", "2025-02-30", NULL};
+	p->scheduled = false;
+	set(p->status, sizeof p->status, "temporarily_closed");
+	set(p->status_since, sizeof p->status_since, "");
+	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-06", dadmin_id, NOW, cancel), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 4);
+	assert_int_equal(db_point_next_scheduled(db, next), DB_OK);
+	assert_string_equal(next, "");
+	free(p);
+}
+
+static void test_scheduled_status_applied_by_the_portal(void **state)
+{
+	/* The portal's tick (its poll thread every 2 s) applies a change on its
+	 * day, and drops the page cache then: no cached page goes on saying
+	 * "will close" after it closed. */
+	struct db *db = DB(state);
+	struct point_profile *p = point_load(db, "4702");
+	set(p->status, sizeof p->status, "closed");
+	set(p->status_since, sizeof p->status_since, "2025-01-05");
+	p->scheduled = true;
+	assert_int_equal(db_point_update(db, "4702", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	free(p);
+	struct app the = {.db = db};
+	app = &the;
+	assert_int_equal(portal_state_start(), 0); /* today (the real one) is long after: applied at start */
+	bool found;
+	json_t *o = db_point_get(db, "4702", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "closed");
+	json_decref(o);
+	/* One due on a day to come: a tick the evening before does nothing; the
+	 * first tick after midnight (Bangkok) applies it, rebuilds the snapshot
+	 * and invalidates the page cache. */
+	p = point_load(db, "4703");
+	set(p->status, sizeof p->status, "temporarily_closed");
+	set(p->status_since, sizeof p->status_since, "2099-01-05");
+	p->scheduled = true;
+	assert_int_equal(db_point_update(db, "4703", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	free(p);
+	portal_changed(); /* what the handler does after saving */
+	struct portal_snap *s = portal_snap_get();
+	assert_string_equal(s->next_due, "2099-01-05");
+	int64_t snap_gen = s->generation;
+	portal_snap_put(s);
+	struct http_cache_stats before, after;
+	http_cache_stats_get(&before);
+	const int64_t jan5_2099 = 4071229200; /* 2099-01-05 00:00 Bangkok */
+	portal_state_tick(jan5_2099 - 1);
+	o = db_point_get(db, "4703", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "open");
+	json_decref(o);
+	http_cache_stats_get(&after);
+	assert_int_equal(after.generation, before.generation);
+	portal_state_tick(jan5_2099);
+	o = db_point_get(db, "4703", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "temporarily_closed");
+	assert_int_equal(json_array_size(json_object_get(o, "scheduled")), 0);
+	json_decref(o);
+	http_cache_stats_get(&after);
+	assert_true(after.generation > before.generation); /* every cached page dropped */
+	s = portal_snap_get();
+	assert_true(s->generation > snap_gen);
+	assert_string_equal(s->next_due, "");
+	portal_snap_put(s);
+	portal_state_stop();
+	app = NULL;
 }
 
 /* ---- the shared catalogue snapshot (web/portal_state.c) ---- */
@@ -1026,6 +1170,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_hidden_services, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_point_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reads_keep_the_generation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scheduled_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scheduled_status_applied_by_the_portal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_snapshot_swapped_under_readers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_snapshot_freed_by_its_last_reader, setup, teardown),
 	};

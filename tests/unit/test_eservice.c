@@ -782,7 +782,21 @@ static void test_point_days(void **state)
 	}
 	POINT_CASE(opened_on, "16/10/2567", "วันที่เปิดให้บริการต้องไม่เป็นวันในอนาคต");
 	POINT_CASE(opened_on, "2025-01-01", "วันที่เปิดให้บริการต้องไม่เป็นวันในอนาคต");
-	POINT_CASE(status_since, "2567-10-01", "วันที่เริ่มสถานะต้องไม่เป็นวันในอนาคต"); /* B.E. in ISO form */
+	/* A status change may be announced up to POINT_SCHEDULE_DAYS ahead: it
+	 * is then scheduled (the point keeps its status until that day). */
+	POINT_CASE(status_since, "2567-10-01", "วันที่เริ่มสถานะตั้งล่วงหน้าได้ไม่เกิน 1 ปี"); /* B.E. in ISO form */
+	POINT_CASE(status_since, "2025-10-17", "วันที่เริ่มสถานะตั้งล่วงหน้าได้ไม่เกิน 1 ปี");
+	POINT_CASE(status_since, "16/10/2567", NULL);
+	assert_string_equal(pout.status_since, "2024-10-16");
+	assert_true(pout.scheduled);
+	POINT_CASE(status_since, "2025-10-16", NULL); /* 366 days after TODAY */
+	assert_true(pout.scheduled);
+	POINT_CASE(status_since, TODAY, NULL);
+	assert_false(pout.scheduled);
+	POINT_CASE(status_since, "2024-10-01", NULL);
+	assert_false(pout.scheduled);
+	POINT_CASE(status_since, "", NULL);
+	assert_false(pout.scheduled);
 	/* No today: no future check. */
 	struct point_raw r = good_point();
 	r.opened_on = "2099-01-01";
