@@ -689,8 +689,12 @@ static void portal_point(struct req *r)
 	snprintf(path, sizeof path, "/points/%s", code);
 	snprintf(short_path, sizeof short_path, "/p/%s", code);
 	snprintf(alt, sizeof alt, "คิวอาร์โค้ดของหน้า%s", web_str(p, "name_th"));
-	json_t *desc = metaf("%s: %s · %s · %s", web_str(p, "name_th"), web_str(p, "address"),
-	                     web_str(p, "hours"), web_str(p, "status_label"));
+	json_t *next = json_array_get(json_object_get(p, "scheduled"), 0);
+	json_t *desc = next ? metaf("%s: %s ประกาศ: ตั้งแต่วันที่ %s %s · %s · %s", web_str(p, "name_th"),
+	                            web_str(p, "status_label"), web_str(next, "since_th"),
+	                            web_str(next, "status_label"), web_str(p, "address"), web_str(p, "hours"))
+	                    : metaf("%s: %s · %s · %s", web_str(p, "name_th"), web_str(p, "address"),
+	                            web_str(p, "hours"), web_str(p, "status_label"));
 	json_t *m = json_pack("{s:s, s:o, s:o, s:s, s:o, s:o}", "page_title", web_str(p, "name_th"), "point",
 	                      p, "page_url", url_pair(path, short_path), "qr_alt", alt, "province_href",
 	                      json_sprintf("/points?province=%s", web_str(p, "province_code")),
