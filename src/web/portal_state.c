@@ -464,22 +464,23 @@ void portal_state_tick(int64_t now)
 	int64_t gen = db_portal_generation(app->db);
 	struct portal_snap *s = portal_snap_get();
 	bool moved = gen >= 0 && s && gen != s->generation;
+	portal_snap_put(s);
+	if (moved) {
+		log_info("portal: catalogue generation moved to %lld, rebuilding", (long long)gen);
+		portal_changed();
+	}
+	/* After the rebuild: a change just announced for today by another node
+	 * is due at once. */
 	char today[THAI_ISO_DAY_SIZE] = "";
 	struct civil_day d;
 	if (thai_epoch_day(now, &d) == 0)
 		thai_day_iso(d, today);
+	s = portal_snap_get();
 	bool due = s && s->next_due[0] && today[0] && strcmp(today, s->next_due) >= 0;
 	portal_snap_put(s);
-	if (due) {
-		int applied = 0;
-		if (db_points_apply_scheduled(app->db, today, now, &applied) == DB_OK) {
-			log_info("portal: %d announced point status change(s) took effect on %s", applied,
-			         today);
-			moved = true;
-		}
-	}
-	if (moved) {
-		log_info("portal: catalogue generation moved, rebuilding");
+	int applied = 0;
+	if (due && db_points_apply_scheduled(app->db, today, now, &applied) == DB_OK) {
+		log_info("portal: %d announced point status change(s) took effect on %s", applied, today);
 		portal_changed();
 	}
 }

@@ -230,7 +230,8 @@ test('docs/openapi.json is valid OpenAPI 3.1 and every schema compiles (JSON Sch
   assert.deepEqual(s.PointStatus.enum, ['open', 'temporarily_closed', 'closed', 'planned']);
   assert.deepEqual([...s.Service.required].sort(), ['agency_en', 'agency_th', 'agency_type', 'agency_type_label', 'category',
     'category_th', 'channel', 'channel_label', 'code', 'description', 'documents', 'fees', 'href', 'name_en', 'name_th',
-    'qr_svg', 'sort_order', 'status', 'status_label', 'steps', 'updated_at', 'url', 'version'].sort());
+    'qr_svg', 'sort_order', 'status', 'status_label', 'steps', 'updated_at', 'url', 'version', 'area', 'area_provinces',
+    'area_th'].sort());
   assert.deepEqual([...s.Point.required].sort(), ['address', 'district_en', 'district_th', 'hours', 'href', 'lat', 'lon',
     'name_th', 'opened_on', 'opened_on_th', 'phone', 'poster', 'province_code', 'province_th', 'status', 'status_label',
     'unit_code', 'updated_at'].sort());
@@ -400,10 +401,11 @@ for (const backend of backends()) {
       const bkk = await anon.get('/api/v1/points?province=10');
       assertContract('/api/v1/points', bkk);
       assert.equal(bkk.status, 404, 'Bangkok is not in the programme');
-      // One point: history and the services it offers (the whole catalogue here).
+      // One point: history and the services it offers (the catalogue of its area:
+      // everything but the metropolitan electricity and water services here).
       const one = await apiPoint('4701');
       for (const k of SPEC_POINT_FIELDS) assert.deepEqual(one[k], p[k], k);
-      const all = (await apiServices()).services;
+      const all = (await apiServices()).services.filter((s) => s.area === 'all' || (s.area === 'only') === s.area_provinces.includes('47'));
       assert.deepEqual(one.services.map((s) => s.code), all.map((s) => s.code));
       assert.deepEqual(one.services.map((s) => s.name_th), all.map((s) => s.name_th));
       assert.ok(Array.isArray(one.history));
@@ -1105,6 +1107,134 @@ for (const backend of backends()) {
       assert.ok(/<meta name="description" content="[^"]*กรมการขนส่งทางบก/.test(svc.text), 'a service page describes the service');
       const err = await anon.get('/no/such/page', { accept: 'text/html' });
       assert.match(err.text, /<meta name="robots" content="noindex">/);
+    });
+
+    /* The Bangkok day `days` from today, ISO. */
+    const bkkDay = (days = 0) => new Date(Date.now() + 7 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+
+    test('a point status change announced for a future day shows before it takes effect, then applies on its day (issue 9 item 15)', async () => {
+      const day = bkkDay(3);
+      const before = await anon.get('/points/4701', { accept: 'text/html' });
+      assert.ok(!before.text.includes('ประกาศการเปลี่ยนสถานะ'));
+      const r = await dadmin.post('/points/4701', { json: { status: 'temporarily_closed', status_since: day, status_note: 'ปรับปรุงอาคาร' } });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.point.status, 'open', 'the point stays open until the day');
+      assert.deepEqual(r.json.point.scheduled.map((x) => [x.since, x.status, x.note]), [[day, 'temporarily_closed', 'ปรับปรุงอาคาร']]);
+      const api = await apiPoint('4701');
+      assert.equal(api.status, 'open');
+      assert.equal(api.scheduled.length, 1);
+      assert.equal(api.scheduled[0].since, day);
+      assert.ok(!('user_name' in api.scheduled[0]), 'the public model does not name who announced it');
+      const page = await anon.get('/points/4701', { accept: 'text/html' });
+      assert.match(page.text, /ประกาศการเปลี่ยนสถานะ/);
+      assert.ok(page.text.includes(`ตั้งแต่วันที่ ${api.scheduled[0].since_th}`) && page.text.includes('ปิดให้บริการชั่วคราว'));
+      assert.match(page.text, /<meta name="description" content="[^"]*ประกาศ/);
+      assert.match(api.scheduled[0].since_th, /25\d\d$/, 'B.E. date');
+      // Bounds: at most a year ahead; a bad cancellation is named.
+      const far = await dadmin.post('/points/4701', { json: { status: 'closed', status_since: bkkDay(400) } });
+      assert.equal(far.status, 422);
+      assert.ok(far.json.errors.some((e) => e.field === 'status_since'));
+      const badCancel = await dadmin.post('/points/4701', { json: { cancel_scheduled: ['5 มกราคม'] } });
+      assert.equal(badCancel.status, 422);
+      assert.ok(badCancel.json.errors.some((e) => e.field === 'cancel_scheduled'));
+      // Cancelled: gone from the public page at once.
+      const c = await dadmin.post('/points/4701', { json: { cancel_scheduled: [day] } });
+      assert.equal(c.status, 200, c.text);
+      assert.deepEqual(c.json.point.scheduled, []);
+      assert.ok(!(await anon.get('/points/4701', { accept: 'text/html' })).text.includes('ประกาศการเปลี่ยนสถานะ'));
+      assert.equal((await apiPoint('4701')).status, 'open');
+
+      // Its day comes: a change announced earlier for today (written as another node
+      // would, generation moved) is applied by the server and the cached page goes.
+      await anon.get('/points/4702', { accept: 'text/html' });
+      const warm = await anon.get('/points/4702', { accept: 'text/html' });
+      assert.equal(warm.headers.get('x-cache'), 'hit');
+      const today = bkkDay(0);
+      srv.sql(`INSERT INTO point_status_scheduled (unit_code, since, status, note, at) VALUES ('4702', '${today}', 'temporarily_closed', 'ประกาศไว้ล่วงหน้า', 1)`);
+      srv.sql('UPDATE portal_meta SET generation = generation + 1 WHERE id = 1');
+      const t0 = Date.now();
+      let applied = null;
+      while (Date.now() - t0 < 8000) {
+        const p = await anon.get('/points/4702', { accept: 'text/html' });
+        if (p.text.includes('tag-no">ปิดให้บริการชั่วคราว</span>')) { applied = p; break; }
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.ok(applied, 'the change took effect and the cached page was dropped');
+      console.log(`# ${backend}: an announced change due today applied after ${Date.now() - t0} ms`);
+      const after = await apiPoint('4702');
+      assert.equal(after.status, 'temporarily_closed');
+      assert.deepEqual(after.scheduled, []);
+      assert.equal(after.history[0].since, today);
+      assert.equal(after.history[0].note, 'ประกาศไว้ล่วงหน้า');
+      assert.equal(Number(srv.sql("SELECT COUNT(*) FROM point_status_scheduled")[0][0]), 0);
+      // Reopened for the tests after this one.
+      assert.equal((await nadmin.post('/points/4702', { json: { status: 'open' } })).status, 200);
+    });
+
+    test('a service carries the area it serves; a point offers only its area\'s services, then its hidden list (issue 9 item 16)', async () => {
+      const mea = (await apiService('mea_eservice')).json;
+      assert.equal(mea.area, 'only');
+      assert.deepEqual(mea.area_provinces, ['10', '11', '12']);
+      assert.match(mea.area_th, /^เฉพาะกรุงเทพมหานคร.*นนทบุรี/);
+      for (const code of ['mwa_onmobile_app']) assert.equal((await apiService(code)).json.area, 'only');
+      const pea = (await apiService('pea_eservice')).json;
+      assert.equal(pea.area, 'except');
+      assert.deepEqual(pea.area_provinces, ['10', '11', '12']);
+      assert.match(pea.area_th, /^ทั่วประเทศ ยกเว้น/);
+      assert.equal((await apiService('dlt_vehicle_tax')).json.area, 'all');
+      const codes = async (unit) => (await apiPoint(unit)).services.map((x) => x.code);
+      const nonthaburi = await codes('1201'), sakon = await codes('4701');
+      for (const c of ['mea_eservice', 'mwa_onmobile_app']) {
+        assert.ok(nonthaburi.includes(c), `${c} at a Nonthaburi point`);
+        assert.ok(!sakon.includes(c), `${c} not at a Sakon Nakhon point`);
+      }
+      for (const c of ['pea_eservice', 'pwa_1662_app']) {
+        assert.ok(!nonthaburi.includes(c), `${c} not at a Nonthaburi point`);
+        assert.ok(sakon.includes(c), `${c} at a Sakon Nakhon point`);
+      }
+      assert.ok(nonthaburi.includes('dlt_vehicle_tax') && sakon.includes('dlt_vehicle_tax'));
+      const page = await anon.get('/points/1201', { accept: 'text/html' });
+      assert.ok(page.text.includes('href="/services/mea_eservice"') && !page.text.includes('href="/services/pea_eservice"'));
+      const svcPage = await anon.get('/services/mea_eservice', { accept: 'text/html' });
+      assert.ok(svcPage.text.includes('พื้นที่ให้บริการ') && svcPage.text.includes(mea.area_th));
+      // The staff list of a point's services is its area's.
+      const staff = await nadmin.get('/points/1201/services');
+      assert.equal(staff.status, 200);
+      const listed = staff.json.services.map((x) => x.code);
+      assert.ok(listed.includes('mea_eservice') && !listed.includes('pea_eservice'));
+      // An area set by an admin: only Sakon Nakhon; then the hidden list still applies.
+      const made = await nadmin.post('/services', { json: newService('area_only_47', { area: 'only', area_provinces: ['47'] }) });
+      assert.equal(made.status, 201, made.text);
+      assert.equal(made.json.service.area_th, 'เฉพาะสกลนคร');
+      assert.ok((await codes('4701')).includes('area_only_47'));
+      assert.ok(!(await codes('4001')).includes('area_only_47'), 'not in Khon Kaen');
+      assert.equal((await dadmin.post('/points/4701/services', { json: { hidden: ['area_only_47'] } })).status, 200);
+      assert.ok(!(await codes('4701')).includes('area_only_47'), 'hidden by the district');
+      assert.equal((await dadmin.post('/points/4701/services', { json: { hidden: [] } })).status, 200);
+      // Edited as a form with checkboxes: every province but Bangkok and Nonthaburi.
+      const form = await nadmin.get('/services/area_only_47/edit', { accept: 'text/html' });
+      assert.match(form.text, /name="area_provinces" value="47" checked/);
+      const ver = /name="version" value="(\d+)"/.exec(form.text)[1];
+      const body = new URLSearchParams([['version', ver], ['area', 'except'], ['area_provinces', '12'], ['area_provinces', '10']]);
+      const saved = await nadmin.req('POST', '/services/area_only_47', { body: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' }, accept: 'text/html' });
+      assert.equal(saved.status, 303, saved.text.slice(0, 300));
+      const after = (await apiService('area_only_47')).json;
+      assert.deepEqual([after.area, after.area_provinces], ['except', ['10', '12']]);
+      assert.ok((await codes('4001')).includes('area_only_47') && !(await codes('1201')).includes('area_only_47'));
+      const hist = await nadmin.get('/services/area_only_47/history', { accept: 'text/html' });
+      assert.ok(hist.text.includes('ทั่วประเทศ ยกเว้นจังหวัดที่ระบุ') && hist.text.includes('กรุงเทพมหานคร และนนทบุรี'), 'the history in Thai');
+      // Bad areas: each named, nothing stored.
+      const n0 = counts();
+      for (const [over, field] of [[{ area: 'somewhere' }, 'area'], [{ area: 'only', area_provinces: [] }, 'area_provinces'],
+        [{ area: 'only', area_provinces: ['99'] }, 'area_provinces'], [{ area: 'except', area_provinces: ['4'] }, 'area_provinces'],
+        [{ area: 'only', area_provinces: 47 }, 'area_provinces']]) {
+        const bad = await nadmin.post('/services', { json: newService('area_bad', over) });
+        assert.equal(bad.status, 422, JSON.stringify(over));
+        assert.ok(bad.json.errors.some((e) => e.field === field && THAI.test(e.message)), `${JSON.stringify(over)} names ${field}: ${bad.text}`);
+      }
+      assert.deepEqual(counts(), n0);
+      assert.equal((await nadmin.post('/services/area_only_47', { json: { status: 'retired' } })).status, 200);
     });
   });
 }
