@@ -647,6 +647,42 @@ size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
 	return errs->n;
 }
 
+/* ---- the search vocabulary ---- */
+
+const char *eservice_search_text_check(const char *in, char *out, size_t cap)
+{
+	struct text_span s = trim(in);
+	out[0] = '\0';
+	if (s.n == 0)
+		return "กรุณากรอกคำ (ว่างไม่ได้)";
+	if (text_check(s, 0) != TEXT_OK)
+		return "คำมีอักขระที่อ่านไม่ได้หรืออักขระควบคุม";
+	size_t w = 0;
+	bool alnum = false;
+	for (size_t i = 0; i < s.n;) {
+		size_t sp = space_at(s.p + i, s.n - i);
+		if (sp) {
+			i += sp;
+			if (w && out[w - 1] != ' ' && w + 1 < cap)
+				out[w++] = ' ';
+			continue;
+		}
+		unsigned char c = (unsigned char)s.p[i];
+		alnum |= c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+		if (w + 1 >= cap || w >= ESVC_SEARCH_PHRASE_MAX) {
+			out[0] = '\0';
+			return "คำยาวเกิน 120 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)";
+		}
+		out[w++] = s.p[i++];
+	}
+	out[w] = '\0';
+	if (!alnum) {
+		out[0] = '\0';
+		return "คำต้องมีตัวอักษรหรือตัวเลข";
+	}
+	return NULL;
+}
+
 /* ---- point profiles ------------------------------------------------------------ */
 
 /* A single-line text that may arrive from a textarea (address, hours, a

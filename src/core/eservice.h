@@ -9,18 +9,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ESVC_CODE_MAX   40  /* ^[a-z][a-z0-9_]{1,39}$ */
-#define ESVC_NAME_MAX   300 /* bytes of UTF-8, name_th and name_en */
-#define ESVC_AGENCY_MAX 300
-#define ESVC_URL_MAX    500
-#define ESVC_DESC_MAX   2000
-#define ESVC_LIST_MAX   20  /* steps, documents: lines */
-#define ESVC_LINE_MAX   500 /* bytes per step / document line */
-#define ESVC_FEES_MAX   300
-#define ESVC_SORT_MAX   1000000
-#define ESVC_TEXT_MAX   (ESVC_LIST_MAX * (ESVC_LINE_MAX + 1))
-#define ESVC_AREA_MAX   77 /* provinces in an area list */
-#define ESVC_AREA_TEXT  (ESVC_AREA_MAX * 3)
+#define ESVC_CODE_MAX          40  /* ^[a-z][a-z0-9_]{1,39}$ */
+#define ESVC_NAME_MAX          300 /* bytes of UTF-8, name_th and name_en */
+#define ESVC_AGENCY_MAX        300
+#define ESVC_URL_MAX           500
+#define ESVC_DESC_MAX          2000
+#define ESVC_LIST_MAX          20  /* steps, documents: lines */
+#define ESVC_LINE_MAX          500 /* bytes per step / document line */
+#define ESVC_FEES_MAX          300
+#define ESVC_SORT_MAX          1000000
+#define ESVC_TEXT_MAX          (ESVC_LIST_MAX * (ESVC_LINE_MAX + 1))
+#define ESVC_AREA_MAX          77   /* provinces in an area list */
+#define ESVC_SEARCH_PHRASE_MAX 120  /* bytes of an everyday word or phrasing (search vocabulary) */
+#define ESVC_SEARCH_TERMS_MAX  5000 /* entries of each kind in the search vocabulary */
+#define ESVC_AREA_TEXT         (ESVC_AREA_MAX * 3)
 
 /* The raw text of a service as typed (NULL = absent, same as ""). steps and
  * documents are one item per line ("\n" or "\r\n"); blank lines are dropped.
@@ -96,6 +98,13 @@ struct eservice_errors {
 size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
                          bool (*category_exists)(const char *code, void *ctx), void *ctx,
                          struct eservice *out, struct eservice_errors *errs);
+
+/* One entry of the search vocabulary (an everyday word, the catalogue term
+ * it stands for, or a phrasing) as typed: trimmed, runs of white space made
+ * one space, valid UTF-8 without control characters, 1..
+ * ESVC_SEARCH_PHRASE_MAX bytes, holding a letter or a digit. Returns NULL
+ * (out, cap > ESVC_SEARCH_PHRASE_MAX, holds it) or a Thai message. */
+const char *eservice_search_text_check(const char *in, char *out, size_t cap);
 
 /* Whether a service with this area serves province_code (two digits; a
  * district code's first two are its province): "all" everywhere, "only" the

@@ -62,6 +62,8 @@ struct ref {
 	int64_t now;
 	json_t *categories; /* code -> true, from eservice_categories.csv */
 	json_t *details;    /* code -> {category, description, steps, documents, fees, used} */
+	json_t *synonyms;   /* [{word, term}] from search_synonyms.csv */
+	json_t *phrases;    /* [{phrase, service_code}] */
 	bool changed;       /* something the portal shows was written: bump the generation */
 };
 
@@ -332,6 +334,32 @@ static int eservice_row(struct ref *r, struct dbc *c, const char **v)
 	return rc;
 }
 
+static int term_row(struct ref *r, struct dbc *c, const char **v)
+{
+	/* kind,phrase,target */
+	(void)c;
+	bool word = !strcmp(v[0], "word"), service = !strcmp(v[0], "service");
+	if ((!word && !service) || !*v[1] || !*v[2] || strlen(v[1]) > ESVC_SEARCH_PHRASE_MAX ||
+	    strlen(v[2]) > ESVC_SEARCH_PHRASE_MAX) {
+		snprintf(
+		    r->err, r->errlen,
+		    "search_synonyms.csv: แถว '%s,%s,%s' ต้องมี kind เป็น word หรือ service และ phrase, target "
+		    "ไม่ว่างและยาวไม่เกิน %d ไบต์",
+		    v[0], v[1], v[2], ESVC_SEARCH_PHRASE_MAX);
+		return DB_ERROR;
+	}
+	if (service && !json_object_get(r->details, v[2])) {
+		snprintf(r->err, r->errlen, "search_synonyms.csv: ไม่มีบริการ %s (วลี '%s')", v[2], v[1]);
+		return DB_ERROR;
+	}
+	if (word)
+		json_array_append_new(r->synonyms, json_pack("{s:s, s:s}", "word", v[1], "term", v[2]));
+	else
+		json_array_append_new(r->phrases,
+		                      json_pack("{s:s, s:s}", "phrase", v[1], "service_code", v[2]));
+	return DB_OK;
+}
+
 /* A point for every district in the programme that has none yet; existing
  * points (edited or not) are kept. Bangkok's khet, when in the programme,
  * are named after their district office (สำนักงานเขต), not an amphoe. */
@@ -370,6 +398,8 @@ static int reference_fn(struct dbc *c, void *arg)
 	r->changed = false;
 	json_object_clear(r->categories);
 	json_object_clear(r->details);
+	json_array_clear(r->synonyms);
+	json_array_clear(r->phrases);
 	int rc = db_exec(c, UPSERT_UNIT, "tnitttii", "0", (int64_t)0, "กรมการปกครอง",
 	                 "Department of Provincial Administration", "", (int64_t)1, r->now);
 	if (rc != DB_OK)
@@ -406,6 +436,16 @@ static int reference_fn(struct dbc *c, void *arg)
 			return DB_ERROR;
 		}
 	}
+	static const char *const tcols[] = {"kind", "phrase", "target"};
+	if (rc == DB_OK)
+		rc = each_row(r, c, "search_synonyms.csv", tcols, 3, term_row);
+	if (rc == DB_OK) {
+		bool changed = false;
+		rc = db_search_terms_seed(c, r->synonyms, r->phrases, &changed);
+		if (changed)
+			r->changed = true;
+		r->n->search_terms = (int)(json_array_size(r->synonyms) + json_array_size(r->phrases));
+	}
 	if (rc == DB_OK)
 		rc = points_add(r, c);
 	if (rc == DB_OK && r->changed)
@@ -417,11 +457,14 @@ int db_seed_reference(struct db *db, const char *data_dir, bool bangkok_in_progr
                       char *err, size_t errlen)
 {
 	struct seed_counts local;
-	struct ref r = {data_dir,      bangkok_in_programme, n ? n : &local, err, errlen, (int64_t)time(NULL),
-	                json_object(), json_object(),        false};
+	struct ref r = {data_dir,     bangkok_in_programme, n ? n : &local, err,
+	                errlen,       (int64_t)time(NULL),  json_object(),  json_object(),
+	                json_array(), json_array(),         false};
 	int rc = db_tx(db, reference_fn, &r);
 	json_decref(r.categories);
 	json_decref(r.details);
+	json_decref(r.synonyms);
+	json_decref(r.phrases);
 	if (rc != DB_OK && !err[0])
 		snprintf(err, errlen, "บันทึกข้อมูลอ้างอิงไม่ได้ (รหัส %d)", rc);
 	return rc == DB_OK ? 0 : -1;

@@ -751,6 +751,260 @@ static void service_history(struct req *r)
 	reply_model(r, 200, "service_history", m);
 }
 
+/* ---- GET, POST /admin/search: the search vocabulary ---- */
+
+/* The vocabulary as the page shows it: synonyms [{word, term}], phrases
+ * [{phrase, services: [{code, name_th}]}] (grouped by phrase) and the text of
+ * the two boxes ("word = term", "phrase = code, code"), one entry a line. */
+static json_t *terms_model(struct portal_snap *s, json_t *terms)
+{
+	json_t *phrases = json_array();
+	struct buf st, pt;
+	buf_init(&st, 4 * 1024 * 1024);
+	buf_init(&pt, 4 * 1024 * 1024);
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(terms, "synonyms"), i, t)
+	    buf_printf(&st, "%s = %s\n", web_str(t, "word"), web_str(t, "term"));
+	json_t *last = NULL;
+	json_array_foreach(json_object_get(terms, "phrases"), i, t)
+	{
+		const char *phrase = web_str(t, "phrase"), *code = web_str(t, "service_code");
+		json_t *svc = portal_snap_service(s, code);
+		if (!last || strcmp(web_str(last, "phrase"), phrase)) {
+			last = json_pack("{s:s, s:[]}", "phrase", phrase, "services");
+			json_array_append_new(phrases, last);
+			buf_printf(&pt, "%s%s = %s", pt.len ? "\n" : "", phrase, code);
+		} else {
+			buf_printf(&pt, ", %s", code);
+		}
+		json_array_append_new(
+		    json_object_get(last, "services"),
+		    json_pack("{s:s, s:s}", "code", code, "name_th", svc ? web_str(svc, "name_th") : code));
+	}
+	if (pt.len)
+		buf_putc(&pt, '\n');
+	json_t *edited = json_object_get(terms, "edited_at");
+	json_t *m =
+	    json_pack("{s:s, s:O, s:o, s:s, s:s, s:I, s:I, s:o, s:O, s:[], s:{}}", "page_title",
+	              "คำค้นและคำพ้องของการค้นหาบริการ", "synonyms", json_object_get(terms, "synonyms"),
+	              "phrases", phrases, "synonyms_text", buf_str(&st), "phrases_text", buf_str(&pt),
+	              "synonym_count", (json_int_t)json_array_size(json_object_get(terms, "synonyms")),
+	              "phrase_count", (json_int_t)json_array_size(json_object_get(terms, "phrases")),
+	              "edited_th", portal_time_th(edited), "edited_by",
+	              json_object_get(terms, "edited_by") ? json_object_get(terms, "edited_by") : json_null(),
+	              "errors", "errors_by_field");
+	buf_cleanup(&st);
+	buf_cleanup(&pt);
+	return m;
+}
+
+static void search_terms(struct req *r)
+{
+	json_t *terms = db_search_terms(app->db);
+	if (!terms) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	json_t *m = terms_model(portal_snap_req(r), terms);
+	json_decref(terms);
+	if (req_query(r, "saved"))
+		json_object_set_new(m, "notice", json_string("บันทึกคำค้นและคำพ้องแล้ว การค้นหาใช้คำชุดใหม่แล้ว"));
+	reply_model(r, 200, "admin_search", m);
+}
+
+/* Checks one entry's text (the rules' message with where it is) into out. */
+static bool term_text(json_t *errors, const char *field, const char *where, const char *in, char *out)
+{
+	const char *fault = eservice_search_text_check(in ? in : "", out, ESVC_SEARCH_PHRASE_MAX + 1);
+	if (fault) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s: %s", where, fault);
+		web_field_error(errors, field, msg);
+	}
+	return !fault;
+}
+
+/* Adds {phrase, service_code} for every code in codes (a JSON array of
+ * strings), each a service of the catalogue. */
+static void term_services(struct portal_snap *s, json_t *errors, const char *where, const char *phrase,
+                          json_t *codes, json_t *out)
+{
+	size_t i;
+	json_t *c;
+	if (!json_array_size(codes)) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s: กรุณาระบุรหัสบริการอย่างน้อยหนึ่งบริการ", where);
+		web_field_error(errors, "phrases", msg);
+	}
+	json_array_foreach(codes, i, c)
+	{
+		const char *code = json_string_value(c);
+		if (!code || !portal_snap_service(s, code)) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s: ไม่พบบริการรหัส \"%.*s\" ในแคตตาล็อก", where,
+			         portal_utf8_prefix(code ? code : "", 60), code ? code : "");
+			web_field_error(errors, "phrases", msg);
+			continue;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:s}", "phrase", phrase, "service_code", code));
+	}
+}
+
+/* "a = b" lines of a box: calls fn with the two sides of each non-blank line. */
+static void term_lines(const char *text, json_t *errors, const char *field, const char *shape,
+                       void (*fn)(const char *left, const char *right, const char *where, void *arg),
+                       void *arg)
+{
+	size_t line = 0;
+	for (const char *p = text ? text : ""; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		line++;
+		char *l = xstrndup(p, n);
+		p += n + (nl ? 1 : 0);
+		char where[64];
+		snprintf(where, sizeof where, "บรรทัดที่ %zu", line);
+		bool blank = strspn(l, " \t\r") == strlen(l);
+		char *eq = strchr(l, '=');
+		if (!blank && !eq) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s: ต้องเขียนเป็น %s", where, shape);
+			web_field_error(errors, field, msg);
+		} else if (!blank) {
+			*eq = '\0';
+			fn(l, eq + 1, where, arg);
+		}
+		free(l);
+	}
+}
+
+struct terms_in {
+	struct portal_snap *s;
+	json_t *errors, *synonyms, *phrases;
+};
+
+static void synonym_line(const char *left, const char *right, const char *where, void *arg)
+{
+	struct terms_in *in = arg;
+	char word[ESVC_SEARCH_PHRASE_MAX + 1], term[ESVC_SEARCH_PHRASE_MAX + 1];
+	bool ok_word = term_text(in->errors, "synonyms", where, left, word);
+	bool ok_term = term_text(in->errors, "synonyms", where, right, term);
+	if (ok_word && ok_term)
+		json_array_append_new(in->synonyms, json_pack("{s:s, s:s}", "word", word, "term", term));
+}
+
+static void phrase_line(const char *left, const char *right, const char *where, void *arg)
+{
+	struct terms_in *in = arg;
+	char phrase[ESVC_SEARCH_PHRASE_MAX + 1];
+	if (!term_text(in->errors, "phrases", where, left, phrase))
+		return;
+	json_t *codes = json_array();
+	for (const char *p = right; *p;) {
+		p += strspn(p, " \t\r,");
+		size_t n = strcspn(p, " \t\r,");
+		if (n)
+			json_array_append_new(codes, json_stringn(p, n));
+		p += n;
+	}
+	term_services(in->s, in->errors, where, phrase, codes, in->phrases);
+	json_decref(codes);
+}
+
+static void search_terms_save(struct req *r)
+{
+	const struct session_user *u = web_user(r);
+	struct portal_snap *s = portal_snap_req(r);
+	struct terms_in in = {s, json_array(), json_array(), json_array()};
+	if (req_is_json_body(r)) {
+		json_t *body = req_json(r);
+		json_t *syn = json_object_get(body, "synonyms"), *ph = json_object_get(body, "phrases");
+		if (!json_is_array(syn))
+			web_field_error(in.errors, "synonyms",
+			                "synonyms ต้องเป็นรายการ [{\"word\": …, \"term\": …}] ([] = ไม่มี)");
+		if (!json_is_array(ph))
+			web_field_error(
+			    in.errors, "phrases",
+			    "phrases ต้องเป็นรายการ [{\"phrase\": …, \"services\": [รหัสบริการ]}] ([] = ไม่มี)");
+		size_t i;
+		json_t *e;
+		json_array_foreach(syn, i, e)
+		{
+			char where[64], word[ESVC_SEARCH_PHRASE_MAX + 1], term[ESVC_SEARCH_PHRASE_MAX + 1];
+			snprintf(where, sizeof where, "รายการที่ %zu", i + 1);
+			bool ok_word = term_text(in.errors, "synonyms", where,
+			                         json_string_value(json_object_get(e, "word")), word);
+			bool ok_term = term_text(in.errors, "synonyms", where,
+			                         json_string_value(json_object_get(e, "term")), term);
+			if (ok_word && ok_term)
+				json_array_append_new(in.synonyms,
+				                      json_pack("{s:s, s:s}", "word", word, "term", term));
+		}
+		json_array_foreach(ph, i, e)
+		{
+			char where[64], phrase[ESVC_SEARCH_PHRASE_MAX + 1];
+			snprintf(where, sizeof where, "รายการที่ %zu", i + 1);
+			if (!term_text(in.errors, "phrases", where,
+			               json_string_value(json_object_get(e, "phrase")), phrase))
+				continue;
+			json_t *codes = json_object_get(e, "services");
+			json_t *one = json_is_string(json_object_get(e, "service_code"))
+			                  ? json_pack("[O]", json_object_get(e, "service_code"))
+			                  : json_incref(json_is_array(codes) ? codes : NULL);
+			term_services(s, in.errors, where, phrase, one, in.phrases);
+			json_decref(one);
+		}
+	} else {
+		term_lines(req_form(r, "synonyms"), in.errors, "synonyms", "คำที่ประชาชนใช้ = คำในชื่อบริการ",
+		           synonym_line, &in);
+		term_lines(req_form(r, "phrases"), in.errors, "phrases",
+		           "คำหรือวลีที่ประชาชนใช้ = รหัสบริการ, รหัสบริการ", phrase_line, &in);
+	}
+	if (json_array_size(in.synonyms) > ESVC_SEARCH_TERMS_MAX)
+		web_field_error(in.errors, "synonyms", "คำพ้องมากเกิน 5,000 รายการ");
+	if (json_array_size(in.phrases) > ESVC_SEARCH_TERMS_MAX)
+		web_field_error(in.errors, "phrases", "วลีที่ประชาชนใช้มากเกิน 5,000 รายการ");
+	int rc = DB_OK;
+	if (!json_array_size(in.errors)) {
+		rc = db_search_terms_set(app->db, in.synonyms, in.phrases, u->id, (int64_t)time(NULL));
+		if (rc == DB_CONSTRAINT) /* a service deleted meanwhile */
+			web_field_error(in.errors, "phrases", "มีรหัสบริการที่ไม่อยู่ในแคตตาล็อก");
+	}
+	json_decref(in.synonyms);
+	json_decref(in.phrases);
+	if (json_array_size(in.errors)) {
+		json_t *terms = db_search_terms(app->db);
+		json_t *m = terms_model(s, terms ? terms : json_object());
+		json_decref(terms);
+		/* The boxes keep what was typed. */
+		const char *st = req_form(r, "synonyms"), *pt = req_form(r, "phrases");
+		if (st)
+			json_object_set_new(m, "synonyms_text", json_string(st));
+		if (pt)
+			json_object_set_new(m, "phrases_text", json_string(pt));
+		web_attach_errors(m, in.errors);
+		reply_invalid(r, "admin_search", m, in.errors);
+		return;
+	}
+	json_decref(in.errors);
+	if (rc != DB_OK) {
+		reply_error(r, rc == DB_BUSY ? ERR_UNAVAILABLE : ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	portal_changed();
+	if (web_wants_json(r)) {
+		json_t *terms = db_search_terms(app->db);
+		if (!terms) {
+			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+			return;
+		}
+		reply_json(r, 200, terms);
+		return;
+	}
+	reply_redirect(r, 303, "/admin/search?saved=1");
+}
+
 const struct route catalogue_routes[] = {
     /* Every staff member may read the catalogue with its change histories (the
      * public pages, cached for everyone, do not link to them); only national
@@ -766,5 +1020,9 @@ const struct route catalogue_routes[] = {
      &scope_national},
     {HTTP_GET, "/services/{code}/history", ROLE_OFFICER, 0, service_history, "catalogue.history",
      &scope_none},
+    {HTTP_GET, "/admin/search", ROLE_NATIONAL_ADMIN, 0, search_terms, "catalogue.search_terms",
+     &scope_national},
+    {HTTP_POST, "/admin/search", ROLE_NATIONAL_ADMIN, 0, search_terms_save, "catalogue.search_terms_save",
+     &scope_national},
     {0, NULL, 0, 0, NULL, NULL, NULL},
 };

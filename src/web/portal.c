@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/search.h"
 #include "db/catalogue.h"
 #include "db/db.h"
 #include "db/points.h"
@@ -406,6 +407,31 @@ static void portal_search(struct req *r)
 		              json_object_get(m, "category_th"), "channel_label",
 		              json_object_get(m, "channel_label"), "href", json_object_get(m, "href")));
 	}
+	/* A misspelling: "หมายถึง …" with the best services for the corrected query. */
+	json_t *did_you_mean = json_null(), *suggestions = json_array();
+	char fixed[SEARCH_QUERY_MAX + 1];
+	if (*q && portal_snap_suggest(s, q, fixed, sizeof fixed)) {
+		struct buf href;
+		buf_init(&href, 4096);
+		buf_puts(&href, "/search?q=");
+		web_url_encode(&href, fixed);
+		if (*category) {
+			buf_puts(&href, "&category=");
+			web_url_encode(&href, category);
+		}
+		json_decref(did_you_mean);
+		did_you_mean = json_pack("{s:s, s:s}", "q", fixed, "href", buf_str(&href));
+		buf_cleanup(&href);
+		size_t k = portal_snap_search(s, fixed, category, hits, n < 3 ? n : 3);
+		for (size_t i = 0; i < k; i++) {
+			json_t *m = json_array_get(s->services, hits[i]);
+			json_array_append_new(
+			    suggestions,
+			    json_pack("{s:O, s:O, s:O, s:O}", "code", json_object_get(m, "code"), "name_th",
+			              json_object_get(m, "name_th"), "agency_th",
+			              json_object_get(m, "agency_th"), "href", json_object_get(m, "href")));
+		}
+	}
 	free(hits);
 	bool browsing = !*q && !cat;
 	char title[512];
@@ -433,6 +459,8 @@ static void portal_search(struct req *r)
 	    "count", (json_int_t)nhits, "found", nhits > 0, "searched", !browsing, "browsing", browsing,
 	    "results", results, "categories", s->categories, "groups", browsing ? s->groups : json_null());
 	json_object_set_new(m, "meta_description", desc);
+	json_object_set_new(m, "did_you_mean", did_you_mean);
+	json_object_set_new(m, "suggestions", suggestions);
 	portal_snap_put(s);
 	reply_model(r, 200, "search", m);
 }

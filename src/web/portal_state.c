@@ -341,6 +341,25 @@ static struct snap *snap_build(void)
 	}
 
 	size_t n = json_array_size(p->services);
+	/* The vocabulary admins edit: phrasings join their service's keywords
+	 * (one per line), synonyms go to the index as they are. */
+	json_t *terms = db_search_terms(app->db);
+	if (!terms)
+		log_error("portal: could not read the search vocabulary; searching without it");
+	json_t *keywords = json_object(); /* code -> "phrase\nphrase" */
+	json_array_foreach(json_object_get(terms, "phrases"), i, c)
+	{
+		const char *code = web_str(c, "service_code");
+		json_t *had = json_object_get(keywords, code);
+		json_object_set_new(keywords, code,
+		                    had ? json_sprintf("%s\n%s", json_string_value(had), web_str(c, "phrase"))
+		                        : json_string(web_str(c, "phrase")));
+	}
+	json_t *syn = json_object_get(terms, "synonyms");
+	size_t nsyn = json_array_size(syn);
+	struct search_synonym *synonyms = xcalloc(nsyn ? nsyn : 1, sizeof *synonyms);
+	json_array_foreach(syn, i, c) synonyms[i] =
+	    (struct search_synonym){web_str(c, "word"), web_str(c, "term")};
 	struct search_doc *docs = xcalloc(n ? n : 1, sizeof *docs);
 	json_t *m;
 	json_array_foreach(p->services, i, m)
@@ -353,10 +372,14 @@ static struct snap *snap_build(void)
 		    .agency_en = web_str(m, "agency_en"),
 		    .category_th = web_str(m, "category_th"),
 		    .description = web_str(m, "description"),
+		    .keywords = web_str(keywords, web_str(m, "code")),
 		};
 	}
-	p->ix = search_index_new(docs, n);
+	p->ix = search_index_build(docs, n, synonyms, nsyn);
 	free(docs);
+	free(synonyms);
+	json_decref(keywords);
+	json_decref(terms);
 	if (!p->ix)
 		log_error("portal: no search index (libthai dictionary?); search matches substrings only");
 	return s;
@@ -655,6 +678,13 @@ static bool contains_folded(const char *hay, const char *needle)
 			return true;
 	}
 	return false;
+}
+
+size_t portal_snap_suggest(const struct portal_snap *s, const char *q, char *out, size_t cap)
+{
+	if (cap)
+		out[0] = '\0';
+	return s->ix && q ? search_suggest(s->ix, q, out, cap) : 0;
 }
 
 size_t portal_snap_search(const struct portal_snap *s, const char *q, const char *category, size_t *out,

@@ -122,6 +122,10 @@ bool portal_service_usable_at(const char *unit_code, const char *code);
  * unit_code by its area (eservice_area_serves). */
 bool portal_service_serves(json_t *svc, const char *unit_code);
 
+/* A corrected query for a misspelt q (search_suggest) into out (cap
+ * bytes): its length, or 0 and "" when there is none (or no index). */
+size_t portal_snap_suggest(const struct portal_snap *s, const char *q, char *out, size_t cap);
+
 /* Indexes (into s->services) of the services matching q, best first;
  * category (NULL or "" = any) keeps only that category. Returns how many
  * were written to out (at most max). */

@@ -1236,5 +1236,95 @@ for (const backend of backends()) {
       assert.deepEqual(counts(), n0);
       assert.equal((await nadmin.post('/services/area_only_47', { json: { status: 'retired' } })).status, 200);
     });
+
+    test('search as citizens type it: ranked, variants, everyday words from the catalogue data, "หมายถึง" for a misspelling (issue 9 item 13)', async () => {
+      const search = async (q) => {
+        const r = await anon.get(`/search?q=${encodeURIComponent(q)}`);
+        assert.equal(r.status, 200, q);
+        return assertContract('/search', r, `/search?q=${q}`);
+      };
+      // The test set (tests/search/queries.csv, shared with tests/unit/test_search.c):
+      // queries written the way people ask, each must find its service in the first three.
+      const set = parseCsv(readFileSync(join(ROOT, 'tests', 'search', 'queries.csv'), 'utf8'));
+      assert.ok(set.length >= 50, `${set.length} queries`);
+      let found = 0, first = 0;
+      const misses = [];
+      for (const { query, code } of set) {
+        const res = await search(query);
+        for (const x of res.results) assert.match(x.code, /^[a-z][a-z0-9_]+$/);
+        const at = res.results.findIndex((x) => x.code === code);
+        if (at >= 0 && at < 3) found++; else misses.push(`${query} → ${code} at ${at}: ${res.results.slice(0, 3).map((x) => x.code)}`);
+        if (at === 0) first++;
+      }
+      console.log(`# ${backend}: search recall ${found}/${set.length} in the first three (${(100 * found / set.length).toFixed(1)} %), ${first} first`);
+      assert.deepEqual(misses, []);
+      // The issue's misses: a word the name lacks, digits stuck to a word, variants.
+      assert.equal((await search('ดูแปลงที่ดิน')).results[0]?.code, 'dol_landsmaps');
+      assert.equal((await search('ลงทะเบียนคนว่างงาน')).results[0]?.code, 'doe_unemployment');
+      assert.equal((await search('สายด่วน1111')).results[0]?.code, 'opm_1111');
+      assert.deepEqual((await search('สิทธิ์')).results.map((x) => x.code), (await search('สิทธิ')).results.map((x) => x.code));
+      assert.equal((await search('ประกันสังคมออนไลน์')).results[0]?.code, (await search('ประกันสังคม')).results[0]?.code, 'a filler word changes nothing first');
+      for (const q of ['โดนเลิกจ้าง', 'ถนนพัง']) assert.ok((await search(q)).results.length > 0, q);
+      // A misspelling: results for what matched, and the corrected query with its services.
+      const typo = await search('ภาษีรด');
+      assert.deepEqual(typo.did_you_mean?.q, 'ภาษีรถ');
+      assert.equal(typo.suggestions[0]?.code, 'dlt_vehicle_tax');
+      assert.equal(typo.did_you_mean.href, `/search?q=${encodeURIComponent('ภาษีรถ')}`);
+      const good = await search('ภาษีรถ');
+      assert.equal(good.did_you_mean, null);
+      assert.deepEqual(good.suggestions, []);
+      const page = await anon.get(`/search?q=${encodeURIComponent('ภาษีรด')}`, { accept: 'text/html' });
+      assert.match(page.text, /หมายถึง <a href="\/search\?q=[^"]+">ภาษีรถ<\/a>/);
+      assert.ok(page.text.includes('href="/services/dlt_vehicle_tax"'));
+      for (const q of ['ฆฌฎฏฐฑฒ', 'zzqxjv']) assert.equal((await search(q)).did_you_mean, null, q);
+    });
+
+    test('the search vocabulary is catalogue data: seeded from data/, edited by national admins, used at once (issue 9 item 13)', async () => {
+      // The seed loaded data/search_synonyms.csv.
+      const file = parseCsv(readFileSync(join(ROOT, 'data', 'search_synonyms.csv'), 'utf8'));
+      const nsyn = Number(srv.sql('SELECT COUNT(*) FROM search_synonyms')[0][0]);
+      const nph = Number(srv.sql('SELECT COUNT(*) FROM search_phrases')[0][0]);
+      assert.equal(nsyn, new Set(file.filter((r) => r.kind === 'word').map((r) => `${r.phrase}|${r.target}`)).size);
+      assert.equal(nph, new Set(file.filter((r) => r.kind === 'service').map((r) => `${r.phrase}|${r.target}`)).size);
+      const page = await nadmin.get('/admin/search', { accept: 'text/html' });
+      assert.equal(page.status, 200);
+      assert.match(page.text, /พาสปอร์ต = หนังสือเดินทาง/);
+      for (const c of [officer, dadmin, padmin]) assert.equal((await c.get('/admin/search')).status, 403);
+      assert.equal((await anon.get('/admin/search')).status, 401);
+      const q = encodeURIComponent('หมาแมวหายในซอย');
+      assert.deepEqual((await anon.get(`/search?q=${q}`)).json.results, []);
+      const before = await nadmin.get('/admin/search');
+      // Bad entries: 422 naming the box and the line, nothing stored.
+      const n0 = [nsyn, nph];
+      const badForm = await nadmin.req('POST', '/admin/search', { accept: 'application/json',
+        body: new URLSearchParams({ synonyms: 'พาสปอร์ต = หนังสือเดินทาง\nไม่มีเครื่องหมายเท่ากับ', phrases: 'หมาหาย = no_such_service' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(badForm.status, 422, badForm.text);
+      assert.ok(badForm.json.errors.some((e) => e.field === 'synonyms' && /บรรทัดที่ 2/.test(e.message)), badForm.text);
+      assert.ok(badForm.json.errors.some((e) => e.field === 'phrases' && /no_such_service/.test(e.message)), badForm.text);
+      const badJson = await nadmin.post('/admin/search', { json: { synonyms: [{ word: '', term: 'x' }], phrases: 'x' } });
+      assert.equal(badJson.status, 422);
+      assert.ok(badJson.json.errors.some((e) => e.field === 'synonyms') && badJson.json.errors.some((e) => e.field === 'phrases'));
+      assert.deepEqual([Number(srv.sql('SELECT COUNT(*) FROM search_synonyms')[0][0]), Number(srv.sql('SELECT COUNT(*) FROM search_phrases')[0][0])], n0);
+      // A new phrasing, saved as the form does (the vocabulary is replaced whole): found at once.
+      const body = new URLSearchParams({ synonyms: before.json.synonyms.map((x) => `${x.word} = ${x.term}`).join('\n'),
+        phrases: before.json.phrases.map((x) => `${x.phrase} = ${x.services.map((y) => y.code).join(', ')}`).join('\n')
+          + '\nหมาแมวหาย = nectec_traffy_fondue' });
+      const saved = await nadmin.req('POST', '/admin/search', { accept: 'text/html', body: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(saved.status, 303, saved.text.slice(0, 300));
+      assert.equal((await anon.get(`/search?q=${q}`)).json.results[0]?.code, 'nectec_traffy_fondue');
+      assert.equal(Number(srv.sql('SELECT COUNT(*) FROM search_phrases')[0][0]), nph + 1);
+      assert.equal(Number(srv.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'search.terms'")[0][0]), 1);
+      // The seed run again leaves what a person saved.
+      run(['seed'], { env: srv.env });
+      assert.equal(Number(srv.sql('SELECT COUNT(*) FROM search_phrases')[0][0]), nph + 1);
+      assert.equal(Number(srv.sql("SELECT COUNT(*) FROM search_phrases WHERE phrase = 'หมาแมวหาย'")[0][0]), 1);
+      // JSON: the same vocabulary again changes nothing.
+      const again = await nadmin.post('/admin/search', { json: { synonyms: (await nadmin.get('/admin/search')).json.synonyms,
+        phrases: (await nadmin.get('/admin/search')).json.phrases.map((x) => ({ phrase: x.phrase, services: x.services.map((y) => y.code) })) } });
+      assert.equal(again.status, 200, again.text);
+      assert.equal(Number(srv.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'search.terms'")[0][0]), 1);
+    });
   });
 }
