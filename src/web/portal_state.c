@@ -250,12 +250,14 @@ static struct snap *snap_build(void)
 	json_t *rows = db_services_all(app->db);
 	json_t *provinces = db_point_provinces(app->db);
 	json_t *all_provinces = db_unit_children(app->db, "0");
-	if (gen < 0 || !cats || !rows || !provinces || !all_provinces) {
+	json_t *unit_stats = db_unit_stats(app->db);
+	if (gen < 0 || !cats || !rows || !provinces || !all_provinces || !unit_stats) {
 		log_error("portal: could not read the catalogue");
 		json_decref(cats);
 		json_decref(rows);
 		json_decref(provinces);
 		json_decref(all_provinces);
+		json_decref(unit_stats);
 		return NULL;
 	}
 	struct snap *s = xcalloc(1, sizeof *s);
@@ -279,8 +281,12 @@ static struct snap *snap_build(void)
 	size_t i;
 	json_t *c;
 	json_array_foreach(provinces, i, c) npoints += json_integer_value(json_object_get(c, "points"));
-	p->stats =
-	    json_pack("{s:I, s:I}", "provinces", (json_int_t)json_array_size(provinces), "points", npoints);
+	/* districts_in_programme: the points' districts (kept for API users of
+	 * the home page model); every district, khet included, in districts. */
+	p->stats = json_pack("{s:I, s:I, s:I, s:I}", "provinces", (json_int_t)json_array_size(provinces),
+	                     "points", npoints, "districts_in_programme", npoints, "districts",
+	                     (json_int_t)json_integer_value(json_object_get(unit_stats, "districts")));
+	json_decref(unit_stats);
 	json_decref(provinces);
 	p->provinces = json_array();
 	p->province_names = json_object();

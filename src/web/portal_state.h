@@ -33,8 +33,9 @@ struct portal_snap {
 	                            services: [{code, name_th, agency_th, channel_label, href}]}] */
 	json_t *provinces;       /* every province [{code, name_th}] by code (area lists) */
 	json_t *province_names;  /* {code: name_th} */
-	json_t *stats;           /* {provinces, points}: provinces with points in the programme (76
-	                            with Bangkok outside it) and those points (878) */
+	json_t *stats;           /* {provinces, points, districts_in_programme, districts}: provinces
+	                            with points in the programme (76 with Bangkok outside it), those
+	                            points (878, = districts_in_programme), every district (928) */
 	json_t *usable;          /* [{code, name_th, channel}]: active and moving services, catalogue
 	                            order (the registry's list: web_eservices) */
 	struct search_index *ix; /* over `services` (document i = services[i]); NULL when libthai

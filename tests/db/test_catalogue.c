@@ -869,6 +869,92 @@ static void test_reads_keep_the_generation(void **state)
 	assert_int_equal(db_portal_generation(db), gen);
 }
 
+/* ---- service areas and the search vocabulary (issue 9 items 16, 13) ---- */
+
+static void test_seed_areas_and_search_terms(void **state)
+{
+	struct db *db = DB(state);
+	struct suite *su = *state;
+	/* MEA and MWA serve Bangkok, Samut Prakan and Nonthaburi only; PEA and
+	 * PWA everywhere else; the rest the whole country. */
+	json_t *all = db_services_all(db);
+	size_t i;
+	json_t *row;
+	int only = 0, except = 0;
+	json_array_foreach(all, i, row)
+	{
+		const char *code = fresh_jstr(row, "code"), *area = fresh_jstr(row, "area");
+		if (!strcmp(code, "mea_eservice") || !strcmp(code, "mwa_onmobile_app")) {
+			assert_string_equal(area, "only");
+			assert_string_equal(fresh_jstr(row, "area_provinces"), "10 11 12");
+			only++;
+		} else if (!strcmp(code, "pea_eservice") || !strcmp(code, "pwa_1662_app")) {
+			assert_string_equal(area, "except");
+			assert_string_equal(fresh_jstr(row, "area_provinces"), "10 11 12");
+			except++;
+		} else {
+			assert_string_equal(area, "all");
+			assert_string_equal(fresh_jstr(row, "area_provinces"), "");
+		}
+	}
+	assert_int_equal(only, 2);
+	assert_int_equal(except, 2);
+	json_decref(all);
+	/* The area is part of the history snapshot. */
+	json_t *h = history(db, "mea_eservice");
+	assert_string_equal(member_str(json_array_get(h, 0), "after", "area"), "only");
+	json_decref(h);
+
+	/* The vocabulary of data/search_synonyms.csv, sorted. */
+	assert_true(su->n.search_terms > 100);
+	json_t *t = db_search_terms(db);
+	assert_non_null(t);
+	size_t nsyn = json_array_size(json_object_get(t, "synonyms")),
+	       nph = json_array_size(json_object_get(t, "phrases"));
+	assert_int_equal(nsyn + nph, (size_t)su->n.search_terms);
+	assert_true(json_is_null(json_object_get(t, "edited_at")));
+	json_t *prev = NULL;
+	json_array_foreach(json_object_get(t, "phrases"), i, row)
+	{
+		if (prev)
+			assert_true(strcmp(fresh_jstr(prev, "phrase"), fresh_jstr(row, "phrase")) <= 0);
+		prev = row;
+	}
+	/* An admin's vocabulary replaces the whole set, once. */
+	int64_t gen = db_portal_generation(db);
+	json_t *syn = json_pack("[{s:s, s:s}]", "word", "พาสปอร์ต", "term", "หนังสือเดินทาง");
+	json_t *ph = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "phrase", "ไฟดับ", "service_code",
+	                       "pea_eservice", "phrase", "ไฟดับ", "service_code", "mea_eservice", "phrase",
+	                       "ไฟดับ", "service_code", "pea_eservice");
+	assert_int_equal(db_search_terms_set(db, syn, ph, admin_id, NOW), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_decref(t);
+	t = db_search_terms(db);
+	assert_int_equal(json_array_size(json_object_get(t, "synonyms")), 1);
+	assert_int_equal(json_array_size(json_object_get(t, "phrases")), 2); /* the repeat counts once */
+	assert_int_equal(json_integer_value(json_object_get(t, "edited_at")), NOW);
+	assert_string_equal(fresh_jstr(t, "edited_by"), "ผู้ดูแลระบบ กรมการปกครอง");
+	json_decref(t);
+	assert_int_equal(countf(db, "SELECT COUNT(*) FROM audit_log WHERE action = '%s'", "search.terms"), 1);
+	/* The same again writes nothing; an unknown service changes nothing. */
+	assert_int_equal(db_search_terms_set(db, syn, ph, admin_id, NOW + 1), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_t *bad = json_pack("[{s:s, s:s}]", "phrase", "อะไรสักอย่าง", "service_code", "no_such_service");
+	assert_int_equal(db_search_terms_set(db, syn, bad, admin_id, NOW + 2), DB_CONSTRAINT);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM search_phrases"), 2);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_decref(bad);
+	/* The seed leaves what a person saved. */
+	char err[1024] = "";
+	struct seed_counts n;
+	assert_int_equal(db_seed_reference(db, OSSPOINT_TEST_DATA, false, &n, err, sizeof err), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM search_synonyms"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM search_phrases"), 2);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_decref(syn);
+	json_decref(ph);
+}
+
 /* ---- announced status changes (issue 9 item 15) ---- */
 
 /* 2025-01-05 00:00 Bangkok is 2025-01-04 17:00 UTC. */
@@ -1170,6 +1256,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_hidden_services, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_point_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reads_keep_the_generation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_areas_and_search_terms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scheduled_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scheduled_status_applied_by_the_portal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_snapshot_swapped_under_readers, setup, teardown),
