@@ -935,6 +935,8 @@ static bool word_unknown(const struct query *q, const bool *known, size_t i)
 	return false;
 }
 
+#define SUGGEST_UNKNOWN_MAX 4 /* unknown query words a suggestion corrects at most */
+
 struct seg {
 	const char *p;
 	size_t n;
@@ -953,6 +955,16 @@ size_t search_suggest(const struct search_index *ix, const char *q, char *out, s
 		struct hit *hits = xmalloc(ix->n * sizeof *hits);
 		rank(ix, qq, hits, known);
 		free(hits);
+	}
+	/* A query of many unknown words is not a slip: no suggestion (and the
+	 * work per query stays bounded, SUGGEST_UNKNOWN_MAX corrections). */
+	size_t unknown = 0;
+	for (size_t i = 0; i < qq->nall; i++)
+		unknown += word_unknown(qq, known, i);
+	if (unknown > SUGGEST_UNKNOWN_MAX) {
+		free(known);
+		free(qq);
+		return 0;
 	}
 	/* The corrected query as segments (pointers into qq or the vocabulary). */
 	struct seg seg[N(qq->all)];

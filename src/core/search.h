@@ -79,7 +79,7 @@ size_t search_query(const struct search_index *ix, const char *q, size_t *out, s
  * one ("ภาษีรด" → "ภาษีรถ"). Writes the corrected words (Thai words
  * together, Latin ones separated by a space) into out (cap bytes) and
  * returns its length, or 0 and "" when no word needed or found a
- * correction. */
+ * correction, or when more than 4 words are unknown (not a slip). */
 size_t search_suggest(const struct search_index *ix, const char *q, char *out, size_t cap);
 
 /* The normalized words of text, for tests and the index: calls fn(word, len,
