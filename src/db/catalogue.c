@@ -940,39 +940,35 @@ static json_t *pairs_wanted(const json_t *list, const char *ka, const char *kb)
 	return keys;
 }
 
+/* Runs sql (two text parameters) with the two halves of an "a\x1fb" key. */
+static int pair_exec(struct dbc *c, const char *sql, json_t *key)
+{
+	const char *s = json_string_value(key), *sep = strchr(s, '\x1f');
+	char *a = xstrndup(s, (size_t)(sep - s));
+	int rc = db_exec(c, sql, "tt", a, sep + 1);
+	free(a);
+	return rc;
+}
+
 /* Makes table (columns ca, cb) hold exactly the rows of want; counts what
  * was added and removed. */
 static int pairs_replace(struct dbc *c, const char *table, const char *ca, const char *cb, json_t *have,
                          json_t *want, int64_t *added, int64_t *removed)
 {
+	char del[256], ins[256];
+	snprintf(del, sizeof del, "DELETE FROM %s WHERE %s = ? AND %s = ?", table, ca, cb);
+	snprintf(ins, sizeof ins, "INSERT INTO %s (%s, %s) VALUES (?, ?)", table, ca, cb);
 	int rc = DB_OK;
 	size_t i;
 	json_t *k;
-	char sql[256];
-	json_array_foreach(have, i, k)
+	json_array_foreach(have, i, k) if (rc == DB_OK && !json_has(want, json_string_value(k)))
 	{
-		if (rc != DB_OK)
-			break;
-		if (json_has(want, json_string_value(k)))
-			continue;
-		const char *s = json_string_value(k), *sep = strchr(s, '\x1f');
-		char *a = xstrndup(s, (size_t)(sep - s));
-		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = ? AND %s = ?", table, ca, cb);
-		rc = db_exec(c, sql, "tt", a, sep + 1);
-		free(a);
+		rc = pair_exec(c, del, k);
 		(*removed)++;
 	}
-	json_array_foreach(want, i, k)
+	json_array_foreach(want, i, k) if (rc == DB_OK && !json_has(have, json_string_value(k)))
 	{
-		if (rc != DB_OK)
-			break;
-		if (json_has(have, json_string_value(k)))
-			continue;
-		const char *s = json_string_value(k), *sep = strchr(s, '\x1f');
-		char *a = xstrndup(s, (size_t)(sep - s));
-		snprintf(sql, sizeof sql, "INSERT INTO %s (%s, %s) VALUES (?, ?)", table, ca, cb);
-		rc = db_exec(c, sql, "tt", a, sep + 1);
-		free(a);
+		rc = pair_exec(c, ins, k);
 		(*added)++;
 	}
 	return rc;

@@ -58,50 +58,12 @@ static json_t *load_point(struct req *r)
 	return row;
 }
 
-/* The announced status changes, by day (staff: who announced them). */
-static json_t *scheduled_model(json_t *scheduled)
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *h;
-	json_array_foreach(scheduled, i, h)
-	{
-		const char *st = web_str(h, "status");
-		const char *sl = point_status_label(st);
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s}", "status", st, "status_label",
-		                   sl ? sl : st, "since", web_str(h, "since"), "since_th",
-		                   portal_day_th(web_str(h, "since")), "note", web_str(h, "note"), "at_th",
-		                   portal_time_th(json_object_get(h, "at")), "user_name",
-		                   web_str(h, "user_name")));
-	}
-	return out;
-}
-
-static json_t *history_model(json_t *history)
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *h;
-	json_array_foreach(history, i, h)
-	{
-		const char *st = web_str(h, "status");
-		const char *sl = point_status_label(st);
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:o, s:s, s:o, s:s}", "status", st, "status_label",
-		                   sl ? sl : st, "since_th", portal_day_th(web_str(h, "since")), "note",
-		                   web_str(h, "note"), "at_th", portal_time_th(json_object_get(h, "at")),
-		                   "user_name", web_str(h, "user_name")));
-	}
-	return out;
-}
-
 /* The point as the staff pages and the JSON answers show it. */
 static json_t *point_model(json_t *row)
 {
 	json_t *p = portal_point_model(row);
-	json_object_set_new(p, "history", history_model(json_object_get(row, "history")));
-	json_t *sched = scheduled_model(json_object_get(row, "scheduled"));
+	json_object_set_new(p, "history", portal_status_changes(json_object_get(row, "history"), true));
+	json_t *sched = portal_status_changes(json_object_get(row, "scheduled"), true);
 	json_object_set_new(p, "has_scheduled", json_boolean(json_array_size(sched) > 0));
 	json_object_set_new(p, "scheduled", sched);
 	return p;

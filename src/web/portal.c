@@ -267,38 +267,23 @@ json_t *portal_point_model(json_t *row)
 	return m;
 }
 
-static json_t *history_model(json_t *history)
+json_t *portal_status_changes(json_t *rows, bool staff)
 {
 	json_t *out = json_array();
 	size_t i;
 	json_t *h;
-	json_array_foreach(history, i, h)
+	json_array_foreach(rows, i, h)
 	{
 		const char *st = web_str(h, "status");
 		const char *sl = point_status_label(st);
-		/* Public: who made the change is left out. */
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s, s:o, s:s}", "status", st, "status_label", sl ? sl : st,
-		                   "since", web_str(h, "since"), "since_th",
-		                   portal_day_th(web_str(h, "since")), "note", web_str(h, "note")));
-	}
-	return out;
-}
-
-/* The announced status changes (public: who announced them is left out). */
-static json_t *scheduled_model(json_t *scheduled)
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *h;
-	json_array_foreach(scheduled, i, h)
-	{
-		const char *st = web_str(h, "status");
-		const char *sl = point_status_label(st);
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s, s:o, s:s}", "status", st, "status_label", sl ? sl : st,
-		                   "since", web_str(h, "since"), "since_th",
-		                   portal_day_th(web_str(h, "since")), "note", web_str(h, "note")));
+		json_t *c = json_pack("{s:s, s:s, s:s, s:o, s:s}", "status", st, "status_label", sl ? sl : st,
+		                      "since", web_str(h, "since"), "since_th",
+		                      portal_day_th(web_str(h, "since")), "note", web_str(h, "note"));
+		if (staff) {
+			json_object_set_new(c, "at_th", portal_time_th(json_object_get(h, "at")));
+			json_object_set_new(c, "user_name", json_string(web_str(h, "user_name")));
+		}
+		json_array_append_new(out, c);
 	}
 	return out;
 }
@@ -347,8 +332,8 @@ static json_t *load_point(struct req *r, struct portal_snap *s, bool api)
 		return NULL;
 	}
 	json_t *p = portal_point_model(row);
-	json_object_set_new(p, "history", history_model(json_object_get(row, "history")));
-	json_t *sched = scheduled_model(json_object_get(row, "scheduled"));
+	json_object_set_new(p, "history", portal_status_changes(json_object_get(row, "history"), false));
+	json_t *sched = portal_status_changes(json_object_get(row, "scheduled"), false);
 	json_object_set_new(p, "has_scheduled", json_boolean(json_array_size(sched) > 0));
 	json_object_set_new(p, "scheduled", sched);
 	json_object_set_new(p, "services", services);

@@ -589,36 +589,48 @@ json_t *portal_snap_category(const struct portal_snap *s, const char *code)
 	return NULL;
 }
 
-json_t *portal_snap_hidden(struct portal_snap *p, const char *unit_code)
+/* The entry key of a per-snapshot cache (s->hidden or s->offered), borrowed
+ * from s; NULL when there is none yet. */
+static json_t *cache_get(struct snap *s, json_t *cache, const char *key)
 {
-	struct snap *s = (struct snap *)p;
 	pthread_mutex_lock(&s->hidden_lock);
-	json_t *h = json_object_get(s->hidden, unit_code);
+	json_t *v = json_object_get(cache, key);
 	pthread_mutex_unlock(&s->hidden_lock);
-	if (h)
-		return h;
-	/* Read outside the lock; two readers may both ask, the first stored wins. */
-	json_t *fresh = db_unit_hidden_services(app->db, unit_code);
-	if (!fresh)
-		return NULL;
+	return v;
+}
+
+/* Stores fresh (taken) under key unless another reader stored one first (the
+ * first stored wins: both were built from the same snapshot). Returns the
+ * entry, borrowed from s. */
+static json_t *cache_put(struct snap *s, json_t *cache, const char *key, json_t *fresh)
+{
 	pthread_mutex_lock(&s->hidden_lock);
-	h = json_object_get(s->hidden, unit_code);
-	if (!h) {
-		json_object_set_new(s->hidden, unit_code, fresh);
-		h = fresh;
+	json_t *v = json_object_get(cache, key);
+	if (!v) {
+		json_object_set_new(cache, key, fresh);
+		v = fresh;
 	} else {
 		json_decref(fresh);
 	}
 	pthread_mutex_unlock(&s->hidden_lock);
-	return h;
+	return v;
+}
+
+json_t *portal_snap_hidden(struct portal_snap *p, const char *unit_code)
+{
+	struct snap *s = (struct snap *)p;
+	json_t *h = cache_get(s, s->hidden, unit_code);
+	if (h)
+		return h;
+	/* Read outside the lock; two readers may both ask. */
+	json_t *fresh = db_unit_hidden_services(app->db, unit_code);
+	return fresh ? cache_put(s, s->hidden, unit_code, fresh) : NULL;
 }
 
 json_t *portal_snap_offered(struct portal_snap *p, const char *unit_code)
 {
 	struct snap *s = (struct snap *)p;
-	pthread_mutex_lock(&s->hidden_lock);
-	json_t *o = json_object_get(s->offered, unit_code);
-	pthread_mutex_unlock(&s->hidden_lock);
+	json_t *o = cache_get(s, s->offered, unit_code);
 	if (o)
 		return o;
 	json_t *hidden = portal_snap_hidden(p, unit_code);
@@ -632,16 +644,7 @@ json_t *portal_snap_offered(struct portal_snap *p, const char *unit_code)
 		if (portal_service_serves(m, unit_code) && !web_code_in(hidden, web_str(m, "code")))
 			json_array_append(fresh, m);
 	}
-	pthread_mutex_lock(&s->hidden_lock);
-	o = json_object_get(s->offered, unit_code);
-	if (!o) {
-		json_object_set_new(s->offered, unit_code, fresh);
-		o = fresh;
-	} else {
-		json_decref(fresh);
-	}
-	pthread_mutex_unlock(&s->hidden_lock);
-	return o;
+	return cache_put(s, s->offered, unit_code, fresh);
 }
 
 json_t *web_unit_eservices(struct req *r, const char *unit_code)

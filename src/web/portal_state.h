@@ -150,6 +150,11 @@ json_t *portal_provinces_th(const char *codes, json_t *province_names);
  * unknown, plus opened_on_th, status_label, href, poster, qr_svg and
  * map_href (null without lat/lon). */
 json_t *portal_point_model(json_t *row);
+/* A point's status history or its announced changes ([{status, since,
+ * note, at, user_name}] rows of db_point_get) as the pages show them: [{status,
+ * status_label, since, since_th, note}], plus at_th and user_name for staff
+ * (the public pages leave out who made a change). New array. */
+json_t *portal_status_changes(json_t *rows, bool staff);
 /* The length of the longest prefix of s of at most max bytes that does not
  * cut a UTF-8 sequence (for "%.*s" of text from a request). */
 int portal_utf8_prefix(const char *s, size_t max);
