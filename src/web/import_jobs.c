@@ -227,6 +227,22 @@ bool registry_import_job_unit(const char *id, char *unit, size_t cap)
 	return found;
 }
 
+json_t *registry_import_jobs_failed(const char *unit, int64_t since)
+{
+	json_t *out = json_array();
+	pthread_mutex_lock(&jobs_lock);
+	for (int i = 0; i < MAX_JOBS; i++) {
+		const struct job *j = jobs[i];
+		if (!j || j->status != JOB_FAILED || strcmp(j->unit, unit) || (int64_t)j->finished < since)
+			continue;
+		json_array_append_new(out, json_pack("{s:s, s:s+, s:I, s:s}", "id", j->id, "href",
+		                                     "/registry/import/", j->id, "finished_at",
+		                                     (json_int_t)j->finished, "message", j->res.message));
+	}
+	pthread_mutex_unlock(&jobs_lock);
+	return out;
+}
+
 /* GET /registry/import/{job}: the route's scope resolver (import job {job})
  * has found the job and checked its district against the user's scope. */
 static void import_job(struct req *r)

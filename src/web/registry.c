@@ -14,6 +14,7 @@
 
 #include "core/perm.h"
 #include "core/registry.h"
+#include "core/search.h"
 #include "db/db.h"
 #include "db/units.h"
 #include "db/visits.h"
@@ -274,9 +275,39 @@ static const char *age_label(const char *n)
 /* The form model. values: the form's current values {visited_at, visitor_name,
  * cid, phone, sex, age_band, channel, remarks, idempotency_key} (taken);
  * services: [{code, outcome}] current rows (borrowed, may be NULL). */
+static void add_word(const char *word, size_t len, void *arg)
+{
+	struct buf *b = arg;
+	if (b->len)
+		buf_putc(b, '|');
+	buf_append(b, word, len);
+}
+
+/* The picker's words of each service (code -> "w1|w2|..."): its Thai name
+ * and code cut into normalized words by core/search (libthai), so the
+ * form's script matches a typed query at any word of the name, as the
+ * portal's search does. */
+static json_t *service_words(struct req *r)
+{
+	json_t *out = json_object();
+	size_t i;
+	json_t *s;
+	json_array_foreach(web_eservices(r), i, s)
+	{
+		struct buf b;
+		buf_init(&b, 4096);
+		search_words(web_str(s, "name_th"), add_word, &b);
+		search_words(web_str(s, "code"), add_word, &b);
+		json_object_set_new(out, web_str(s, "code"), json_string(buf_str(&b)));
+		buf_cleanup(&b);
+	}
+	return out;
+}
+
 static json_t *form_model(struct req *r, const char *unit_code, json_t *values, json_t *services)
 {
 	json_t *rows = json_array();
+	json_t *words = service_words(r);
 	size_t nrows = json_array_size(services) > FORM_ROWS ? json_array_size(services) : FORM_ROWS;
 	for (size_t row = 0; row < nrows; row++) {
 		json_t *cur = json_array_get(services, row);
@@ -288,8 +319,9 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		json_array_foreach(web_eservices(r), i, s)
 		{
 			const char *c = json_string_value(json_object_get(s, "code"));
-			json_array_append_new(opts, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
-			                                      json_object_get(s, "name_th"), "selected",
+			json_array_append_new(opts, json_pack("{s:s, s:O, s:O, s:b}", "code", c, "name_th",
+			                                      json_object_get(s, "name_th"), "words",
+			                                      json_object_get(words, c), "selected",
 			                                      code && !strcmp(code, c)));
 		}
 		char fs[32], fo[32];
@@ -301,6 +333,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		              "field_outcome", fo, "options", opts, "outcomes",
 		              web_options(outcome_names, outcome_label, outcome ? outcome : "completed")));
 	}
+	json_decref(words);
 	static const char *const sexes[] = {"male", "female", "other", NULL};
 	static const char *const bands[] = {"under_20", "20_39", "40_59", "60_plus", NULL};
 	const char *channel = json_string_value(json_object_get(values, "channel"));
@@ -1115,8 +1148,233 @@ static void filter_query(struct req *r, struct buf *b)
 	}
 }
 
+/* ---- the overview of a province or the nation (GET /registry by a
+ * province or national user, or with ?unit= a province) ---- */
+
+static const char *const overview_keys[] = {"code", "name_th",       "entries", "services",
+                                            "void", "last_entry_at", NULL};
+
+struct sort_by {
+	const char *key;
+	bool desc;
+};
+
+static int overview_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sort_by *by = arg;
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_t *vx = json_object_get(x, by->key), *vy = json_object_get(y, by->key);
+	int d;
+	if (json_is_string(vx) || json_is_string(vy))
+		d = strcmp(json_string_value(vx) ? json_string_value(vx) : "",
+		           json_string_value(vy) ? json_string_value(vy) : "");
+	else {
+		/* null (no entry yet) sorts below every time */
+		json_int_t ix = json_is_integer(vx) ? json_integer_value(vx) : -1;
+		json_int_t iy = json_is_integer(vy) ? json_integer_value(vy) : -1;
+		d = ix < iy ? -1 : ix > iy;
+	}
+	if (by->desc)
+		d = -d;
+	return d ? d : strcmp(web_str(x, "code"), web_str(y, "code")); /* ties: code order */
+}
+
+/* Sorts rows in place by a validated key. */
+static void overview_sort(json_t *rows, const char *key, bool desc)
+{
+	size_t n = json_array_size(rows);
+	json_t **v = xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(rows, i));
+	struct sort_by by = {key, desc};
+	qsort_r(v, n, sizeof *v, overview_cmp, &by);
+	json_array_clear(rows);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(rows, v[i]);
+	free(v);
+}
+
+/* Display fields and links of one overview row (a district or a province). */
+static void overview_row(json_t *row, const char *period_iso, bool is_province)
+{
+	const char *code = web_str(row, "code");
+	json_t *last = json_object_get(row, "last_entry_at");
+	char when[128] = "";
+	if (json_is_integer(last))
+		fmt_time(when, sizeof when, json_integer_value(last), THAI_DATE_SHORT);
+	json_object_set_new(row, "last_entry_th", json_string(*when ? when : "ยังไม่มีรายการ"));
+	json_object_set_new(row, "href", json_sprintf("/registry?unit=%s&period=%s", code, period_iso));
+	if (!is_province)
+		json_object_set_new(row, "exports",
+		                    json_pack("{s:s+, s:s+, s:s+}", "csv", "/registry/export.csv?unit=", code,
+		                              "xlsx", "/registry/export.xlsx?unit=", code, "pdf",
+		                              "/registry/export.pdf?unit=", code));
+	if (!is_province) {
+		json_t *ex = json_object_get(row, "exports");
+		const char *k;
+		json_t *v;
+		json_object_foreach(ex, k, v)
+		{
+			json_object_set_new(ex, k,
+			                    json_sprintf("%s&period=%s", json_string_value(v), period_iso));
+		}
+	}
+}
+
+static void registry_overview(struct req *r, const char *unit)
+{
+	/* The period: ?period= or the current one. */
+	struct civil_day today, first, last;
+	struct period p;
+	thai_epoch_day((int64_t)time(NULL), &today);
+	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &p);
+	const char *ps = req_query(r, "period");
+	if (ps && *ps &&
+	    (period_parse(ps, &p) < 0 || period_range(p, app->cfg->cutoff_day, &first, &last) != 0)) {
+		reply_error(r, ERR_BAD_DATE, "period", "งวดต้องอยู่ในรูป YYYY-MM");
+		return;
+	}
+	period_range(p, app->cfg->cutoff_day, &first, &last);
+	const char *key = req_query(r, "sort");
+	if (!key || !*key)
+		key = "code";
+	bool known = false;
+	for (size_t i = 0; overview_keys[i]; i++)
+		known = known || !strcmp(overview_keys[i], key);
+	if (!known) {
+		reply_error(r, ERR_BAD_FIELD, "sort",
+		            "เรียงตามได้เฉพาะ code, name_th, entries, services, void หรือ last_entry_at");
+		return;
+	}
+	const char *dir = req_query(r, "dir");
+	bool desc = dir && !strcmp(dir, "desc");
+	if (dir && *dir && !desc && strcmp(dir, "asc")) {
+		reply_error(r, ERR_BAD_FIELD, "dir", "ทิศทางการเรียงต้องเป็น asc หรือ desc");
+		return;
+	}
+	char iso[PERIOD_ISO_SIZE], d1[THAI_ISO_DAY_SIZE], d2[THAI_ISO_DAY_SIZE];
+	period_iso(p, iso);
+	thai_day_iso(first, d1);
+	thai_day_iso(last, d2);
+	bool national = unit_level_of_code(unit) == UNIT_LEVEL_NATIONAL;
+	json_t *districts = NULL;
+	if (db_registry_overview(app->db, unit, d1, d2, &districts) != DB_OK) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	json_t *provinces = json_array();
+	if (national) {
+		/* Provinces first: the districts summed by province. */
+		json_t *units = db_unit_children(app->db, "0");
+		size_t i;
+		json_t *u;
+		json_array_foreach(units, i, u)
+		{
+			const char *pc = web_str(u, "code");
+			json_int_t e = 0, sv = 0, vd = 0, nd = 0;
+			json_t *lastat = json_null();
+			size_t k;
+			json_t *d;
+			json_array_foreach(districts, k, d)
+			{
+				if (strcmp(web_str(d, "province_code"), pc))
+					continue;
+				nd++;
+				e += json_integer_value(json_object_get(d, "entries"));
+				sv += json_integer_value(json_object_get(d, "services"));
+				vd += json_integer_value(json_object_get(d, "void"));
+				json_t *la = json_object_get(d, "last_entry_at");
+				if (json_is_integer(la) &&
+				    (!json_is_integer(lastat) ||
+				     json_integer_value(la) > json_integer_value(lastat)))
+					lastat = la;
+			}
+			if (!nd)
+				continue; /* outside the programme (Bangkok by default) */
+			json_array_append_new(
+			    provinces, json_pack("{s:s, s:O, s:I, s:I, s:I, s:I, s:O}", "code", pc, "name_th",
+			                         json_object_get(u, "name_th"), "districts", nd, "entries", e,
+			                         "services", sv, "void", vd, "last_entry_at", lastat));
+		}
+		json_decref(units);
+		json_decref(districts);
+		districts = json_array();
+	}
+	json_t *rows = national ? provinces : districts;
+	overview_sort(rows, key, desc);
+	json_int_t te = 0, ts = 0, tv = 0;
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		overview_row(row, iso, national);
+		te += json_integer_value(json_object_get(row, "entries"));
+		ts += json_integer_value(json_object_get(row, "services"));
+		tv += json_integer_value(json_object_get(row, "void"));
+	}
+	/* Column headers that sort (again: the other direction). */
+	json_t *columns = json_array();
+	static const struct {
+		const char *key, *label;
+		bool numeric;
+	} cols[] = {{"code", "รหัส", false},        {"name_th", "ชื่อ", false},
+	            {"entries", "ผู้รับบริการ", true}, {"services", "รายการบริการ", true},
+	            {"void", "ยกเลิก", true},       {"last_entry_at", "บันทึกล่าสุด", true}};
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+		bool cur = !strcmp(key, cols[c].key);
+		bool next_desc = cur ? !desc : cols[c].numeric;
+		json_array_append_new(
+		    columns,
+		    json_pack("{s:s, s:s, s:b, s:s, s:s, s:o}", "key", cols[c].key, "label", cols[c].label,
+		              "current", cur, "aria_sort", cur ? (desc ? "descending" : "ascending") : "none",
+		              "arrow", cur ? (desc ? "▼" : "▲") : "", "href",
+		              json_sprintf("/registry?unit=%s&period=%s&sort=%s&dir=%s", unit, iso,
+		                           cols[c].key, next_desc ? "desc" : "asc")));
+	}
+	json_t *unit_m = db_unit_find(app->db, unit);
+	struct buf lb;
+	buf_init(&lb, 64);
+	period_label(&lb, p, 0);
+	json_t *periods = json_array();
+	struct period cur;
+	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &cur);
+	for (int k = 0; k < 12; k++) {
+		struct period q = period_add(cur, -k);
+		char qi[PERIOD_ISO_SIZE];
+		struct buf qb;
+		buf_init(&qb, 64);
+		period_iso(q, qi);
+		period_label(&qb, q, 0);
+		json_array_append_new(periods, json_pack("{s:s, s:s, s:b}", "value", qi, "label",
+		                                         buf_str(&qb), "selected", !strcmp(qi, iso)));
+		buf_cleanup(&qb);
+	}
+	char title[160];
+	snprintf(title, sizeof title, "ภาพรวมทะเบียนผู้รับบริการ %s",
+	         unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "");
+	json_t *m =
+	    json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
+	              "s:{s:I, s:I, s:I}}",
+	              "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
+	              unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
+	              web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label",
+	              buf_str(&lb), "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns",
+	              columns, "provinces", national ? rows : json_array(), "districts",
+	              national ? json_array() : json_incref(rows), "is_national", national, "has_rows",
+	              json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
+	if (!national)
+		json_decref(rows);
+	buf_cleanup(&lb);
+	json_decref(unit_m);
+	reply_model(r, 200, "registry_overview", m);
+}
+
 static void registry_index(struct req *r)
 {
+	if (unit_level_of_code(web_scope_unit(r)) != UNIT_LEVEL_DISTRICT) {
+		registry_overview(r, web_scope_unit(r));
+		return;
+	}
 	const char *unit = list_unit(r);
 	if (!unit)
 		return;

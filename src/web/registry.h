@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "core/registry.h"
 
@@ -19,5 +22,8 @@ void registry_period_rule_init(struct visit_period_rule *rule);
 /* The district of import job id into unit (cap bytes); false when there is
  * no such job (the scope resolver of /registry/import/{job}). */
 bool registry_import_job_unit(const char *id, char *unit, size_t cap);
+/* The import jobs of unit that failed at or after since (epoch seconds), kept
+ * in memory until the server restarts: [{id, href, finished_at, message}]. */
+json_t *registry_import_jobs_failed(const char *unit, int64_t since);
 
 #endif

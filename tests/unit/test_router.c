@@ -246,9 +246,15 @@ static void malformed_patterns(void **state)
 	/* no handler, no methods */
 	struct route t1[] = {{HTTP_GET, "/x", 0, 0, NULL, "nohandler", &any_scope}, {0}};
 	struct route t2[] = {{0, "/x", 0, 0, h_noop, "nomethod", &any_scope}, {0}};
+	/* every route declares its scope (the authorize hook resolves it) */
+	struct route t3[] = {{HTTP_GET, "/x", 0, 0, h_noop, "noscope", NULL}, {0}};
+	static const struct route_scope unnamed = {NULL, any_scope_resolve};
+	struct route t4[] = {{HTTP_GET, "/x", 0, 0, h_noop, "unnamed", &unnamed}, {0}};
 	struct router *rt = router_new();
 	assert_int_equal(router_add_table(rt, t1), -1);
 	assert_int_equal(router_add_table(rt, t2), -1);
+	assert_int_equal(router_add_table(rt, t3), -1);
+	assert_int_equal(router_add_table(rt, t4), -1);
 	router_free(rt);
 	/* at most 8 parameters */
 	struct route nine[] = {

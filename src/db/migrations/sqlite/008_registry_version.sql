@@ -3,3 +3,5 @@
 -- names the version it read is refused (409 version-conflict) when the entry
 -- changed since.
 ALTER TABLE visits ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+-- A district admin's home lists the entries edited or voided today.
+CREATE INDEX visits_unit_updated ON visits (unit_code, updated_at);
