@@ -1352,16 +1352,15 @@ static void registry_overview(struct req *r, const char *unit)
 	char title[160];
 	snprintf(title, sizeof title, "ภาพรวมทะเบียนผู้รับบริการ %s",
 	         unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "");
-	json_t *m =
-	    json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
-	              "s:{s:I, s:I, s:I}}",
-	              "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
-	              unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
-	              web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label",
-	              buf_str(&lb), "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns",
-	              columns, "provinces", national ? rows : json_array(), "districts",
-	              national ? json_array() : json_incref(rows), "is_national", national, "has_rows",
-	              json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
+	json_t *m = json_pack(
+	    "{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
+	    "s:{s:I, s:I, s:I}}",
+	    "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
+	    unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
+	    web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label", buf_str(&lb),
+	    "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns", columns, "provinces",
+	    provinces, "districts", national ? districts : json_incref(rows), "is_national", national,
+	    "has_rows", json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
 	if (!national)
 		json_decref(rows);
 	buf_cleanup(&lb);
