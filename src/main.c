@@ -476,10 +476,13 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	}
 	struct app the = {.cfg = cfg};
 	app = &the;
-	int rc = 1;
+	int rc = 1, portal = 0;
 	if (!(the.db = open_db(cfg)))
 		goto out;
-	the.eservices = db_eservices_usable(the.db);
+	/* The rules check services against the catalogue snapshot. */
+	if (portal_state_start() < 0)
+		goto out;
+	portal = 1;
 	json_t *u = db_user_find_by_name(the.db, officer);
 	if (!u || strcmp(json_string_value(json_object_get(u, "unit_code")), unit)) {
 		json_decref(u);
@@ -508,7 +511,8 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	}
 	json_decref(res.errors);
 out:
-	json_decref(the.eservices);
+	if (portal)
+		portal_state_stop();
 	db_close(the.db);
 	app = NULL;
 	buf_cleanup(&data);
@@ -615,7 +619,7 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	the.public_stats = db_unit_stats(the.db);
 	if (!the.public_stats)
 		the.public_stats = json_object();
-	/* The catalogue snapshot (and app->eservices, the registry's list). */
+	/* The catalogue snapshot (also the registry's list of services). */
 	if (portal_state_start() < 0) {
 		fprintf(stderr, "osspoint: อ่านรายการบริการ e-Service จากฐานข้อมูลไม่ได้ — รัน osspoint migrate และ "
 		                "osspoint seed ก่อน\n");

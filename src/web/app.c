@@ -64,7 +64,7 @@ static const struct nav_item nav_items[] = {
     {"/units", "หน่วยงาน", ROLE_OFFICER, 0, 0},
     {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0, 0},
     {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1},
-    {"/admin/services", "แคตตาล็อกบริการ", ROLE_NATIONAL_ADMIN, 0, 0},
+    {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0},
     {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };

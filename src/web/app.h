@@ -19,11 +19,8 @@ struct app {
 	struct tpl_set *tpl;
 	struct router *router;
 	json_t *public_stats; /* {provinces, districts_in_programme}, loaded at start */
-	/* Usable e-services [{code, name_th, channel}] in catalogue order: the
-	 * catalogue snapshot's list (web/portal_state.c), replaced when the
-	 * catalogue changes; a replaced list stays valid for minutes, so a
-	 * handler may read it without a reference. */
-	json_t *eservices;
+	/* The usable e-services are the catalogue snapshot's: web_eservices(r)
+	 * in web/portal_state.h (a counted reference held for the request). */
 	const char *public_url; /* cfg->public_url or "http://" + the bound address; no trailing '/' */
 };
 

@@ -1,4 +1,5 @@
 #include "web/import.h"
+#include "web/portal_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,7 +183,10 @@ static char *fold_name(const char *s)
 
 static void names_init(struct names *t)
 {
-	json_t *list = app->eservices;
+	/* The catalogue when the import began, copied: a counted reference to
+	 * the snapshot, given back at the end of this function. */
+	struct portal_snap *snap = portal_snap_get();
+	json_t *list = snap ? snap->usable : NULL;
 	size_t n = json_array_size(list), i;
 	json_t *e;
 	t->n = 0;
@@ -197,6 +201,7 @@ static void names_init(struct names *t)
 		t->code[t->n] = xstrdup(code);
 		t->folded[t->n++] = fold_name(name);
 	}
+	portal_snap_put(snap);
 }
 
 static void names_cleanup(struct names *t)

@@ -24,6 +24,7 @@
 #include "lib/xalloc.h"
 #include "render/export.h"
 #include "web/app.h"
+#include "web/portal_state.h"
 #include "web/scope.h"
 #include "web/registry.h"
 #include "web/web.h"
@@ -35,11 +36,7 @@
 
 static bool service_exists(const char *code, void *ctx)
 {
-	size_t i;
-	json_t *s;
-	json_array_foreach(app->eservices, i,
-	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return true;
-	return false;
+	return portal_service_usable(code);
 }
 
 static bool period_attested(struct period p, void *ctx)
@@ -84,16 +81,6 @@ void registry_rules_init(struct registry_rules *rules, const char *unit_code)
 }
 
 /* ---- helpers ---- */
-
-static const char *service_name(const char *code)
-{
-	size_t i;
-	json_t *s;
-	json_array_foreach(app->eservices, i,
-	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")),
-	                                  code)) return json_string_value(json_object_get(s, "name_th"));
-	return code;
-}
 
 /* Whether unit is the user's own district (staff of a district write its
  * registry; province and national users only read). */
@@ -291,12 +278,12 @@ static void add_word(const char *word, size_t len, void *arg)
  * and code cut into normalized words by core/search (libthai), so the
  * form's script matches a typed query at any word of the name, as the
  * portal's search does. */
-static json_t *service_words(void)
+static json_t *service_words(struct req *r)
 {
 	json_t *out = json_object();
 	size_t i;
 	json_t *s;
-	json_array_foreach(app->eservices, i, s)
+	json_array_foreach(web_eservices(r), i, s)
 	{
 		struct buf b;
 		buf_init(&b, 4096);
@@ -311,7 +298,7 @@ static json_t *service_words(void)
 static json_t *form_model(struct req *r, const char *unit_code, json_t *values, json_t *services)
 {
 	json_t *rows = json_array();
-	json_t *words = service_words();
+	json_t *words = service_words(r);
 	size_t nrows = json_array_size(services) > FORM_ROWS ? json_array_size(services) : FORM_ROWS;
 	for (size_t row = 0; row < nrows; row++) {
 		json_t *cur = json_array_get(services, row);
@@ -320,7 +307,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		json_t *opts = json_array();
 		size_t i;
 		json_t *s;
-		json_array_foreach(app->eservices, i, s)
+		json_array_foreach(web_eservices(r), i, s)
 		{
 			const char *c = json_string_value(json_object_get(s, "code"));
 			json_array_append_new(opts, json_pack("{s:s, s:O, s:O, s:b}", "code", c, "name_th",
@@ -425,13 +412,12 @@ static void label_entry(json_t *e)
 		                    json_string(o && outcome_label(o) ? outcome_label(o) : ""));
 		if (!json_object_get(s, "name_th"))
 			json_object_set_new(
-			    s, "name_th",
-			    json_string(service_name(json_string_value(json_object_get(s, "code")))));
+			    s, "name_th", portal_service_name(json_string_value(json_object_get(s, "code"))));
 	}
 }
 
 /* The model db_visit_get would answer for an entry just created from v. */
-static json_t *entry_from_input(const struct visit_input *v, const struct visit_created *out,
+static json_t *entry_from_input(struct req *r, const struct visit_input *v, const struct visit_created *out,
                                 const char *unit, const struct session_user *u, const char *last4,
                                 int64_t now)
 {
@@ -445,7 +431,7 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 		size_t k;
 		json_t *e;
 		rank[i] = SIZE_MAX;
-		json_array_foreach(app->eservices, k,
+		json_array_foreach(web_eservices(r), k,
 		                   e) if (!strcmp(json_string_value(json_object_get(e, "code")),
 		                                  v->services[i].code)) rank[i] = k;
 		size_t j = i;
@@ -458,8 +444,8 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 	json_t *services = json_array();
 	for (size_t n = 0; n < v->nservices; n++) {
 		const struct visit_service *sv = &v->services[order[n]];
-		json_array_append_new(services, json_pack("{s:s, s:s, s:s}", "code", sv->code, "name_th",
-		                                          service_name(sv->code), "outcome",
+		json_array_append_new(services, json_pack("{s:s, s:o, s:s}", "code", sv->code, "name_th",
+		                                          portal_service_name(sv->code), "outcome",
 		                                          outcome_name(sv->outcome)));
 	}
 	return json_pack(
@@ -538,8 +524,9 @@ static void registry_create(struct req *r)
 	/* A new entry's model is built from what was just stored (reading it
 	 * back cost a tenth of the server's time under a write load); a
 	 * repeated key answers the stored entry. */
-	json_t *entry = out.existing ? db_visit_get(app->db, out.id)
-	                             : entry_from_input(&v, &out, unit, u, has_cid ? last4 : NULL, rules.now);
+	json_t *entry = out.existing
+	                    ? db_visit_get(app->db, out.id)
+	                    : entry_from_input(r, &v, &out, unit, u, has_cid ? last4 : NULL, rules.now);
 	if (!entry) {
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
@@ -616,6 +603,47 @@ static const struct {
     {"void_reason", "เหตุผลที่ยกเลิก"},
 };
 
+/* A history snapshot's value as a person reads it: times as Thai B.E.
+ * dates, coded fields by their Thai labels, services by name with the
+ * outcome. New string. */
+static char *history_text(const char *key, json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!v || json_is_null(v))
+		return xstrdup("");
+	if (!strcmp(key, "visited_at") && json_is_integer(v)) {
+		char when[128];
+		fmt_time(when, sizeof when, json_integer_value(v), THAI_DATE_SHORT);
+		return xstrdup(when);
+	}
+	if (!strcmp(key, "services") && json_is_array(v)) {
+		struct buf b;
+		buf_init(&b, 64 * 1024);
+		size_t i;
+		json_t *sv;
+		json_array_foreach(v, i, sv)
+		{
+			json_t *name = portal_service_name(json_string_value(json_object_get(sv, "code")));
+			const char *o = json_string_value(json_object_get(sv, "outcome"));
+			buf_printf(&b, "%s%s (%s)", i ? ", " : "", json_string_value(name),
+			           o && outcome_label(o) ? outcome_label(o) : "");
+			json_decref(name);
+		}
+		size_t len;
+		return buf_detach(&b, &len);
+	}
+	if (s) {
+		const char *l = !strcmp(key, "sex")        ? sex_label(s)
+		                : !strcmp(key, "age_band") ? age_label(s)
+		                : !strcmp(key, "channel")  ? channel_label(s)
+		                : !strcmp(key, "status") ? (!strcmp(s, "void") ? "ยกเลิกแล้ว" : "ใช้งาน")
+		                                         : NULL;
+		return xstrdup(l ? l : s);
+	}
+	char *t = json_dumps(v, JSON_ENCODE_ANY);
+	return t ? t : xstrdup("");
+}
+
 static json_t *history_model(int64_t id)
 {
 	json_t *h = db_visit_history(app->db, id);
@@ -643,12 +671,8 @@ static json_t *history_model(int64_t id)
 				json_t *x = json_object_get(after, field_labels[k].key);
 				if (json_equal(b, x) || (!b && !x))
 					continue;
-				char *bs = b ? (json_is_string(b) ? strdup(json_string_value(b))
-				                                  : json_dumps(b, JSON_ENCODE_ANY))
-				             : strdup("");
-				char *xs = x ? (json_is_string(x) ? strdup(json_string_value(x))
-				                                  : json_dumps(x, JSON_ENCODE_ANY))
-				             : strdup("");
+				char *bs = history_text(field_labels[k].key, b);
+				char *xs = history_text(field_labels[k].key, x);
 				json_array_append_new(changes,
 				                      json_pack("{s:s, s:s, s:s}", "field_label",
 				                                field_labels[k].label, "before", bs ? bs : "",
@@ -1340,16 +1364,15 @@ static void registry_overview(struct req *r, const char *unit)
 	char title[160];
 	snprintf(title, sizeof title, "ภาพรวมทะเบียนผู้รับบริการ %s",
 	         unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "");
-	json_t *m =
-	    json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
-	              "s:{s:I, s:I, s:I}}",
-	              "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
-	              unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
-	              web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label",
-	              buf_str(&lb), "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns",
-	              columns, "provinces", national ? rows : json_array(), "districts",
-	              national ? json_array() : json_incref(rows), "is_national", national, "has_rows",
-	              json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
+	json_t *m = json_pack(
+	    "{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
+	    "s:{s:I, s:I, s:I}}",
+	    "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
+	    unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
+	    web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label", buf_str(&lb),
+	    "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns", columns, "provinces",
+	    provinces, "districts", national ? districts : json_incref(rows), "is_national", national,
+	    "has_rows", json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
 	if (!national)
 		json_decref(rows);
 	buf_cleanup(&lb);
@@ -1393,7 +1416,7 @@ static void registry_index(struct req *r)
 
 	/* Options for the filter form. */
 	json_t *services = json_array();
-	json_array_foreach(app->eservices, i, e)
+	json_array_foreach(web_eservices(r), i, e)
 	{
 		const char *c = json_string_value(json_object_get(e, "code"));
 		json_array_append_new(services, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
