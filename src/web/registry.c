@@ -278,12 +278,41 @@ static void add_word(const char *word, size_t len, void *arg)
  * and code cut into normalized words by core/search (libthai), so the
  * form's script matches a typed query at any word of the name, as the
  * portal's search does. */
-static json_t *service_words(struct req *r)
+/* The form's services: those the district's point offers (its area, then
+ * its hidden list: web_unit_eservices), plus any service the entry already
+ * holds that is not among them (an edit must not lose it). A new array of
+ * borrowed-and-increfed items. */
+static json_t *form_services(struct req *r, const char *unit_code, json_t *current)
+{
+	json_t *offered = web_unit_eservices(r, unit_code);
+	json_t *out = json_array();
+	size_t i;
+	json_t *s;
+	json_array_foreach(offered ? offered : web_eservices(r), i, s) json_array_append(out, s);
+	json_array_foreach(current, i, s)
+	{
+		const char *code = web_str(s, "code");
+		bool have = false;
+		size_t k;
+		json_t *o;
+		json_array_foreach(out, k, o) have = have || !strcmp(web_str(o, "code"), code);
+		if (have)
+			continue;
+		json_array_foreach(web_eservices(r), k, o) if (!strcmp(web_str(o, "code"), code))
+		{
+			json_array_append(out, o);
+			break;
+		}
+	}
+	return out;
+}
+
+static json_t *service_words(json_t *list)
 {
 	json_t *out = json_object();
 	size_t i;
 	json_t *s;
-	json_array_foreach(web_eservices(r), i, s)
+	json_array_foreach(list, i, s)
 	{
 		struct buf b;
 		buf_init(&b, 4096);
@@ -298,7 +327,8 @@ static json_t *service_words(struct req *r)
 static json_t *form_model(struct req *r, const char *unit_code, json_t *values, json_t *services)
 {
 	json_t *rows = json_array();
-	json_t *words = service_words(r);
+	json_t *list = form_services(r, unit_code, services);
+	json_t *words = service_words(list);
 	size_t nrows = json_array_size(services) > FORM_ROWS ? json_array_size(services) : FORM_ROWS;
 	for (size_t row = 0; row < nrows; row++) {
 		json_t *cur = json_array_get(services, row);
@@ -307,7 +337,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		json_t *opts = json_array();
 		size_t i;
 		json_t *s;
-		json_array_foreach(web_eservices(r), i, s)
+		json_array_foreach(list, i, s)
 		{
 			const char *c = json_string_value(json_object_get(s, "code"));
 			json_array_append_new(opts, json_pack("{s:s, s:O, s:O, s:b}", "code", c, "name_th",
@@ -325,6 +355,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		              web_options(outcome_names, outcome_label, outcome ? outcome : "completed")));
 	}
 	json_decref(words);
+	json_decref(list);
 	static const char *const sexes[] = {"male", "female", "other", NULL};
 	static const char *const bands[] = {"under_20", "20_39", "40_59", "60_plus", NULL};
 	const char *channel = json_string_value(json_object_get(values, "channel"));
