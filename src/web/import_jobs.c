@@ -95,13 +95,16 @@ static json_t *job_model(const struct job *j)
 	    j->status == JOB_RUNNING ? (j->done > rows_total ? rows_total : j->done) : j->res.rows;
 	int percent = j->status != JOB_RUNNING ? 100 : j->total ? (int)(j->done * 100 / j->total) : 0;
 	static const char *const names[] = {"running", "done", "failed"};
-	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:O, s:s, s:b, s:b, s:b}", "id", j->id,
+	/* "o" takes the reference: a new empty array while the job runs, one
+	 * more reference to the result's list once it is known. ("O" on a fresh
+	 * json_array() leaked one array per page view of a running job.) */
+	json_t *errors = j->res.errors ? json_incref(j->res.errors) : json_array();
+	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:o, s:s, s:b, s:b, s:b}", "id", j->id,
 	                 "status", names[j->status], "processed", (json_int_t)processed, "total",
 	                 (json_int_t)(j->status == JOB_RUNNING ? rows_total : j->res.rows), "percent",
 	                 percent, "added", (json_int_t)j->res.added, "skipped", (json_int_t)j->res.existing,
-	                 "errors", j->res.errors ? j->res.errors : json_array(), "message", j->res.message,
-	                 "refresh", j->status == JOB_RUNNING, "done", j->status == JOB_DONE, "failed",
-	                 j->status == JOB_FAILED);
+	                 "errors", errors, "message", j->res.message, "refresh", j->status == JOB_RUNNING,
+	                 "done", j->status == JOB_DONE, "failed", j->status == JOB_FAILED);
 }
 
 static bool may_import(const struct session_user *u)

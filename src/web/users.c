@@ -173,6 +173,7 @@ static void users_create(struct req *r)
 		reply_invalid(r, "users", m, errors);
 		return;
 	}
+	json_decref(errors); /* empty: the user was created */
 	char target[64];
 	snprintf(target, sizeof target, "user:%lld", (long long)id);
 	web_audit(r, "user.create", target, username);
