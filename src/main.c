@@ -589,6 +589,9 @@ out:
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* jansson allocates through xmalloc: out of memory aborts with the one
+	 * message (lib/xalloc.h) rather than handing back a NULL. */
+	json_set_alloc_funcs(xmalloc, free);
 	/* Keep up to 8 MiB of freed heap per arena instead of returning it to
 	 * the kernel after every request (profiled: heap_trim → madvise took
 	 * 7-8 % of the server under a write load). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "db/pg_rewrite.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
@@ -130,6 +131,8 @@ static void pg_disconnect(void *conn)
 static int pg_exec(void *conn, const char *sql)
 {
 	struct pgc *pc = conn;
+	if (fault_hit(FAULT_DB_STEP))
+		return DB_ERROR;
 	PGresult *res = PQexec(pc->pg, sql);
 	ExecStatusType s = PQresultStatus(res);
 	int rc = DB_OK;
@@ -304,6 +307,8 @@ static int pg_bind_null(struct db_stmt *st, int idx)
 static int pg_step(struct db_stmt *st)
 {
 	struct pg_stmt *s = P(st);
+	if (fault_hit(FAULT_DB_STEP))
+		return DB_ERROR;
 	if (s->res) {
 		drop_blobs(s);
 		return ++s->row < s->nrows ? DB_ROW : DB_DONE;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "xalloc.h"
 
 void buf_init(struct buf *b, size_t max)
@@ -41,6 +42,8 @@ static int reserve(struct buf *b, size_t extra)
 		cap *= 2;
 	if (cap > max + 1)
 		cap = max + 1;
+	if (fault_hit(FAULT_ALLOC))
+		return -1; /* the fault-injection build: as at the cap */
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 	return 0;
