@@ -25,6 +25,7 @@
 #include "lib/xalloc.h"
 #include "render/mustache.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/portal_state.h"
 
 #define DEFAULT_HTTP_THREADS 32
@@ -459,11 +460,13 @@ static void print_route(const struct route *r, void *arg)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (r->methods & names[i].bit)
 			json_array_append_new(methods, json_string(names[i].name));
-	json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:s, s:b, s:b, s:b, s:b}", "name", r->name,
-	                                      "methods", methods, "pattern", r->pattern, "min_role",
+	/* scope: the route's declared scope resolver (web/scope.h) by name;
+	 * scoped: whether the unit depends on the request (not "none"). */
+	json_array_append_new(list, json_pack("{s:s, s:o, s:s, s:s, s:b, s:s, s:b, s:b, s:b}", "name",
+	                                      r->name, "methods", methods, "pattern", r->pattern, "min_role",
 	                                      (r->flags & ROUTE_PUBLIC) ? "public" : role_name(r->min_role),
-	                                      "public", (r->flags & ROUTE_PUBLIC) != 0, "scoped",
-	                                      (r->flags & ROUTE_SCOPED) != 0, "csrf",
+	                                      "public", (r->flags & ROUTE_PUBLIC) != 0, "scope",
+	                                      r->scope->name, "scoped", r->scope != &scope_none, "csrf",
 	                                      !(r->flags & (ROUTE_NO_CSRF | ROUTE_PUBLIC)), "cached",
 	                                      (r->flags & ROUTE_CACHED) != 0));
 }

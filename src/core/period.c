@@ -177,3 +177,19 @@ bool period_can_attest(struct period p, int cutoff, struct civil_day today, int 
 		return false;
 	return thai_day_cmp(today, last) >= 0;
 }
+
+int period_working_days_from(struct civil_day today, int n, struct civil_day *first)
+{
+	if (n < 1 || !thai_day_valid(today.y, today.m, today.d))
+		return -1;
+	struct civil_day d = today;
+	for (int left = n;;) {
+		int wd = thai_weekday(d.y, d.m, d.d);
+		if (wd >= 1 && wd <= 5 && --left == 0)
+			break;
+		if (thai_day_add(&d, -1) != 0)
+			return -1;
+	}
+	*first = d;
+	return 0;
+}

@@ -108,4 +108,11 @@ int period_last_open_day(struct period p, int cutoff, int grace_days, struct civ
  * (the statistics are collected on the cut-off day). */
 bool period_can_attest(struct period p, int cutoff, struct civil_day today, int grace_days, bool attested);
 
+/* The first day of the window of the last n working days (Monday to Friday)
+ * up to and including today (today counts when it is a working day): on
+ * Wednesday with n = 3, Monday; on Saturday or Sunday, the Wednesday before.
+ * Public holidays are not known and count as working days. Returns 0, or -1
+ * for an invalid day or n < 1. */
+int period_working_days_from(struct civil_day today, int n, struct civil_day *first);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/perm.h"
 #include "core/text.h"
 #include "lib/csv.h"
 
@@ -641,4 +642,26 @@ int registry_validate_record(const struct csv *rec, const struct registry_column
 	if (registry_raw_from_record(rec, cols, &raw, scratch, sizeof scratch) < 0)
 		flags |= VALIDATE_SERVICES_OVERFLOW;
 	return validate(&raw, rules, flags, out, errs);
+}
+
+enum err registry_may(enum registry_action a, const struct registry_entry_facts *f)
+{
+	switch (a) {
+	case REGISTRY_EDIT:
+	case REGISTRY_VOID:
+		if (!f->own_district)
+			return ERR_NOT_OWN_DISTRICT;
+		if (!f->active)
+			return ERR_ALREADY_VOID;
+		if (a == REGISTRY_EDIT && f->purged)
+			return ERR_PURGED;
+		return f->period_open ? ERR_OK : ERR_PERIOD_CLOSED;
+	case REGISTRY_REVEAL:
+		if (f->role < ROLE_DISTRICT_ADMIN)
+			return ERR_FORBIDDEN;
+		if (!f->active)
+			return ERR_ALREADY_VOID;
+		return f->has_cid && !f->purged ? ERR_OK : ERR_NO_CID;
+	}
+	return ERR_FORBIDDEN;
 }

@@ -14,6 +14,7 @@
 
 #include "core/period.h"
 #include "core/thai_id.h"
+#include "lib/err.h"
 #include "lib/thai.h"
 
 #define VISIT_MAX_SERVICES 16
@@ -256,5 +257,30 @@ int registry_raw_from_record(const struct csv *rec, const struct registry_column
 int registry_validate_record(const struct csv *rec, const struct registry_columns *cols,
                              const struct registry_rules *rules, struct visit_input *out,
                              struct registry_errors *errs);
+
+/* ---- who may change or reveal an entry: one rule, used both by the entry's
+ * page (can_edit, can_void, can_reveal) and by the actions themselves ---- */
+
+enum registry_action { REGISTRY_EDIT, REGISTRY_VOID, REGISTRY_REVEAL };
+
+/* What the rule needs to know about the user and the entry. */
+struct registry_entry_facts {
+	int role;          /* the user's enum role (core/perm.h) */
+	bool own_district; /* the entry belongs to the user's own district */
+	bool active;       /* not void */
+	bool purged;       /* personal data erased (retention) */
+	bool has_cid;      /* a Thai ID is stored */
+	bool period_open;  /* the entry's period still takes changes */
+};
+
+/* ERR_OK when the action is allowed, else the refusal, checked in this order:
+ *   edit:   ERR_NOT_OWN_DISTRICT, ERR_ALREADY_VOID, ERR_PURGED, ERR_PERIOD_CLOSED;
+ *   void:   ERR_NOT_OWN_DISTRICT, ERR_ALREADY_VOID, ERR_PERIOD_CLOSED;
+ *   reveal: ERR_FORBIDDEN (below district_admin), ERR_ALREADY_VOID (a voided
+ *           entry's ID is never shown again), ERR_NO_CID (none stored,
+ *           or purged).
+ * (The storage checks void, purged, version and period again inside the
+ * write's transaction; this decides what the page offers and refuses early.) */
+enum err registry_may(enum registry_action a, const struct registry_entry_facts *f);
 
 #endif

@@ -137,7 +137,8 @@ struct stored {
 	json_t *snap; /* its history snapshot (owned) */
 	char unit_code[UNIT_CODE_MAX];
 	char day[THAI_ISO_DAY_SIZE];
-	int64_t officer_id;
+	char period[PERIOD_ISO_SIZE];
+	int64_t officer_id, version;
 	bool active, purged;
 	size_t nsvc;
 	struct svc svc[VISIT_MAX_SERVICES];
@@ -173,7 +174,7 @@ static int stored_load(struct dbc *c, int64_t id, struct stored *o)
 	st = db_prepare(
 	    c, "SELECT visited_at, visit_day, period, visitor_name, cid_last4, phone, sex, age_band, "
 	       "channel, remarks, officer_id, status, void_reason, unit_code, "
-	       "CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END AS purged FROM visits WHERE id = ?");
+	       "CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END AS purged, version FROM visits WHERE id = ?");
 	if (!st)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
@@ -200,9 +201,42 @@ static int stored_load(struct dbc *c, int64_t id, struct stored *o)
 		copy(o->unit_code, sizeof o->unit_code, db_col_text(st, 13));
 		copy(o->day, sizeof o->day, s.day);
 		o->purged = db_col_int(st, 14) != 0;
+		o->version = db_col_int(st, 15);
+		copy(o->period, sizeof o->period, s.period);
 	}
 	db_finish(st);
 	return rc;
+}
+
+/* ---- the open-period rule, inside the transaction ---- */
+
+/* DB_OK when rule leaves the unit's period (ISO "YYYY-MM") open on the
+ * Bangkok day of `at`, VISIT_RC_CLOSED when it is closed (past its grace
+ * days, not yet begun, or attested: the attestation is read here, in the
+ * write's transaction), or a negative db_rc. A NULL rule checks nothing. */
+static int period_check(struct dbc *c, const struct visit_period_rule *rule, const char *unit,
+                        const char *period_iso, int64_t at)
+{
+	if (!rule)
+		return DB_OK;
+	struct period p;
+	struct civil_day today;
+	if (period_parse(period_iso, &p) != 0 || thai_epoch_day(at, &today) != 0)
+		return VISIT_RC_CLOSED;
+	int64_t one = 0;
+	int rc = db_query_int(c, &one, "SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ?",
+	                      "tt", unit, period_iso);
+	if (rc < 0)
+		return rc;
+	return period_is_open(p, rule->cutoff_day, today, rule->grace_days, rc == DB_ROW) ? DB_OK
+	                                                                                  : VISIT_RC_CLOSED;
+}
+
+/* A new or moved entry's period is judged on the day of max(now, visited_at),
+ * as registry_validate does. */
+static int64_t judged_at(const struct visit_period_rule *rule, int64_t visited_at)
+{
+	return rule && rule->now > visited_at ? rule->now : visited_at;
 }
 
 /* ---- roll-ups ---- */
@@ -320,6 +354,10 @@ static int create_fn(struct dbc *c, void *arg)
 		if (rc != DB_DONE)
 			return rc == DB_ROW ? DB_OK : rc;
 	}
+	/* Before anything is written: a refusal leaves the batch untouched. */
+	rc = period_check(c, in->rule, in->unit_code, a->period, judged_at(in->rule, v->visited_at));
+	if (rc != DB_OK)
+		return rc;
 	/* The counter row is written first: concurrent creates in one unit and
 	 * year queue on it (SQLite: one writer anyway), so numbers are gap-free. */
 	int64_t seq = 0;
@@ -398,14 +436,14 @@ int db_visit_create(struct db *db, const struct visit_create *in, struct visit_c
 	"v.cid_last4, "                                                                                      \
 	"CASE WHEN v.cid_hash IS NULL THEN 0 ELSE 1 END AS has_cid, v.phone, v.sex, v.age_band, v.channel, " \
 	"v.remarks, v.officer_id, u.display_name AS officer_name, v.status, v.void_reason, v.voided_at, "    \
-	"CASE WHEN v.purged_at IS NULL THEN 0 ELSE 1 END AS purged, v.created_at, v.updated_at, "            \
+	"CASE WHEN v.purged_at IS NULL THEN 0 ELSE 1 END AS purged, v.created_at, v.updated_at, v.version, " \
 	"s.service_code, e.name_th AS service_name, s.outcome"
 #define ENTRY_JOINS                                                                                          \
 	" LEFT JOIN users u ON u.id = v.officer_id LEFT JOIN visit_services s ON s.visit_id = v.id"          \
 	" LEFT JOIN eservices e ON e.code = s.service_code"
 #define ENTRY_ORDER " ORDER BY v.visited_at DESC, v.id DESC, e.sort_order, s.service_code"
 
-enum { COL_SERVICE = 23 };
+enum { COL_SERVICE = 24 };
 
 static json_t *text_or_null(struct db_stmt *st, int col)
 {
@@ -442,6 +480,7 @@ static json_t *entry_new(struct db_stmt *st)
 	json_object_set_new(e, "purged", json_boolean(db_col_int(st, 20)));
 	json_object_set_new(e, "created_at", json_integer(db_col_int(st, 21)));
 	json_object_set_new(e, "updated_at", json_integer(db_col_int(st, 22)));
+	json_object_set_new(e, "version", json_integer(db_col_int(st, 23)));
 	json_object_set_new(e, "services", json_array());
 	return e;
 }
@@ -554,6 +593,16 @@ static int update_fn(struct dbc *c, void *arg)
 		rc = VISIT_RC_PURGED;
 		goto out;
 	}
+	if (in->version && in->version != old.version) {
+		rc = VISIT_RC_STALE;
+		goto out;
+	}
+	/* Both the period the entry is in and the one it would move to. */
+	rc = period_check(c, in->rule, old.unit_code, old.period, in->rule ? in->rule->now : 0);
+	if (rc == DB_OK && strcmp(old.period, a->period) != 0)
+		rc = period_check(c, in->rule, old.unit_code, a->period, judged_at(in->rule, v->visited_at));
+	if (rc != DB_OK)
+		goto out;
 	int64_t officer = in->officer_id ? in->officer_id : old.officer_id;
 	const char *last4 = in->cid == VISIT_CID_SET ? in->cid_last4
 	                    : in->cid == VISIT_CID_CLEAR
@@ -569,7 +618,8 @@ static int update_fn(struct dbc *c, void *arg)
 	rc = db_exec(
 	    c,
 	    "UPDATE visits SET visited_at = ?, visit_day = ?, period = ?, visitor_name = ?, phone = ?, "
-	    "sex = ?, age_band = ?, channel = ?, remarks = ?, officer_id = ?, updated_at = ? WHERE id = ?",
+	    "sex = ?, age_band = ?, channel = ?, remarks = ?, officer_id = ?, updated_at = ?, "
+	    "version = version + 1 WHERE id = ?",
 	    "ittttttttiii", v->visited_at, a->day, a->period, v->visitor_name, v->phone, v->sex, v->age_band,
 	    ch, v->remarks, officer, in->now, a->id);
 	if (rc == DB_OK && in->cid == VISIT_CID_SET)
@@ -606,8 +656,9 @@ int db_visit_update(struct db *db, int64_t id, const struct visit_update *in)
 /* ---- void ---- */
 
 struct voiding {
-	int64_t id, user_id, now;
+	int64_t id, user_id, now, version;
 	const char *reason;
+	const struct visit_period_rule *rule;
 };
 
 static int void_fn(struct dbc *c, void *arg)
@@ -622,6 +673,13 @@ static int void_fn(struct dbc *c, void *arg)
 		rc = VISIT_RC_VOID;
 		goto out;
 	}
+	if (a->version && a->version != old.version) {
+		rc = VISIT_RC_STALE;
+		goto out;
+	}
+	rc = period_check(c, a->rule, old.unit_code, old.period, a->rule ? a->rule->now : 0);
+	if (rc != DB_OK)
+		goto out;
 	before = json_text(old.snap);
 	json_object_set_new(old.snap, "status", json_string("void"));
 	json_object_set_new(old.snap, "void_reason", json_string(a->reason));
@@ -631,13 +689,13 @@ static int void_fn(struct dbc *c, void *arg)
 		rc = db_exec(
 		    c,
 		    "UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = ?, "
-		    "updated_at = ? WHERE id = ?",
+		    "updated_at = ?, version = version + 1 WHERE id = ?",
 		    "tiiii", a->reason, a->now, a->user_id, a->now, a->id);
 	else if (rc == DB_OK)
 		rc = db_exec(
 		    c,
 		    "UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = NULL, "
-		    "updated_at = ? WHERE id = ?",
+		    "updated_at = ?, version = version + 1 WHERE id = ?",
 		    "tiii", a->reason, a->now, a->now, a->id);
 	if (rc == DB_OK)
 		rc = history_add(c, a->id, a->now, a->user_id, "void", before, after);
@@ -648,9 +706,10 @@ out:
 	return rc;
 }
 
-int db_visit_void(struct db *db, int64_t id, const char *reason, int64_t user_id, int64_t now)
+int db_visit_void(struct db *db, int64_t id, const char *reason, int64_t user_id, int64_t now,
+                  int64_t version, const struct visit_period_rule *rule)
 {
-	struct voiding a = {id, user_id, now, reason ? reason : ""};
+	struct voiding a = {id, user_id, now, version, reason ? reason : "", rule};
 	return WRITE_TX(db, void_fn, &a);
 }
 
@@ -1348,7 +1407,7 @@ int db_visits_find_by_cid(struct db *db, const char *unit_code, const char *cid_
 
 struct import {
 	struct create *items;
-	size_t n, added, existing;
+	size_t n, added, existing, closed;
 	void (*progress)(size_t done, size_t total, void *ctx);
 	void *ctx;
 };
@@ -1359,6 +1418,8 @@ static int import_fn(struct dbc *c, void *arg)
 	im->added = im->existing = 0;
 	for (size_t i = 0; i < im->n; i++) {
 		int rc = create_fn(c, &im->items[i]);
+		if (rc == VISIT_RC_CLOSED)
+			im->closed = i;
 		if (rc != DB_OK)
 			return rc;
 		if (im->items[i].out.existing)
@@ -1372,7 +1433,8 @@ static int import_fn(struct dbc *c, void *arg)
 }
 
 int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added,
-                     size_t *existing, void (*progress)(size_t done, size_t total, void *ctx), void *ctx)
+                     size_t *existing, size_t *closed, void (*progress)(size_t done, size_t total, void *ctx),
+                     void *ctx)
 {
 	struct import im = {.n = n, .progress = progress, .ctx = ctx};
 	im.items = xcalloc(n ? n : 1, sizeof *im.items);
@@ -1403,5 +1465,271 @@ out:
 		*added = im.added;
 		*existing = im.existing;
 	}
+	if (rc == VISIT_RC_CLOSED && closed)
+		*closed = im.closed;
 	return rc;
+}
+
+/* ---- scope, book, attestation ---- */
+
+struct unit_of {
+	int64_t id;
+	char *unit;
+	size_t cap;
+};
+
+static int unit_of_fn(struct dbc *c, void *arg)
+{
+	struct unit_of *u = arg;
+	struct db_stmt *st = db_prepare(c, "SELECT unit_code FROM visits WHERE id = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_int(st, 1, u->id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		const char *code = db_col_text(st, 0);
+		if (strlen(code) < u->cap)
+			memcpy(u->unit, code, strlen(code) + 1);
+		else
+			rc = DB_ERROR;
+	}
+	db_finish(st);
+	return rc;
+}
+
+int db_visit_unit(struct db *db, int64_t id, char *unit, size_t cap)
+{
+	struct unit_of u = {id, unit, cap};
+	if (cap)
+		unit[0] = '\0';
+	return db_read(db, unit_of_fn, &u);
+}
+
+struct book {
+	const char *unit, *period;
+	json_t *out;
+};
+
+static int book_fn(struct dbc *c, void *arg)
+{
+	struct book *b = arg;
+	json_decref(b->out);
+	b->out = NULL;
+	/* One statement: it reads one snapshot on both backends. */
+	struct db_stmt *st = db_prepare(c, "SELECT " ENTRY_COLS " FROM visits v" ENTRY_JOINS
+	                                   " WHERE v.unit_code = ? AND v.period = ?"
+	                                   " ORDER BY v.year_be, v.seq, e.sort_order, s.service_code");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, b->unit);
+	db_bind_text(st, 2, b->period);
+	json_t *arr = json_array();
+	int rc = entries_read(st, arr);
+	db_finish(st);
+	if (rc == DB_OK && json_array_size(arr) > VISIT_BOOK_MAX) {
+		log_error("visits: the book of %s %s holds more than %d entries", b->unit, b->period,
+		          VISIT_BOOK_MAX);
+		rc = DB_ERROR;
+	}
+	if (rc != DB_OK) {
+		json_decref(arr);
+		return rc;
+	}
+	b->out = arr;
+	return DB_OK;
+}
+
+int db_visits_book(struct db *db, const char *unit_code, const char *period_iso, json_t **out)
+{
+	struct book b = {unit_code, period_iso, NULL};
+	int rc = db_read(db, book_fn, &b);
+	if (rc != DB_OK) {
+		json_decref(b.out);
+		b.out = NULL;
+	}
+	*out = b.out;
+	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
+struct attest {
+	const char *unit, *period;
+	int64_t user_id, now;
+};
+
+static int attest_fn(struct dbc *c, void *arg)
+{
+	struct attest *a = arg;
+	if (a->user_id)
+		return db_exec(
+		    c,
+		    "INSERT INTO period_attestations (unit_code, period, attested_at, attested_by) "
+		    "VALUES (?, ?, ?, ?) ON CONFLICT (unit_code, period) DO NOTHING",
+		    "ttii", a->unit, a->period, a->now, a->user_id);
+	return db_exec(c,
+	               "INSERT INTO period_attestations (unit_code, period, attested_at) VALUES (?, ?, ?) "
+	               "ON CONFLICT (unit_code, period) DO NOTHING",
+	               "tti", a->unit, a->period, a->now);
+}
+
+int db_period_attest(struct db *db, const char *unit_code, const char *period_iso, int64_t user_id,
+                     int64_t now)
+{
+	struct attest a = {unit_code, period_iso, user_id, now};
+	return WRITE_TX(db, attest_fn, &a);
+}
+
+struct overview {
+	const char *parent, *first, *last;
+	json_t *out;
+};
+
+static int overview_fn(struct dbc *c, void *arg)
+{
+	struct overview *o = arg;
+	json_decref(o->out);
+	o->out = NULL;
+	bool all = strcmp(o->parent, "0") == 0;
+	/* Correlated subqueries: each is a range of a roll-up's primary key,
+	 * of the partial index of void entries, or one step of the
+	 * (unit_code, visited_at) index (MAX), per district. */
+	struct db_stmt *st = db_prepare(
+	    c, all ? "SELECT u.code, u.name_th, u.parent_code, "
+	             "COALESCE((SELECT SUM(r.visits) FROM rollup_visits r WHERE r.unit_code = u.code AND "
+	             "r.day >= ? "
+	             "AND r.day <= ?), 0) AS entries, "
+	             "COALESCE((SELECT SUM(s.n) FROM rollup_services s WHERE s.unit_code = u.code AND s.day "
+	             ">= ? "
+	             "AND s.day <= ?), 0) AS services, "
+	             "(SELECT COUNT(*) FROM visits v WHERE v.unit_code = u.code AND v.status = 'void' AND "
+	             "v.visit_day >= ? AND v.visit_day <= ?) AS nvoid, "
+	             "(SELECT MAX(v.visited_at) FROM visits v WHERE v.unit_code = u.code) AS last_at "
+	             "FROM units u WHERE u.level = 2 AND u.in_programme = 1 ORDER BY u.code"
+	           : "SELECT u.code, u.name_th, u.parent_code, "
+	             "COALESCE((SELECT SUM(r.visits) FROM rollup_visits r WHERE r.unit_code = u.code AND "
+	             "r.day >= ? "
+	             "AND r.day <= ?), 0) AS entries, "
+	             "COALESCE((SELECT SUM(s.n) FROM rollup_services s WHERE s.unit_code = u.code AND s.day "
+	             ">= ? "
+	             "AND s.day <= ?), 0) AS services, "
+	             "(SELECT COUNT(*) FROM visits v WHERE v.unit_code = u.code AND v.status = 'void' AND "
+	             "v.visit_day >= ? AND v.visit_day <= ?) AS nvoid, "
+	             "(SELECT MAX(v.visited_at) FROM visits v WHERE v.unit_code = u.code) AS last_at "
+	             "FROM units u WHERE u.level = 2 AND u.in_programme = 1 AND u.parent_code = ? ORDER BY "
+	             "u.code");
+	if (!st)
+		return DB_ERROR;
+	for (int i = 0; i < 3; i++) {
+		db_bind_text(st, 2 * i + 1, o->first);
+		db_bind_text(st, 2 * i + 2, o->last);
+	}
+	if (!all)
+		db_bind_text(st, 7, o->parent);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "code", db_col_text(st, 0), "name_th",
+		              db_col_text(st, 1), "province_code", db_col_text(st, 2), "entries",
+		              (json_int_t)db_col_int(st, 3), "services", (json_int_t)db_col_int(st, 4),
+		              "void", (json_int_t)db_col_int(st, 5), "last_entry_at",
+		              db_col_null(st, 6) ? json_null() : json_integer(db_col_int(st, 6))));
+	db_finish(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return rc;
+	}
+	o->out = arr;
+	return DB_OK;
+}
+
+int db_registry_overview(struct db *db, const char *parent_code, const char *first_day, const char *last_day,
+                         json_t **out)
+{
+	struct overview o = {parent_code, first_day, last_day, NULL};
+	int rc = db_read(db, overview_fn, &o);
+	if (rc != DB_OK) {
+		json_decref(o.out);
+		o.out = NULL;
+	}
+	*out = o.out;
+	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
+struct count_days {
+	const char *unit, *first, *last;
+	int64_t n;
+};
+
+static int count_days_fn(struct dbc *c, void *arg)
+{
+	struct count_days *a = arg;
+	a->n = 0;
+	int rc = db_query_int(
+	    c, &a->n,
+	    "SELECT COALESCE(SUM(visits), 0) AS n FROM rollup_visits WHERE unit_code = ? AND day >= ? "
+	    "AND day <= ?",
+	    "ttt", a->unit, a->first, a->last);
+	return rc == DB_ROW ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
+int db_visits_count_days(struct db *db, const char *unit_code, const char *first_day, const char *last_day,
+                         int64_t *n)
+{
+	struct count_days a = {unit_code, first_day, last_day, 0};
+	int rc = db_read(db, count_days_fn, &a);
+	*n = rc == DB_OK ? a.n : 0;
+	return rc;
+}
+
+struct changed {
+	const char *unit;
+	int64_t since, limit;
+	json_t *out;
+};
+
+static int changed_fn(struct dbc *c, void *arg)
+{
+	struct changed *a = arg;
+	json_decref(a->out);
+	a->out = NULL;
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT id, seq, year_be, status, version, updated_at, visitor_name FROM visits "
+	       "WHERE unit_code = ? AND updated_at >= ? AND version > 1 ORDER BY updated_at DESC, id DESC "
+	       "LIMIT ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, a->unit);
+	db_bind_int(st, 2, a->since);
+	db_bind_int(st, 3, a->limit);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		char number[VISIT_NUMBER_SIZE];
+		number_format(number, db_col_int(st, 1), db_col_int(st, 2));
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)db_col_int(st, 0),
+		                   "number", number, "status", db_col_text(st, 3), "version",
+		                   (json_int_t)db_col_int(st, 4), "updated_at", (json_int_t)db_col_int(st, 5),
+		                   "visitor_name", db_col_text(st, 6)));
+	}
+	db_finish(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return rc;
+	}
+	a->out = arr;
+	return DB_OK;
+}
+
+int db_visits_changed_since(struct db *db, const char *unit_code, int64_t since, int64_t limit, json_t **out)
+{
+	struct changed a = {unit_code, since, limit, NULL};
+	int rc = db_read(db, changed_fn, &a);
+	if (rc != DB_OK) {
+		json_decref(a.out);
+		a.out = NULL;
+	}
+	*out = a.out;
+	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
 }

@@ -13,9 +13,13 @@
  *  - the clear Thai ID never reaches the database: only its keyed hash, its
  *    sealed form and its last four digits (visit_input.cid is ignored).
  *
- * Rules (is the period open, may this user edit) are the caller's: these
- * functions store what they are given. Strings are borrowed. JSON results are
- * owned by the caller. Negative returns are db_rc failures (db.h). */
+ * Rules about who may edit are the caller's. The one rule a write depends on,
+ * "the period is open", is checked here, inside the write's own transaction
+ * (struct visit_period_rule), so a period that closes or is attested between
+ * a handler's check and the commit cannot be written. A refusal is decided
+ * before anything is written (so the group commit need not roll the batch
+ * back for it). Strings are borrowed. JSON results are owned by the caller.
+ * Negative returns are db_rc failures (db.h). */
 #ifndef OSSPOINT_DB_VISITS_H
 #define OSSPOINT_DB_VISITS_H
 
@@ -28,9 +32,22 @@
 
 struct db;
 
-/* Distinct results of edit and void (positive, beside DB_OK / DB_DONE). */
+/* Distinct refusals of create, edit and void (positive, beside DB_OK /
+ * DB_DONE); each is decided before anything is written. */
 #define VISIT_RC_VOID   10 /* the entry is void: it cannot be edited or voided again */
 #define VISIT_RC_PURGED 11 /* the entry's personal data was purged: it cannot be edited */
+#define VISIT_RC_CLOSED 12 /* a period the write touches is closed (core/period) */
+#define VISIT_RC_STALE  13 /* the entry's version is not the one the caller read */
+
+/* The open-period rule of core/period, applied inside the transaction: the
+ * period's attestation is read there, and period_is_open decides on `now`'s
+ * Bangkok day (a new entry: the day of max(now, visited_at), as
+ * registry_validate judges it). */
+struct visit_period_rule {
+	int cutoff_day; /* 1..28 */
+	int grace_days;
+	int64_t now; /* UTC epoch seconds */
+};
 
 #define VISIT_LIST_DEFAULT   50    /* page size when the filter's limit is 0 */
 #define VISIT_LIST_MAX       10000 /* largest page (a busy district's month); export by pages */
@@ -47,6 +64,8 @@ struct visit_create {
 	/* The Thai ID in its stored forms, all three NULL when none was given. */
 	const char *cid_hash, *cid_sealed, *cid_last4;
 	int64_t now; /* created_at, history time */
+	/* NULL: no period check (an import of history with --allow-closed). */
+	const struct visit_period_rule *rule;
 };
 
 struct visit_created {
@@ -64,28 +83,35 @@ struct visit_created {
  * When v->idempotency_key is set and (unit_code, key) is already taken, that
  * entry is returned with out->existing = true and nothing is written (also
  * when a concurrent request with the same key won the race).
- * Returns DB_OK (out filled), DB_CONSTRAINT (unknown unit, officer or
- * e-service code), or another negative
- * db_rc. */
+ * Returns DB_OK (out filled), VISIT_RC_CLOSED (in->rule says the entry's
+ * period is closed; nothing written), DB_CONSTRAINT (unknown unit, officer or
+ * e-service code), or another negative db_rc. */
 int db_visit_create(struct db *db, const struct visit_create *in, struct visit_created *out);
 
 /* Creates n entries in ONE transaction (an import: all or nothing). Entries
  * whose idempotency key is already taken are skipped (counted in *existing),
  * so importing the same rows again adds nothing. progress, if not NULL, is
  * called every 100 rows and at the end (from inside the transaction; on a
- * retry it starts again). Returns DB_OK (*added, *existing set), or a
- * negative db_rc with nothing stored. */
+ * retry it starts again). Each item's rule (may be NULL) is checked inside
+ * the transaction; *closed (may be NULL) gets the index of the first item
+ * whose period is closed. Returns DB_OK (*added, *existing set),
+ * VISIT_RC_CLOSED, or a negative db_rc, with nothing stored unless DB_OK. */
 int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added,
-                     size_t *existing, void (*progress)(size_t done, size_t total, void *ctx), void *ctx);
+                     size_t *existing, size_t *closed, void (*progress)(size_t done, size_t total, void *ctx),
+                     void *ctx);
 
 /* The entry model, or NULL when there is no such entry (or on error):
  * {id, unit_code, number ("seq/year_be"), seq, year_be, visited_at, visit_day,
  *  period, visitor_name, cid_last4 (null when none), has_cid, phone, sex,
  *  age_band, channel, remarks, officer_id, officer_name, status ("active" |
  *  "void"), void_reason, voided_at (null while active), purged (bool),
- *  created_at, updated_at, services: [{code, name_th, outcome}] in catalogue
- *  order}. Times are UTC epoch seconds. */
+ *  created_at, updated_at, version (1, +1 per change), services: [{code,
+ *  name_th, outcome}] in catalogue order}. Times are UTC epoch seconds. */
 json_t *db_visit_get(struct db *db, int64_t id);
+
+/* The district that owns entry id, into unit (cap bytes): DB_ROW, DB_DONE
+ * (no such entry), or a negative db_rc. (The scope resolver of /registry/{id}.) */
+int db_visit_unit(struct db *db, int64_t id, char *unit, size_t cap);
 
 enum visit_cid_change {
 	VISIT_CID_KEEP = 0, /* leave the stored ID as it is */
@@ -101,23 +127,31 @@ struct visit_update {
 	int64_t officer_id;                            /* 0 = keep the entry's officer */
 	int64_t user_id;                               /* who edits (history) */
 	int64_t now;                                   /* updated_at, history time */
+	int64_t version;                               /* the version the caller read; 0 = any */
+	const struct visit_period_rule *rule;          /* NULL = no period check */
 };
 
 /* Replaces an active entry's fields and services in one transaction, moves
  * the roll-ups by the difference (old day and services -1, new +1; nothing
  * when unchanged) and writes a history row 'edit' with before/after
- * snapshots. The running number (seq, year_be) never changes.
- * Returns DB_OK, DB_DONE (no such entry), VISIT_RC_VOID, VISIT_RC_PURGED,
- * DB_CONSTRAINT (unknown e-service or officer) or another negative db_rc. */
+ * snapshots, and adds one to the version. The running number (seq, year_be)
+ * never changes. Refusals, in this order, with nothing written: DB_DONE (no
+ * such entry), VISIT_RC_VOID, VISIT_RC_PURGED, VISIT_RC_STALE (in->version
+ * given and not the stored one), VISIT_RC_CLOSED (the entry's period, or the
+ * period it would move to, is closed by in->rule). Else DB_OK, DB_CONSTRAINT
+ * (unknown e-service or officer) or another negative db_rc. */
 int db_visit_update(struct db *db, int64_t id, const struct visit_update *in);
 
 /* Voids an active entry: status 'void' with reason, time and user (0 = the
  * system: voided_by and the history's user stay NULL), its day
- * and services -1 on the roll-ups, history row 'void'. The row and its
- * number stay (the number is not reused).
- * Returns DB_OK, DB_DONE (no such entry), VISIT_RC_VOID (already void) or a
- * negative db_rc. */
-int db_visit_void(struct db *db, int64_t id, const char *reason, int64_t user_id, int64_t now);
+ * and services -1 on the roll-ups, history row 'void', version + 1. The row
+ * and its number stay (the number is not reused).
+ * Refusals, with nothing written: DB_DONE (no such entry), VISIT_RC_VOID
+ * (already void), VISIT_RC_STALE (version given and not the stored one),
+ * VISIT_RC_CLOSED (its period is closed by rule). Else DB_OK or a negative
+ * db_rc. version 0 and rule NULL skip those checks. */
+int db_visit_void(struct db *db, int64_t id, const char *reason, int64_t user_id, int64_t now,
+                  int64_t version, const struct visit_period_rule *rule);
 
 /* The entry's history, oldest first:
  * [{at, user_id (null for the system), user_name, action ("create" | "edit" |
@@ -153,6 +187,47 @@ struct visit_filter {
  * they are counted over the index range. NULL on error or when the filter is
  * not valid (no unit, a malformed day, an unknown outcome name). */
 json_t *db_visits_list(struct db *db, const struct visit_filter *f);
+
+/* The registry book of a district's period: every entry, void ones included,
+ * in the book's order (B.E. year, then running number, ascending: a period
+ * can span the turn of the year), read by ONE statement, so the book is a
+ * snapshot: an entry saved while it is read is either wholly in it or not
+ * (never duplicated or dropped, as paging by LIMIT/OFFSET could). *out = the
+ * array of entry models (as db_visit_get), at most VISIT_BOOK_MAX.
+ * Returns DB_OK, DB_ERROR when the period holds more than VISIT_BOOK_MAX
+ * entries (logged), or a negative db_rc (*out = NULL). */
+#define VISIT_BOOK_MAX 200000
+int db_visits_book(struct db *db, const char *unit_code, const char *period_iso, json_t **out);
+
+/* The registry at a glance for a province or national user: one row per
+ * district in the programme below parent_code (a province "PP"; or "0" for
+ * every district of every province), for the days first_day..last_day (ISO,
+ * a period's range): *out = [{code, name_th, province_code, entries (active
+ * entries, from the roll-ups), services (their service rows), void (void
+ * entries of those days), last_entry_at (the latest visit ever, epoch
+ * seconds, or null)}] in code order. Reads O(districts x days) roll-up rows
+ * and one index lookup per district, never the entries. Returns DB_OK or a
+ * negative db_rc (*out = NULL). */
+int db_registry_overview(struct db *db, const char *parent_code, const char *first_day, const char *last_day,
+                         json_t **out);
+
+/* *n = active entries of unit on the days first_day..last_day (ISO), from the
+ * roll-ups. Returns DB_OK or a negative db_rc. */
+int db_visits_count_days(struct db *db, const char *unit_code, const char *first_day, const char *last_day,
+                         int64_t *n);
+
+/* Entries of unit edited or voided at or after `since` (epoch seconds),
+ * newest change first, at most `limit`: *out = [{id, number, status
+ * ("active" | "void"), version, updated_at, visitor_name}]. (A new entry is
+ * version 1 and not listed.) Returns DB_OK or a negative db_rc (*out = NULL). */
+int db_visits_changed_since(struct db *db, const char *unit_code, int64_t since, int64_t limit, json_t **out);
+
+/* Attests the unit's report for period "YYYY-MM" (closes the period at
+ * once; issue 10's monthly report builds on this). In one transaction with
+ * what a caller's fn reads: db_write. Returns DB_OK (also when already
+ * attested) or a negative db_rc. */
+int db_period_attest(struct db *db, const char *unit_code, const char *period_iso, int64_t user_id,
+                     int64_t now);
 
 /* Recomputes both roll-up tables from the active entries and compares them
  * with the stored ones (a missing row counts as 0). Returns the number of

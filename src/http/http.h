@@ -37,13 +37,30 @@ struct req;
 
 /* One route: method, path pattern with {name} parameters (a parameter matches
  * one non-empty segment), the minimum role and flags the app's authorize hook
- * enforces, and the handler. The table is a static array ended by a zeroed entry. */
+ * enforces, the handler, and how the unit the request acts on is found (its
+ * scope). The table is a static array ended by a zeroed entry. */
 typedef void (*http_handler)(struct req *r);
+
+/* How a route's unit is found: "none" (public pages, login), "own unit",
+ * "{code}", "the unit that owns registry entry {id}", ... The HTTP layer only
+ * requires that every route names one (router_add_table refuses a route
+ * without); the app's authorize hook calls resolve for every request after
+ * the role and CSRF checks and before the handler, and checks the unit
+ * against the user's scope. So no handler can forget, and a walk of the
+ * table (tests) sees every route's scope by name. */
+struct route_scope {
+	const char *name; /* shown by `osspoint routes`, e.g. "visit {id}" */
+	/* Writes the code of the unit the request acts on into unit (cap bytes;
+	 * "" = the request acts on no single unit) and returns ERR_OK; or returns
+	 * the error to answer (ERR_NOT_FOUND for an {id} that names nothing,
+	 * ERR_BAD_FIELD for a malformed one, ...). It may reply itself with
+	 * reply_error to name the field; the layer then sends that reply. */
+	enum err (*resolve)(struct req *r, char *unit, size_t cap);
+};
 
 enum route_flag {
 	ROUTE_PUBLIC = 1 << 0,  /* no login needed */
 	ROUTE_NO_CSRF = 1 << 1, /* state-changing route that needs no CSRF token (login) */
-	ROUTE_SCOPED = 1 << 2,  /* has a {code} unit parameter checked against the user's scope */
 	/* With ROUTE_PUBLIC (ignored without it): GET answers with status 200 are
 	 * kept by the page cache and later GET/HEAD requests for the same target
 	 * are answered from memory, before authorize and the handler run. See
@@ -57,7 +74,8 @@ struct route {
 	int min_role;        /* app-defined; meaningful only without ROUTE_PUBLIC */
 	unsigned flags;      /* enum route_flag */
 	http_handler handler;
-	const char *name; /* short id for logs and tests, e.g. "units.show" */
+	const char *name;                /* short id for logs and tests, e.g. "units.show" */
+	const struct route_scope *scope; /* required (see struct route_scope) */
 };
 
 /* ---- router (pure, testable without a server) ---- */

@@ -351,6 +351,7 @@ void reply_error(struct req *r, enum err code, const char *field, const char *de
 	if (error_as_json(r)) {
 		char *type = xasprintf("/problems/%s", e->slug);
 		json_object_set_new(m, "type", json_string(type));
+		json_object_set_new(m, "code", json_string(e->slug));
 		free(type);
 	}
 	json_object_set_new(m, "title", json_string(e->title));
@@ -388,6 +389,7 @@ void reply_invalid(struct req *r, const char *tpl, json_t *model, json_t *errors
 		json_decref(model);
 		json_t *p = json_object();
 		json_object_set_new(p, "type", json_string("/problems/invalid"));
+		json_object_set_new(p, "code", json_string(e->slug));
 		json_object_set_new(p, "title", json_string(e->title));
 		json_object_set_new(p, "status", json_integer(e->status));
 		json_object_set_new(p, "errors", errors);

@@ -220,9 +220,15 @@ fail:
 
 int router_add_table(struct router *rt, const struct route *table)
 {
-	for (const struct route *r = table; r->pattern || r->handler || r->methods; r++)
+	for (const struct route *r = table; r->pattern || r->handler || r->methods; r++) {
+		if (!r->scope || !r->scope->name || !r->scope->resolve) {
+			log_error("router: route %s (%s) declares no scope", r->name ? r->name : "?",
+			          r->pattern ? r->pattern : "?");
+			return -1;
+		}
 		if (add_route(rt, r) < 0)
 			return -1;
+	}
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "err.h"
 
 #include <stddef.h>
+#include <string.h>
 
 static const struct err_info table[ERR__COUNT] = {
     [ERR_OK] = {ERR_OK, 200, "ok", "สำเร็จ"},
@@ -16,13 +17,27 @@ static const struct err_info table[ERR__COUNT] = {
     [ERR_NOT_FOUND] = {ERR_NOT_FOUND, 404, "not-found", "ไม่พบหน้าที่ต้องการ"},
     [ERR_METHOD] = {ERR_METHOD, 405, "method-not-allowed", "ไม่รองรับวิธีการเรียกนี้"},
     [ERR_NOT_ACCEPTABLE] = {ERR_NOT_ACCEPTABLE, 406, "not-acceptable", "ไม่มีรูปแบบข้อมูลที่ขอ"},
-    [ERR_CONFLICT] = {ERR_CONFLICT, 409, "conflict", "ข้อมูลซ้ำกับที่มีอยู่แล้ว"},
+    [ERR_CONFLICT] = {ERR_CONFLICT, 409, "conflict", "คำขอขัดแย้งกับข้อมูลปัจจุบัน"},
     [ERR_TOO_LARGE] = {ERR_TOO_LARGE, 413, "too-large", "ข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด"},
     [ERR_MEDIA_TYPE] = {ERR_MEDIA_TYPE, 415, "unsupported-media-type", "ไม่รองรับชนิดข้อมูลที่ส่งมา"},
     [ERR_INVALID] = {ERR_INVALID, 422, "invalid", "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบ"},
     [ERR_THROTTLED] = {ERR_THROTTLED, 429, "throttled", "พยายามหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่"},
     [ERR_INTERNAL] = {ERR_INTERNAL, 500, "internal", "เกิดข้อผิดพลาดภายในระบบ"},
     [ERR_UNAVAILABLE] = {ERR_UNAVAILABLE, 503, "unavailable", "ระบบไม่พร้อมให้บริการชั่วคราว"},
+    [ERR_OUT_OF_SCOPE] = {ERR_OUT_OF_SCOPE, 403, "out-of-scope", "รายการนี้อยู่นอกหน่วยงานที่ท่านรับผิดชอบ"},
+    [ERR_DISTRICT_ONLY] = {ERR_DISTRICT_ONLY, 403, "district-only", "ทำได้เฉพาะเจ้าหน้าที่ของอำเภอ"},
+    [ERR_NOT_OWN_DISTRICT] = {ERR_NOT_OWN_DISTRICT, 403, "not-own-district",
+                              "แก้ไขได้เฉพาะรายการของอำเภอของท่าน (ท่านดูรายการนี้ได้อย่างเดียว)"},
+    [ERR_ENTRY_NOT_FOUND] = {ERR_ENTRY_NOT_FOUND, 404, "entry-not-found", "ไม่พบรายการนี้ในทะเบียน"},
+    [ERR_NO_CID] = {ERR_NO_CID, 404, "no-cid", "รายการนี้ไม่มีเลขประจำตัวประชาชน"},
+    [ERR_PERIOD_CLOSED] = {ERR_PERIOD_CLOSED, 409, "period-closed",
+                           "งวดของรายการนี้ปิดแล้ว เพิ่ม แก้ไข หรือยกเลิกรายการไม่ได้"},
+    [ERR_ALREADY_VOID] = {ERR_ALREADY_VOID, 409, "already-void", "รายการนี้ถูกยกเลิกแล้ว"},
+    [ERR_PURGED] = {ERR_PURGED, 409, "purged", "ข้อมูลส่วนบุคคลของรายการนี้ถูกลบตามระยะเวลาเก็บรักษาแล้ว แก้ไขไม่ได้"},
+    [ERR_VERSION_CONFLICT] = {ERR_VERSION_CONFLICT, 409, "version-conflict",
+                              "ข้อมูลนี้ถูกแก้ไขไปแล้วหลังจากที่ท่านเปิดดู กรุณาโหลดหน้าใหม่แล้วแก้ไขอีกครั้ง"},
+    [ERR_DUPLICATE] = {ERR_DUPLICATE, 409, "duplicate", "ข้อมูลซ้ำกับที่มีอยู่แล้ว"},
+    [ERR_BAD_DATE] = {ERR_BAD_DATE, 400, "bad-date", "วันที่ไม่ถูกต้องหรืออยู่นอกช่วงที่ระบบรองรับ"},
 };
 
 const struct err_info *err_info(enum err code)
@@ -30,4 +45,12 @@ const struct err_info *err_info(enum err code)
 	if ((int)code < 0 || code >= ERR__COUNT || table[code].slug == NULL)
 		return &table[ERR_INTERNAL];
 	return &table[code];
+}
+
+enum err err_from_slug(const char *s)
+{
+	for (int i = 0; s && i < ERR__COUNT; i++)
+		if (table[i].slug && !strcmp(table[i].slug, s))
+			return (enum err)i;
+	return ERR__COUNT;
 }

@@ -19,24 +19,39 @@ enum err {
 	ERR_NOT_FOUND,      /* 404 */
 	ERR_METHOD,         /* 405 */
 	ERR_NOT_ACCEPTABLE, /* 406 */
-	ERR_CONFLICT,       /* 409 duplicate */
+	ERR_CONFLICT,       /* 409 the request conflicts with the current state (generic) */
 	ERR_TOO_LARGE,      /* 413 body over the limit */
 	ERR_MEDIA_TYPE,     /* 415 unsupported Content-Type */
 	ERR_INVALID,        /* 422 validation failed (list of field errors) */
 	ERR_THROTTLED,      /* 429 too many attempts */
 	ERR_INTERNAL,       /* 500 our bug */
 	ERR_UNAVAILABLE,    /* 503 database down / shutting down */
+	/* One code per failure (not per status): what the user reads must fit
+	 * what happened. Listed with their problem types in docs/API.md. */
+	ERR_OUT_OF_SCOPE,     /* 403 the unit (or the entry's unit) is outside the user's scope */
+	ERR_DISTRICT_ONLY,    /* 403 only a district's own staff do this (registry entry, import) */
+	ERR_NOT_OWN_DISTRICT, /* 403 an entry of another district in scope: read-only for this user */
+	ERR_ENTRY_NOT_FOUND,  /* 404 no registry entry with this id */
+	ERR_NO_CID,           /* 404 the entry has no Thai ID to reveal */
+	ERR_PERIOD_CLOSED,    /* 409 the entry's period is closed (cut-off + grace passed, or attested) */
+	ERR_ALREADY_VOID,     /* 409 the entry was voided: no edit, void or reveal */
+	ERR_PURGED,           /* 409 the entry's personal data was purged (retention): no edit */
+	ERR_VERSION_CONFLICT, /* 409 it changed since the client read it (optimistic lock) */
+	ERR_DUPLICATE,        /* 409 the same thing exists already */
+	ERR_BAD_DATE,         /* 400 a date outside the supported range or malformed */
 	ERR__COUNT
 };
 
 struct err_info {
 	enum err code;
 	int status;
-	const char *slug;  /* e.g. "bad-json" */
+	const char *slug;  /* e.g. "bad-json"; the problem type is "/problems/" + slug */
 	const char *title; /* Thai, e.g. "ข้อมูล JSON ไม่ถูกต้อง" */
 };
 
 /* Never NULL: unknown codes map to ERR_INTERNAL. */
 const struct err_info *err_info(enum err code);
+/* The code whose slug is s, or ERR__COUNT when none (tests, docs). */
+enum err err_from_slug(const char *s);
 
 #endif

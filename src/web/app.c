@@ -2,6 +2,7 @@
  * every page needs, and the authorize hook that enforces each route's role,
  * scope and CSRF token (the one place they are enforced; tests walk the table). */
 #include "web/app.h"
+#include "web/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,9 +143,23 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 
 /* ---- sessions ---- */
 
+/* What the app keeps on a request: the session's user (first member, so
+ * web_user's pointer is the context's) and the unit the route's scope
+ * resolver found. */
+struct web_ctx {
+	struct session_user u;
+	char scope_unit[UNIT_CODE_SIZE + 3];
+};
+
 static void free_user(void *p)
 {
 	free(p);
+}
+
+const char *web_scope_unit(const struct req *r)
+{
+	const struct web_ctx *ctx = req_user(r);
+	return ctx ? ctx->scope_unit : "";
 }
 
 /* Loads the session named by the cookie into the request, if it is live.
@@ -157,18 +172,19 @@ static bool load_session(struct req *r)
 		return true;
 	char hash[TOKEN_HASH_LEN];
 	token_hash(hash, token);
-	struct session_user *u = xcalloc(1, sizeof *u);
+	struct web_ctx *ctx = xcalloc(1, sizeof *ctx);
+	struct session_user *u = &ctx->u;
 	int64_t now = (int64_t)time(NULL);
 	int rc = db_session_lookup(app->db, hash, now, app->cfg->session_idle, u);
 	if (rc != DB_ROW) {
-		free(u);
+		free(ctx);
 		return rc >= 0;
 	}
 	/* Refresh the idle clock at most once a minute: a write per request would
 	 * serialise every page view on the database. */
 	if (now - u->last_seen >= 60)
 		db_session_touch(app->db, u->session_id, now);
-	req_set_user(r, u, free_user);
+	req_set_user(r, ctx, free_user);
 	return true;
 }
 
@@ -192,11 +208,6 @@ enum err web_authorize(struct req *r, const struct route *route)
 		return ERR_UNAUTHORIZED;
 	if (u->role < route->min_role)
 		return ERR_FORBIDDEN;
-	if (route->flags & ROUTE_SCOPED) {
-		const char *code = req_param(r, "code");
-		if (!code || !perm_unit_in_scope(u->unit_code, code))
-			return ERR_FORBIDDEN;
-	}
 	if (state_changing(req_method(r)) && !(route->flags & ROUTE_NO_CSRF)) {
 		const char *t = req_header(r, "X-CSRF-Token");
 		if (!t)
@@ -204,5 +215,13 @@ enum err web_authorize(struct req *r, const struct route *route)
 		if (!t || !crypto_str_eq(t, u->csrf))
 			return ERR_CSRF;
 	}
+	/* The route's declared scope, for every route (router_add_table refuses
+	 * one without): the resolver finds the unit, this checks it. */
+	struct web_ctx *ctx = req_user(r);
+	enum err e = route->scope->resolve(r, ctx->scope_unit, sizeof ctx->scope_unit);
+	if (e != ERR_OK)
+		return e;
+	if (ctx->scope_unit[0] && !perm_unit_in_scope(u->unit_code, ctx->scope_unit))
+		return ERR_OUT_OF_SCOPE;
 	return ERR_OK;
 }

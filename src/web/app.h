@@ -38,6 +38,10 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out);
 
 /* The logged-in user or NULL. */
 const struct session_user *web_user(const struct req *r);
+/* The unit the route's scope resolver found for this request (web/scope.h),
+ * already checked against the user's scope; "" when the route acts on no
+ * single unit (or before authorize). */
+const char *web_scope_unit(const struct req *r);
 /* Writes one audit-log row (best effort, logged on failure). detail may be NULL. */
 void web_audit(struct req *r, const char *action, const char *target, const char *detail);
 

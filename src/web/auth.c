@@ -14,6 +14,7 @@
 #include "lib/crypto.h"
 #include "lib/log.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/web.h"
 
 /* Where to go after login: only a local absolute path. */
@@ -131,8 +132,8 @@ static void logout(struct req *r)
 }
 
 const struct route auth_routes[] = {
-    {HTTP_GET, "/login", 0, ROUTE_PUBLIC, login_form, "auth.login_form"},
-    {HTTP_POST, "/login", 0, ROUTE_PUBLIC | ROUTE_NO_CSRF, login, "auth.login"},
-    {HTTP_POST, "/logout", ROLE_OFFICER, 0, logout, "auth.logout"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/login", 0, ROUTE_PUBLIC, login_form, "auth.login_form", &scope_none},
+    {HTTP_POST, "/login", 0, ROUTE_PUBLIC | ROUTE_NO_CSRF, login, "auth.login", &scope_none},
+    {HTTP_POST, "/logout", ROLE_OFFICER, 0, logout, "auth.logout", &scope_own},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -23,6 +23,7 @@
 #include "lib/thai.h"
 #include "lib/xalloc.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/portal_state.h"
 #include "web/web.h"
 
@@ -443,7 +444,7 @@ static void service_update(struct req *r)
 			         (long long)v);
 			if (web_wants_json(r)) {
 				json_decref(m);
-				reply_error(r, ERR_CONFLICT, "version", msg);
+				reply_error(r, ERR_VERSION_CONFLICT, "version", msg);
 				return;
 			}
 			json_object_set_new(json_object_get(m, "form"), "version",
@@ -646,12 +647,16 @@ static void service_history(struct req *r)
 }
 
 const struct route catalogue_routes[] = {
-    {HTTP_GET, "/admin/services", ROLE_NATIONAL_ADMIN, 0, admin_services, "catalogue.admin"},
-    {HTTP_GET, "/services/new", ROLE_NATIONAL_ADMIN, 0, service_new, "catalogue.new"},
-    {HTTP_POST, "/services", ROLE_NATIONAL_ADMIN, 0, service_create, "catalogue.create"},
-    {HTTP_GET, "/services/{code}/edit", ROLE_NATIONAL_ADMIN, 0, service_edit, "catalogue.edit"},
-    {HTTP_POST, "/services/{code}", ROLE_NATIONAL_ADMIN, 0, service_update, "catalogue.update"},
-    {HTTP_POST, "/services/{code}/move", ROLE_NATIONAL_ADMIN, 0, service_move, "catalogue.move"},
-    {HTTP_GET, "/services/{code}/history", ROLE_OFFICER, 0, service_history, "catalogue.history"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/admin/services", ROLE_NATIONAL_ADMIN, 0, admin_services, "catalogue.admin", &scope_national},
+    {HTTP_GET, "/services/new", ROLE_NATIONAL_ADMIN, 0, service_new, "catalogue.new", &scope_national},
+    {HTTP_POST, "/services", ROLE_NATIONAL_ADMIN, 0, service_create, "catalogue.create", &scope_national},
+    {HTTP_GET, "/services/{code}/edit", ROLE_NATIONAL_ADMIN, 0, service_edit, "catalogue.edit",
+     &scope_national},
+    {HTTP_POST, "/services/{code}", ROLE_NATIONAL_ADMIN, 0, service_update, "catalogue.update",
+     &scope_national},
+    {HTTP_POST, "/services/{code}/move", ROLE_NATIONAL_ADMIN, 0, service_move, "catalogue.move",
+     &scope_national},
+    {HTTP_GET, "/services/{code}/history", ROLE_OFFICER, 0, service_history, "catalogue.history",
+     &scope_none},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

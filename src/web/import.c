@@ -19,6 +19,7 @@ struct row {
 	struct visit_input v;
 	char hash[CID_HASH_LEN], sealed[CID_SEALED_LEN], last4[THAI_ID_LAST4_SIZE];
 	bool has_cid;
+	size_t line; /* the file's line of the row (errors) */
 };
 
 static void add_error(struct import_result *res, size_t line, const char *field, const char *message)
@@ -94,6 +95,9 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 	}
 	struct registry_rules rules;
 	registry_rules_init(&rules, unit_code);
+	struct visit_period_rule rule;
+	registry_period_rule_init(&rule);
+	rule.now = rules.now;
 	if (allow_closed) {
 		rules.grace_days = 36500;
 		rules.period_attested = NULL;
@@ -114,6 +118,7 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 		}
 		struct row *row = &rows[n];
 		memset(row, 0, sizeof *row);
+		row->line = c.line;
 		struct registry_errors errs;
 		if (registry_validate_record(&c, &cols, &rules, &row->v, &errs) > 0) {
 			bad++;
@@ -169,11 +174,21 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 		    .cid_sealed = rows[i].has_cid ? rows[i].sealed : NULL,
 		    .cid_last4 = rows[i].has_cid ? rows[i].last4 : NULL,
 		    .now = rules.now,
+		    .rule = allow_closed ? NULL : &rule,
 		};
 	struct shift sh = {progress, ctx, total};
-	int d =
-	    db_visits_import(app->db, items, n, &res->added, &res->existing, progress ? shifted : NULL, &sh);
+	size_t closed = 0;
+	int d = db_visits_import(app->db, items, n, &res->added, &res->existing, &closed,
+	                         progress ? shifted : NULL, &sh);
 	free(items);
+	if (d == VISIT_RC_CLOSED) {
+		/* Checked again inside the import's transaction: the period
+		 * closed (or was attested) after the rows were checked. */
+		snprintf(res->message, sizeof res->message,
+		         "งวดของแถวที่ %zu ปิดแล้วระหว่างการนำเข้า ไม่มีข้อมูลใดถูกนำเข้า", rows[closed].line);
+		add_error(res, rows[closed].line, "visited_at", res->message);
+		goto out;
+	}
 	if (d != DB_OK) {
 		snprintf(res->message, sizeof res->message, "บันทึกลงฐานข้อมูลไม่สำเร็จ (รหัส %d) ไม่มีข้อมูลใดถูกนำเข้า",
 		         d);

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/import.h"
 #include "web/registry.h"
 #include "web/web.h"
@@ -209,16 +210,50 @@ static void import_start(struct req *r)
 	reply_redirect(r, 303, href);
 }
 
+/* The job named id, or NULL. Call with jobs_lock held. */
+static struct job *job_find(const char *id)
+{
+	for (int i = 0; id && i < MAX_JOBS; i++)
+		if (jobs[i] && strlen(id) == strlen(jobs[i]->id) && crypto_str_eq(jobs[i]->id, id))
+			return jobs[i];
+	return NULL;
+}
+
+bool registry_import_job_unit(const char *id, char *unit, size_t cap)
+{
+	pthread_mutex_lock(&jobs_lock);
+	struct job *j = job_find(id);
+	bool found = j && strlen(j->unit) < cap;
+	if (found)
+		memcpy(unit, j->unit, strlen(j->unit) + 1);
+	pthread_mutex_unlock(&jobs_lock);
+	return found;
+}
+
+json_t *registry_import_jobs_failed(const char *unit, int64_t since)
+{
+	json_t *out = json_array();
+	pthread_mutex_lock(&jobs_lock);
+	for (int i = 0; i < MAX_JOBS; i++) {
+		const struct job *j = jobs[i];
+		if (!j || j->status != JOB_FAILED || strcmp(j->unit, unit) || (int64_t)j->finished < since)
+			continue;
+		json_array_append_new(out, json_pack("{s:s, s:s+, s:I, s:s}", "id", j->id, "href",
+		                                     "/registry/import/", j->id, "finished_at",
+		                                     (json_int_t)j->finished, "message", j->res.message));
+	}
+	pthread_mutex_unlock(&jobs_lock);
+	return out;
+}
+
+/* GET /registry/import/{job}: the route's scope resolver (import job {job})
+ * has found the job and checked its district against the user's scope. */
 static void import_job(struct req *r)
 {
 	const struct session_user *u = web_user(r);
-	const char *id = req_param(r, "job");
 	pthread_mutex_lock(&jobs_lock);
-	struct job *j = NULL;
-	for (int i = 0; i < MAX_JOBS && !j; i++)
-		if (jobs[i] && crypto_str_eq(jobs[i]->id, id))
-			j = jobs[i];
-	if (!j || !perm_unit_in_scope(u->unit_code, j->unit)) {
+	struct job *j = job_find(req_param(r, "job"));
+	if (!j) {
 		pthread_mutex_unlock(&jobs_lock);
 		reply_error(r, ERR_NOT_FOUND, "job", "ไม่พบงานนำเข้านี้ (งานเก่าจะถูกลบเมื่อเริ่มระบบใหม่)");
 		return;
@@ -231,8 +266,10 @@ static void import_job(struct req *r)
 }
 
 const struct route import_routes[] = {
-    {HTTP_GET, "/registry/import", ROLE_OFFICER, 0, import_page, "registry.import_page"},
-    {HTTP_POST, "/registry/import", ROLE_DISTRICT_ADMIN, 0, import_start, "registry.import"},
-    {HTTP_GET, "/registry/import/{job}", ROLE_OFFICER, 0, import_job, "registry.import_job"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/registry/import", ROLE_OFFICER, 0, import_page, "registry.import_page", &scope_own},
+    {HTTP_POST, "/registry/import", ROLE_DISTRICT_ADMIN, 0, import_start, "registry.import",
+     &scope_own_district},
+    {HTTP_GET, "/registry/import/{job}", ROLE_OFFICER, 0, import_job, "registry.import_job",
+     &scope_import_job},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

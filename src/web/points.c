@@ -2,7 +2,7 @@
  * (name, address, map position, hours, phone, opening day, status with the
  * day it changed and a note) and the services the point does not offer.
  * District admins manage their own point; province and national admins the
- * points in their scope (ROUTE_SCOPED on {code}).
+ * points in their scope (0 on {code}).
  *
  * One handler per route for the form and the JSON API, as in
  * web/registry.c. A field left out of the request keeps its stored value.
@@ -24,6 +24,7 @@
 #include "lib/thai.h"
 #include "lib/xalloc.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/portal_state.h"
 #include "web/web.h"
 
@@ -196,7 +197,7 @@ static void point_update(struct req *r)
 		if (web_wants_json(r)) {
 			json_decref(now);
 			json_decref(typed);
-			reply_error(r, ERR_CONFLICT, "version", msg);
+			reply_error(r, ERR_VERSION_CONFLICT, "version", msg);
 			return;
 		}
 		json_object_set_new(
@@ -410,11 +411,11 @@ static void point_services_save(struct req *r)
 }
 
 const struct route points_routes[] = {
-    {HTTP_GET, "/points/{code}/edit", ROLE_DISTRICT_ADMIN, ROUTE_SCOPED, point_edit, "points.edit"},
-    {HTTP_POST, "/points/{code}", ROLE_DISTRICT_ADMIN, ROUTE_SCOPED, point_update, "points.update"},
-    {HTTP_GET, "/points/{code}/services", ROLE_DISTRICT_ADMIN, ROUTE_SCOPED, point_services,
-     "points.services"},
-    {HTTP_POST, "/points/{code}/services", ROLE_DISTRICT_ADMIN, ROUTE_SCOPED, point_services_save,
-     "points.services_save"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/points/{code}/edit", ROLE_DISTRICT_ADMIN, 0, point_edit, "points.edit", &scope_code},
+    {HTTP_POST, "/points/{code}", ROLE_DISTRICT_ADMIN, 0, point_update, "points.update", &scope_code},
+    {HTTP_GET, "/points/{code}/services", ROLE_DISTRICT_ADMIN, 0, point_services, "points.services",
+     &scope_code},
+    {HTTP_POST, "/points/{code}/services", ROLE_DISTRICT_ADMIN, 0, point_services_save,
+     "points.services_save", &scope_code},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -22,6 +22,7 @@
 #include "render/print.h"
 #include "render/qr.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/portal_state.h"
 #include "web/web.h"
 
@@ -782,24 +783,24 @@ static void api_openapi(struct req *r)
 #define PUB (ROUTE_PUBLIC | ROUTE_CACHED)
 
 const struct route portal_routes[] = {
-    {HTTP_GET, "/", 0, PUB, portal_home, "portal.home"},
-    {HTTP_GET, "/search", 0, PUB, portal_search, "portal.search"},
-    {HTTP_GET, "/services", 0, PUB, portal_services, "portal.services"},
-    {HTTP_GET, "/services/{code}", 0, PUB, portal_service, "portal.service"},
-    {HTTP_GET, "/services/{code}/qr.svg", 0, PUB, service_qr_svg, "portal.service_qr_svg"},
-    {HTTP_GET, "/services/{code}/qr.png", 0, PUB, service_qr_png, "portal.service_qr_png"},
-    {HTTP_GET, "/catalogue.pdf", 0, PUB, catalogue_pdf, "portal.catalogue_pdf"},
-    {HTTP_GET, "/points", 0, PUB, portal_points, "portal.points"},
-    {HTTP_GET, "/points/{code}", 0, PUB, portal_point, "portal.point"},
-    {HTTP_GET, "/points/{code}/poster.pdf", 0, PUB, point_poster, "portal.point_poster"},
-    {HTTP_GET, "/points/{code}/qr.svg", 0, PUB, point_qr_svg, "portal.point_qr_svg"},
-    {HTTP_GET, "/privacy", 0, PUB, portal_privacy, "portal.privacy"},
-    {HTTP_GET, "/p/{code}", 0, ROUTE_PUBLIC, short_point, "portal.short_point"},
-    {HTTP_GET, "/s/{code}", 0, ROUTE_PUBLIC, short_service, "portal.short_service"},
-    {HTTP_GET, "/api/v1/services", 0, PUB, api_services, "api.services"},
-    {HTTP_GET, "/api/v1/services/{code}", 0, PUB, api_service, "api.service"},
-    {HTTP_GET, "/api/v1/points", 0, PUB, api_points, "api.points"},
-    {HTTP_GET, "/api/v1/points/{code}", 0, PUB, api_point, "api.point"},
-    {HTTP_GET, "/api/v1/openapi.json", 0, PUB, api_openapi, "api.openapi"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/", 0, PUB, portal_home, "portal.home", &scope_none},
+    {HTTP_GET, "/search", 0, PUB, portal_search, "portal.search", &scope_none},
+    {HTTP_GET, "/services", 0, PUB, portal_services, "portal.services", &scope_none},
+    {HTTP_GET, "/services/{code}", 0, PUB, portal_service, "portal.service", &scope_none},
+    {HTTP_GET, "/services/{code}/qr.svg", 0, PUB, service_qr_svg, "portal.service_qr_svg", &scope_none},
+    {HTTP_GET, "/services/{code}/qr.png", 0, PUB, service_qr_png, "portal.service_qr_png", &scope_none},
+    {HTTP_GET, "/catalogue.pdf", 0, PUB, catalogue_pdf, "portal.catalogue_pdf", &scope_none},
+    {HTTP_GET, "/points", 0, PUB, portal_points, "portal.points", &scope_none},
+    {HTTP_GET, "/points/{code}", 0, PUB, portal_point, "portal.point", &scope_none},
+    {HTTP_GET, "/points/{code}/poster.pdf", 0, PUB, point_poster, "portal.point_poster", &scope_none},
+    {HTTP_GET, "/points/{code}/qr.svg", 0, PUB, point_qr_svg, "portal.point_qr_svg", &scope_none},
+    {HTTP_GET, "/privacy", 0, PUB, portal_privacy, "portal.privacy", &scope_none},
+    {HTTP_GET, "/p/{code}", 0, ROUTE_PUBLIC, short_point, "portal.short_point", &scope_none},
+    {HTTP_GET, "/s/{code}", 0, ROUTE_PUBLIC, short_service, "portal.short_service", &scope_none},
+    {HTTP_GET, "/api/v1/services", 0, PUB, api_services, "api.services", &scope_none},
+    {HTTP_GET, "/api/v1/services/{code}", 0, PUB, api_service, "api.service", &scope_none},
+    {HTTP_GET, "/api/v1/points", 0, PUB, api_points, "api.points", &scope_none},
+    {HTTP_GET, "/api/v1/points/{code}", 0, PUB, api_point, "api.point", &scope_none},
+    {HTTP_GET, "/api/v1/openapi.json", 0, PUB, api_openapi, "api.openapi", &scope_none},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

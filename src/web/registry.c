@@ -5,6 +5,7 @@
  * both are turned into a struct registry_raw and checked by core/registry.
  * Entries belong to the officer's district; province and national users read
  * the registries of the districts in their scope (?unit=). */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,10 @@
 #include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/thai.h"
+#include "lib/xalloc.h"
 #include "render/export.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/registry.h"
 #include "web/web.h"
 
@@ -48,6 +51,27 @@ static bool period_attested(struct period p, void *ctx)
 	return attested;
 }
 
+void registry_period_rule_init(struct visit_period_rule *rule)
+{
+	rule->cutoff_day = app->cfg->cutoff_day;
+	rule->grace_days = app->cfg->grace_days;
+	rule->now = (int64_t)time(NULL);
+}
+
+/* The error a refusal of db/visits.c answers with (one code per failure). */
+static enum err visit_rc_err(int rc)
+{
+	switch (rc) {
+	case DB_DONE: return ERR_ENTRY_NOT_FOUND;
+	case VISIT_RC_VOID: return ERR_ALREADY_VOID;
+	case VISIT_RC_PURGED: return ERR_PURGED;
+	case VISIT_RC_CLOSED: return ERR_PERIOD_CLOSED;
+	case VISIT_RC_STALE: return ERR_VERSION_CONFLICT;
+	case DB_BUSY: return ERR_UNAVAILABLE;
+	default: return ERR_INTERNAL;
+	}
+}
+
 void registry_rules_init(struct registry_rules *rules, const char *unit_code)
 {
 	rules->now = (int64_t)time(NULL);
@@ -70,11 +94,11 @@ static const char *service_name(const char *code)
 	return code;
 }
 
-/* The district whose registry this user works on: their own unit when it is a
- * district. NULL for province and national users (they only read). */
-static const char *own_district(const struct session_user *u)
+/* Whether unit is the user's own district (staff of a district write its
+ * registry; province and national users only read). */
+static bool own_district(const struct session_user *u, const char *unit)
 {
-	return unit_level_of_code(u->unit_code) == UNIT_LEVEL_DISTRICT ? u->unit_code : NULL;
+	return unit_level_of_code(u->unit_code) == UNIT_LEVEL_DISTRICT && unit && !strcmp(u->unit_code, unit);
 }
 
 static void fmt_time(char *out, size_t cap, int64_t t, enum thai_date_style style)
@@ -84,6 +108,18 @@ static void fmt_time(char *out, size_t cap, int64_t t, enum thai_date_style styl
 	thai_epoch_format(&b, t, style, false);
 	snprintf(out, cap, "%s", buf_str(&b));
 	buf_cleanup(&b);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" in Bangkok time (an entry's stored time, exactly). */
+static void local_time_exact(char out[24], int64_t t)
+{
+	struct civil_time lt;
+	char iso[THAI_ISO_DAY_SIZE];
+	out[0] = '\0';
+	if (thai_epoch_to_local(t, &lt) < 0 || thai_day_iso((struct civil_day){lt.y, lt.m, lt.d}, iso) < 0)
+		return;
+	snprintf(out, 24, "%.10sT%02u:%02u:%02u", iso, (unsigned)lt.hour % 24u, (unsigned)lt.min % 60u,
+	         (unsigned)lt.sec % 61u);
 }
 
 /* "YYYY-MM-DDTHH:MM" in Bangkok time, for a datetime-local input. */
@@ -146,7 +182,6 @@ static void raw_from_request(struct req *r, struct registry_raw *raw, int form_r
 	raw->channel = req_form(r, "channel");
 	raw->remarks = req_form(r, "remarks");
 	raw->idempotency_key = req_form(r, "idempotency_key");
-	raw->visited_at = default_now(r, raw->visited_at);
 	if (req_is_json_body(r)) {
 		json_t *services = json_object_get(req_json(r), "services");
 		size_t i;
@@ -405,39 +440,34 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 	}
 	return json_pack(
 	    "{s:I, s:s, s:s, s:I, s:i, s:I, s:s, s:s, s:s, s:o, s:b, s:s, s:s, s:s, s:s, s:s, s:I, s:s, "
-	    "s:s, s:s, s:n, s:b, s:I, s:I, s:o}",
+	    "s:s, s:s, s:n, s:b, s:I, s:I, s:I, s:o}",
 	    "id", (json_int_t)out->id, "unit_code", unit, "number", number, "seq", (json_int_t)out->seq,
 	    "year_be", out->year_be, "visited_at", (json_int_t)v->visited_at, "visit_day", day, "period",
 	    period, "visitor_name", v->visitor_name, "cid_last4", last4 ? json_string(last4) : json_null(),
 	    "has_cid", last4 != NULL, "phone", v->phone, "sex", v->sex, "age_band", v->age_band, "channel",
 	    channel_name(v->channel), "remarks", v->remarks, "officer_id", (json_int_t)u->id, "officer_name",
 	    u->display_name, "status", "active", "void_reason", "", "voided_at", "purged", 0, "created_at",
-	    (json_int_t)now, "updated_at", (json_int_t)now, "services", services);
+	    (json_int_t)now, "updated_at", (json_int_t)now, "version", (json_int_t)1, "services", services);
 }
 
 /* ---- create ---- */
 
+/* GET /registry/new and POST /registry: scope "own district" (the resolver
+ * refuses users of a province or the nation with 403 district-only). */
 static void registry_new(struct req *r)
 {
-	const char *unit = own_district(web_user(r));
-	if (!unit) {
-		reply_error(r, ERR_FORBIDDEN, "unit_code", "บันทึกทะเบียนได้เฉพาะเจ้าหน้าที่ของอำเภอ");
-		return;
-	}
+	const char *unit = web_scope_unit(r);
 	reply_model(r, 200, "registry_form", form_model(r, unit, empty_values(), NULL));
 }
 
 static void registry_create(struct req *r)
 {
 	const struct session_user *u = web_user(r);
-	const char *unit = own_district(u);
-	if (!unit) {
-		reply_error(r, ERR_FORBIDDEN, "unit_code", "บันทึกทะเบียนได้เฉพาะเจ้าหน้าที่ของอำเภอ");
-		return;
-	}
+	const char *unit = web_scope_unit(r);
 	struct registry_raw raw;
 	int rows[VISIT_MAX_SERVICES];
 	raw_from_request(r, &raw, rows);
+	raw.visited_at = default_now(r, raw.visited_at);
 	struct registry_rules rules;
 	registry_rules_init(&rules, unit);
 	struct visit_input v;
@@ -461,6 +491,9 @@ static void registry_create(struct req *r)
 			return;
 		}
 	}
+	struct visit_period_rule rule;
+	registry_period_rule_init(&rule);
+	rule.now = rules.now;
 	struct visit_create in = {
 	    .v = &v,
 	    .unit_code = unit,
@@ -469,12 +502,13 @@ static void registry_create(struct req *r)
 	    .cid_sealed = has_cid ? sealed : NULL,
 	    .cid_last4 = has_cid ? last4 : NULL,
 	    .now = rules.now,
+	    .rule = &rule,
 	};
 	struct visit_created out;
 	int rc = db_visit_create(app->db, &in, &out);
 	explicit_bzero(&v.cid, sizeof v.cid);
 	if (rc != DB_OK) {
-		reply_error(r, rc == DB_BUSY ? ERR_UNAVAILABLE : ERR_INTERNAL, NULL, NULL);
+		reply_error(r, visit_rc_err(rc), rc == VISIT_RC_CLOSED ? "visited_at" : NULL, NULL);
 		return;
 	}
 	/* A new entry's model is built from what was just stored (reading it
@@ -514,27 +548,19 @@ static void registry_create(struct req *r)
 
 /* ---- read one ---- */
 
-/* Loads an entry the user may see, or replies 404/403 and returns NULL. */
+/* Loads entry {id}. Its scope ("registry entry {id}") was resolved and
+ * checked before the handler ran; the entry can still vanish in between
+ * (never today: entries are not deleted), then 404. */
 static json_t *load_entry(struct req *r)
 {
-	char *end;
-	long long id = strtoll(req_param(r, "id"), &end, 10);
-	if (*end || id <= 0) {
-		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบรายการในทะเบียน");
-		return NULL;
-	}
-	json_t *e = db_visit_get(app->db, id);
-	if (!e) {
-		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบรายการในทะเบียน");
-		return NULL;
-	}
-	if (!perm_unit_in_scope(web_user(r)->unit_code, json_string_value(json_object_get(e, "unit_code")))) {
-		json_decref(e);
-		reply_error(r, ERR_FORBIDDEN, "id", "รายการนี้อยู่นอกหน่วยงานของท่าน");
-		return NULL;
-	}
+	json_t *e = db_visit_get(app->db, strtoll(req_param(r, "id"), NULL, 10));
+	if (!e)
+		reply_error(r, ERR_ENTRY_NOT_FOUND, "id", NULL);
 	return e;
 }
+
+/* The facts registry_may decides on, for this user and entry. */
+static struct registry_entry_facts entry_facts(struct req *r, json_t *e);
 
 /* Whether the entry's period still takes changes. */
 static bool entry_period_open(json_t *e)
@@ -611,23 +637,45 @@ static json_t *history_model(int64_t id)
 	return h;
 }
 
-static json_t *show_model(struct req *r, json_t *e)
+static struct registry_entry_facts entry_facts(struct req *r, json_t *e)
 {
 	const struct session_user *u = web_user(r);
+	const char *status = json_string_value(json_object_get(e, "status"));
+	return (struct registry_entry_facts){
+	    .role = u->role,
+	    .own_district = own_district(u, json_string_value(json_object_get(e, "unit_code"))),
+	    .active = status && !strcmp(status, "active"),
+	    .purged = json_is_true(json_object_get(e, "purged")),
+	    .has_cid = json_is_true(json_object_get(e, "has_cid")),
+	    .period_open = entry_period_open(e),
+	};
+}
+
+static json_t *show_model(struct req *r, json_t *e)
+{
 	int64_t id = json_integer_value(json_object_get(e, "id"));
+	struct registry_entry_facts f = entry_facts(r, e);
 	label_entry(e);
-	bool open = entry_period_open(e);
-	bool active = !json_is_true(json_object_get(e, "void"));
-	bool own =
-	    own_district(u) && !strcmp(own_district(u), json_string_value(json_object_get(e, "unit_code")));
 	char title[96];
 	snprintf(title, sizeof title, "รายการลำดับที่ %s", json_string_value(json_object_get(e, "number")));
-	return json_pack(
-	    "{s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:b}", "page_title", title, "entry", e, "history",
-	    history_model(id), "can_edit", own && open && active, "can_void", own && open && active,
-	    "can_reveal",
-	    u->role >= ROLE_DISTRICT_ADMIN && json_is_true(json_object_get(e, "has_cid")) && active,
-	    "edit_href", json_sprintf("/registry/%lld/edit", (long long)id), "period_open", open);
+	return json_pack("{s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:b}", "page_title", title, "entry", e,
+	                 "history", history_model(id), "can_edit", registry_may(REGISTRY_EDIT, &f) == ERR_OK,
+	                 "can_void", registry_may(REGISTRY_VOID, &f) == ERR_OK, "can_reveal",
+	                 registry_may(REGISTRY_REVEAL, &f) == ERR_OK, "edit_href",
+	                 json_sprintf("/registry/%lld/edit", (long long)id), "period_open", f.period_open);
+}
+
+/* Replies with the refusal of action on e, if any (and frees e); true when
+ * the action may go on. */
+static bool entry_may(struct req *r, json_t *e, enum registry_action action)
+{
+	struct registry_entry_facts f = entry_facts(r, e);
+	enum err refusal = registry_may(action, &f);
+	if (refusal == ERR_OK)
+		return true;
+	json_decref(e);
+	reply_error(r, refusal, refusal == ERR_PERIOD_CLOSED ? "visited_at" : "id", NULL);
+	return false;
 }
 
 static void registry_show(struct req *r)
@@ -643,16 +691,9 @@ static void registry_show(struct req *r)
 static void registry_edit_form(struct req *r)
 {
 	json_t *e = load_entry(r);
-	if (!e)
+	if (!e || !entry_may(r, e, REGISTRY_EDIT))
 		return;
-	const char *unit = own_district(web_user(r));
-	if (!unit || strcmp(unit, json_string_value(json_object_get(e, "unit_code"))) ||
-	    !entry_period_open(e) || json_is_true(json_object_get(e, "void")) ||
-	    !strcmp(json_string_value(json_object_get(e, "status")), "void")) {
-		json_decref(e);
-		reply_error(r, ERR_FORBIDDEN, "id", "แก้ไขรายการนี้ไม่ได้ (งวดปิดแล้ว ถูกยกเลิก หรืออยู่นอกอำเภอของท่าน)");
-		return;
-	}
+	const char *unit = web_scope_unit(r);
 	char at[20];
 	local_input_value(at, json_integer_value(json_object_get(e, "visited_at")));
 	json_t *values = json_pack("{s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:s}", "visited_at", at,
@@ -670,39 +711,95 @@ static void registry_edit_form(struct req *r)
 	snprintf(title, sizeof title, "แก้ไขรายการลำดับที่ %s", json_string_value(json_object_get(e, "number")));
 	json_object_set_new(m, "page_title", json_string(title));
 	json_object_set_new(m, "entry",
-	                    json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
+	                    json_pack("{s:I, s:O, s:O, s:O}", "id", (json_int_t)id, "number",
 	                              json_object_get(e, "number"), "cid_masked",
-	                              json_object_get(e, "cid_masked")));
+	                              json_object_get(e, "cid_masked"), "version",
+	                              json_object_get(e, "version")));
 	json_decref(e);
 	reply_model(r, 200, "registry_form", m);
+}
+
+/* A JSON edit changes only the members it names: a member left out keeps the
+ * stored value; null or "" clears an optional one (a required one then
+ * fails validation, naming it). A form always sends every field. Strings
+ * point into e or the request. */
+static void keep_stored(struct req *r, struct registry_raw *raw, json_t *e)
+{
+	json_t *body = req_json(r);
+	if (!req_is_json_body(r) || !json_is_object(body))
+		return;
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+	    {"visitor_name", offsetof(struct registry_raw, visitor_name)},
+	    {"phone", offsetof(struct registry_raw, phone)},
+	    {"sex", offsetof(struct registry_raw, sex)},
+	    {"age_band", offsetof(struct registry_raw, age_band)},
+	    {"channel", offsetof(struct registry_raw, channel)},
+	    {"remarks", offsetof(struct registry_raw, remarks)},
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (!json_object_get(body, fields[i].key))
+			*(const char **)((char *)raw + fields[i].off) = web_str(e, fields[i].key);
+	if (!json_object_get(body, "visited_at")) {
+		char *at = req_alloc(r, 24);
+		local_time_exact(at, json_integer_value(json_object_get(e, "visited_at")));
+		raw->visited_at = at;
+	}
+	if (!json_object_get(body, "services")) {
+		size_t i;
+		json_t *sv;
+		raw->nservices = 0;
+		json_array_foreach(json_object_get(e, "services"), i, sv)
+		{
+			if (raw->nservices == VISIT_MAX_SERVICES)
+				break;
+			raw->services[raw->nservices].code = web_str(sv, "code");
+			raw->services[raw->nservices++].outcome = web_str(sv, "outcome");
+		}
+	}
+}
+
+/* How an edit changes the stored Thai ID: a new one given replaces it; the
+ * form's clear_cid box, or JSON "cid": null / "", removes it; else kept. */
+static enum visit_cid_change cid_change(struct req *r, const struct visit_input *v)
+{
+	if (v->cid[0])
+		return VISIT_CID_SET;
+	if (req_is_json_body(r)) {
+		json_t *c = json_object_get(req_json(r), "cid");
+		if (c && (json_is_null(c) || (json_is_string(c) && !*json_string_value(c))))
+			return VISIT_CID_CLEAR;
+	}
+	const char *clear = req_form(r, "clear_cid");
+	if (clear && (!strcmp(clear, "1") || !strcmp(clear, "on") || !strcmp(clear, "true")))
+		return VISIT_CID_CLEAR;
+	return VISIT_CID_KEEP;
 }
 
 static void registry_update(struct req *r)
 {
 	const struct session_user *u = web_user(r);
+	int64_t version = web_version_param(r);
+	if (version < 0) {
+		reply_error(r, ERR_BAD_FIELD, "version", "รุ่นของข้อมูล (version) ต้องเป็นจำนวนเต็มบวก");
+		return;
+	}
 	json_t *e = load_entry(r);
-	if (!e)
+	if (!e || !entry_may(r, e, REGISTRY_EDIT))
 		return;
-	const char *unit = own_district(u);
+	const char *unit = web_scope_unit(r);
 	int64_t id = json_integer_value(json_object_get(e, "id"));
-	if (!unit || strcmp(unit, json_string_value(json_object_get(e, "unit_code")))) {
+	if (version && version != json_integer_value(json_object_get(e, "version"))) {
 		json_decref(e);
-		reply_error(r, ERR_FORBIDDEN, "id", "แก้ไขได้เฉพาะรายการของอำเภอของท่าน");
-		return;
-	}
-	if (!strcmp(json_string_value(json_object_get(e, "status")), "void")) {
-		json_decref(e);
-		reply_error(r, ERR_CONFLICT, "id", "รายการนี้ถูกยกเลิกแล้ว แก้ไขไม่ได้");
-		return;
-	}
-	if (!entry_period_open(e)) {
-		json_decref(e);
-		reply_error(r, ERR_CONFLICT, "visited_at", "งวดของรายการนี้ปิดแล้ว แก้ไขไม่ได้");
+		reply_error(r, ERR_VERSION_CONFLICT, "version", NULL);
 		return;
 	}
 	struct registry_raw raw;
 	int rows[VISIT_MAX_SERVICES];
 	raw_from_request(r, &raw, rows);
+	keep_stored(r, &raw, e);
 	raw.idempotency_key = NULL; /* an edit is idempotent by itself */
 	struct registry_rules rules;
 	registry_rules_init(&rules, unit);
@@ -718,9 +815,10 @@ static void registry_update(struct req *r)
 		json_object_set_new(m, "is_edit", json_true());
 		json_object_set_new(m, "action", json_sprintf("/registry/%lld", (long long)id));
 		json_object_set_new(m, "entry",
-		                    json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id, "number",
+		                    json_pack("{s:I, s:O, s:O, s:O}", "id", (json_int_t)id, "number",
 		                              json_object_get(e, "number"), "cid_masked",
-		                              json_object_get(e, "cid_masked")));
+		                              json_object_get(e, "cid_masked"), "version",
+		                              json_object_get(e, "version")));
 		json_decref(e);
 		json_t *list = errors_json(&errs, &v, rows, json_object_get(m, "errors_by_field"));
 		attach_row_errors(m);
@@ -728,20 +826,20 @@ static void registry_update(struct req *r)
 		return;
 	}
 	json_decref(e);
-	const char *clear = req_form(r, "clear_cid");
-	enum visit_cid_change change = VISIT_CID_KEEP;
+	enum visit_cid_change change = cid_change(r, &v);
 	char hash[CID_HASH_LEN], sealed[CID_SEALED_LEN], last4[THAI_ID_LAST4_SIZE];
-	if (v.cid[0]) {
+	if (change == VISIT_CID_SET) {
 		cid_hash(hash, v.cid);
 		if (cid_seal(sealed, v.cid) < 0 || thai_id_last4(v.cid, last4) < 0) {
+			explicit_bzero(&v.cid, sizeof v.cid);
 			reply_error(r, ERR_INTERNAL, NULL, NULL);
 			return;
 		}
-		change = VISIT_CID_SET;
-	} else if (clear && (!strcmp(clear, "1") || !strcmp(clear, "on") || !strcmp(clear, "true"))) {
-		change = VISIT_CID_CLEAR;
 	}
 	explicit_bzero(&v.cid, sizeof v.cid);
+	struct visit_period_rule rule;
+	registry_period_rule_init(&rule);
+	rule.now = rules.now;
 	struct visit_update in = {
 	    .v = &v,
 	    .cid = change,
@@ -750,14 +848,17 @@ static void registry_update(struct req *r)
 	    .cid_last4 = last4,
 	    .user_id = u->id,
 	    .now = rules.now,
+	    .version = version,
+	    .rule = &rule,
 	};
 	int rc = db_visit_update(app->db, id, &in);
 	if (rc != DB_OK) {
-		reply_error(r,
-		            rc == DB_DONE                                    ? ERR_NOT_FOUND
-		            : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT
-		                                                             : ERR_UNAVAILABLE,
-		            "id", NULL);
+		enum err code = rc == DB_CONSTRAINT ? ERR_INVALID : visit_rc_err(rc);
+		reply_error(r, code,
+		            rc == VISIT_RC_CLOSED  ? "visited_at"
+		            : rc == VISIT_RC_STALE ? "version"
+		                                   : "id",
+		            NULL);
 		return;
 	}
 	json_t *after = db_visit_get(app->db, id);
@@ -779,27 +880,16 @@ static void registry_update(struct req *r)
 static void registry_void(struct req *r)
 {
 	const struct session_user *u = web_user(r);
+	int64_t version = web_version_param(r);
+	if (version < 0) {
+		reply_error(r, ERR_BAD_FIELD, "version", "รุ่นของข้อมูล (version) ต้องเป็นจำนวนเต็มบวก");
+		return;
+	}
 	json_t *e = load_entry(r);
-	if (!e)
+	if (!e || !entry_may(r, e, REGISTRY_VOID))
 		return;
 	int64_t id = json_integer_value(json_object_get(e, "id"));
-	const char *unit = own_district(u);
-	bool own = unit && !strcmp(unit, json_string_value(json_object_get(e, "unit_code")));
-	bool open = entry_period_open(e);
-	bool is_void = !strcmp(json_string_value(json_object_get(e, "status")), "void");
 	json_decref(e);
-	if (!own) {
-		reply_error(r, ERR_FORBIDDEN, "id", "ยกเลิกได้เฉพาะรายการของอำเภอของท่าน");
-		return;
-	}
-	if (is_void) {
-		reply_error(r, ERR_CONFLICT, "id", "รายการนี้ถูกยกเลิกแล้ว");
-		return;
-	}
-	if (!open) {
-		reply_error(r, ERR_CONFLICT, "id", "งวดของรายการนี้ปิดแล้ว ยกเลิกไม่ได้");
-		return;
-	}
 	const char *reason = web_field(r, "reason");
 	if (!*reason || strlen(reason) > 500) {
 		json_t *errors = json_array();
@@ -813,13 +903,11 @@ static void registry_void(struct req *r)
 		reply_invalid(r, "registry_show", m, errors);
 		return;
 	}
-	int rc = db_visit_void(app->db, id, reason, u->id, (int64_t)time(NULL));
+	struct visit_period_rule rule;
+	registry_period_rule_init(&rule);
+	int rc = db_visit_void(app->db, id, reason, u->id, rule.now, version, &rule);
 	if (rc != DB_OK) {
-		reply_error(r,
-		            rc == DB_DONE                                    ? ERR_NOT_FOUND
-		            : (rc == VISIT_RC_VOID || rc == VISIT_RC_PURGED) ? ERR_CONFLICT
-		                                                             : ERR_UNAVAILABLE,
-		            "id", NULL);
+		reply_error(r, visit_rc_err(rc), rc == VISIT_RC_STALE ? "version" : "id", NULL);
 		return;
 	}
 	char target[48];
@@ -840,14 +928,14 @@ static void registry_void(struct req *r)
 static void registry_reveal(struct req *r)
 {
 	json_t *e = load_entry(r);
-	if (!e)
+	if (!e || !entry_may(r, e, REGISTRY_REVEAL))
 		return;
 	int64_t id = json_integer_value(json_object_get(e, "id"));
 	char sealed[CID_SEALED_LEN], cid[THAI_ID_SIZE];
 	int rc = db_visit_cid_sealed(app->db, id, sealed, sizeof sealed);
 	if (rc != DB_OK) {
 		json_decref(e);
-		reply_error(r, ERR_NOT_FOUND, "cid", "รายการนี้ไม่มีเลขประจำตัวประชาชน");
+		reply_error(r, rc == DB_DONE ? ERR_NO_CID : visit_rc_err(rc), "cid", NULL);
 		return;
 	}
 	if (cid_open(cid, sealed) < 0) {
@@ -875,24 +963,14 @@ static void registry_reveal(struct req *r)
 
 /* ---- list and exports ---- */
 
-/* The district whose registry is read: ?unit= (in scope) or the user's own.
- * Replies and returns NULL when there is none. */
+/* The district whose registry is read: the route's scope ("?unit=, default
+ * own unit") has resolved and checked it. Replies and returns NULL when it
+ * is not a district (a province or national user who named none). */
 static const char *list_unit(struct req *r)
 {
-	const struct session_user *u = web_user(r);
-	const char *unit = req_query(r, "unit");
-	if (!unit || !*unit)
-		unit = own_district(u);
-	if (!unit) {
-		reply_error(r, ERR_BAD_FIELD, "unit", "กรุณาเลือกอำเภอ (?unit=รหัสอำเภอ)");
-		return NULL;
-	}
+	const char *unit = web_scope_unit(r);
 	if (unit_level_of_code(unit) != UNIT_LEVEL_DISTRICT) {
-		reply_error(r, ERR_BAD_FIELD, "unit", "รหัสอำเภอไม่ถูกต้อง");
-		return NULL;
-	}
-	if (!perm_unit_in_scope(u->unit_code, unit)) {
-		reply_error(r, ERR_FORBIDDEN, "unit", "อำเภอนี้อยู่นอกความรับผิดชอบของท่าน");
+		reply_error(r, ERR_BAD_FIELD, "unit", "กรุณาเลือกอำเภอ");
 		return NULL;
 	}
 	return unit;
@@ -903,12 +981,21 @@ static const char *list_unit(struct req *r)
 static bool day_param(struct req *r, const char *field, const char *value, const char *message,
                       const char **out)
 {
-	struct civil_day d;
+	struct civil_day d, next;
+	int64_t t;
 	*out = NULL;
 	if (!value || !*value)
 		return true;
 	if (thai_day_parse(value, &d) < 0) {
-		reply_error(r, ERR_BAD_FIELD, field, message);
+		reply_error(r, ERR_BAD_DATE, field, message);
+		return false;
+	}
+	/* The storage turns the day (and the day after it) into times: one it
+	 * cannot represent is the client's mistake, not an outage. */
+	next = d;
+	if (thai_day_add(&next, 1) != 0 ||
+	    thai_local_to_epoch(&(struct civil_time){next.y, next.m, next.d, 0, 0, 0}, &t) != 0) {
+		reply_error(r, ERR_BAD_DATE, field, "วันที่อยู่นอกช่วงที่ระบบรองรับ");
 		return false;
 	}
 	char *iso = req_alloc(r, THAI_ISO_DAY_SIZE);
@@ -929,8 +1016,10 @@ static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
 	    !day_param(r, "to", to, "วันที่สิ้นสุดต้องอยู่ในรูป YYYY-MM-DD", &f->to_day))
 		return false;
 	if (period && *period) {
-		if (period_parse(period, &p) < 0) {
-			reply_error(r, ERR_BAD_FIELD, "period", "งวดต้องอยู่ในรูป YYYY-MM");
+		struct civil_day first, last;
+		if (period_parse(period, &p) < 0 ||
+		    period_range(p, app->cfg->cutoff_day, &first, &last) != 0) {
+			reply_error(r, ERR_BAD_DATE, "period", "งวดต้องอยู่ในรูป YYYY-MM");
 			return false;
 		}
 		char *iso = req_alloc(r, PERIOD_ISO_SIZE);
@@ -1002,8 +1091,233 @@ static void filter_query(struct req *r, struct buf *b)
 	}
 }
 
+/* ---- the overview of a province or the nation (GET /registry by a
+ * province or national user, or with ?unit= a province) ---- */
+
+static const char *const overview_keys[] = {"code", "name_th",       "entries", "services",
+                                            "void", "last_entry_at", NULL};
+
+struct sort_by {
+	const char *key;
+	bool desc;
+};
+
+static int overview_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sort_by *by = arg;
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_t *vx = json_object_get(x, by->key), *vy = json_object_get(y, by->key);
+	int d;
+	if (json_is_string(vx) || json_is_string(vy))
+		d = strcmp(json_string_value(vx) ? json_string_value(vx) : "",
+		           json_string_value(vy) ? json_string_value(vy) : "");
+	else {
+		/* null (no entry yet) sorts below every time */
+		json_int_t ix = json_is_integer(vx) ? json_integer_value(vx) : -1;
+		json_int_t iy = json_is_integer(vy) ? json_integer_value(vy) : -1;
+		d = ix < iy ? -1 : ix > iy;
+	}
+	if (by->desc)
+		d = -d;
+	return d ? d : strcmp(web_str(x, "code"), web_str(y, "code")); /* ties: code order */
+}
+
+/* Sorts rows in place by a validated key. */
+static void overview_sort(json_t *rows, const char *key, bool desc)
+{
+	size_t n = json_array_size(rows);
+	json_t **v = xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(rows, i));
+	struct sort_by by = {key, desc};
+	qsort_r(v, n, sizeof *v, overview_cmp, &by);
+	json_array_clear(rows);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(rows, v[i]);
+	free(v);
+}
+
+/* Display fields and links of one overview row (a district or a province). */
+static void overview_row(json_t *row, const char *period_iso, bool is_province)
+{
+	const char *code = web_str(row, "code");
+	json_t *last = json_object_get(row, "last_entry_at");
+	char when[128] = "";
+	if (json_is_integer(last))
+		fmt_time(when, sizeof when, json_integer_value(last), THAI_DATE_SHORT);
+	json_object_set_new(row, "last_entry_th", json_string(*when ? when : "ยังไม่มีรายการ"));
+	json_object_set_new(row, "href", json_sprintf("/registry?unit=%s&period=%s", code, period_iso));
+	if (!is_province)
+		json_object_set_new(row, "exports",
+		                    json_pack("{s:s+, s:s+, s:s+}", "csv", "/registry/export.csv?unit=", code,
+		                              "xlsx", "/registry/export.xlsx?unit=", code, "pdf",
+		                              "/registry/export.pdf?unit=", code));
+	if (!is_province) {
+		json_t *ex = json_object_get(row, "exports");
+		const char *k;
+		json_t *v;
+		json_object_foreach(ex, k, v)
+		{
+			json_object_set_new(ex, k,
+			                    json_sprintf("%s&period=%s", json_string_value(v), period_iso));
+		}
+	}
+}
+
+static void registry_overview(struct req *r, const char *unit)
+{
+	/* The period: ?period= or the current one. */
+	struct civil_day today, first, last;
+	struct period p;
+	thai_epoch_day((int64_t)time(NULL), &today);
+	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &p);
+	const char *ps = req_query(r, "period");
+	if (ps && *ps &&
+	    (period_parse(ps, &p) < 0 || period_range(p, app->cfg->cutoff_day, &first, &last) != 0)) {
+		reply_error(r, ERR_BAD_DATE, "period", "งวดต้องอยู่ในรูป YYYY-MM");
+		return;
+	}
+	period_range(p, app->cfg->cutoff_day, &first, &last);
+	const char *key = req_query(r, "sort");
+	if (!key || !*key)
+		key = "code";
+	bool known = false;
+	for (size_t i = 0; overview_keys[i]; i++)
+		known = known || !strcmp(overview_keys[i], key);
+	if (!known) {
+		reply_error(r, ERR_BAD_FIELD, "sort",
+		            "เรียงตามได้เฉพาะ code, name_th, entries, services, void หรือ last_entry_at");
+		return;
+	}
+	const char *dir = req_query(r, "dir");
+	bool desc = dir && !strcmp(dir, "desc");
+	if (dir && *dir && !desc && strcmp(dir, "asc")) {
+		reply_error(r, ERR_BAD_FIELD, "dir", "ทิศทางการเรียงต้องเป็น asc หรือ desc");
+		return;
+	}
+	char iso[PERIOD_ISO_SIZE], d1[THAI_ISO_DAY_SIZE], d2[THAI_ISO_DAY_SIZE];
+	period_iso(p, iso);
+	thai_day_iso(first, d1);
+	thai_day_iso(last, d2);
+	bool national = unit_level_of_code(unit) == UNIT_LEVEL_NATIONAL;
+	json_t *districts = NULL;
+	if (db_registry_overview(app->db, unit, d1, d2, &districts) != DB_OK) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	json_t *provinces = json_array();
+	if (national) {
+		/* Provinces first: the districts summed by province. */
+		json_t *units = db_unit_children(app->db, "0");
+		size_t i;
+		json_t *u;
+		json_array_foreach(units, i, u)
+		{
+			const char *pc = web_str(u, "code");
+			json_int_t e = 0, sv = 0, vd = 0, nd = 0;
+			json_t *lastat = json_null();
+			size_t k;
+			json_t *d;
+			json_array_foreach(districts, k, d)
+			{
+				if (strcmp(web_str(d, "province_code"), pc))
+					continue;
+				nd++;
+				e += json_integer_value(json_object_get(d, "entries"));
+				sv += json_integer_value(json_object_get(d, "services"));
+				vd += json_integer_value(json_object_get(d, "void"));
+				json_t *la = json_object_get(d, "last_entry_at");
+				if (json_is_integer(la) &&
+				    (!json_is_integer(lastat) ||
+				     json_integer_value(la) > json_integer_value(lastat)))
+					lastat = la;
+			}
+			if (!nd)
+				continue; /* outside the programme (Bangkok by default) */
+			json_array_append_new(
+			    provinces, json_pack("{s:s, s:O, s:I, s:I, s:I, s:I, s:O}", "code", pc, "name_th",
+			                         json_object_get(u, "name_th"), "districts", nd, "entries", e,
+			                         "services", sv, "void", vd, "last_entry_at", lastat));
+		}
+		json_decref(units);
+		json_decref(districts);
+		districts = json_array();
+	}
+	json_t *rows = national ? provinces : districts;
+	overview_sort(rows, key, desc);
+	json_int_t te = 0, ts = 0, tv = 0;
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		overview_row(row, iso, national);
+		te += json_integer_value(json_object_get(row, "entries"));
+		ts += json_integer_value(json_object_get(row, "services"));
+		tv += json_integer_value(json_object_get(row, "void"));
+	}
+	/* Column headers that sort (again: the other direction). */
+	json_t *columns = json_array();
+	static const struct {
+		const char *key, *label;
+		bool numeric;
+	} cols[] = {{"code", "รหัส", false},        {"name_th", "ชื่อ", false},
+	            {"entries", "ผู้รับบริการ", true}, {"services", "รายการบริการ", true},
+	            {"void", "ยกเลิก", true},       {"last_entry_at", "บันทึกล่าสุด", true}};
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+		bool cur = !strcmp(key, cols[c].key);
+		bool next_desc = cur ? !desc : cols[c].numeric;
+		json_array_append_new(
+		    columns,
+		    json_pack("{s:s, s:s, s:b, s:s, s:s, s:o}", "key", cols[c].key, "label", cols[c].label,
+		              "current", cur, "aria_sort", cur ? (desc ? "descending" : "ascending") : "none",
+		              "arrow", cur ? (desc ? "▼" : "▲") : "", "href",
+		              json_sprintf("/registry?unit=%s&period=%s&sort=%s&dir=%s", unit, iso,
+		                           cols[c].key, next_desc ? "desc" : "asc")));
+	}
+	json_t *unit_m = db_unit_find(app->db, unit);
+	struct buf lb;
+	buf_init(&lb, 64);
+	period_label(&lb, p, 0);
+	json_t *periods = json_array();
+	struct period cur;
+	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &cur);
+	for (int k = 0; k < 12; k++) {
+		struct period q = period_add(cur, -k);
+		char qi[PERIOD_ISO_SIZE];
+		struct buf qb;
+		buf_init(&qb, 64);
+		period_iso(q, qi);
+		period_label(&qb, q, 0);
+		json_array_append_new(periods, json_pack("{s:s, s:s, s:b}", "value", qi, "label",
+		                                         buf_str(&qb), "selected", !strcmp(qi, iso)));
+		buf_cleanup(&qb);
+	}
+	char title[160];
+	snprintf(title, sizeof title, "ภาพรวมทะเบียนผู้รับบริการ %s",
+	         unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "");
+	json_t *m =
+	    json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
+	              "s:{s:I, s:I, s:I}}",
+	              "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
+	              unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
+	              web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label",
+	              buf_str(&lb), "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns",
+	              columns, "provinces", national ? rows : json_array(), "districts",
+	              national ? json_array() : json_incref(rows), "is_national", national, "has_rows",
+	              json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
+	if (!national)
+		json_decref(rows);
+	buf_cleanup(&lb);
+	json_decref(unit_m);
+	reply_model(r, 200, "registry_overview", m);
+}
+
 static void registry_index(struct req *r)
 {
+	if (unit_level_of_code(web_scope_unit(r)) != UNIT_LEVEL_DISTRICT) {
+		registry_overview(r, web_scope_unit(r));
+		return;
+	}
 	const char *unit = list_unit(r);
 	if (!unit)
 		return;
@@ -1073,7 +1387,7 @@ static void registry_index(struct req *r)
 	}
 	json_t *unit_m = db_unit_find(app->db, unit);
 	const struct session_user *u = web_user(r);
-	bool own = own_district(u) && !strcmp(own_district(u), unit);
+	bool own = own_district(u, unit);
 	json_t *m = json_pack(
 	    "{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b}, s:o, s:o, s:o, s:O, s:I, s:O, "
 	    "s:{s:I, s:I, s:o, s:o}, s:o, s:b, s:b}",
@@ -1105,33 +1419,19 @@ static void registry_export(struct req *r, enum export_format fmt)
 		return;
 	const char *period_s = req_query(r, "period");
 	struct period p;
-	if (!period_s || period_parse(period_s, &p) < 0) {
-		reply_error(r, ERR_BAD_FIELD, "period", "กรุณาระบุงวดในรูป YYYY-MM");
+	struct civil_day first, last;
+	if (!period_s || period_parse(period_s, &p) < 0 ||
+	    period_range(p, app->cfg->cutoff_day, &first, &last) != 0) {
+		reply_error(r, ERR_BAD_DATE, "period", "กรุณาระบุงวดในรูป YYYY-MM");
 		return;
 	}
 	char iso[PERIOD_ISO_SIZE];
 	period_iso(p, iso);
-	/* The list is read in pages of VISIT_LIST_MAX. */
-	json_t *res = json_pack("{s:[]}", "entries");
-	for (int64_t offset = 0;; offset += VISIT_LIST_MAX) {
-		struct visit_filter f = {.unit_code = unit,
-		                         .period = iso,
-		                         .include_void = true,
-		                         .limit = VISIT_LIST_MAX,
-		                         .offset = offset};
-		json_t *page = db_visits_list(app->db, &f);
-		if (!page) {
-			json_decref(res);
-			res = NULL;
-			break;
-		}
-		json_t *pe = json_object_get(page, "entries");
-		json_array_extend(json_object_get(res, "entries"), pe);
-		size_t got = json_array_size(pe);
-		json_decref(page);
-		if (got < VISIT_LIST_MAX)
-			break;
-	}
+	/* One snapshot, in the book's order (B.E. year, then running number). */
+	json_t *res = NULL;
+	json_t *list = NULL;
+	if (db_visits_book(app->db, unit, iso, &list) == DB_OK)
+		res = json_pack("{s:o}", "entries", list);
 	json_t *unit_m = db_unit_find(app->db, unit);
 	if (!res || !unit_m) {
 		json_decref(res);
@@ -1151,8 +1451,6 @@ static void registry_export(struct req *r, enum export_format fmt)
 		else
 			services += (json_int_t)json_array_size(json_object_get(e, "services"));
 	}
-	struct civil_day first, last;
-	period_range(p, app->cfg->cutoff_day, &first, &last);
 	struct buf lb, fb, tb;
 	buf_init(&lb, 128);
 	buf_init(&fb, 128);
@@ -1220,16 +1518,20 @@ static void registry_export_pdf(struct req *r)
 }
 
 const struct route registry_routes[] = {
-    {HTTP_GET, "/registry", ROLE_OFFICER, 0, registry_index, "registry.index"},
-    {HTTP_POST, "/registry", ROLE_OFFICER, 0, registry_create, "registry.create"},
-    {HTTP_GET, "/registry/new", ROLE_OFFICER, 0, registry_new, "registry.new"},
-    {HTTP_GET, "/registry/export.csv", ROLE_OFFICER, 0, registry_export_csv, "registry.export_csv"},
-    {HTTP_GET, "/registry/export.xlsx", ROLE_OFFICER, 0, registry_export_xlsx, "registry.export_xlsx"},
-    {HTTP_GET, "/registry/export.pdf", ROLE_OFFICER, 0, registry_export_pdf, "registry.export_pdf"},
-    {HTTP_GET, "/registry/{id}", ROLE_OFFICER, 0, registry_show, "registry.show"},
-    {HTTP_POST, "/registry/{id}", ROLE_OFFICER, 0, registry_update, "registry.update"},
-    {HTTP_GET, "/registry/{id}/edit", ROLE_OFFICER, 0, registry_edit_form, "registry.edit"},
-    {HTTP_POST, "/registry/{id}/void", ROLE_OFFICER, 0, registry_void, "registry.void"},
-    {HTTP_POST, "/registry/{id}/reveal", ROLE_DISTRICT_ADMIN, 0, registry_reveal, "registry.reveal"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/registry", ROLE_OFFICER, 0, registry_index, "registry.index", &scope_unit_query},
+    {HTTP_POST, "/registry", ROLE_OFFICER, 0, registry_create, "registry.create", &scope_own_district},
+    {HTTP_GET, "/registry/new", ROLE_OFFICER, 0, registry_new, "registry.new", &scope_own_district},
+    {HTTP_GET, "/registry/export.csv", ROLE_OFFICER, 0, registry_export_csv, "registry.export_csv",
+     &scope_unit_query},
+    {HTTP_GET, "/registry/export.xlsx", ROLE_OFFICER, 0, registry_export_xlsx, "registry.export_xlsx",
+     &scope_unit_query},
+    {HTTP_GET, "/registry/export.pdf", ROLE_OFFICER, 0, registry_export_pdf, "registry.export_pdf",
+     &scope_unit_query},
+    {HTTP_GET, "/registry/{id}", ROLE_OFFICER, 0, registry_show, "registry.show", &scope_visit},
+    {HTTP_POST, "/registry/{id}", ROLE_OFFICER, 0, registry_update, "registry.update", &scope_visit},
+    {HTTP_GET, "/registry/{id}/edit", ROLE_OFFICER, 0, registry_edit_form, "registry.edit", &scope_visit},
+    {HTTP_POST, "/registry/{id}/void", ROLE_OFFICER, 0, registry_void, "registry.void", &scope_visit},
+    {HTTP_POST, "/registry/{id}/reveal", ROLE_DISTRICT_ADMIN, 0, registry_reveal, "registry.reveal",
+     &scope_visit},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -5,6 +5,7 @@
 #include "core/perm.h"
 #include "db/units.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/web.h"
 
 static void label_units(json_t *units)
@@ -90,7 +91,7 @@ static void units_show(struct req *r)
 }
 
 const struct route units_routes[] = {
-    {HTTP_GET, "/units", ROLE_OFFICER, 0, units_index, "units.index"},
-    {HTTP_GET, "/units/{code}", ROLE_OFFICER, ROUTE_SCOPED, units_show, "units.show"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/units", ROLE_OFFICER, 0, units_index, "units.index", &scope_own},
+    {HTTP_GET, "/units/{code}", ROLE_OFFICER, 0, units_show, "units.show", &scope_code},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

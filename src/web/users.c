@@ -12,6 +12,7 @@
 #include "db/users.h"
 #include "lib/crypto.h"
 #include "web/app.h"
+#include "web/scope.h"
 #include "web/web.h"
 
 static const int roles[] = {ROLE_OFFICER, ROLE_DISTRICT_ADMIN, ROLE_PROVINCE_ADMIN, ROLE_NATIONAL_ADMIN};
@@ -237,9 +238,9 @@ static void users_enable(struct req *r)
 }
 
 const struct route users_routes[] = {
-    {HTTP_GET, "/users", ROLE_DISTRICT_ADMIN, 0, users_index, "users.index"},
-    {HTTP_POST, "/users", ROLE_DISTRICT_ADMIN, 0, users_create, "users.create"},
-    {HTTP_POST, "/users/{id}/disable", ROLE_DISTRICT_ADMIN, 0, users_disable, "users.disable"},
-    {HTTP_POST, "/users/{id}/enable", ROLE_DISTRICT_ADMIN, 0, users_enable, "users.enable"},
-    {0, NULL, 0, 0, NULL, NULL},
+    {HTTP_GET, "/users", ROLE_DISTRICT_ADMIN, 0, users_index, "users.index", &scope_own},
+    {HTTP_POST, "/users", ROLE_DISTRICT_ADMIN, 0, users_create, "users.create", &scope_own},
+    {HTTP_POST, "/users/{id}/disable", ROLE_DISTRICT_ADMIN, 0, users_disable, "users.disable", &scope_user},
+    {HTTP_POST, "/users/{id}/enable", ROLE_DISTRICT_ADMIN, 0, users_enable, "users.enable", &scope_user},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -279,7 +279,9 @@ for (const backend of backends()) {
       assert.match(missing.errors[0].message, /คอลัมน์/);
       // The page of a job is HTML too, with a progress or result.
       assert.equal((await adm.get(g.json.href, { accept: 'text/html' })).status, 200);
-      assert.equal((await off2.get(g.json.href)).status, 404, 'another district cannot see the job');
+      const other = await off2.get(g.json.href);
+      assert.equal(other.status, 403, 'another district cannot see the job');
+      assert.equal(other.json.type, '/problems/out-of-scope');
       run(['check'], { env: srv.env });
     });
 

@@ -598,7 +598,7 @@ static void test_rollups_follow_edits_and_voids(void **state)
 	json_decref(e);
 
 	/* Void: its day and services leave the roll-ups. */
-	assert_int_equal(db_visit_void(db, cb.id, "บันทึกซ้ำ", admin1, b.visited_at + 100), DB_OK);
+	assert_int_equal(db_visit_void(db, cb.id, "บันทึกซ้ำ", admin1, b.visited_at + 100, 0, NULL), DB_OK);
 	assert_int_equal(rollup_visits_of(db, "4701", "2024-03-04"), 0);
 	assert_int_equal(rollup_service_of(db, "4701", "2024-03-04", "welfare", "completed"), 0);
 	assert_rollups_consistent(db);
@@ -642,7 +642,7 @@ static void test_history_and_refusals(void **state)
 	struct visit_created c = create(db, "4701", &v, officer1, "1103702071838");
 	struct visit_input v2 = mk("2024-03-04", 9, 30, "นายประวัติ แก้ชื่อ", "welfare=completed queue=referred");
 	assert_int_equal(update(db, c.id, &v2, VISIT_CID_KEEP, NULL, admin1), DB_OK);
-	assert_int_equal(db_visit_void(db, c.id, "ลงผิดคน", admin1, 2000000000), DB_OK);
+	assert_int_equal(db_visit_void(db, c.id, "ลงผิดคน", admin1, 2000000000, 0, NULL), DB_OK);
 
 	json_t *h = db_visit_history(db, c.id);
 	assert_non_null(h);
@@ -680,9 +680,9 @@ static void test_history_and_refusals(void **state)
 
 	/* A void entry cannot be edited or voided again; unknown ids are DB_DONE. */
 	assert_int_equal(update(db, c.id, &v, VISIT_CID_KEEP, NULL, admin1), VISIT_RC_VOID);
-	assert_int_equal(db_visit_void(db, c.id, "อีกครั้ง", admin1, 1), VISIT_RC_VOID);
+	assert_int_equal(db_visit_void(db, c.id, "อีกครั้ง", admin1, 1, 0, NULL), VISIT_RC_VOID);
 	assert_int_equal(update(db, 987654, &v, VISIT_CID_KEEP, NULL, admin1), DB_DONE);
-	assert_int_equal(db_visit_void(db, 987654, "x", admin1, 1), DB_DONE);
+	assert_int_equal(db_visit_void(db, 987654, "x", admin1, 1, 0, NULL), DB_DONE);
 	json_t *e = db_visit_get(db, c.id);
 	assert_string_equal(fresh_jstr(e, "visitor_name"), "นายประวัติ แก้ชื่อ");
 	assert_string_equal(fresh_jstr(e, "void_reason"), "ลงผิดคน");
@@ -696,7 +696,7 @@ static void test_history_and_refusals(void **state)
 
 	/* Voided by the system (user 0): no user recorded. */
 	struct visit_created s = create(db, "4701", &v, officer1, NULL);
-	assert_int_equal(db_visit_void(db, s.id, "ระบบ", 0, 3), DB_OK);
+	assert_int_equal(db_visit_void(db, s.id, "ระบบ", 0, 3, 0, NULL), DB_OK);
 	h = db_visit_history(db, s.id);
 	assert_int_equal(json_array_size(h), 2);
 	assert_true(json_is_null(json_object_get(json_array_get(h, 1), "user_id")));
@@ -905,7 +905,7 @@ static void test_list_pages_void_and_totals(void **state)
 	struct db *db = DB(state);
 	int64_t ids[8];
 	list_seed(db, ids);
-	assert_int_equal(db_visit_void(db, ids[5], "ซ้ำ", admin1, 1), DB_OK); /* Fay */
+	assert_int_equal(db_visit_void(db, ids[5], "ซ้ำ", admin1, 1, 0, NULL), DB_OK); /* Fay */
 
 	struct visit_filter f = {.unit_code = "4701", .limit = 3};
 	assert_names(db, &f, "Catx,นายไทย ใจดี,Eve SMITH", 7);
@@ -1210,9 +1210,9 @@ static void test_find_by_cid(void **state)
 	struct visit_created c1 = create(db, "4701", &v1, officer1, cid);
 	struct visit_created c2 = create(db, "4701", &v2, officer1, cid);
 	struct visit_created c3 = create(db, "4701", &v3, officer1, cid);
-	create(db, "4702", &v1, officer1, cid);                             /* other unit */
-	create(db, "4701", &v1, officer1, "3100600123456");                 /* other person */
-	assert_int_equal(db_visit_void(db, c3.id, "ผิด", admin1, 1), DB_OK); /* void: not listed */
+	create(db, "4702", &v1, officer1, cid);                                      /* other unit */
+	create(db, "4701", &v1, officer1, "3100600123456");                          /* other person */
+	assert_int_equal(db_visit_void(db, c3.id, "ผิด", admin1, 1, 0, NULL), DB_OK); /* void: not listed */
 
 	struct cid_forms f;
 	cid_forms(cid, &f);
@@ -1386,6 +1386,257 @@ static void test_scale(void **state)
 	            "visit_day >= '2024-05-26'");
 }
 
+/* ---- the open-period rule and the version, inside the transaction (issue 8) ---- */
+
+/* Bangkok local time of day at hour:00 as epoch seconds. */
+static int64_t at_local(const char *day, int hour)
+{
+	struct civil_day d;
+	int64_t t;
+	assert_int_equal(thai_day_parse(day, &d), 0);
+	struct civil_time ct = {d.y, d.m, d.d, hour, 0, 0};
+	assert_int_equal(thai_local_to_epoch(&ct, &t), 0);
+	return t;
+}
+
+static int create_ruled(struct db *db, const char *unit, const struct visit_input *v,
+                        const struct visit_period_rule *rule, struct visit_created *out)
+{
+	struct visit_create in = {
+	    .v = v, .unit_code = unit, .officer_id = officer1, .now = rule->now, .rule = rule};
+	return db_visit_create(db, &in, out);
+}
+
+static void test_period_rule_inside_write(void **state)
+{
+	struct db *db = DB(state);
+	struct visit_period_rule open = {25, 3, at_local("2024-03-10", 12)};
+	struct visit_input v = mk("2024-03-05", 9, 0, "นายงวด เปิด", "welfare=completed");
+	struct visit_created a, b;
+	assert_int_equal(create_ruled(db, "4701", &v, &open, &a), DB_OK);
+	assert_int_equal(a.seq, 1);
+
+	/* Version: an edit naming the version it read goes through once. */
+	struct visit_input v2 = mk("2024-03-05", 10, 0, "นายงวด แก้", "welfare=completed");
+	struct visit_update up = {.v = &v2, .user_id = admin1, .now = open.now, .version = 1, .rule = &open};
+	assert_int_equal(db_visit_update(db, a.id, &up), DB_OK);
+	json_t *e = db_visit_get(db, a.id);
+	assert_int_equal(fresh_jint(e, "version"), 2);
+	json_decref(e);
+	assert_int_equal(db_visit_update(db, a.id, &up), VISIT_RC_STALE); /* still says 1 */
+	assert_int_equal(db_visit_void(db, a.id, "ซ้ำ", admin1, open.now, 1, &open), VISIT_RC_STALE);
+
+	/* Past the grace days (25 + 3): closed for create, edit and void. */
+	struct visit_period_rule late = {25, 3, at_local("2024-03-29", 9)};
+	int64_t before = fresh_count(db, "SELECT COUNT(*) FROM visits");
+	assert_int_equal(create_ruled(db, "4701", &v, &late, &b), VISIT_RC_CLOSED);
+	up.version = 0;
+	up.rule = &late;
+	assert_int_equal(db_visit_update(db, a.id, &up), VISIT_RC_CLOSED);
+	assert_int_equal(db_visit_void(db, a.id, "ซ้ำ", admin1, late.now, 0, &late), VISIT_RC_CLOSED);
+	/* Within the grace days it is still open. */
+	struct visit_period_rule grace = {25, 3, at_local("2024-03-28", 9)};
+	up.rule = &grace;
+	assert_int_equal(db_visit_update(db, a.id, &up), DB_OK);
+
+	/* Attested: closed at once, even on an open date. */
+	assert_int_equal(db_period_attest(db, "4701", "2024-03", admin1, open.now), DB_OK);
+	assert_int_equal(create_ruled(db, "4701", &v, &open, &b), VISIT_RC_CLOSED);
+	up.rule = &open;
+	assert_int_equal(db_visit_update(db, a.id, &up), VISIT_RC_CLOSED);
+	assert_int_equal(db_visit_void(db, a.id, "ซ้ำ", admin1, open.now, 0, &open), VISIT_RC_CLOSED);
+	/* Nothing was written by a refusal: no entry, no number used. */
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM visits"), before);
+	assert_int_equal(fresh_count(db, "SELECT last_seq FROM visit_counters WHERE unit_code = '4701'"), 1);
+	/* Another unit's same period is not attested. */
+	assert_int_equal(create_ruled(db, "4702", &v, &open, &b), DB_OK);
+
+	/* Moving an open entry into the attested period is refused too. */
+	struct visit_period_rule april = {25, 3, at_local("2024-04-02", 9)};
+	struct visit_input va = mk("2024-04-01", 9, 0, "นายเมษา", "welfare=completed");
+	assert_int_equal(create_ruled(db, "4701", &va, &april, &b), DB_OK);
+	struct visit_input back = mk("2024-03-20", 9, 0, "นายเมษา", "welfare=completed");
+	struct visit_update mv = {.v = &back, .user_id = admin1, .now = april.now, .rule = &april};
+	assert_int_equal(db_visit_update(db, b.id, &mv), VISIT_RC_CLOSED);
+	assert_rollups_consistent(db);
+}
+
+/* A period closes (is attested) while writes race it: every entry in the
+ * period was committed before the attestation, none after. The attestation
+ * counts the period's entries in its own transaction; at the end the period
+ * holds exactly that many. */
+#define CLOSE_THREADS 4
+#define CLOSE_MAX     20000 /* creates per thread, at most (they stop once refused) */
+
+struct close_race {
+	struct db *db;
+	struct visit_period_rule rule;
+	struct visit_input v;
+	atomic_int ok, closed, other;
+	atomic_bool attested;
+};
+
+static void *close_thread(void *arg)
+{
+	struct close_race *cr = arg;
+	int refused_after = 0;
+	for (int i = 0; i < CLOSE_MAX && refused_after < 3; i++) {
+		struct visit_created out;
+		int rc = create_ruled(cr->db, "4702", &cr->v, &cr->rule, &out);
+		if (rc == DB_OK)
+			atomic_fetch_add(&cr->ok, 1);
+		else if (rc == VISIT_RC_CLOSED) {
+			atomic_fetch_add(&cr->closed, 1);
+			refused_after++;
+		} else
+			atomic_fetch_add(&cr->other, 1);
+	}
+	return NULL;
+}
+
+struct attest_count {
+	int64_t n;
+};
+
+static int attest_count_fn(struct dbc *c, void *arg)
+{
+	struct attest_count *a = arg;
+	int rc = db_exec(c,
+	                 "INSERT INTO period_attestations (unit_code, period, attested_at) VALUES ('4702', "
+	                 "'2024-03', 1)",
+	                 "");
+	if (rc != DB_OK)
+		return rc;
+	rc = db_query_int(c, &a->n,
+	                  "SELECT COUNT(*) FROM visits WHERE unit_code = '4702' AND period = '2024-03'", "");
+	return rc == DB_ROW ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
+static void test_period_closes_while_writes_race(void **state)
+{
+	struct db *db = DB(state);
+	struct close_race *cr = xcalloc(1, sizeof *cr);
+	cr->db = db;
+	cr->rule = (struct visit_period_rule){25, 3, at_local("2024-03-10", 12)};
+	cr->v = mk("2024-03-06", 9, 0, "นางแข่ง ปิดงวด", "welfare=completed queue=referred");
+	pthread_t t[CLOSE_THREADS];
+	for (int i = 0; i < CLOSE_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, close_thread, cr), 0);
+	/* Let some writes in first (bounded wait), then close the period. */
+	for (int i = 0; i < 400 && atomic_load(&cr->ok) < 20; i++)
+		usleep(5000);
+	struct attest_count ac = {0};
+	assert_int_equal(db_tx(db, attest_count_fn, &ac), DB_OK);
+	for (int i = 0; i < CLOSE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	int64_t final =
+	    fresh_count(db, "SELECT COUNT(*) FROM visits WHERE unit_code = '4702' AND period = '2024-03'");
+	assert_int_equal(atomic_load(&cr->other), 0);
+	assert_true(atomic_load(&cr->ok) >= 20);
+	assert_true(atomic_load(&cr->closed) >= CLOSE_THREADS); /* every thread met the closed period */
+	assert_int_equal(final, ac.n);                          /* none was written after it closed */
+	assert_int_equal(final, atomic_load(&cr->ok));
+	/* Numbers stay gap-free: refusals took none. */
+	assert_int_equal(fresh_count(db, "SELECT MAX(seq) FROM visits WHERE unit_code = '4702'"), final);
+	assert_rollups_consistent(db);
+	free(cr);
+}
+
+/* ---- the registry book: one snapshot, in the book's order ---- */
+
+struct book_writer {
+	struct db *db;
+	atomic_bool stop;
+	int made;
+};
+
+static void *book_writer_thread(void *arg)
+{
+	struct book_writer *w = arg;
+	for (int i = 0; i < 300 && !atomic_load(&w->stop); i++) {
+		/* Alternate the two years of period 2025-01 (26 Dec 2024 - 25 Jan 2025). */
+		struct visit_input v = mk(i % 2 ? "2025-01-03" : "2024-12-28", 8 + i % 10, i % 60, "นายหนังสือ",
+		                          "welfare=completed");
+		struct visit_created out;
+		struct visit_create in = {
+		    .v = &v, .unit_code = "4701", .officer_id = officer1, .now = v.visited_at};
+		if (db_visit_create(w->db, &in, &out) == DB_OK)
+			w->made++;
+	}
+	return NULL;
+}
+
+/* Each book read is consistent: distinct entries, each year's numbers
+ * 1..n without a gap (numbers are taken in commit order), and the order is
+ * B.E. year then running number. */
+static void assert_book_consistent(json_t *book)
+{
+	int64_t last_year = 0, last_seq = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(book, i, e)
+	{
+		int64_t y = fresh_jint(e, "year_be"), q = fresh_jint(e, "seq");
+		if (y != last_year) {
+			assert_true(y > last_year);
+			assert_int_equal(q, 1);
+		} else {
+			assert_int_equal(q, last_seq + 1);
+		}
+		last_year = y;
+		last_seq = q;
+	}
+}
+
+static void test_book_is_a_snapshot_in_book_order(void **state)
+{
+	struct db *db = DB(state);
+	/* Saved in an order unlike visit time: the book follows the numbers. */
+	struct visit_input late = mk("2025-01-03", 15, 0, "นางบ่าย", "welfare=completed");
+	struct visit_input early = mk("2025-01-03", 8, 0, "นางเช้า", "welfare=completed");
+	struct visit_input dec = mk("2024-12-30", 9, 0, "นายธันวา", "welfare=completed");
+	struct visit_created a = create(db, "4701", &late, officer1, NULL);
+	struct visit_created b = create(db, "4701", &early, officer1, NULL);
+	struct visit_created c = create(db, "4701", &dec, officer1, NULL);
+	assert_int_equal(db_visit_void(db, b.id, "ซ้ำ", admin1, early.visited_at + 60, 0, NULL), DB_OK);
+	json_t *book = NULL;
+	assert_int_equal(db_visits_book(db, "4701", "2025-01", &book), DB_OK);
+	assert_int_equal(json_array_size(book), 3);                        /* the void one too */
+	assert_int_equal(fresh_jint(json_array_get(book, 0), "id"), c.id); /* 2567 first */
+	assert_int_equal(fresh_jint(json_array_get(book, 1), "id"), a.id); /* 1/2568 */
+	assert_int_equal(fresh_jint(json_array_get(book, 2), "id"), b.id); /* 2/2568 */
+	assert_string_equal(fresh_jstr(json_array_get(book, 2), "status"), "void");
+	json_decref(book);
+
+	/* Read while another thread writes: every read is whole. */
+	assert_int_equal(fresh_exec_tx(db, "DELETE FROM visit_history; DELETE FROM visit_services; "
+	                                   "DELETE FROM visits; DELETE FROM rollup_visits; "
+	                                   "DELETE FROM rollup_services; DELETE FROM visit_counters"),
+	                 DB_OK);
+	struct book_writer w = {.db = db};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, book_writer_thread, &w), 0);
+	size_t reads = 0, largest = 0;
+	for (int i = 0; i < 60; i++) {
+		json_t *bk = NULL;
+		assert_int_equal(db_visits_book(db, "4701", "2025-01", &bk), DB_OK);
+		assert_book_consistent(bk);
+		if (json_array_size(bk) > largest)
+			largest = json_array_size(bk);
+		json_decref(bk);
+		reads++;
+		usleep(2000);
+	}
+	atomic_store(&w.stop, true);
+	pthread_join(t, NULL);
+	assert_int_equal(reads, 60);
+	json_t *bk = NULL;
+	assert_int_equal(db_visits_book(db, "4701", "2025-01", &bk), DB_OK);
+	assert_int_equal((int)json_array_size(bk), w.made);
+	assert_book_consistent(bk);
+	json_decref(bk);
+}
+
 int main(int argc, char **argv)
 {
 	int rc = fresh_main(argc, argv, "test_visits");
@@ -1408,6 +1659,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_purge_batches, clear),
 	    cmocka_unit_test_setup(test_find_by_cid, clear),
 	    cmocka_unit_test_setup(test_period_attested, clear),
+	    cmocka_unit_test_setup(test_period_rule_inside_write, clear),
+	    cmocka_unit_test_setup(test_period_closes_while_writes_race, clear),
+	    cmocka_unit_test_setup(test_book_is_a_snapshot_in_book_order, clear),
 	};
 	const char *group = fresh_is_pg() ? "visits.postgresql" : "visits.sqlite";
 	rc = cmocka_run_group_tests_name(group, tests, group_setup, group_teardown);

@@ -446,6 +446,35 @@ static void test_state_walk(void **state)
 	}
 }
 
+/* The window of the last n working days, today included when it is one. */
+static void test_working_days(void **state)
+{
+	(void)state;
+	static const struct {
+		struct civil_day today;
+		int n;
+		struct civil_day first;
+	} t[] = {
+	    {{2026, 12, 2}, 3, {2026, 11, 30}}, /* Wed: Mon */
+	    {{2026, 11, 30}, 3, {2026, 11, 26}}, /* Mon: Thu before */
+	    {{2026, 12, 5}, 3, {2026, 12, 2}},  /* Sat: Wed */
+	    {{2026, 12, 6}, 3, {2026, 12, 2}},  /* Sun: Wed */
+	    {{2026, 12, 4}, 1, {2026, 12, 4}},  /* Fri, n = 1: itself */
+	    {{2027, 1, 1}, 3, {2026, 12, 30}},  /* over the turn of the year */
+	    {{2024, 3, 4}, 5, {2024, 2, 27}},   /* over the end of a leap February */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct civil_day f;
+		assert_int_equal(period_working_days_from(t[i].today, t[i].n, &f), 0);
+		assert_int_equal(f.y, t[i].first.y);
+		assert_int_equal(f.m, t[i].first.m);
+		assert_int_equal(f.d, t[i].first.d);
+	}
+	struct civil_day f;
+	assert_int_equal(period_working_days_from((struct civil_day){2026, 12, 2}, 0, &f), -1);
+	assert_int_equal(period_working_days_from((struct civil_day){2026, 2, 30}, 3, &f), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,7 +484,7 @@ int main(void)
 	    cmocka_unit_test(test_label),        cmocka_unit_test(test_add_cmp),
 	    cmocka_unit_test(test_fiscal_year),  cmocka_unit_test(test_fiscal_range),
 	    cmocka_unit_test(test_state),        cmocka_unit_test(test_last_open_day),
-	    cmocka_unit_test(test_state_walk),
+	    cmocka_unit_test(test_state_walk),   cmocka_unit_test(test_working_days),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,23 +11,33 @@
 
 #include "http/http.h"
 
+/* Routes of a test table act on no unit (the app's resolvers are web/scope.c's). */
+static enum err any_scope_resolve(struct req *r, char *unit, size_t cap)
+{
+	(void)r;
+	if (cap)
+		unit[0] = '\0';
+	return ERR_OK;
+}
+static const struct route_scope any_scope = {"none", any_scope_resolve};
+
 static void h_noop(struct req *r)
 {
 	(void)r;
 }
 
 static const struct route table[] = {
-    {HTTP_GET, "/", 0, ROUTE_PUBLIC, h_noop, "home"},
-    {HTTP_GET, "/units", 0, 0, h_noop, "units.list"},
-    {HTTP_POST, "/units", 0, 0, h_noop, "units.create"},
-    {HTTP_GET, "/units/new", 0, 0, h_noop, "units.new"},
-    {HTTP_GET, "/units/{code}", 0, ROUTE_SCOPED, h_noop, "units.show"},
-    {HTTP_PUT | HTTP_PATCH, "/units/{code}", 0, ROUTE_SCOPED, h_noop, "units.update"},
-    {HTTP_GET, "/units/{code}/visits/{id}", 0, ROUTE_SCOPED, h_noop, "visits.show"},
-    {HTTP_POST, "/units/{code}/visits", 0, ROUTE_SCOPED, h_noop, "visits.create"},
-    {HTTP_DELETE, "/users/{id}", 0, 0, h_noop, "users.delete"},
-    {HTTP_HEAD, "/ping", 0, ROUTE_PUBLIC, h_noop, "ping.head"},
-    {HTTP_GET, "/ping", 0, ROUTE_PUBLIC, h_noop, "ping.get"},
+    {HTTP_GET, "/", 0, ROUTE_PUBLIC, h_noop, "home", &any_scope},
+    {HTTP_GET, "/units", 0, 0, h_noop, "units.list", &any_scope},
+    {HTTP_POST, "/units", 0, 0, h_noop, "units.create", &any_scope},
+    {HTTP_GET, "/units/new", 0, 0, h_noop, "units.new", &any_scope},
+    {HTTP_GET, "/units/{code}", 0, 0, h_noop, "units.show", &any_scope},
+    {HTTP_PUT | HTTP_PATCH, "/units/{code}", 0, 0, h_noop, "units.update", &any_scope},
+    {HTTP_GET, "/units/{code}/visits/{id}", 0, 0, h_noop, "visits.show", &any_scope},
+    {HTTP_POST, "/units/{code}/visits", 0, 0, h_noop, "visits.create", &any_scope},
+    {HTTP_DELETE, "/users/{id}", 0, 0, h_noop, "users.delete", &any_scope},
+    {HTTP_HEAD, "/ping", 0, ROUTE_PUBLIC, h_noop, "ping.head", &any_scope},
+    {HTTP_GET, "/ping", 0, ROUTE_PUBLIC, h_noop, "ping.get", &any_scope},
     {0},
 };
 
@@ -176,8 +186,8 @@ static void head_answers_get(void **state)
 static void duplicates_refused(void **state)
 {
 	static const struct route dup[] = {
-	    {HTTP_GET, "/a/{x}", 0, 0, h_noop, "a1"},
-	    {HTTP_GET | HTTP_POST, "/a/{y}", 0, 0, h_noop, "a2"}, /* same shape, GET again */
+	    {HTTP_GET, "/a/{x}", 0, 0, h_noop, "a1", &any_scope},
+	    {HTTP_GET | HTTP_POST, "/a/{y}", 0, 0, h_noop, "a2", &any_scope}, /* same shape, GET again */
 	    {0},
 	};
 	struct router *rt = router_new();
@@ -185,8 +195,8 @@ static void duplicates_refused(void **state)
 	router_free(rt);
 
 	static const struct route dup_slash[] = {
-	    {HTTP_GET, "/b", 0, 0, h_noop, "b1"},
-	    {HTTP_GET, "/b/", 0, 0, h_noop, "b2"},
+	    {HTTP_GET, "/b", 0, 0, h_noop, "b1", &any_scope},
+	    {HTTP_GET, "/b/", 0, 0, h_noop, "b2", &any_scope},
 	    {0},
 	};
 	rt = router_new();
@@ -194,8 +204,8 @@ static void duplicates_refused(void **state)
 	router_free(rt);
 
 	/* across tables too */
-	static const struct route t1[] = {{HTTP_POST, "/c", 0, 0, h_noop, "c1"}, {0}};
-	static const struct route t2[] = {{HTTP_POST, "/c", 0, 0, h_noop, "c2"}, {0}};
+	static const struct route t1[] = {{HTTP_POST, "/c", 0, 0, h_noop, "c1", &any_scope}, {0}};
+	static const struct route t2[] = {{HTTP_POST, "/c", 0, 0, h_noop, "c2", &any_scope}, {0}};
 	rt = router_new();
 	assert_int_equal(router_add_table(rt, t1), 0);
 	assert_int_equal(router_add_table(rt, t2), -1);
@@ -203,8 +213,8 @@ static void duplicates_refused(void **state)
 
 	/* same shape, different methods: fine */
 	static const struct route ok[] = {
-	    {HTTP_GET, "/d/{x}", 0, 0, h_noop, "d1"},
-	    {HTTP_POST, "/d/{y}", 0, 0, h_noop, "d2"},
+	    {HTTP_GET, "/d/{x}", 0, 0, h_noop, "d1", &any_scope},
+	    {HTTP_POST, "/d/{y}", 0, 0, h_noop, "d2", &any_scope},
 	    {0},
 	};
 	rt = router_new();
@@ -227,22 +237,30 @@ static void malformed_patterns(void **state)
 	    "/{a}/{a}", "/a b",  "/a%20b", "/a?b", "/{a}x", NULL,
 	};
 	for (size_t i = 0; bad[i]; i++) {
-		struct route t[] = {{HTTP_GET, bad[i], 0, 0, h_noop, "bad"}, {0}};
+		struct route t[] = {{HTTP_GET, bad[i], 0, 0, h_noop, "bad", &any_scope}, {0}};
 		struct router *rt = router_new();
 		if (router_add_table(rt, t) != -1)
 			fail_msg("pattern \"%s\" was accepted", bad[i]);
 		router_free(rt);
 	}
 	/* no handler, no methods */
-	struct route t1[] = {{HTTP_GET, "/x", 0, 0, NULL, "nohandler"}, {0}};
-	struct route t2[] = {{0, "/x", 0, 0, h_noop, "nomethod"}, {0}};
+	struct route t1[] = {{HTTP_GET, "/x", 0, 0, NULL, "nohandler", &any_scope}, {0}};
+	struct route t2[] = {{0, "/x", 0, 0, h_noop, "nomethod", &any_scope}, {0}};
+	/* every route declares its scope (the authorize hook resolves it) */
+	struct route t3[] = {{HTTP_GET, "/x", 0, 0, h_noop, "noscope", NULL}, {0}};
+	static const struct route_scope unnamed = {NULL, any_scope_resolve};
+	struct route t4[] = {{HTTP_GET, "/x", 0, 0, h_noop, "unnamed", &unnamed}, {0}};
 	struct router *rt = router_new();
 	assert_int_equal(router_add_table(rt, t1), -1);
 	assert_int_equal(router_add_table(rt, t2), -1);
+	assert_int_equal(router_add_table(rt, t3), -1);
+	assert_int_equal(router_add_table(rt, t4), -1);
 	router_free(rt);
 	/* at most 8 parameters */
-	struct route nine[] = {{HTTP_GET, "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", 0, 0, h_noop, "nine"}, {0}};
-	struct route eight[] = {{HTTP_GET, "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", 0, 0, h_noop, "eight"}, {0}};
+	struct route nine[] = {
+	    {HTTP_GET, "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", 0, 0, h_noop, "nine", &any_scope}, {0}};
+	struct route eight[] = {
+	    {HTTP_GET, "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", 0, 0, h_noop, "eight", &any_scope}, {0}};
 	rt = router_new();
 	assert_int_equal(router_add_table(rt, nine), -1);
 	assert_int_equal(router_add_table(rt, eight), 0);
@@ -296,10 +314,10 @@ static void many_routes(void **state)
 		many_names[2 * i] = strdup(buf);
 		snprintf(buf, sizeof buf, "item%d", i);
 		many_names[2 * i + 1] = strdup(buf);
-		t[2 * i] =
-		    (struct route){HTTP_GET | HTTP_POST, patterns[2 * i], 0, 0, h_noop, many_names[2 * i]};
-		t[2 * i + 1] =
-		    (struct route){HTTP_GET, patterns[2 * i + 1], 0, 0, h_noop, many_names[2 * i + 1]};
+		t[2 * i] = (struct route){HTTP_GET | HTTP_POST, patterns[2 * i], 0, 0, h_noop,
+		                          many_names[2 * i],    &any_scope};
+		t[2 * i + 1] = (struct route){HTTP_GET, patterns[2 * i + 1],   0,         0,
+		                              h_noop,   many_names[2 * i + 1], &any_scope};
 	}
 	struct router *rt = router_new();
 	assert_int_equal(router_add_table(rt, t), 0);
