@@ -42,8 +42,10 @@ static int reserve(struct buf *b, size_t extra)
 		cap *= 2;
 	if (cap > max + 1)
 		cap = max + 1;
-	if (fault_hit(FAULT_ALLOC))
-		return -1; /* the fault-injection build: as at the cap */
+	if (fault_hit(FAULT_ALLOC)) { /* the fault-injection build: the cap is reached here */
+		b->max = b->len ? b->len : 1;
+		return -1;
+	}
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 	return 0;

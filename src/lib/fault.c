@@ -16,7 +16,7 @@ struct fault_state {
 };
 
 static struct fault_state faults[FAULT__COUNT];
-static _Thread_local bool exempt;
+static _Thread_local unsigned exempt; /* nesting depth */
 
 bool fault_hit(enum fault_kind k)
 {
@@ -63,7 +63,10 @@ unsigned long fault_injected(enum fault_kind k)
 
 void fault_thread_exempt(bool on)
 {
-	exempt = on;
+	if (on)
+		exempt++;
+	else if (exempt)
+		exempt--;
 }
 
 const char *fault_kind_name(enum fault_kind k)

@@ -8,7 +8,8 @@
  * Fault injection, says why our own heap is not one of them: it aborts):
  *  - FAULT_ALLOC: an allocation by SQLite (its allocator, installed by
  *    db/sqlite_fault.c, answers NULL: SQLITE_NOMEM) or the growth of a
- *    struct buf (buf_append & co. answer -1, as at the buffer's cap);
+ *    struct buf (buf_append & co. answer -1 and the buffer keeps what it
+ *    holds as its cap: a buffer whose cap is reached just there);
  *  - FAULT_DB_STEP: one step of a database statement, or one script (BEGIN,
  *    COMMIT, ROLLBACK...), on either driver: DB_ERROR, as an I/O error would;
  *  - FAULT_WRITE: a file write, sync or truncation: SQLite's (a VFS shim,
@@ -42,7 +43,8 @@ void fault_disarm(void);
 /* Events of kind k counted since it was armed, and how many of them failed. */
 unsigned long fault_events(enum fault_kind k);
 unsigned long fault_injected(enum fault_kind k);
-/* While on, the calling thread's events are neither counted nor failed. */
+/* While on, the calling thread's events are neither counted nor failed.
+ * Calls nest: each true needs its false. */
 void fault_thread_exempt(bool on);
 /* "alloc", "db_step", "write" */
 const char *fault_kind_name(enum fault_kind k);
