@@ -15,11 +15,19 @@ bench_root() { # [extra dir...]
 
 # Migrates and seeds a SQLite database in $W (demo data), starts `$BIN serve`
 # on a free port of 127.0.0.1 with the root of bench_root; sets SRV_PID and URL.
+# The server runs with the settings it ships with: only the database, root,
+# listen address and secret file are given, and every other OSSPOINT_ variable
+# of the caller's environment is dropped first. So the access log is on, as
+# shipped; it goes to standard error, $W/serve.err.
 bench_serve() {
-	export OSSPOINT_ROOT="$W/root" OSSPOINT_DB="sqlite:$W/bench.db" OSSPOINT_ACCESS_LOG=0 \
-		OSSPOINT_LISTEN=127.0.0.1:0
-	"$BIN" migrate >/dev/null
-	"$BIN" seed --demo >/dev/null
+	local v
+	for v in $(compgen -e); do
+		case $v in OSSPOINT_BIN) ;; OSSPOINT_*) unset "$v" ;; esac
+	done
+	export OSSPOINT_ROOT="$W/root" OSSPOINT_DB="sqlite:$W/bench.db" OSSPOINT_LISTEN=127.0.0.1:0 \
+		OSSPOINT_SECRET_FILE="$W/secret.key"
+	"$BIN" migrate >/dev/null 2>&1
+	"$BIN" seed --demo >/dev/null 2>&1
 	"$BIN" serve >"$W/serve.out" 2>"$W/serve.err" &
 	SRV_PID=$!
 	for _ in $(seq 100); do grep -q 'listening on' "$W/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -27,29 +35,60 @@ bench_serve() {
 	[ -n "$URL" ] || { cat "$W/serve.err"; exit 1; }
 }
 
-# nginx, one worker, static files from $W/www, keep-alive, logging off; sets
-# NPORT and NGINX_PID and waits until it serves $W/www/<probe>.
+# Prints a TCP port of 127.0.0.1 that nothing listens on (20000-39999, below
+# the kernel's ephemeral range).
+bench_free_port() {
+	local p
+	for _ in $(seq 200); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "bench: no free port found" >&2
+	return 1
+}
+
+# Our own nginx (never the system service: its own configuration, pid file and
+# logs in $W, on a free port), one worker, static files from $W/www,
+# keep-alive, and its own access log on, buffered (buffer=64k), one line per
+# request with the fields osspoint's log has (time, method, path, status,
+# duration) in $W/nginx.access.log. Sets NPORT and NGINX_PID and waits until
+# it serves $W/www/<probe>.
 bench_nginx() { # probe
-	NPORT=$((20000 + RANDOM % 20000))
-	cat >"$W/nginx.conf" <<NGX
+	mkdir -p "$W/tmp"
+	# nginx's workers run as an unprivileged user: let them read the pages.
+	chmod -R a+rX "$W"
+	local try
+	for try in 1 2 3; do
+		NPORT=$(bench_free_port)
+		cat >"$W/nginx.conf" <<NGX
 worker_processes 1;
 pid $W/nginx.pid;
 error_log $W/nginx.err;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
-  access_log off;
+  log_format bench '\$time_iso8601 info \$request_method \$uri \$status \$request_time';
+  access_log $W/nginx.access.log bench buffer=64k;
   keepalive_requests 1000000;
   client_body_temp_path $W/tmp; proxy_temp_path $W/tmp; fastcgi_temp_path $W/tmp;
   uwsgi_temp_path $W/tmp; scgi_temp_path $W/tmp;
   server { listen 127.0.0.1:$NPORT; root $W/www; default_type text/html; }
 }
 NGX
-	mkdir -p "$W/tmp"
-	# nginx's workers run as an unprivileged user: let them read the pages.
-	chmod -R a+rX "$W"
-	nginx -c "$W/nginx.conf" -g 'daemon off;' &
-	NGINX_PID=$!
-	for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NPORT/$1" -o /dev/null && break; sleep 0.1; done
+		nginx -c "$W/nginx.conf" -g 'daemon off;' &
+		NGINX_PID=$!
+		for _ in $(seq 50); do
+			kill -0 "$NGINX_PID" 2>/dev/null || break
+			curl -sf "http://127.0.0.1:$NPORT/$1" -o /dev/null && return 0
+			sleep 0.1
+		done
+		kill "$NGINX_PID" 2>/dev/null || true
+		wait "$NGINX_PID" 2>/dev/null || true
+		echo "bench: nginx did not start on port $NPORT (try $try): $(tail -1 "$W/nginx.err" 2>/dev/null)" >&2
+	done
+	exit 1
 }
 
 # One wrk run (HTML, as a browser asks) of $SECS s at $CONNS connections;

@@ -5,7 +5,9 @@
 #   C  osspoint rendering the public templated page (/)
 #   D  osspoint rendering a logged-in page (/home, officer session)
 # Throughput is reported as ratios to A, measured in the same run; the server's
-# peak resident memory (VmHWM) is read at the end. Results: bench/RESULTS.md.
+# peak resident memory (VmHWM) is read at the end. Both servers run as shipped
+# and log every request: osspoint with its defaults (access log on), nginx with
+# its own access log (buffer=64k); see bench/lib.sh. Results: bench/RESULTS.md.
 #   bench/run.sh [seconds per run, default 10] [connections, default 64]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +38,7 @@ curl -sf -H 'Accept: text/html' "$URL/" -o "$W/www/page.html"
 cp "$W/www/page.html" "$W/root/static/bench/page.html"
 BYTES=$(stat -c %s "$W/www/page.html")
 
-# nginx, one worker, static file, keep-alive, logging off.
+# nginx, one worker, static file, keep-alive, its access log on (buffer=64k).
 bench_nginx page.html
 
 # Officer session for the logged-in page.
@@ -67,6 +69,7 @@ if [ "${BENCH_WRITE:-1}" = 1 ]; then
 		echo "## Foundation benchmark — $(date -u +%Y-%m-%d) on $(nproc) cores"
 		echo
 		echo "\`bench/run.sh $SECS $CONNS\`: wrk -t2 -c$CONNS -d${SECS}s, loopback, page of $BYTES bytes, SQLite."
+		echo "osspoint with its shipped settings (access log on), nginx with its access log on (buffer=64k)."
 		echo
 		echo "| run | req/s | p99 | ratio to nginx | target |"
 		echo "|---|---:|---:|---:|---|"

@@ -28,6 +28,7 @@ fonts-tlwg-laksaman
 libcmocka-dev curl
 chromium
 nginx wrk poppler-utils zbar-tools
+default-jre-headless
 "
 
 missing=""

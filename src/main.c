@@ -1,5 +1,6 @@
 /* osspoint: CLI and wiring only. */
 #include <errno.h>
+#include <stdbool.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -10,9 +11,11 @@
 #include <unistd.h>
 
 #include "core/perm.h"
+#include "core/throttle.h"
 #include "db/db.h"
 #include "db/eservices.h"
 #include "db/seed.h"
+#include "db/sessions.h"
 #include "db/units.h"
 #include "db/users.h"
 #include "db/visits.h"
@@ -22,6 +25,7 @@
 #include "lib/config.h"
 #include "lib/crypto.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/xalloc.h"
 #include "render/mustache.h"
 #include "web/app.h"
@@ -118,11 +122,60 @@ static int mkdir_p(const char *dir)
 	for (char *p = path + 1; *p; p++)
 		if (*p == '/') {
 			*p = '\0';
-			if (mkdir(path, 0750) < 0 && errno != EEXIST)
+			if (mkdir(path, 0700) < 0 && errno != EEXIST)
 				return -1;
 			*p = '/';
 		}
-	return mkdir(path, 0750) < 0 && errno != EEXIST ? -1 : 0;
+	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Files that hold personal data are the owner's alone (0600). main sets
+ * umask 077, so what this program creates is born so (SQLite gives its -wal
+ * and -shm the main file's mode); a file found open to group or others (an
+ * older version, a copy, a restore) is closed to them here, with a note. The
+ * secret key is not corrected but refused (crypto_secret_load): a key that
+ * others could read may have been copied, which an operator must know. */
+static void private_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 077))
+		return;
+	mode_t mode = st.st_mode & 0600;
+	if (chmod(path, mode) < 0)
+		fprintf(stderr, "osspoint: ไฟล์ %s เปิดให้กลุ่มหรือผู้อื่นเข้าถึงได้ (สิทธิ์ %04o) และแก้สิทธิ์ไม่ได้: %s\n", path,
+		        (unsigned)(st.st_mode & 07777), strerror(errno));
+	else
+		fprintf(stderr, "osspoint: ไฟล์ %s เปิดให้กลุ่มหรือผู้อื่นเข้าถึงได้ (สิทธิ์ %04o) แก้เป็น %04o แล้ว\n", path,
+		        (unsigned)(st.st_mode & 07777), (unsigned)mode);
+}
+
+/* The SQLite file of a database URL (as db_open reads it) into out, or
+ * false for PostgreSQL and ":memory:". */
+static bool sqlite_file(const char *url, char *out, size_t cap)
+{
+	const char *path = NULL;
+	size_t n = strlen(url);
+	if (!strncmp(url, "sqlite:", 7))
+		path = url + 7;
+	else if (n > 3 && !strcmp(url + n - 3, ".db") && !strstr(url, "://"))
+		path = url;
+	if (!path || !*path || !strcmp(path, ":memory:"))
+		return false;
+	return snprintf(out, cap, "%s", path) < (int)cap;
+}
+
+/* The database file and its side files (WAL, shared memory, rollback
+ * journal). */
+static void private_db_files(const char *url)
+{
+	static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+	char base[1024], path[1100];
+	if (!sqlite_file(url, base, sizeof base))
+		return;
+	for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+		snprintf(path, sizeof path, "%s%s", base, side[i]);
+		private_file(path);
+	}
 }
 
 static int die(const char *fmt, const char *arg)
@@ -135,10 +188,9 @@ static int die(const char *fmt, const char *arg)
 
 static struct db *open_db(const struct config *cfg)
 {
-	char err[512] = "";
-	if (!strncmp(cfg->db, "sqlite:", 7) && strcmp(cfg->db, "sqlite::memory:")) {
+	char err[512] = "", path[1024];
+	if (sqlite_file(cfg->db, path, sizeof path)) {
 		/* Create the directory of a relative SQLite file (var/ by default). */
-		const char *path = cfg->db + 7;
 		const char *slash = strrchr(path, '/');
 		if (slash && slash != path) {
 			char dir[1024];
@@ -147,9 +199,14 @@ static struct db *open_db(const struct config *cfg)
 				fprintf(stderr, "osspoint: สร้างโฟลเดอร์ %s ไม่ได้: %s\n", dir, strerror(errno));
 		}
 	}
+	/* Before opening, so SQLite copies a corrected mode to the -wal and -shm
+	 * it creates; after, for those that already existed. */
+	private_db_files(cfg->db);
 	struct db *db = db_open(cfg->db, cfg->db_pool, err, sizeof err);
 	if (!db)
 		fprintf(stderr, "osspoint: เปิดฐานข้อมูลไม่ได้: %s\n", err);
+	else
+		private_db_files(cfg->db);
 	return db;
 }
 
@@ -161,6 +218,39 @@ static int read_password_stdin(char *out, size_t cap)
 	return 0;
 }
 
+static int load_secret(const struct config *cfg);
+
+/* The data step of migration 005: idempotency keys of imports made before
+ * it are an unkeyed hash of the row, clear Thai ID included; they become a
+ * keyed value (registry_import_legacy_key). Needs the server's secret, so it
+ * runs here, not in SQL, and only loads the key when there is something to
+ * re-key (a database-only host needs no key file otherwise). Returns 0 or 1. */
+static int rekey_legacy_imports(const struct config *cfg, struct db *db)
+{
+	int64_t legacy = 0, changed = 0;
+	if (db_visits_legacy_imports(db, &legacy) != DB_OK)
+		return die("%s", "ตรวจรหัสกันส่งซ้ำของรายการนำเข้าเดิมไม่สำเร็จ");
+	if (!legacy)
+		return 0;
+	struct stat st;
+	if (stat(cfg->secret_file, &st) < 0) {
+		fprintf(stderr,
+		        "osspoint: มีรายการนำเข้าเดิม %lld รายการที่ต้องเปลี่ยนรหัสกันส่งซ้ำด้วยกุญแจลับ แต่ไม่พบไฟล์กุญแจ %s — "
+		        "รัน osspoint migrate บนเครื่องที่มีไฟล์กุญแจของเซิร์ฟเวอร์ (ค่าตั้ง secret_file)\n",
+		        (long long)legacy, cfg->secret_file);
+		return 1;
+	}
+	if (load_secret(cfg) < 0)
+		return 1;
+	int rc = db_visits_rekey_legacy_imports(db, registry_import_legacy_key, &changed);
+	crypto_secret_forget();
+	if (rc != DB_OK)
+		return die("%s", "เปลี่ยนรหัสกันส่งซ้ำของรายการนำเข้าเดิมไม่สำเร็จ (เรียก osspoint migrate อีกครั้งได้)");
+	printf("osspoint: เปลี่ยนรหัสกันส่งซ้ำของรายการนำเข้าเดิมเป็นรหัสที่ใช้กุญแจลับแล้ว %lld รายการ\n",
+	       (long long)changed);
+	return 0;
+}
+
 static int cmd_migrate(const struct config *cfg)
 {
 	struct db *db = open_db(cfg);
@@ -168,9 +258,12 @@ static int cmd_migrate(const struct config *cfg)
 		return 1;
 	int n = db_migrate(db);
 	int v = db_schema_version(db);
+	int rk = n >= 0 ? rekey_legacy_imports(cfg, db) : 1;
 	db_close(db);
 	if (n < 0)
 		return die("ปรับปรุงฐานข้อมูลไม่สำเร็จ", "");
+	if (rk)
+		return rk;
 	printf("osspoint: ฐานข้อมูล %s — ปรับปรุง %d ขั้น, รุ่นโครงสร้าง %d\n", cfg->db, n, v);
 	return 0;
 }
@@ -338,8 +431,13 @@ static int cmd_purge(const struct config *cfg)
 	int64_t erased = 0;
 	int rc = purge_now(cfg, db, &erased);
 	db_close(db);
-	if (rc != DB_OK)
-		return die("%s", "ลบข้อมูลส่วนบุคคลไม่สำเร็จ");
+	if (rc != DB_OK) {
+		fprintf(
+		    stderr,
+		    "osspoint: ลบข้อมูลส่วนบุคคลไม่สำเร็จครบถ้วน (ลบแล้ว %lld รายการ) กรุณารัน osspoint purge อีกครั้ง\n",
+		    (long long)erased);
+		return 1;
+	}
 	printf("osspoint: ลบข้อมูลส่วนบุคคลของรายการที่เก่ากว่า %d วันแล้ว %lld รายการ (ยอดสถิติยังอยู่ครบ)\n",
 	       cfg->retention_days, (long long)erased);
 	return 0;
@@ -436,6 +534,11 @@ static void *purge_thread(void *arg)
 			log_error("purge: failed, will retry tomorrow");
 		else if (erased)
 			log_info("purge: erased personal data of %lld entries", (long long)erased);
+		/* Expired sessions, and login attempts older than throttling or
+		 * telling a known address (core/throttle.h) needs. */
+		int64_t now = (int64_t)time(NULL);
+		if (db_session_purge(a->db, now, now - (int64_t)THROTTLE_KNOWN_DAYS * 86400) != DB_OK)
+			log_error("purge: expired sessions and old login attempts not removed");
 		pthread_mutex_lock(&purge_lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -523,6 +626,13 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	if (!(the.router = web_router_new()))
 		goto out;
 	snprintf(dir, sizeof dir, "%s/static", cfg->root);
+	/* Checked when the setting was read; parsed here for the server, which
+	 * borrows it until http_stop below. */
+	struct net_prefixes trusted;
+	if (net_prefixes_parse(&trusted, cfg->trusted_proxies, err, sizeof err) < 0) {
+		fprintf(stderr, "osspoint: %s\n", err);
+		goto out;
+	}
 	struct http_config hc = {
 	    .listen = cfg->listen,
 	    .static_dir = dir,
@@ -536,6 +646,13 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	    .access_log = cfg->access_log,
 	    .render = web_render,
 	    .authorize = web_authorize,
+	    .trusted_proxies = &trusted,
+	    .cache_max_bytes = cfg->cache_max_bytes,
+	    .max_connections = cfg->max_connections,
+	    .max_connections_per_ip = cfg->max_connections_per_ip,
+	    .request_timeout = cfg->request_timeout,
+	    .io_timeout = cfg->io_timeout,
+	    .connection_memory = cfg->connection_memory,
 	};
 	public_url = cfg->public_url ? xstrdup(cfg->public_url) : xasprintf("http://%s", cfg->listen);
 	the.public_url = public_url;
@@ -595,6 +712,9 @@ int main(int argc, char **argv)
 	/* jansson allocates through xmalloc: out of memory aborts with the one
 	 * message (lib/xalloc.h) rather than handing back a NULL. */
 	json_set_alloc_funcs(xmalloc, free);
+	/* Everything this program creates (database, its WAL, the key, exports
+	 * written by a command) is the owner's alone: it holds personal data. */
+	umask(077);
 	/* Keep up to 8 MiB of freed heap per arena instead of returning it to
 	 * the kernel after every request (profiled: heap_trim → madvise took
 	 * 7-8 % of the server under a write load). */

@@ -289,6 +289,7 @@ L_ROWS=$(grep -o '"number" *:' "$W/list.json" | wc -l)
 [ "$L_TOTAL" = "$C_T" ] || { echo "bench: the list says total $L_TOTAL, the database $C_T"; head -c 600 "$W/list.json"; exit 1; }
 : >"$W/list.cfg"
 for _ in $(seq "$LIST_REQUESTS"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$LIST_URL" >>"$W/list.cfg"; done
+sleep 1.2 # the access log is buffered, written at least once a second: let the lines so far land
 LOG_FROM=$(wc -l <"$W/big.err")
 curl -s -K "$W/list.cfg" -H 'Accept: application/json' -H "Cookie: $COOKIE" -w '%{http_code} %{time_total}\n' >"$W/list.times"
 sleep 0.2

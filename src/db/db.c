@@ -1193,6 +1193,28 @@ bool db_ping(struct db *db)
 	return db && db_read(db, ping_fn, NULL) == DB_OK;
 }
 
+/* Busy when a reader kept the WAL: db_read waits and runs it again. */
+static int checkpoint_fn(struct dbc *c, void *arg)
+{
+	struct db_stmt *st = db_prepare(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+	if (!st)
+		return DB_ERROR;
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = db_col_int(st, 0) ? DB_BUSY : DB_OK;
+	else if (rc == DB_DONE)
+		rc = DB_OK;
+	db_finish(st);
+	return rc;
+}
+
+int db_checkpoint(struct db *db)
+{
+	if (db->drv->dialect != DB_SQLITE)
+		return DB_OK;
+	return db_read(db, checkpoint_fn, NULL);
+}
+
 static int version_fn(struct dbc *c, void *arg)
 {
 	int64_t *v = arg, exists = 0;

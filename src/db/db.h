@@ -47,7 +47,8 @@ enum db_rc {
 /* Opens a pool. url: "sqlite:path/to/file.db" (or a bare path ending .db),
  * "sqlite::memory:" for tests, or "postgresql://..." / "postgres://..." (any
  * libpq connection URI; "postgresql:///dbname?host=/tmp/dir" for a unix socket).
- * SQLite is opened with WAL, foreign_keys=ON, synchronous=FULL, busy_timeout.
+ * SQLite is opened with WAL, foreign_keys=ON, synchronous=FULL, secure_delete=ON,
+ * busy_timeout.
  * pool_size 0 = default (8); "sqlite::memory:" always gets one connection
  * (each would be a database of its own). Every connection is opened here, so a
  * bad URL or an unreachable server fails now. Returns NULL and writes a
@@ -71,6 +72,17 @@ int db_migrate(struct db *db);
 int db_schema_version(struct db *db);
 /* Cheap liveness check ("SELECT 1"). */
 bool db_ping(struct db *db);
+
+/* After erasing personal data (the purge, a re-keying): makes the erased
+ * bytes leave every file of the database. SQLite: PRAGMA
+ * wal_checkpoint(TRUNCATE), which copies the WAL into the main file and cuts
+ * the WAL to 0 bytes, so the old versions of rows it held are gone; the main
+ * file keeps no freed bytes because every connection runs with
+ * secure_delete=ON (deleted content overwritten with zeros). Readers in the
+ * middle of a read make it wait (busy timeout, then db_read's retries).
+ * PostgreSQL: does nothing (its files are the server's: docs/modules/db.md).
+ * Returns DB_OK, DB_BUSY (a reader never let go) or another negative db_rc. */
+int db_checkpoint(struct db *db);
 
 /* Runs fn inside a transaction on one pooled connection (waiting for one to be
  * free). fn returns DB_OK to commit, anything else to roll back. When fn (or

@@ -129,53 +129,162 @@ int db_session_purge(struct db *db, int64_t now, int64_t before)
 	return db_tx(db, purge_fn, &a);
 }
 
-struct failures {
-	const char *username, *ip;
-	int64_t since, by_user, by_ip;
-};
+/* ---- login attempts ---- */
 
-static int failures_fn(struct dbc *c, void *arg)
+/* Integer column `col` of a one-row query's answer. */
+static int64_t col(json_t *row, const char *name)
 {
-	struct failures *a = arg;
-	a->by_user = a->by_ip = 0;
-	int rc = db_query_int(c, &a->by_user,
-	                      "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND at >= ? AND ok = 0",
-	                      "ti", a->username, a->since);
-	if (rc < 0)
-		return rc;
-	rc = db_query_int(c, &a->by_ip,
-	                  "SELECT COUNT(*) FROM login_attempts WHERE ip = ? AND at >= ? AND ok = 0", "ti",
-	                  a->ip, a->since);
-	return rc < 0 ? rc : DB_OK;
+	return json_integer_value(json_object_get(row, name));
 }
 
-int db_login_failures(struct db *db, const char *username, const char *ip, int64_t since, int64_t *by_user,
-                      int64_t *by_ip)
+struct begin {
+	const char *username, *key;
+	int64_t now;
+	const struct throttle_policy *p;
+	struct login_begin *out;
+};
+
+static int begin_fn(struct dbc *c, void *arg)
 {
-	struct failures a = {username, ip, since, 0, 0};
-	int rc = db_read(db, failures_fn, &a);
-	*by_user = a.by_user;
-	*by_ip = a.by_ip;
+	struct begin *a = arg;
+	struct login_begin *o = a->out;
+	struct throttle_counts *n = &o->counts;
+	memset(o, 0, sizeof *o); /* the transaction may be run again */
+	int64_t since = a->now - a->p->window;
+	int rc;
+	json_t *row =
+	    db_query_row(c, &rc,
+	                 "SELECT COUNT(*) AS n, COALESCE(MIN(at), 0) AS first, COALESCE(MAX(at), 0) AS last "
+	                 "FROM login_attempts WHERE username = ? AND ip = ? AND ok = 0 AND at >= ?",
+	                 "tti", a->username, a->key, since);
+	if (!row)
+		return rc < 0 ? rc : DB_ERROR;
+	n->pair = col(row, "n"), n->pair_first = col(row, "first"), n->pair_last = col(row, "last");
+	json_decref(row);
+	row = db_query_row(c, &rc,
+	                   "SELECT COALESCE(SUM(CASE WHEN t.n > CAST(? AS BIGINT) THEN CAST(? AS BIGINT) "
+	                   "ELSE t.n END), 0) AS n, COALESCE(MIN(t.first), 0) AS first FROM "
+	                   "(SELECT COUNT(*) AS n, MIN(at) AS first FROM login_attempts "
+	                   "WHERE username = ? AND ok = 0 AND at >= ? GROUP BY ip) AS t",
+	                   "iiti", a->p->pair_limit, a->p->pair_limit, a->username, since);
+	if (!row)
+		return rc < 0 ? rc : DB_ERROR;
+	n->account = col(row, "n"), n->account_first = col(row, "first");
+	json_decref(row);
+	row = db_query_row(c, &rc,
+	                   "SELECT COUNT(*) AS n, COALESCE(MIN(at), 0) AS first FROM login_attempts "
+	                   "WHERE ip = ? AND ok = 0 AND at >= ?",
+	                   "ti", a->key, since);
+	if (!row)
+		return rc < 0 ? rc : DB_ERROR;
+	n->address = col(row, "n"), n->address_first = col(row, "first");
+	json_decref(row);
+	int64_t known = 0;
+	rc = db_query_int(c, &known,
+	                  "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM login_attempts "
+	                  "WHERE username = ? AND ip = ? AND ok = 1 AND at >= ? LIMIT 1) AS t",
+	                  "tti", a->username, a->key, a->now - (int64_t)THROTTLE_KNOWN_DAYS * 86400);
+	if (rc < 0)
+		return rc;
+	n->known = known > 0;
+	o->verdict = throttle_check(a->p, n, a->now, &o->retry_after);
+	if (o->verdict != THROTTLE_ALLOW)
+		return DB_OK;
+	return db_insert_id(c, &o->attempt_id,
+	                    "INSERT INTO login_attempts (username, ip, at, ok) VALUES (?, ?, ?, 0)", "tti",
+	                    a->username, a->key, a->now);
+}
+
+int db_login_begin(struct db *db, const char *username, const char *key, int64_t now,
+                   const struct throttle_policy *p, struct login_begin *out)
+{
+	struct begin a = {username, key, now, p, out};
+	return db_tx(db, begin_fn, &a);
+}
+
+struct succeeded {
+	int64_t id;
+	const char *username, *key;
+};
+
+static int succeeded_fn(struct dbc *c, void *arg)
+{
+	struct succeeded *a = arg;
+	int rc = db_exec(c, "UPDATE login_attempts SET ok = 1 WHERE id = ?", "i", a->id);
+	if (rc == DB_OK)
+		rc = db_exec(c, "DELETE FROM login_attempts WHERE username = ? AND ip = ? AND ok = 0", "tt",
+		             a->username, a->key);
 	return rc;
 }
 
-struct attempt {
-	const char *username, *ip;
-	int64_t now;
-	int ok;
-};
-
-static int attempt_fn(struct dbc *c, void *arg)
+int db_login_succeeded(struct db *db, int64_t attempt_id, const char *username, const char *key)
 {
-	struct attempt *a = arg;
-	return db_exec(c, "INSERT INTO login_attempts (username, ip, at, ok) VALUES (?, ?, ?, ?)", "ttii",
-	               a->username, a->ip, a->now, (int64_t)a->ok);
+	struct succeeded a = {attempt_id, username, key};
+	return db_tx(db, succeeded_fn, &a);
 }
 
-int db_login_attempt_add(struct db *db, const char *username, const char *ip, int64_t now, int ok)
+struct unlock {
+	const char *username;
+	int64_t cleared;
+};
+
+static int unlock_fn(struct dbc *c, void *arg)
 {
-	struct attempt a = {username, ip, now, ok};
-	return db_tx(db, attempt_fn, &a);
+	struct unlock *a = arg;
+	int rc = db_query_int(c, &a->cleared,
+	                      "SELECT COUNT(*) AS n FROM login_attempts WHERE username = ? AND ok = 0", "t",
+	                      a->username);
+	if (rc < 0)
+		return rc;
+	return db_exec(c, "DELETE FROM login_attempts WHERE username = ? AND ok = 0", "t", a->username);
+}
+
+int db_login_unlock(struct db *db, const char *username, int64_t *cleared)
+{
+	struct unlock a = {username, 0};
+	int rc = db_tx(db, unlock_fn, &a);
+	if (cleared)
+		*cleared = rc == DB_OK ? a.cleared : 0;
+	return rc;
+}
+
+struct stats {
+	int64_t since, cap;
+	json_t *out;
+};
+
+static int stats_fn(struct dbc *c, void *arg)
+{
+	struct stats *a = arg;
+	a->out = db_query_json(
+	    c,
+	    "SELECT t.username AS username, MAX(t.n) AS worst, "
+	    "SUM(CASE WHEN t.n > CAST(? AS BIGINT) THEN CAST(? AS BIGINT) ELSE t.n END) AS account "
+	    "FROM (SELECT a.username AS username, a.ip AS ip, COUNT(*) AS n "
+	    "FROM login_attempts a JOIN users u ON u.username = a.username "
+	    "WHERE a.ok = 0 AND a.at >= ? GROUP BY a.username, a.ip) AS t GROUP BY t.username",
+	    "iii", a->cap, a->cap, a->since);
+	return a->out ? DB_OK : DB_ERROR;
+}
+
+json_t *db_login_failure_stats(struct db *db, int64_t since, int64_t pair_cap)
+{
+	struct stats a = {since, pair_cap, NULL};
+	if (db_read(db, stats_fn, &a) != DB_OK) {
+		json_decref(a.out);
+		return NULL;
+	}
+	json_t *by_name = json_object();
+	size_t i;
+	json_t *row;
+	json_array_foreach(a.out, i, row)
+	{
+		json_object_set_new(by_name, json_string_value(json_object_get(row, "username")),
+		                    json_pack("{s:I, s:I}", "worst", (json_int_t)col(row, "worst"), "account",
+		                              (json_int_t)col(row, "account")));
+	}
+	json_decref(a.out);
+	return by_name;
 }
 
 struct audit {

@@ -2,7 +2,10 @@
 #ifndef OSSPOINT_DB_SESSIONS_H
 #define OSSPOINT_DB_SESSIONS_H
 
+#include <jansson.h>
 #include <stdint.h>
+
+#include "core/throttle.h"
 
 struct db;
 
@@ -33,13 +36,42 @@ int db_session_touch(struct db *db, int64_t session_id, int64_t now);
 int db_session_delete(struct db *db, int64_t session_id);
 /* Ends every session of a user (password change, disable). */
 int db_session_delete_user(struct db *db, int64_t user_id);
-/* Removes expired sessions and login attempts older than `before`. */
+/* Removes expired sessions and login attempts older than `before`. Returns
+ * DB_OK or negative. */
 int db_session_purge(struct db *db, int64_t now, int64_t before);
 
-/* Failed logins since `since` for this username and for this ip. */
-int db_login_failures(struct db *db, const char *username, const char *ip, int64_t since, int64_t *by_user,
-                      int64_t *by_ip);
-int db_login_attempt_add(struct db *db, const char *username, const char *ip, int64_t now, int ok);
+/* Login attempts (core/throttle.h has the rules). `key` is the client
+ * address's throttle key (throttle_key); `username` is what was typed, also
+ * when no such account exists. */
+
+/* What db_login_begin found. */
+struct login_begin {
+	struct throttle_counts counts; /* before this attempt */
+	enum throttle_verdict verdict;
+	int64_t retry_after; /* seconds, when refused */
+	int64_t attempt_id;  /* the recorded attempt, 0 when refused */
+};
+
+/* In one transaction: counts the failed attempts within p->window before now
+ * (of the pair, of the account over all addresses each capped at
+ * p->pair_limit, of the address over all accounts), whether the pair logged
+ * in successfully within THROTTLE_KNOWN_DAYS, and asks throttle_check. When
+ * it allows, records the attempt as failed (ok = 0) before the password is
+ * checked, so concurrent attempts of one pair count against each other (the
+ * transaction serialises them: BEGIN IMMEDIATE / SERIALIZABLE). Returns DB_OK
+ * (out filled) or negative. */
+int db_login_begin(struct db *db, const char *username, const char *key, int64_t now,
+                   const struct throttle_policy *p, struct login_begin *out);
+/* The attempt's password was right: marks it ok and forgets the earlier
+ * failures of the same (username, key). Returns DB_OK or negative. */
+int db_login_succeeded(struct db *db, int64_t attempt_id, const char *username, const char *key);
+/* Forgets every failed attempt of username, from every address (an admin's
+ * unlock). *cleared (may be NULL) gets how many. Returns DB_OK or negative. */
+int db_login_unlock(struct db *db, const char *username, int64_t *cleared);
+/* For the accounts that exist and failed since `since`:
+ * {username: {"worst": failures of its worst address, "account": failures
+ * over all addresses, each capped at pair_cap}}. NULL on a database error. */
+json_t *db_login_failure_stats(struct db *db, int64_t since, int64_t pair_cap);
 
 /* Appends to the audit log. user_id 0 = none. detail may be NULL. */
 int db_audit_add(struct db *db, int64_t now, int64_t user_id, const char *action, const char *target,

@@ -94,7 +94,12 @@ static void *lite_connect(const char *target, char *err, size_t errlen)
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	/* journal_mode answers with a row, so sqlite3_exec (which ignores rows)
 	 * rather than a prepared statement. WAL is persistent in the file; an
-	 * in-memory database stays "memory", which is fine. */
+	 * in-memory database stays "memory", which is fine. secure_delete=ON
+	 * (not FAST) overwrites deleted content with zeros, freelist pages
+	 * included: erased personal data (the purge) must not stay readable in
+	 * the file's free space (db_checkpoint does the same for the WAL).
+	 * Debian builds SQLite with SQLITE_SECURE_DELETE, so this only pins
+	 * what another build might not default to. */
 	char *msg = NULL;
 	/* Switching a fresh file to WAL can answer SQLITE_BUSY at once, without
 	 * the busy handler, while another connection opens it too (two
@@ -102,7 +107,7 @@ static void *lite_connect(const char *target, char *err, size_t errlen)
 	for (int attempt = 0;; attempt++) {
 		rc = sqlite3_exec(db,
 		                  "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
-		                  "PRAGMA trusted_schema=OFF;",
+		                  "PRAGMA trusted_schema=OFF; PRAGMA secure_delete=ON;",
 		                  NULL, NULL, &msg);
 		if ((rc & 0xff) != SQLITE_BUSY || attempt >= 250)
 			break;

@@ -1163,7 +1163,9 @@ int db_rollups_check(struct db *db, json_t **diffs)
 #define PURGE_BATCH_SQL                                                                                      \
 	"SELECT id FROM visits WHERE purged_at IS NULL AND visited_at < ? ORDER BY visited_at, id LIMIT ?"
 
-static const char *const personal_keys[] = {"visitor_name", "phone", "remarks"};
+/* Free text is personal data as much as a name: a remark or a void reason
+ * may name the visitor. */
+static const char *const personal_keys[] = {"visitor_name", "phone", "remarks", "void_reason"};
 
 /* A history snapshot without its personal fields, or NULL to leave it. */
 static char *snapshot_scrub(const char *text)
@@ -1189,14 +1191,22 @@ struct scrubbed {
 	char *before, *after; /* NULL: unchanged */
 };
 
+/* What one batch of an erasure did: done = rows erased; full = the batch
+ * was full, so there may be more. First member of each batch's arg. */
+struct batch {
+	int64_t done;
+	bool full;
+};
+
 struct purge {
-	int64_t older, now, done;
+	struct batch b;
+	int64_t older, now;
 };
 
 static int purge_fn(struct dbc *c, void *arg)
 {
 	struct purge *p = arg;
-	p->done = 0;
+	p->b = (struct batch){0, false};
 	struct scrubbed *rows = NULL;
 	size_t n = 0, cap = 0;
 	int rc = DB_ERROR;
@@ -1236,12 +1246,23 @@ static int purge_fn(struct dbc *c, void *arg)
 		    "SELECT id, CAST(? AS BIGINT), CAST(NULL AS BIGINT), 'purge', '', '{\"purged\":true}' "
 		    "FROM (" PURGE_BATCH_SQL ") b",
 		    "iii", p->now, p->older, (int64_t)VISIT_PURGE_BATCH);
+	/* The audit trail keeps who voided an entry and when, not the reason
+	 * (the same free text as void_reason). */
+	if (rc == DB_OK)
+		rc = db_exec(
+		    c,
+		    "UPDATE audit_log SET detail = '' WHERE action = 'registry.void' AND detail <> '' "
+		    "AND target IN (SELECT 'visit:' || CAST(id AS TEXT) FROM (" PURGE_BATCH_SQL ") b)",
+		    "ii", p->older, (int64_t)VISIT_PURGE_BATCH);
 	if (rc != DB_OK)
 		goto out;
 	rc = DB_ERROR;
-	st = db_prepare(
-	    c, "UPDATE visits SET visitor_name = '', cid_hash = NULL, cid_sealed = NULL, "
-	       "cid_last4 = NULL, phone = '', remarks = '', purged_at = ? WHERE id IN (" PURGE_BATCH_SQL ")");
+	/* The idempotency key goes too: an imported row's key is derived from
+	 * its cells (the keyed Thai-ID hash among them), and once the entry is
+	 * purged nothing may be matched against it. */
+	st = db_prepare(c, "UPDATE visits SET visitor_name = '', cid_hash = NULL, cid_sealed = NULL, "
+	                   "cid_last4 = NULL, phone = '', remarks = '', void_reason = '', "
+	                   "idempotency_key = NULL, purged_at = ? WHERE id IN (" PURGE_BATCH_SQL ")");
 	if (!st)
 		goto out;
 	db_bind_int(st, 1, p->now);
@@ -1249,7 +1270,8 @@ static int purge_fn(struct dbc *c, void *arg)
 	db_bind_int(st, 3, VISIT_PURGE_BATCH);
 	rc = db_step(st);
 	if (rc == DB_DONE) {
-		p->done = db_changes(st);
+		p->b.done = db_changes(st);
+		p->b.full = p->b.done == VISIT_PURGE_BATCH;
 		rc = DB_OK;
 	}
 	db_finish(st);
@@ -1262,18 +1284,194 @@ out:
 	return rc;
 }
 
-int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased)
+static int vacuum_fn(struct dbc *c, void *arg)
 {
-	struct purge p = {older_than, now, 0};
-	int64_t total = 0;
+	return db_exec_script(c, "VACUUM visits, visit_history, audit_log");
+}
+
+/* Erased values must leave the files, not only the rows. SQLite: the old
+ * pages sit in the WAL until a truncating checkpoint (the freed space of the
+ * main file is zeroed by secure_delete). PostgreSQL: the old row versions are
+ * dead tuples until VACUUM makes their space reusable; what VACUUM does not
+ * erase is written in docs/modules/visits.md. */
+static int erase_flush(struct db *db)
+{
+	int rc = db_checkpoint(db);
+	if (rc == DB_OK && db_dialect(db) == DB_POSTGRES)
+		rc = db_read(db, vacuum_fn, NULL);
+	if (rc != DB_OK)
+		log_error("visits: erased data could not be flushed from the database files (%d)", rc);
+	return rc;
+}
+
+/* Runs fn (whose arg starts with a struct batch) in transactions until a
+ * batch is not full, then flushes the files (always: also after a failed
+ * batch, for what the committed ones erased, and when nothing was left, so a
+ * flush that failed last time is done now). *total gets the rows of the
+ * committed batches. */
+static int erase_batches(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg, int64_t *total)
+{
+	struct batch *b = arg;
+	int64_t sum = 0;
 	int rc;
 	do {
-		rc = db_tx(db, purge_fn, &p);
+		rc = db_tx(db, fn, arg);
 		if (rc == DB_OK)
-			total += p.done;
-	} while (rc == DB_OK && p.done == VISIT_PURGE_BATCH);
-	if (erased)
-		*erased = total;
+			sum += b->done;
+	} while (rc == DB_OK && b->full);
+	if (total)
+		*total = sum;
+	int f = erase_flush(db);
+	return rc == DB_OK ? f : rc;
+}
+
+int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased)
+{
+	struct purge p = {.older = older_than, .now = now};
+	return erase_batches(db, purge_fn, &p, erased);
+}
+
+/* ---- re-keying imports of before migration 005 ---- */
+
+/* The old form: "import-" + 40 lowercase hex digits. */
+static bool legacy_import_key(const char *k)
+{
+	if (strncmp(k, "import-", 7) != 0 || strlen(k) != 47)
+		return false;
+	for (const char *p = k + 7; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+struct rekey {
+	struct batch b; /* done: keys replaced; full: a full batch was read */
+	void (*fn)(char out[VISIT_KEY_MAX + 1], const char *old);
+	int64_t after;
+};
+
+/* The next VISIT_PURGE_BATCH candidates by id (the partial index
+ * visits_legacy_key holds only them), each old-form key replaced. */
+static int rekey_fn(struct dbc *c, void *arg)
+{
+	struct rekey *k = arg;
+	struct {
+		int64_t id;
+		char key[VISIT_KEY_MAX + 1];
+	} *rows = xcalloc(VISIT_PURGE_BATCH, sizeof *rows);
+	size_t n = 0;
+	int64_t last = k->after;
+	int64_t seen = 0;
+	k->b = (struct batch){0, false};
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT id, idempotency_key FROM visits WHERE idempotency_key LIKE "
+	                  "'import-%' AND id > ? ORDER BY id LIMIT ?");
+	int rc = DB_ERROR;
+	if (!st)
+		goto out;
+	db_bind_int(st, 1, k->after);
+	db_bind_int(st, 2, VISIT_PURGE_BATCH);
+	while ((rc = db_step(st)) == DB_ROW) {
+		last = db_col_int(st, 0);
+		seen++;
+		const char *old = db_col_text(st, 1);
+		if (!legacy_import_key(old))
+			continue; /* a key given in a file that merely looks alike */
+		rows[n].id = last;
+		k->fn(rows[n].key, old);
+		n++;
+	}
+	db_finish(st);
+	if (rc != DB_DONE)
+		goto out;
+	rc = DB_OK;
+	for (size_t i = 0; i < n && rc == DB_OK; i++)
+		rc = db_exec(c, "UPDATE visits SET idempotency_key = ? WHERE id = ?", "ti", rows[i].key,
+		             rows[i].id);
+	if (rc == DB_OK)
+		k->b = (struct batch){(int64_t)n, seen == VISIT_PURGE_BATCH};
+out:
+	if (rc == DB_OK)
+		k->after = last;
+	free(rows);
+	return rc;
+}
+
+int db_visits_rekey_legacy_imports(struct db *db, void (*rekey)(char out[VISIT_KEY_MAX + 1], const char *old),
+                                   int64_t *changed)
+{
+	struct rekey k = {.fn = rekey};
+	return erase_batches(db, rekey_fn, &k, changed);
+}
+
+struct legacy_count {
+	int64_t n;
+};
+
+static int legacy_count_fn(struct dbc *c, void *arg)
+{
+	struct legacy_count *a = arg;
+	a->n = 0;
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT idempotency_key FROM visits WHERE idempotency_key LIKE 'import-%' ORDER BY id");
+	if (!st)
+		return DB_ERROR;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (legacy_import_key(db_col_text(st, 0)))
+			a->n++;
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int db_visits_legacy_imports(struct db *db, int64_t *n)
+{
+	struct legacy_count a = {0};
+	int rc = db_read(db, legacy_count_fn, &a);
+	*n = rc == DB_OK ? a.n : 0;
+	return rc;
+}
+
+struct with_prefix {
+	const char *unit, *prefix;
+	json_t *out;
+};
+
+/* Sets a->out only when the whole set was read, so a failed run leaves
+ * nothing behind (and a retried one starts from NULL). */
+static int with_prefix_fn(struct dbc *c, void *arg)
+{
+	struct with_prefix *a = arg;
+	json_t *set = json_object();
+	char *like = xasprintf("%s%%", a->prefix);
+	int rc = DB_ERROR;
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT idempotency_key FROM visits WHERE unit_code = ? AND idempotency_key LIKE ?");
+	if (st) {
+		db_bind_text(st, 1, a->unit);
+		db_bind_text(st, 2, like);
+		size_t plen = strlen(a->prefix);
+		while ((rc = db_step(st)) == DB_ROW) {
+			const char *k = db_col_text(st, 0);
+			if (strncmp(k, a->prefix, plen) == 0) /* SQLite's LIKE ignores ASCII case */
+				json_object_set_new(set, k, json_true());
+		}
+		db_finish(st);
+	}
+	free(like);
+	if (rc != DB_DONE) {
+		json_decref(set);
+		return rc;
+	}
+	a->out = set;
+	return DB_OK;
+}
+
+int db_visits_keys_with_prefix(struct db *db, const char *unit_code, const char *prefix, json_t **out)
+{
+	struct with_prefix a = {unit_code, prefix, NULL};
+	int rc = db_read(db, with_prefix_fn, &a);
+	*out = a.out; /* NULL unless DB_OK */
 	return rc;
 }
 

@@ -239,14 +239,41 @@ int db_period_attest(struct db *db, const char *unit_code, const char *period_is
 int db_rollups_check(struct db *db, json_t **diffs);
 
 /* Erases the personal fields of entries with visited_at < older_than not yet
- * purged: visitor_name, phone and remarks become "", the three cid columns
- * NULL; purged_at = now. Their history snapshots lose the same fields (and
- * gain "purged": true), and a history row 'purge' is added. Counts, services,
- * numbers and roll-ups stay. Runs in transactions of VISIT_PURGE_BATCH
- * entries, so writers wait at most one batch. *erased (may be NULL) gets the
- * number of entries purged, also those of the batches committed before a
- * failure. Returns DB_OK or a negative db_rc. */
+ * purged: visitor_name, phone, remarks and void_reason become "", the three
+ * cid columns and idempotency_key NULL; purged_at = now. Their history
+ * snapshots lose the same fields (and gain "purged": true), a history row
+ * 'purge' is added, and the audit rows 'registry.void' of these entries lose
+ * their detail (the reason). Counts, services, numbers, statuses and roll-ups
+ * stay. Runs in transactions of VISIT_PURGE_BATCH entries, so writers wait at
+ * most one batch. Then (always, so a flush that failed is done by the next
+ * run) the old bytes are flushed from the files: db_checkpoint (SQLite: WAL
+ * truncated; the main file's freed space is zeroed by secure_delete) and, on
+ * PostgreSQL, VACUUM of visits, visit_history and audit_log. *erased (may be NULL) gets the number of
+ * entries purged, also those of the batches committed before a failure.
+ * Returns DB_OK or a negative db_rc (a failed flush too: DB_BUSY when a
+ * reader held the WAL; the rows stay erased). */
 int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased);
+
+/* Imports made before migration 005 stored idempotency keys of the form
+ * "import-" + 40 lowercase hex: an unkeyed hash of the row's cells, the
+ * clear Thai ID among them, so the ID could be recovered by trying every
+ * valid one. db_visits_rekey_legacy_imports replaces each such key by
+ * rekey(old) (the caller's keyed value, at most VISIT_KEY_MAX characters and
+ * not itself of that form), in transactions of VISIT_PURGE_BATCH rows, then
+ * flushes the old bytes from the files as db_visits_purge does. Other keys
+ * are left alone. Safe to run again (it finds nothing). *changed (may be
+ * NULL) gets the number of keys replaced. Returns DB_OK or a negative db_rc.
+ * db_visits_legacy_imports counts such keys (*n; 0 on error). Both read the
+ * partial index visits_legacy_key (migration 005), which holds only
+ * candidates. */
+int db_visits_rekey_legacy_imports(struct db *db, void (*rekey)(char out[VISIT_KEY_MAX + 1], const char *old),
+                                   int64_t *changed);
+int db_visits_legacy_imports(struct db *db, int64_t *n);
+
+/* The idempotency keys of one unit that begin with prefix (taken literally,
+ * case-sensitive), as a set: *out = {key: true, ...} (caller decrefs).
+ * Returns DB_OK, or a negative db_rc with *out = NULL. */
+int db_visits_keys_with_prefix(struct db *db, const char *unit_code, const char *prefix, json_t **out);
 
 /* *attested = whether the unit's report for the period "YYYY-MM" is attested.
  * Returns DB_OK or a negative db_rc (*attested = false). */

@@ -136,11 +136,12 @@ static bool only_in_200(const char *name)
 	       strcasecmp(name, "Content-Language") == 0;
 }
 
+/* The 304 is built over the same bytes as the 200: MHD never sends a 304's
+ * body, but states its length, which RFC 9110 (8.6) wants equal to the 200's
+ * (given a zero-length buffer it would say "Content-Length: 0"). */
 static struct MHD_Response *build_response(const struct http_cache_entry *e, bool not_modified)
 {
-	struct MHD_Response *resp =
-	    not_modified ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
-	                 : MHD_create_response_from_buffer(e->len, e->data, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(e->len, e->data, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return NULL;
 	for (size_t i = 0; i < e->nhdrs; i++) {
@@ -348,15 +349,11 @@ void http_cache_finish(struct req *r, const struct router *rt)
 	/* HEAD answers are never kept: a handler may leave their body out. */
 	if (keep && r->method == HTTP_GET)
 		store(r, rt);
+	/* The 304 keeps the body it will not send: MHD states its length (RFC
+	 * 9110 8.6: the 200's), fake requests show none (req_fake_body). */
 	const char *inm = keep ? req_header(r, "If-None-Match") : NULL;
-	if (inm && http_etag_matches(inm, etag)) {
-		if (rp->body_owned)
-			free(rp->body);
-		rp->body = NULL;
-		rp->body_owned = false;
-		rp->len = 0;
+	if (inm && http_etag_matches(inm, etag))
 		rp->status = 304;
-	}
 }
 
 /* ---- invalidation, stats ---- */

@@ -1,7 +1,7 @@
 /* The one dispatch path, shared by the server and fake requests, so a unit
  * test sees exactly what a client would:
  *
- *   body limit (413) → /static/ → page cache hit (GET/HEAD) → route (404 /
+ *   conflicting lengths (400) → body limit (413) → /static/ → page cache hit (GET/HEAD) → route (404 /
  *   405 + Allow) → query and body parsing (400 / 413) → cfg->authorize (its
  *   error) → handler (500 if it does not reply) → default headers (and, on a
  *   cached route, the page cache keeps the answer). */
@@ -52,6 +52,14 @@ void http_dispatch(const struct http_config *cfg, const struct router *rt, struc
 	r->cfg = cfg;
 	if (!r->body_limit)
 		req_body_begin(r, cfg);
+	if (req_length_conflict(r)) {
+		/* Where this body ends is ambiguous, and so is where the next
+		 * request starts: answer and close (the server does not read it). */
+		reply_header_add(r, "Connection", "close");
+		reply_error(r, ERR_BAD_REQUEST, "Content-Length",
+		            "ความยาวข้อมูลระบุไว้หลายแบบไม่ตรงกัน (Content-Length ซ้ำ หรือมี Transfer-Encoding ด้วย)");
+		goto out;
+	}
 	if (r->too_large || r->body.len > r->body_limit) {
 		r->too_large = true;
 		buf_cleanup(&r->body);

@@ -61,7 +61,7 @@ const char *req_fake_body(const struct req *r, size_t *len)
 	size_t dummy;
 	if (!len)
 		len = &dummy;
-	if (r->method == HTTP_HEAD) { /* as on the wire: headers only */
+	if (r->method == HTTP_HEAD || r->reply.status == 304) { /* as on the wire: headers only */
 		*len = 0;
 		return "";
 	}

@@ -34,6 +34,7 @@ enum http_method {
 };
 
 struct req;
+struct net_prefixes; /* lib/netaddr.h */
 
 /* One route: method, path pattern with {name} parameters (a parameter matches
  * one non-empty segment), the minimum role and flags the app's authorize hook
@@ -167,7 +168,15 @@ const char *req_param(const struct req *r, const char *name);  /* {name} in the 
 const char *req_query(const struct req *r, const char *name);  /* ?name=... */
 const char *req_header(const struct req *r, const char *name); /* case-insensitive */
 const char *req_cookie(const struct req *r, const char *name);
-const char *req_client_ip(const struct req *r); /* "127.0.0.1" */
+/* The client's address as text ("203.0.113.7", "2001:db8::1"; "unknown" when
+ * the socket has none). It is the socket peer (127.0.0.1 for a fake request)
+ * unless the peer is one of cfg->trusted_proxies: then the X-Forwarded-For
+ * headers (all of them, in order, as one list) are read right to left and
+ * the client is the right-most address that is not itself a trusted proxy
+ * (the left-most when all are; a malformed entry, e.g. with a port, ends the
+ * walk at the address after it). From any other peer the header is ignored,
+ * since anyone can send one. Always a normalised address, never header text. */
+const char *req_client_ip(const struct req *r);
 /* Body field from an urlencoded or multipart body; for a JSON object body,
  * a string member as is, a number or boolean rendered as text ("42", "1.5",
  * "true"); NULL when absent or of another type. */
@@ -239,14 +248,34 @@ struct http_config {
 	size_t max_upload;      /* multipart, e.g. 16 MiB */
 	unsigned threads;       /* 0 = number of CPUs */
 	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
-	bool access_log;        /* one line per request */
+	bool access_log; /* one line per request on stderr, buffered (written at least once a second) */
 	http_render_fn render;
 	http_authorize_fn authorize;
-	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 32 MiB */
+	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 8 MiB */
 	size_t cache_max_entries; /* page cache: answers kept, 0 = 4096 */
+	/* Reverse proxies whose X-Forwarded-For is believed (req_client_ip);
+	 * NULL or empty = none. Borrowed: must outlive the server. */
+	const struct net_prefixes *trusted_proxies;
+	/* Connections (slow or hostile clients). Past max_connections, or past
+	 * max_connections_per_ip from one client address, a new connection is
+	 * closed at once (no answer), so one address cannot take every slot. */
+	unsigned max_connections;        /* open connections in total, 0 = 4096 */
+	unsigned max_connections_per_ip; /* open connections per client address, 0 = 1024 */
+	/* A connection must deliver a whole request head (request line and
+	 * headers) within request_timeout seconds of opening or of its previous
+	 * answer, however it trickles the bytes, or it is closed: idle
+	 * keep-alive connections and slow-header clients alike. */
+	unsigned request_timeout; /* seconds, 0 = 15 */
+	/* Once the head is in, a connection silent for this long (a stalled
+	 * body upload, a client that stopped reading the answer) is closed. */
+	unsigned io_timeout; /* seconds, 0 = 30 */
+	/* libmicrohttpd's memory per connection: request line, headers, the
+	 * answer's headers. A head that does not fit gets 431 (or 414). */
+	size_t connection_memory; /* bytes, 0 = 16 KiB */
 };
-/* Zero limits mean the defaults (1 MiB body, 16 MiB upload, the cache bounds
- * above). http_start copies the config and its strings. */
+/* Zero limits mean the defaults (1 MiB body, 16 MiB upload, the bounds
+ * above). http_start copies the config and its strings (trusted_proxies is
+ * borrowed, not copied). */
 
 struct http_server;
 /* Starts serving in background threads. Returns NULL (logged) on failure.
@@ -259,7 +288,8 @@ unsigned http_port(const struct http_server *s);
 /* Blocks until SIGTERM or SIGINT, then returns (the caller calls http_stop).
  * Call it from the thread that called http_start. */
 void http_wait_for_signal(void);
-/* Stops accepting, lets running requests finish, frees the server. */
+/* Stops accepting, lets running requests finish (up to 10 s), writes every
+ * access-log line still buffered, frees the server. */
 void http_stop(struct http_server *s);
 
 /* ---- page cache (cache.c) ----

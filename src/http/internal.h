@@ -18,13 +18,17 @@
 #define HTTP_DISCARD_MAX ((size_t)64 << 20)
 /* Cap of a rendered page or a JSON reply. */
 #define HTTP_RENDER_MAX ((size_t)32 << 20)
-/* Seconds an idle connection is kept. */
-#define HTTP_CONNECTION_TIMEOUT 30
+/* Connection bounds when the config says 0 (see struct http_config). */
+#define HTTP_DEFAULT_MAX_CONNECTIONS        4096
+#define HTTP_DEFAULT_MAX_CONNECTIONS_PER_IP 1024
+#define HTTP_DEFAULT_REQUEST_TIMEOUT        15 /* seconds to deliver a request head */
+#define HTTP_DEFAULT_IO_TIMEOUT             30 /* seconds of silence once the head is in */
+#define HTTP_DEFAULT_CONNECTION_MEMORY      ((size_t)16 << 10)
 /* Seconds http_stop waits for running requests. */
 #define HTTP_DRAIN_SECONDS 10
 /* Page cache (cache.c): bounds when the config says 0, and the Cache-Control
  * of a kept answer whose handler set none. */
-#define HTTP_CACHE_DEFAULT_MAX_BYTES   ((size_t)32 << 20) /* 32 MiB */
+#define HTTP_CACHE_DEFAULT_MAX_BYTES   ((size_t)8 << 20) /* 8 MiB */
 #define HTTP_CACHE_DEFAULT_MAX_ENTRIES ((size_t)4096)
 #define HTTP_CACHE_CONTROL             "public, no-cache"
 
@@ -111,6 +115,11 @@ void req_set_method(struct req *r, const char *method);
 void req_set_target(struct req *r, const char *target);
 /* Chooses the body kind from Content-Type and the body limit from cfg. */
 void req_body_begin(struct req *r, const struct http_config *cfg);
+/* True when the request states its body length in two ways that disagree:
+ * Content-Length twice with different values, or Content-Length together with
+ * Transfer-Encoding. Front ends may read such a body differently from us (request
+ * smuggling): refused with 400 and the connection closed. */
+bool req_length_conflict(const struct req *r);
 /* Query and body parsing at dispatch; replies 400/413 itself and returns -1. */
 int req_parse_query(struct req *r);
 int req_parse_body(struct req *r);
@@ -129,6 +138,18 @@ const char *reply_header_get(const struct req *r, const char *name);
 void reply_header_add(struct req *r, const char *name, const char *value);
 /* The security headers every reply carries, as a {name, value} list ended by NULL. */
 extern const char *const http_security_headers[][2];
+
+/* alog.c: the buffered access log (the server's; fake requests log nothing).
+ * alog_request may be called from any thread; alog_free writes every line
+ * still buffered and must come after the last alog_request. */
+struct alog;
+struct alog *alog_new(void);
+void alog_free(struct alog *a);
+/* One line, as log_msg would write it: "<time> info GET /path 200 153us",
+ * then " hit" for a page cache answer and " (aborted)" for a request that did
+ * not complete. `raw_path` is cleaned of control characters here. */
+void alog_request(struct alog *a, const char *method, const char *raw_path, int status, long usec, bool hit,
+                  bool aborted);
 
 /* dispatch.c: the one path shared by the server and fake requests. */
 void http_dispatch(const struct http_config *cfg, const struct router *rt, struct req *r);

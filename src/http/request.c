@@ -17,6 +17,7 @@
 
 #include "http/internal.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/xalloc.h"
 
 /* ---- life ---- */
@@ -298,27 +299,148 @@ const char *req_cookie(const struct req *r, const char *name)
 	return NULL;
 }
 
-const char *req_client_ip(const struct req *r)
+/* Content-Length header values, walked for req_length_conflict. */
+struct length_walk {
+	const char *first;
+	bool conflict;
+};
+
+static void length_seen(struct length_walk *w, const char *v)
 {
-	struct req *w = (struct req *)r; /* the address is formatted once, on demand */
-	if (w->client_ip[0])
-		return w->client_ip;
-	if (!r->conn) {
-		snprintf(w->client_ip, sizeof w->client_ip, "127.0.0.1");
-		return w->client_ip;
+	if (!w->first)
+		w->first = v;
+	else if (strcmp(w->first, v) != 0)
+		w->conflict = true;
+}
+
+static enum MHD_Result length_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0)
+		length_seen(cls, value ? value : "");
+	return MHD_YES;
+}
+
+bool req_length_conflict(const struct req *r)
+{
+	/* Most requests (GET) carry no Content-Length: one lookup, no walk. */
+	if (!req_header(r, "Content-Length"))
+		return false;
+	if (req_header(r, "Transfer-Encoding"))
+		return true; /* RFC 9112 6.1: a request smuggling pattern */
+	struct length_walk w = {NULL, false};
+	if (r->conn) {
+		MHD_get_connection_values(r->conn, MHD_HEADER_KIND, length_header, &w);
+	} else {
+		for (const struct hdr *h = r->fake_headers; h; h = h->next)
+			if (strcasecmp(h->name, "Content-Length") == 0)
+				length_seen(&w, h->value);
 	}
+	return w.conflict;
+}
+
+/* The socket peer (a fake request's is 127.0.0.1). */
+static bool peer_addr(const struct req *r, unsigned char out[16])
+{
+	if (!r->conn)
+		return net_addr_parse("127.0.0.1", 9, out);
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	const char *ok = NULL;
-	if (sa && sa->sa_family == AF_INET)
-		ok = inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		               w->client_ip, sizeof w->client_ip);
-	else if (sa && sa->sa_family == AF_INET6)
-		ok = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		               w->client_ip, sizeof w->client_ip);
-	if (!ok)
+	if (sa && sa->sa_family == AF_INET) {
+		char text[NETADDR_TEXT_LEN];
+		const struct in_addr *in = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		return inet_ntop(AF_INET, in, text, sizeof text) && net_addr_parse(text, strlen(text), out);
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		return true;
+	}
+	return false;
+}
+
+/* The X-Forwarded-For headers of a request, in the order received; past
+ * XFF_MAX_HEADERS the oldest (left-most) are dropped. */
+#define XFF_MAX_HEADERS 16
+struct xff {
+	const char *v[XFF_MAX_HEADERS];
+	size_t n;
+};
+
+static void xff_add(struct xff *x, const char *value)
+{
+	if (x->n == XFF_MAX_HEADERS) {
+		memmove(x->v, x->v + 1, (XFF_MAX_HEADERS - 1) * sizeof x->v[0]);
+		x->n--;
+	}
+	x->v[x->n++] = value;
+}
+
+static enum MHD_Result xff_each(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+		xff_add(cls, value);
+	return MHD_YES;
+}
+
+static bool xff_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Walks the hops right to left, from the peer (a trusted proxy): each hop
+ * that is itself a trusted proxy passes on to the one before it. The client
+ * is the first hop that is not trusted; when every hop is trusted, the
+ * left-most; a malformed entry (not a bare address) stops the walk at the
+ * hop after it, the last one a trusted proxy vouched for. */
+static void xff_client(const struct req *r, const struct net_prefixes *trusted, unsigned char client[16])
+{
+	struct xff x = {.n = 0};
+	if (r->conn)
+		MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_each, &x);
+	else
+		for (const struct hdr *h = r->fake_headers; h; h = h->next)
+			if (strcasecmp(h->name, "X-Forwarded-For") == 0)
+				xff_add(&x, h->value);
+	for (size_t k = x.n; k-- > 0;) {
+		const char *s = x.v[k];
+		size_t end = strlen(s);
+		for (;;) {
+			while (end > 0 && (xff_space(s[end - 1]) || s[end - 1] == ','))
+				end--;
+			if (end == 0)
+				break;
+			size_t start = end;
+			while (start > 0 && s[start - 1] != ',')
+				start--;
+			size_t a = start;
+			while (a < end && xff_space(s[a]))
+				a++;
+			unsigned char hop[16];
+			if (!net_addr_parse(s + a, end - a, hop))
+				return;
+			memcpy(client, hop, 16);
+			if (!net_prefixes_contain(trusted, hop))
+				return;
+			end = start;
+		}
+	}
+}
+
+const char *req_client_ip(const struct req *r)
+{
+	struct req *w = (struct req *)r; /* the address is worked out once, on demand */
+	if (w->client_ip[0])
+		return w->client_ip;
+	unsigned char a[16];
+	if (!peer_addr(r, a)) {
 		snprintf(w->client_ip, sizeof w->client_ip, "unknown");
+		return w->client_ip;
+	}
+	const struct net_prefixes *trusted = r->cfg ? r->cfg->trusted_proxies : NULL;
+	if (trusted && net_prefixes_contain(trusted, a))
+		xff_client(r, trusted, a);
+	net_addr_format(a, w->client_ip);
 	return w->client_ip;
 }
 
@@ -500,10 +622,17 @@ static struct form_limits limits_for(const struct req *r)
 }
 
 /* Replies for a form that did not parse: 413 for a limit, else 400 naming the
- * field (`bad` is "body" when no field can be named). */
+ * field (`bad` is "body" when no field can be named). A field *name* over the
+ * limit (FORM_TOO_LONG for "body") is no form at all, whatever its size, but
+ * typically JSON or a file sent with a form's Content-Type: 400 naming the
+ * body, not 413. */
 static void form_error(struct req *r, enum form_status st, const char *bad, enum err code)
 {
 	const char *field = bad && strcmp(bad, "body") != 0 ? bad : NULL;
+	if (st == FORM_TOO_LONG && !field) {
+		reply_error(r, code, "body", "ชื่อช่องข้อมูลยาวเกินกำหนด: ข้อมูลที่ส่งมาไม่ใช่แบบฟอร์ม");
+		return;
+	}
 	if (st == FORM_TOO_MANY || st == FORM_TOO_LONG) {
 		reply_error(r, ERR_TOO_LARGE, field,
 		            st == FORM_TOO_MANY ? "จำนวนช่องข้อมูลเกินกำหนด" : "ข้อมูลในช่องนี้ยาวเกินกำหนด");
@@ -516,6 +645,16 @@ static void form_error(struct req *r, enum form_status st, const char *bad, enum
 	char *detail = xasprintf("ข้อมูลในช่อง \"%s\" มีรูปแบบไม่ถูกต้อง", field);
 	reply_error(r, code, field, detail);
 	free(detail);
+}
+
+/* A urlencoded body never starts with '{' or '[' (browsers send them as %7B,
+ * %5B): such a body is JSON sent with a form's Content-Type. */
+static bool looks_like_json(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i < n && (s[i] == '{' || s[i] == '[');
 }
 
 int req_parse_query(struct req *r)
@@ -540,6 +679,12 @@ int req_parse_body(struct req *r)
 	struct form_limits lim = limits_for(r);
 	switch (r->kind) {
 	case BODY_URLENCODED:
+		if (looks_like_json(r->body.data, r->body.len)) {
+			reply_error(r, ERR_BAD_FORM, "body",
+			            "ข้อมูลที่ส่งมาเป็น JSON แต่ระบุ Content-Type เป็นแบบฟอร์ม "
+			            "(application/x-www-form-urlencoded): ส่ง Content-Type: application/json");
+			return -1;
+		}
 		st = form_parse_urlencoded(&r->form, r->body.data, r->body.len, &lim, &bad);
 		break;
 	case BODY_MULTIPART:

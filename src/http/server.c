@@ -6,7 +6,14 @@
  * fake requests do, and "%2F" inside a route parameter survives). The access
  * handler then reads the whole body (bounded) and, on the call after the body
  * has been read, dispatches and queues the reply: a reply queued on the first
- * call makes MHD close keep-alive connections (measured: 12k vs 76k req/s). */
+ * call makes MHD close keep-alive connections (measured: 12k vs 76k req/s).
+ *
+ * Slow and hostile clients: MHD bounds connections in total and per client
+ * address, memory per connection and silence (io_timeout); we add a deadline
+ * for each request head (request_timeout), enforced by a sweeper thread that
+ * shuts overdue connections down, since MHD's own timeout restarts at every
+ * byte a trickling client sends. The completion callback writes the access log
+ * line into a per-thread buffer (alog.c), never a system call per request. */
 #include "http/http.h"
 
 #include <errno.h>
@@ -19,12 +26,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "http/internal.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+
+/* One open connection, from MHD's connection-started notification to its
+ * closed one (the socket context). `deadline` is when its next request head
+ * must be in (CLOCK_MONOTONIC milliseconds), 0 while a request is being read
+ * or answered; the sweeper shuts down connections past it. */
+struct conn {
+	struct conn *prev, *next; /* the server's list, under conns_mu */
+	int fd;
+	atomic_llong deadline;
+};
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -34,6 +52,14 @@ struct http_server {
 	unsigned port;
 	atomic_long inflight; /* requests between the URI callback and completion */
 	atomic_bool stopping;
+	struct alog *alog; /* NULL without cfg.access_log */
+	long long request_timeout_ms;
+
+	pthread_mutex_t conns_mu; /* conns, sweep_stop */
+	pthread_cond_t sweep_cond;
+	struct conn *conns;
+	bool sweep_stop, sweeper_running;
+	pthread_t sweeper;
 };
 
 static long usec_since(const struct timespec *t0)
@@ -41,6 +67,91 @@ static long usec_since(const struct timespec *t0)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (long)(now.tv_sec - t0->tv_sec) * 1000000L + (now.tv_nsec - t0->tv_nsec) / 1000L;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return (long long)now.tv_sec * 1000LL + now.tv_nsec / 1000000L;
+}
+
+/* ---- connections: the request-head deadline ---- */
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		struct conn *k = xmalloc(sizeof *k);
+		k->fd = ci ? ci->connect_fd : -1;
+		atomic_init(&k->deadline, mono_ms() + s->request_timeout_ms);
+		k->prev = NULL;
+		pthread_mutex_lock(&s->conns_mu);
+		k->next = s->conns;
+		if (s->conns)
+			s->conns->prev = k;
+		s->conns = k;
+		pthread_mutex_unlock(&s->conns_mu);
+		*socket_context = k;
+		return;
+	}
+	struct conn *k = *socket_context;
+	if (!k)
+		return;
+	/* MHD closes the socket after this returns: once unlinked here, the
+	 * sweeper can never shut down a descriptor that was reused. */
+	pthread_mutex_lock(&s->conns_mu);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		s->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	pthread_mutex_unlock(&s->conns_mu);
+	*socket_context = NULL;
+	free(k);
+}
+
+/* Twice a second: a connection whose request head is overdue is shut down
+ * (MHD then sees the end of the stream and closes it in its own thread). */
+static void *sweeper_main(void *arg)
+{
+	struct http_server *s = arg;
+	pthread_mutex_lock(&s->conns_mu);
+	while (!s->sweep_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 500L * 1000 * 1000;
+		if (until.tv_nsec >= 1000L * 1000 * 1000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000L * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&s->sweep_cond, &s->conns_mu, &until);
+		long long now = mono_ms();
+		unsigned closed = 0;
+		for (struct conn *k = s->conns; k && !s->sweep_stop; k = k->next) {
+			long long d = atomic_load_explicit(&k->deadline, memory_order_relaxed);
+			if (d && d <= now && k->fd >= 0) {
+				atomic_store_explicit(&k->deadline, 0, memory_order_relaxed);
+				shutdown(k->fd, SHUT_RDWR);
+				closed++;
+			}
+		}
+		if (closed)
+			log_info("http: closed %u connection%s that sent no complete request within %llds",
+			         closed, closed == 1 ? "" : "s", s->request_timeout_ms / 1000);
+	}
+	pthread_mutex_unlock(&s->conns_mu);
+	return NULL;
 }
 
 /* ---- MHD callbacks ---- */
@@ -89,7 +200,7 @@ static enum MHD_Result queue_reply(struct http_server *s, struct req *r)
 	for (const struct hdr *h = rp->head; h; h = h->next)
 		if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES)
 			log_bug("http: MHD refused header %s for %s", h->name, req_log_path(r));
-	if (atomic_load(&s->stopping))
+	if (atomic_load(&s->stopping) && !reply_header_get(r, "Connection"))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(r->conn, (unsigned)rp->status, resp);
 	MHD_destroy_response(resp);
@@ -120,14 +231,22 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 	if (!r->started) {
 		r->started = true;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		struct conn *k = conn_of(c);
+		if (k) /* the head is in: no deadline while it is read and answered */
+			atomic_store_explicit(&k->deadline, 0, memory_order_relaxed);
 		req_set_method(r, method);
 		req_body_begin(r, &s->cfg);
-		/* A declared size past the discard cap is refused before reading
-		 * (MHD then closes the connection, having not read the body). So is
-		 * any oversize body the client has not sent yet because it waits for
-		 * "100 Continue": it would rather hear 413 now. */
+		/* Conflicting lengths are refused before reading, and so is a
+		 * declared size past the discard cap (MHD then closes the
+		 * connection, having not read the body), and any oversize body the
+		 * client has not sent yet because it waits for "100 Continue": it
+		 * would rather hear 413 now. */
 		unsigned long long cl = content_length(r);
 		const char *expect = req_header(r, "Expect");
+		if (req_length_conflict(r)) {
+			http_dispatch(&s->cfg, s->rt, r);
+			return queue_reply(s, r);
+		}
 		if (cl > (unsigned long long)r->body_limit + HTTP_DISCARD_MAX ||
 		    (cl > r->body_limit && expect && strcasecmp(expect, "100-continue") == 0)) {
 			r->too_large = true;
@@ -165,24 +284,44 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!r)
 		return;
 	*con_cls = NULL;
-	if (s->cfg.access_log && r->started) {
-		char path[512];
-		log_clean(path, sizeof path, r->raw_path ? r->raw_path : "-");
-		char status[16];
-		if (r->reply.status)
-			snprintf(status, sizeof status, "%d", r->reply.status);
-		else
-			snprintf(status, sizeof status, "-");
-		log_info("%s %s %s %ldus%s%s", req_method_name(r), path, status, usec_since(&r->t0),
-		         r->reply.cached ? " hit" : "",
-		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
-	}
+	if (s->alog && r->started)
+		alog_request(s->alog, req_method_name(r), r->raw_path, r->reply.status, usec_since(&r->t0),
+		             r->reply.cached != NULL, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	/* The next request head is due within request_timeout. */
+	struct conn *k = conn_of(c);
+	if (k)
+		atomic_store_explicit(&k->deadline, mono_ms() + s->request_timeout_ms, memory_order_relaxed);
 	req_free(r);
 	atomic_fetch_sub(&s->inflight, 1);
 }
 
+/* MHD's messages, at most 20 a second: a flood of refused or broken
+ * connections says so once per message and second, not once per
+ * connection (the log must not become the bottleneck of the flood). */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static long long window;
+	static unsigned in_window, dropped;
+	(void)cls;
+	long long sec = mono_ms() / 1000;
+	unsigned report = 0;
+	pthread_mutex_lock(&mu);
+	if (sec != window) {
+		report = dropped;
+		window = sec;
+		in_window = 0;
+		dropped = 0;
+	}
+	bool log = in_window++ < 20;
+	if (!log)
+		dropped++;
+	pthread_mutex_unlock(&mu);
+	if (report)
+		log_warn("mhd: %u more message%s not shown (at most 20 a second)", report,
+		         report == 1 ? "" : "s");
+	if (!log)
+		return;
 	char line[512];
 	vsnprintf(line, sizeof line, fmt, ap);
 	size_t n = strlen(line);
@@ -238,6 +377,51 @@ static unsigned cpu_count(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
+/* Every connection is a file descriptor: raises the soft RLIMIT_NOFILE to the
+ * hard limit when the connection limit (plus what the server itself opens:
+ * database, files, two per thread for epoll and MHD's wake-up channel) would
+ * not fit, and lowers the connection limit when even the hard limit is too
+ * small. Returns the connection limit to use. */
+static unsigned fit_fd_limit(unsigned conns, unsigned threads)
+{
+	rlim_t reserve = 128 + 2 * (rlim_t)threads, need = (rlim_t)conns + reserve;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return conns;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		struct rlimit up = rl;
+		up.rlim_cur = rl.rlim_max == RLIM_INFINITY ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0) {
+			log_info("http: open file limit raised from %llu to %llu",
+			         (unsigned long long)rl.rlim_cur, (unsigned long long)up.rlim_cur);
+			rl = up;
+		}
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		unsigned fit = rl.rlim_cur > reserve + 16 ? (unsigned)(rl.rlim_cur - reserve) : 16;
+		log_warn(
+		    "http: open file limit %llu leaves room for %u connections, not %u (max_connections)",
+		    (unsigned long long)rl.rlim_cur, fit, conns);
+		return fit;
+	}
+	return conns;
+}
+
+static unsigned or_default(unsigned v, unsigned def)
+{
+	return v ? v : def;
+}
+
+static void server_free(struct http_server *s)
+{
+	alog_free(s->alog);
+	pthread_cond_destroy(&s->sweep_cond);
+	pthread_mutex_destroy(&s->conns_mu);
+	free(s->listen);
+	free(s->static_dir);
+	free(s);
+}
+
 struct http_server *http_start(const struct http_config *cfg, const struct router *rt)
 {
 	if (!cfg || !cfg->listen || !rt) {
@@ -261,6 +445,8 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	}
 	atomic_init(&s->inflight, 0);
 	atomic_init(&s->stopping, false);
+	pthread_mutex_init(&s->conns_mu, NULL);
+	pthread_cond_init(&s->sweep_cond, NULL);
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
@@ -270,8 +456,27 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	unsigned threads = cfg->threads ? cfg->threads : cpu_count();
+	unsigned max_conns =
+	    fit_fd_limit(or_default(cfg->max_connections, HTTP_DEFAULT_MAX_CONNECTIONS), threads);
+	unsigned per_ip = or_default(cfg->max_connections_per_ip, HTTP_DEFAULT_MAX_CONNECTIONS_PER_IP);
+	unsigned io_timeout = or_default(cfg->io_timeout, HTTP_DEFAULT_IO_TIMEOUT);
+	size_t conn_memory = cfg->connection_memory ? cfg->connection_memory : HTTP_DEFAULT_CONNECTION_MEMORY;
+	s->request_timeout_ms = 1000LL * or_default(cfg->request_timeout, HTTP_DEFAULT_REQUEST_TIMEOUT);
+	/* MHD counts its limit per pool thread: each must be able to take every
+	 * connection of one address, or an address that happens to land on one
+	 * thread could fill it. */
+	if (threads > 1 && max_conns < threads * 4)
+		max_conns = threads * 4;
 	struct MHD_OptionItem pool[] = {
 	    {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	struct MHD_OptionItem limits[] = {
+	    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conns, NULL},
+	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)per_ip, NULL},
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)conn_memory, NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)io_timeout, NULL},
+	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
 	    {MHD_OPTION_END, 0, NULL},
 	};
 
@@ -285,11 +490,15 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (cfg->access_log)
+		s->alog = alog_new();
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-	                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
-	                        (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-	                        (unsigned)1024, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+	                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK,
+	                        on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	                        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_ARRAY, limits,
+	                        MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+	if (s->d)
+		s->sweeper_running = pthread_create(&s->sweeper, NULL, sweeper_main, s) == 0;
 	if (s->d) {
 		sigaddset(&old, SIGTERM);
 		sigaddset(&old, SIGINT);
@@ -297,15 +506,14 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->d) {
 		log_error("http: cannot listen on %s", cfg->listen);
-		free(s->listen);
-		free(s->static_dir);
-		free(s);
+		server_free(s);
 		return NULL;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
-	log_info("http: listening on %s (port %u, %u thread%s, %s)", cfg->listen, s->port, threads,
-	         threads == 1 ? "" : "s", (flags & MHD_USE_EPOLL) ? "epoll" : "poll");
+	log_info("http: listening on %s (port %u, %u thread%s, %s; up to %u connections, %u per address)",
+	         cfg->listen, s->port, threads, threads == 1 ? "" : "s",
+	         (flags & MHD_USE_EPOLL) ? "epoll" : "poll", max_conns, per_ip);
 	return s;
 }
 
@@ -344,15 +552,21 @@ void http_stop(struct http_server *s)
 	if (atomic_load(&s->inflight) > 0)
 		log_warn("http: %ld request(s) still running after %ds; stopping anyway",
 		         atomic_load(&s->inflight), HTTP_DRAIN_SECONDS);
-	MHD_stop_daemon(s->d);
+	pthread_mutex_lock(&s->conns_mu);
+	s->sweep_stop = true;
+	pthread_cond_signal(&s->sweep_cond);
+	pthread_mutex_unlock(&s->conns_mu);
+	if (s->sweeper_running)
+		pthread_join(s->sweeper, NULL);
+	s->sweeper_running = false;
+	MHD_stop_daemon(s->d); /* every completion callback has run after this */
+	s->d = NULL;
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
 	static_cache_clear();
 	/* The page cache is keyed by router: one freed now may be reused by the
 	 * next server's router at the same address. */
 	http_cache_invalidate();
+	server_free(s); /* writes the access log's last lines */
 	log_info("http: stopped");
-	free(s->listen);
-	free(s->static_dir);
-	free(s);
 }

@@ -149,11 +149,11 @@ void static_file_release(struct static_file *f)
 		file_free(f);
 }
 
+/* The 304 is built over the file's bytes too: MHD never sends a 304's body
+ * but states its length, which RFC 9110 (8.6) wants equal to the 200's. */
 static struct MHD_Response *build_response(const struct static_file *f, bool not_modified)
 {
-	struct MHD_Response *resp =
-	    not_modified ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
-	                 : MHD_create_response_from_buffer(f->len, f->data, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(f->len, f->data, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return NULL;
 	for (size_t i = not_modified ? 1 : 0; i < f->nhdrs; i++)

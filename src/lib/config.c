@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netaddr.h"
 #include "xalloc.h"
 
 #ifndef OSSPOINT_DEFAULT_ROOT
@@ -33,8 +34,13 @@ static const struct setting settings[] = {
     {"db_pool", K_UINT, OFF(db_pool), 0, 256, "จำนวนการเชื่อมต่อฐานข้อมูล (0 = ค่าเริ่มต้น)"},
     {"session_ttl", K_LONG, OFF(session_ttl), 60, 31L * 86400, "อายุเซสชันสูงสุด (วินาที)"},
     {"session_idle", K_LONG, OFF(session_idle), 60, 31L * 86400, "หมดเวลาเมื่อไม่ใช้งาน (วินาที)"},
-    {"login_max_fails", K_INT, OFF(login_max_fails), 1, 1000, "จำนวนครั้งที่ใส่รหัสผิดก่อนถูกระงับชั่วคราว"},
+    {"login_max_fails", K_INT, OFF(login_max_fails), 1, 1000,
+     "จำนวนครั้งที่ใส่รหัสผิดต่อบัญชีจากที่อยู่เดียวกัน ก่อนถูกล็อกชั่วคราว"},
     {"login_window", K_LONG, OFF(login_window), 10, 86400, "ช่วงเวลานับการใส่รหัสผิด (วินาที)"},
+    {"login_delay", K_LONG, OFF(login_delay), 0, 60,
+     "วินาทีที่ต้องรอหลังใส่รหัสผิดครบ 5 ครั้ง (เพิ่มเป็นเท่าตัวทุกครั้ง สูงสุด 60; 0 = ไม่หน่วง)"},
+    {"login_address_max_fails", K_INT, OFF(login_address_max_fails), 1, 100000,
+     "จำนวนครั้งที่ใส่รหัสผิดจากที่อยู่เดียวกัน (ทุกบัญชีรวมกัน) ก่อนล็อกที่อยู่นั้น"},
     {"cutoff_day", K_INT, OFF(cutoff_day), 1, 28, "วันตัดยอดสถิติประจำเดือน"},
     {"grace_days", K_INT, OFF(grace_days), 0, 31, "จำนวนวันหลังวันตัดยอดที่ยังแก้ไขได้"},
     {"retention_days", K_INT, OFF(retention_days), 30, 36500, "เก็บข้อมูลส่วนบุคคลในทะเบียนกี่วัน ก่อนลบอัตโนมัติ"},
@@ -43,8 +49,21 @@ static const struct setting settings[] = {
     {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
     {"max_body", K_ULONG, OFF(max_body), 1024, 1L << 30, "ขนาดข้อมูลสูงสุดต่อคำขอ (ไบต์)"},
     {"max_upload", K_ULONG, OFF(max_upload), 1024, 1L << 30, "ขนาดไฟล์อัปโหลดสูงสุด (ไบต์)"},
+    {"max_connections", K_UINT, OFF(max_connections), 16, 1000000, "จำนวนการเชื่อมต่อพร้อมกันสูงสุดทั้งหมด"},
+    {"max_connections_per_ip", K_UINT, OFF(max_connections_per_ip), 1, 1000000,
+     "จำนวนการเชื่อมต่อพร้อมกันสูงสุดจากที่อยู่ IP เดียว (หลัง reverse proxy ให้ตั้งไม่น้อยกว่าการเชื่อมต่อของ proxy)"},
+    {"request_timeout", K_UINT, OFF(request_timeout), 1, 3600,
+     "วินาทีที่ให้ส่งส่วนหัวของคำขอให้ครบ นับจากเปิดการเชื่อมต่อหรือจากคำตอบก่อนหน้า เกินแล้วปิดการเชื่อมต่อ"},
+    {"io_timeout", K_UINT, OFF(io_timeout), 1, 3600,
+     "วินาทีที่การเชื่อมต่อเงียบได้ระหว่างรับข้อมูลหรือส่งคำตอบ เกินแล้วปิดการเชื่อมต่อ"},
+    {"connection_memory", K_ULONG, OFF(connection_memory), 4096, 1L << 20,
+     "หน่วยความจำต่อการเชื่อมต่อสำหรับบรรทัดคำขอและส่วนหัว (ไบต์; ส่วนหัวที่ใหญ่กว่านี้ได้รหัส 431)"},
+    {"cache_max_bytes", K_ULONG, OFF(cache_max_bytes), 65536, 1L << 30,
+     "ขนาดรวมสูงสุดของหน้าเว็บสาธารณะที่เก็บไว้ในแคช (ไบต์)"},
     {"public_url", K_STR, OFF(public_url), 0, 0,
      "ที่อยู่เว็บสาธารณะ เช่น https://eservice.example.go.th (ใช้ในคิวอาร์โค้ดและโปสเตอร์; ค่าเริ่มต้น http:// + listen)"},
+    {"trusted_proxies", K_STR, OFF(trusted_proxies), 0, 0,
+     "reverse proxy ที่เชื่อถือ (ที่อยู่ IP หรือ CIDR คั่นด้วยจุลภาค) อ่านที่อยู่ผู้ใช้จาก X-Forwarded-For"},
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -91,14 +110,22 @@ static void defaults(struct config *cfg)
 	set_str(cfg, OFF(secret_file), "var/secret.key");
 	cfg->session_ttl = 12 * 3600;
 	cfg->session_idle = 30 * 60;
-	cfg->login_max_fails = 5;
+	cfg->login_max_fails = 25;
 	cfg->login_window = 15 * 60;
+	cfg->login_delay = 1;
+	cfg->login_address_max_fails = 100;
 	cfg->cutoff_day = 25;
 	cfg->grace_days = 3;
 	cfg->retention_days = 730;
 	cfg->access_log = true;
 	cfg->max_body = 1UL << 20;
 	cfg->max_upload = 16UL << 20;
+	cfg->max_connections = 4096;
+	cfg->max_connections_per_ip = 1024;
+	cfg->request_timeout = 15;
+	cfg->io_timeout = 30;
+	cfg->connection_memory = 16UL << 10;
+	cfg->cache_max_bytes = 8UL << 20;
 }
 
 int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen)
@@ -115,6 +142,11 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 			}
 			if (s->off == OFF(public_url))
 				return set_public_url(cfg, value, err, errlen);
+			if (s->off == OFF(trusted_proxies)) {
+				struct net_prefixes check;
+				if (net_prefixes_parse(&check, value, err, errlen) < 0)
+					return -1;
+			}
 			set_str(cfg, s->off, value);
 			return 0;
 		}

@@ -18,19 +18,30 @@ struct config {
 	unsigned db_pool;    /* OSSPOINT_DB_POOL   0 = default */
 	long session_ttl;    /* OSSPOINT_SESSION_TTL   seconds, 43200 (12 h) */
 	long session_idle;   /* OSSPOINT_SESSION_IDLE  seconds, 1800 (30 min) */
-	int login_max_fails; /* OSSPOINT_LOGIN_MAX_FAILS  5 per username per window */
+	int login_max_fails; /* OSSPOINT_LOGIN_MAX_FAILS  25 per (account, address) per window */
 	long login_window;   /* OSSPOINT_LOGIN_WINDOW  seconds, 900 */
-	int cutoff_day;      /* OSSPOINT_CUTOFF_DAY   25 (1..28) */
-	int grace_days;      /* OSSPOINT_GRACE_DAYS   3 */
-	int retention_days;  /* OSSPOINT_RETENTION_DAYS  730: personal data of older entries is erased */
+	long login_delay;    /* OSSPOINT_LOGIN_DELAY  seconds, 1: first delay after 5 failures of a pair */
+	int login_address_max_fails; /* OSSPOINT_LOGIN_ADDRESS_MAX_FAILS  100 per address per window */
+	int cutoff_day;              /* OSSPOINT_CUTOFF_DAY   25 (1..28) */
+	int grace_days;              /* OSSPOINT_GRACE_DAYS   3 */
+	int retention_days; /* OSSPOINT_RETENTION_DAYS  730: personal data of older entries is erased */
 	bool bangkok_in_programme; /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
 	bool secure_cookies;       /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
 	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */
 	unsigned long max_body;    /* OSSPOINT_MAX_BODY   1048576 */
 	unsigned long max_upload;  /* OSSPOINT_MAX_UPLOAD 16777216 */
-	char *public_url;          /* OSSPOINT_PUBLIC_URL  NULL = "http://" + listen (the bound port);
-	                              http(s)://host[:port][/path], no trailing '/': the base of the
-	                              URLs in QR codes, on posters and the handout */
+	/* HTTP connections and memory (struct http_config says what each does). */
+	unsigned max_connections;        /* OSSPOINT_MAX_CONNECTIONS  4096 in total */
+	unsigned max_connections_per_ip; /* OSSPOINT_MAX_CONNECTIONS_PER_IP  1024 per client address */
+	unsigned request_timeout;        /* OSSPOINT_REQUEST_TIMEOUT  15 s to deliver a request head */
+	unsigned io_timeout;             /* OSSPOINT_IO_TIMEOUT  30 s of silence once the head is in */
+	unsigned long connection_memory; /* OSSPOINT_CONNECTION_MEMORY  16384 bytes for line + headers */
+	unsigned long cache_max_bytes;   /* OSSPOINT_CACHE_MAX_BYTES  8388608: page cache body bytes */
+	char *public_url;                /* OSSPOINT_PUBLIC_URL  NULL = "http://" + listen (the bound port);
+	                                    http(s)://host[:port][/path], no trailing '/': the base of the
+	                                    URLs in QR codes, on posters and the handout */
+	char *trusted_proxies;           /* OSSPOINT_TRUSTED_PROXIES  NULL = none: reverse proxies (addresses,
+	                                    CIDRs) whose X-Forwarded-For gives the client address */
 };
 
 /* Fills cfg with the defaults, then the config file named by OSSPOINT_CONFIG

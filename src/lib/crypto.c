@@ -77,6 +77,7 @@ bool crypto_str_eq(const char *a, const char *b)
 #define SUBKEY_CID_HASH 1
 #define SUBKEY_CID_SEAL 2
 #define SUBKEY_SURVEY   3
+#define SUBKEY_DERIVED  4
 #define CID_DIGITS      13
 #define CID_SEALED_BIN  (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + CID_DIGITS)
 
@@ -92,6 +93,7 @@ struct secret {
 	unsigned char hash_key[crypto_generichash_KEYBYTES];
 	unsigned char seal_key[crypto_secretbox_KEYBYTES];
 	unsigned char survey_key[crypto_generichash_KEYBYTES];
+	unsigned char derived_key[crypto_generichash_KEYBYTES];
 };
 
 static struct secret *secret;
@@ -295,6 +297,8 @@ int crypto_secret_load(const char *path, char *err, size_t errlen)
 	    crypto_kdf_derive_from_key(s->seal_key, sizeof s->seal_key, SUBKEY_CID_SEAL, "osspoint", master) <
 	        0 ||
 	    crypto_kdf_derive_from_key(s->survey_key, sizeof s->survey_key, SUBKEY_SURVEY, "osspoint",
+	                               master) < 0 ||
+	    crypto_kdf_derive_from_key(s->derived_key, sizeof s->derived_key, SUBKEY_DERIVED, "osspoint",
 	                               master) < 0) {
 		errf(err, errlen, "สร้างกุญแจย่อยจากไฟล์ %s ไม่ได้", path);
 		goto out;
@@ -331,8 +335,9 @@ bool crypto_secret_loaded(void)
 static const struct secret *secret_get(const char *caller)
 {
 	if (!secret) {
-		log_bug("%s called before crypto_secret_load: refusing to handle a Thai ID without the key",
-		        caller);
+		log_bug(
+		    "%s called before crypto_secret_load: refusing to handle personal data without the key",
+		    caller);
 		abort();
 	}
 	return secret;
@@ -444,4 +449,19 @@ int64_t survey_token_check(const char *token)
 	char mac[SURVEY_MAC_LEN];
 	survey_mac(mac, id);
 	return crypto_str_eq(p + 1, mac) ? id : 0;
+}
+
+/* ---- identifiers derived from personal data ---- */
+
+void derived_id(char out[DERIVED_ID_LEN], const char *purpose, const void *data, size_t len)
+{
+	const struct secret *s = secret_get(__func__);
+	crypto_generichash_state st;
+	unsigned char h[32];
+	crypto_generichash_init(&st, s->derived_key, sizeof s->derived_key, sizeof h);
+	crypto_generichash_update(&st, (const unsigned char *)purpose, strlen(purpose) + 1);
+	crypto_generichash_update(&st, data, len);
+	crypto_generichash_final(&st, h, sizeof h);
+	sodium_memzero(&st, sizeof st);
+	sodium_bin2hex(out, DERIVED_ID_LEN, h, sizeof h);
 }

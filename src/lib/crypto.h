@@ -25,7 +25,8 @@ const char *password_policy_error(const char *password);
 #define TOKEN_LEN 44
 void token_new(char out[TOKEN_LEN]);
 /* Hex BLAKE2b-256 of a token, for storing session tokens hashed
- * (64 hex chars + NUL). */
+ * (64 hex chars + NUL). Unkeyed: only for high-entropy random tokens, never
+ * for anything derived from personal data (use derived_id). */
 #define TOKEN_HASH_LEN 65
 void token_hash(char out[TOKEN_HASH_LEN], const char *token);
 /* Constant-time string equality (lengths compared first). */
@@ -36,10 +37,11 @@ bool crypto_str_eq(const char *a, const char *b);
  * One 32-byte master key in a file (setting secret_file, default
  * var/secret.key) never leaves the machine; back it up with the database:
  * without it no sealed Thai ID can be opened and no returning visitor is
- * found again. Two subkeys
- * are derived from it with crypto_kdf_derive_from_key, context "osspoint":
- * subkey 1 keys the Thai-ID hash, subkey 2 seals Thai IDs. These numbers are
- * part of the stored data's format and never change. The subkeys live in
+ * found again. Subkeys are derived from it with crypto_kdf_derive_from_key,
+ * context "osspoint": subkey 1 keys the Thai-ID hash, subkey 2 seals Thai
+ * IDs, subkey 3 keys survey tokens, subkey 4 keys identifiers derived from
+ * personal data (derived_id). These numbers are part of the stored data's
+ * format and never change. The subkeys live in
  * sodium_malloc'd memory (locked, guarded, read-only once derived); the
  * master key is wiped as soon as they are derived.
  *
@@ -97,5 +99,21 @@ void survey_token(char out[SURVEY_TOKEN_LEN], int64_t visit_id);
 /* The visit id the token was issued for, or 0 when it is malformed or was
  * not made with this secret (constant-time MAC comparison). */
 int64_t survey_token_check(const char *token);
+
+/* ---- identifiers derived from personal data (docs/ARCHITECTURE.md,
+ * "What may be derived from personal data, and how") ----
+ *
+ * Any value computed from personal data that is stored, logged, shown or
+ * used as a key (an imported row's idempotency key, ...) is this keyed MAC,
+ * never an unkeyed hash: a Thai ID has ~10^12 valid values and a name or a
+ * phone number fewer guesses still, so an unkeyed hash is reversed by trying
+ * them all. Hex keyed BLAKE2b-256 (subkey 4 of the secret) of purpose, a NUL
+ * byte, then len bytes of data: purpose (a fixed ASCII label such as
+ * "import-row") keeps the uses apart, so one use's value never equals
+ * another's. Deterministic under one secret; another secret gives another
+ * value. Needs the secret loaded, like the cid_* functions (else logged and
+ * abort()). */
+#define DERIVED_ID_LEN 65
+void derived_id(char out[DERIVED_ID_LEN], const char *purpose, const void *data, size_t len);
 
 #endif

@@ -38,6 +38,9 @@ static const struct err_info table[ERR__COUNT] = {
                               "ข้อมูลนี้ถูกแก้ไขไปแล้วหลังจากที่ท่านเปิดดู กรุณาโหลดหน้าใหม่แล้วแก้ไขอีกครั้ง"},
     [ERR_DUPLICATE] = {ERR_DUPLICATE, 409, "duplicate", "ข้อมูลซ้ำกับที่มีอยู่แล้ว"},
     [ERR_BAD_DATE] = {ERR_BAD_DATE, 400, "bad-date", "วันที่ไม่ถูกต้องหรืออยู่นอกช่วงที่ระบบรองรับ"},
+    [ERR_LOGIN_CROSS_SITE] = {ERR_LOGIN_CROSS_SITE, 403, "login-cross-site", "ไม่อนุญาตให้เข้าสู่ระบบจากเว็บไซต์อื่น"},
+    [ERR_LOGIN_LOCKED] = {ERR_LOGIN_LOCKED, 429, "login-locked",
+                          "การเข้าสู่ระบบถูกล็อกชั่วคราว เพราะใส่รหัสผ่านผิดหลายครั้ง"},
 };
 
 const struct err_info *err_info(enum err code)

@@ -39,6 +39,8 @@ enum err {
 	ERR_VERSION_CONFLICT, /* 409 it changed since the client read it (optimistic lock) */
 	ERR_DUPLICATE,        /* 409 the same thing exists already */
 	ERR_BAD_DATE,         /* 400 a date outside the supported range or malformed */
+	ERR_LOGIN_CROSS_SITE, /* 403 POST /login from another site (login CSRF) */
+	ERR_LOGIN_LOCKED,     /* 429 too many wrong passwords: the login is locked for a while */
 	ERR__COUNT
 };
 

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
+#include "core/throttle.h"
 #include "db/sessions.h"
 #include "lib/config.h"
 
@@ -48,6 +49,9 @@ void web_audit(struct req *r, const char *action, const char *target, const char
 /* Per-resource route tables (each ended by a zeroed entry). */
 extern const struct route home_routes[];
 extern const struct route auth_routes[];
+/* web/auth.c: the login throttling policy from the settings (the users page
+ * shows locked accounts by it). */
+struct throttle_policy auth_throttle_policy(void);
 extern const struct route units_routes[];
 extern const struct route users_routes[];
 extern const struct route registry_routes[];

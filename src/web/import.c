@@ -42,9 +42,60 @@ static void shifted(size_t done, size_t n, void *arg)
 	s->fn(s->total + done, 2 * s->total, s->ctx);
 }
 
-/* The row's own key: a hash of its cells, so the same row imported twice is
- * found again. */
-static void row_key(const struct csv *c, const char *unit, char out[VISIT_KEY_MAX + 1])
+/* ---- idempotency keys (docs/ARCHITECTURE.md, "What may be derived from
+ * personal data, and how") ---- */
+
+static int svc_code_cmp(const void *a, const void *b)
+{
+	const struct visit_service *x = a, *y = b;
+	return strcmp(x->code, y->code);
+}
+
+/* What a row's key is made of: the unit, the visit time, channel, sex, age
+ * band, the services with their outcomes (sorted by code) and the keyed
+ * Thai-ID hash. No name, phone, remarks or clear Thai ID: a key needs to
+ * tell rows apart, not to hold the person. Two visitors of the same minute
+ * with the same services are told apart by occurrence (below). */
+static void key_material(struct buf *b, const char *unit, const struct visit_input *v, const char *cid_hash)
+{
+	struct visit_service svc[VISIT_MAX_SERVICES];
+	size_t n = v->nservices < VISIT_MAX_SERVICES ? v->nservices : VISIT_MAX_SERVICES;
+	memcpy(svc, v->services, n * sizeof *svc);
+	qsort(svc, n, sizeof *svc, svc_code_cmp);
+	buf_printf(b, "%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f", unit, (long long)v->visited_at,
+	           channel_name(v->channel) ? channel_name(v->channel) : "", v->sex, v->age_band);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s%s:%s", i ? ";" : "", svc[i].code,
+		           outcome_name(svc[i].outcome) ? outcome_name(svc[i].outcome) : "");
+	buf_printf(b, "\x1f%s", cid_hash ? cid_hash : "");
+}
+
+void registry_import_row_key(char out[VISIT_KEY_MAX + 1], const char *unit, const struct visit_input *v,
+                             const char *cid_hash, unsigned occurrence)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	key_material(&b, unit, v, cid_hash);
+	buf_printf(&b, "\x1f%u", occurrence);
+	char h[DERIVED_ID_LEN];
+	derived_id(h, "import-row", buf_str(&b), b.len);
+	buf_cleanup(&b);
+	snprintf(out, VISIT_KEY_MAX + 1, IMPORT_KEY_PREFIX "%s", h);
+}
+
+void registry_import_legacy_key(char out[VISIT_KEY_MAX + 1], const char *old)
+{
+	char h[DERIVED_ID_LEN];
+	derived_id(h, "import-legacy", old, strlen(old));
+	snprintf(out, VISIT_KEY_MAX + 1, IMPORT_LEGACY_PREFIX "%s", h);
+}
+
+/* The key an import before migration 005 gave this row: "import-" and 40
+ * hex digits of an UNKEYED hash of the unit and the raw cells, clear Thai ID
+ * included. Computed here only to be keyed at once (registry_import_legacy_key),
+ * so that a file imported before the re-keying is still recognised; never
+ * stored, logged or returned. */
+static void legacy_row_key(const struct csv *c, const char *unit, char out[VISIT_KEY_MAX + 1])
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -53,10 +104,36 @@ static void row_key(const struct csv *c, const char *unit, char out[VISIT_KEY_MA
 		buf_putc(&b, '\x1f');
 		buf_puts(&b, c->fields[i]);
 	}
-	char h[TOKEN_HASH_LEN];
+	char h[TOKEN_HASH_LEN], old[VISIT_KEY_MAX + 1];
 	token_hash(h, buf_str(&b));
+	if (b.data)
+		explicit_bzero(b.data, b.len);
 	buf_cleanup(&b);
-	snprintf(out, VISIT_KEY_MAX + 1, "import-%.40s", h);
+	snprintf(old, sizeof old, "import-%.40s", h);
+	registry_import_legacy_key(out, old);
+	explicit_bzero(h, sizeof h);
+	explicit_bzero(old, sizeof old);
+}
+
+/* Gives a row without a key column its key: the re-keyed legacy key when the
+ * unit holds it (the same file was imported before migration 005), else the
+ * derived one. seen counts rows of this file by key material, for the
+ * occurrence. */
+static void row_key_set(struct row *row, const struct csv *c, const char *unit, json_t *legacy, json_t *seen)
+{
+	if (legacy) {
+		legacy_row_key(c, unit, row->v.idempotency_key);
+		if (json_object_get(legacy, row->v.idempotency_key))
+			return;
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	key_material(&b, unit, &row->v, row->has_cid ? row->hash : NULL);
+	json_int_t n = json_integer_value(json_object_get(seen, buf_str(&b)));
+	json_object_set_new(seen, buf_str(&b), json_integer(n + 1));
+	buf_cleanup(&b);
+	registry_import_row_key(row->v.idempotency_key, unit, &row->v, row->has_cid ? row->hash : NULL,
+	                        (unsigned)n);
 }
 
 int registry_import_csv(const char *unit_code, int64_t officer_id, const char *data, size_t len,
@@ -69,6 +146,7 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 	csv_init(&c, data, len);
 	struct registry_columns cols;
 	struct row *rows = NULL;
+	json_t *legacy = NULL, *seen = json_object();
 	size_t n = 0, cap = 0;
 	int rc = -1;
 	/* Count rows first, for the progress bar. */
@@ -102,6 +180,16 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 		rules.grace_days = 36500;
 		rules.period_attested = NULL;
 	}
+	/* Keys of this unit re-keyed from before migration 005: almost always
+	 * none, and then no legacy key is even computed. */
+	if (db_visits_keys_with_prefix(app->db, unit_code, IMPORT_LEGACY_PREFIX, &legacy) != DB_OK) {
+		snprintf(res->message, sizeof res->message, "อ่านฐานข้อมูลไม่สำเร็จ ไม่มีข้อมูลใดถูกนำเข้า");
+		goto out;
+	}
+	if (!json_object_size(legacy)) {
+		json_decref(legacy);
+		legacy = NULL;
+	}
 	size_t bad = 0;
 	int got;
 	while ((got = csv_next(&c)) == CSV_RECORD) {
@@ -129,8 +217,6 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 			}
 			explicit_bzero(row->v.cid, sizeof row->v.cid);
 		} else {
-			if (!row->v.idempotency_key[0])
-				row_key(&c, unit_code, row->v.idempotency_key);
 			if (row->v.cid[0]) {
 				cid_hash(row->hash, row->v.cid);
 				if (cid_seal(row->sealed, row->v.cid) < 0 ||
@@ -142,6 +228,8 @@ int registry_import_csv(const char *unit_code, int64_t officer_id, const char *d
 				row->has_cid = true;
 				explicit_bzero(row->v.cid, sizeof row->v.cid);
 			}
+			if (!row->v.idempotency_key[0])
+				row_key_set(row, &c, unit_code, legacy, seen);
 			n++;
 		}
 		if (progress && res->rows % 100 == 0)
@@ -201,6 +289,8 @@ out:
 	if (rows)
 		explicit_bzero(rows, cap * sizeof *rows);
 	free(rows);
+	json_decref(legacy);
+	json_decref(seen);
 	csv_cleanup(&c);
 	return rc;
 }

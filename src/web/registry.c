@@ -14,6 +14,7 @@
 
 #include "core/perm.h"
 #include "core/registry.h"
+#include "core/search.h"
 #include "db/db.h"
 #include "db/units.h"
 #include "db/visits.h"
@@ -287,9 +288,39 @@ static const char *age_label(const char *n)
 /* The form model. values: the form's current values {visited_at, visitor_name,
  * cid, phone, sex, age_band, channel, remarks, idempotency_key} (taken);
  * services: [{code, outcome}] current rows (borrowed, may be NULL). */
+static void add_word(const char *word, size_t len, void *arg)
+{
+	struct buf *b = arg;
+	if (b->len)
+		buf_putc(b, '|');
+	buf_append(b, word, len);
+}
+
+/* The picker's words of each service (code -> "w1|w2|..."): its Thai name
+ * and code cut into normalized words by core/search (libthai), so the
+ * form's script matches a typed query at any word of the name, as the
+ * portal's search does. */
+static json_t *service_words(void)
+{
+	json_t *out = json_object();
+	size_t i;
+	json_t *s;
+	json_array_foreach(app->eservices, i, s)
+	{
+		struct buf b;
+		buf_init(&b, 4096);
+		search_words(web_str(s, "name_th"), add_word, &b);
+		search_words(web_str(s, "code"), add_word, &b);
+		json_object_set_new(out, web_str(s, "code"), json_string(buf_str(&b)));
+		buf_cleanup(&b);
+	}
+	return out;
+}
+
 static json_t *form_model(struct req *r, const char *unit_code, json_t *values, json_t *services)
 {
 	json_t *rows = json_array();
+	json_t *words = service_words();
 	size_t nrows = json_array_size(services) > FORM_ROWS ? json_array_size(services) : FORM_ROWS;
 	for (size_t row = 0; row < nrows; row++) {
 		json_t *cur = json_array_get(services, row);
@@ -301,8 +332,9 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		json_array_foreach(app->eservices, i, s)
 		{
 			const char *c = json_string_value(json_object_get(s, "code"));
-			json_array_append_new(opts, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
-			                                      json_object_get(s, "name_th"), "selected",
+			json_array_append_new(opts, json_pack("{s:s, s:O, s:O, s:b}", "code", c, "name_th",
+			                                      json_object_get(s, "name_th"), "words",
+			                                      json_object_get(words, c), "selected",
 			                                      code && !strcmp(code, c)));
 		}
 		char fs[32], fo[32];
@@ -314,6 +346,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		              "field_outcome", fo, "options", opts, "outcomes",
 		              web_options(outcome_names, outcome_label, outcome ? outcome : "completed")));
 	}
+	json_decref(words);
 	static const char *const sexes[] = {"male", "female", "other", NULL};
 	static const char *const bands[] = {"under_20", "20_39", "40_59", "60_plus", NULL};
 	const char *channel = json_string_value(json_object_get(values, "channel"));

@@ -1,12 +1,15 @@
-/* GET /users, POST /users, POST /users/{id}/disable, POST /users/{id}/enable.
+/* GET /users, POST /users, POST /users/{id}/disable, POST /users/{id}/enable,
+ * POST /users/{id}/unlock.
  * Admins manage the users of their own unit and the units below it; the rules
- * are core/perm's perm_can_manage_user. */
+ * are core/perm's perm_can_manage_user. The list marks accounts locked by the
+ * login throttling (core/throttle) and unlock forgets their failed logins. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/perm.h"
+#include "core/throttle.h"
 #include "db/db.h"
 #include "db/units.h"
 #include "db/users.h"
@@ -17,12 +20,21 @@
 
 static const int roles[] = {ROLE_OFFICER, ROLE_DISTRICT_ADMIN, ROLE_PROVINCE_ADMIN, ROLE_NATIONAL_ADMIN};
 
-static void label_users(json_t *users, int64_t self_id)
+/* Adds is_self, role_label, disabled (bool) and locked (bool) to each user;
+ * failures is db_login_failure_stats' answer. */
+static void label_users(json_t *users, int64_t self_id, json_t *failures)
 {
+	struct throttle_policy policy = auth_throttle_policy();
 	size_t i;
 	json_t *u;
 	json_array_foreach(users, i, u)
 	{
+		json_t *f = json_object_get(failures, web_str(u, "username"));
+		json_object_set_new(
+		    u, "locked",
+		    json_boolean(
+		        f && throttle_account_locked(&policy, json_integer_value(json_object_get(f, "worst")),
+		                                     json_integer_value(json_object_get(f, "account")))));
 		json_object_set_new(u, "is_self",
 		                    json_boolean(json_integer_value(json_object_get(u, "id")) == self_id));
 		int role = role_from_name(json_string_value(json_object_get(u, "role")));
@@ -39,13 +51,17 @@ static json_t *users_model(struct req *r, json_t *form)
 	const struct session_user *me = web_user(r);
 	json_t *users = db_users_in_scope(app->db, me->unit_code);
 	json_t *units = db_units_in_scope(app->db, me->unit_code);
-	if (!users || !units) {
+	json_t *failures = db_login_failure_stats(app->db, (int64_t)time(NULL) - app->cfg->login_window,
+	                                          app->cfg->login_max_fails);
+	if (!users || !units || !failures) {
 		json_decref(users);
 		json_decref(units);
+		json_decref(failures);
 		json_decref(form);
 		return NULL;
 	}
-	label_users(users, me->id);
+	label_users(users, me->id, failures);
+	json_decref(failures);
 	json_t *role_list = json_array();
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		if (roles[i] <= me->role) {
@@ -78,12 +94,14 @@ static void users_index(struct req *r)
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;
 	}
-	const char *added = req_query(r, "added");
-	if (added && *added) {
-		char notice[256];
+	const char *added = req_query(r, "added"), *unlocked = req_query(r, "unlocked");
+	char notice[256] = "";
+	if (added && *added)
 		snprintf(notice, sizeof notice, "เพิ่มผู้ใช้ %s แล้ว", added);
+	else if (unlocked && *unlocked)
+		snprintf(notice, sizeof notice, "ปลดล็อกการเข้าสู่ระบบของ %s แล้ว", unlocked);
+	if (notice[0])
 		json_object_set_new(m, "notice", json_string(notice));
-	}
 	reply_model(r, 200, "users", m);
 }
 
@@ -174,7 +192,7 @@ static void users_create(struct req *r)
 		reply_invalid(r, "users", m, errors);
 		return;
 	}
-	json_decref(errors); /* empty: the user was created */
+	json_decref(errors);
 	char target[64];
 	snprintf(target, sizeof target, "user:%lld", (long long)id);
 	web_audit(r, "user.create", target, username);
@@ -190,41 +208,59 @@ static void users_create(struct req *r)
 	}
 }
 
-static void set_disabled(struct req *r, int disabled)
+/* The user named by {id} that the logged-in admin may manage (not
+ * themselves), or NULL after replying 404 / 403. */
+static json_t *managed_user(struct req *r, int64_t *id_out)
 {
 	const struct session_user *me = web_user(r);
 	char *end;
 	long long id = strtoll(req_param(r, "id"), &end, 10);
-	if (*end || id <= 0) {
-		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบผู้ใช้");
-		return;
-	}
-	json_t *u = db_user_find(app->db, id);
+	json_t *u = *end || id <= 0 ? NULL : db_user_find(app->db, id);
 	if (!u) {
 		reply_error(r, ERR_NOT_FOUND, "id", "ไม่พบผู้ใช้");
-		return;
+		return NULL;
 	}
 	int role = role_from_name(json_string_value(json_object_get(u, "role")));
 	const char *unit = json_string_value(json_object_get(u, "unit_code"));
-	bool may = perm_can_manage_user(me->role, me->unit_code, role, unit) && id != me->id;
-	json_decref(u);
-	if (!may) {
+	if (!perm_can_manage_user(me->role, me->unit_code, role, unit) || id == me->id) {
+		json_decref(u);
 		reply_error(r, ERR_FORBIDDEN, "id", "ท่านไม่มีสิทธิ์จัดการผู้ใช้นี้");
-		return;
+		return NULL;
 	}
+	*id_out = id;
+	return u;
+}
+
+/* The answer of a change to user id: {user} (+ extra's members), or 303 to
+ * `location`. Takes extra (may be NULL). */
+static void user_changed(struct req *r, int64_t id, json_t *extra, const char *location)
+{
+	if (req_wants_json(r) || req_is_json_body(r)) {
+		json_t *after = db_user_find(app->db, id);
+		json_t *body = extra ? extra : json_object();
+		json_object_set_new(body, "user", after ? after : json_null());
+		reply_json(r, 200, body);
+	} else {
+		json_decref(extra);
+		reply_redirect(r, 303, location);
+	}
+}
+
+static void set_disabled(struct req *r, int disabled)
+{
+	int64_t id;
+	json_t *u = managed_user(r, &id);
+	if (!u)
+		return;
+	json_decref(u);
 	if (db_user_set_disabled(app->db, id, disabled, (int64_t)time(NULL)) != DB_OK) {
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;
 	}
 	char target[64];
-	snprintf(target, sizeof target, "user:%lld", id);
+	snprintf(target, sizeof target, "user:%lld", (long long)id);
 	web_audit(r, disabled ? "user.disable" : "user.enable", target, NULL);
-	if (req_wants_json(r) || req_is_json_body(r)) {
-		json_t *after = db_user_find(app->db, id);
-		reply_json(r, 200, json_pack("{s:o}", "user", after ? after : json_null()));
-	} else {
-		reply_redirect(r, 303, "/users");
-	}
+	user_changed(r, id, NULL, "/users");
 }
 
 static void users_disable(struct req *r)
@@ -237,10 +273,38 @@ static void users_enable(struct req *r)
 	set_disabled(r, 0);
 }
 
+/* Forgets the account's failed logins from every address: every lock on it
+ * (pair, account) ends; audit-logged with the number cleared. */
+static void users_unlock(struct req *r)
+{
+	int64_t id, cleared = 0;
+	json_t *u = managed_user(r, &id);
+	if (!u)
+		return;
+	char username[64];
+	snprintf(username, sizeof username, "%s", web_str(u, "username"));
+	json_decref(u);
+	if (db_login_unlock(app->db, username, &cleared) != DB_OK) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	char target[64], detail[64];
+	snprintf(target, sizeof target, "user:%lld", (long long)id);
+	snprintf(detail, sizeof detail, "%lld failed logins cleared", (long long)cleared);
+	web_audit(r, "user.unlock", target, detail);
+	struct buf loc;
+	buf_init(&loc, 512);
+	buf_puts(&loc, "/users?unlocked=");
+	web_url_encode(&loc, username);
+	user_changed(r, id, json_pack("{s:I}", "cleared", (json_int_t)cleared), buf_str(&loc));
+	buf_cleanup(&loc);
+}
+
 const struct route users_routes[] = {
     {HTTP_GET, "/users", ROLE_DISTRICT_ADMIN, 0, users_index, "users.index", &scope_own},
     {HTTP_POST, "/users", ROLE_DISTRICT_ADMIN, 0, users_create, "users.create", &scope_own},
     {HTTP_POST, "/users/{id}/disable", ROLE_DISTRICT_ADMIN, 0, users_disable, "users.disable", &scope_user},
     {HTTP_POST, "/users/{id}/enable", ROLE_DISTRICT_ADMIN, 0, users_enable, "users.enable", &scope_user},
+    {HTTP_POST, "/users/{id}/unlock", ROLE_DISTRICT_ADMIN, 0, users_unlock, "users.unlock", &scope_user},
     {0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1223,6 +1224,32 @@ static void test_ping_and_names(void **state)
 	assert_int_equal(db_dialect(db), fresh_is_pg() ? DB_POSTGRES : DB_SQLITE);
 }
 
+/* After an erasure: SQLite connections run with secure_delete on, and
+ * db_checkpoint leaves the WAL empty (0 bytes) with the data in the main
+ * file; PostgreSQL: nothing to do, DB_OK. */
+static void test_checkpoint(void **state)
+{
+	struct db *db = DB(state);
+	assert_int_equal(
+	    fresh_exec_tx(db, "CREATE TABLE t_ckpt (v TEXT); INSERT INTO t_ckpt VALUES ('x'), ('y')"), DB_OK);
+	if (!fresh_is_pg()) {
+		assert_int_equal(fresh_count(db, "PRAGMA secure_delete"), 1);
+		const char *url = ((struct suite *)*state)->f.url;
+		char wal[512];
+		snprintf(wal, sizeof wal, "%s-wal", url + strlen("sqlite:"));
+		struct stat st;
+		assert_int_equal(stat(wal, &st), 0);
+		assert_true(st.st_size > 0);
+		assert_int_equal(db_checkpoint(db), DB_OK);
+		assert_int_equal(stat(wal, &st), 0);
+		assert_int_equal(st.st_size, 0);
+	} else {
+		assert_int_equal(db_checkpoint(db), DB_OK);
+	}
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM t_ckpt"), 2);
+	assert_int_equal(fresh_exec_tx(db, "DROP TABLE t_ckpt"), DB_OK);
+}
+
 struct kill {
 	int64_t killed;
 	int rc;
@@ -1344,6 +1371,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_statement_cache),
 	    cmocka_unit_test(test_insert_id),
 	    cmocka_unit_test(test_ping_and_names),
+	    cmocka_unit_test(test_checkpoint),
 	    cmocka_unit_test(test_reconnect),
 	    cmocka_unit_test(test_bad_url),
 	    cmocka_unit_test(test_memory_database),

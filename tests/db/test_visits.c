@@ -125,10 +125,12 @@ static int group_teardown(void **state)
 /* Every test starts from an empty registry. */
 static int clear(void **state)
 {
-	return fresh_exec_tx(DB(state),
-	                     "DELETE FROM visit_history; DELETE FROM visit_services; DELETE FROM visits; "
-	                     "DELETE FROM rollup_visits; DELETE FROM rollup_services; "
-	                     "DELETE FROM visit_counters; DELETE FROM period_attestations") == DB_OK
+	return fresh_exec_tx(
+	           DB(state),
+	           "DELETE FROM visit_history; DELETE FROM visit_services; DELETE FROM visits; "
+	           "DELETE FROM rollup_visits; DELETE FROM rollup_services; "
+	           "DELETE FROM visit_counters; DELETE FROM period_attestations; DELETE FROM audit_log") ==
+	               DB_OK
 	           ? 0
 	           : -1;
 }
@@ -1110,7 +1112,20 @@ static void test_purge(void **state)
 	assert_int_equal(update(db, co.id, &old2, VISIT_CID_KEEP, NULL, admin1), DB_OK);
 	struct visit_input fresh = mk("2024-03-04", 9, 0, "นายใหม่", "welfare=completed");
 	struct visit_created cn = create(db, "4701", &fresh, officer1, "3100600123456");
-	struct visit_filter all = {.unit_code = "4701"};
+	/* An old entry with an idempotency key, voided with a reason that names
+	 * the visitor, the reason also in the audit trail. */
+	struct visit_input keyed = mk("2023-01-11", 9, 0, "นางคีย์ ซ้ำ", "welfare=completed");
+	snprintf(keyed.idempotency_key, sizeof keyed.idempotency_key, "import1-abcdef0123456789");
+	struct visit_created ck = create(db, "4701", &keyed, officer1, NULL);
+	assert_int_equal(db_visit_void(db, ck.id, "ซ้ำกับของนางคีย์", admin1, 1700000000, 0, NULL), DB_OK);
+	char audit[256];
+	snprintf(
+	    audit, sizeof audit,
+	    "INSERT INTO audit_log (at, action, target, detail) VALUES (1, 'registry.void', 'visit:%lld', "
+	    "'ซ้ำกับของนางคีย์'), (1, 'registry.void', 'visit:%lld', 'ผิดคน'), (1, 'login', 'visit:%lld', 'x')",
+	    (long long)ck.id, (long long)cn.id, (long long)ck.id);
+	assert_int_equal(fresh_exec_tx(db, audit), DB_OK);
+	struct visit_filter all = {.unit_code = "4701", .include_void = true};
 	json_t *before = list(db, &all);
 
 	struct civil_time cut = {2024, 1, 1, 0, 0, 0};
@@ -1118,7 +1133,22 @@ static void test_purge(void **state)
 	assert_int_equal(thai_local_to_epoch(&cut, &cutoff), 0);
 	int64_t erased = -1;
 	assert_int_equal(db_visits_purge(db, cutoff, 1800000000, &erased), DB_OK);
-	assert_int_equal(erased, 1);
+	assert_int_equal(erased, 2);
+	/* The key, the void reason and its audit copy are erased too; other
+	 * audit rows and the fresh entry's are not. */
+	char q[256];
+	snprintf(q, sizeof q,
+	         "SELECT COUNT(*) FROM visits WHERE id = %lld AND idempotency_key IS NULL AND "
+	         "void_reason = '' AND status = 'void'",
+	         (long long)ck.id);
+	assert_int_equal(fresh_count(db, q), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE detail = 'ซ้ำกับของนางคีย์'"), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE detail IN ('ผิดคน', 'x')"), 2);
+	json_t *hk = db_visit_history(db, ck.id);
+	char *hktext = json_dumps(hk, 0);
+	assert_null(strstr(hktext, "นางคีย์"));
+	free(hktext);
+	json_decref(hk);
 
 	json_t *e = db_visit_get(db, co.id);
 	assert_string_equal(fresh_jstr(e, "visitor_name"), "");
@@ -1176,6 +1206,67 @@ static void test_purge(void **state)
 	assert_int_equal(erased, 0);
 	/* A purged entry is not edited (that would bring personal data back). */
 	assert_int_equal(update(db, co.id, &old2, VISIT_CID_KEEP, NULL, admin1), VISIT_RC_PURGED);
+}
+
+/* Keys of imports made before migration 005 ("import-" + 40 hex, an
+ * unkeyed hash of the row) are replaced by the caller's keyed value; other
+ * keys stay; a second run finds nothing. */
+static void rekey_test_fn(char out[VISIT_KEY_MAX + 1], const char *old)
+{
+	snprintf(out, VISIT_KEY_MAX + 1, "import0-rekeyed-%s", old + 7);
+}
+
+static void test_rekey_legacy_imports(void **state)
+{
+	struct db *db = DB(state);
+	static const struct {
+		const char *unit, *key, *after;
+	} rows[] = {
+	    {"4701", "import-0123456789abcdef0123456789abcdef01234567",
+	     "import0-rekeyed-0123456789abcdef0123456789abcdef01234567"},
+	    {"4702", "import-ffffffffffffffffffffffffffffffffffffffff",
+	     "import0-rekeyed-ffffffffffffffffffffffffffffffffffffffff"},
+	    {"4701", "import-0123456789ABCDEF0123456789abcdef01234567", NULL}, /* not the old form */
+	    {"4701", "import-short0123", NULL},
+	    {"4701", "import1-0123456789abcdef0123456789abcdef01234567", NULL},
+	    {"4701", "form-7f3a9c01", NULL},
+	};
+	int64_t ids[6];
+	for (int i = 0; i < 6; i++) {
+		struct visit_input v = mk("2024-03-04", 9, i, "นายเดิม", "welfare=completed");
+		snprintf(v.idempotency_key, sizeof v.idempotency_key, "%s", rows[i].key);
+		ids[i] = create(db, rows[i].unit, &v, officer1, NULL).id;
+	}
+	int64_t n = -1, changed = -1;
+	assert_int_equal(db_visits_legacy_imports(db, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(db_visits_rekey_legacy_imports(db, rekey_test_fn, &changed), DB_OK);
+	assert_int_equal(changed, 2);
+	for (int i = 0; i < 6; i++) {
+		char q[160];
+		snprintf(q, sizeof q, "SELECT idempotency_key FROM visits WHERE id = %lld",
+		         (long long)ids[i]);
+		json_t *r = fresh_query(db, q);
+		assert_string_equal(fresh_jstr(json_array_get(r, 0), "idempotency_key"),
+		                    rows[i].after ? rows[i].after : rows[i].key);
+		json_decref(r);
+	}
+	assert_int_equal(db_visits_legacy_imports(db, &n), DB_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_visits_rekey_legacy_imports(db, rekey_test_fn, &changed), DB_OK);
+	assert_int_equal(changed, 0);
+	/* The import's lookup: this unit's keys with a prefix, case-sensitive. */
+	json_t *set = NULL;
+	assert_int_equal(db_visits_keys_with_prefix(db, "4701", "import0-", &set), DB_OK);
+	assert_int_equal(json_object_size(set), 1);
+	assert_non_null(json_object_get(set, rows[0].after));
+	json_decref(set);
+	assert_int_equal(db_visits_keys_with_prefix(db, "4701", "IMPORT0-", &set), DB_OK);
+	assert_int_equal(json_object_size(set), 0);
+	json_decref(set);
+	assert_int_equal(db_visits_keys_with_prefix(db, "4702", "import0-", &set), DB_OK);
+	assert_int_equal(json_object_size(set), 1);
+	json_decref(set);
 }
 
 static void test_purge_batches(void **state)
@@ -1657,6 +1748,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_list_pages_void_and_totals, clear),
 	    cmocka_unit_test_setup(test_purge, clear),
 	    cmocka_unit_test_setup(test_purge_batches, clear),
+	    cmocka_unit_test_setup(test_rekey_legacy_imports, clear),
 	    cmocka_unit_test_setup(test_find_by_cid, clear),
 	    cmocka_unit_test_setup(test_period_attested, clear),
 	    cmocka_unit_test_setup(test_period_rule_inside_write, clear),

@@ -55,9 +55,10 @@ export async function registryTests(h) {
 		assert.equal(a?.id, 'f-visitor_name', `focus starts on the visitor name, got ${JSON.stringify(a)}`);
 	}
 
-	/* The keyboard flow: name, Tab, ID, Tab (phone left empty), Tab, first
-	 * service by arrow key, outcome kept, Enter. Returns the POST's response
-	 * and the number of keys pressed. */
+	/* The keyboard flow: name, Tab, ID, Tab (phone left empty), Tab, a word
+	 * of the service's name typed in the picker (static/js/picker.js), Enter
+	 * to take the first match, outcome kept, Enter to save. Returns the
+	 * POST's response and the number of keys pressed. */
 	async function keyboardEntry(page, name, cid) {
 		let keys = 0;
 		await page.keyboard.type(name);
@@ -76,10 +77,14 @@ export async function registryTests(h) {
 		keys++;
 		a = await active(page);
 		assert.equal(a?.id, 'f-service1', `Tab from the phone reaches the first service, got ${JSON.stringify(a)}`);
-		await page.keyboard.press('ArrowDown');
+		assert.equal(a?.role, 'combobox', 'the service field is the searchable picker');
+		const query = 'ภาษีรถ'; /* a word inside "ชำระภาษีรถประจำปี…", not its start */
+		await page.keyboard.type(query);
+		keys += [...query].length;
+		await page.keyboard.press('Enter');
 		keys++;
-		const first = await page.locator('#f-service1 option:not([value=""])').first().getAttribute('value');
-		assert.equal(await page.inputValue('#f-service1'), first, 'ArrowDown picks the first service');
+		const first = await page.inputValue('#f-service1-select');
+		assert.equal(first, 'dlt_vehicle_tax', 'typing a word of the name and Enter picks that service');
 		const [res] = await Promise.all([
 			page.waitForResponse((r) => r.request().method() === 'POST'),
 			page.keyboard.press('Enter'),
@@ -118,7 +123,7 @@ export async function registryTests(h) {
 		assert.match(status, /บันทึกแล้ว ลำดับที่ 1\/25\d\d/, `the saved line: "${status}"`);
 		const a = await active(page);
 		assert.equal(a?.id, 'f-visitor_name', `focus is back on the name, got ${JSON.stringify(a)}`);
-		for (const f of ['visitor_name', 'cid', 'phone', 'service1', 'remarks'])
+		for (const f of ['visitor_name', 'cid', 'phone', 'service1', 'service1-select', 'remarks'])
 			assert.equal(await page.inputValue(`#f-${f}`), '', `${f} is empty for the next visitor`);
 		assert.equal(await page.inputValue('#f-outcome1'), 'completed', 'the outcome is back to its default');
 		assert.equal(await page.locator('[role="alert"] p').count(), 0, 'no error');
@@ -127,6 +132,73 @@ export async function registryTests(h) {
 		log(`      keyboard flow: ${keys} key presses, ${ms} ms from the first key to the empty form (automated typing)`);
 		await shot(page, 'registry-saved');
 		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
+	/* The picker (issue 9 item 5): five services start with "ลงทะเบียน"; the
+	 * typed text decides, by word, announced to screen readers, by keyboard. */
+	await test('registry: the service picker matches any word of the name, by keyboard, announced', async () => {
+		const ctx = await newContext({ bypassCSP: true });
+		const page = await newPage(ctx);
+		await login(page, OFFICER);
+		await openForm(page);
+		const input = page.locator('#f-service2');
+		assert.equal(await input.getAttribute('role'), 'combobox');
+		assert.equal(await input.getAttribute('aria-expanded'), 'false');
+		await input.focus();
+		await page.keyboard.type('ลงทะเบียนแ');
+		assert.equal(await input.getAttribute('aria-expanded'), 'true', 'the list opens while typing');
+		const listId = await input.getAttribute('aria-controls');
+		const options = await page.locator(`#${listId} [role="option"]`).allInnerTexts();
+		assert.ok(options.length >= 1, 'matches are listed');
+		assert.ok(options.every((t) => t.startsWith('ลงทะเบียนแ')), `only names with "ลงทะเบียน" then "แ…": ${options}`);
+		const activeId = await input.getAttribute('aria-activedescendant');
+		assert.ok(activeId, 'the first match is the active option');
+		assert.equal(await page.locator(`#${activeId}`).getAttribute('aria-selected'), 'true');
+		const status = (await page.locator('.picker [role="status"]').nth(1).innerText()).trim();
+		assert.match(status, /^พบ \d+ บริการ$/, `the count is announced: "${status}"`);
+		const bad = await axe(page);
+		assert.equal(bad.length, 0, `axe with the list open:\n        ${describe(bad)}`);
+		await page.keyboard.press('Enter');
+		assert.equal(await page.inputValue('#f-service2-select'), 'thaid_register', '"ลงทะเบียนแ" is the ThaID registration');
+		assert.equal(await input.getAttribute('aria-expanded'), 'false');
+		/* ArrowDown moves, Escape closes and then clears. */
+		await input.fill('');
+		await input.focus();
+		await page.keyboard.type('ลงทะเบียน');
+		const n = await page.locator(`#${listId} [role="option"]`).count();
+		assert.ok(n >= 4, `the services starting with ลงทะเบียน: ${n}`);
+		await page.keyboard.press('ArrowDown');
+		const second = await input.getAttribute('aria-activedescendant');
+		assert.match(second || '', /-opt-1$/, 'ArrowDown goes to the second match');
+		await page.keyboard.press('Escape');
+		assert.equal(await input.getAttribute('aria-expanded'), 'false');
+		/* A word in the middle of the name, and a code. */
+		await input.fill('');
+		await input.focus();
+		await page.keyboard.type('ว่างงาน');
+		const mid = await page.locator(`#${listId} [role="option"]`).allInnerTexts();
+		assert.ok(mid.length >= 1 && mid.every((t) => t.includes('ว่างงาน')), `"ว่างงาน" finds names holding it: ${mid}`);
+		await page.keyboard.press('Escape');
+		await page.keyboard.press('Escape');
+		assert.equal(await input.inputValue(), '', 'a second Escape clears the field');
+		assert.equal(await page.inputValue('#f-service2-select'), '', 'and nothing is chosen');
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
+	await test('registry: without JavaScript the service field is a plain select that saves', async () => {
+		const ctx = await newContext({ javaScriptEnabled: false });
+		const page = await newPage(ctx);
+		await login(page, OFFICER);
+		await openForm(page);
+		assert.equal(await page.locator('select#f-service1').count(), 1, 'the select is there');
+		await page.fill('#f-visitor_name', 'นายไม่มีสคริปต์ ทดสอบ');
+		await page.selectOption('#f-service1', 'dlt_vehicle_tax');
+		const [res] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST'),
+			page.click('form.registry-form button[type="submit"]'),
+		]);
+		assert.ok(res.status() < 400, `saved (${res.status()})`);
+		await page.waitForSelector('.saved[role="status"]');
 	});
 
 	await test('registry: an invalid ID shows the Thai message next to the field and keeps what was typed', async () => {
@@ -146,7 +218,7 @@ export async function registryTests(h) {
 		assert.equal(await page.locator('#e-visitor_name').count(), 0, 'no error on the name');
 		assert.equal(await page.inputValue('#f-visitor_name'), VISITOR2, 'the name is kept');
 		assert.equal(await page.inputValue('#f-cid'), BAD_ID, 'the ID is kept, to correct it');
-		assert.equal(await page.inputValue('#f-service1'), service, 'the chosen service is kept');
+		assert.equal(await page.inputValue('#f-service1-select'), service, 'the chosen service is kept');
 		await page
 			.waitForFunction(() => document.activeElement && document.activeElement.id === 'f-cid', null, { timeout: 3000 })
 			.catch(() => {});

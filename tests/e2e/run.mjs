@@ -139,8 +139,24 @@ async function newContext(opts = {}) {
 	return ctx;
 }
 
+/* Every HTML document the browser received, as the server sent it (not the
+ * DOM after scripts): checked by the W3C Nu HTML checker at the end. */
+const documents = new Map();
+const DOCUMENTS_MAX = 400;
+
 function watchPage(page) {
 	page.problems = [];
+	page.on('response', async (resp) => {
+		if (resp.request().resourceType() !== 'document' || documents.size >= DOCUMENTS_MAX) return;
+		if (!/text\/html/.test(resp.headers()['content-type'] || '')) return;
+		try {
+			const body = await resp.text();
+			const key = `${resp.request().method()} ${new URL(resp.url()).pathname}${new URL(resp.url()).search} ${resp.status()}`;
+			if (!documents.has(key)) documents.set(key, body);
+		} catch {
+			/* a navigation away before the body was read */
+		}
+	});
 	page.on('console', (msg) => {
 		if (msg.type() !== 'error') return;
 		/* An error page's own status (404 …) is expected; a failed sub-resource is not. */
@@ -186,7 +202,7 @@ function active(page) {
 	return page.evaluate(() => {
 		const e = document.activeElement;
 		return e
-			? { tag: e.tagName.toLowerCase(), id: e.id, href: e.getAttribute('href'), text: (e.textContent || '').trim() }
+			? { tag: e.tagName.toLowerCase(), id: e.id, role: e.getAttribute('role'), href: e.getAttribute('href'), text: (e.textContent || '').trim() }
 			: null;
 	});
 }
@@ -450,6 +466,33 @@ async function tests() {
 	});
 }
 
+/* ---- the W3C Nu HTML checker (npm vnu-jar, run with Debian's Java) ---- */
+
+const VNU_JAR = require.resolve('vnu-jar/build/dist/vnu.jar');
+
+/* Writes each document to a file and runs the checker once on all of them
+ * (one JVM start). Returns its errors as "<page>: line L: message". */
+function nuCheck(docs, tmp) {
+	const dir = fs.mkdtempSync(path.join(tmp, 'html-'));
+	const names = new Map();
+	let i = 0;
+	for (const [key, body] of docs) {
+		const file = path.join(dir, `${String(++i).padStart(4, '0')}.html`);
+		fs.writeFileSync(file, body);
+		names.set(`file:${file}`, key);
+	}
+	let out;
+	try {
+		out = execFileSync('java', ['-Xss4m', '-jar', VNU_JAR, '--errors-only', '--format', 'json', '--stdout', '--exit-zero-always', dir],
+			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000, maxBuffer: 64 << 20 });
+	} catch (e) {
+		throw new Error(`the Nu HTML checker did not run (java -jar ${VNU_JAR}): ${e.stderr || e.message}`);
+	}
+	const report = JSON.parse(out.trim() || '{"messages": []}');
+	return report.messages.filter((m) => m.type === 'error').map((m) =>
+		`${names.get(m.url) || m.url}: line ${m.lastLine}: ${m.message}${m.extract ? ` [${m.extract.replace(/\s+/g, ' ').trim()}]` : ''}`);
+}
+
 /* ---- main ---- */
 
 async function main() {
@@ -500,6 +543,12 @@ async function main() {
 		if (!only) await tests();
 		if (!only || only === 'registry') await registryTests(harness);
 		if (!only || only === 'portal') await portalTests(harness);
+		await test(`W3C Nu HTML checker: every page the tests saw has no error`, async () => {
+			assert.ok(documents.size >= (only ? 5 : 20), `pages collected: ${documents.size}`);
+			const errors = nuCheck(documents, tmp);
+			assert.equal(errors.length, 0, `the Nu HTML checker found ${errors.length} error(s) on ${documents.size} pages:\n        ${errors.join('\n        ')}`);
+			log(`      note: ${documents.size} distinct pages checked`);
+		});
 	} catch (e) {
 		failed++;
 		log(`FAIL  setup: ${e && e.stack ? e.stack : e}`);

@@ -328,6 +328,47 @@ static void test_survey_token(void **state)
 	assert_int_equal(survey_token_check(t), 0);
 }
 
+/* Identifiers derived from personal data: keyed BLAKE2b-256 with subkey 4
+ * over purpose || NUL || data (checked against libsodium directly, so the
+ * stored format cannot drift); deterministic under one secret, different
+ * under another, separated by purpose. */
+static void test_derived_id(void **state)
+{
+	unsigned char master[32], sub[32], h[32];
+	for (int i = 0; i < 32; i++)
+		master[i] = (unsigned char)(100 + i);
+	char path[128], other[128], hex[65];
+	path_in(path, sizeof path, "derived.key");
+	path_in(other, sizeof other, "derived2.key");
+	write_file(path, master, sizeof master, 0600);
+	assert_int_equal(crypto_secret_load(path, NULL, 0), 0);
+	assert_int_equal(crypto_kdf_derive_from_key(sub, sizeof sub, 4, "osspoint", master), 0);
+	static const char msg[] = "import-row\0" ID;
+	crypto_generichash(h, sizeof h, (const unsigned char *)msg, sizeof msg - 1, sub, sizeof sub);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	char a[DERIVED_ID_LEN], b[DERIVED_ID_LEN], c[DERIVED_ID_LEN];
+	derived_id(a, "import-row", ID, 13);
+	assert_string_equal(a, hex);
+	derived_id(b, "import-row", ID, 13);
+	assert_string_equal(a, b);
+	/* Not the unkeyed hash, not the Thai-ID hash, not another purpose. */
+	crypto_generichash(h, sizeof h, (const unsigned char *)ID, 13, NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	assert_string_not_equal(a, hex);
+	cid_hash(c, ID);
+	assert_string_not_equal(a, c);
+	derived_id(c, "import-legacy", ID, 13);
+	assert_string_not_equal(a, c);
+	/* The purpose ends at its NUL: "ab"+"c" is not "a"+"bc". */
+	derived_id(b, "ab", "c", 1);
+	derived_id(c, "a", "bc", 2);
+	assert_string_not_equal(b, c);
+	/* Another secret, another value. */
+	assert_int_equal(crypto_secret_load(other, NULL, 0), 0);
+	derived_id(b, "import-row", ID, 13);
+	assert_string_not_equal(a, b);
+}
+
 /* Two processes racing to create the key end up with one key. */
 static void test_create_race(void **state)
 {
@@ -370,7 +411,7 @@ static void test_create_race(void **state)
 static void test_not_loaded_aborts(void **state)
 {
 	crypto_secret_forget();
-	for (int which = 0; which < 3; which++) {
+	for (int which = 0; which < 4; which++) {
 		pid_t pid = fork();
 		assert_true(pid >= 0);
 		if (pid == 0) {
@@ -383,8 +424,10 @@ static void test_not_loaded_aborts(void **state)
 				cid_hash(h, ID);
 			else if (which == 1)
 				(void)cid_seal(s, ID);
-			else
+			else if (which == 2)
 				(void)cid_open(o, "x");
+			else
+				derived_id(h, "test", "x", 1);
 			_exit(0);
 		}
 		int status;
@@ -402,6 +445,7 @@ int main(void)
 	    cmocka_unit_test(test_seal_open),
 	    cmocka_unit_test(test_hash),
 	    cmocka_unit_test(test_survey_token),
+	    cmocka_unit_test(test_derived_id),
 	    cmocka_unit_test(test_create_race),
 	    cmocka_unit_test(test_not_loaded_aborts),
 	};

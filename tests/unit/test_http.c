@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "lib/netaddr.h"
 
 /* Routes of a test table act on no unit (the app's resolvers are web/scope.c's). */
 static enum err any_scope_resolve(struct req *r, char *unit, size_t cap)
@@ -44,6 +46,12 @@ static void free_user(void *p)
 static void h_hello(struct req *r)
 {
 	reply_bytes(r, 200, "text/plain; charset=utf-8", "hello", 5);
+}
+
+static void h_ip(struct req *r)
+{
+	const char *ip = req_client_ip(r);
+	reply_bytes(r, 200, "text/plain", ip, strlen(ip));
 }
 
 static void h_page(struct req *r)
@@ -168,6 +176,7 @@ static void h_slow(struct req *r)
 static const struct route routes[] = {
     {HTTP_GET, "/slow", 0, ROUTE_PUBLIC, h_slow, "slow", &any_scope},
     {HTTP_GET, "/hello", 0, ROUTE_PUBLIC, h_hello, "hello", &any_scope},
+    {HTTP_GET, "/ip", 0, ROUTE_PUBLIC, h_ip, "ip", &any_scope},
     {HTTP_GET, "/page", 0, ROUTE_PUBLIC, h_page, "page", &any_scope},
     {HTTP_GET, "/broken", 0, ROUTE_PUBLIC, h_broken, "broken", &any_scope},
     {HTTP_POST | HTTP_PUT, "/echo", 0, ROUTE_PUBLIC, h_echo, "echo", &any_scope},
@@ -600,6 +609,86 @@ static void forms_through_dispatch(void **state)
 	req_fake_free(r);
 }
 
+/* Issue 8 item 10: JSON (or anything whose field name is over the limit)
+ * sent with a form's Content-Type is a bad form naming the body, 400, never
+ * 413 and never a form with one odd field. */
+static void json_sent_as_form(void **state)
+{
+	const char *url[] = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
+	                     NULL};
+	static const struct {
+		const char *what, *body;
+	} cases[] = {
+	    {"a JSON object", "{\"a\":\"1\",\"csrf\":\"tok\"}"},
+	    {"white space, then a JSON object", "\r\n {\"a\":1}"},
+	    {"a JSON array", "[1,2]"},
+	    {"a JSON object with = and & inside", "{\"q\":\"a=b&c=d\"}"},
+	    {"a field name over the limit", NULL}, /* built below */
+	};
+	char longname[300];
+	memset(longname, 'n', 200);
+	memcpy(longname + 200, "=1", 3);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct req *r = run("POST", "/echo", url, cases[i].body ? cases[i].body : longname);
+		if (req_fake_status(r) != 400)
+			fail_msg("%s: %d", cases[i].what, req_fake_status(r));
+		json_t *j = body_json(r);
+		assert_string_equal(json_string_value(json_object_get(j, "type")), "/problems/bad-form");
+		assert_string_equal(json_string_value(json_object_get(j, "field")), "body");
+		json_decref(j);
+		req_fake_free(r);
+	}
+	/* a large JSON body too: the same 400, not 413 */
+	size_t n = cfg.max_body - 64;
+	char *big = malloc(n + 1);
+	memset(big, 'x', n);
+	memcpy(big, "{\"remarks\":\"", 12);
+	memcpy(big + n - 2, "\"}", 2);
+	big[n] = '\0';
+	struct req *r = run("POST", "/echo", url, big);
+	assert_int_equal(req_fake_status(r), 400);
+	free(big);
+	req_fake_free(r);
+	/* the same body as JSON is fine */
+	const char *js[] = {"Content-Type: application/json", NULL};
+	r = run("POST", "/echo", js, "{\"a\":\"1\"}");
+	assert_int_equal(req_fake_status(r), 200);
+	req_fake_free(r);
+}
+
+/* Issue 8 item 10: a body length stated twice in ways that disagree is 400
+ * naming Content-Length, with Connection: close; the same value twice is one
+ * length. */
+static void conflicting_lengths(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *h1, *h2;
+		int status;
+	} cases[] = {
+	    {"two different Content-Length", "Content-Length: 3", "Content-Length: 30", 400},
+	    {"Content-Length and Transfer-Encoding", "Content-Length: 3", "Transfer-Encoding: chunked", 400},
+	    {"the same Content-Length twice", "Content-Length: 3", "Content-Length: 3", 200},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
+		                   "Accept: application/json", cases[i].h1, cases[i].h2, NULL};
+		struct req *r = run("POST", "/echo", h, "a=1");
+		if (req_fake_status(r) != cases[i].status)
+			fail_msg("%s: %d", cases[i].what, req_fake_status(r));
+		if (cases[i].status == 400) {
+			json_t *j = body_json(r);
+			assert_string_equal(json_string_value(json_object_get(j, "type")),
+			                    "/problems/bad-request");
+			assert_string_equal(json_string_value(json_object_get(j, "field")), "Content-Length");
+			json_decref(j);
+			assert_string_equal(req_fake_reply_header(r, "Connection"), "close");
+			assert_security_headers(r);
+		}
+		req_fake_free(r);
+	}
+}
+
 static void request_accessors(void **state)
 {
 	const char *hdrs[] = {"X-Test: value  ", "Cookie: a=1; sid=\"s3\"; other=2",
@@ -781,6 +870,64 @@ static void head_has_no_body(void **state)
 	r = run("HEAD", "/echo", NULL, NULL);
 	assert_int_equal(req_fake_status(r), 405);
 	req_fake_free(r);
+}
+
+/* The client address: the peer (127.0.0.1 for a fake request), or from
+ * X-Forwarded-For only when the peer is a trusted proxy. */
+static const char *client_ip_with(const struct net_prefixes *trusted, const char *const *headers, char *out,
+                                  size_t cap)
+{
+	struct http_config c = cfg;
+	c.trusted_proxies = trusted;
+	struct req *r = req_fake_new("GET", "/ip", headers, NULL, 0);
+	http_dispatch_fake(&c, rt, r);
+	assert_int_equal(req_fake_status(r), 200);
+	size_t len;
+	const char *b = req_fake_body(r, &len);
+	snprintf(out, cap, "%.*s", (int)len, b);
+	req_fake_free(r);
+	return out;
+}
+
+static void client_ip_forwarded(void **state)
+{
+	struct net_prefixes trusted, other;
+	char err[256], ip[64];
+	assert_int_equal(net_prefixes_parse(&trusted, "127.0.0.1, 10.0.0.0/8", err, sizeof err), 0);
+	assert_int_equal(net_prefixes_parse(&other, "10.0.0.0/8", err, sizeof err), 0);
+	static const struct {
+		const char *h[3];
+		const char *want;
+	} cases[] = {
+	    {{NULL}, "127.0.0.1"},
+	    {{"X-Forwarded-For: 203.0.113.9"}, "203.0.113.9"},
+	    {{"x-forwarded-for:203.0.113.9 "}, "203.0.113.9"},
+	    /* a client-made entry on the left does not count */
+	    {{"X-Forwarded-For: 198.51.100.1, 203.0.113.9"}, "203.0.113.9"},
+	    /* trusted hops are skipped, right to left */
+	    {{"X-Forwarded-For: 203.0.113.9, 10.1.2.3"}, "203.0.113.9"},
+	    {{"X-Forwarded-For: 198.51.100.1, 203.0.113.9", "X-Forwarded-For: 10.0.0.5"}, "203.0.113.9"},
+	    {{"X-Forwarded-For: 10.0.0.1, 10.0.0.2"}, "10.0.0.1"},
+	    {{"X-Forwarded-For: ,, 203.0.113.9 ,"}, "203.0.113.9"},
+	    /* a malformed entry stops at the hop a trusted proxy vouched for */
+	    {{"X-Forwarded-For: 203.0.113.9, garbage, 10.0.0.2"}, "10.0.0.2"},
+	    {{"X-Forwarded-For: 203.0.113.9:4711"}, "127.0.0.1"},
+	    {{"X-Forwarded-For: <script>"}, "127.0.0.1"},
+	    {{"X-Forwarded-For: "}, "127.0.0.1"},
+	    /* normalised text, never the header's */
+	    {{"X-Forwarded-For: 2001:DB8:0::1"}, "2001:db8::1"},
+	    {{"X-Forwarded-For: ::ffff:203.0.113.9"}, "203.0.113.9"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		client_ip_with(&trusted, cases[i].h, ip, sizeof ip);
+		if (strcmp(ip, cases[i].want))
+			fail_msg("case %zu (%s): got %s, want %s", i, cases[i].h[0] ? cases[i].h[0] : "-", ip,
+			         cases[i].want);
+	}
+	/* From a peer that is not a trusted proxy the header is ignored. */
+	const char *const spoof[] = {"X-Forwarded-For: 203.0.113.9", NULL};
+	assert_string_equal(client_ip_with(&other, spoof, ip, sizeof ip), "127.0.0.1");
+	assert_string_equal(client_ip_with(NULL, spoof, ip, sizeof ip), "127.0.0.1");
 }
 
 static void handler_bugs(void **state)
@@ -1169,6 +1316,143 @@ static void real_server_graceful_stop(void **state)
 	close(fd);
 }
 
+/* Reads until the peer closes (or 3 s pass); true when it closed. */
+static bool closed_by_peer(int fd)
+{
+	char b[4096];
+	for (;;) {
+		ssize_t k = recv(fd, b, sizeof b, 0);
+		if (k == 0 || (k < 0 && errno == ECONNRESET))
+			return true;
+		if (k < 0)
+			return errno == EINTR ? closed_by_peer(fd) : false; /* timeout (SO_RCVTIMEO) */
+	}
+}
+
+/* Issue 8 item 3: the bounds of struct http_config on a real server. Past
+ * max_connections_per_ip a connection is closed at once while the ones
+ * admitted are served; a connection that does not send a whole request head
+ * within request_timeout is closed, however it trickles. */
+static void real_server_connection_limits(void **state)
+{
+	struct http_config c = cfg;
+	c.access_log = false;
+	c.max_connections_per_ip = 3;
+	c.request_timeout = 1;
+	struct http_server *s = http_start(&c, rt);
+	assert_non_null(s);
+	unsigned port = http_port(s);
+	int fds[5], open[5], nopen = 0;
+	for (int i = 0; i < 5; i++)
+		fds[i] = connect_local(port);
+	/* two of them (whichever the server accepted last) are closed at once,
+	 * unanswered */
+	struct timespec pause = {0, 300 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	for (int i = 0; i < 5; i++) {
+		char b;
+		ssize_t k = recv(fds[i], &b, 1, MSG_DONTWAIT);
+		if (!(k == 0 || (k < 0 && errno == ECONNRESET)))
+			open[nopen++] = fds[i];
+	}
+	assert_int_equal(nopen, 3);
+	/* the three admitted are served */
+	const char *get = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct resp rs;
+	for (int i = 0; i < 3; i++) {
+		send_all(open[i], get, strlen(get));
+		assert_int_equal(read_response(open[i], &rs, false), 0);
+		assert_int_equal(rs.status, 200);
+		free(rs.body);
+	}
+	/* a head trickled a byte at a time past the deadline: closed */
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	const char *part = "GET /hello HTTP/1.1\r\nX: ";
+	send_all(open[1], part, strlen(part));
+	bool closed = false;
+	for (int i = 0; i < 40 && !closed; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		closed = send(open[1], "a", 1, MSG_NOSIGNAL) < 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(closed || closed_by_peer(open[1]));
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms < 3500);
+	/* an idle keep-alive connection too (its last answer was above) */
+	assert_true(closed_by_peer(open[0]));
+	for (int i = 0; i < 5; i++)
+		close(fds[i]);
+	/* and the slots are free again */
+	int fd = connect_local(port);
+	send_all(fd, get, strlen(get));
+	assert_int_equal(read_response(fd, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	free(rs.body);
+	close(fd);
+	http_stop(s);
+}
+
+/* A 304 states the length of the 200 it stands for (RFC 9110 8.6), and says
+ * nothing more: the next answer on the connection follows its head. */
+static void real_server_304_length(void **state)
+{
+	struct http_server *s = http_start(&cfg, rt);
+	assert_non_null(s);
+	int fd = connect_local(http_port(s));
+	const char *get = "GET /static/js/app.js HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct resp rs;
+	send_all(fd, get, strlen(get));
+	assert_int_equal(read_response(fd, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	char etag[64], cond[256];
+	const char *et = strcasestr(rs.head, "\r\nETag: ");
+	assert_non_null(et);
+	snprintf(etag, sizeof etag, "%.*s", (int)strcspn(et + 8, "\r"), et + 8);
+	size_t len = rs.len;
+	free(rs.body);
+	snprintf(cond, sizeof cond, "GET /static/js/app.js HTTP/1.1\r\nHost: x\r\nIf-None-Match: %s\r\n\r\n",
+	         etag);
+	send_all(fd, cond, strlen(cond));
+	assert_int_equal(read_response(fd, &rs, true), 0);
+	assert_int_equal(rs.status, 304);
+	char want[64];
+	snprintf(want, sizeof want, "\r\nContent-Length: %zu\r\n", len);
+	assert_true(head_has(&rs, want));
+	free(rs.body);
+	send_all(fd, get, strlen(get));
+	assert_int_equal(read_response(fd, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	assert_int_equal(rs.len, len);
+	free(rs.body);
+	close(fd);
+	http_stop(s);
+}
+
+/* Every connection is a descriptor: a soft RLIMIT_NOFILE too small for
+ * max_connections is raised to the hard limit when the server starts. */
+static void real_server_raises_fd_limit(void **state)
+{
+	struct rlimit saved, rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 2048)
+		skip(); /* nothing to raise to */
+	rl = saved;
+	rl.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	struct http_config c = cfg;
+	c.access_log = false;
+	c.max_connections = 1000;
+	struct http_server *s = http_start(&c, rt);
+	assert_non_null(s);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_true(rl.rlim_cur == saved.rlim_max ||
+	            (saved.rlim_max == RLIM_INFINITY && rl.rlim_cur >= 1000));
+	http_stop(s);
+	setrlimit(RLIMIT_NOFILE, &saved);
+}
+
 static void real_server_bad_listen(void **state)
 {
 	struct http_config c = cfg;
@@ -1206,6 +1490,8 @@ int main(void)
 	    cmocka_unit_test(too_large_body),
 	    cmocka_unit_test(malformed_json),
 	    cmocka_unit_test(json_body_as_form),
+	    cmocka_unit_test(json_sent_as_form),
+	    cmocka_unit_test(conflicting_lengths),
 	    cmocka_unit_test(forms_through_dispatch),
 	    cmocka_unit_test(request_accessors),
 	    cmocka_unit_test(headers_and_cookies),
@@ -1213,9 +1499,13 @@ int main(void)
 	    cmocka_unit_test(authorize_hook),
 	    cmocka_unit_test(head_has_no_body),
 	    cmocka_unit_test(handler_bugs),
+	    cmocka_unit_test(client_ip_forwarded),
 	    cmocka_unit_test(static_files),
 	    cmocka_unit_test(real_server_keep_alive),
 	    cmocka_unit_test(real_server_graceful_stop),
+	    cmocka_unit_test(real_server_connection_limits),
+	    cmocka_unit_test(real_server_304_length),
+	    cmocka_unit_test(real_server_raises_fd_limit),
 	    cmocka_unit_test(real_server_bad_listen),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -455,13 +455,13 @@ static void test_working_days(void **state)
 		int n;
 		struct civil_day first;
 	} t[] = {
-	    {{2026, 12, 2}, 3, {2026, 11, 30}}, /* Wed: Mon */
+	    {{2026, 12, 2}, 3, {2026, 11, 30}},  /* Wed: Mon */
 	    {{2026, 11, 30}, 3, {2026, 11, 26}}, /* Mon: Thu before */
-	    {{2026, 12, 5}, 3, {2026, 12, 2}},  /* Sat: Wed */
-	    {{2026, 12, 6}, 3, {2026, 12, 2}},  /* Sun: Wed */
-	    {{2026, 12, 4}, 1, {2026, 12, 4}},  /* Fri, n = 1: itself */
-	    {{2027, 1, 1}, 3, {2026, 12, 30}},  /* over the turn of the year */
-	    {{2024, 3, 4}, 5, {2024, 2, 27}},   /* over the end of a leap February */
+	    {{2026, 12, 5}, 3, {2026, 12, 2}},   /* Sat: Wed */
+	    {{2026, 12, 6}, 3, {2026, 12, 2}},   /* Sun: Wed */
+	    {{2026, 12, 4}, 1, {2026, 12, 4}},   /* Fri, n = 1: itself */
+	    {{2027, 1, 1}, 3, {2026, 12, 30}},   /* over the turn of the year */
+	    {{2024, 3, 4}, 5, {2024, 2, 27}},    /* over the end of a leap February */
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct civil_day f;
