@@ -8,8 +8,9 @@
  * Fault injection, says why our own heap is not one of them: it aborts):
  *  - FAULT_ALLOC: an allocation by SQLite (its allocator, installed by
  *    db/sqlite_fault.c, answers NULL: SQLITE_NOMEM) or the growth of a
- *    struct buf (buf_append & co. answer -1 and the buffer keeps what it
- *    holds as its cap: a buffer whose cap is reached just there);
+ *    struct buf that has a cap of its own (buf_init with max > 0: fed by a
+ *    client or a renderer): buf_append & co. answer -1 and the buffer keeps
+ *    what it holds as its cap, as if the cap were reached just there;
  *  - FAULT_DB_STEP: one step of a database statement, or one script (BEGIN,
  *    COMMIT, ROLLBACK...), on either driver: DB_ERROR, as an I/O error would;
  *  - FAULT_WRITE: a file write, sync or truncation: SQLite's (a VFS shim,
