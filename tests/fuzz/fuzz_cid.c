@@ -84,9 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		return 0;
 	}
-	char *s = malloc(size + 1);
-	memcpy(s, data, size);
-	s[size] = '\0';
+	char *s = fuzz_cstr(data, size);
 	if (cid_open(out, s) == 0) {
 		CHECK(strlen(s) == SEAL_CHARS && digits13(out));
 		round_trip(out);

@@ -84,13 +84,14 @@ static void check_ranges(const struct config *c)
 	}
 }
 
+/* The header's trimming: spaces and tabs in front; spaces, tabs, CR and LF
+ * behind. */
 static char *trim(char *s)
 {
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-		s[--n] = '\0';
+	s += strspn(s, " \t");
+	char *end = s + strlen(s);
+	while (end > s && strchr(" \t\r\n", end[-1]))
+		*--end = '\0';
 	return s;
 }
 

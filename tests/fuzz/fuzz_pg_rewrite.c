@@ -164,9 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_cleanup(&want);
 		return 0;
 	}
-	char *sql = malloc(size + 1);
-	memcpy(sql, data, size);
-	sql[size] = '\0'; /* the text up to the first NUL, as the driver sees it */
+	char *sql = fuzz_cstr(data, size); /* the text up to the first NUL, as the driver sees it */
 	int n = -1;
 	char *out = pg_rewrite_placeholders(sql, &n);
 	CHECK(out && n >= 0);

@@ -70,9 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 4096)
 		return 0;
-	char *s = malloc(size + 1);
-	memcpy(s, data, size);
-	s[size] = '\0';
+	char *s = fuzz_cstr(data, size);
 	size_t n = strlen(s); /* a C string ends at the first NUL */
 
 	char ref[THAI_ID_SIZE], norm[THAI_ID_SIZE], checked[THAI_ID_SIZE];
