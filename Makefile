@@ -6,7 +6,7 @@ OSSPOINT_DB ?= sqlite:var/osspoint.db
 OSSPOINT_LISTEN ?= 127.0.0.1:8080
 export OSSPOINT_DB OSSPOINT_LISTEN
 
-.PHONY: all deps npm build run test test-unit asan fuzz fuzz-long bench bench-registry bench-portal format lint clean
+.PHONY: all deps npm build run test test-unit asan fault fault-long fuzz fuzz-long bench bench-registry bench-portal format lint clean
 
 all: build
 
@@ -32,6 +32,13 @@ test: build
 # Sanitizer build alone (make test runs it too).
 asan: deps
 	@./scripts/test.sh --only-asan
+
+# Fault injection (docs/ARCHITECTURE.md): the short sweep on SQLite (make test
+# runs it too); fault-long injects at every event, on SQLite and PostgreSQL.
+fault: deps
+	@./scripts/fault.sh
+fault-long: deps
+	@./scripts/fault.sh --long
 
 # Short fuzz campaign (make test runs it too); fuzz-long for a real campaign.
 fuzz: deps
@@ -61,4 +68,4 @@ lint:
 	@./scripts/lint.sh
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-fault

@@ -1,6 +1,23 @@
 #!/bin/sh
 # The one list of Debian packages osspoint needs to build, run, test and benchmark.
-# Installs only what is missing; safe to run again. Needs root (or sudo).
+# Installs only what is missing; safe to run again.
+#
+# It never touches the host's services: when every package is present it
+# changes nothing and needs no root (so `make build` runs as any user). When
+# something is missing it runs apt-get (as root, or through sudo) with two
+# guards in place for the length of the install only, removed afterwards:
+#   - /usr/sbin/policy-rc.d answering 101 ("action forbidden"), Debian's
+#     policy layer that invoke-rc.d and deb-systemd-invoke ask before a
+#     maintainer script starts a service (an existing policy-rc.d is left as
+#     it is);
+#   - a systemd preset "disable *" (/etc/systemd/system-preset/00-osspoint-deps.preset),
+#     which deb-systemd-helper applies on a package's first install instead
+#     of enabling its units.
+# So nginx and PostgreSQL, installed here only for the benchmarks and the
+# tests (which start their own, on a free port or in a temporary directory),
+# are neither started nor enabled; a service that was already installed (an
+# nginx serving as this host's reverse proxy) is never stopped, disabled or
+# restarted.
 set -eu
 
 PKGS="
@@ -25,15 +42,37 @@ done
 # Node.js (with its npm) may come from Debian or from NodeSource; take Debian's only if absent.
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 
-if [ -n "$missing" ]; then
-	echo "deps: installing:$missing"
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-	export DEBIAN_FRONTEND=noninteractive
-	$SUDO apt-get update -qq
-	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+[ -n "$missing" ] || exit 0
 
-# nginx is used only by the benchmark; do not leave the system service running.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+echo "deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+POLICY=/usr/sbin/policy-rc.d
+PRESET=/etc/systemd/system-preset/00-osspoint-deps.preset
+made_policy=""
+made_preset=""
+unguard() {
+	[ -z "$made_policy" ] || $SUDO rm -f "$POLICY"
+	[ -z "$made_preset" ] || $SUDO rm -f "$PRESET"
+	made_policy=""
+	made_preset=""
+}
+trap unguard EXIT
+trap 'unguard; exit 130' INT TERM
+if [ ! -e "$POLICY" ]; then
+	made_policy=1
+	printf '#!/bin/sh\n# scripts/deps.sh of osspoint: no service starts during its install.\nexit 101\n' |
+		$SUDO tee "$POLICY" >/dev/null
+	$SUDO chmod 0755 "$POLICY"
+fi
+if [ ! -e "$PRESET" ]; then
+	made_preset=1
+	$SUDO mkdir -p "$(dirname "$PRESET")"
+	printf '# scripts/deps.sh of osspoint: nothing it installs is enabled.\ndisable *\n' |
+		$SUDO tee "$PRESET" >/dev/null
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+unguard

@@ -57,6 +57,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 	run_suites build-asan
 
 if [ "${1:-}" != "--only-asan" ]; then
+	stage "fault injection (build-fault: OSSPOINT_FAULT + ASan; the short sweep on SQLite)"
+	./scripts/fault.sh | tee -a "$LOG"
 	stage "fuzz targets, ${FUZZ_SECONDS}s each"
 	./scripts/fuzz.sh "$FUZZ_SECONDS" | tee -a "$LOG"
 fi

@@ -712,6 +712,9 @@ out:
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* jansson allocates through xmalloc: out of memory aborts with the one
+	 * message (lib/xalloc.h) rather than handing back a NULL. */
+	json_set_alloc_funcs(xmalloc, free);
 	/* Everything this program creates (database, its WAL, the key, exports
 	 * written by a command) is the owner's alone: it holds personal data. */
 	umask(077);

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
+#include "db/pg_rewrite.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
@@ -130,6 +131,8 @@ static void pg_disconnect(void *conn)
 static int pg_exec(void *conn, const char *sql)
 {
 	struct pgc *pc = conn;
+	if (fault_hit(FAULT_DB_STEP))
+		return DB_ERROR;
 	PGresult *res = PQexec(pc->pg, sql);
 	ExecStatusType s = PQresultStatus(res);
 	int rc = DB_OK;
@@ -175,79 +178,15 @@ static bool pg_check(void *conn, bool *lost_stmts)
 	return true;
 }
 
-/* Rewrites `?` to $1, $2, ... outside string literals ('...', E'...'),
- * quoted identifiers ("...") and comments (--, nested block comments), the
- * places where SQLite does not treat `?` as a parameter either. */
-static char *rewrite(const char *sql, int *nparams)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	int n = 0;
-	const char *p = sql;
-	while (*p) {
-		const char *start = p;
-		if (*p == '\'') {
-			bool esc = p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
-			           (p - 1 == sql || !(p[-2] == '_' || (p[-2] >= '0' && p[-2] <= '9') ||
-			                              ((p[-2] | 0x20) >= 'a' && (p[-2] | 0x20) <= 'z')));
-			for (p++; *p; p++) {
-				if (esc && *p == '\\' && p[1]) {
-					p++;
-				} else if (*p == '\'') {
-					if (p[1] == '\'')
-						p++;
-					else
-						break;
-				}
-			}
-			if (*p)
-				p++;
-		} else if (*p == '"') {
-			for (p++; *p; p++) {
-				if (*p == '"') {
-					if (p[1] == '"')
-						p++;
-					else
-						break;
-				}
-			}
-			if (*p)
-				p++;
-		} else if (p[0] == '-' && p[1] == '-') {
-			while (*p && *p != '\n')
-				p++;
-		} else if (p[0] == '/' && p[1] == '*') {
-			int depth = 0;
-			while (*p) {
-				if (p[0] == '/' && p[1] == '*') {
-					depth++;
-					p += 2;
-				} else if (p[0] == '*' && p[1] == '/') {
-					p += 2;
-					if (--depth == 0)
-						break;
-				} else {
-					p++;
-				}
-			}
-		} else if (*p == '?') {
-			buf_printf(&b, "$%d", ++n);
-			p++;
-			continue;
-		} else {
-			p++;
-		}
-		buf_append(&b, start, (size_t)(p - start));
-	}
-	*nparams = n;
-	return buf_detach(&b, NULL);
-}
-
 static struct db_stmt *pg_prepare(void *conn, const char *sql)
 {
 	struct pgc *pc = conn;
 	int n;
-	char *text = rewrite(sql, &n);
+	char *text = pg_rewrite_placeholders(sql, &n);
+	if (!text) {
+		log_error("pg: prepare: statement too long to rewrite: %.200s", sql);
+		return NULL;
+	}
 	struct pg_stmt *s = xcalloc(1, sizeof *s);
 	s->pc = pc;
 	snprintf(s->name, sizeof s->name, "osp_%lu", ++pc->seq);
@@ -368,6 +307,8 @@ static int pg_bind_null(struct db_stmt *st, int idx)
 static int pg_step(struct db_stmt *st)
 {
 	struct pg_stmt *s = P(st);
+	if (fault_hit(FAULT_DB_STEP))
+		return DB_ERROR;
 	if (s->res) {
 		drop_blobs(s);
 		return ++s->row < s->nrows ? DB_ROW : DB_DONE;

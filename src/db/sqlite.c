@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/sqlite_fault.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
@@ -55,6 +57,8 @@ static int lite_exec(void *conn, const char *sql)
 {
 	sqlite3 *db = conn;
 	char *msg = NULL;
+	if (fault_hit(FAULT_DB_STEP))
+		return DB_ERROR;
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		int r = map_rc(rc);
@@ -76,6 +80,7 @@ static void *lite_connect(const char *target, char *err, size_t errlen)
 		db_set_err(err, errlen, "sqlite: the library was built without thread support");
 		return NULL;
 	}
+	sqlite_fault_install();
 	sqlite3 *db = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(target, &db, flags, NULL);
@@ -220,6 +225,8 @@ static int lite_bind_null(struct db_stmt *st, int idx)
 static int lite_step(struct db_stmt *st)
 {
 	struct lite_stmt *s = L(st);
+	if (fault_hit(FAULT_DB_STEP))
+		return DB_ERROR;
 	int rc = sqlite3_step(s->st);
 	if (rc == SQLITE_ROW)
 		return DB_ROW;

@@ -560,14 +560,22 @@ static int get_fn(struct dbc *c, void *arg)
 	return rc;
 }
 
-json_t *db_visit_get(struct db *db, int64_t id)
+json_t *db_visit_load(struct db *db, int64_t id, int *rc)
 {
 	struct get g = {id, NULL};
-	if (db_read(db, get_fn, &g) != DB_OK) {
+	int r = db_read(db, get_fn, &g);
+	if (r != DB_OK) {
 		json_decref(g.out);
-		return NULL;
+		g.out = NULL;
 	}
+	*rc = g.out ? DB_ROW : r == DB_OK || r == DB_DONE ? DB_DONE : r < 0 ? r : DB_ERROR;
 	return g.out;
+}
+
+json_t *db_visit_get(struct db *db, int64_t id)
+{
+	int rc;
+	return db_visit_load(db, id, &rc);
 }
 
 /* ---- edit ---- */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "xalloc.h"
 
 void buf_init(struct buf *b, size_t max)
@@ -41,6 +42,13 @@ static int reserve(struct buf *b, size_t extra)
 		cap *= 2;
 	if (cap > max + 1)
 		cap = max + 1;
+	/* The fault-injection build: a buffer with a cap of its own (fed by a
+	 * client or a renderer) reaches it here. A scratch buffer with the
+	 * default cap cannot, short of running out of memory, which aborts. */
+	if (b->max != BUF_DEFAULT_MAX && fault_hit(FAULT_ALLOC)) {
+		b->max = b->len ? b->len : 1;
+		return -1;
+	}
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 	return 0;

@@ -194,6 +194,9 @@ static char *trim(char *s)
 	return s;
 }
 
+/* The longest line a config file may have (a path or a URL fits many times). */
+#define CONFIG_LINE_MAX 4096
+
 int config_read_file(struct config *cfg, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -201,10 +204,23 @@ int config_read_file(struct config *cfg, const char *path, char *err, size_t err
 		snprintf(err, errlen, "เปิดไฟล์ค่าตั้ง %s ไม่ได้: %s", path, strerror(errno));
 		return -1;
 	}
-	char line[4096];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	int lineno = 0, rc = 0;
-	while (fgets(line, sizeof line, f)) {
+	/* getline, not a fixed buffer: a long line must be refused whole, not
+	 * cut into a shortened value and a "line" made of its rest. */
+	for (;;) {
+		errno = 0;
+		if ((len = getline(&line, &cap, f)) < 0)
+			break;
 		lineno++;
+		if (len > CONFIG_LINE_MAX || memchr(line, '\0', (size_t)len)) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno,
+			         len > CONFIG_LINE_MAX ? "บรรทัดยาวเกิน 4096 ไบต์" : "มีอักขระ NUL ในบรรทัด");
+			rc = -1;
+			break;
+		}
 		char *s = trim(line);
 		if (!*s || *s == '#')
 			continue;
@@ -222,6 +238,11 @@ int config_read_file(struct config *cfg, const char *path, char *err, size_t err
 			break;
 		}
 	}
+	if (rc == 0 && (ferror(f) || errno)) {
+		snprintf(err, errlen, "อ่านไฟล์ค่าตั้ง %s ไม่ได้: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
 	fclose(f);
 	return rc;
 }

@@ -50,7 +50,11 @@ int config_load(struct config *cfg, char *err, size_t errlen);
 /* Applies one setting by key (file / flag name, e.g. "db", "listen").
  * Returns 0, or -1 for an unknown key or a bad value (message in err). */
 int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
-/* Reads a config file of key = value lines. */
+/* Reads a config file: each line is blank, a comment ('#' first) or
+ * key = value (spaces and tabs around key and value are dropped, and a
+ * trailing CR), applied with config_set in file order. A line may hold at
+ * most 4096 bytes and no NUL byte. Returns 0, or -1 with "PATH:LINE: message"
+ * in err at the first bad line (the lines before it stay applied). */
 int config_read_file(struct config *cfg, const char *path, char *err, size_t errlen);
 void config_cleanup(struct config *cfg);
 /* Prints the settings table (for --help). */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "log.h"
 
 #define PW_OPSLIMIT 2
@@ -140,7 +141,7 @@ static int make_parents(const char *path, char *err, size_t errlen)
 static int write_all(int fd, const unsigned char *p, size_t n)
 {
 	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = fault_hit(FAULT_WRITE) ? (errno = EIO, -1) : write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)

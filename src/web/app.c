@@ -39,12 +39,15 @@ const struct session_user *web_user(const struct req *r)
 	return req_user(r);
 }
 
-void web_audit(struct req *r, const char *action, const char *target, const char *detail)
+bool web_audit(struct req *r, const char *action, const char *target, const char *detail)
 {
 	const struct session_user *u = web_user(r);
 	if (db_audit_add(app->db, (int64_t)time(NULL), u ? u->id : 0, action, target, detail,
-	                 req_client_ip(r)) < 0)
+	                 req_client_ip(r)) < 0) {
 		log_error("audit: could not record %s %s", action, target ? target : "");
+		return false;
+	}
+	return true;
 }
 
 /* ---- navigation, by role ---- */
@@ -162,26 +165,30 @@ const char *web_scope_unit(const struct req *r)
 	return ctx ? ctx->scope_unit : "";
 }
 
-/* Loads the session named by the cookie into the request, if it is live. */
-static void load_session(struct req *r)
+/* Loads the session named by the cookie into the request, if it is live.
+ * Returns false when the database could not say (the caller answers 503:
+ * a user whose session cannot be read is not thereby logged out). */
+static bool load_session(struct req *r)
 {
 	const char *token = req_cookie(r, SESSION_COOKIE);
 	if (!token || strlen(token) != TOKEN_LEN - 1)
-		return;
+		return true;
 	char hash[TOKEN_HASH_LEN];
 	token_hash(hash, token);
 	struct web_ctx *ctx = xcalloc(1, sizeof *ctx);
 	struct session_user *u = &ctx->u;
 	int64_t now = (int64_t)time(NULL);
-	if (db_session_lookup(app->db, hash, now, app->cfg->session_idle, u) != DB_ROW) {
+	int rc = db_session_lookup(app->db, hash, now, app->cfg->session_idle, u);
+	if (rc != DB_ROW) {
 		free(ctx);
-		return;
+		return rc >= 0;
 	}
 	/* Refresh the idle clock at most once a minute: a write per request would
 	 * serialise every page view on the database. */
 	if (now - u->last_seen >= 60)
 		db_session_touch(app->db, u->session_id, now);
 	req_set_user(r, ctx, free_user);
+	return true;
 }
 
 static bool state_changing(enum http_method m)
@@ -194,10 +201,12 @@ enum err web_authorize(struct req *r, const struct route *route)
 	/* A cached page is the same for everyone: no session, no user. */
 	if (route->flags & ROUTE_CACHED)
 		return (route->flags & ROUTE_PUBLIC) ? ERR_OK : ERR_FORBIDDEN;
-	load_session(r);
+	bool known = load_session(r);
 	const struct session_user *u = web_user(r);
 	if (route->flags & ROUTE_PUBLIC)
-		return ERR_OK;
+		return ERR_OK; /* served as to a visitor when the session is unknown */
+	if (!known)
+		return ERR_UNAVAILABLE;
 	if (!u)
 		return ERR_UNAUTHORIZED;
 	if (u->role < route->min_role)

@@ -40,8 +40,10 @@ const struct session_user *web_user(const struct req *r);
  * already checked against the user's scope; "" when the route acts on no
  * single unit (or before authorize). */
 const char *web_scope_unit(const struct req *r);
-/* Writes one audit-log row (best effort, logged on failure). detail may be NULL. */
-void web_audit(struct req *r, const char *action, const char *target, const char *detail);
+/* Writes one audit-log row; detail may be NULL. Returns false (logged) when
+ * it could not be written: a view or export of personal data must not be
+ * answered then (the caller replies 503); other callers may go on. */
+bool web_audit(struct req *r, const char *action, const char *target, const char *detail);
 
 /* Per-resource route tables (each ended by a zeroed entry). */
 extern const struct route home_routes[];

@@ -595,9 +595,10 @@ static void registry_create(struct req *r)
  * (never today: entries are not deleted), then 404. */
 static json_t *load_entry(struct req *r)
 {
-	json_t *e = db_visit_get(app->db, strtoll(req_param(r, "id"), NULL, 10));
+	int rc;
+	json_t *e = db_visit_load(app->db, strtoll(req_param(r, "id"), NULL, 10), &rc);
 	if (!e)
-		reply_error(r, ERR_ENTRY_NOT_FOUND, "id", NULL);
+		reply_error(r, rc == DB_DONE ? ERR_ENTRY_NOT_FOUND : ERR_UNAVAILABLE, "id", NULL);
 	return e;
 }
 
@@ -1025,7 +1026,13 @@ static void registry_reveal(struct req *r)
 	}
 	char target[48];
 	snprintf(target, sizeof target, "visit:%lld", (long long)id);
-	web_audit(r, "registry.reveal_cid", target, NULL);
+	if (!web_audit(r, "registry.reveal_cid", target, NULL)) {
+		/* No view of personal data without its audit row. */
+		explicit_bzero(cid, sizeof cid);
+		json_decref(e);
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	json_t *m = show_model(r, e);
 	json_object_set_new(m, "revealed_cid", json_string(cid));
 	explicit_bzero(cid, sizeof cid);
@@ -1594,7 +1601,12 @@ static void registry_export(struct req *r, enum export_format fmt)
 	}
 	char target[64], disp[128];
 	snprintf(target, sizeof target, "registry:%s:%s", unit, iso);
-	web_audit(r, "registry.export", target, ext[fmt]);
+	if (!web_audit(r, "registry.export", target, ext[fmt])) {
+		/* No export of personal data without its audit row. */
+		buf_cleanup(&out);
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	snprintf(disp, sizeof disp, "attachment; filename=\"registry-%s-%s.%s\"", unit, iso, ext[fmt]);
 	reply_header(r, "Content-Disposition", disp);
 	size_t len;

@@ -82,7 +82,10 @@ static enum err resolve_unit_query(struct req *r, char *unit, size_t cap)
 static enum err resolve_visit(struct req *r, char *unit, size_t cap)
 {
 	long long id = id_param(r, "id");
-	if (id < 0 || db_visit_unit(app->db, id, unit, cap) != DB_ROW) {
+	int rc = id < 0 ? DB_DONE : db_visit_unit(app->db, id, unit, cap);
+	if (rc < 0) /* the database failed: not the entry's absence */
+		return ERR_UNAVAILABLE;
+	if (rc != DB_ROW) {
 		reply_error(r, ERR_ENTRY_NOT_FOUND, "id", NULL);
 		return ERR_ENTRY_NOT_FOUND;
 	}

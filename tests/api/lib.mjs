@@ -40,7 +40,82 @@ export function run(args, opts = {}) {
   return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...opts });
 }
 
+// Lines a sanitizer (ASan, LeakSanitizer, UBSan) prints when it finds
+// something. A server that printed one of them did not run clean, whatever
+// its exit status.
+export const SANITIZER_REPORT = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer/;
+
+// Watches a child's stderr as it arrives: keeps the whole text (at most the
+// last `keep` bytes) and, separately, every line matching SANITIZER_REPORT,
+// so a report in the middle of a long log is never lost to truncation.
+export function watchStderr(stream, keep = 4 << 20) {
+  const w = { text: '', reports: [] };
+  let partial = '';
+  stream.on('data', (d) => {
+    const s = String(d);
+    w.text += s;
+    if (w.text.length > keep) w.text = w.text.slice(-keep);
+    const lines = (partial + s).split('\n');
+    partial = lines.pop();
+    for (const l of lines) if (SANITIZER_REPORT.test(l)) w.reports.push(l);
+  });
+  stream.on('end', () => { if (partial && SANITIZER_REPORT.test(partial)) w.reports.push(partial); });
+  return w;
+}
+
+// Throws unless a server exited by itself with status 0 (no signal) and its
+// stderr holds no sanitizer report. {code, sig} as from the 'exit' event;
+// `watched` from watchStderr; `what` names the server in the message. Under
+// ASan (scripts/test.sh) a leak makes LeakSanitizer print at exit and abort:
+// this is where that verdict is read.
+export function assertCleanExit({ code, sig }, watched, what = 'server') {
+  const reports = watched ? watched.reports : [];
+  if (code === 0 && !sig && reports.length === 0) return;
+  const tail = watched ? watched.text.split('\n').slice(-60).join('\n') : '';
+  throw new Error(`${what} did not exit cleanly: status ${code}, signal ${sig}` +
+    `${reports.length ? `, sanitizer: ${reports.slice(0, 5).join(' | ')}` : ''}\n--- its stderr (last lines) ---\n${tail}`);
+}
+
+// Spawns `osspoint serve` with env (OSSPOINT_LISTEN should end in :0) and
+// resolves once it prints its address. Returns {url, proc, stderr(), stop()}:
+// stop() sends SIGTERM (SIGKILL after 20 s), waits for the exit and throws
+// unless it was clean (assertCleanExit); it resolves to {code, sig}.
+export function spawnServer(env, what = 'server') {
+  const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const err = watchStderr(proc.stderr);
+  let status = null;
+  const exited = new Promise((r) => proc.once('exit', (code, sig) => { status = { code, sig }; r(status); }));
+  // The 'close' event comes after every byte of stderr was read.
+  const closed = new Promise((r) => proc.once('close', r));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`${what} did not start: ${err.text}`)); }, 15000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1], proc, stderr: () => err.text,
+          async stop() {
+            if (!status) proc.kill('SIGTERM');
+            const kill = setTimeout(() => proc.kill('SIGKILL'), 20000);
+            const res = await exited;
+            clearTimeout(kill);
+            await closed;
+            assertCleanExit(res, err, what);
+            return res;
+          },
+        });
+      }
+    });
+    exited.then(({ code, sig }) => { clearTimeout(timer); reject(new Error(`${what} exited ${code ?? sig}: ${err.text}`)); });
+  });
+}
+
 // Starts a server with migrated, seeded (demo) data. Returns {url, db, stop, env}.
+// stop() throws unless the server exited cleanly (spawnServer), after the
+// database and the directory were removed.
 export async function startServer(backend, extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'osspoint-api-'));
   const db = freshDatabase(backend, dir);
@@ -48,21 +123,9 @@ export async function startServer(backend, extraEnv = {}) {
     OSSPOINT_ACCESS_LOG: '0', OSSPOINT_SECRET_FILE: join(dir, 'secret.key'), ...extraEnv };
   run(['migrate'], { env });
   run(['seed', '--demo'], { env });
-  const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
-  });
+  const srv = await spawnServer(env);
   return {
-    url, env, dbUrl: db.url, backend,
+    url: srv.url, env, dbUrl: db.url, backend,
     // Runs one SQL query straight against the database (tests that must see
     // what is stored, e.g. that no Thai ID is kept in clear). Rows as arrays.
     sql(query) {
@@ -71,14 +134,14 @@ export async function startServer(backend, extraEnv = {}) {
         : execFileSync('psql', [db.url, '-qAt', '-F', '\t', '-c', query], { encoding: 'utf8' });
       return out.split('\n').filter((l) => l.length).map((l) => l.split('\t'));
     },
-    stderr: () => stderr,
+    stderr: srv.stderr,
     async stop() {
-      const exited = new Promise((r) => proc.once('exit', (code, sig) => r({ code, sig })));
-      proc.kill('SIGTERM');
-      const res = await exited;
-      db.drop();
-      rmSync(dir, { recursive: true, force: true });
-      return res;
+      try {
+        return await srv.stop();
+      } finally {
+        db.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -5,14 +5,14 @@
 // point profiles, the page cache, QR codes, PDFs and short URLs.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
-import { backends, startServer, Client, run, ROOT, BIN, SECURITY_HEADERS } from './lib.mjs';
+import { backends, startServer, spawnServer, Client, run, ROOT, SECURITY_HEADERS } from './lib.mjs';
 
 const THAI = /[\u0E00-\u0E7F]/;
 /* QR codes and printed URLs are built from public_url (set here so the test
@@ -171,24 +171,9 @@ function decodeQr(bytes) {
 const pageServices = (m) => (m.point?.services ?? m.services ?? []).map((s) => s.code);
 
 /* A second node on the same database (env of a running server). Resolves to
- * {url, stop}. */
+ * {url, stop}; stop() checks that it exited cleanly (lib.mjs spawnServer). */
 function startNode(env) {
-  const proc = spawn(BIN, ['serve'], { env: { ...env, OSSPOINT_LISTEN: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`second node did not start: ${err}`)), 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stop: () => new Promise((r) => { proc.once('exit', (code, sig) => r({ code, sig })); proc.kill('SIGTERM'); }) });
-      }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`second node exited ${code}: ${err}`)); });
-  });
+  return spawnServer({ ...env, OSSPOINT_LISTEN: '127.0.0.1:0' }, 'second node');
 }
 
 /* The service in a create/edit answer ({service} or the service itself). */

@@ -15,12 +15,15 @@
 // that group commits of many entries are in flight when the kill lands.
 // Prints one line per check and ends with "N passed, M failed" (counted by
 // scripts/test.sh); exits non-zero on any failure. No dependencies; talks to
-// 127.0.0.1 only; every server it starts is killed when it exits.
+// 127.0.0.1 only; every server it starts is killed when it exits. The
+// restarted servers are stopped with SIGTERM and must exit cleanly (status 0,
+// no sanitizer report); the killed ones must not have printed a report.
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertCleanExit, watchStderr } from '../api/lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.OSSPOINT_BIN || join(ROOT, 'build', 'osspoint');
@@ -52,23 +55,32 @@ function run(args, env) {
   return spawnSync(BIN, args, { env, encoding: 'utf8', timeout: 60000 });
 }
 
+// stderr is watched (../api/lib.mjs watchStderr): a sanitizer report
+// counts even in a server that is killed afterwards on purpose.
 function startServer(env) {
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; if (stderr.length > 65536) stderr = stderr.slice(-32768); });
+  const err = watchStderr(proc.stderr, 65536);
   const exited = new Promise((r) => proc.once('exit', (code, sig) => { live.delete(proc); r({ code, sig }); }));
+  const closed = new Promise((r) => proc.once('close', r));
   const url = new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err.text}`)), 15000);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
-    exited.then(({ code, sig }) => { clearTimeout(timer); reject(new Error(`server exited ${code ?? sig}: ${stderr}`)); });
+    exited.then(({ code, sig }) => { clearTimeout(timer); reject(new Error(`server exited ${code ?? sig}: ${err.text}`)); });
   });
-  return { proc, url, exited, stderr: () => stderr };
+  // Resolves to '' when the server exited cleanly (status 0, no signal, no
+  // sanitizer report), else to what was wrong.
+  const verdict = async () => {
+    const st = await exited;
+    await closed;
+    try { assertCleanExit(st, err, 'server'); return ''; } catch (e) { return e.message; }
+  };
+  return { proc, url, exited, closed, verdict, stderr: () => err.text, reports: () => err.reports };
 }
 
 async function login(base) {
@@ -184,6 +196,8 @@ async function backendRun(backend) {
       const res = await loading;
       killed.done = true;
       check(ex.sig === 'SIGKILL', `${backend} cycle ${cycle}: server (threads ${threads}) killed by SIGKILL after ${delay} ms`, `exit ${ex.code ?? ex.sig}`);
+      await srv.closed;
+      check(srv.reports().length === 0, `${backend} cycle ${cycle}: no sanitizer report before the kill`, srv.reports().slice(0, 3).join(' | '));
       const others = Object.entries(res.statuses).filter(([s]) => s !== '201');
       check(res.acked.length > 0, `${backend} cycle ${cycle}: ${res.acked.length} entries answered 201 before the kill`);
       check(others.length === 0, `${backend} cycle ${cycle}: every answer before the kill was 201`,
@@ -238,8 +252,8 @@ async function backendRun(backend) {
           `${backend} cycle ${cycle}: a retried POST after the restart answers the stored entry`, `${r.status} id ${j.id} (want ${e.id})`);
       }
       srv2.proc.kill('SIGTERM');
-      const ex2 = await srv2.exited;
-      check(ex2.code === 0, `${backend} cycle ${cycle}: restarted server stops cleanly on SIGTERM`, `exit ${ex2.code ?? ex2.sig}`);
+      const bad = await srv2.verdict();
+      check(bad === '', `${backend} cycle ${cycle}: restarted server stops cleanly on SIGTERM (status 0, no sanitizer report)`, bad);
     }
   } catch (e) {
     check(false, `${backend}: unexpected error`, e.stack || String(e));

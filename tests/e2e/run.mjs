@@ -15,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { assertCleanExit, watchStderr } from '../api/lib.mjs';
 import { registryTests } from './registry.mjs';
 import { portalTests } from './portal.mjs';
 
@@ -64,8 +65,10 @@ function run(args, env) {
 	}
 }
 
-/* Starts `serve` on a free port; resolves to {child, base} once it prints
- * "osspoint: listening on http://127.0.0.1:PORT". Its output goes to logFile. */
+/* Starts `serve` on a free port; resolves to {child, base, stderr} once it
+ * prints "osspoint: listening on http://127.0.0.1:PORT". Its output goes to
+ * logFile; stderr (../api/lib.mjs watchStderr) keeps the sanitizer reports
+ * for stopServer. */
 function startServer(dbUrl, env, logFile) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(BIN, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0'], {
@@ -74,7 +77,13 @@ function startServer(dbUrl, env, logFile) {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		const out = fs.createWriteStream(logFile);
+		const stderr = watchStderr(child.stderr);
 		child.stderr.pipe(out);
+		child.status = null;
+		child.once('exit', (code, sig) => {
+			child.status = { code, sig };
+		});
+		child.closed = new Promise((r) => child.once('close', r));
 		let done = false;
 		const finish = (err, value) => {
 			if (done) return;
@@ -92,19 +101,26 @@ function startServer(dbUrl, env, logFile) {
 		readline.createInterface({ input: child.stdout }).on('line', (line) => {
 			out.write(line + '\n');
 			const m = /^osspoint: listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-			if (m) finish(null, { child, base: m[1] });
+			if (m) finish(null, { child, base: m[1], stderr });
 		});
 		startServer.child = child;
+		startServer.stderr = stderr;
 	});
 }
 
-async function stopServer(child) {
-	if (!child || child.exitCode !== null || child.signalCode !== null) return;
-	const exited = new Promise((r) => child.once('exit', r));
-	child.kill('SIGTERM');
-	const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-	await exited;
-	clearTimeout(timer);
+/* SIGTERM, then waits for the exit (SIGKILL after 5 s) and throws unless the
+ * server exited by itself with status 0 and printed no sanitizer report. */
+async function stopServer(child, stderr) {
+	if (!child) return;
+	if (child.status === null) {
+		const exited = new Promise((r) => child.once('exit', r));
+		child.kill('SIGTERM');
+		const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+		await exited;
+		clearTimeout(timer);
+	}
+	await child.closed;
+	assertCleanExit(child.status, stderr, 'the e2e server');
 }
 
 /* ---- browser helpers ---- */
@@ -539,7 +555,9 @@ async function main() {
 	} finally {
 		for (const c of contexts) await c.close().catch(() => {});
 		if (browser) await browser.close().catch(() => {});
-		await stopServer(server?.child ?? startServer.child);
+		await test('the server exits cleanly on SIGTERM (status 0, no sanitizer report)', () =>
+			stopServer(server?.child ?? startServer.child, server?.stderr ?? startServer.stderr),
+		);
 		if (failed && fs.existsSync(logFile)) {
 			const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
 			log(`---- server log (last lines of ${logFile}) ----\n${tail}`);

@@ -79,6 +79,41 @@ static void test_config_layers(void **state)
 	config_cleanup(&c);
 }
 
+/* Found by fuzz_config: a line longer than the reader's old 4096-byte
+ * buffer was cut in two, its first part applied as a shortened value and its
+ * rest read as another line (here "threads = 7": silently applied). Such a
+ * line, and one holding a NUL byte, is now refused whole, naming the line. */
+static void test_config_long_line_refused_whole(void **state)
+{
+	struct config c;
+	char err[512];
+	unsetenv("OSSPOINT_CONFIG");
+	assert_int_equal(config_load(&c, err, sizeof err), 0);
+	char path[] = "/tmp/osspoint-cfg-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char line[4200];
+	int n = snprintf(line, sizeof line, "root = /srv/%*s", 4095 - 12, "");
+	memset(line + 12, 'a', (size_t)n - 12);
+	n += snprintf(line + n, sizeof line - (size_t)n, "threads = 7\n");
+	assert_int_equal(write(fd, "cutoff_day = 20\n", 16), 16);
+	assert_int_equal(write(fd, line, (size_t)n), n);
+	close(fd);
+	assert_int_equal(config_read_file(&c, path, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":2:"));
+	assert_int_equal(c.threads, 0); /* not 7 */
+	assert_string_not_equal(c.root, line + 7);
+	assert_int_equal(c.cutoff_day, 20); /* the line before stays applied */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "db = sqlite:a\0b\n", 16), 16);
+	close(fd);
+	assert_int_equal(config_read_file(&c, path, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1:"));
+	assert_string_equal(c.db, "sqlite:var/osspoint.db");
+	unlink(path);
+	config_cleanup(&c);
+}
+
 static void test_passwords_and_tokens(void **state)
 {
 	assert_int_equal(crypto_setup(), 0);
@@ -118,8 +153,11 @@ static void test_err_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_buf_cap),       cmocka_unit_test(test_buf_html),
-	    cmocka_unit_test(test_config_layers), cmocka_unit_test(test_passwords_and_tokens),
+	    cmocka_unit_test(test_buf_cap),
+	    cmocka_unit_test(test_buf_html),
+	    cmocka_unit_test(test_config_layers),
+	    cmocka_unit_test(test_config_long_line_refused_whole),
+	    cmocka_unit_test(test_passwords_and_tokens),
 	    cmocka_unit_test(test_err_table),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
