@@ -41,12 +41,17 @@
 #define WRITE_AGAIN   100
 #define WRITE_LOST    101
 #define WRITE_UNKNOWN 102
-/* SQLite checkpoints (a thread of their own, beside the writer): PASSIVE once
- * the writer's COMMITs have added this many WAL frames (SQLite's own
- * automatic checkpoint threshold), TRUNCATE once no COMMIT came for
- * CKPT_IDLE_MS. */
-#define CKPT_FRAMES  1000
-#define CKPT_IDLE_MS 1000
+/* SQLite checkpoints. The checkpointer thread runs a PASSIVE one each time
+ * the writer's COMMITs have added CKPT_FRAMES WAL frames, and TRUNCATE once no
+ * COMMIT came for CKPT_IDLE_MS. Under continuous writes its checkpoints never
+ * catch up with the writer, and SQLite starts the WAL afresh only when a
+ * write transaction begins with every frame copied: so once the WAL holds
+ * CKPT_RESTART_FRAMES frames, the writer itself copies the few frames left
+ * between two batches, and the WAL is reused from its beginning instead of
+ * growing for ever. */
+#define CKPT_FRAMES         500
+#define CKPT_RESTART_FRAMES 2000
+#define CKPT_IDLE_MS        1000
 
 /* One db_write call waiting for the writer. Lives on the caller's stack; the
  * writer touches it only under db->wmu until it sets done. */
@@ -97,8 +102,9 @@ struct db {
 	bool wal_dirty; /* COMMITs since the last TRUNCATE */
 	int64_t last_commit_ms;
 	/* Writer thread only: the WAL's size in frames after its last COMMIT
-	 * (set by the driver's hook), and at the last PASSIVE request. */
-	int64_t wal_frames, wal_asked;
+	 * (set by the driver's hook), the size after the COMMIT before, at the
+	 * last PASSIVE request, and from which the writer checkpoints itself. */
+	int64_t wal_frames, wal_last, wal_asked, wal_tail_at;
 };
 
 /* The pools this thread holds a connection of. A transaction function that
@@ -784,16 +790,21 @@ static bool write_batch(struct db *db, struct wreq **batch, unsigned n, bool sta
 
 /* Under wmu, on the writer thread, after a COMMIT: asks the checkpointer for
  * a PASSIVE checkpoint every CKPT_FRAMES new frames, and wakes it to time
- * the idle TRUNCATE. */
-static void ckpt_note_commit(struct db *db, int64_t now)
+ * the idle TRUNCATE. Returns true when the writer should checkpoint itself
+ * before its next batch (the WAL is long enough to be started afresh). */
+static bool ckpt_note_commit(struct db *db, int64_t now)
 {
 	if (!db->cstarted)
-		return;
+		return false;
 	bool wake = !db->wal_dirty;
 	db->wal_dirty = true;
 	db->last_commit_ms = now;
-	if (db->wal_frames < db->wal_asked)
-		db->wal_asked = 0; /* the WAL was restarted from its beginning */
+	if (db->wal_frames < db->wal_last) {
+		/* The WAL was started again from its beginning. */
+		db->wal_asked = 0;
+		db->wal_tail_at = CKPT_RESTART_FRAMES;
+	}
+	db->wal_last = db->wal_frames;
 	if (db->wal_frames - db->wal_asked >= CKPT_FRAMES) {
 		db->wal_asked = db->wal_frames;
 		db->ckpt_due = true;
@@ -801,6 +812,22 @@ static void ckpt_note_commit(struct db *db, int64_t now)
 	}
 	if (wake)
 		pthread_cond_signal(&db->ccv);
+	return db->wal_frames >= db->wal_tail_at;
+}
+
+/* The writer's own PASSIVE checkpoint (see CKPT_RESTART_FRAMES), between two
+ * batches, under wmu (released while it runs). */
+static void ckpt_tail(struct db *db)
+{
+	pthread_mutex_unlock(&db->wmu);
+	int rc = db->drv->checkpoint(db->wc.conn, false);
+	pthread_mutex_lock(&db->wmu);
+	if (rc == DB_OK)
+		db->wstats.checkpoints++;
+	/* Done: the next transaction starts the WAL afresh unless a reader
+	 * still holds an old snapshot (then again CKPT_FRAMES later). Busy
+	 * (the checkpointer was at it): again after the next COMMIT. */
+	db->wal_tail_at = db->wal_frames + (rc == DB_OK ? CKPT_FRAMES : 1);
 }
 
 static void *writer_main(void *arg)
@@ -831,9 +858,10 @@ static void *writer_main(void *arg)
 		int64_t now = now_ms();
 
 		pthread_mutex_lock(&db->wmu);
+		bool ckpt = false;
 		if (committed) {
 			db->wstats.commits++;
-			ckpt_note_commit(db, now);
+			ckpt = ckpt_note_commit(db, now);
 		}
 		/* Only now, after COMMIT returned, does any caller learn its
 		 * result. A request whose own fn reported DB_BUSY goes back to
@@ -859,16 +887,19 @@ static void *writer_main(void *arg)
 				db->qtail = last;
 			db->qhead = again;
 		}
+		if (ckpt)
+			ckpt_tail(db);
 	}
 	pthread_mutex_unlock(&db->wmu);
 	unhold(db);
 	return NULL;
 }
 
-/* SQLite checkpoints, off the writer's path: the writer's connection has
- * none of its own (a checkpoint in its COMMIT would hold up every queued
- * request for the time of the copy and the database file's fsync). PASSIVE
- * when asked (it never blocks the writer), TRUNCATE once nothing was
+/* SQLite checkpoints, mostly off the writer's path: the writer's connection
+ * has no automatic one (a checkpoint in its COMMIT would hold up every queued
+ * request for the time of the copy and the database file's fsync), and only
+ * copies what is left when the WAL is to be started afresh (ckpt_tail).
+ * PASSIVE when asked (it never blocks the writer), TRUNCATE once nothing was
  * committed for CKPT_IDLE_MS (the WAL file then shrinks to nothing; it needs
  * the write lock, so only when idle, and it gives up at once when busy). */
 static void *ckpt_main(void *arg)
@@ -938,6 +969,7 @@ static void ckpt_start(struct db *db)
 		return;
 	}
 	db->drv->writer_setup(db->wc.conn, &db->wal_frames);
+	db->wal_tail_at = CKPT_RESTART_FRAMES;
 	db->cstarted = true;
 }
 

@@ -141,9 +141,12 @@ int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
  *     before COMMIT was sent is re-established and the batch run once more;
  *     one lost during COMMIT answers DB_ERROR (the outcome is unknown).
  *   - The caller blocks (on a condition variable) until its result is known.
- *   - SQLite: the writer's COMMITs never checkpoint the WAL. A thread of its
- *     own does, on its own connection: PASSIVE every 1000 WAL frames (it never
- *     blocks the writer) and TRUNCATE after 1 s without a COMMIT.
+ *   - SQLite: the writer's COMMITs do not checkpoint the WAL. A thread of
+ *     its own does, on its own connection: PASSIVE every 500 new WAL frames
+ *     (it never blocks the writer) and TRUNCATE after 1 s without a COMMIT.
+ *     Once the WAL holds 2000 frames the writer copies the few frames left,
+ *     between two batches, so that the WAL starts afresh and its file stays
+ *     bounded (about 2000 frames) however long the writes go on.
  * Rows changed by a refusal's schema changes (SQLite), by functions called
  * from a SELECT, or by a data-modifying WITH in a SELECT (PostgreSQL) are not
  * counted: a db_write fn must not do those.
