@@ -92,6 +92,13 @@ struct db {
 	struct dbc wc; /* the writer's own connection, not in the pool */
 	struct db_write_stats wstats;
 
+	/* SQLite file: the write lock within this process (xlock). */
+	bool xlock_on;
+	pthread_mutex_t xmu;
+	pthread_cond_t xcv;
+	bool xbusy;
+	unsigned xwaiting; /* db_tx / checkpointer threads waiting: they go first */
+
 	/* SQLite: the checkpointer, started with the writer, on a connection
 	 * of its own. */
 	bool cstarted;
@@ -299,6 +306,43 @@ static int prepare_failure(const struct dbc *c)
 	return poisoned(c) ? c->tx_error : DB_ERROR;
 }
 
+/* ---- the write lock within this process (SQLite) ----
+ *
+ * SQLite's busy handler polls: a connection that finds the write lock taken
+ * sleeps 1, 2, 5, 10 ... 100 ms between tries. Against the group-commit
+ * writer, which holds the lock nearly all the time under load and lets go of
+ * it for microseconds between batches, a db_tx (a session's idle clock, a
+ * login attempt) waited that way up to 130 ms, and the writer as long behind
+ * a db_tx. So the writers of this process take turns on this token first,
+ * and only then on SQLite's lock: a db_tx and the truncating checkpoint
+ * (other) go before the writer's next batch; the writer waits on a condition
+ * variable, woken the moment the token is free. Other processes still meet
+ * SQLite's busy handler. */
+static void xlock(struct db *db, bool writer)
+{
+	if (!db->xlock_on)
+		return;
+	pthread_mutex_lock(&db->xmu);
+	if (!writer)
+		db->xwaiting++;
+	while (db->xbusy || (writer && db->xwaiting))
+		pthread_cond_wait(&db->xcv, &db->xmu);
+	if (!writer)
+		db->xwaiting--;
+	db->xbusy = true;
+	pthread_mutex_unlock(&db->xmu);
+}
+
+static void xunlock(struct db *db)
+{
+	if (!db->xlock_on)
+		return;
+	pthread_mutex_lock(&db->xmu);
+	db->xbusy = false;
+	pthread_cond_broadcast(&db->xcv);
+	pthread_mutex_unlock(&db->xmu);
+}
+
 /* ---- pool ---- */
 
 static struct dbc *acquire(struct db *db)
@@ -394,6 +438,9 @@ struct db *db_open(const char *url, unsigned pool_size, char *err, size_t errlen
 		db->group = true;
 		db->target = xstrdup(target);
 	}
+	db->xlock_on = db->group && drv == &db_driver_sqlite;
+	pthread_mutex_init(&db->xmu, NULL);
+	pthread_cond_init(&db->xcv, NULL);
 	for (unsigned i = 0; i < size; i++) {
 		struct dbc *c = &db->conns[i];
 		c->db = db;
@@ -462,6 +509,8 @@ void db_close(struct db *db)
 	if (db->cconn)
 		db->drv->disconnect(db->cconn);
 	pthread_cond_destroy(&db->ccv);
+	pthread_mutex_destroy(&db->xmu);
+	pthread_cond_destroy(&db->xcv);
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
 	pthread_mutex_destroy(&db->wmu);
@@ -547,7 +596,9 @@ static int run_on(struct dbc *c, bool tx, int (*fn)(struct dbc *c, void *arg), v
 	for (unsigned attempt = 1;; attempt++) {
 		bool committing = false;
 		if (tx) {
+			xlock(c->db, false);
 			rc = tx_once(c, fn, arg, &committing);
+			xunlock(c->db);
 		} else {
 			rc = fn(c, arg);
 			finish_leftovers(c);
@@ -750,7 +801,9 @@ static bool write_batch(struct db *db, struct wreq **batch, unsigned n, bool sta
 	int64_t start = now_ms();
 	bool committed = false, relost = false;
 	for (unsigned attempt = 1;;) {
+		xlock(db, true);
 		int rc = batch_once(c, batch, n, &committed);
+		xunlock(db);
 		if (rc == DB_OK)
 			break;
 		if (rc == WRITE_AGAIN)
@@ -917,7 +970,12 @@ static void *ckpt_main(void *arg)
 			uint64_t commits = db->wstats.commits;
 			db->ckpt_due = false;
 			pthread_mutex_unlock(&db->wmu);
+			/* TRUNCATE takes SQLite's write lock; PASSIVE does not. */
+			if (truncate)
+				xlock(db, false);
 			int rc = db->drv->checkpoint(db->cconn, truncate);
+			if (truncate)
+				xunlock(db);
 			pthread_mutex_lock(&db->wmu);
 			if (rc == DB_OK) {
 				db->wstats.checkpoints++;

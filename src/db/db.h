@@ -141,6 +141,10 @@ int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
  *     before COMMIT was sent is re-established and the batch run once more;
  *     one lost during COMMIT answers DB_ERROR (the outcome is unknown).
  *   - The caller blocks (on a condition variable) until its result is known.
+ *   - SQLite: the writers of this process (db_tx, this writer) take turns on
+ *     a token before SQLite's write lock, a db_tx before the writer's next
+ *     batch, so neither waits in SQLite's polling busy handler for the other
+ *     (processes still do).
  *   - SQLite: the writer's COMMITs do not checkpoint the WAL. A thread of
  *     its own does, on its own connection: PASSIVE every 500 new WAL frames
  *     (it never blocks the writer) and TRUNCATE after 1 s without a COMMIT.

@@ -1125,6 +1125,82 @@ static void test_write_close_drains(void **state)
 	}
 }
 
+/* Writers in a loop keep the group-commit writer (and so SQLite's write lock)
+ * busy; a db_tx meanwhile (a session's idle clock, a login attempt) must
+ * not wait long. SQLite's busy handler alone would poll with sleeps of 1 to
+ * 100 ms and seldom find the lock free between two batches. */
+#define BUSY_WRITERS 8
+#define BUSY_TX      20
+
+struct busy_writer {
+	struct db *db;
+	int t;
+	atomic_bool *stop;
+	int failures;
+};
+
+static void *busy_writer_thread(void *arg)
+{
+	struct busy_writer *b = arg;
+	for (int i = 0; !atomic_load(b->stop); i++) {
+		char key[48];
+		snprintf(key, sizeof key, "w.busy.%d.%d", b->t, i);
+		if (db_write(b->db, w_key_fn, key) != DB_OK)
+			b->failures++;
+	}
+	return NULL;
+}
+
+static int busy_tx_fn(struct dbc *c, void *arg)
+{
+	return db_exec(c,
+	               "INSERT INTO t_kv (k, i) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET i = t_kv.i + 1",
+	               "t", "busy.tx");
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_write_tx_beside(void **state)
+{
+	struct db *db = DB(state);
+	atomic_bool stop;
+	atomic_init(&stop, false);
+	struct busy_writer b[BUSY_WRITERS];
+	pthread_t t[BUSY_WRITERS];
+	for (int i = 0; i < BUSY_WRITERS; i++) {
+		b[i] = (struct busy_writer){.db = db, .t = i, .stop = &stop};
+		assert_int_equal(pthread_create(&t[i], NULL, busy_writer_thread, &b[i]), 0);
+	}
+	sleep_ms(100);
+	int64_t worst = 0;
+	int failures = 0;
+	for (int i = 0; i < BUSY_TX; i++) {
+		int64_t t0 = mono_ms();
+		if (db_tx(db, busy_tx_fn, NULL) != DB_OK)
+			failures++;
+		int64_t ms = mono_ms() - t0;
+		if (ms > worst)
+			worst = ms;
+		sleep_ms(10);
+	}
+	atomic_store(&stop, true);
+	for (int i = 0; i < BUSY_WRITERS; i++)
+		pthread_join(t[i], NULL);
+	printf("test_db %s: %d db_tx beside %d busy writers: slowest %lld ms\n", backend, BUSY_TX,
+	       BUSY_WRITERS, (long long)worst);
+	assert_int_equal(failures, 0);
+	for (int i = 0; i < BUSY_WRITERS; i++)
+		assert_int_equal(b[i].failures, 0);
+	assert_int_equal(count(db, "SELECT i FROM t_kv WHERE k = ?", "busy.tx"), BUSY_TX);
+	/* A batch or two, not SQLite's back-off sleeps. */
+	assert_true(worst < 100);
+}
+
 /* SQLite: the writer's COMMITs never checkpoint (its connection has no
  * automatic checkpoint); a thread of its own does, PASSIVE as the WAL
  * grows. Under continuous writes the WAL is still started afresh (the writer
@@ -1479,6 +1555,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_write_nested_refused),
 	    cmocka_unit_test(test_write_close_drains),
 	    cmocka_unit_test(test_write_checkpoints),
+	    cmocka_unit_test(test_write_tx_beside),
 	    cmocka_unit_test(test_statement_cache),
 	    cmocka_unit_test(test_insert_id),
 	    cmocka_unit_test(test_ping_and_names),
