@@ -1197,8 +1197,10 @@ static void test_write_tx_beside(void **state)
 	for (int i = 0; i < BUSY_WRITERS; i++)
 		assert_int_equal(b[i].failures, 0);
 	assert_int_equal(count(db, "SELECT i FROM t_kv WHERE k = ?", "busy.tx"), BUSY_TX);
-	/* A batch or two, not SQLite's back-off sleeps. */
-	assert_true(worst < 100);
+	/* A batch or two (a few ms; a disk stall can make one take 100 ms),
+	 * not SQLite's back-off sleeps (seconds: 2.9 and 5.0 s without the
+	 * token). */
+	assert_true(worst < 500);
 }
 
 /* SQLite: the writer's COMMITs never checkpoint (its connection has no
