@@ -47,8 +47,10 @@ command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 echo "deps: installing:$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-POLICY=/usr/sbin/policy-rc.d
-PRESET=/etc/systemd/system-preset/00-osspoint-deps.preset
+# Overridable only so tests/deps/test_deps.sh can watch the guards in a
+# directory of its own.
+POLICY=${OSSPOINT_DEPS_POLICY:-/usr/sbin/policy-rc.d}
+PRESET=${OSSPOINT_DEPS_PRESET:-/etc/systemd/system-preset/00-osspoint-deps.preset}
 made_policy=""
 made_preset=""
 unguard() {

@@ -43,6 +43,8 @@ run_suites() { # $1 = build dir
 if [ "${1:-}" != "--only-asan" ]; then
 	stage "style and banned functions"
 	./scripts/lint.sh
+	stage "building never touches the host's services (scripts/deps.sh against stubs)"
+	./tests/deps/test_deps.sh | tee -a "$LOG"
 	run_suites "$BUILD"
 	stage "crash test (kill -9 during concurrent inserts)"
 	OSSPOINT_BIN="$ROOT/$BUILD/osspoint" node tests/crash/crash.mjs | tee -a "$LOG"
