@@ -24,6 +24,7 @@ PKGS="
 build-essential cmake pkg-config clang clang-format libclang-rt-14-dev libfuzzer-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev postgresql
 libsodium-dev libcairo2-dev libpango1.0-dev libthai-dev libqrencode-dev libxlsxwriter-dev
+libzip-dev libexpat1-dev
 fonts-tlwg-laksaman
 libcmocka-dev curl
 chromium

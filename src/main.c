@@ -453,7 +453,7 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	const char *unit = flag(a, "unit"), *officer = flag(a, "officer"), *file = flag(a, "file");
 	int allow_closed = has_flag(a, "allow-closed");
 	if (!unit || !officer || !file)
-		return die("%s", "ต้องระบุ --unit CODE --officer USERNAME --file FILE.csv");
+		return die("%s", "ต้องระบุ --unit CODE --officer USERNAME --file FILE.csv|FILE.xlsx");
 	if (unit_level_of_code(unit) != UNIT_LEVEL_DISTRICT)
 		return die("รหัสอำเภอ \"%s\" ไม่ถูกต้อง", unit);
 	FILE *f = fopen(file, "rb");
@@ -476,10 +476,13 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	}
 	struct app the = {.cfg = cfg};
 	app = &the;
-	int rc = 1;
+	int rc = 1, portal = 0;
 	if (!(the.db = open_db(cfg)))
 		goto out;
-	the.eservices = db_eservices_usable(the.db);
+	/* The rules check services against the catalogue snapshot. */
+	if (portal_state_start() < 0)
+		goto out;
+	portal = 1;
 	json_t *u = db_user_find_by_name(the.db, officer);
 	if (!u || strcmp(json_string_value(json_object_get(u, "unit_code")), unit)) {
 		json_decref(u);
@@ -489,27 +492,27 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	int64_t officer_id = json_integer_value(json_object_get(u, "id"));
 	json_decref(u);
 	struct import_result res;
-	int r = registry_import_csv(unit, officer_id, buf_str(&data), data.len, allow_closed, import_progress,
-	                            NULL, &res);
+	int r = registry_import_file(unit, officer_id, buf_str(&data), data.len, allow_closed,
+	                             import_progress, NULL, &res);
 	fputc('\n', stderr);
 	if (r < 0) {
 		fprintf(stderr, "osspoint: นำเข้าไม่สำเร็จ: %s\n", res.message);
 		size_t i;
 		json_t *e;
+		/* Each message names its row and column as the file writes them. */
 		json_array_foreach(res.errors, i, e)
-		    fprintf(stderr, "  บรรทัด %lld ช่อง %s: %s\n",
-		            (long long)json_integer_value(json_object_get(e, "line")),
-		            json_string_value(json_object_get(e, "field")),
-		            json_string_value(json_object_get(e, "message")));
+		    fprintf(stderr, "  %s\n", json_string_value(json_object_get(e, "message")));
 	} else {
 		db_audit_add(the.db, (int64_t)time(NULL), officer_id, "registry.import", unit, file, "cli");
-		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ\n", res.rows,
-		       res.added, res.existing);
+		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ, ข้ามรายการที่ยกเลิก %zu "
+		       "รายการ\n",
+		       res.rows, res.added, res.existing, res.voided);
 		rc = 0;
 	}
 	json_decref(res.errors);
 out:
-	json_decref(the.eservices);
+	if (portal)
+		portal_state_stop();
 	db_close(the.db);
 	app = NULL;
 	buf_cleanup(&data);
@@ -616,7 +619,7 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	the.public_stats = db_unit_stats(the.db);
 	if (!the.public_stats)
 		the.public_stats = json_object();
-	/* The catalogue snapshot (and app->eservices, the registry's list). */
+	/* The catalogue snapshot (also the registry's list of services). */
 	if (portal_state_start() < 0) {
 		fprintf(stderr, "osspoint: อ่านรายการบริการ e-Service จากฐานข้อมูลไม่ได้ — รัน osspoint migrate และ "
 		                "osspoint seed ก่อน\n");

@@ -1,23 +1,34 @@
 #!/bin/bash
-# Registry benchmark (issue 3), all in one run, on 127.0.0.1 and the same disk:
+# Registry benchmark (issues 3 and 9), all in one run, on 127.0.0.1 and the
+# same disk, with the server's shipped settings (access log on, default HTTP
+# threads):
 #   A  reference: the registry's own inserts (counter, entry, service, two
 #      roll-ups, history), one entry per transaction, straight into SQLite
 #      (WAL, synchronous=FULL) through the sqlite3 shell: one fsync per entry.
 #      Also build/bench_commit (one ~200-byte row per transaction: db_tx with 1
 #      and N threads, db_write with N threads) for the storage layer alone.
 #   B  osspoint: logged-in POST /registry of new entries (JSON, unique
-#      idempotency key and name per request) with wrk at N connections, server
-#      settings as shipped; then again with threads = N.
-#      Every entry answered 201 is counted in the database afterwards.
+#      idempotency key and name per request) with wrk -t1 at N connections;
+#      then again with threads = N. Latency from wrk (median, p99, max) and
+#      the server's own time per request from its access log (median, p99,
+#      slowest). Every entry answered 201 is counted in the database afterwards.
 #   C  the district's month at 1,000,000 entries (100 districts x 10,000 over
 #      365 days): GET /registry?period=P as officer4701, Accept: application/json,
 #      sequential requests on one connection; server time from the access log
 #      (microseconds) and curl's time_total.
-# Targets: B >= 3x A with full durability, p99 < 50 ms at 64 connections;
+#   D  PostgreSQL 15, a throwaway cluster (scripts/pgtmp.sh) made durable for
+#      the run (fsync, synchronous_commit and full_page_writes on): A's inserts
+#      one entry per COMMIT through psql (libpq), bench_commit on it, and B
+#      against it.
+# Targets: B >= 3x A with full durability, p99 < 50 ms and the server's slowest
+# request < 100 ms at 64 connections; D's B >= 3x D's reference, p99 < 50 ms;
 # C under 20 ms. Results go to the top of bench/RESULTS.md (BENCH_WRITE=0: don't).
 #   bench/registry/run.sh [seconds per run, default 10] [connections, default 64]
-# Environment: ENTRIES (default 1000000), DISTRICTS (100), LIST_REQUESTS (200),
-# OSSPOINT_BIN, TMPDIR (must be the disk under test, not tmpfs).
+# Environment: ENTRIES (default 1000000; 0 skips C), DISTRICTS (100),
+# LIST_REQUESTS (200), BENCH_PG (1; 0 skips D), PG_COMMIT_DELAY (microseconds,
+# default 0 = PostgreSQL's default), BENCH_DB_POOL (the server's pool on D,
+# default its own), WRK_THREADS (1), OSSPOINT_BIN, TMPDIR (must be the disk
+# under test, not tmpfs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -28,13 +39,17 @@ CONNS=${2:-64}
 ENTRIES=${ENTRIES:-1000000}
 DISTRICTS=${DISTRICTS:-100}
 LIST_REQUESTS=${LIST_REQUESTS:-200}
+BENCH_PG=${BENCH_PG:-1}
+WRK_THREADS=${WRK_THREADS:-1}
 BIN=${OSSPOINT_BIN:-$ROOT/build/osspoint}
 COMMIT_BIN=${BENCH_COMMIT_BIN:-$ROOT/build/bench_commit}
 for t in wrk curl sqlite3 awk timeout; do command -v $t >/dev/null || { echo "bench: $t missing (make deps)"; exit 1; }; done
 [ -x "$BIN" ] || { echo "bench: $BIN missing (make build)"; exit 1; }
+if [ "$BENCH_PG" = 1 ] && ! command -v psql >/dev/null; then echo "bench: psql missing (make deps), or BENCH_PG=0"; exit 1; fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/osspoint-bench-registry.XXXXXX")
 SRV_PID=""
+PGDIR=""
 stop_server() {
 	if [ -n "$SRV_PID" ]; then
 		kill "$SRV_PID" 2>/dev/null || true
@@ -42,7 +57,11 @@ stop_server() {
 		SRV_PID=""
 	fi
 }
-cleanup() { stop_server; rm -rf "$W"; }
+cleanup() {
+	stop_server
+	if [ -n "$PGDIR" ]; then scripts/pgtmp.sh stop "$PGDIR" >/dev/null 2>&1 || true; fi
+	rm -rf "$W"
+}
 trap cleanup EXIT
 FS=$(df --output=fstype "$W" | tail -1)
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -50,19 +69,29 @@ LOAD_START=$(loadavg)
 echo "bench: in $W ($FS), ${SECS}s per run, $CONNS connections, $(nproc) cores, load average $LOAD_START"
 [ "$FS" = tmpfs ] && echo "bench: WARNING: tmpfs, fsync is free: the durability numbers mean nothing"
 
-export OSSPOINT_ROOT="$ROOT" OSSPOINT_ACCESS_LOG=0 OSSPOINT_SECRET_FILE="$W/secret.key"
-unset OSSPOINT_LISTEN OSSPOINT_THREADS OSSPOINT_DB_POOL
+# The shipped settings: access log on (it is what the server does by default).
+export OSSPOINT_ROOT="$ROOT" OSSPOINT_SECRET_FILE="$W/secret.key"
+unset OSSPOINT_LISTEN OSSPOINT_THREADS OSSPOINT_DB_POOL OSSPOINT_ACCESS_LOG
 
-fresh_db() { # file: a new migrated, seeded (demo) database
-	rm -f "$1" "$1-wal" "$1-shm" "$1-journal"
-	OSSPOINT_DB="sqlite:$1" "$BIN" migrate >/dev/null 2>&1
-	OSSPOINT_DB="sqlite:$1" "$BIN" seed --demo >/dev/null 2>&1
+db_count() { # url sql: one number
+	case $1 in
+	sqlite:*) sqlite3 "${1#sqlite:}" "$2" ;;
+	*) psql -X -Atq -d "$1" -c "$2" ;;
+	esac
 }
 
-start_server() { # db-file log-name [env assignments...]
+fresh_db() { # url: a new migrated, seeded (demo) database (PostgreSQL: created by pg_db)
+	case $1 in
+	sqlite:*) rm -f "${1#sqlite:}" "${1#sqlite:}-wal" "${1#sqlite:}-shm" "${1#sqlite:}-journal" ;;
+	esac
+	OSSPOINT_DB="$1" "$BIN" migrate >/dev/null 2>&1
+	OSSPOINT_DB="$1" "$BIN" seed --demo >/dev/null 2>&1
+}
+
+start_server() { # db-url log-name [env assignments...]
 	local db=$1 name=$2
 	shift 2
-	env OSSPOINT_DB="sqlite:$db" "$@" "$BIN" serve --listen 127.0.0.1:0 >"$W/$name.out" 2>"$W/$name.err" &
+	env OSSPOINT_DB="$db" "$@" "$BIN" serve --listen 127.0.0.1:0 >"$W/$name.out" 2>"$W/$name.err" &
 	SRV_PID=$!
 	URL=""
 	for _ in $(seq 150); do
@@ -85,68 +114,101 @@ login() { # sets COOKIE and CSRF for officer4701
 	fi
 }
 
+pct() { # file column(1-based) scale -> "median p99 max" (ms)
+	awk -v c="$2" -v s="$3" '{ print $c * s }' "$1" | sort -n |
+		awk '{ a[NR] = $1 } END { if (!NR) { print "n/a n/a n/a"; exit } i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR;
+			m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2;
+			printf "%.2f %.2f %.2f", m, a[i99], a[NR] }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+
 # Bangkok local time, a few minutes ago (inside the open period, not in the future).
 VISITED_AT=$(TZ=Asia/Bangkok date -d '-5 min' +%Y-%m-%dT%H:%M)
 NOW=$(date +%s)
 
 # ---------------------------------------------------------------- A reference
-echo "== A: one entry per COMMIT straight into SQLite (WAL, synchronous=FULL)"
-LOAD_A=$(loadavg)
-fresh_db "$W/ref.db"
-OFFICER=$(sqlite3 "$W/ref.db" "SELECT id FROM users WHERE username = 'officer4701'")
+# The statements of db_visit_create (src/db/visits.c), one transaction per
+# entry, streamed until the timeout stops the shell; committed entries are
+# counted afterwards. $1: sqlite or postgresql (the shells differ in the new
+# row's id and in BEGIN).
+ref_stream() {
+	local begin="BEGIN IMMEDIATE;" id="last_insert_rowid()" hid="(SELECT MAX(id) FROM visits)"
+	if [ "$1" = postgresql ]; then
+		begin="BEGIN;"
+		id="currval(pg_get_serial_sequence('visits', 'id'))"
+		hid=$id
+	else
+		echo "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+	fi
+	awk -v off="$OFFICER" -v at="$VISITED_EPOCH" -v day="$DAY" -v per="$PERIOD" -v y="$YEAR_BE" -v now="$NOW" \
+		-v begin="$begin" -v id="$id" -v hid="$hid" 'BEGIN {
+	for (i = 1; i <= 10000000; i++) {
+		k = sprintf("ref-%08d", i)
+		print begin
+		print "INSERT INTO visit_counters (unit_code, year_be, last_seq) VALUES ('\''4701'\'', " y ", 1) ON CONFLICT (unit_code, year_be) DO UPDATE SET last_seq = visit_counters.last_seq + 1;"
+		print "INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, cid_hash, cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, officer_id, idempotency_key, created_at, updated_at) VALUES ('\''4701'\'', " y ", (SELECT last_seq FROM visit_counters WHERE unit_code = '\''4701'\'' AND year_be = " y "), " at ", '\''" day "'\'', '\''" per "'\'', '\''ผู้ทดสอบ " k "'\'', NULL, NULL, NULL, '\'''\'', '\'''\'', '\'''\'', '\''tangrat'\'', '\'''\'',  " off ", '\''" k "'\'', " now ", " now ");"
+		print "INSERT INTO visit_services (visit_id, service_code, outcome) VALUES (" id ", '\''tangrat_signup'\'', '\''completed'\'');"
+		print "INSERT INTO rollup_visits (unit_code, day, visits) VALUES ('\''4701'\'', '\''" day "'\'', 1) ON CONFLICT (unit_code, day) DO UPDATE SET visits = rollup_visits.visits + excluded.visits;"
+		print "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) VALUES ('\''4701'\'', '\''" day "'\'', '\''tangrat_signup'\'', '\''completed'\'', 1) ON CONFLICT (unit_code, day, service_code, outcome) DO UPDATE SET n = rollup_services.n + excluded.n;"
+		print "INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) VALUES (" hid ", " now ", " off ", '\''create'\'', '\'''\'', '\''{\"visitor_name\":\"" k "\",\"services\":[{\"code\":\"tangrat_signup\",\"outcome\":\"completed\"}]}'\'');"
+		print "COMMIT;"
+	} }'
+}
+
+# One reference run into the database at url (fresh, seeded); prints
+# "entries/s|entries|seconds".
+ref_run() { # url
+	local url=$1 t0 t1 n svc h
+	fresh_db "$url"
+	OFFICER=$(db_count "$url" "SELECT id FROM users WHERE username = 'officer4701'")
+	t0=$(date +%s.%N)
+	case $url in
+	sqlite:*) ref_stream sqlite | timeout "$SECS" sqlite3 -bail "${url#sqlite:}" >/dev/null 2>"$W/ref.err" || true ;;
+	*) ref_stream postgresql | timeout "$SECS" psql -X -q -v ON_ERROR_STOP=1 -d "$url" >/dev/null 2>"$W/ref.err" || true ;;
+	esac
+	t1=$(date +%s.%N)
+	n=$(db_count "$url" "SELECT COUNT(*) FROM visits")
+	svc=$(db_count "$url" "SELECT COUNT(*) FROM visit_services")
+	h=$(db_count "$url" "SELECT COUNT(*) FROM visit_history")
+	if [ "$n" != "$svc" ] || [ "$n" != "$h" ] || grep -qv 'Terminated\|^$' "$W/ref.err"; then
+		echo "bench: reference run is inconsistent ($n entries, $svc services, $h history)" >&2
+		cat "$W/ref.err" >&2
+		exit 1
+	fi
+	echo "$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')|$n|$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+}
+
 VISITED_EPOCH=$(TZ=Asia/Bangkok date -d "${VISITED_AT/T/ } " +%s)
 DAY=${VISITED_AT%T*}
 PERIOD=$(awk -v d="$DAY" 'BEGIN { split(d, p, "-"); y = p[1] + 0; m = p[2] + 0;
 	if (p[3] + 0 > 25) { m++; if (m > 12) { m = 1; y++ } } printf "%04d-%02d", y, m }')
 YEAR_BE=$((${DAY%%-*} + 543))
-# The statements of db_visit_create (src/db/visits.c), one transaction per
-# entry, streamed until the timeout stops the shell; committed entries are
-# counted afterwards.
-ref_stream() {
-	echo "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-	awk -v off="$OFFICER" -v at="$VISITED_EPOCH" -v day="$DAY" -v per="$PERIOD" -v y="$YEAR_BE" -v now="$NOW" 'BEGIN {
-	for (i = 1; i <= 10000000; i++) {
-		k = sprintf("ref-%08d", i)
-		print "BEGIN IMMEDIATE;"
-		print "INSERT INTO visit_counters (unit_code, year_be, last_seq) VALUES ('\''4701'\'', " y ", 1) ON CONFLICT (unit_code, year_be) DO UPDATE SET last_seq = visit_counters.last_seq + 1;"
-		print "INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, cid_hash, cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, officer_id, idempotency_key, created_at, updated_at) VALUES ('\''4701'\'', " y ", (SELECT last_seq FROM visit_counters WHERE unit_code = '\''4701'\'' AND year_be = " y "), " at ", '\''" day "'\'', '\''" per "'\'', '\''ผู้ทดสอบ " k "'\'', NULL, NULL, NULL, '\'''\'', '\'''\'', '\'''\'', '\''tangrat'\'', '\'''\'',  " off ", '\''" k "'\'', " now ", " now ");"
-		print "INSERT INTO visit_services (visit_id, service_code, outcome) VALUES (last_insert_rowid(), '\''tangrat_signup'\'', '\''completed'\'');"
-		print "INSERT INTO rollup_visits (unit_code, day, visits) VALUES ('\''4701'\'', '\''" day "'\'', 1) ON CONFLICT (unit_code, day) DO UPDATE SET visits = rollup_visits.visits + excluded.visits;"
-		print "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) VALUES ('\''4701'\'', '\''" day "'\'', '\''tangrat_signup'\'', '\''completed'\'', 1) ON CONFLICT (unit_code, day, service_code, outcome) DO UPDATE SET n = rollup_services.n + excluded.n;"
-		print "INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) VALUES ((SELECT MAX(id) FROM visits), " now ", " off ", '\''create'\'', '\'''\'', '\''{\"visitor_name\":\"" k "\",\"services\":[{\"code\":\"tangrat_signup\",\"outcome\":\"completed\"}]}'\'');"
-		print "COMMIT;"
-	} }'
-}
-T0=$(date +%s.%N)
-ref_stream | timeout "$SECS" sqlite3 -bail "$W/ref.db" >/dev/null 2>"$W/ref.err" || true
-T1=$(date +%s.%N)
-A_N=$(sqlite3 "$W/ref.db" "SELECT COUNT(*) FROM visits")
-A_SVC=$(sqlite3 "$W/ref.db" "SELECT COUNT(*) FROM visit_services")
-A_H=$(sqlite3 "$W/ref.db" "SELECT COUNT(*) FROM visit_history")
-if [ "$A_N" != "$A_SVC" ] || [ "$A_N" != "$A_H" ] || grep -qv 'Terminated\|^$' "$W/ref.err"; then
-	echo "bench: reference run is inconsistent ($A_N entries, $A_SVC services, $A_H history)"; cat "$W/ref.err"; exit 1
-fi
-A=$(awk -v n="$A_N" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", n / (b - a) }')
-A_MS=$(awk -v r="$A" 'BEGIN { printf "%.2f", 1000 / r }')
-echo "A  sqlite3, registry inserts, 1 entry/COMMIT   $A entries/s ($A_N in $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", b - a }') s, $A_MS ms per commit)"
 
-COMMIT_OUT=""
-if [ -x "$COMMIT_BIN" ]; then
-	CSECS=$(( SECS / 3 > 0 ? SECS / 3 : 1 ))
-	COMMIT_OUT=$(TMPDIR="$W" "$COMMIT_BIN" "$CONNS" "$CSECS" | grep -E '^[ABC] |ratio' || true)
-	while IFS= read -r l; do echo "   bench_commit: $l"; done <<<"$COMMIT_OUT"
-else
-	echo "   ($COMMIT_BIN not built: cmake --build build --target bench_commit)"
-fi
-A1=$(echo "$COMMIT_OUT" | awk '/^A db_tx/ {print $4}')
-A1=${A1:-n/a}
+echo "== A: one entry per COMMIT straight into SQLite (WAL, synchronous=FULL)"
+LOAD_A=$(loadavg)
+IFS='|' read -r A A_N A_SECS <<<"$(ref_run "sqlite:$W/ref.db")"
+A_MS=$(awk -v r="$A" 'BEGIN { printf "%.2f", 1000 / r }')
+echo "A  sqlite3, registry inserts, 1 entry/COMMIT   $A entries/s ($A_N in $A_SECS s, $A_MS ms per commit)"
+
+commit_run() { # [postgresql url]: bench_commit's phases, printed and kept in COMMIT_OUT
+	COMMIT_OUT=""
+	if [ -x "$COMMIT_BIN" ]; then
+		local csecs=$((SECS / 3 > 0 ? SECS / 3 : 1))
+		COMMIT_OUT=$(TMPDIR="$W" "$COMMIT_BIN" "$CONNS" "$csecs" 8 "$@" | grep -E '^[ABC] |ratio' || true)
+		while IFS= read -r l; do echo "   bench_commit: $l"; done <<<"$COMMIT_OUT"
+	else
+		echo "   ($COMMIT_BIN not built: cmake --build build --target bench_commit)"
+	fi
+}
+commit_run
+SQLITE_COMMIT_OUT=$COMMIT_OUT
 
 # ---------------------------------------------------------------- B osspoint
-post_run() { # label [env assignments for the server...]
-	local label=$1
-	shift
-	fresh_db "$W/http.db"
-	start_server "$W/http.db" http "$@"
+post_run() { # label db-url [env assignments for the server...]
+	local label=$1 db=$2
+	shift 2
+	fresh_db "$db"
+	start_server "$db" http "$@"
 	login
 	# One entry first: the request shape is right (201).
 	local code
@@ -155,17 +217,30 @@ post_run() { # label [env assignments for the server...]
 		-d "{\"visited_at\":\"$VISITED_AT\",\"visitor_name\":\"ผู้ทดสอบ คนแรก\",\"channel\":\"tangrat\",\"idempotency_key\":\"bench-first-$$\",\"services\":[{\"code\":\"tangrat_signup\",\"outcome\":\"completed\"}]}" \
 		"$URL/registry")
 	[ "$code" = 201 ] || { echo "bench: POST /registry answered $code: $(head -c 400 "$W/first.json")"; exit 1; }
-	local before after out
-	before=$(sqlite3 "$W/http.db" "SELECT COUNT(*) FROM visits")
+	local before after out log_from
+	before=$(db_count "$db" "SELECT COUNT(*) FROM visits")
+	log_from=$(wc -l <"$W/http.err")
 	out=$(BENCH_COOKIE="$COOKIE" BENCH_CSRF="$CSRF" BENCH_VISITED_AT="$VISITED_AT" BENCH_RUN="bench$$" \
-		wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$ROOT/bench/registry/post.lua" "$URL")
+		wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$ROOT/bench/registry/post.lua" "$URL")
 	echo "$out" >>"$W/wrk.log"
 	local hwm
 	hwm=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$SRV_PID/status")
-	stop_server
-	after=$(sqlite3 "$W/http.db" "SELECT COUNT(*) FROM visits")
+	# SIGTERM: the server flushes its log and stops cleanly; it must exit 0.
+	kill "$SRV_PID"
+	local st=0
+	wait "$SRV_PID" || st=$?
+	SRV_PID=""
+	[ "$st" = 0 ] || echo "bench: WARNING: the server exited with status $st"
+	after=$(db_count "$db" "SELECT COUNT(*) FROM visits")
 	local ck=ok
-	OSSPOINT_DB="sqlite:$W/http.db" "$BIN" check >/dev/null 2>&1 || ck=FAILED
+	OSSPOINT_DB="$db" "$BIN" check >/dev/null 2>&1 || ck=FAILED
+	# The server's own time per request: the access log's lines of the POSTs
+	# made by wrk ("POST /registry 201 1234us").
+	tail -n +"$((log_from + 1))" "$W/http.err" | grep -oE ' POST /registry [0-9]+ [0-9]+us' |
+		grep -oE '[0-9]+us$' | tr -d 'us' >"$W/post.server"
+	local s50 s99 smax sn
+	read -r s50 s99 smax <<<"$(pct "$W/post.server" 1 0.001)"
+	sn=$(wc -l <"$W/post.server")
 	local p50 p99 pmax created other secs
 	p50=$(echo "$out" | awk '$1=="50%" {print $2}')
 	p99=$(echo "$out" | awk '$1=="99%" {print $2}')
@@ -182,31 +257,33 @@ post_run() { # label [env assignments for the server...]
 	# separately: every 2xx must be a 201, keys being unique).
 	eps=$(awk -v n="$answers" -v x="$non2xx" -v s="$secs" 'BEGIN { printf "%.0f", (n - x) / s }')
 	local stored=$((after - before))
-	echo "$label $eps entries/s ($answers answers in ${secs}s, 201: $created, other: $other, rows added: $stored)  p50 $p50  p99 $p99  max $pmax  check $ck  RSS $hwm MB ${errs}"
+	echo "$label $eps entries/s ($answers answers in ${secs}s, 201: $created, other: $other, rows added: $stored)"
+	echo "     wrk p50 $p50  p99 $p99  max $pmax; server ($sn log lines) median ${s50} ms  p99 ${s99} ms  slowest ${smax} ms; check $ck  RSS $hwm MB ${errs}"
 	if [ "$other" != 0 ]; then echo "$out" | sed -n '/^other answers/,$p'; fi
-	grep -iE 'error|warn|bug' "$W/http.err" | head -5 || true
+	grep -iE ' (error|warn|bug) ' "$W/http.err" | head -5 || true
 	# Requests still in flight when wrk stopped may have committed (at most one
 	# per connection); an entry answered 201 but missing would be a bug.
 	if [ "$stored" -lt "$created" ] || [ "$stored" -gt $((answers + CONNS)) ]; then
 		echo "bench: WARNING: $created answered 201, $stored rows added"
 	fi
-	RES="$eps|$p50|$p99|$pmax|$created|$other|$stored|$ck|$hwm|$errs"
+	RES="$eps|$p50|$p99|$pmax|$s50|$s99|$smax|$created|$other|$stored|$ck|$hwm|$errs"
 }
-echo "== B: POST /registry, wrk -t2 -c$CONNS -d${SECS}s"
+echo "== B: POST /registry, wrk -t$WRK_THREADS -c$CONNS -d${SECS}s, access log on"
 LOAD_B=$(loadavg)
-post_run "B  osspoint, shipped settings (default HTTP threads)"
-IFS='|' read -r B B50 B99 BMAX BC BO BS BCK BHWM BERR <<<"$RES"
-post_run "B' osspoint, threads=$CONNS" OSSPOINT_THREADS="$CONNS"
-IFS='|' read -r T T50 T99 TMAX TC TO TS TCK THWM TERR <<<"$RES"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+post_run "B  osspoint, shipped settings (default HTTP threads)" "sqlite:$W/http.db"
+IFS='|' read -r B B50 B99 BMAX BS50 BS99 BSMAX BC BO BS BCK BHWM BERR <<<"$RES"
+post_run "B' osspoint, threads=$CONNS" "sqlite:$W/http.db" OSSPOINT_THREADS="$CONNS"
+IFS='|' read -r T T50 T99 TMAX TS50 TS99 TSMAX TC TO TS TCK THWM TERR <<<"$RES"
 RB=$(ratio "$B" "$A")
 RT=$(ratio "$T" "$A")
 echo "ratio to A: shipped ${RB}x, threads=$CONNS ${RT}x (target >= 3)"
-
 # ---------------------------------------------------------------- C list at 1M
+# (not indented: the SQL here-document below)
+C_N=0
+if [ "$ENTRIES" -gt 0 ]; then
 echo "== C: $ENTRIES entries in $DISTRICTS districts, GET /registry?period=..."
 LOAD_C=$(loadavg)
-fresh_db "$W/big.db"
+fresh_db "sqlite:$W/big.db"
 PER=$((ENTRIES / DISTRICTS))
 TODAY=$(TZ=Asia/Bangkok date +%F)
 T0=$(date +%s.%N)
@@ -280,7 +357,7 @@ CK_SECS=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "loaded $C_N entries ($C_S services) in $C_D districts in ${LOAD_SECS}s, ${C_MB} MB; osspoint check: $C_CK (${CK_SECS}s)"
 echo "4701, period $LIST_PERIOD: $C_T entries"
 
-start_server "$W/big.db" big OSSPOINT_ACCESS_LOG=1
+start_server "sqlite:$W/big.db" big
 login
 LIST_URL="$URL/registry?period=$LIST_PERIOD"
 curl -s -H 'Accept: application/json' -H "Cookie: $COOKIE" "$LIST_URL" -o "$W/list.json"
@@ -299,12 +376,6 @@ for _ in $(seq 50); do printf 'url = "%s"\noutput = "/dev/null"\n' "$LIST_URL" >
 curl -s -K "$W/html.cfg" -H 'Accept: text/html' -H "Cookie: $COOKIE" -w '%{http_code} %{time_total}\n' >"$W/html.times"
 stop_server
 BAD=$(awk '$1 != 200' "$W/list.times" "$W/html.times" | wc -l)
-pct() { # file column(1-based) scale -> "median p99 max" (ms)
-	awk -v c="$2" -v s="$3" '{ print $c * s }' "$1" | sort -n |
-		awk '{ a[NR] = $1 } END { i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR;
-			m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2;
-			printf "%.2f %.2f %.2f", m, a[i99], a[NR] }'
-}
 read -r CL50 CL99 CLMAX <<<"$(pct "$W/list.times" 2 1000)"
 read -r CH50 CH99 CHMAX <<<"$(pct "$W/html.times" 2 1000)"
 # Server time: the access-log lines of the JSON requests ("GET /registry 200 1234us";
@@ -316,46 +387,100 @@ read -r CS50 CS99 CSMAX <<<"$(pct "$W/list.server" 1 0.001)"
 echo "C  JSON list, $LIST_REQUESTS sequential: server median $CS50 ms p99 $CS99 ms max $CSMAX ms ($SRV_N log lines); curl median $CL50 ms p99 $CL99 ms max $CLMAX ms (target < 20 ms); page of $L_ROWS, total $L_TOTAL"
 echo "   HTML page, 50 sequential: curl median $CH50 ms p99 $CH99 ms"
 [ "$BAD" = 0 ] || echo "bench: WARNING: $BAD list requests did not answer 200"
+fi
+# ---------------------------------------------------------------- D PostgreSQL
+D=""
+if [ "$BENCH_PG" = 1 ]; then
+	echo "== D: PostgreSQL 15, a throwaway cluster made durable (fsync, synchronous_commit, full_page_writes on)"
+	LOAD_D=$(loadavg)
+	# The server runs as postgres when we are root: it must reach its directory.
+	chmod 711 "$W"
+	PGDIR="$W/pg"
+	PG=$(scripts/pgtmp.sh start "$PGDIR" 2>"$W/pgtmp.err") || { cat "$W/pgtmp.err"; exit 1; }
+	# pgtmp.sh turns durability off (tests throw their data away); a write
+	# benchmark needs every COMMIT on disk, as in production.
+	psql -X -q -d "$PG" -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" \
+		-c "ALTER SYSTEM SET full_page_writes = on" \
+		-c "ALTER SYSTEM SET commit_delay = ${PG_COMMIT_DELAY:-0}" -c "SELECT pg_reload_conf()" >/dev/null
+	sleep 0.5
+	PG_SET=$(psql -X -Atq -d "$PG" -c "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings
+		WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'commit_delay', 'wal_sync_method', 'shared_buffers')")
+	echo "   settings: $PG_SET"
+	case $PG_SET in *fsync=on*) ;; *) echo "bench: fsync is not on"; exit 1 ;; esac
+	pg_db() { # name: a new empty database; prints its URL
+		PGOPTIONS='--client-min-messages=warning' psql -X -q -d "$PG" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+			-c "CREATE DATABASE $1" >/dev/null
+		echo "${PG/\/postgres\?//$1?}"
+	}
+	IFS='|' read -r DA DA_N DA_SECS <<<"$(ref_run "$(pg_db bench_ref)")"
+	DA_MS=$(awk -v r="$DA" 'BEGIN { printf "%.2f", 1000 / r }')
+	echo "D.A psql (libpq), registry inserts, 1 entry/COMMIT   $DA entries/s ($DA_N in $DA_SECS s, $DA_MS ms per commit)"
+	commit_run "$(pg_db bench_commit)"
+	PG_COMMIT_OUT=$COMMIT_OUT
+	DR1=$(echo "$PG_COMMIT_OUT" | awk '/^A db_tx/ {print $5}')
+	post_run "D.B osspoint on PostgreSQL, shipped settings" "$(pg_db bench_http)" ${BENCH_DB_POOL:+OSSPOINT_DB_POOL=$BENCH_DB_POOL}
+	IFS='|' read -r D D50 D99 DMAX DS50 DS99 DSMAX DC DO DS DCK DHWM DERR <<<"$RES"
+	RD=$(ratio "$D" "$DA")
+	RD1=$(ratio "$D" "${DR1:-0}")
+	echo "ratio to D.A: ${RD}x (target >= 3); to bench_commit's one row per COMMIT (A, ${DR1:-n/a} rows/s): ${RD1}x"
+	scripts/pgtmp.sh stop "$PGDIR" >/dev/null 2>&1 || true
+	PGDIR=""
+fi
 LOAD_END=$(loadavg)
-echo "load average: start $LOAD_START, A $LOAD_A, B $LOAD_B, C $LOAD_C, end $LOAD_END"
+echo "load average: start $LOAD_START, A $LOAD_A, B $LOAD_B, C ${LOAD_C:-skipped}, D ${LOAD_D:-skipped}, end $LOAD_END"
 
 if [ "${BENCH_WRITE:-1}" = 1 ]; then
+	commit_block() { # title output command
+		[ -n "$2" ] || return 0
+		echo
+		echo "$1, \`$3\` (one ~200-byte row per transaction):"
+		echo
+		echo '```'
+		echo "$2"
+		echo '```'
+	}
 	{
-		echo "## Registry benchmark (issue 3) — $(date -u +%Y-%m-%d) on $(nproc) cores"
+		echo "## Registry benchmark (issues 3, 9) — $(date -u +%Y-%m-%d) on $(nproc) cores"
 		echo
 		echo "\`bench/registry/run.sh $SECS $CONNS\` (\`make bench-registry\`), SQLite files on $FS in \`${TMPDIR:-/tmp}\`,"
-		echo "loopback. Load average (1/5/15 min) at the start **$LOAD_START**, at A $LOAD_A, at B $LOAD_B,"
-		echo "at C $LOAD_C, at the end $LOAD_END: the machine was shared, so absolute figures vary between runs."
+		echo "loopback, shipped server settings (access log on, default HTTP threads), wrk -t$WRK_THREADS -c$CONNS."
+		echo "Load average (1/5/15 min) at the start **$LOAD_START**, at A $LOAD_A, at B $LOAD_B,"
+		echo "at C ${LOAD_C:-(skipped)}, at D ${LOAD_D:-(skipped)}, at the end $LOAD_END: the machine was shared, so absolute figures vary between runs."
 		echo
-		echo "**Durable inserts** (every entry committed with an fsync before its answer):"
+		echo "**Durable inserts** (every entry committed with an fsync before its answer); wrk's latency, then"
+		echo "the server's own time per request from its access log:"
 		echo
-		echo "| run | entries/s | p50 | p99 | max | ratio to A | target |"
-		echo "|---|---:|---:|---:|---:|---:|---|"
-		echo "| A sqlite3 shell, \`db_visit_create\`'s statements (counter, entry, service, 2 roll-ups, history), one entry per \`COMMIT\`, WAL + \`synchronous=FULL\` | $A | $A_MS ms (1/rate) | | | 1.0 | reference |"
-		echo "| B osspoint \`POST /registry\` (JSON, logged in, CSRF), wrk -t2 -c$CONNS, shipped settings (default HTTP threads) | $B | $B50 | $B99 | $BMAX | $RB | ≥ 3, p99 < 50 ms |"
-		echo "| B' same, \`OSSPOINT_THREADS=$CONNS\` | $T | $T50 | $T99 | $TMAX | $RT | |"
-		if [ -n "$BERR$TERR" ]; then echo; echo "wrk: B ${BERR:-no socket errors}; B' ${TERR:-no socket errors}"; fi
+		echo "| run | entries/s | p50 | p99 | max | server median / p99 / slowest | ratio | target |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---|"
+		echo "| A sqlite3 shell, \`db_visit_create\`'s statements (counter, entry, service, 2 roll-ups, history), one entry per \`COMMIT\`, WAL + \`synchronous=FULL\` | $A | $A_MS ms (1/rate) | | | | 1.0 | reference |"
+		echo "| B osspoint \`POST /registry\` (JSON, logged in, CSRF), SQLite | $B | $B50 | $B99 | $BMAX | $BS50 / $BS99 / $BSMAX ms | $RB | ≥ 3, p99 < 50 ms, slowest < 100 ms |"
+		echo "| B' same, \`OSSPOINT_THREADS=$CONNS\` | $T | $T50 | $T99 | $TMAX | $TS50 / $TS99 / $TSMAX ms | $RT | |"
+		if [ -n "$D" ]; then
+			echo "| D.A psql (libpq), the same statements, one entry per \`COMMIT\`, PostgreSQL 15 with fsync | $DA | $DA_MS ms (1/rate) | | | | 1.0 | reference |"
+			echo "| D.B osspoint \`POST /registry\`, PostgreSQL | $D | $D50 | $D99 | $DMAX | $DS50 / $DS99 / $DSMAX ms | $RD | ≥ 3, p99 < 50 ms |"
+		fi
 		echo
 		echo "B: $BC answered 201 (other answers: $BO), $BS new rows counted in the database afterwards,"
 		echo "\`osspoint check\` $BCK, peak RSS $BHWM MB. B': $TC answered 201 (other: $TO), $TS stored, check $TCK, RSS $THWM MB."
-		if [ -n "$COMMIT_OUT" ]; then
-			echo
-			echo "Storage layer alone, \`build/bench_commit $CONNS $CSECS\` (one ~200-byte row per transaction):"
-			echo
-			echo '```'
-			echo "$COMMIT_OUT"
-			echo '```'
+		if [ -n "$D" ]; then
+			echo "D.B: $DC answered 201 (other: $DO), $DS stored, check $DCK, RSS $DHWM MB; against bench_commit's one row"
+			echo "per \`COMMIT\` through libpq (A below, ${DR1:-n/a} rows/s): ${RD1}x. PostgreSQL settings: $PG_SET."
 		fi
-		echo
-		echo "**The district's month at $C_N entries** ($C_D districts × $PER over 365 days, 1.33 services each,"
-		echo "loaded by SQL in ${LOAD_SECS} s, $C_MB MB, \`osspoint check\` $C_CK in $CK_SECS s): \`GET /registry?period=$LIST_PERIOD\` as"
-		echo "officer4701 (district 4701: $L_TOTAL entries that month, page of $L_ROWS), $LIST_REQUESTS sequential requests on one connection:"
-		echo
-		echo "| measure | median | p99 | max | target |"
-		echo "|---|---:|---:|---:|---|"
-		echo "| server time (access log), JSON | $CS50 ms | $CS99 ms | $CSMAX ms | < 20 ms |"
-		echo "| curl \`time_total\`, JSON | $CL50 ms | $CL99 ms | $CLMAX ms | |"
-		echo "| curl \`time_total\`, HTML page (50 requests) | $CH50 ms | $CH99 ms | $CHMAX ms | |"
+		if [ -n "$BERR$TERR${DERR:-}" ]; then echo; echo "wrk: B ${BERR:-no socket errors}; B' ${TERR:-no socket errors}; D.B ${DERR:-no socket errors}"; fi
+		commit_block "Storage layer alone, SQLite" "$SQLITE_COMMIT_OUT" "build/bench_commit $CONNS $((SECS / 3 > 0 ? SECS / 3 : 1)) 8"
+		[ -n "$D" ] && commit_block "Storage layer alone, PostgreSQL" "$PG_COMMIT_OUT" "build/bench_commit $CONNS $((SECS / 3 > 0 ? SECS / 3 : 1)) 8 URL"
+		if [ "$C_N" -gt 0 ]; then
+			echo
+			echo "**The district's month at $C_N entries** ($C_D districts × $PER over 365 days, 1.33 services each,"
+			echo "loaded by SQL in ${LOAD_SECS} s, $C_MB MB, \`osspoint check\` $C_CK in $CK_SECS s): \`GET /registry?period=$LIST_PERIOD\` as"
+			echo "officer4701 (district 4701: $L_TOTAL entries that month, page of $L_ROWS), $LIST_REQUESTS sequential requests on one connection:"
+			echo
+			echo "| measure | median | p99 | max | target |"
+			echo "|---|---:|---:|---:|---|"
+			echo "| server time (access log), JSON | $CS50 ms | $CS99 ms | $CSMAX ms | < 20 ms |"
+			echo "| curl \`time_total\`, JSON | $CL50 ms | $CL99 ms | $CLMAX ms | |"
+			echo "| curl \`time_total\`, HTML page (50 requests) | $CH50 ms | $CH99 ms | $CHMAX ms | |"
+		fi
 		echo
 	} >"$W/section.md"
 	bench_write_results

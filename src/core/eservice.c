@@ -1,6 +1,7 @@
 #include "core/eservice.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,6 +19,8 @@ static const char *const channel_labels[] = {"แอปพลิเคชัน�
                                              "แอปพลิเคชันของหน่วยงาน", NULL};
 static const char *const statuses[] = {"active", "moving", "retired", NULL};
 static const char *const status_labels[] = {"ใช้งาน", "กำลังย้ายไปทางรัฐ", "ยกเลิกแล้ว", NULL};
+static const char *const areas[] = {"all", "only", "except", NULL};
+static const char *const area_labels[] = {"ทั่วประเทศ", "เฉพาะจังหวัดที่ระบุ", "ทั่วประเทศ ยกเว้นจังหวัดที่ระบุ", NULL};
 static const char *const point_statuses[] = {"open", "temporarily_closed", "closed", "planned", NULL};
 static const char *const point_status_labels[] = {"เปิดให้บริการ", "ปิดให้บริการชั่วคราว", "ปิดให้บริการแล้ว",
                                                   "เตรียมเปิดให้บริการ", NULL};
@@ -43,6 +46,28 @@ const char *eservice_status_label(const char *status)
 const char *eservice_agency_type_label(const char *agency_type)
 {
 	return label_of(agency_types, agency_type_labels, agency_type);
+}
+
+const char *eservice_area_label(const char *area)
+{
+	return label_of(areas, area_labels, area);
+}
+
+bool eservice_area_serves(const char *area, const char *area_provinces, const char *province_code)
+{
+	if (!area || !strcmp(area, "all"))
+		return area != NULL;
+	bool only = !strcmp(area, "only");
+	if (!only && strcmp(area, "except"))
+		return false;
+	bool listed = false;
+	if (province_code && strlen(province_code) >= 2 && area_provinces)
+		for (const char *p = area_provinces; *p && !listed; p += strspn(p, " ")) {
+			size_t n = strcspn(p, " ");
+			listed = n == 2 && p[0] == province_code[0] && p[1] == province_code[1];
+			p += n;
+		}
+	return only ? listed : !listed;
 }
 
 const char *point_status_label(const char *status)
@@ -77,6 +102,11 @@ static const char MSG_STEPS_MANY[] = "ขั้นตอนการใช้บ
 static const char MSG_STEPS_LINE[] = "ขั้นตอนการใช้บริการแต่ละข้อยาวได้ไม่เกิน 500 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)";
 static const char MSG_DOCS_MANY[] = "เอกสารที่ต้องใช้มีได้ไม่เกิน 20 รายการ (รายการละบรรทัด)";
 static const char MSG_DOCS_LINE[] = "เอกสารที่ต้องใช้แต่ละรายการยาวได้ไม่เกิน 500 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)";
+static const char MSG_AREA[] = "พื้นที่ให้บริการไม่ถูกต้อง (ต้องเป็น all ทั่วประเทศ, only เฉพาะจังหวัดที่ระบุ หรือ except "
+                               "ทั่วประเทศยกเว้นจังหวัดที่ระบุ)";
+static const char MSG_AREA_NONE[] = "กรุณาเลือกจังหวัดอย่างน้อยหนึ่งจังหวัดสำหรับพื้นที่ให้บริการ";
+static const char MSG_AREA_CODE[] = "รหัสจังหวัดในพื้นที่ให้บริการต้องเป็นตัวเลข 2 หลัก เช่น 10 (กรุงเทพมหานคร) คั่นด้วย ,";
+static const char MSG_AREA_MANY[] = "พื้นที่ให้บริการระบุจังหวัดได้ไม่เกิน 77 จังหวัด";
 static const char MSG_SORT[] = "ลำดับการแสดงต้องเป็นจำนวนเต็ม 0–1000000 หรือเว้นว่าง (ต่อท้ายรายการ)";
 
 static const char MSG_LAT[] = "ละติจูดต้องเป็นตัวเลขทศนิยมไม่เกิน 6 ตำแหน่ง เช่น 16.4419";
@@ -474,6 +504,70 @@ static void check_sort(struct text_span s, int64_t *out, struct eservice_errors 
 
 /* ---- eservice_validate ------------------------------------------------------ */
 
+static int code2_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 2);
+}
+
+/* The area and its provinces: "10 11 12", ascending, no repeats. */
+static void check_area(struct text_span area, struct text_span list, struct eservice *out,
+                       struct eservice_errors *errs)
+{
+	check_choice(area, areas, "all", out->area, sizeof out->area, "area", NULL, MSG_AREA, errs);
+	out->area_provinces[0] = '\0';
+	if (!out->area[0] || !strcmp(out->area, "all"))
+		return; /* the whole country: a list given with it means nothing */
+	char codes[ESVC_AREA_MAX][2];
+	size_t n = 0;
+	for (size_t i = 0; i < list.n;) {
+		size_t sp = space_at(list.p + i, list.n - i);
+		if (sp || list.p[i] == ',') {
+			i += sp ? sp : 1;
+			continue;
+		}
+		char d[3];
+		size_t k = 0;
+		while (i < list.n && list.p[i] != ',' && !space_at(list.p + i, list.n - i)) {
+			int v, used = thai_digit_scan(list.p + i, list.n - i, &v);
+			if (!used || k == 2) {
+				err_add(errs, "area_provinces", MSG_AREA_CODE);
+				return;
+			}
+			d[k++] = (char)('0' + v);
+			i += (size_t)used;
+		}
+		if (k != 2 || d[0] == '0') {
+			err_add(errs, "area_provinces", MSG_AREA_CODE);
+			return;
+		}
+		bool seen = false;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = codes[j][0] == d[0] && codes[j][1] == d[1];
+		if (seen)
+			continue;
+		if (n == ESVC_AREA_MAX) {
+			err_add(errs, "area_provinces", MSG_AREA_MANY);
+			return;
+		}
+		codes[n][0] = d[0];
+		codes[n][1] = d[1];
+		n++;
+	}
+	if (!n) {
+		err_add(errs, "area_provinces", MSG_AREA_NONE);
+		return;
+	}
+	qsort(codes, n, sizeof codes[0], code2_cmp);
+	size_t w = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (j)
+			out->area_provinces[w++] = ' ';
+		out->area_provinces[w++] = codes[j][0];
+		out->area_provinces[w++] = codes[j][1];
+	}
+	out->area_provinces[w] = '\0';
+}
+
 size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
                          bool (*category_exists)(const char *code, void *ctx), void *ctx,
                          struct eservice *out, struct eservice_errors *errs)
@@ -549,7 +643,44 @@ size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
 	check_sort(trim(raw->sort_order), &out->sort_order, errs);
 	check_multiline(trim(raw->source), ESVC_DESC_MAX, out->source, "source", &M_SOURCE, errs);
 	check_multiline(trim(raw->note), ESVC_DESC_MAX, out->note, "note", &M_NOTE, errs);
+	check_area(trim(raw->area), trim(raw->area_provinces), out, errs);
 	return errs->n;
+}
+
+/* ---- the search vocabulary ---- */
+
+const char *eservice_search_text_check(const char *in, char *out, size_t cap)
+{
+	struct text_span s = trim(in);
+	out[0] = '\0';
+	if (s.n == 0)
+		return "กรุณากรอกคำ (ว่างไม่ได้)";
+	if (text_check(s, 0) != TEXT_OK)
+		return "คำมีอักขระที่อ่านไม่ได้หรืออักขระควบคุม";
+	size_t w = 0;
+	bool alnum = false;
+	for (size_t i = 0; i < s.n;) {
+		size_t sp = space_at(s.p + i, s.n - i);
+		if (sp) {
+			i += sp;
+			if (w && out[w - 1] != ' ' && w + 1 < cap)
+				out[w++] = ' ';
+			continue;
+		}
+		unsigned char c = (unsigned char)s.p[i];
+		alnum |= c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+		if (w + 1 >= cap || w >= ESVC_SEARCH_PHRASE_MAX) {
+			out[0] = '\0';
+			return "คำยาวเกิน 120 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)";
+		}
+		out[w++] = s.p[i++];
+	}
+	out[w] = '\0';
+	if (!alnum) {
+		out[0] = '\0';
+		return "คำต้องมีตัวอักษรหรือตัวเลข";
+	}
+	return NULL;
 }
 
 /* ---- point profiles ------------------------------------------------------------ */
@@ -710,41 +841,44 @@ static void check_phones(struct text_span s, char *dst, size_t cap, struct eserv
 	}
 }
 
-/* "YYYY-MM-DD", or a Thai day "d/m/yyyy" in B.E. (ASCII or Thai digits),
- * no later than today. B.E. years before 2500 are refused: 1/10/2024 is a
- * C.E. year typed where a B.E. one was expected. */
+/* A day as thai_when_parse reads it (lib/thai.h: B.E. or C.E., "1/10/2567",
+ * "1 ต.ค. 2567", "2024-10-01", Thai digits), not before B.E. 2500 (no point
+ * opened earlier), and no later than today (opened_on) or than
+ * POINT_SCHEDULE_DAYS after it (status_since: a change announced ahead). */
 static void check_day(struct text_span s, const char *today_iso, char out[THAI_ISO_DAY_SIZE],
                       const char *field, struct eservice_errors *errs)
 {
 	static const char *const bad_msgs[] = {"วันที่เปิดให้บริการไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)",
 	                                       "วันที่เริ่มสถานะไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)"};
 	static const char *const future_msgs[] = {"วันที่เปิดให้บริการต้องไม่เป็นวันในอนาคต",
-	                                          "วันที่เริ่มสถานะต้องไม่เป็นวันในอนาคต"};
+	                                          "วันที่เริ่มสถานะตั้งล่วงหน้าได้ไม่เกิน 1 ปี"};
 	int which = strcmp(field, "opened_on") == 0 ? 0 : 1;
-	char d[64];
-	struct civil_day day;
+	char d[192];
+	struct civil_time lt;
 	out[0] = '\0';
 	if (s.n == 0)
 		return;
-	bool ok = ascii_digits(s, d, sizeof d);
-	if (ok && thai_day_parse(d, &day) != 0) {
-		int dd, mm, yy, n = -1;
-		ok = sscanf(d, "%2d/%2d/%4d%n", &dd, &mm, &yy, &n) == 3 && n == (int)strlen(d) &&
-		     yy >= 2500 && d[0] != '+' && d[0] != '-' && d[0] != ' ' &&
-		     thai_day_valid(yy - THAI_BE_OFFSET, mm, dd);
-		for (const char *p = d; ok && *p; p++)
-			ok = (*p >= '0' && *p <= '9') || *p == '/';
-		if (ok)
-			day = (struct civil_day){yy - THAI_BE_OFFSET, mm, dd};
+	int kind = -1;
+	if (s.n < sizeof d) {
+		memcpy(d, s.p, s.n);
+		d[s.n] = '\0';
+		kind = thai_when_parse(d, &lt);
 	}
-	if (!ok || day.y < 2500 - THAI_BE_OFFSET) {
+	if (kind != THAI_WHEN_DAY || lt.y < 2500 - THAI_BE_OFFSET) {
 		err_add(errs, field, bad_msgs[which]);
 		return;
 	}
-	struct civil_day today;
-	if (today_iso && thai_day_parse(today_iso, &today) == 0 && thai_day_cmp(day, today) > 0) {
-		err_add(errs, field, future_msgs[which]);
-		return;
+	struct civil_day day = {lt.y, lt.m, lt.d}, today;
+	/* A status change may be announced ahead (POINT_SCHEDULE_DAYS); the
+	 * opening day is a fact, never in the future. */
+	if (today_iso && thai_day_parse(today_iso, &today) == 0) {
+		struct civil_day limit = today;
+		if (which == 1)
+			thai_day_add(&limit, POINT_SCHEDULE_DAYS);
+		if (thai_day_cmp(day, limit) > 0) {
+			err_add(errs, field, future_msgs[which]);
+			return;
+		}
 	}
 	thai_day_iso(day, out);
 }
@@ -763,6 +897,7 @@ size_t point_validate(const struct point_raw *raw, const char *today_iso, struct
 	check_choice(trim(raw->status), point_statuses, NULL, out->status, sizeof out->status, "status",
 	             MSG_POINT_STATUS_REQUIRED, MSG_POINT_STATUS, errs);
 	check_day(trim(raw->status_since), today_iso, out->status_since, "status_since", errs);
+	out->scheduled = today_iso && out->status_since[0] && strcmp(out->status_since, today_iso) > 0;
 	check_folded(trim(raw->status_note), false, POINT_NOTE_MAX, out->status_note, "status_note",
 	             &M_STATUS_NOTE, errs);
 	return errs->n;

@@ -9,16 +9,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ESVC_CODE_MAX   40  /* ^[a-z][a-z0-9_]{1,39}$ */
-#define ESVC_NAME_MAX   300 /* bytes of UTF-8, name_th and name_en */
-#define ESVC_AGENCY_MAX 300
-#define ESVC_URL_MAX    500
-#define ESVC_DESC_MAX   2000
-#define ESVC_LIST_MAX   20  /* steps, documents: lines */
-#define ESVC_LINE_MAX   500 /* bytes per step / document line */
-#define ESVC_FEES_MAX   300
-#define ESVC_SORT_MAX   1000000
-#define ESVC_TEXT_MAX   (ESVC_LIST_MAX * (ESVC_LINE_MAX + 1))
+#define ESVC_CODE_MAX          40  /* ^[a-z][a-z0-9_]{1,39}$ */
+#define ESVC_NAME_MAX          300 /* bytes of UTF-8, name_th and name_en */
+#define ESVC_AGENCY_MAX        300
+#define ESVC_URL_MAX           500
+#define ESVC_DESC_MAX          2000
+#define ESVC_LIST_MAX          20  /* steps, documents: lines */
+#define ESVC_LINE_MAX          500 /* bytes per step / document line */
+#define ESVC_FEES_MAX          300
+#define ESVC_SORT_MAX          1000000
+#define ESVC_TEXT_MAX          (ESVC_LIST_MAX * (ESVC_LINE_MAX + 1))
+#define ESVC_AREA_MAX          77   /* provinces in an area list */
+#define ESVC_SEARCH_PHRASE_MAX 120  /* bytes of an everyday word or phrasing (search vocabulary) */
+#define ESVC_SEARCH_TERMS_MAX  5000 /* entries of each kind in the search vocabulary */
+#define ESVC_AREA_TEXT         (ESVC_AREA_MAX * 3)
 
 /* The raw text of a service as typed (NULL = absent, same as ""). steps and
  * documents are one item per line ("\n" or "\r\n"); blank lines are dropped.
@@ -26,6 +30,8 @@
 struct eservice_raw {
 	const char *code, *name_th, *name_en, *agency_th, *agency_en, *agency_type, *category, *channel, *url,
 	    *description, *steps, *documents, *fees, *status, *sort_order, *source, *note;
+	const char *area;           /* "all" (default), "only" or "except" */
+	const char *area_provinces; /* province codes separated by ',' or white space */
 };
 
 #define ESVC_SORT_AUTO (-1)
@@ -49,6 +55,10 @@ struct eservice {
 	char status[16];    /* "active" | "moving" | "retired"; "active" when empty */
 	int64_t sort_order; /* 0..ESVC_SORT_MAX, or ESVC_SORT_AUTO */
 	char source[ESVC_DESC_MAX + 1], note[ESVC_DESC_MAX + 1]; /* provenance, shown to admins */
+	char area[8];                                            /* "all" | "only" | "except" */
+	/* Two-digit province codes, ascending, one space between, no repeats;
+	 * "" for "all". */
+	char area_provinces[ESVC_AREA_TEXT + 1];
 };
 
 #define ESVC_MAX_ERRORS 24
@@ -78,12 +88,31 @@ struct eservice_errors {
  *   '<', '>', '`' or control characters, at most ESVC_URL_MAX;
  * - description, fees: optional, bounded; steps, documents: at most
  *   ESVC_LIST_MAX non-blank lines of at most ESVC_LINE_MAX bytes;
- * - sort_order: empty, or an integer 0..ESVC_SORT_MAX (Thai digits too). */
+ * - sort_order: empty, or an integer 0..ESVC_SORT_MAX (Thai digits too);
+ * - area: "all" (default: the whole country), "only" (the listed provinces)
+ *   or "except" (every province but the listed ones); area_provinces: for
+ *   "only" and "except" at least one and at most ESVC_AREA_MAX two-digit
+ *   codes (Thai digits too; ',' or white space between, repeats dropped,
+ *   written ascending); ignored for "all". Whether the codes name provinces
+ *   that exist is the caller's to check (it knows the org tree). */
 size_t eservice_validate(const struct eservice_raw *raw, bool for_update,
                          bool (*category_exists)(const char *code, void *ctx), void *ctx,
                          struct eservice *out, struct eservice_errors *errs);
 
+/* One entry of the search vocabulary (an everyday word, the catalogue term
+ * it stands for, or a phrasing) as typed: trimmed, runs of white space made
+ * one space, valid UTF-8 without control characters, 1..
+ * ESVC_SEARCH_PHRASE_MAX bytes, holding a letter or a digit. Returns NULL
+ * (out, cap > ESVC_SEARCH_PHRASE_MAX, holds it) or a Thai message. */
+const char *eservice_search_text_check(const char *in, char *out, size_t cap);
+
+/* Whether a service with this area serves province_code (two digits; a
+ * district code's first two are its province): "all" everywhere, "only" the
+ * listed provinces, "except" the others. An unknown area serves nowhere. */
+bool eservice_area_serves(const char *area, const char *area_provinces, const char *province_code);
+
 /* Thai labels of the enumerations, NULL for an unknown value. */
+const char *eservice_area_label(const char *area); /* "ทั่วประเทศ", "เฉพาะจังหวัดที่ระบุ", ... */
 const char *eservice_channel_label(const char *channel); /* "แอปพลิเคชันทางรัฐ", ... */
 const char *eservice_status_label(const char *status); /* "ใช้งาน", "กำลังย้ายไปทางรัฐ", "ยกเลิกแล้ว" */
 const char *eservice_agency_type_label(const char *agency_type); /* "ส่วนราชการ", "รัฐวิสาหกิจ" */
@@ -111,17 +140,26 @@ struct point_profile {
 	char status[24];                 /* "open" | "temporarily_closed" | "closed" | "planned" */
 	char status_since[11];           /* "" or ISO day */
 	char status_note[POINT_NOTE_MAX + 1];
+	/* status_since is after today: the status change is announced now and
+	 * takes effect on that day (the point keeps its status until then). */
+	bool scheduled;
 };
 
-/* Checks a point profile. today_iso bounds the dates (opened_on and
- * status_since may not be in the future; NULL: not checked). Rules: name_th,
+/* How far ahead a status change may be announced (days after today). */
+#define POINT_SCHEDULE_DAYS 366
+
+/* Checks a point profile. today_iso bounds the dates (opened_on may not be
+ * in the future; status_since at most POINT_SCHEDULE_DAYS after today, and
+ * a later day than today sets out->scheduled; NULL: not checked, never
+ * scheduled). Rules: name_th,
  * address, hours required (address, hours and status_note may come from a
  * textarea: line breaks become one space); lat in 5..21 and lon in 97..106
  * (Thailand), both or neither ("lat, lon" typed into lat alone is split);
  * phone optional, at most 4 Thai numbers of 9 or 10 digits separated by ','
  * (spaces and '-' inside a number allowed, Thai digits accepted), written
  * 02-123-4567 / 043-123-456 / 081-234-5678 joined by ", "; opened_on /
- * status_since: ISO day or Thai day "d/m/yyyy" in B.E. (year 2500 or later);
+ * status_since: a day as thai_when_parse reads it (lib/thai.h: "1/10/2567",
+ * "1/10/67", "1 ต.ค. 2567", C.E. years, ISO), not before B.E. 2500;
  * status required (no default: an omitted status must not reopen a closed
  * point), one of the four values. Returns the number of errors (fields
  * named as in struct point_raw). */

@@ -86,8 +86,9 @@ const char *registry_age_band_label_th(const char *age_band)
 
 /* Every message names the field in Thai and what is wrong with it, so a
  * list of errors reads on its own (an import report has no form around it). */
-static const char MSG_TIME_FORMAT[] = "วันเวลาที่มารับบริการไม่ถูกต้อง (รูปแบบ ปปปป-ดด-ววTชช:นน เป็น ค.ศ. "
-                                      "เช่น 2024-02-25T14:05)";
+static const char MSG_TIME_FORMAT[] = "วันเวลาที่มารับบริการไม่ถูกต้อง (วัน/เดือน/ปี พ.ศ. และเวลา "
+                                      "เช่น 27/11/2569 09:15 หรือ 27 พ.ย. 2569 09:15)";
+static const char MSG_TIME_NO_TIME[] = "วันเวลาที่มารับบริการต้องมีเวลาด้วย (เช่น 27/11/2569 09:15)";
 static const char MSG_TIME_FUTURE[] = "วันเวลาที่มารับบริการอยู่ในอนาคต";
 static const char MSG_TIME_RANGE[] = "วันเวลาที่มารับบริการอยู่นอกช่วงที่ระบบรองรับ";
 static const char MSG_TIME_REQUIRED[] = "ต้องระบุวันเวลาที่มารับบริการ (ไฟล์นำเข้าต้องมีทุกแถว)";
@@ -105,10 +106,12 @@ static const char MSG_PHONE_CHARS[] = "เบอร์โทรศัพท์�
 static const char MSG_PHONE_LENGTH[] = "เบอร์โทรศัพท์ต้องมี 9 หลัก (โทรศัพท์บ้าน) หรือ 10 หลัก (มือถือ)";
 static const char MSG_PHONE_PREFIX[] = "เบอร์โทรศัพท์ไม่ถูกต้อง: โทรศัพท์บ้าน 9 หลักขึ้นต้นด้วย 02–07 "
                                        "มือถือ 10 หลักขึ้นต้นด้วย 06 08 หรือ 09";
-static const char MSG_SEX[] = "เพศไม่ถูกต้อง (ต้องเป็น male, female หรือ other)";
-static const char MSG_AGE_BAND[] = "ช่วงอายุไม่ถูกต้อง (ต้องเป็น under_20, 20_39, 40_59 หรือ 60_plus)";
+static const char MSG_SEX[] = "เพศไม่ถูกต้อง (ต้องเป็น ชาย หญิง อื่น ๆ หรือ male, female, other)";
+static const char MSG_AGE_BAND[] = "ช่วงอายุไม่ถูกต้อง (ต้องเป็น ต่ำกว่า 20 ปี, 20–39 ปี, 40–59 ปี, 60 ปีขึ้นไป "
+                                   "หรือ under_20, 20_39, 40_59, 60_plus)";
 static const char MSG_CHANNEL_REQUIRED[] = "กรุณาเลือกช่องทางที่ใช้บริการ";
-static const char MSG_CHANNEL[] = "ช่องทางไม่ถูกต้อง (ต้องเป็น tangrat, web, line หรือ other)";
+static const char MSG_CHANNEL[] = "ช่องทางไม่ถูกต้อง (ต้องเป็น แอปพลิเคชันทางรัฐ, เว็บไซต์ของหน่วยงาน, LINE, อื่น ๆ "
+                                  "หรือ tangrat, web, line, other)";
 static const char MSG_REMARKS_LONG[] = "หมายเหตุยาวเกิน 1000 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)";
 static const char MSG_REMARKS_UTF8[] = "หมายเหตุมีอักขระที่อ่านไม่ได้ (ไม่ใช่ UTF-8)";
 static const char MSG_REMARKS_CONTROL[] = "หมายเหตุมีอักขระควบคุม (ใช้ได้เฉพาะขึ้นบรรทัดใหม่และแท็บ)";
@@ -116,21 +119,26 @@ static const char MSG_KEY_LENGTH[] = "รหัสกันส่งซ้ำ (i
 static const char MSG_KEY_CHARS[] = "รหัสกันส่งซ้ำ (idempotency_key) ใช้ได้เฉพาะ A–Z a–z 0–9 และ _ - : .";
 static const char MSG_SERVICES_NONE[] = "ต้องเลือกบริการอย่างน้อย 1 รายการ";
 static const char MSG_SERVICES_MANY[] = "เลือกบริการได้ไม่เกิน 16 รายการต่อผู้มารับบริการ 1 คน";
-static const char MSG_SERVICES_CELL[] = "ช่องบริการยาวเกินไป (รูปแบบ รหัส:ผล;รหัส:ผล ไม่เกิน 16 รายการ)";
+static const char MSG_SERVICES_CELL[] = "ช่องบริการยาวเกินไป (ไม่เกิน 16 รายการ คั่นด้วย ;)";
+static const char MSG_OUTCOMES_MISMATCH[] = "ผลการให้บริการมีมากกว่าจำนวนบริการ (ให้เรียงผลตามลำดับบริการ คั่นด้วย ;)";
+static const char MSG_SERVICE_NAME_UNKNOWN[] = "ไม่พบบริการชื่อนี้ในรายการบริการ (หรือเลิกใช้แล้ว)";
+const char REGISTRY_MSG_STATUS[] = "สถานะไม่ถูกต้อง (ต้องเป็น ปกติ หรือ ยกเลิก)";
 static const char MSG_CODE_REQUIRED[] = "ต้องระบุรหัสบริการ";
 static const char MSG_CODE_LONG[] = "รหัสบริการยาวเกิน 63 ตัวอักษร";
 static const char MSG_CODE_CHARS[] = "รหัสบริการใช้ได้เฉพาะ A–Z a–z 0–9 และ _ - .";
 static const char MSG_CODE_DUPLICATE[] = "เลือกบริการนี้ซ้ำ (แต่ละบริการเลือกได้ครั้งเดียว)";
 static const char MSG_CODE_UNKNOWN[] = "ไม่พบบริการนี้ในรายการบริการ หรือเลิกใช้แล้ว";
 static const char MSG_OUTCOME_REQUIRED[] = "ต้องระบุผลการให้บริการ";
-static const char MSG_OUTCOME[] = "ผลการให้บริการไม่ถูกต้อง (ต้องเป็น completed, self_completed, referred หรือ "
-                                  "not_completed)";
+static const char MSG_OUTCOME[] =
+    "ผลการให้บริการไม่ถูกต้อง (ต้องเป็น ดำเนินการให้แล้วเสร็จ, แนะนำ ผู้รับบริการดำเนินการเอง, "
+    "ส่งต่อหน่วยงาน, ไม่สำเร็จ หรือ completed, self_completed, referred, not_completed)";
 
 /* registry_error_text copies messages whole, never cutting one inside a
  * Thai letter; the longest ones are checked here. */
 _Static_assert(sizeof REGISTRY_MSG_PERIOD_CLOSED <= REGISTRY_MESSAGE_SIZE, "message size");
 _Static_assert(sizeof REGISTRY_MSG_PERIOD_ATTESTED <= REGISTRY_MESSAGE_SIZE, "message size");
 _Static_assert(sizeof MSG_PHONE_PREFIX <= REGISTRY_MESSAGE_SIZE, "message size");
+_Static_assert(sizeof MSG_OUTCOME <= REGISTRY_MESSAGE_SIZE, "message size");
 
 static void err_add(struct registry_errors *e, const char *field, const char *msg)
 {
@@ -145,6 +153,19 @@ static void err_add_service(struct registry_errors *e, size_t i, const char *mem
 {
 	char field[32];
 	snprintf(field, sizeof field, "services[%zu].%s", i, member);
+	err_add(e, field, msg);
+}
+
+/* An outcome error: on the outcomes column when the outcome came from it. */
+static void err_add_outcome(struct registry_errors *e, const struct registry_raw *raw, size_t i,
+                            const char *msg)
+{
+	char field[32];
+	if (!raw->services[i].outcome_column) {
+		err_add_service(e, i, "outcome", msg);
+		return;
+	}
+	snprintf(field, sizeof field, "outcomes[%zu]", i);
 	err_add(e, field, msg);
 }
 
@@ -307,6 +328,25 @@ static bool code_char(char c)
 	       c == '-' || c == '.';
 }
 
+static bool span_ascii(struct text_span s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if ((unsigned char)s.p[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/* The code of the service named s, or NULL. A name longer than any real one
+ * (the catalogue allows 300 bytes) is not looked up. */
+static const char *by_name(struct text_span s, const struct registry_rules *rules)
+{
+	char name[512];
+	if (!rules->service_by_name || !span_copy(name, sizeof name, s))
+		return NULL;
+	const char *code = rules->service_by_name(name, rules->ctx);
+	return code && *code && strlen(code) < VISIT_CODE_MAX ? code : NULL;
+}
+
 enum validate_flags {
 	VALIDATE_TIME_REQUIRED = 1 << 0,     /* import: no "now" default */
 	VALIDATE_SERVICES_OVERFLOW = 1 << 1, /* import: the services cell did not fit */
@@ -321,8 +361,16 @@ static void check_time(struct text_span s, const struct registry_rules *rules, u
 		return;
 	}
 	if (s.n > 0) {
-		char tmp[80]; /* 14 Thai digits (42 bytes) and 5 separators */
-		if (!span_copy(tmp, sizeof tmp, s) || thai_datetime_parse(tmp, &t) < 0) {
+		/* "วันศุกร์ที่ 27 พฤศจิกายน พ.ศ. 2569 เวลา 09:15:30 น." is 150 bytes
+		 * with Thai digits: a longer cell cannot be a date-time. */
+		char tmp[192];
+		struct civil_time lt;
+		int kind = span_copy(tmp, sizeof tmp, s) ? thai_when_parse(tmp, &lt) : -1;
+		if (kind == THAI_WHEN_DAY) {
+			err_add(errs, "visited_at", MSG_TIME_NO_TIME);
+			return;
+		}
+		if (kind != THAI_WHEN_TIME || thai_local_to_epoch(&lt, &t) < 0) {
 			err_add(errs, "visited_at", MSG_TIME_FORMAT);
 			return;
 		}
@@ -384,6 +432,16 @@ static void check_services(const struct registry_raw *raw, const struct registry
 				if (!code_char(code.p[k]))
 					code_err = MSG_CODE_CHARS;
 		}
+		if (code_err && code.n) {
+			/* Not a code: a service's Thai name (an import, a pasted name). */
+			const char *found = by_name(code, rules);
+			if (found) {
+				code = (struct text_span){found, strlen(found)};
+				code_err = NULL;
+			} else if (!span_ascii(code) || rules->service_by_name) {
+				code_err = MSG_SERVICE_NAME_UNKNOWN;
+			}
+		}
 		if (!code_err) {
 			for (size_t k = 0; k < nseen && !code_err; k++)
 				if (text_span_eq(code, seen[k]))
@@ -402,11 +460,11 @@ static void check_services(const struct registry_raw *raw, const struct registry
 		enum outcome o = OUTCOME_NONE;
 		char name[16];
 		if (oc.n == 0) {
-			err_add_service(errs, i, "outcome", MSG_OUTCOME_REQUIRED);
+			err_add_outcome(errs, raw, i, MSG_OUTCOME_REQUIRED);
 			ok = false;
 		} else if (!span_copy(name, sizeof name, oc) ||
 		           (o = outcome_from_name(name)) == OUTCOME_NONE) {
-			err_add_service(errs, i, "outcome", MSG_OUTCOME);
+			err_add_outcome(errs, raw, i, MSG_OUTCOME);
 			ok = false;
 		}
 		if (!ok)
@@ -417,6 +475,8 @@ static void check_services(const struct registry_raw *raw, const struct registry
 	}
 	if (given == 0 && !too_many)
 		err_add(errs, "services", MSG_SERVICES_NONE);
+	if (raw->outcomes_mismatch)
+		err_add(errs, "outcomes", MSG_OUTCOMES_MISMATCH);
 }
 
 static int validate(const struct registry_raw *raw, const struct registry_rules *rules, unsigned flags,
@@ -482,12 +542,33 @@ void registry_number_format(char out[32], int64_t seq, int year_be, bool thai_di
 /* ---- import ----------------------------------------------------------- */
 
 const char *const registry_column_names[REGISTRY_COL__COUNT] = {
-    "visited_at", "visitor_name", "cid",      "phone",   "sex",
-    "age_band",   "channel",      "services", "remarks", "idempotency_key",
+    "visited_at", "visitor_name",    "cid",      "phone",  "sex",    "age_band", "channel", "services",
+    "remarks",    "idempotency_key", "outcomes", "status", "number",
 };
 const char *const registry_column_labels_th[REGISTRY_COL__COUNT] = {
-    "วันเวลาที่มารับบริการ", "ชื่อผู้มารับบริการ", "เลขประจำตัวประชาชน", "เบอร์โทรศัพท์", "เพศ", "ช่วงอายุ",
-    "ช่องทาง",           "บริการ",        "หมายเหตุ",           "รหัสกันส่งซ้ำ",
+    "วันเวลาที่มารับบริการ",
+    "ชื่อผู้มารับบริการ",
+    "เลขประจำตัวประชาชน",
+    "เบอร์โทรศัพท์",
+    "เพศ",
+    "ช่วงอายุ",
+    "ช่องทาง",
+    "บริการ",
+    "หมายเหตุ",
+    "รหัสกันส่งซ้ำ",
+    "ผลการให้บริการ",
+    "สถานะ",
+    "ลำดับที่",
+};
+/* More header names: our own export's (export_registry_columns in
+ * render/export.h) and the usual variants. Compared folded (header_fold). */
+static const char *const column_aliases[REGISTRY_COL__COUNT][4] = {
+    [REGISTRY_COL_VISITED_AT] = {"วันเวลา", "วันที่และเวลา", "วันที่มารับบริการ", NULL},
+    [REGISTRY_COL_VISITOR_NAME] = {"ชื่อ-สกุล", "ชื่อ-นามสกุล", "ชื่อผู้รับบริการ", NULL},
+    [REGISTRY_COL_CID] = {"เลขบัตรประชาชน", "เลขประจำตัวประชาชน13หลัก", NULL},
+    [REGISTRY_COL_PHONE] = {"โทรศัพท์", "หมายเลขโทรศัพท์", "เบอร์โทร", NULL},
+    [REGISTRY_COL_CHANNEL] = {"ช่องทางที่ใช้", "ช่องทางที่ใช้บริการ", NULL},
+    [REGISTRY_COL_SERVICES] = {"บริการe-service", "บริการที่ให้", NULL},
 };
 static const bool column_required[REGISTRY_COL__COUNT] = {
     [REGISTRY_COL_VISITED_AT] = true,
@@ -496,41 +577,86 @@ static const bool column_required[REGISTRY_COL__COUNT] = {
     [REGISTRY_COL_SERVICES] = true,
 };
 
-static bool span_eq_nocase(struct text_span s, const char *lit)
+/* A header cell folded for matching: ASCII lower case, no white space (nor
+ * U+00A0, U+200B), every dash (- U+2013 U+2014 U+2212) as '-'. false when it
+ * does not fit (no header name is that long). */
+static bool header_fold(struct text_span h, char *out, size_t cap)
 {
-	if (strlen(lit) != s.n)
-		return false;
-	for (size_t i = 0; i < s.n; i++) {
-		char a = s.p[i], b = lit[i];
-		if (a >= 'A' && a <= 'Z')
-			a = (char)(a - 'A' + 'a');
-		if (a != b)
+	static const char *const dashes[] = {"\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x88\x92"};
+	static const char *const blanks[] = {"\xC2\xA0", "\xE2\x80\x8B"};
+	size_t o = 0;
+	for (size_t i = 0; i < h.n;) {
+		char c = h.p[i];
+		size_t skip = 0;
+		for (size_t k = 0; k < N(blanks) && !skip; k++)
+			if (h.n - i >= strlen(blanks[k]) && !memcmp(h.p + i, blanks[k], strlen(blanks[k])))
+				skip = strlen(blanks[k]);
+		if (is_space(c) || skip) {
+			i += skip ? skip : 1;
+			continue;
+		}
+		for (size_t k = 0; k < N(dashes); k++)
+			if (h.n - i >= 3 && !memcmp(h.p + i, dashes[k], 3)) {
+				c = '-';
+				i += 2;
+			}
+		if (o + 1 >= cap)
 			return false;
+		out[o++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		i++;
 	}
+	out[o] = '\0';
 	return true;
+}
+
+static bool header_is(const char *folded, enum registry_column k)
+{
+	char want[128];
+	if (!strcmp(folded, registry_column_names[k]) ||
+	    (header_fold(trim(registry_column_labels_th[k]), want, sizeof want) && !strcmp(folded, want)))
+		return true;
+	for (size_t a = 0; a < N(column_aliases[k]) && column_aliases[k][a]; a++)
+		if (header_fold(trim(column_aliases[k][a]), want, sizeof want) && !strcmp(folded, want))
+			return true;
+	return false;
+}
+
+/* Copies span s into dst (cap bytes), cut at a UTF-8 character boundary. */
+static void copy_cut(char *dst, size_t cap, struct text_span s)
+{
+	size_t n = s.n < cap ? s.n : cap - 1;
+	while (n < s.n && n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(dst, s.p, n);
+	dst[n] = '\0';
 }
 
 int registry_columns_find(const struct csv *header, struct registry_columns *out, char *err, size_t errlen)
 {
 	if (errlen)
 		err[0] = '\0';
+	memset(out, 0, sizeof *out);
 	for (int k = 0; k < REGISTRY_COL__COUNT; k++)
 		out->idx[k] = -1;
 	for (size_t i = 0; i < header->nfields; i++) {
 		struct text_span h = trim(header->fields[i]);
+		char folded[256];
+		if (!h.n || !header_fold(h, folded, sizeof folded))
+			continue;
 		for (int k = 0; k < REGISTRY_COL__COUNT; k++) {
-			if (!span_eq_nocase(h, registry_column_names[k]) &&
-			    !text_span_eq(h, registry_column_labels_th[k]))
+			if (!header_is(folded, (enum registry_column)k))
 				continue;
 			if (out->idx[k] >= 0) {
 				if (errlen)
 					snprintf(err, errlen,
-					         "คอลัมน์ %s (%s) ซ้ำกันในแถวหัวตาราง (คอลัมน์ที่ %d และ %zu)",
+					         "คอลัมน์ %s (%s) ซ้ำกันในแถวหัวตาราง (คอลัมน์ที่ %d \"%s\" และ %zu "
+					         "\"%s\")",
 					         registry_column_names[k], registry_column_labels_th[k],
-					         out->idx[k] + 1, i + 1);
+					         out->idx[k] + 1, out->header[k], i + 1, header->fields[i]);
 				return -1;
 			}
 			out->idx[k] = (int)i;
+			copy_cut(out->header[k], sizeof out->header[k], h);
 		}
 	}
 	for (int k = 0; k < REGISTRY_COL__COUNT; k++)
@@ -543,10 +669,17 @@ int registry_columns_find(const struct csv *header, struct registry_columns *out
 	return 0;
 }
 
+/* Record rec's cell of column k, or NULL. Our CSV export guards a cell that
+ * starts with = + - @ TAB or CR with a leading apostrophe (formula
+ * injection, render/export.h); the apostrophe is taken off again here, so
+ * "'=1+1" reads back as "=1+1". */
 static const char *cell(const struct csv *rec, const struct registry_columns *cols, enum registry_column k)
 {
 	int i = cols->idx[k];
-	return i >= 0 && (size_t)i < rec->nfields ? rec->fields[i] : NULL;
+	const char *s = i >= 0 && (size_t)i < rec->nfields ? rec->fields[i] : NULL;
+	if (s && s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
+		s++;
+	return s;
 }
 
 /* A cell holding a Thai label becomes the API name (static); anything else
@@ -572,12 +705,57 @@ static char *scratch_put(char *scratch, size_t cap, size_t *used, const char *s,
 	return r;
 }
 
+/* Splits a copy of cell s (in scratch) into its items at ';' and line breaks,
+ * skipping empty ones. Returns the number of items (at most max; *more set
+ * when there were more), or -1 when the cell does not fit. */
+static int split_items(const char *s, char *scratch, size_t cap, size_t *used, char **items, size_t max,
+                       bool *more)
+{
+	char *copy = scratch_put(scratch, cap, used, s, strlen(s));
+	if (!copy)
+		return -1;
+	size_t n = 0;
+	for (char *item = copy; item;) {
+		char *next = item + strcspn(item, ";\r\n");
+		char *rest = *next ? next + 1 : NULL;
+		*next = '\0';
+		if (trim(item).n > 0) {
+			if (n == max) {
+				*more = true;
+				break;
+			}
+			items[n++] = item;
+		}
+		item = rest;
+	}
+	return (int)n;
+}
+
+/* An ID as our exports mask it: digits, separators and X, x or * only, with at
+ * least one mask letter ("X-XXXX-XXXX1-83-8"). */
+static bool cid_masked(const char *s)
+{
+	struct text_span t = trim(s);
+	bool mask = false;
+	for (size_t i = 0; i < t.n; i++) {
+		char c = t.p[i];
+		if (c == 'X' || c == 'x' || c == '*')
+			mask = true;
+		else if (!(c >= '0' && c <= '9') && c != '-' && c != ' ')
+			return false;
+	}
+	return mask;
+}
+
 int registry_raw_from_record(const struct csv *rec, const struct registry_columns *cols,
                              struct registry_raw *raw, char *scratch, size_t scratch_len)
 {
 	memset(raw, 0, sizeof *raw);
+	raw->visited_at = cell(rec, cols, REGISTRY_COL_VISITED_AT);
 	raw->visitor_name = cell(rec, cols, REGISTRY_COL_VISITOR_NAME);
 	raw->cid = cell(rec, cols, REGISTRY_COL_CID);
+	if (raw->cid && cid_masked(raw->cid))
+		raw->cid = NULL; /* the export holds no ID, only its mask */
 	raw->phone = cell(rec, cols, REGISTRY_COL_PHONE);
 	raw->remarks = cell(rec, cols, REGISTRY_COL_REMARKS);
 	raw->idempotency_key = cell(rec, cols, REGISTRY_COL_IDEMPOTENCY_KEY);
@@ -589,46 +767,35 @@ int registry_raw_from_record(const struct csv *rec, const struct registry_column
 	                           age_band_labels, N(age_band_labels) - 1);
 
 	size_t used = 0;
-	const char *when = cell(rec, cols, REGISTRY_COL_VISITED_AT);
-	raw->visited_at = when;
-	struct text_span t = trim(when);
-	if (t.n < 80 && memchr(t.p, ' ', t.n) && !memchr(t.p, 'T', t.n)) {
-		/* Spreadsheets show "2024-02-25 14:05"; the first inner space
-		 * becomes the 'T' the strict parser wants. A longer cell cannot
-		 * be a date-time and is left for registry_validate to refuse. */
-		char *w = scratch_put(scratch, scratch_len, &used, t.p, t.n);
-		if (w) {
-			*strchr(w, ' ') = 'T';
-			raw->visited_at = w;
-		}
-	}
-
-	const char *svc = cell(rec, cols, REGISTRY_COL_SERVICES);
-	if (!svc)
-		return 0;
-	char *copy = scratch_put(scratch, scratch_len, &used, svc, strlen(svc));
-	if (!copy)
+	const char *svc = cell(rec, cols, REGISTRY_COL_SERVICES),
+	           *oc = cell(rec, cols, REGISTRY_COL_OUTCOMES);
+	char *items[VISIT_MAX_SERVICES], *outcomes[VISIT_MAX_SERVICES + 1];
+	int n = 0, no = 0;
+	bool more_outcomes = false;
+	if (svc && (n = split_items(svc, scratch, scratch_len, &used, items, VISIT_MAX_SERVICES,
+	                            &raw->too_many_services)) < 0)
 		return -1;
-	for (char *item = copy; item;) {
-		char *next = item + strcspn(item, ";\n");
-		char *rest = *next ? next + 1 : NULL;
-		*next = '\0';
-		if (trim(item).n > 0) {
-			if (raw->nservices == VISIT_MAX_SERVICES) {
-				raw->too_many_services = true;
-				break;
-			}
-			char *colon = strchr(item, ':');
-			if (colon)
-				*colon = '\0';
-			raw->services[raw->nservices].code = item;
-			raw->services[raw->nservices].outcome =
-			    colon ? from_label(colon + 1, outcome_names, outcome_labels, N(outcome_names))
-			          : NULL;
-			raw->nservices++;
-		}
-		item = rest;
+	if (oc && (no = split_items(oc, scratch, scratch_len, &used, outcomes, VISIT_MAX_SERVICES + 1,
+	                            &more_outcomes)) < 0) {
+		raw->too_many_services = false;
+		return -1;
 	}
+	raw->outcomes_mismatch = no > n && !raw->too_many_services;
+	for (int i = 0; i < n; i++) {
+		char *colon = strrchr(items[i], ':');
+		const char *outcome = NULL;
+		if (colon) {
+			*colon = '\0';
+			outcome = colon + 1;
+		} else if (i < no) {
+			outcome = outcomes[i];
+			raw->services[i].outcome_column = true;
+		}
+		raw->services[i].code = items[i];
+		raw->services[i].outcome =
+		    outcome ? from_label(outcome, outcome_names, outcome_labels, N(outcome_names)) : NULL;
+	}
+	raw->nservices = (size_t)n;
 	return 0;
 }
 
@@ -642,6 +809,83 @@ int registry_validate_record(const struct csv *rec, const struct registry_column
 	if (registry_raw_from_record(rec, cols, &raw, scratch, sizeof scratch) < 0)
 		flags |= VALIDATE_SERVICES_OVERFLOW;
 	return validate(&raw, rules, flags, out, errs);
+}
+
+static bool span_eq_nocase(struct text_span s, const char *lit)
+{
+	if (strlen(lit) != s.n)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		char a = s.p[i], b = lit[i];
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a - 'A' + 'a');
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+enum registry_row_status registry_record_status(const struct csv *rec, const struct registry_columns *cols)
+{
+	if (text_span_eq(trim(cell(rec, cols, REGISTRY_COL_NUMBER)), "รวม"))
+		return REGISTRY_ROW_TOTALS;
+	struct text_span t = trim(cell(rec, cols, REGISTRY_COL_STATUS));
+	static const char void_th[] = "ยกเลิก";
+	if (!t.n || text_span_eq(t, "ปกติ") || span_eq_nocase(t, "active"))
+		return REGISTRY_ROW_ACTIVE;
+	if ((t.n >= sizeof void_th - 1 && !memcmp(t.p, void_th, sizeof void_th - 1)) ||
+	    span_eq_nocase(t, "void"))
+		return REGISTRY_ROW_VOID;
+	return REGISTRY_ROW_BAD_STATUS;
+}
+
+enum registry_column registry_error_column(const char *field, int *item)
+{
+	unsigned i;
+	char member[16];
+	*item = -1;
+	if (sscanf(field, "services[%u].%15s", &i, member) == 2) {
+		*item = (int)i;
+		return REGISTRY_COL_SERVICES;
+	}
+	if (sscanf(field, "outcomes[%u]", &i) == 1) {
+		*item = (int)i;
+		return REGISTRY_COL_OUTCOMES;
+	}
+	for (int k = 0; k < REGISTRY_COL__COUNT; k++)
+		if (!strcmp(field, registry_column_names[k]))
+			return (enum registry_column)k;
+	return REGISTRY_COL__COUNT;
+}
+
+const char *registry_record_error_text(char out[REGISTRY_REPORT_SIZE], const struct registry_columns *cols,
+                                       const struct registry_errors *errs, size_t i,
+                                       const struct visit_input *in, size_t row)
+{
+	char msg[REGISTRY_MESSAGE_SIZE];
+	registry_error_text(msg, errs, i, in);
+	out[0] = '\0';
+	if (!errs || i >= errs->n)
+		return out;
+	int item;
+	enum registry_column k = registry_error_column(errs->e[i].field, &item);
+	const char *header = k < REGISTRY_COL__COUNT && cols->idx[k] >= 0 ? cols->header[k] : NULL;
+	/* No such column in the file: the outcome of an item that has none. */
+	if (!header && k == REGISTRY_COL_OUTCOMES && cols->idx[REGISTRY_COL_SERVICES] >= 0)
+		header = cols->header[REGISTRY_COL_SERVICES];
+	/* The message is whole (the size holds the longest one); snprintf
+	 * only guards the bounds. */
+	int n;
+	if (!header)
+		n = snprintf(out, REGISTRY_REPORT_SIZE, "แถวที่ %zu: ", row);
+	else if (item >= 0)
+		n = snprintf(out, REGISTRY_REPORT_SIZE, "แถวที่ %zu คอลัมน์ \"%s\" รายการที่ %d: ", row, header,
+		             item + 1);
+	else
+		n = snprintf(out, REGISTRY_REPORT_SIZE, "แถวที่ %zu คอลัมน์ \"%s\": ", row, header);
+	if (n > 0 && (size_t)n < REGISTRY_REPORT_SIZE && strlen(msg) < REGISTRY_REPORT_SIZE - (size_t)n)
+		memcpy(out + n, msg, strlen(msg) + 1);
+	return out;
 }
 
 enum err registry_may(enum registry_action a, const struct registry_entry_facts *f)

@@ -64,10 +64,12 @@ struct registry_raw {
 	const char *idempotency_key;
 	size_t nservices;
 	struct {
-		const char *code;
+		const char *code; /* a code, or (import) the service's Thai name */
 		const char *outcome;
+		bool outcome_column; /* import: the outcome came from the outcomes column */
 	} services[VISIT_MAX_SERVICES];
 	bool too_many_services; /* the caller saw more than VISIT_MAX_SERVICES */
+	bool outcomes_mismatch; /* import: the outcomes column lists more items than services */
 };
 
 struct visit_service {
@@ -110,6 +112,10 @@ struct registry_rules {
 	bool (*service_exists)(const char *code, void *ctx);
 	/* true when the unit's report for this period is attested (closes it) */
 	bool (*period_attested)(struct period p, void *ctx);
+	/* The code of the usable service whose Thai name is name (a static or
+	 * long-lived string), or NULL. Asked about a service text that is not a
+	 * well-formed code; NULL: services are given by code only. */
+	const char *(*service_by_name)(const char *name, void *ctx);
 	void *ctx;
 };
 
@@ -120,9 +126,11 @@ struct registry_rules {
  * numbers: 9 digits (landline, 0 then 8) or 10 digits (mobile, 06/08/09 ...),
  * spaces/hyphens/Thai digits allowed; sex/age_band optional, from the lists;
  * channel required, one of the four; at least one service, each with a known
- * code, no code twice, outcome one of the four; visited_at optional (now),
- * strictly parsed, not in the future (a minute of clock skew allowed), and its
- * period must be open (core/period: not past grace days, not attested);
+ * code (or a Thai name that service_by_name knows), no service twice,
+ * outcome one of the four; visited_at optional (now), read by
+ * thai_when_parse (B.E. or C.E., Thai digits; a time is required), not in the
+ * future (a minute of clock skew allowed), and its period must be open
+ * (core/period: not past grace days, not attested);
  * remarks optional, at most VISIT_REMARKS_MAX bytes; idempotency_key
  * optional, 8..VISIT_KEY_MAX of [A-Za-z0-9_-:.].
  * Returns 0 when valid, else the number of errors (errs filled). */
@@ -144,7 +152,11 @@ void registry_number_format(char out[32], int64_t seq, int year_be, bool thai_di
  *    surrogates, > U+10FFFF, truncated sequences) is refused in both.
  *  - phone: a 9-digit landline starts 02..07, a 10-digit mobile 06, 08 or 09;
  *    out->phone holds the ASCII digits only.
- *  - e-service codes: 1..VISIT_CODE_MAX-1 bytes of [A-Za-z0-9_.-]. A service
+ *  - e-service codes: 1..VISIT_CODE_MAX-1 bytes of [A-Za-z0-9_.-]. A text
+ *    that is not a well-formed code is looked up as a Thai name
+ *    (rules->service_by_name); a name not found, or any text with non-ASCII
+ *    letters when there is no lookup, is "ไม่พบบริการชื่อนี้…", never a
+ *    complaint about a code's length or letters. A service
  *    row with both code and outcome blank is skipped (a form's empty row);
  *    out->services keeps the order of the remaining rows. A code given twice
  *    is reported on the later row. service_exists is only asked about a
@@ -182,32 +194,51 @@ extern const char REGISTRY_MSG_PERIOD_ATTESTED[]; /* its report is attested */
 const char *registry_error_text(char out[REGISTRY_MESSAGE_SIZE], const struct registry_errors *errs, size_t i,
                                 const struct visit_input *in);
 
-/* ---- importing a registry from CSV (pure: the caller reads the file) ----
+/* ---- importing a registry file (pure: the caller reads the file) ----
  *
- * The file's first record is a header naming the columns, in any order,
- * matched case-insensitively after trimming, by API name or by Thai label:
- *   visited_at      วันเวลาที่มารับบริการ   required
- *   visitor_name    ชื่อผู้มารับบริการ       required
- *   cid             เลขประจำตัวประชาชน      optional
- *   phone           เบอร์โทรศัพท์           optional
- *   sex             เพศ                   optional
- *   age_band        ช่วงอายุ                optional
- *   channel         ช่องทาง                required
- *   services        บริการ                 required
- *   remarks         หมายเหตุ               optional
- *   idempotency_key รหัสกันส่งซ้ำ            optional
- * Other columns (e.g. an export's number or officer) are ignored. A services
- * cell is "code:outcome;code:outcome" (line breaks also separate items;
- * empty items are skipped). channel, sex, age_band and outcome cells may hold
- * the API name or the exact Thai label (channel_label_th, ...). A visited_at
- * cell may use a space instead of 'T' ("2024-02-25 14:05", as spreadsheets
- * show it). Importing calls:
+ * An import reads records (a CSV record, or an XLSX row: the caller hands
+ * both over as a struct csv's fields/nfields). The first record is a header
+ * naming the columns, in any order. A header cell is matched after trimming,
+ * ASCII case folded, spaces dropped and the dashes - – — made one: by the API
+ * name, by the Thai label, or by the header our own CSV/XLSX export writes:
  *
- *     csv_init(&c, data, len);  csv_next(&c) → header;
- *     registry_columns_find(&c, &cols, err, sizeof err)   (once)
- *     while (csv_next(&c) == CSV_RECORD)
- *             registry_validate_record(&c, &cols, &rules, &in, &errs);  (c.line names the row)
- */
+ *   column          names accepted (API, Thai)                       needed
+ *   visited_at      วันเวลาที่มารับบริการ, วันเวลา, วันที่และเวลา            required
+ *   visitor_name    ชื่อผู้มารับบริการ, ชื่อ–สกุล, ชื่อ-นามสกุล             required
+ *   cid             เลขประจำตัวประชาชน, เลขบัตรประชาชน                   optional
+ *   phone           เบอร์โทรศัพท์, โทรศัพท์, หมายเลขโทรศัพท์              optional
+ *   sex             เพศ                                               optional
+ *   age_band        ช่วงอายุ                                            optional
+ *   channel         ช่องทาง, ช่องทางที่ใช้                                required
+ *   services        บริการ, บริการ e-Service                            required
+ *   outcomes        ผลการให้บริการ                                       optional
+ *   remarks         หมายเหตุ                                            optional
+ *   idempotency_key รหัสกันส่งซ้ำ                                        optional
+ *   status          สถานะ                                              optional
+ *   number          ลำดับที่                                            optional
+ * Other columns (the export's เจ้าหน้าที่) are ignored, and so is the number
+ * (the importing district numbers its entries anew), except that a row whose
+ * number cell is "รวม" is our XLSX export's totals line.
+ *
+ * Cells:
+ *  - visited_at: anything thai_when_parse reads, with a time ("27/11/2569
+ *    09:15", "27 พ.ย. 2569 09:15 น." as our CSV writes it, "2026-11-27
+ *    09:15"; an XLSX date cell arrives as ISO text from lib/xlsx_read).
+ *  - services: items separated by ";" or line breaks (empty items skipped);
+ *    an item is a code or a Thai service name, optionally followed by
+ *    ":outcome". An item without ":outcome" takes the outcomes column's item
+ *    at the same position (our export lists names in บริการ and outcomes in
+ *    ผลการให้บริการ, both joined by "; ").
+ *  - channel, sex, age_band and outcomes: the API name or the Thai label
+ *    (channel_label_th, ...).
+ *  - cid: a masked ID as our exports write it ("X-XXXX-XXXX1-83-8": digits,
+ *    X, x, * and separators only, with at least one mask letter) is not an
+ *    ID: the row is taken without one.
+ *  - any cell: a leading apostrophe before = + - @ TAB or CR (our CSV's
+ *    formula-injection guard) is dropped.
+ *  - status: "" / "ปกติ" / "active" is an entry to import; "ยกเลิก…" /
+ *    "void" a voided entry of an export, which is not imported
+ *    (registry_record_status). */
 struct csv;
 
 enum registry_column {
@@ -221,15 +252,22 @@ enum registry_column {
 	REGISTRY_COL_SERVICES,
 	REGISTRY_COL_REMARKS,
 	REGISTRY_COL_IDEMPOTENCY_KEY,
+	REGISTRY_COL_OUTCOMES,
+	REGISTRY_COL_STATUS,
+	REGISTRY_COL_NUMBER,
 	REGISTRY_COL__COUNT
 };
-/* API names (header of an export meant to be re-imported) and Thai labels,
- * indexed by enum registry_column. */
+/* API names and Thai labels (the first Thai name above), indexed by enum
+ * registry_column. */
 extern const char *const registry_column_names[REGISTRY_COL__COUNT];
 extern const char *const registry_column_labels_th[REGISTRY_COL__COUNT];
 
+#define REGISTRY_HEADER_MAX 96
 struct registry_columns {
 	int idx[REGISTRY_COL__COUNT]; /* field index in a record, or -1 (absent) */
+	/* Each found column's header cell as the file writes it (trimmed; cut
+	 * at a character boundary when longer), for messages. */
+	char header[REGISTRY_COL__COUNT][REGISTRY_HEADER_MAX];
 };
 
 /* Finds the columns in a header record. Returns 0, or -1 with a Thai message
@@ -238,25 +276,53 @@ struct registry_columns {
  * NULL when errlen is 0. */
 int registry_columns_find(const struct csv *header, struct registry_columns *out, char *err, size_t errlen);
 
-#define REGISTRY_SCRATCH_SIZE 8192
+#define REGISTRY_SCRATCH_SIZE 16384
 /* Maps one data record into raw, whose strings then point into rec's fields
- * (valid until the next csv_next) and into scratch (the services cell split
- * into items, a visited_at with its space replaced). A record shorter than
- * the header leaves the missing cells not given. More than
- * VISIT_MAX_SERVICES items set raw->too_many_services (the first 16 are
- * kept). Returns 0, or -1 when the services cell does not fit in scratch
- * (raw then has no services; REGISTRY_SCRATCH_SIZE bytes hold any services
- * cell that could be valid). */
+ * (valid until the next csv_next) and into scratch (the services and
+ * outcomes cells split into items). A record shorter than the header leaves
+ * the missing cells not given. More than VISIT_MAX_SERVICES items set
+ * raw->too_many_services (the first 16 are kept). Returns 0, or -1 when the
+ * services or outcomes cell does not fit in scratch (raw then has no
+ * services; REGISTRY_SCRATCH_SIZE bytes hold any pair that could be valid). */
 int registry_raw_from_record(const struct csv *rec, const struct registry_columns *cols,
                              struct registry_raw *raw, char *scratch, size_t scratch_len);
 
 /* registry_raw_from_record + registry_validate for one imported row, with the
  * importer's extra rules: visited_at is required (an import has no "now"),
- * and a services cell too long to hold is an error on "services".
+ * a services cell too long to hold is an error on "services", an outcomes
+ * column with more items than services one on "outcomes"; an outcome taken
+ * from the outcomes column is reported as "outcomes[i]".
  * Returns 0 when valid, else the number of errors, as registry_validate. */
 int registry_validate_record(const struct csv *rec, const struct registry_columns *cols,
                              const struct registry_rules *rules, struct visit_input *out,
                              struct registry_errors *errs);
+
+enum registry_row_status {
+	REGISTRY_ROW_ACTIVE,     /* an entry to import */
+	REGISTRY_ROW_VOID,       /* a voided entry of an export: skipped, counted */
+	REGISTRY_ROW_TOTALS,     /* the export's totals line ("รวม"): skipped */
+	REGISTRY_ROW_BAD_STATUS, /* a status cell that is none of these: an error */
+};
+/* What the row's status and number cells say (no such columns: active). */
+enum registry_row_status registry_record_status(const struct csv *rec, const struct registry_columns *cols);
+/* The message of a bad status cell (field "status"). */
+extern const char REGISTRY_MSG_STATUS[];
+
+/* The column an error of registry_validate_record is about: its field
+ * ("visited_at", "services[2].code", "outcomes[1]", "status", ...) mapped to
+ * the column, *item set to the 0-based service item or -1.
+ * REGISTRY_COL__COUNT for a field that names no column. */
+enum registry_column registry_error_column(const char *field, int *item);
+
+/* The Thai line an import report shows for errs->e[i] of row `row` (as a
+ * spreadsheet numbers it, the header being row 1), naming the row and the
+ * column header as the file writes it, and the service item if any:
+ *   แถวที่ 4 คอลัมน์ "บริการ" รายการที่ 2: ไม่พบบริการชื่อนี้ในรายการบริการ
+ * The message is registry_error_text's. Returns out (NUL-terminated). */
+#define REGISTRY_REPORT_SIZE (REGISTRY_MESSAGE_SIZE + REGISTRY_HEADER_MAX + 64)
+const char *registry_record_error_text(char out[REGISTRY_REPORT_SIZE], const struct registry_columns *cols,
+                                       const struct registry_errors *errs, size_t i,
+                                       const struct visit_input *in, size_t row);
 
 /* ---- who may change or reveal an entry: one rule, used both by the entry's
  * page (can_edit, can_void, can_reveal) and by the actions themselves ---- */

@@ -1,5 +1,6 @@
 #include "core/search.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -173,11 +174,16 @@ static void emit(struct words *w, const char *s, size_t n)
 		w->fn(s, n, w->arg);
 }
 
-/* TIS-620 0xA1..0xFB are U+0E01..U+0E5B: three bytes of UTF-8 each. */
+/* TIS-620 0xA1..0xFB are U+0E01..U+0E5B: three bytes of UTF-8 each. The
+ * thanthakhat (U+0E4C, TIS-620 0xEC), the mark over a silent letter, is left
+ * out of the word after the breaker has seen it: people type สิทธิ์ and
+ * สิทธิ, ออนไลน์ and ออนไลน, and both must be the same word. */
 static void emit_thai(struct words *w, size_t from, size_t to)
 {
 	size_t k = 0;
 	for (size_t i = from; i < to; i++) {
+		if (w->thai[i] == 0xEC)
+			continue;
 		uint32_t cp = 0x0E00 + (w->thai[i] - 0xA0);
 		w->utf8[k++] = (char)(0xE0 | (cp >> 12));
 		w->utf8[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
@@ -313,7 +319,7 @@ size_t search_words(const char *text, void (*fn)(const char *word, size_t len, v
  *
  * The catalogue is small, so each document simply keeps, per field, its
  * normalized words written one after the other without separators
- * ("ชำระภาษีรถประจำปีออนไลน์") and the offsets where words start. A query word
+ * ("ชำระภาษีรถประจำปีออนไลน") and the offsets where words start. A query word
  * matches a field when it occurs there starting at a word start: it then
  * equals a word or begins one ("ประกันสัง" begins "ประกัน|สังคม"), and a word
  * the breaker cut differently in the query and in the document ("น้ำประปา"
@@ -324,6 +330,7 @@ enum field {
 	F_NAME_TH,
 	F_NAME_EN,
 	F_CODE,
+	F_KEYWORDS,
 	F_AGENCY_TH,
 	F_AGENCY_EN,
 	F_CATEGORY,
@@ -331,16 +338,23 @@ enum field {
 	F__COUNT,
 };
 
-/* How much a word found in each field counts (doubled for a whole word). */
-static const int field_weight[F__COUNT] = {10, 6, 5, 4, 3, 3, 1};
-
-/* Bonus when the whole query (at least SUBSTRING_MIN characters) occurs
- * anywhere in the name: ranks a name containing what was typed above
- * documents that merely contain its words. */
-#define BONUS_NAME_TH 30
-#define BONUS_NAME_EN 20
+/* BM25F: how much a match in each field counts, and how much the field's
+ * length dampens it (b: 0 none, 1 fully). A service's name and the everyday
+ * phrasings admins gave it (keywords) say what it is; its description
+ * mentions much else. */
+static const double field_weight[F__COUNT] = {3.0, 2.0, 1.5, 2.5, 1.2, 1.0, 1.0, 0.6};
+static const double field_b[F__COUNT] = {0.3, 0.3, 0, 0.3, 0.3, 0.3, 0.3, 0.75};
+#define BM25_K1 1.2
+/* A prefix of a longer word counts this much of a whole word. */
+#define PREFIX_PART 0.5
+/* The whole query (at least SUBSTRING_MIN characters) inside the name adds
+ * this many times the query's total idf: what was typed is in the name. */
+#define NAME_BONUS    1.0
 #define SUBSTRING_MIN 3  /* characters: "ea" inside "pea" is noise */
 #define QUERY_WORDS   16 /* query words looked at; bounds the work per query */
+/* Results scoring under this share of the best one are dropped: a query
+ * about one thing does not list everything that shares a common word. */
+#define RELATIVE_CUTOFF 0.35
 
 struct field_text {
 	char *text;       /* words, no separators */
@@ -354,9 +368,20 @@ struct doc {
 	struct field_text f[F__COUNT];
 };
 
+/* A word of the catalogue, for suggestions: its normalized text and in how
+ * many documents it occurs. */
+struct vocab {
+	char *text;
+	size_t len, chars;
+	int df;
+};
+
 struct search_index {
 	size_t n;
 	struct doc *docs;
+	double avg_words[F__COUNT]; /* mean words per field, for the length norm */
+	struct vocab *vocab;
+	size_t nvocab;
 };
 
 /* Builds a field_text from the words it is given. */
@@ -386,14 +411,24 @@ static void collect_word(const char *word, size_t len, void *arg)
 	ft->starts[ft->nstarts++] = (uint32_t)ft->len;
 }
 
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 /* Where q[0..n) occurs in ft at a word start: 2 when it also ends at a word
- * end (whole words), 1 when it ends inside a word (a prefix), 0 nowhere.
- * The best over every start. */
+ * end (whole words), 1 when it ends inside a word (a prefix: only for a
+ * query word of at least two characters, a single letter begins too much),
+ * 0 nowhere. The best over every start. */
 static int field_match(const struct field_text *ft, const char *q, size_t n)
 {
 	int best = 0;
 	if (!ft->nstarts || !n)
 		return 0;
+	bool prefix_ok = utf8_chars(q, n) >= 2;
 	for (size_t i = 0; i + 1 < ft->nstarts; i++) {
 		size_t at = ft->starts[i];
 		if (ft->len - at < n || ft->text[at] != q[0] || memcmp(ft->text + at, q, n) != 0)
@@ -403,56 +438,58 @@ static int field_match(const struct field_text *ft, const char *q, size_t n)
 			j++;
 		if (j < ft->nstarts && ft->starts[j] == end)
 			return 2;
-		best = 1;
+		if (prefix_ok)
+			best = 1;
 	}
 	return best;
 }
 
-/* ---- colloquial words ------------------------------------------------------
+/* ---- everyday words --------------------------------------------------------
  *
  * Citizens search with the words they say, the catalogue uses the official
- * ones: "พาสปอร์ต" for หนังสือเดินทาง, "ใบขับขี่" for ใบอนุญาตขับรถ, "บัตรคนจน" for
- * บัตรสวัสดิการแห่งรัฐ, "เช็ค" for ตรวจสอบ. When a field holds the official
- * term, the everyday words are added to that field's words (after its own,
- * so the name substring bonus still looks at the real name only). Each rule
- * applies once per document, to the first field (by weight) that holds it. */
-static const struct {
-	const char *official, *everyday;
-} aliases[] = {
-    {"หนังสือเดินทาง", "พาสปอร์ต"},
-    {"ใบอนุญาตขับรถ", "ใบขับขี่"},
-    {"บัตรสวัสดิการแห่งรัฐ", "บัตรคนจน"},
-    {"หลักประกันสุขภาพ", "บัตรทอง สิทธิบัตรทอง"},
-    {"ภาษีรถ", "ต่อภาษี รถยนต์ รถจักรยานยนต์ มอเตอร์ไซค์ ต่อทะเบียนรถ"},
-    {"ตรวจสอบ", "เช็ค เช็ก"},
-    {"ชำระ", "จ่าย"},
-    {"ลงทะเบียน", "สมัคร"},
-    {"แปลงที่ดิน", "โฉนด"},
-    {"เพื่อการศึกษา", "เรียน"},
-    {"ผู้ประกันตน", "ประกันสังคม"},
-    {"แอป", "แอพ"},
-    {"ร้องทุกข์", "ร้องเรียน"},
-    {"ร้องเรียน", "ร้องทุกข์"},
-};
+ * ones. Both kinds of everyday words are catalogue data that admins edit
+ * (data/search_synonyms.csv, seeded; docs/modules/search.md):
+ * - a synonym: an everyday word for a term ("พาสปอร์ต" for หนังสือเดินทาง).
+ *   When a field holds the term, the word is added to that field's words
+ *   (after its own, so the name bonus still looks at the real name only);
+ *   once per document, to the first field (in field order) that holds it.
+ * - a phrasing of what a service is for ("โดนเลิกจ้าง"): the document's
+ *   keywords field (struct search_doc). */
 
 /* Query words that carry no meaning for the catalogue ("how", "where", "I
  * want", "online": every service here is online). They are dropped unless
- * the query has nothing else. Written as the breaker cuts them. */
+ * the query has nothing else. Written as the breaker cuts them, normalized
+ * (no thanthakhat). */
 static const char *const stop_words[] = {
-    "วิธี",   "ยังไง", "อย่างไร", "ที่ไหน", "ได้",  "ไหม", "มั้ย",     "บ้าง",    "ต้องการ",
-    "อยาก", "ทำ",   "ขอ",     "การ",  "และ", "หรือ", "ออนไลน์", "online",
+    "วิธี",  "ยังไง", "อย่างไร", "ที่ไหน",   "ได้",   "ไหม",    "มั้ย",   "บ้าง", "ต้องการ", "อยาก", "ทำ",  "ขอ",  "การ",
+    "และ", "หรือ",  "ออนไลน", "online", "ต้อง",  "ที่",      "ไป",   "จะ",  "ของ",    "ให้",   "ผม",  "ฉัน",  "หนู",
+    "ค่ะ",  "ครับ",  "คะ",     "หน่อย",   "ทำไง", "ตรงไหน", "อะไร", "เรา", "กับ",     "ใน",   "เพื่อ", "แล้ว", "อยู่",
 };
 
-static void add_aliases(struct doc *d)
+/* The normalized words of text written together ("หนังสือเดินทาง"): new string. */
+static char *joined_words(const char *text)
 {
-	for (size_t a = 0; a < N(aliases); a++) {
-		const char *off = aliases[a].official;
+	struct field_text ft = {0};
+	struct collect c = {&ft, 0, 0};
+	search_words(text, collect_word, &c);
+	free(ft.starts);
+	return ft.text ? ft.text : xstrdup("");
+}
+
+/* Adds the words of each synonym whose term one of d's fields holds. */
+static void add_synonyms(struct doc *d, char *const *terms, const struct search_synonym *syn, size_t nsyn)
+{
+	for (size_t a = 0; a < nsyn; a++) {
+		const char *off = terms[a];
+		size_t offlen = strlen(off);
+		if (!offlen || !syn[a].word)
+			continue;
 		for (int f = 0; f < F__COUNT; f++) {
 			struct field_text *ft = &d->f[f];
-			if (f == F_CODE || !ft->own_len || !memmem(ft->text, ft->own_len, off, strlen(off)))
+			if (f == F_CODE || !ft->own_len || !memmem(ft->text, ft->own_len, off, offlen))
 				continue;
 			struct collect c = {ft, ft->len + 1, ft->nstarts};
-			search_words(aliases[a].everyday, collect_word, &c);
+			search_words(syn[a].word, collect_word, &c);
 			break;
 		}
 	}
@@ -474,7 +511,75 @@ static void build_field(struct field_text *ft, const char *text, ThBrk *brk, str
 	ft->own_len = ft->len;
 }
 
-struct search_index *search_index_new(const struct search_doc *docs, size_t n)
+/* ---- the vocabulary (suggestions) ---- */
+
+static int vocab_cmp(const void *a, const void *b)
+{
+	const struct vocab *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int d = memcmp(x->text, y->text, n);
+	return d ? d : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Every word (and pair and triple of neighbouring words, so a misspelt
+ * compound finds its words) of the fields people search by: names, the
+ * everyday words, agency and category. Sorted, unique, with document
+ * frequencies. */
+static void build_vocab(struct search_index *ix)
+{
+	static const int fields[] = {F_NAME_TH, F_NAME_EN, F_KEYWORDS, F_AGENCY_TH, F_CATEGORY};
+	size_t cap = 0;
+	for (size_t i = 0; i < ix->n; i++) {
+		size_t first = ix->nvocab;
+		for (size_t k = 0; k < N(fields); k++) {
+			const struct field_text *ft = &ix->docs[i].f[fields[k]];
+			for (size_t a = 0; a + 1 < ft->nstarts; a++)
+				for (size_t span = 1; span <= 3 && a + span < ft->nstarts; span++) {
+					size_t from = ft->starts[a], to = ft->starts[a + span];
+					size_t chars = utf8_chars(ft->text + from, to - from);
+					if (chars < 2 || chars > 24)
+						continue;
+					if (ix->nvocab == cap) {
+						cap = cap ? 2 * cap : 1024;
+						ix->vocab = xrealloc(ix->vocab, cap * sizeof *ix->vocab);
+					}
+					ix->vocab[ix->nvocab++] =
+					    (struct vocab){ft->text + from, to - from, chars, 1};
+				}
+		}
+		/* Once per document: duplicates within it count one document. */
+		size_t n = ix->nvocab - first;
+		qsort(ix->vocab + first, n, sizeof *ix->vocab, vocab_cmp);
+		size_t w = first;
+		for (size_t k = first; k < ix->nvocab; k++)
+			if (w == first || vocab_cmp(&ix->vocab[w - 1], &ix->vocab[k]))
+				ix->vocab[w++] = ix->vocab[k];
+		ix->nvocab = w;
+	}
+	if (!ix->nvocab)
+		return;
+	qsort(ix->vocab, ix->nvocab, sizeof *ix->vocab, vocab_cmp);
+	size_t w = 0;
+	for (size_t k = 0; k < ix->nvocab; k++) {
+		if (w && !vocab_cmp(&ix->vocab[w - 1], &ix->vocab[k])) {
+			ix->vocab[w - 1].df++;
+			continue;
+		}
+		ix->vocab[w++] = ix->vocab[k];
+	}
+	ix->nvocab = w;
+	/* Own copies: the field texts are not to be pointed into (realloc'ed
+	 * while building, and kept separate from the vocabulary's life). */
+	for (size_t k = 0; k < ix->nvocab; k++) {
+		char *t = xmalloc(ix->vocab[k].len + 1);
+		memcpy(t, ix->vocab[k].text, ix->vocab[k].len);
+		t[ix->vocab[k].len] = '\0';
+		ix->vocab[k].text = t;
+	}
+}
+
+struct search_index *search_index_build(const struct search_doc *docs, size_t n,
+                                        const struct search_synonym *syn, size_t nsyn)
 {
 	ThBrk *brk = brk_get();
 	if (!brk)
@@ -485,17 +590,36 @@ struct search_index *search_index_new(const struct search_doc *docs, size_t n)
 	ix->docs = xcalloc(n ? n : 1, sizeof *ix->docs);
 	for (size_t i = 0; i < n; i++) {
 		const struct search_doc *sd = &docs[i];
-		const char *text[F__COUNT] = {sd->name_th,   sd->name_en,     sd->code,       sd->agency_th,
-		                              sd->agency_en, sd->category_th, sd->description};
+		const char *text[F__COUNT] = {sd->name_th,   sd->name_en,   sd->code,        sd->keywords,
+		                              sd->agency_th, sd->agency_en, sd->category_th, sd->description};
 		for (int f = 0; f < F__COUNT; f++)
 			build_field(&ix->docs[i].f[f], text[f], brk, w);
 	}
 	free(w);
-	/* add_aliases takes breakers from the pool itself. */
+	/* The synonyms' terms as the index writes them; search_words and
+	 * add_synonyms take breakers from the pool themselves. */
 	brk_put(brk);
+	char **terms = xcalloc(nsyn ? nsyn : 1, sizeof *terms);
+	for (size_t a = 0; a < nsyn; a++)
+		terms[a] = joined_words(syn[a].term);
 	for (size_t i = 0; i < n; i++)
-		add_aliases(&ix->docs[i]);
+		add_synonyms(&ix->docs[i], terms, syn, nsyn);
+	for (size_t a = 0; a < nsyn; a++)
+		free(terms[a]);
+	free(terms);
+	for (int f = 0; f < F__COUNT; f++) {
+		size_t words = 0;
+		for (size_t i = 0; i < n; i++)
+			words += ix->docs[i].f[f].nstarts ? ix->docs[i].f[f].nstarts - 1 : 0;
+		ix->avg_words[f] = n && words ? (double)words / (double)n : 1.0;
+	}
+	build_vocab(ix);
 	return ix;
+}
+
+struct search_index *search_index_new(const struct search_doc *docs, size_t n)
+{
+	return search_index_build(docs, n, NULL, 0);
 }
 
 void search_index_free(struct search_index *ix)
@@ -507,6 +631,9 @@ void search_index_free(struct search_index *ix)
 			free(ix->docs[i].f[f].text);
 			free(ix->docs[i].f[f].starts);
 		}
+	for (size_t k = 0; k < ix->nvocab; k++)
+		free(ix->vocab[k].text);
+	free(ix->vocab);
 	free(ix->docs);
 	free(ix);
 }
@@ -519,9 +646,24 @@ struct query {
 	size_t chars; /* characters in text */
 	struct {
 		uint32_t at, len;
+		bool stop;
 	} word[QUERY_WORDS];
 	size_t nwords;
+	/* Every word in order, repeats and stop words included (suggestions
+	 * rewrite the query from them). */
+	struct {
+		uint32_t at, len;
+	} all[QUERY_WORDS * 2];
+	size_t nall;
 };
+
+static bool is_stop_word(const char *w, size_t n)
+{
+	for (size_t i = 0; i < N(stop_words); i++)
+		if (strlen(stop_words[i]) == n && memcmp(stop_words[i], w, n) == 0)
+			return true;
+	return false;
+}
 
 static void query_word(const char *word, size_t len, void *arg)
 {
@@ -533,8 +675,12 @@ static void query_word(const char *word, size_t len, void *arg)
 	memcpy(q->text + at, word, len);
 	q->len += len;
 	q->text[q->len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		q->chars += ((unsigned char)word[i] & 0xC0) != 0x80;
+	q->chars += utf8_chars(word, len);
+	if (q->nall < N(q->all)) {
+		q->all[q->nall].at = (uint32_t)at;
+		q->all[q->nall].len = (uint32_t)len;
+		q->nall++;
+	}
 	if (q->nwords == QUERY_WORDS)
 		return;
 	for (size_t i = 0; i < q->nwords; i++)
@@ -542,15 +688,8 @@ static void query_word(const char *word, size_t len, void *arg)
 			return; /* a word typed twice counts once */
 	q->word[q->nwords].at = (uint32_t)at;
 	q->word[q->nwords].len = (uint32_t)len;
+	q->word[q->nwords].stop = is_stop_word(word, len);
 	q->nwords++;
-}
-
-static bool is_stop_word(const char *w, size_t n)
-{
-	for (size_t i = 0; i < N(stop_words); i++)
-		if (strlen(stop_words[i]) == n && memcmp(stop_words[i], w, n) == 0)
-			return true;
-	return false;
 }
 
 /* Drops the stop words unless nothing else is left. */
@@ -558,18 +697,33 @@ static void query_drop_stop_words(struct query *q)
 {
 	size_t keep = 0;
 	for (size_t i = 0; i < q->nwords; i++)
-		keep += !is_stop_word(q->text + q->word[i].at, q->word[i].len);
+		keep += !q->word[i].stop;
 	if (!keep || keep == q->nwords)
 		return;
 	size_t k = 0;
 	for (size_t i = 0; i < q->nwords; i++)
-		if (!is_stop_word(q->text + q->word[i].at, q->word[i].len))
+		if (!q->word[i].stop)
 			q->word[k++] = q->word[i];
 	q->nwords = k;
 }
 
+/* The query's words from q (at most SEARCH_QUERY_MAX bytes, never cutting a
+ * character). Caller frees. */
+static struct query *query_read(const char *q)
+{
+	size_t len = strnlen(q, SEARCH_QUERY_MAX + 1);
+	if (len > SEARCH_QUERY_MAX) {
+		len = SEARCH_QUERY_MAX;
+		while (len && ((unsigned char)q[len] & 0xC0) == 0x80)
+			len--;
+	}
+	struct query *qq = xcalloc(1, sizeof *qq);
+	words_of(q, len, query_word, qq);
+	return qq;
+}
+
 /* Whether the whole query occurs in a name (its own words, not the
- * aliases). A query that starts with a Thai letter may occur anywhere: the
+ * synonyms). A query that starts with a Thai letter may occur anywhere: the
  * breaker may have cut the name elsewhere than the query. A Latin one must
  * start at a word start: Latin words are cut at spaces and punctuation, so
  * "line" inside "online" is a coincidence, not a match. */
@@ -585,49 +739,25 @@ static bool name_has(const struct field_text *ft, const struct query *q)
 	return field_match(&own, q->text, q->len) > 0;
 }
 
-/* The score of document d for q; 0 = not a match. */
-static int doc_score(const struct doc *d, const struct query *q)
+/* The BM25F term frequency of query word w in d (0: no match). A prefix of
+ * a longer word counts only for the query's last word (the one being
+ * typed): "ประ" of a half-typed "ประกั" is not "ประจำ". */
+static double term_tf(const struct search_index *ix, const struct doc *d, const char *w, size_t n, bool last)
 {
-	int words = 0;
-	for (size_t i = 0; i < q->nwords; i++) {
-		const char *w = q->text + q->word[i].at;
-		size_t n = q->word[i].len;
-		int best = 0;
-		for (int f = 0; f < F__COUNT; f++) {
-			if (field_weight[f] * 2 <= best)
-				continue;
-			int m = field_match(&d->f[f], w, n);
-			if (m && field_weight[f] * m > best)
-				best = field_weight[f] * m;
-		}
-		if (!best) {
-			words = 0;
-			break;
-		}
-		words += best;
+	double tf = 0;
+	for (int f = 0; f < F__COUNT; f++) {
+		int m = field_match(&d->f[f], w, n);
+		if (!m || (m == 1 && !last))
+			continue;
+		double words = d->f[f].nstarts ? (double)(d->f[f].nstarts - 1) : 1.0;
+		double norm = 1.0 - field_b[f] + field_b[f] * words / ix->avg_words[f];
+		tf += field_weight[f] * (m == 2 ? 1.0 : PREFIX_PART) / norm;
 	}
-	int bonus = 0;
-	if (q->chars >= SUBSTRING_MIN) {
-		if (name_has(&d->f[F_NAME_TH], q))
-			bonus += BONUS_NAME_TH;
-		if (name_has(&d->f[F_NAME_EN], q))
-			bonus += BONUS_NAME_EN;
-	}
-	if (!words && !bonus) {
-		/* The breaker may cut a half-typed word into pieces that begin
-		 * nothing ("ประกั" → "ประ|กั"); the whole query at a word start of
-		 * any field still finds it. */
-		for (int f = 0; f < F__COUNT && !bonus; f++) {
-			int m = field_match(&d->f[f], q->text, q->len);
-			if (m)
-				bonus = field_weight[f] * m;
-		}
-	}
-	return words + bonus;
+	return tf;
 }
 
 struct hit {
-	int score;
+	double score;
 	size_t doc;
 };
 
@@ -639,34 +769,267 @@ static int hit_cmp(const void *a, const void *b)
 	return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
+/* Scores every document for q into hits (ix->n entries), best first;
+ * returns how many matched. known (may be NULL) gets, per query word,
+ * whether any document has it. */
+static size_t rank(const struct search_index *ix, const struct query *q, struct hit *hits, bool *known)
+{
+	size_t nw = q->nwords;
+	double idf[QUERY_WORDS], tf[QUERY_WORDS];
+	double *tfs = xcalloc(ix->n * (nw ? nw : 1), sizeof *tfs);
+	double total_idf = 0;
+	for (size_t k = 0; k < nw; k++) {
+		int df = 0;
+		for (size_t i = 0; i < ix->n; i++) {
+			double t =
+			    term_tf(ix, &ix->docs[i], q->text + q->word[k].at, q->word[k].len, k + 1 == nw);
+			tfs[i * nw + k] = t;
+			df += t > 0;
+		}
+		idf[k] = df ? log(1.0 + ((double)ix->n - df + 0.5) / (df + 0.5)) : 0;
+		total_idf += idf[k];
+		if (known)
+			known[k] = df > 0;
+	}
+	size_t nhits = 0;
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct doc *d = &ix->docs[i];
+		double score = 0, covered = 0;
+		for (size_t k = 0; k < nw; k++) {
+			tf[k] = tfs[i * nw + k];
+			if (tf[k] <= 0)
+				continue;
+			score += idf[k] * tf[k] * (BM25_K1 + 1) / (tf[k] + BM25_K1);
+			covered += idf[k];
+		}
+		/* Documents that hold more of the rarer words of the query first:
+		 * "ลงทะเบียนคนว่างงาน" is about unemployment, not any registration. */
+		if (total_idf > 0)
+			score *= covered / total_idf;
+		if (q->chars >= SUBSTRING_MIN &&
+		    (name_has(&d->f[F_NAME_TH], q) || name_has(&d->f[F_NAME_EN], q)))
+			score += NAME_BONUS * (total_idf > 0 ? total_idf : 1.0);
+		if (score <= 0) {
+			/* The breaker may cut a half-typed word into pieces that begin
+			 * nothing ("ประกั" → "ประ|กั"); the whole query at a word start
+			 * of a name still finds it. */
+			for (int f = 0; f <= F_NAME_EN && score <= 0; f++)
+				if (field_match(&d->f[f], q->text, q->len))
+					score = 0.1;
+		}
+		if (score > 0)
+			hits[nhits++] = (struct hit){score, i};
+	}
+	free(tfs);
+	qsort(hits, nhits, sizeof *hits, hit_cmp);
+	/* A query about one thing does not list everything that shares a word
+	 * with it. */
+	size_t keep = 0;
+	while (keep < nhits && hits[keep].score >= RELATIVE_CUTOFF * hits[0].score)
+		keep++;
+	return keep;
+}
+
 size_t search_query(const struct search_index *ix, const char *q, size_t *out, size_t max)
 {
 	if (!ix || !q || !out || !max || !ix->n)
 		return 0;
-	/* Look at SEARCH_QUERY_MAX bytes, not cutting a character in two. */
-	size_t len = strnlen(q, SEARCH_QUERY_MAX + 1);
-	if (len > SEARCH_QUERY_MAX) {
-		len = SEARCH_QUERY_MAX;
-		while (len && ((unsigned char)q[len] & 0xC0) == 0x80)
-			len--;
-	}
-	struct query *qq = xcalloc(1, sizeof *qq);
-	words_of(q, len, query_word, qq);
+	struct query *qq = query_read(q);
 	size_t nout = 0;
 	if (qq->nwords) {
 		query_drop_stop_words(qq);
 		struct hit *hits = xmalloc(ix->n * sizeof *hits);
-		size_t nhits = 0;
-		for (size_t i = 0; i < ix->n; i++) {
-			int s = doc_score(&ix->docs[i], qq);
-			if (s > 0)
-				hits[nhits++] = (struct hit){s, i};
-		}
-		qsort(hits, nhits, sizeof *hits, hit_cmp);
+		size_t nhits = rank(ix, qq, hits, NULL);
 		for (; nout < nhits && nout < max; nout++)
 			out[nout] = hits[nout].doc;
 		free(hits);
 	}
 	free(qq);
 	return nout;
+}
+
+/* ---- suggestions ---------------------------------------------------------- */
+
+/* Levenshtein distance over code points, or limit + 1 when it is larger. */
+static size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit)
+{
+	uint32_t x[64], y[64];
+	size_t n = 0, m = 0;
+	for (size_t i = 0; i < alen && n < N(x);)
+		i += utf8_next((const unsigned char *)a + i, alen - i, &x[n++]);
+	for (size_t i = 0; i < blen && m < N(y);)
+		i += utf8_next((const unsigned char *)b + i, blen - i, &y[m++]);
+	if ((n > m ? n - m : m - n) > limit)
+		return limit + 1;
+	size_t row[65];
+	for (size_t j = 0; j <= m; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		size_t diag = row[0], best = row[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t up = row[j];
+			size_t v = diag + (x[i - 1] != y[j - 1]);
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > limit)
+			return limit + 1;
+	}
+	return row[m];
+}
+
+/* Edits allowed to correct a word of this many characters on its own: none
+ * for three or fewer (ดาว is not a slip of ชาว), then one, two, three. A
+ * word after a correct one is tried with it first (below). */
+static size_t edits_allowed(size_t chars)
+{
+	return chars <= 3 ? 0 : chars <= 6 ? 1 : chars <= 9 ? 2 : 3;
+}
+
+/* The vocabulary entry closest to w[0..n) within limit edits, or NULL:
+ * fewest edits, then the most documents, then the length nearest w's. With
+ * prefix (length plen > 0), only entries that start with exactly it. */
+static const struct vocab *closest(const struct search_index *ix, const char *w, size_t n, size_t limit,
+                                   const char *prefix, size_t plen)
+{
+	if (!limit)
+		return NULL;
+	size_t chars = utf8_chars(w, n);
+	const struct vocab *best = NULL;
+	size_t best_d = limit + 1;
+	for (size_t k = 0; k < ix->nvocab; k++) {
+		const struct vocab *v = &ix->vocab[k];
+		if (plen && (v->len <= plen || memcmp(v->text, prefix, plen)))
+			continue;
+		size_t gap = v->chars > chars ? v->chars - chars : chars - v->chars;
+		if (gap > limit)
+			continue;
+		size_t d = edit_distance(w, n, v->text, v->len, best_d < limit ? best_d : limit);
+		if (d == 0 || d > limit)
+			continue;
+		size_t bgap = best ? (best->chars > chars ? best->chars - chars : chars - best->chars) : 0;
+		if (!best || d < best_d ||
+		    (d == best_d && (v->df > best->df || (v->df == best->df && gap < bgap)))) {
+			best = v;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* Whether query word all[i] is unknown: not a stop word and no document
+ * has it (known[] is per distinct word). */
+static bool word_unknown(const struct query *q, const bool *known, size_t i)
+{
+	const char *w = q->text + q->all[i].at;
+	size_t len = q->all[i].len;
+	for (size_t k = 0; k < q->nwords; k++)
+		if (q->word[k].len == len && !memcmp(q->text + q->word[k].at, w, len))
+			return !known[k] && !q->word[k].stop;
+	return false;
+}
+
+#define SUGGEST_UNKNOWN_MAX 4 /* unknown query words a suggestion corrects at most */
+
+struct seg {
+	const char *p;
+	size_t n;
+	bool corrected;
+};
+
+size_t search_suggest(const struct search_index *ix, const char *q, char *out, size_t cap)
+{
+	if (out && cap)
+		out[0] = '\0';
+	if (!ix || !q || !out || cap < 2 || !ix->n)
+		return 0;
+	struct query *qq = query_read(q);
+	bool *known = xcalloc(QUERY_WORDS, sizeof *known);
+	if (qq->nwords) {
+		struct hit *hits = xmalloc(ix->n * sizeof *hits);
+		rank(ix, qq, hits, known);
+		free(hits);
+	}
+	/* A query of many unknown words is not a slip: no suggestion (and the
+	 * work per query stays bounded, SUGGEST_UNKNOWN_MAX corrections). */
+	size_t unknown = 0;
+	for (size_t i = 0; i < qq->nall; i++)
+		unknown += word_unknown(qq, known, i);
+	if (unknown > SUGGEST_UNKNOWN_MAX) {
+		free(known);
+		free(qq);
+		return 0;
+	}
+	/* The corrected query as segments (pointers into qq or the vocabulary). */
+	struct seg seg[N(qq->all)];
+	size_t nseg = 0, changed = 0;
+	for (size_t i = 0; i < qq->nall;) {
+		const char *word = qq->text + qq->all[i].at;
+		if (!word_unknown(qq, known, i)) {
+			seg[nseg++] = (struct seg){word, qq->all[i].len, false};
+			i++;
+			continue;
+		}
+		/* A run of unknown words (a misspelt word the breaker cut into
+		 * pieces) is tried as one, then the first word alone. */
+		size_t j = i + 1;
+		while (j < qq->nall && j < i + 3 && word_unknown(qq, known, j))
+			j++;
+		const struct vocab *v = NULL;
+		bool with_prev = false;
+		for (size_t end = j; !v && end > i; end = end - 1 > i ? i + 1 : i) {
+			size_t n = qq->all[end - 1].at + qq->all[end - 1].len - qq->all[i].at;
+			size_t chars = utf8_chars(word, n);
+			/* After a correct word: the two together, that word kept as it is
+			 * ("ภาษี" + "รด" → "ภาษีรถ"). */
+			if (nseg && !seg[nseg - 1].corrected && seg[nseg - 1].p + seg[nseg - 1].n == word) {
+				size_t limit = edits_allowed(chars) ? edits_allowed(chars) : 1;
+				v = closest(ix, seg[nseg - 1].p, seg[nseg - 1].n + n, limit, seg[nseg - 1].p,
+				            seg[nseg - 1].n);
+				with_prev = v != NULL;
+			}
+			if (!v)
+				v = closest(ix, word, n, edits_allowed(chars), NULL, 0);
+			if (v)
+				j = end;
+			if (end == i + 1)
+				break;
+		}
+		if (!v) {
+			seg[nseg++] = (struct seg){word, qq->all[i].len, false};
+			i++;
+			continue;
+		}
+		if (with_prev)
+			nseg--;
+		seg[nseg++] = (struct seg){v->text, v->len, true};
+		changed++;
+		i = j;
+	}
+	size_t w = 0;
+	for (size_t k = 0; k < nseg && changed; k++) {
+		bool latin = w && (unsigned char)out[w - 1] < 0x80 && (unsigned char)seg[k].p[0] < 0x80;
+		if (w + latin + seg[k].n + 1 > cap) {
+			changed = 0; /* does not fit: no cut suggestion */
+			break;
+		}
+		if (latin)
+			out[w++] = ' ';
+		memcpy(out + w, seg[k].p, seg[k].n);
+		w += seg[k].n;
+	}
+	free(known);
+	free(qq);
+	if (!changed) {
+		out[0] = '\0';
+		return 0;
+	}
+	out[w] = '\0';
+	return w;
 }

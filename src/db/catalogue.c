@@ -144,19 +144,23 @@ enum {
 	F_STATUS,
 	F_SOURCE,
 	F_NOTE,
+	F_AREA,
+	F_AREA_PROVINCES,
 	NFIELDS
 };
 
 static const char *const field_names[NFIELDS] = {
-    "code", "name_th",     "name_en", "agency_th", "agency_en", "agency_type", "category", "channel",
-    "url",  "description", "steps",   "documents", "fees",      "status",      "source",   "note",
+    "code",     "name_th", "name_en", "agency_th",   "agency_en", "agency_type",
+    "category", "channel", "url",     "description", "steps",     "documents",
+    "fees",     "status",  "source",  "note",        "area",      "area_provinces",
 };
 
 /* The same columns, then sort_order and version. COALESCE: a row no seed or
  * edit has touched since migration 004 has no category. */
 #define SVC_FIELDS                                                                                           \
 	"code, name_th, name_en, agency_th, agency_en, agency_type, COALESCE(category, '') AS category, "    \
-	"channel, url, description, steps, documents, fees, status, source, note, sort_order, version"
+	"channel, url, description, steps, documents, fees, status, source, note, area, area_provinces, "    \
+	"sort_order, version"
 
 struct fields {
 	const char *v[NFIELDS];
@@ -181,6 +185,8 @@ static void fields_of(const struct eservice *s, const char *code, int64_t sort_o
 	f->v[F_STATUS] = s->status;
 	f->v[F_SOURCE] = s->source;
 	f->v[F_NOTE] = s->note;
+	f->v[F_AREA] = s->area[0] ? s->area : "all";
+	f->v[F_AREA_PROVINCES] = s->area_provinces;
 	f->sort_order = sort_order;
 }
 
@@ -272,9 +278,10 @@ static int service_insert(struct dbc *c, const struct fields *f, int64_t user_id
 	struct db_stmt *st = db_prepare(
 	    c,
 	    "INSERT INTO eservices (name_th, name_en, agency_th, agency_en, agency_type, category, channel, "
-	    "url, description, steps, documents, fees, status, source, note, sort_order, version, "
-	    "updated_at, updated_by, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, "
-	    "?)");
+	    "url, description, steps, documents, fees, status, source, note, area, area_provinces, "
+	    "sort_order, version, updated_at, updated_by, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, "
+	    "?, ?, ?, ?, ?, 1, ?, ?, ?)");
 	if (!st)
 		return DB_ERROR;
 	int i = bind_fields(st, 1, f);
@@ -294,7 +301,8 @@ static int service_overwrite(struct dbc *c, const struct fields *f, int64_t vers
 	struct db_stmt *st = db_prepare(
 	    c, "UPDATE eservices SET name_th = ?, name_en = ?, agency_th = ?, agency_en = ?, "
 	       "agency_type = ?, category = ?, channel = ?, url = ?, description = ?, steps = ?, "
-	       "documents = ?, fees = ?, status = ?, source = ?, note = ?, sort_order = ?, "
+	       "documents = ?, fees = ?, status = ?, source = ?, note = ?, area = ?, area_provinces = ?, "
+	       "sort_order = ?, "
 	       "version = version + 1, updated_at = ?, updated_by = ? WHERE code = ? AND version = ?");
 	if (!st)
 		return DB_ERROR;
@@ -339,7 +347,8 @@ static json_t *lines_json(const char *s)
 	"SELECT e.code, e.name_th, e.name_en, e.agency_th, e.agency_en, e.agency_type, "                     \
 	"COALESCE(e.category, '') AS category, COALESCE(k.name_th, '') AS category_th, e.channel, e.url, "   \
 	"e.description, e.steps, e.documents, e.fees, e.status, e.sort_order, e.source, e.note, e.version, " \
-	"e.updated_at FROM eservices e LEFT JOIN eservice_categories k ON k.code = e.category"
+	"e.updated_at, e.area, e.area_provinces "                                                            \
+	"FROM eservices e LEFT JOIN eservice_categories k ON k.code = e.category"
 
 static json_t *model_row(struct db_stmt *st)
 {
@@ -359,6 +368,8 @@ static json_t *model_row(struct db_stmt *st)
 	json_object_set_new(o, "note", json_string(db_col_text(st, col++)));
 	json_object_set_new(o, "version", json_integer(db_col_int(st, col++)));
 	json_object_set_new(o, "updated_at", json_integer(db_col_int(st, col++)));
+	json_object_set_new(o, "area", json_string(db_col_text(st, col++)));
+	json_object_set_new(o, "area_provinces", json_string(db_col_text(st, col++)));
 	return o;
 }
 
@@ -883,4 +894,219 @@ out:
 	json_decref(o.snap);
 	json_decref(after);
 	return rc;
+}
+
+/* ---- the search vocabulary ---- */
+
+/* One table's rows as sorted "a\x1fb" keys (two text columns). */
+static int pairs_read(struct dbc *c, const char *sql, json_t **out)
+{
+	*out = NULL;
+	json_t *rows = db_query_json(c, sql, "");
+	if (!rows)
+		return DB_ERROR;
+	json_t *keys = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r)
+	{
+		const char *a = json_string_value(json_object_get(r, "a")),
+		           *b = json_string_value(json_object_get(r, "b"));
+		json_array_append_new(keys, json_sprintf("%s\x1f%s", a ? a : "", b ? b : ""));
+	}
+	json_decref(rows);
+	*out = keys;
+	return DB_OK;
+}
+
+/* The wanted rows of list (objects with members ka, kb) as keys, repeats dropped. */
+static json_t *pairs_wanted(const json_t *list, const char *ka, const char *kb)
+{
+	json_t *keys = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(list, i, r)
+	{
+		const char *a = json_string_value(json_object_get(r, ka)),
+		           *b = json_string_value(json_object_get(r, kb));
+		if (!a || !b)
+			continue;
+		json_t *k = json_sprintf("%s\x1f%s", a, b);
+		if (json_has(keys, json_string_value(k)))
+			json_decref(k);
+		else
+			json_array_append_new(keys, k);
+	}
+	return keys;
+}
+
+/* Runs sql (two text parameters) with the two halves of an "a\x1fb" key. */
+static int pair_exec(struct dbc *c, const char *sql, json_t *key)
+{
+	const char *s = json_string_value(key), *sep = strchr(s, '\x1f');
+	char *a = xstrndup(s, (size_t)(sep - s));
+	int rc = db_exec(c, sql, "tt", a, sep + 1);
+	free(a);
+	return rc;
+}
+
+/* Makes table (columns ca, cb) hold exactly the rows of want; counts what
+ * was added and removed. */
+static int pairs_replace(struct dbc *c, const char *table, const char *ca, const char *cb, json_t *have,
+                         json_t *want, int64_t *added, int64_t *removed)
+{
+	char del[256], ins[256];
+	snprintf(del, sizeof del, "DELETE FROM %s WHERE %s = ? AND %s = ?", table, ca, cb);
+	snprintf(ins, sizeof ins, "INSERT INTO %s (%s, %s) VALUES (?, ?)", table, ca, cb);
+	int rc = DB_OK;
+	size_t i;
+	json_t *k;
+	json_array_foreach(have, i, k) if (rc == DB_OK && !json_has(want, json_string_value(k)))
+	{
+		rc = pair_exec(c, del, k);
+		(*removed)++;
+	}
+	json_array_foreach(want, i, k) if (rc == DB_OK && !json_has(have, json_string_value(k)))
+	{
+		rc = pair_exec(c, ins, k);
+		(*added)++;
+	}
+	return rc;
+}
+
+struct terms {
+	const json_t *synonyms, *phrases;
+	int64_t user_id, now;
+	bool seed, changed;
+	json_t *out;
+};
+
+static int terms_replace_fn(struct dbc *c, void *arg)
+{
+	struct terms *t = arg;
+	t->changed = false;
+	if (t->seed) {
+		/* A person saved the vocabulary: the seed leaves it alone. */
+		int64_t edited = 0;
+		int rc = db_query_int(
+		    c, &edited,
+		    "SELECT COUNT(*) FROM portal_meta WHERE id = 1 AND search_edited_at IS NOT NULL", "");
+		if (rc != DB_ROW)
+			return rc < 0 ? rc : DB_ERROR;
+		if (edited)
+			return DB_OK;
+	}
+	json_t *hs = NULL, *hp = NULL;
+	json_t *ws = pairs_wanted(t->synonyms, "word", "term"),
+	       *wp = pairs_wanted(t->phrases, "phrase", "service_code");
+	int64_t sa = 0, sr = 0, pa = 0, pr = 0;
+	int rc = pairs_read(c, "SELECT word AS a, term AS b FROM search_synonyms", &hs);
+	if (rc == DB_OK)
+		rc = pairs_read(c, "SELECT phrase AS a, service_code AS b FROM search_phrases", &hp);
+	if (rc == DB_OK)
+		rc = pairs_replace(c, "search_synonyms", "word", "term", hs, ws, &sa, &sr);
+	/* An unknown service fails its foreign key: DB_CONSTRAINT, all rolled back. */
+	if (rc == DB_OK)
+		rc = pairs_replace(c, "search_phrases", "phrase", "service_code", hp, wp, &pa, &pr);
+	t->changed = rc == DB_OK && (sa || sr || pa || pr);
+	if (rc == DB_OK && t->changed && !t->seed) {
+		const char *sql =
+		    "UPDATE portal_meta SET search_edited_at = ?, search_edited_by = ? WHERE id = 1";
+		rc = t->user_id ? db_exec(c, sql, "ii", t->now, t->user_id) : db_exec(c, sql, "in", t->now);
+		if (rc == DB_OK) {
+			json_t *d = json_pack("{s:{s:I, s:I}, s:{s:I, s:I}}", "synonyms", "added",
+			                      (json_int_t)sa, "removed", (json_int_t)sr, "phrases", "added",
+			                      (json_int_t)pa, "removed", (json_int_t)pr);
+			char *detail = json_text(d);
+			json_decref(d);
+			rc = db_audit_row(c, t->now, t->user_id, "search.terms", "", detail);
+			free(detail);
+		}
+	}
+	if (rc == DB_OK && t->changed && !t->seed)
+		rc = db_portal_bump(c);
+	json_decref(hs);
+	json_decref(hp);
+	json_decref(ws);
+	json_decref(wp);
+	return rc;
+}
+
+int db_search_terms_set(struct db *db, const json_t *synonyms, const json_t *phrases, int64_t user_id,
+                        int64_t now)
+{
+	struct terms t = {synonyms, phrases, user_id, now, false, false, NULL};
+	return db_tx(db, terms_replace_fn, &t);
+}
+
+int db_search_terms_seed(struct dbc *c, const json_t *synonyms, const json_t *phrases, bool *changed)
+{
+	struct terms t = {synonyms, phrases, 0, 0, true, false, NULL};
+	int rc = terms_replace_fn(c, &t);
+	*changed = t.changed;
+	return rc;
+}
+
+static int terms_get_fn(struct dbc *c, void *arg)
+{
+	struct terms *t = arg;
+	json_decref(t->out);
+	t->out = NULL;
+	json_t *syn = db_query_json(c, "SELECT word, term FROM search_synonyms", "");
+	json_t *ph = db_query_json(c, "SELECT phrase, service_code FROM search_phrases", "");
+	int rc;
+	json_t *meta =
+	    db_query_row(c, &rc,
+	                 "SELECT m.search_edited_at AS edited_at, u.display_name AS edited_by "
+	                 "FROM portal_meta m LEFT JOIN users u ON u.id = m.search_edited_by WHERE m.id = 1",
+	                 "");
+	if (!syn || !ph || !meta) {
+		json_decref(syn);
+		json_decref(ph);
+		json_decref(meta);
+		return rc < 0 ? rc : DB_ERROR;
+	}
+	t->out =
+	    json_pack("{s:o, s:o, s:O, s:O}", "synonyms", syn, "phrases", ph, "edited_at",
+	              json_object_get(meta, "edited_at"), "edited_by", json_object_get(meta, "edited_by"));
+	json_decref(meta);
+	return DB_OK;
+}
+
+/* [{ka, kb}] sorted by ka then kb with strcmp (the same on both backends:
+ * "a\x1fb" keys sort so, \x1f being below every character of text). */
+static json_t *pairs_sorted(json_t *rows, const char *ka, const char *kb)
+{
+	size_t n = json_array_size(rows);
+	char **keys = xcalloc(n ? n : 1, sizeof *keys);
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(rows, i);
+		keys[i] = xasprintf("%s\x1f%s", json_string_value(json_object_get(r, ka)),
+		                    json_string_value(json_object_get(r, kb)));
+	}
+	if (n)
+		qsort(keys, n, sizeof *keys, str_cmp);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		char *sep = strchr(keys[i], '\x1f');
+		*sep = '\0';
+		json_array_append_new(out, json_pack("{s:s, s:s}", ka, keys[i], kb, sep + 1));
+		free(keys[i]);
+	}
+	free(keys);
+	return out;
+}
+
+json_t *db_search_terms(struct db *db)
+{
+	struct terms t = {NULL, NULL, 0, 0, false, false, NULL};
+	if (db_read(db, terms_get_fn, &t) != DB_OK) {
+		json_decref(t.out);
+		return NULL;
+	}
+	json_object_set_new(t.out, "synonyms",
+	                    pairs_sorted(json_object_get(t.out, "synonyms"), "word", "term"));
+	json_object_set_new(t.out, "phrases",
+	                    pairs_sorted(json_object_get(t.out, "phrases"), "phrase", "service_code"));
+	return t.out;
 }

@@ -78,6 +78,25 @@ json_t *db_unit_hidden_services(struct db *db, const char *unit_code);
 int db_unit_set_hidden(struct db *db, const char *unit_code, const char *const *codes, int64_t user_id,
                        int64_t now);
 
+/* The search vocabulary admins edit (migration 007, seeded from
+ * data/search_synonyms.csv; docs/modules/search.md): {synonyms: [{word,
+ * term}] (an everyday word for a term of the catalogue), phrases: [{phrase,
+ * service_code}] (an everyday phrasing of what a service is for), both
+ * sorted; edited_at (epoch s, null: no person saved it yet), edited_by
+ * (display name or null)}. NULL on error. */
+json_t *db_search_terms(struct db *db);
+/* Replaces the whole vocabulary with synonyms [{word, term}] and phrases
+ * [{phrase, service_code}] (checked by the caller; repeats ignored): what
+ * left it is deleted, what joined is inserted. An unknown service code fails
+ * its foreign key: DB_CONSTRAINT and nothing changes. When anything
+ * changed: records the person and time (from then on the seed leaves the
+ * vocabulary alone), writes an audit row 'search.terms' ({synonyms,
+ * phrases: {added, removed}}) and moves the portal generation; the same
+ * vocabulary again writes nothing (DB_OK). Returns DB_OK or a negative
+ * db_rc. */
+int db_search_terms_set(struct db *db, const json_t *synonyms, const json_t *phrases, int64_t user_id,
+                        int64_t now);
+
 /* A number that changes whenever the catalogue, a category, a point
  * profile or a unit's hidden list changes (portal_meta.generation, +1 in
  * the transaction of each change), read cheaply: web servers on other nodes
@@ -101,5 +120,11 @@ int db_audit_row(struct dbc *c, int64_t now, int64_t user_id, const char *action
  * the generation). Returns DB_OK, DB_CONSTRAINT (unknown category) or a
  * negative db_rc. */
 int db_service_seed(struct dbc *c, const struct eservice *s, int64_t now, bool *changed);
+/* osspoint seed: makes the vocabulary the data file's (as db_search_terms_set,
+ * without audit, person or generation step: the seed bumps once), unless a
+ * person has saved it (then nothing). *changed tells whether anything was
+ * written. Returns DB_OK, DB_CONSTRAINT (unknown service) or a negative
+ * db_rc. */
+int db_search_terms_seed(struct dbc *c, const json_t *synonyms, const json_t *phrases, bool *changed);
 
 #endif

@@ -33,9 +33,25 @@
  * batch that fails for a reason other than DB_BUSY is tried this often. */
 #define WRITE_BATCH_MAX      64
 #define WRITE_ERROR_ATTEMPTS 3
-/* batch_once: a request ended the whole transaction and was settled; run the
- * rest again at once. Internal, never returned to a caller. */
-#define WRITE_AGAIN 100
+/* batch_once, internal, never returned to a caller: WRITE_AGAIN, a request
+ * that had written failed (or ended the whole transaction) and was settled:
+ * run the rest again at once; WRITE_LOST, the session died before COMMIT was
+ * sent and has been re-established: run the batch again (once); WRITE_UNKNOWN,
+ * it died during COMMIT: the outcome is unknown, nothing may be run again. */
+#define WRITE_AGAIN   100
+#define WRITE_LOST    101
+#define WRITE_UNKNOWN 102
+/* SQLite checkpoints. The checkpointer thread runs a PASSIVE one each time
+ * the writer's COMMITs have added CKPT_FRAMES WAL frames, and TRUNCATE once no
+ * COMMIT came for CKPT_IDLE_MS. Under continuous writes its checkpoints never
+ * catch up with the writer, and SQLite starts the WAL afresh only when a
+ * write transaction begins with every frame copied: so once the WAL holds
+ * CKPT_RESTART_FRAMES frames, the writer itself copies the few frames left
+ * between two batches, and the WAL is reused from its beginning instead of
+ * growing for ever. */
+#define CKPT_FRAMES         500
+#define CKPT_RESTART_FRAMES 2000
+#define CKPT_IDLE_MS        1000
 
 /* One db_write call waiting for the writer. Lives on the caller's stack; the
  * writer touches it only under db->wmu until it sets done. */
@@ -60,19 +76,42 @@ struct db {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 
-	/* db_write. group: requests go to the writer thread (an SQLite file);
-	 * otherwise db_write is db_tx. Everything below is under wmu. */
+	/* db_write. group: requests go to the writer thread (an SQLite file,
+	 * PostgreSQL); otherwise db_write is db_tx. Everything below is under
+	 * wmu, unless said otherwise. */
 	bool group;
-	char *target; /* the SQLite path, for the writer's connection */
+	char *target; /* the SQLite path or PostgreSQL URL, for the writer's connection */
 	pthread_mutex_t wmu;
 	pthread_cond_t wcv;   /* the writer waits here for requests */
 	pthread_cond_t wgone; /* db_close waits here for callers to leave */
 	struct wreq *qhead, *qtail;
 	bool wstarted, wclosing;
+	bool wstale;       /* db_migrate ran: the writer drops its cached statements */
 	unsigned wcallers; /* threads inside db_write (group) */
 	pthread_t writer;
 	struct dbc wc; /* the writer's own connection, not in the pool */
 	struct db_write_stats wstats;
+
+	/* SQLite file: the write lock within this process (xlock). */
+	bool xlock_on;
+	pthread_mutex_t xmu;
+	pthread_cond_t xcv;
+	bool xbusy;
+	unsigned xwaiting; /* db_tx / checkpointer threads waiting: they go first */
+
+	/* SQLite: the checkpointer, started with the writer, on a connection
+	 * of its own. */
+	bool cstarted;
+	pthread_t ckpt;
+	pthread_cond_t ccv; /* the checkpointer waits here (CLOCK_MONOTONIC) */
+	void *cconn;
+	bool ckpt_due;  /* PASSIVE asked for */
+	bool wal_dirty; /* COMMITs since the last TRUNCATE */
+	int64_t last_commit_ms;
+	/* Writer thread only: the WAL's size in frames after its last COMMIT
+	 * (set by the driver's hook), the size after the COMMIT before, at the
+	 * last PASSIVE request, and from which the writer checkpoints itself. */
+	int64_t wal_frames, wal_last, wal_asked, wal_tail_at;
 };
 
 /* The pools this thread holds a connection of. A transaction function that
@@ -267,6 +306,43 @@ static int prepare_failure(const struct dbc *c)
 	return poisoned(c) ? c->tx_error : DB_ERROR;
 }
 
+/* ---- the write lock within this process (SQLite) ----
+ *
+ * SQLite's busy handler polls: a connection that finds the write lock taken
+ * sleeps 1, 2, 5, 10 ... 100 ms between tries. Against the group-commit
+ * writer, which holds the lock nearly all the time under load and lets go of
+ * it for microseconds between batches, a db_tx (a session's idle clock, a
+ * login attempt) waited that way up to 130 ms, and the writer as long behind
+ * a db_tx. So the writers of this process take turns on this token first,
+ * and only then on SQLite's lock: a db_tx and the truncating checkpoint
+ * (other) go before the writer's next batch; the writer waits on a condition
+ * variable, woken the moment the token is free. Other processes still meet
+ * SQLite's busy handler. */
+static void xlock(struct db *db, bool writer)
+{
+	if (!db->xlock_on)
+		return;
+	pthread_mutex_lock(&db->xmu);
+	if (!writer)
+		db->xwaiting++;
+	while (db->xbusy || (writer && db->xwaiting))
+		pthread_cond_wait(&db->xcv, &db->xmu);
+	if (!writer)
+		db->xwaiting--;
+	db->xbusy = true;
+	pthread_mutex_unlock(&db->xmu);
+}
+
+static void xunlock(struct db *db)
+{
+	if (!db->xlock_on)
+		return;
+	pthread_mutex_lock(&db->xmu);
+	db->xbusy = false;
+	pthread_cond_broadcast(&db->xcv);
+	pthread_mutex_unlock(&db->xmu);
+}
+
 /* ---- pool ---- */
 
 static struct dbc *acquire(struct db *db)
@@ -351,12 +427,20 @@ struct db *db_open(const char *url, unsigned pool_size, char *err, size_t errlen
 	pthread_mutex_init(&db->wmu, NULL);
 	pthread_cond_init(&db->wcv, NULL);
 	pthread_cond_init(&db->wgone, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&db->ccv, &ca);
+	pthread_condattr_destroy(&ca);
 	/* An in-memory database has nothing to fsync and only the pool's one
-	 * connection can see it: db_write is db_tx there, as on PostgreSQL. */
-	if (drv == &db_driver_sqlite && strcmp(target, ":memory:") != 0) {
+	 * connection can see it: db_write is db_tx there. */
+	if (drv != &db_driver_sqlite || strcmp(target, ":memory:") != 0) {
 		db->group = true;
 		db->target = xstrdup(target);
 	}
+	db->xlock_on = db->group && drv == &db_driver_sqlite;
+	pthread_mutex_init(&db->xmu, NULL);
+	pthread_cond_init(&db->xcv, NULL);
 	for (unsigned i = 0; i < size; i++) {
 		struct dbc *c = &db->conns[i];
 		c->db = db;
@@ -392,9 +476,12 @@ static void writer_stop(struct db *db)
 {
 	pthread_mutex_lock(&db->wmu);
 	db->wclosing = true;
-	bool started = db->wstarted;
+	bool started = db->wstarted, cstarted = db->cstarted;
 	pthread_cond_signal(&db->wcv);
+	pthread_cond_signal(&db->ccv);
 	pthread_mutex_unlock(&db->wmu);
+	if (cstarted)
+		pthread_join(db->ckpt, NULL);
 	if (!started)
 		return;
 	/* The writer drains the queue before it ends; then every caller has
@@ -419,6 +506,11 @@ void db_close(struct db *db)
 	for (unsigned i = 0; i < db->size; i++)
 		conn_close(&db->conns[i]);
 	conn_close(&db->wc);
+	if (db->cconn)
+		db->drv->disconnect(db->cconn);
+	pthread_cond_destroy(&db->ccv);
+	pthread_mutex_destroy(&db->xmu);
+	pthread_cond_destroy(&db->xcv);
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
 	pthread_mutex_destroy(&db->wmu);
@@ -504,7 +596,9 @@ static int run_on(struct dbc *c, bool tx, int (*fn)(struct dbc *c, void *arg), v
 	for (unsigned attempt = 1;; attempt++) {
 		bool committing = false;
 		if (tx) {
+			xlock(c->db, false);
 			rc = tx_once(c, fn, arg, &committing);
+			xunlock(c->db);
 		} else {
 			rc = fn(c, arg);
 			finish_leftovers(c);
@@ -551,9 +645,10 @@ int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg)
 
 /* ---- group commit (db_write) ----
  *
- * With synchronous=FULL every SQLite COMMIT waits for an fsync, so one
- * transaction per request caps writes at the disk's fsync rate (here ~3.5k/s).
- * Requests that arrive while a COMMIT is being synced queue up, and the next
+ * Every durable COMMIT waits for an fsync (SQLite: WAL with synchronous=FULL;
+ * PostgreSQL: its WAL flush), so one transaction per request caps writes at
+ * the disk's fsync rate (here a few thousand per second at best). Requests
+ * that arrive while a COMMIT is being synced queue up, and the next
  * transaction takes them all: under load the batch grows by itself, with no
  * timer and no added latency when there is no load. */
 
@@ -587,12 +682,22 @@ static int wexec(struct dbc *c, const char *sql)
 	return db_exec(c, sql, NULL);
 }
 
+/* True when c's session had died (it is re-established if it can be). */
+static bool session_lost(struct dbc *c)
+{
+	bool lost = false;
+	c->drv->check(c->conn, &lost);
+	if (lost)
+		cache_drop(c, false);
+	return lost;
+}
+
 /* One transaction for every unsettled request of the batch. Returns DB_OK
  * when it committed (*committed: something was written) or had nothing to
  * keep; each request's rc is then its own result. Otherwise everything was
  * rolled back and the failure is returned (in the rc of each request that had
- * not failed on its own), or WRITE_AGAIN when one request failed: that one
- * is settled with its failure, the rest must run again. */
+ * not failed on its own), or one of WRITE_AGAIN / WRITE_LOST /
+ * WRITE_UNKNOWN. */
 static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *committed)
 {
 	*committed = false;
@@ -601,24 +706,32 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 			batch[i]->rc = DB_OK;
 	unsigned kept = 0;
 	int rc = wexec(c, c->drv->begin_sql);
+	if (rc != DB_OK && session_lost(c))
+		return WRITE_LOST;
 	for (unsigned i = 0; rc == DB_OK && i < n; i++) {
 		struct wreq *r = batch[i];
 		if (r->settled)
 			continue;
 		/* No SAVEPOINT per request: SQLite copies every page a savepoint
 		 * touches into its statement journal, which cost the writer more
-		 * than the requests' own statements. A request that fails is rare
-		 * (a repeated idempotency key, a vanished reference): the whole
-		 * transaction is rolled back, that request is settled with its
-		 * failure, and the rest run again without it. */
+		 * than the requests' own statements. Instead the driver counts the
+		 * rows each request changed. */
+		int64_t before = c->drv->total_changes(c->conn);
 		int frc = write_one(c, r);
-		if (frc == DB_OK && c->drv->in_tx(c->conn)) {
+		bool open = c->drv->in_tx(c->conn);
+		bool usable = open && !c->drv->tx_aborted(c->conn);
+		if (frc == DB_OK && usable) {
 			kept++;
 			continue;
 		}
 		if (frc == DB_BUSY) {
-			/* A lock failure is retried like a busy BEGIN. */
+			/* A lock or serialization failure is retried like a busy
+			 * BEGIN. */
 			rc = DB_BUSY;
+			break;
+		}
+		if (!open && session_lost(c)) {
+			rc = WRITE_LOST;
 			break;
 		}
 		if (frc == DB_OK) {
@@ -627,6 +740,18 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		}
 		r->rc = frc;
 		r->settled = true;
+		/* A refusal that changed no row (not found, already void, period
+		 * closed; on SQLite also a statement that failed and undid
+		 * itself) leaves the transaction as it found it: answer it, and
+		 * go on with the others. */
+		if (usable && c->drv->total_changes(c->conn) == before)
+			continue;
+		/* It wrote and then failed, or its failure ended or aborted the
+		 * whole transaction (a statement on PostgreSQL; OR ROLLBACK, disk
+		 * full on SQLite): roll everything back, run the rest again
+		 * without it. Failures are rare (a repeated idempotency key, a
+		 * vanished reference) and a batch holds at most WRITE_BATCH_MAX
+		 * requests, which bounds the reruns. */
 		rc = WRITE_AGAIN;
 		break;
 	}
@@ -641,9 +766,14 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 			*committed = true;
 			return DB_OK;
 		}
+		/* A session lost during COMMIT: it may or may not have
+		 * committed, so nothing of the batch may run again. */
+		if (session_lost(c))
+			return WRITE_UNKNOWN;
 	}
 	/* A failed COMMIT leaves SQLite's transaction open (DB_BUSY) or rolls it
-	 * back itself (I/O errors): either way nothing of it is in the file. */
+	 * back itself (I/O errors), PostgreSQL's is over: either way nothing of
+	 * it is stored. */
 	if (c->drv->in_tx(c->conn))
 		c->drv->exec(c->conn, "ROLLBACK");
 	for (unsigned i = 0; i < n; i++)
@@ -654,21 +784,47 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 
 /* Runs one batch until it commits or the retries run out. Returns true when a
  * COMMIT wrote something. */
-static bool write_batch(struct db *db, struct wreq **batch, unsigned n)
+static bool write_batch(struct db *db, struct wreq **batch, unsigned n, bool stale)
 {
 	struct dbc *c = &db->wc;
 	bool lost = false;
-	c->drv->check(c->conn, &lost); /* ends a stray transaction, if any */
-	for (unsigned i = 0; i < n; i++)
+	/* Ends a stray transaction, re-establishes a dropped session. */
+	bool ok = c->drv->check(c->conn, &lost);
+	if (lost || stale)
+		cache_drop(c, !lost);
+	for (unsigned i = 0; i < n; i++) {
 		batch[i]->settled = false;
+		batch[i]->rc = DB_ERROR;
+	}
+	if (!ok)
+		return false;
 	int64_t start = now_ms();
-	bool committed = false;
+	bool committed = false, relost = false;
 	for (unsigned attempt = 1;;) {
+		xlock(db, true);
 		int rc = batch_once(c, batch, n, &committed);
+		xunlock(db);
 		if (rc == DB_OK)
 			break;
 		if (rc == WRITE_AGAIN)
 			continue; /* settles one request each time: ends */
+		if (rc == WRITE_LOST && !relost) {
+			/* A server restart or failover: nothing was committed, so one
+			 * more run on the new session is safe. */
+			relost = true;
+			log_warn("db: connection lost; running the group commit again on a new session");
+			continue;
+		}
+		if (rc == WRITE_LOST || rc == WRITE_UNKNOWN) {
+			if (rc == WRITE_UNKNOWN)
+				log_error("db: connection lost during the COMMIT of %u request(s): outcome "
+				          "unknown",
+				          n);
+			for (unsigned i = 0; i < n; i++)
+				if (!batch[i]->settled)
+					batch[i]->rc = DB_ERROR;
+			break;
+		}
 		unsigned most = rc == DB_BUSY ? TX_MAX_ATTEMPTS : WRITE_ERROR_ATTEMPTS;
 		if (attempt >= most || now_ms() - start > TX_DEADLINE_MS) {
 			log_warn(
@@ -683,6 +839,48 @@ static bool write_batch(struct db *db, struct wreq **batch, unsigned n)
 	if (c->cache_count > CACHE_MAX)
 		cache_drop(c, true);
 	return committed;
+}
+
+/* Under wmu, on the writer thread, after a COMMIT: asks the checkpointer for
+ * a PASSIVE checkpoint every CKPT_FRAMES new frames, and wakes it to time
+ * the idle TRUNCATE. Returns true when the writer should checkpoint itself
+ * before its next batch (the WAL is long enough to be started afresh). */
+static bool ckpt_note_commit(struct db *db, int64_t now)
+{
+	if (!db->cstarted)
+		return false;
+	bool wake = !db->wal_dirty;
+	db->wal_dirty = true;
+	db->last_commit_ms = now;
+	if (db->wal_frames < db->wal_last) {
+		/* The WAL was started again from its beginning. */
+		db->wal_asked = 0;
+		db->wal_tail_at = CKPT_RESTART_FRAMES;
+	}
+	db->wal_last = db->wal_frames;
+	if (db->wal_frames - db->wal_asked >= CKPT_FRAMES) {
+		db->wal_asked = db->wal_frames;
+		db->ckpt_due = true;
+		wake = true;
+	}
+	if (wake)
+		pthread_cond_signal(&db->ccv);
+	return db->wal_frames >= db->wal_tail_at;
+}
+
+/* The writer's own PASSIVE checkpoint (see CKPT_RESTART_FRAMES), between two
+ * batches, under wmu (released while it runs). */
+static void ckpt_tail(struct db *db)
+{
+	pthread_mutex_unlock(&db->wmu);
+	int rc = db->drv->checkpoint(db->wc.conn, false);
+	pthread_mutex_lock(&db->wmu);
+	if (rc == DB_OK)
+		db->wstats.checkpoints++;
+	/* Done: the next transaction starts the WAL afresh unless a reader
+	 * still holds an old snapshot (then again CKPT_FRAMES later). Busy
+	 * (the checkpointer was at it): again after the next COMMIT. */
+	db->wal_tail_at = db->wal_frames + (rc == DB_OK ? CKPT_FRAMES : 1);
 }
 
 static void *writer_main(void *arg)
@@ -705,14 +903,19 @@ static void *writer_main(void *arg)
 		}
 		if (!db->qhead)
 			db->qtail = NULL;
+		bool stale = db->wstale;
+		db->wstale = false;
 		pthread_mutex_unlock(&db->wmu);
 
-		bool committed = write_batch(db, batch, n);
+		bool committed = write_batch(db, batch, n, stale);
 		int64_t now = now_ms();
 
 		pthread_mutex_lock(&db->wmu);
-		if (committed)
+		bool ckpt = false;
+		if (committed) {
 			db->wstats.commits++;
+			ckpt = ckpt_note_commit(db, now);
+		}
 		/* Only now, after COMMIT returned, does any caller learn its
 		 * result. A request whose own fn reported DB_BUSY goes back to
 		 * the front of the queue for the next batch, within bounds. */
@@ -737,10 +940,95 @@ static void *writer_main(void *arg)
 				db->qtail = last;
 			db->qhead = again;
 		}
+		if (ckpt)
+			ckpt_tail(db);
 	}
 	pthread_mutex_unlock(&db->wmu);
 	unhold(db);
 	return NULL;
+}
+
+/* SQLite checkpoints, mostly off the writer's path: the writer's connection
+ * has no automatic one (a checkpoint in its COMMIT would hold up every queued
+ * request for the time of the copy and the database file's fsync), and only
+ * copies what is left when the WAL is to be started afresh (ckpt_tail).
+ * PASSIVE when asked (it never blocks the writer), TRUNCATE once nothing was
+ * committed for CKPT_IDLE_MS (the WAL file then shrinks to nothing; it needs
+ * the write lock, so only when idle, and it gives up at once when busy). */
+static void *ckpt_main(void *arg)
+{
+	struct db *db = arg;
+	pthread_mutex_lock(&db->wmu);
+	int64_t retry_ms = 0; /* no TRUNCATE before this (a busy one waits) */
+	while (!db->wclosing) {
+		int64_t now = now_ms();
+		int64_t idle_at = db->last_commit_ms + CKPT_IDLE_MS;
+		if (retry_ms > idle_at)
+			idle_at = retry_ms;
+		if (db->ckpt_due || (db->wal_dirty && now >= idle_at)) {
+			bool truncate = !db->ckpt_due;
+			uint64_t commits = db->wstats.commits;
+			db->ckpt_due = false;
+			pthread_mutex_unlock(&db->wmu);
+			/* TRUNCATE takes SQLite's write lock; PASSIVE does not. */
+			if (truncate)
+				xlock(db, false);
+			int rc = db->drv->checkpoint(db->cconn, truncate);
+			if (truncate)
+				xunlock(db);
+			pthread_mutex_lock(&db->wmu);
+			if (rc == DB_OK) {
+				db->wstats.checkpoints++;
+				if (truncate && db->wstats.commits == commits) {
+					db->wstats.truncates++;
+					db->wal_dirty = false;
+				}
+			} else if (truncate) {
+				retry_ms = now_ms() + CKPT_IDLE_MS;
+			}
+			continue;
+		}
+		if (db->wal_dirty) {
+			struct timespec ts = {(time_t)(idle_at / 1000), (long)(idle_at % 1000) * 1000000L};
+			pthread_cond_timedwait(&db->ccv, &db->wmu, &ts);
+		} else {
+			pthread_cond_wait(&db->ccv, &db->wmu);
+		}
+	}
+	pthread_mutex_unlock(&db->wmu);
+	return NULL;
+}
+
+/* Under wmu. SQLite: opens the checkpointer's connection, takes the automatic
+ * checkpoints off the writer's and starts the checkpointer. Without it (it
+ * could not start) the writer keeps SQLite's automatic checkpoints. */
+static void ckpt_start(struct db *db)
+{
+	char err[256];
+	if (!db->drv->checkpoint || !db->drv->writer_setup)
+		return;
+	if (db->cstarted) { /* the writer's connection is opened again */
+		db->drv->writer_setup(db->wc.conn, &db->wal_frames);
+		return;
+	}
+	db->cconn = db->drv->connect(db->target, err, sizeof err);
+	if (!db->cconn) {
+		log_warn("db: group commit: no checkpointer connection (%s); checkpoints stay on the writer",
+		         err);
+		return;
+	}
+	int e = pthread_create(&db->ckpt, NULL, ckpt_main, db);
+	if (e != 0) {
+		log_warn(
+		    "db: group commit: cannot start the checkpointer (%s); checkpoints stay on the writer",
+		    strerror(e));
+		db->drv->disconnect(db->cconn);
+		db->cconn = NULL;
+		return;
+	}
+	db->drv->writer_setup(db->wc.conn, &db->wal_frames);
+	db->wal_tail_at = CKPT_RESTART_FRAMES;
+	db->cstarted = true;
 }
 
 /* Under wmu. Opens the writer's connection and starts its thread. */
@@ -757,6 +1045,8 @@ static bool writer_start(struct db *db)
 		log_error("db: group commit: cannot open the writer's connection: %s", err);
 		return false;
 	}
+	/* Before the writer runs: it then owns its connection alone. */
+	ckpt_start(db);
 	int e = pthread_create(&db->writer, NULL, writer_main, db);
 	if (e != 0) {
 		log_error("db: group commit: cannot start the writer thread: %s", strerror(e));
@@ -771,7 +1061,7 @@ static bool writer_start(struct db *db)
 int db_write(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg)
 {
 	if (!db->group) {
-		/* PostgreSQL commits on the server (and groups fsyncs there). */
+		/* An in-memory database: nothing to sync, one connection. */
 		pthread_mutex_lock(&db->wmu);
 		db->wstats.requests++;
 		pthread_mutex_unlock(&db->wmu);
@@ -1337,14 +1627,16 @@ int db_migrate(struct db *db)
 		c->drv->exec(c->conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
 	/* Plans cached before a schema change may no longer fit it (PostgreSQL
 	 * refuses "cached plan must not change result type"): start afresh on
-	 * this connection and every idle one. The group-commit writer's
-	 * connection is SQLite's, whose statements re-prepare themselves after a
-	 * schema change. */
+	 * this connection and every idle one; the group-commit writer drops its
+	 * own before its next batch. */
 	cache_drop(c, true);
 	pthread_mutex_lock(&db->mu);
 	for (unsigned i = 0; i < db->nidle; i++)
 		cache_drop(db->idle[i], true);
 	pthread_mutex_unlock(&db->mu);
+	pthread_mutex_lock(&db->wmu);
+	db->wstale = true;
+	pthread_mutex_unlock(&db->wmu);
 	release(c);
 	return rc == DB_OK ? applied : -1;
 }

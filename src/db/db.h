@@ -9,9 +9,8 @@
  * A `struct db` is a pool of connections, safe to share between threads. Work
  * is done on a `struct dbc` (one connection) obtained with db_tx() (a
  * transaction that is retried on SQLITE_BUSY / serialization failures),
- * db_write() (the same, but on SQLite committed together with other threads'
- * writes: group commit) or db_read() (no transaction, for single read
- * statements).
+ * db_write() (the same, but committed together with other threads' writes:
+ * group commit) or db_read() (no transaction, for single read statements).
  *
  * Portability rules the drivers cannot enforce (see docs/modules/db.md):
  * alias every computed column in lowercase (PostgreSQL names COUNT(*)
@@ -120,32 +119,56 @@ int db_read(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
  * so it must have no side effects outside the database (or reset them at its
  * start).
  *
- * SQLite (a file): one writer thread per struct db, on a connection of its own
- * (not one of the pool's; opened at the first db_write), takes every queued
- * request (at most 64), runs BEGIN IMMEDIATE, runs each fn inside its own
- * SAVEPOINT (released when fn returns DB_OK, rolled back to otherwise), then
- * one COMMIT, and only then wakes each caller with its own result. So:
+ * An SQLite file and PostgreSQL: one writer thread per struct db, on a
+ * connection of its own (not one of the pool's; opened at the first
+ * db_write), takes every queued request (at most 64) and runs them one after
+ * the other in one transaction (BEGIN IMMEDIATE / SERIALIZABLE), with no
+ * savepoints, then one COMMIT, and only then wakes each caller with its own
+ * result. So:
  *   - DB_OK is returned only after the COMMIT that holds the work has
- *     returned (synchronous=FULL: it is on disk); a reader on any connection
- *     sees it as soon as db_write returns.
- *   - One request's failure (a constraint, a failed statement, fn returning
- *     an error) rolls back that request's work only; the statement-failure
- *     rule of db_tx applies per request (after a failed statement the rest
- *     of that fn's statements fail at once; DB_OK after one means rollback
- *     of that request and the failure returned, logged as a bug).
- *   - A failed COMMIT or BEGIN (DB_BUSY: the write lock held by a db_tx or
- *     another process for longer than the busy timeout) rolls the whole batch
- *     back and runs every fn of it again, within db_tx's retry bounds (other
- *     failures: 3 attempts). A fn that reports DB_BUSY itself is rolled back
- *     and run again in the next batch (at most 30 runs). A fn whose failure
- *     ended the whole transaction (a statement with OR ROLLBACK, disk full)
- *     gets its failure; the others are run again without it.
+ *     returned (it is on disk); a reader on any connection sees it as soon
+ *     as db_write returns.
+ *   - A refusal that changed no row is cheap: when fn returns anything but
+ *     DB_OK and the driver counted no row inserted, updated or deleted
+ *     during it (SQLite: sqlite3_total_changes64 before and after, on the
+ *     writer's connection; PostgreSQL: the row counts of its commands), and
+ *     the transaction is still usable, that caller gets fn's result and the
+ *     batch goes on: the others commit, nothing is run again. Return such a
+ *     refusal (not found, already void, period closed; a positive code of
+ *     the caller's own is fine) before writing anything.
+ *   - A request that fails after it changed rows, or whose failure ended or
+ *     aborted the whole transaction (on PostgreSQL any failed statement does;
+ *     on SQLite a failed statement undoes only itself, but OR ROLLBACK, disk
+ *     full and I/O errors end it), rolls the whole batch back: that request
+ *     gets its failure and the others are run again without it (each at
+ *     most once per failing request of the batch), so only its work is lost.
+ *     The statement-failure rule of db_tx applies per request (after a failed
+ *     statement the rest of that fn's statements fail at once; DB_OK after
+ *     one means its failure is returned, logged as a bug).
+ *   - A failed BEGIN or COMMIT, or a fn that reports DB_BUSY (SQLite: the
+ *     write lock held past the busy timeout by a db_tx or another process;
+ *     PostgreSQL: a serialization failure or deadlock), rolls the whole batch
+ *     back and runs every fn of it again that had not been answered, within
+ *     db_tx's retry bounds (other failures: 3 attempts). A session lost
+ *     before COMMIT was sent is re-established and the batch run once more;
+ *     one lost during COMMIT answers DB_ERROR (the outcome is unknown).
  *   - The caller blocks (on a condition variable) until its result is known.
- * PostgreSQL, and "sqlite::memory:" (nothing to fsync, and one connection):
- * db_write is db_tx (the server commits each transaction; its own group
- * commit does the rest).
+ *   - SQLite: the writers of this process (db_tx, this writer) take turns on
+ *     a token before SQLite's write lock, a db_tx before the writer's next
+ *     batch, so neither waits in SQLite's polling busy handler for the other
+ *     (processes still do).
+ *   - SQLite: the writer's COMMITs do not checkpoint the WAL. A thread of
+ *     its own does, on its own connection: PASSIVE every 500 new WAL frames
+ *     (it never blocks the writer) and TRUNCATE after 1 s without a COMMIT.
+ *     Once the WAL holds 2000 frames the writer copies the few frames left,
+ *     between two batches, so that the WAL starts afresh and its file stays
+ *     bounded (about 2000 frames) however long the writes go on.
+ * Rows changed by a refusal's schema changes (SQLite), by functions called
+ * from a SELECT, or by a data-modifying WITH in a SELECT (PostgreSQL) are not
+ * counted: a db_write fn must not do those.
+ * "sqlite::memory:" (nothing to fsync, and one connection): db_write is db_tx.
  *
- * fn runs on the writer thread (SQLite), not the caller's: it must not use
+ * fn runs on the writer thread, not the caller's: it must not use
  * thread-local state of the caller, must not call db_tx / db_read /
  * db_write / db_migrate on this pool (refused with DB_ERROR, as inside
  * db_tx), must not issue BEGIN / COMMIT / ROLLBACK / SAVEPOINT itself, and
@@ -159,11 +182,13 @@ int db_write(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg);
 
 /* Counters since db_open, for tests and benchmarks. requests: db_write calls
  * accepted (counted on entry); commits: COMMITs that made db_write work
- * durable. On SQLite commits < requests means batching happened; on
- * PostgreSQL and "sqlite::memory:" commits counts the db_write calls that
- * returned DB_OK. */
+ * durable (commits < requests means batching happened; on "sqlite::memory:"
+ * it counts the db_write calls that returned DB_OK); checkpoints: SQLite WAL
+ * checkpoints run by the checkpointer thread, of which truncates emptied the
+ * WAL file (0 on PostgreSQL). */
 struct db_write_stats {
 	uint64_t commits, requests;
+	uint64_t checkpoints, truncates;
 };
 void db_write_stats(struct db *db, struct db_write_stats *out);
 

@@ -59,11 +59,36 @@ struct db_driver {
 	bool (*check)(void *conn, bool *lost_stmts);
 	/* Runs one or more statements without parameters, discarding any rows. */
 	int (*exec)(void *conn, const char *sql);
-	/* True while a transaction is open on conn. The group-commit writer asks
-	 * after each request: some failures (SQLite: disk full, I/O errors, an
-	 * OR ROLLBACK conflict clause) end the whole transaction, and the batch
-	 * must then be run again rather than go on in autocommit mode. */
+	/* True while a transaction is open on conn (PostgreSQL: an aborted one
+	 * too). The group-commit writer asks after each request: some failures
+	 * (SQLite: disk full, I/O errors, an OR ROLLBACK conflict clause) end the
+	 * whole transaction, and the batch must then be run again rather than go
+	 * on in autocommit mode. */
 	bool (*in_tx)(void *conn);
+	/* True when the open transaction can no longer run statements
+	 * (PostgreSQL after any failed statement; never on SQLite, where a
+	 * failed statement undoes only itself). */
+	bool (*tx_aborted)(void *conn);
+	/* Rows inserted, updated or deleted on conn since it was opened
+	 * (SQLite: sqlite3_total_changes64, trigger rows included; PostgreSQL:
+	 * the row counts of INSERT / UPDATE / DELETE / MERGE commands, and 1 for
+	 * any other command that may write, such as DDL). The group-commit writer
+	 * compares it before and after a request to learn whether a refused
+	 * request wrote anything, without trusting the request. Schema changes
+	 * on SQLite and functions called from a SELECT are not counted. */
+	int64_t (*total_changes)(void *conn);
+	/* SQLite only (NULL elsewhere): makes conn the group-commit writer's
+	 * connection: no automatic checkpoints on its COMMITs (a checkpoint there
+	 * would stall every queued request), and after each COMMIT the WAL's size
+	 * in frames is stored in *wal_frames (on the committing thread; the
+	 * caller owns it and keeps it alive as long as conn). */
+	void (*writer_setup)(void *conn, int64_t *wal_frames);
+	/* SQLite only (NULL elsewhere): one checkpoint of the WAL into the
+	 * database file, without waiting for locks: PASSIVE (copies what no
+	 * reader still needs, never blocks the writer), or with truncate the WAL
+	 * file is also emptied (only when no one writes or reads an older
+	 * snapshot; otherwise DB_BUSY at once). */
+	int (*checkpoint)(void *conn, bool truncate);
 
 	/* Prepares one statement; returns the driver's statement with the
 	 * embedded struct db_stmt zeroed, or NULL (logged). */

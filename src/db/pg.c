@@ -30,6 +30,7 @@
 struct pgc {
 	PGconn *pg;
 	unsigned long seq; /* names prepared statements on this connection */
+	int64_t changes;   /* rows written since connect (pg_total_changes) */
 };
 
 struct pg_stmt {
@@ -128,23 +129,72 @@ static void pg_disconnect(void *conn)
 	free(pc);
 }
 
+/* Rows a successful command may have written, from its command tag: the
+ * count of INSERT / UPDATE / DELETE / MERGE, 0 for commands that only read or
+ * steer the session, 1 for anything else (DDL, COPY, NOTIFY, ...), which may
+ * have changed something. */
+static int64_t written(PGresult *res)
+{
+	static const char *const counted[] = {"INSERT", "UPDATE", "DELETE", "MERGE"};
+	static const char *const reads[] = {"SELECT",  "SHOW",       "BEGIN",          "START TRANSACTION",
+	                                    "COMMIT",  "ROLLBACK",   "SAVEPOINT",      "RELEASE",
+	                                    "SET",     "RESET",      "DEALLOCATE",     "PREPARE",
+	                                    "FETCH",   "MOVE",       "DECLARE CURSOR", "CLOSE CURSOR",
+	                                    "EXPLAIN", "LOCK TABLE", "DISCARD ALL",    ""};
+	const char *tag = PQcmdStatus(res);
+	for (size_t i = 0; i < sizeof counted / sizeof *counted; i++) {
+		size_t n = strlen(counted[i]);
+		if (!strncmp(tag, counted[i], n) && tag[n] == ' ')
+			return strtoll(PQcmdTuples(res), NULL, 10);
+	}
+	for (size_t i = 0; i < sizeof reads / sizeof *reads; i++) {
+		size_t n = strlen(reads[i]);
+		if (!strncmp(tag, reads[i], n) && (tag[n] == ' ' || tag[n] == '\0'))
+			return 0;
+	}
+	return 1;
+}
+
+/* A COMMIT of a transaction that already failed "succeeds" as a rollback.
+ * db.c stops that earlier; this is the backstop. */
+static int commit_check(const char *sql, PGresult *res)
+{
+	if (!strcmp(sql, "COMMIT") && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
+		log_bug("pg: COMMIT rolled back (a statement in the transaction failed)");
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+/* PQsendQuery and every result, not PQexec: PQexec keeps only the last
+ * result of a script, and each command's row count is wanted. */
 static int pg_exec(void *conn, const char *sql)
 {
 	struct pgc *pc = conn;
 	if (fault_hit(FAULT_DB_STEP))
 		return DB_ERROR;
-	PGresult *res = PQexec(pc->pg, sql);
-	ExecStatusType s = PQresultStatus(res);
+	if (!PQsendQuery(pc->pg, sql))
+		return fail(pc->pg, NULL, "exec", sql);
 	int rc = DB_OK;
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
-		rc = fail(pc->pg, res, "exec", sql);
-	else if (!strcmp(sql, "COMMIT") && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
-		/* COMMIT of a transaction that already failed "succeeds" as a
-		 * rollback. db.c stops that earlier; this is the backstop. */
-		log_bug("pg: COMMIT rolled back (a statement in the transaction failed)");
-		rc = DB_ERROR;
+	PGresult *res;
+	while ((res = PQgetResult(pc->pg))) {
+		ExecStatusType s = PQresultStatus(res);
+		if (s == PGRES_COPY_IN || s == PGRES_COPY_OUT || s == PGRES_COPY_BOTH) {
+			/* PQgetResult would answer COPY for ever. */
+			log_bug("pg: exec: COPY is not supported in: %.300s", sql);
+			PQclear(res);
+			return DB_ERROR;
+		}
+		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
+			if (rc == DB_OK)
+				rc = fail(pc->pg, res, "exec", sql);
+		} else {
+			pc->changes += written(res);
+			if (rc == DB_OK)
+				rc = commit_check(sql, res);
+		}
+		PQclear(res);
 	}
-	PQclear(res);
 	return rc;
 }
 
@@ -152,6 +202,16 @@ static bool pg_in_tx(void *conn)
 {
 	PGTransactionStatusType ts = PQtransactionStatus(((struct pgc *)conn)->pg);
 	return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE;
+}
+
+static bool pg_tx_aborted(void *conn)
+{
+	return PQtransactionStatus(((struct pgc *)conn)->pg) == PQTRANS_INERROR;
+}
+
+static int64_t pg_total_changes(void *conn)
+{
+	return ((struct pgc *)conn)->changes;
 }
 
 static bool pg_check(void *conn, bool *lost_stmts)
@@ -317,6 +377,12 @@ static int pg_step(struct db_stmt *st)
 	                               s->lengths, s->formats, 0);
 	ExecStatusType status = PQresultStatus(res);
 	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+		s->pc->changes += written(res);
+		int rc = commit_check(st->sql, res);
+		if (rc != DB_OK) {
+			PQclear(res);
+			return rc;
+		}
 		s->res = res;
 		s->nrows = PQntuples(res);
 		s->ncols = PQnfields(res);
@@ -458,6 +524,8 @@ const struct db_driver db_driver_pg = {
     .check = pg_check,
     .exec = pg_exec,
     .in_tx = pg_in_tx,
+    .tx_aborted = pg_tx_aborted,
+    .total_changes = pg_total_changes,
     .prepare = pg_prepare,
     .stmt_free = pg_stmt_free,
     .reset = pg_reset,

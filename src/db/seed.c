@@ -62,6 +62,8 @@ struct ref {
 	int64_t now;
 	json_t *categories; /* code -> true, from eservice_categories.csv */
 	json_t *details;    /* code -> {category, description, steps, documents, fees, used} */
+	json_t *synonyms;   /* [{word, term}] from search_synonyms.csv */
+	json_t *phrases;    /* [{phrase, service_code}] */
 	bool changed;       /* something the portal shows was written: bump the generation */
 };
 
@@ -207,9 +209,31 @@ static int lines_clean(char *dst, size_t cap, const char *src)
 	return 0;
 }
 
+/* An area as eservice_validate writes it: "all" with no provinces, or
+ * "only"/"except" with ascending two-digit codes separated by one space. */
+static bool area_ok(const char *area, const char *list)
+{
+	if (!strcmp(area, "all"))
+		return !*list;
+	if (strcmp(area, "only") && strcmp(area, "except"))
+		return false;
+	size_t n = strlen(list);
+	if (n < 2 || (n + 1) % 3)
+		return false;
+	for (size_t i = 0; i < n; i += 3) {
+		if (list[i] < '1' || list[i] > '9' || list[i + 1] < '0' || list[i + 1] > '9')
+			return false;
+		if (i + 2 < n && list[i + 2] != ' ')
+			return false;
+		if (i && memcmp(list + i - 3, list + i, 2) >= 0)
+			return false;
+	}
+	return true;
+}
+
 static int detail_row(struct ref *r, struct dbc *c, const char **v)
 {
-	/* code,category,description,steps,documents,fees */
+	/* code,category,description,steps,documents,fees,area,area_provinces */
 	(void)c;
 	if (!*v[0] || json_object_get(r->details, v[0])) {
 		snprintf(r->err, r->errlen, "eservice_details.csv: รหัสบริการ '%s' ว่างหรือซ้ำ", v[0]);
@@ -221,9 +245,17 @@ static int detail_row(struct ref *r, struct dbc *c, const char **v)
 		         v[1]);
 		return DB_ERROR;
 	}
+	if (!area_ok(v[6], v[7])) {
+		snprintf(r->err, r->errlen,
+		         "eservice_details.csv: บริการ %s: พื้นที่ให้บริการ (area, area_provinces) ต้องเป็น all "
+		         "หรือ only/except ตามด้วยรหัสจังหวัด 2 หลักเรียงจากน้อยไปมาก คั่นด้วยช่องว่าง",
+		         v[0]);
+		return DB_ERROR;
+	}
 	json_object_set_new(r->details, v[0],
-	                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "category", v[1], "description", v[2],
-	                              "steps", v[3], "documents", v[4], "fees", v[5], "used", 0));
+	                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "category", v[1],
+	                              "description", v[2], "steps", v[3], "documents", v[4], "fees", v[5],
+	                              "area", v[6], "area_provinces", v[7], "used", 0));
 	return DB_OK;
 }
 
@@ -282,6 +314,10 @@ static int eservice_row(struct ref *r, struct dbc *c, const char **v)
 		field = "documents";
 	else if (put(s->fees, sizeof s->fees, fees))
 		field = "fees";
+	else if (put(s->area, sizeof s->area, DSTR("area")))
+		field = "area";
+	else if (put(s->area_provinces, sizeof s->area_provinces, DSTR("area_provinces")))
+		field = "area_provinces";
 #undef DSTR
 	if (field) {
 		snprintf(r->err, r->errlen, "บริการ %s: %s ยาวเกินกำหนด", v[0], field);
@@ -296,6 +332,32 @@ static int eservice_row(struct ref *r, struct dbc *c, const char **v)
 	if (changed)
 		r->changed = true;
 	return rc;
+}
+
+static int term_row(struct ref *r, struct dbc *c, const char **v)
+{
+	/* kind,phrase,target */
+	(void)c;
+	bool word = !strcmp(v[0], "word"), service = !strcmp(v[0], "service");
+	if ((!word && !service) || !*v[1] || !*v[2] || strlen(v[1]) > ESVC_SEARCH_PHRASE_MAX ||
+	    strlen(v[2]) > ESVC_SEARCH_PHRASE_MAX) {
+		snprintf(
+		    r->err, r->errlen,
+		    "search_synonyms.csv: แถว '%s,%s,%s' ต้องมี kind เป็น word หรือ service และ phrase, target "
+		    "ไม่ว่างและยาวไม่เกิน %d ไบต์",
+		    v[0], v[1], v[2], ESVC_SEARCH_PHRASE_MAX);
+		return DB_ERROR;
+	}
+	if (service && !json_object_get(r->details, v[2])) {
+		snprintf(r->err, r->errlen, "search_synonyms.csv: ไม่มีบริการ %s (วลี '%s')", v[2], v[1]);
+		return DB_ERROR;
+	}
+	if (word)
+		json_array_append_new(r->synonyms, json_pack("{s:s, s:s}", "word", v[1], "term", v[2]));
+	else
+		json_array_append_new(r->phrases,
+		                      json_pack("{s:s, s:s}", "phrase", v[1], "service_code", v[2]));
+	return DB_OK;
 }
 
 /* A point for every district in the programme that has none yet; existing
@@ -336,6 +398,8 @@ static int reference_fn(struct dbc *c, void *arg)
 	r->changed = false;
 	json_object_clear(r->categories);
 	json_object_clear(r->details);
+	json_array_clear(r->synonyms);
+	json_array_clear(r->phrases);
 	int rc = db_exec(c, UPSERT_UNIT, "tnitttii", "0", (int64_t)0, "กรมการปกครอง",
 	                 "Department of Provincial Administration", "", (int64_t)1, r->now);
 	if (rc != DB_OK)
@@ -345,7 +409,8 @@ static int reference_fn(struct dbc *c, void *arg)
 	static const char *const ecols[] = {"code",        "name_th", "name_en", "agency_th", "agency_en",
 	                                    "agency_type", "channel", "url",     "source",    "note"};
 	static const char *const ccols[] = {"code", "name_th", "name_en", "sort_order"};
-	static const char *const xcols[] = {"code", "category", "description", "steps", "documents", "fees"};
+	static const char *const xcols[] = {"code",      "category", "description", "steps",
+	                                    "documents", "fees",     "area",        "area_provinces"};
 	rc = each_row(r, c, "provinces.csv", pcols, 4, province_row);
 	if (rc == DB_OK)
 		rc = each_row(r, c, "districts.csv", dcols, 4, district_row);
@@ -358,7 +423,7 @@ static int reference_fn(struct dbc *c, void *arg)
 	if (rc == DB_OK)
 		rc = each_row(r, c, "eservice_categories.csv", ccols, 4, category_row);
 	if (rc == DB_OK)
-		rc = each_row(r, c, "eservice_details.csv", xcols, 6, detail_row);
+		rc = each_row(r, c, "eservice_details.csv", xcols, 8, detail_row);
 	if (rc == DB_OK)
 		rc = each_row(r, c, "eservices.csv", ecols, 10, eservice_row);
 	if (rc == DB_OK) {
@@ -371,6 +436,16 @@ static int reference_fn(struct dbc *c, void *arg)
 			return DB_ERROR;
 		}
 	}
+	static const char *const tcols[] = {"kind", "phrase", "target"};
+	if (rc == DB_OK)
+		rc = each_row(r, c, "search_synonyms.csv", tcols, 3, term_row);
+	if (rc == DB_OK) {
+		bool changed = false;
+		rc = db_search_terms_seed(c, r->synonyms, r->phrases, &changed);
+		if (changed)
+			r->changed = true;
+		r->n->search_terms = (int)(json_array_size(r->synonyms) + json_array_size(r->phrases));
+	}
 	if (rc == DB_OK)
 		rc = points_add(r, c);
 	if (rc == DB_OK && r->changed)
@@ -382,11 +457,14 @@ int db_seed_reference(struct db *db, const char *data_dir, bool bangkok_in_progr
                       char *err, size_t errlen)
 {
 	struct seed_counts local;
-	struct ref r = {data_dir,      bangkok_in_programme, n ? n : &local, err, errlen, (int64_t)time(NULL),
-	                json_object(), json_object(),        false};
+	struct ref r = {data_dir,     bangkok_in_programme, n ? n : &local, err,
+	                errlen,       (int64_t)time(NULL),  json_object(),  json_object(),
+	                json_array(), json_array(),         false};
 	int rc = db_tx(db, reference_fn, &r);
 	json_decref(r.categories);
 	json_decref(r.details);
+	json_decref(r.synonyms);
+	json_decref(r.phrases);
 	if (rc != DB_OK && !err[0])
 		snprintf(err, errlen, "บันทึกข้อมูลอ้างอิงไม่ได้ (รหัส %d)", rc);
 	return rc == DB_OK ? 0 : -1;

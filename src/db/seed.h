@@ -10,13 +10,15 @@ struct db;
 
 struct seed_counts {
 	int provinces, districts, eservices, users;
-	int categories; /* rows of eservice_categories.csv */
-	int points;     /* points added by this run (existing ones are kept as they are) */
+	int categories;   /* rows of eservice_categories.csv */
+	int points;       /* points added by this run (existing ones are kept as they are) */
+	int search_terms; /* rows of search_synonyms.csv */
 };
 
-/* Loads the org tree (national unit '0', provinces.csv, districts.csv) and the
+/* Loads the org tree (national unit '0', provinces.csv, districts.csv), the
  * e-service catalogue (eservice_categories.csv, eservices.csv with
- * eservice_details.csv) from data_dir, and adds a point for every district
+ * eservice_details.csv) and the search vocabulary (search_synonyms.csv,
+ * unless a person saved it: db_search_terms_seed) from data_dir, and adds a point for every district
  * in the programme that has none, in one transaction. Bangkok's khet
  * (province 10) are outside the programme unless bangkok_in_programme.
  * Services a person has changed are left alone (db_service_seed in

@@ -137,6 +137,45 @@ static bool lite_in_tx(void *conn)
 	return !sqlite3_get_autocommit(conn);
 }
 
+static bool lite_tx_aborted(void *conn)
+{
+	return false;
+}
+
+static int64_t lite_total_changes(void *conn)
+{
+	return sqlite3_total_changes64(conn);
+}
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	*(int64_t *)arg = frames;
+	return SQLITE_OK;
+}
+
+static void lite_writer_setup(void *conn, int64_t *wal_frames)
+{
+	/* Replaces the automatic checkpoint hook (sqlite3_wal_autocheckpoint
+	 * is a wal hook too). */
+	sqlite3_wal_hook(conn, wal_hook, wal_frames);
+}
+
+static int lite_checkpoint(void *conn, bool truncate)
+{
+	sqlite3 *db = conn;
+	/* PASSIVE never waits; TRUNCATE would wait for the writer and the
+	 * readers in the busy handler: fail at once instead, and let the
+	 * caller try again when it is next idle. */
+	sqlite3_busy_timeout(db, 0);
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(
+	    db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	if (rc != SQLITE_OK)
+		return fail(db, rc, truncate ? "checkpoint (truncate)" : "checkpoint", "-");
+	return DB_OK;
+}
+
 static bool lite_check(void *conn, bool *lost_stmts)
 {
 	*lost_stmts = false;
@@ -315,6 +354,10 @@ const struct db_driver db_driver_sqlite = {
     .check = lite_check,
     .exec = lite_exec,
     .in_tx = lite_in_tx,
+    .tx_aborted = lite_tx_aborted,
+    .total_changes = lite_total_changes,
+    .writer_setup = lite_writer_setup,
+    .checkpoint = lite_checkpoint,
     .prepare = lite_prepare,
     .stmt_free = lite_stmt_free,
     .reset = lite_reset,

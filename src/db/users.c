@@ -44,11 +44,18 @@ static int by_name_fn(struct dbc *c, void *arg)
 	return q->out ? DB_OK : rc;
 }
 
-json_t *db_user_find_by_name(struct db *db, const char *username)
+json_t *db_user_lookup(struct db *db, const char *username, int *rc)
 {
 	struct q q = {username, 0, NULL};
-	db_read(db, by_name_fn, &q);
+	int r = db_read(db, by_name_fn, &q);
+	if (rc)
+		*rc = q.out ? DB_ROW : r == DB_OK || r == DB_DONE ? DB_DONE : r;
 	return q.out;
+}
+
+json_t *db_user_find_by_name(struct db *db, const char *username)
+{
+	return db_user_lookup(db, username, NULL);
 }
 
 static int by_id_fn(struct dbc *c, void *arg)

@@ -13,6 +13,10 @@ int db_user_create(struct db *db, const char *username, const char *display_name
                    const char *unit_code, const char *password_hash, int64_t now, int64_t *id);
 /* {id, username, display_name, role, unit_code, password_hash, disabled} or NULL. */
 json_t *db_user_find_by_name(struct db *db, const char *username);
+/* The same, telling a missing user from a failed read: *rc (may be NULL) =
+ * DB_ROW (found), DB_DONE (no such user) or a negative db_rc (the database
+ * failed: the caller answers 503, never "wrong password"). */
+json_t *db_user_lookup(struct db *db, const char *username, int *rc);
 /* {id, username, display_name, role, unit_code, unit_name, disabled} or NULL. */
 json_t *db_user_find(struct db *db, int64_t id);
 /* Users whose unit is in the scope of `unit` ('0' = all), by unit then

@@ -34,6 +34,33 @@ static void copy(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src);
 }
 
+/* The end of a read that collects rows into arr: on DB_DONE the rows are
+ * the answer (*out = arr, DB_OK); otherwise arr is dropped and the failure
+ * returned. */
+static int rows_done(int rc, json_t *arr, json_t **out)
+{
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return rc < 0 ? rc : DB_ERROR;
+	}
+	*out = arr;
+	return DB_OK;
+}
+
+/* Runs fn by db_read and hands over what it left in *slot: *out = the
+ * result on DB_OK, NULL (and the result freed) otherwise. */
+static int read_json(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg, json_t **slot,
+                     json_t **out)
+{
+	int rc = db_read(db, fn, arg);
+	if (rc != DB_OK) {
+		json_decref(*slot);
+		*slot = NULL;
+	}
+	*out = *slot;
+	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+}
+
 /* ---- services and snapshots ---- */
 
 struct svc {
@@ -533,14 +560,22 @@ static int get_fn(struct dbc *c, void *arg)
 	return rc;
 }
 
-json_t *db_visit_get(struct db *db, int64_t id)
+json_t *db_visit_load(struct db *db, int64_t id, int *rc)
 {
 	struct get g = {id, NULL};
-	if (db_read(db, get_fn, &g) != DB_OK) {
+	int r = db_read(db, get_fn, &g);
+	if (r != DB_OK) {
 		json_decref(g.out);
-		return NULL;
+		g.out = NULL;
 	}
+	*rc = g.out ? DB_ROW : r == DB_OK || r == DB_DONE ? DB_DONE : r < 0 ? r : DB_ERROR;
 	return g.out;
+}
+
+json_t *db_visit_get(struct db *db, int64_t id)
+{
+	int rc;
+	return db_visit_load(db, id, &rc);
 }
 
 /* ---- edit ---- */
@@ -752,12 +787,7 @@ static int history_fn(struct dbc *c, void *arg)
 		json_array_append_new(arr, r);
 	}
 	db_finish(st);
-	if (rc != DB_DONE) {
-		json_decref(arr);
-		return rc;
-	}
-	h->out = arr;
-	return DB_OK;
+	return rows_done(rc, arr, &h->out);
 }
 
 json_t *db_visit_history(struct db *db, int64_t id)
@@ -1581,24 +1611,13 @@ static int by_cid_fn(struct dbc *c, void *arg)
 			                                db_col_text(st, 7)));
 	}
 	db_finish(st);
-	if (rc != DB_DONE) {
-		json_decref(arr);
-		return rc;
-	}
-	a->out = arr;
-	return DB_OK;
+	return rows_done(rc, arr, &a->out);
 }
 
 int db_visits_find_by_cid(struct db *db, const char *unit_code, const char *cid_hash, json_t **out)
 {
 	struct by_cid a = {unit_code, cid_hash, NULL};
-	int rc = db_read(db, by_cid_fn, &a);
-	if (rc != DB_OK) {
-		json_decref(a.out);
-		a.out = NULL;
-	}
-	*out = a.out;
-	return rc;
+	return read_json(db, by_cid_fn, &a, &a.out, out);
 }
 
 /* ---- import: many entries in one transaction ---- */
@@ -1740,13 +1759,7 @@ static int book_fn(struct dbc *c, void *arg)
 int db_visits_book(struct db *db, const char *unit_code, const char *period_iso, json_t **out)
 {
 	struct book b = {unit_code, period_iso, NULL};
-	int rc = db_read(db, book_fn, &b);
-	if (rc != DB_OK) {
-		json_decref(b.out);
-		b.out = NULL;
-	}
-	*out = b.out;
-	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+	return read_json(db, book_fn, &b, &b.out, out);
 }
 
 struct attest {
@@ -1833,25 +1846,14 @@ static int overview_fn(struct dbc *c, void *arg)
 		              "void", (json_int_t)db_col_int(st, 5), "last_entry_at",
 		              db_col_null(st, 6) ? json_null() : json_integer(db_col_int(st, 6))));
 	db_finish(st);
-	if (rc != DB_DONE) {
-		json_decref(arr);
-		return rc;
-	}
-	o->out = arr;
-	return DB_OK;
+	return rows_done(rc, arr, &o->out);
 }
 
 int db_registry_overview(struct db *db, const char *parent_code, const char *first_day, const char *last_day,
                          json_t **out)
 {
 	struct overview o = {parent_code, first_day, last_day, NULL};
-	int rc = db_read(db, overview_fn, &o);
-	if (rc != DB_OK) {
-		json_decref(o.out);
-		o.out = NULL;
-	}
-	*out = o.out;
-	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+	return read_json(db, overview_fn, &o, &o.out, out);
 }
 
 struct count_days {
@@ -1912,22 +1914,11 @@ static int changed_fn(struct dbc *c, void *arg)
 		                   "visitor_name", db_col_text(st, 6)));
 	}
 	db_finish(st);
-	if (rc != DB_DONE) {
-		json_decref(arr);
-		return rc;
-	}
-	a->out = arr;
-	return DB_OK;
+	return rows_done(rc, arr, &a->out);
 }
 
 int db_visits_changed_since(struct db *db, const char *unit_code, int64_t since, int64_t limit, json_t **out)
 {
 	struct changed a = {unit_code, since, limit, NULL};
-	int rc = db_read(db, changed_fn, &a);
-	if (rc != DB_OK) {
-		json_decref(a.out);
-		a.out = NULL;
-	}
-	*out = a.out;
-	return rc == DB_OK ? DB_OK : rc < 0 ? rc : DB_ERROR;
+	return read_json(db, changed_fn, &a, &a.out, out);
 }

@@ -108,6 +108,9 @@ int db_visits_import(struct db *db, const struct visit_create *items, size_t n, 
  *  created_at, updated_at, version (1, +1 per change), services: [{code,
  *  name_th, outcome}] in catalogue order}. Times are UTC epoch seconds. */
 json_t *db_visit_get(struct db *db, int64_t id);
+/* The same, telling a missing entry from a failed read: *rc = DB_ROW
+ * (found), DB_DONE (no such entry) or a negative db_rc. */
+json_t *db_visit_load(struct db *db, int64_t id, int *rc);
 
 /* The district that owns entry id, into unit (cap bytes): DB_ROW, DB_DONE
  * (no such entry), or a negative db_rc. (The scope resolver of /registry/{id}.) */

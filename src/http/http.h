@@ -200,6 +200,17 @@ char *req_strdup(struct req *r, const char *s);
 void req_set_user(struct req *r, void *user, void (*cleanup)(void *));
 void *req_user(const struct req *r);
 
+/* Request-completion hooks: fn(arg) is called once when the request ends
+ * (after the reply was sent, before the request's memory is freed; the user
+ * slot's cleanup runs after them), hooks in the reverse order of their
+ * registration. For a resource the request holds until it is done, e.g. a
+ * counted reference to shared data that must stay valid while the handler
+ * (and anything it hands the request to) reads it. req_done_arg returns the
+ * arg of the most recent hook registered with fn, or NULL: so a module can
+ * take such a resource once per request and find it again. */
+void req_on_done(struct req *r, void (*fn)(void *arg), void *arg);
+void *req_done_arg(const struct req *r, void (*fn)(void *arg));
+
 /* ---- replies (exactly one per request; a second call is a bug, logged) ---- */
 
 /* Add a response header (copied). Names must be tokens and values free of

@@ -56,6 +56,13 @@ struct reply {
 	struct http_cache_entry *cached; /* a reference: a page cache hit */
 };
 
+/* A request-completion hook (req_on_done). */
+struct done_hook {
+	struct done_hook *next;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t cap, used;
@@ -93,6 +100,7 @@ struct req {
 
 	void *user;
 	void (*user_cleanup)(void *);
+	struct done_hook *done; /* req_on_done, newest first (arena) */
 
 	struct reply reply;
 	uint64_t cache_gen; /* page cache generation when the lookup was made */

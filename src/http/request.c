@@ -37,6 +37,8 @@ void req_free(struct req *r)
 {
 	if (!r)
 		return;
+	for (struct done_hook *h = r->done; h; h = h->next)
+		h->fn(h->arg);
 	if (r->user_cleanup)
 		r->user_cleanup(r->user);
 	route_params_cleanup(&r->params);
@@ -564,6 +566,23 @@ void req_set_user(struct req *r, void *user, void (*cleanup)(void *))
 void *req_user(const struct req *r)
 {
 	return r->user;
+}
+
+/* ---- completion hooks ---- */
+
+void req_on_done(struct req *r, void (*fn)(void *arg), void *arg)
+{
+	struct done_hook *h = req_alloc(r, sizeof *h);
+	*h = (struct done_hook){r->done, fn, arg};
+	r->done = h;
+}
+
+void *req_done_arg(const struct req *r, void (*fn)(void *arg))
+{
+	for (const struct done_hook *h = r->done; h; h = h->next)
+		if (h->fn == fn)
+			return h->arg;
+	return NULL;
 }
 
 /* ---- body ---- */

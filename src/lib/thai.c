@@ -401,6 +401,228 @@ int thai_datetime_parse(const char *s, int64_t *out)
 	return thai_local_to_epoch(&lt, out);
 }
 
+/* ---- the one date parser (thai_when_parse) ---------------------------- */
+
+struct scan {
+	const char *p, *end;
+};
+
+static bool scan_lit(struct scan *c, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n))
+		return false;
+	c->p += n;
+	return true;
+}
+
+/* Skips ASCII blanks and U+00A0 (spreadsheets put no-break spaces in dates);
+ * returns how many were skipped. */
+static int scan_spaces(struct scan *c)
+{
+	int n = 0;
+	for (;;) {
+		if (c->p < c->end && (*c->p == ' ' || *c->p == '\t')) {
+			c->p++;
+		} else if (!scan_lit(c, "\xC2\xA0")) {
+			return n;
+		}
+		n++;
+	}
+}
+
+/* Up to max digits (at least 1); *count gets how many. */
+static bool scan_number(struct scan *c, int max, int *value, int *count)
+{
+	int v = 0, k = 0;
+	while (k < max) {
+		int d, used = thai_digit_scan(c->p, (size_t)(c->end - c->p), &d);
+		if (!used)
+			break;
+		c->p += used;
+		v = v * 10 + d;
+		k++;
+	}
+	/* One digit more than allowed is a different number, not this one. */
+	int d;
+	if (k == 0 || thai_digit_scan(c->p, (size_t)(c->end - c->p), &d))
+		return false;
+	*value = v;
+	*count = k;
+	return true;
+}
+
+static bool scan_digits(struct scan *c, int min, int max, int *value)
+{
+	int count;
+	return scan_number(c, max, value, &count) && count >= min;
+}
+
+/* The month name at c (full, abbreviated, or abbreviated without dots): the
+ * longest that matches, so "มี.ค." is never read as "มค" + rest. 1..12 or 0. */
+static int scan_month(struct scan *c)
+{
+	static const char *const bare[12] = {"มค", "กพ", "มีค", "เมย", "พค", "มิย",
+	                                     "กค", "สค", "กย", "ตค",  "พย", "ธค"};
+	int best = 0;
+	size_t best_len = 0;
+	for (int m = 1; m <= 12; m++) {
+		const char *names[3] = {thai_month_name(m), thai_month_abbr(m), bare[m - 1]};
+		for (int k = 0; k < 3; k++) {
+			size_t n = strlen(names[k]);
+			if (n > best_len && (size_t)(c->end - c->p) >= n && !memcmp(c->p, names[k], n)) {
+				best = m;
+				best_len = n;
+			}
+		}
+	}
+	c->p += best_len;
+	return best;
+}
+
+enum era { ERA_NONE, ERA_BE, ERA_CE };
+
+static enum era scan_era(struct scan *c)
+{
+	static const char *const be[] = {"พ.ศ.", "พ.ศ", "พศ."}, *const ce[] = {"ค.ศ.", "ค.ศ", "คศ."};
+	for (size_t i = 0; i < 3; i++) {
+		if (scan_lit(c, be[i]))
+			return ERA_BE;
+		if (scan_lit(c, ce[i]))
+			return ERA_CE;
+	}
+	if (scan_lit(c, "พศ"))
+		return ERA_BE;
+	if (scan_lit(c, "คศ"))
+		return ERA_CE;
+	return ERA_NONE;
+}
+
+/* A day-first year: 4 digits by the rule in thai.h, or 2 digits of B.E. 25xx.
+ * Returns the C.E. year, or 0. */
+static int scan_year(struct scan *c, enum era era)
+{
+	int y, count;
+	if (!scan_number(c, 4, &y, &count))
+		return 0;
+	if (count == 2 && era != ERA_CE)
+		return 2500 + y - THAI_BE_OFFSET;
+	if (count != 4)
+		return 0;
+	if (era == ERA_BE || (era == ERA_NONE && y >= 2400))
+		y -= THAI_BE_OFFSET;
+	return y;
+}
+
+/* "วันศุกร์ที่ " before a date, as THAI_DATE_LONG writes it. */
+static void scan_weekday(struct scan *c)
+{
+	struct scan at = *c;
+	if (!scan_lit(&at, "วัน"))
+		return;
+	for (int w = 0; w < 7; w++)
+		if (scan_lit(&at, thai_weekday_name(w))) {
+			scan_lit(&at, "ที่");
+			scan_spaces(&at);
+			*c = at;
+			return;
+		}
+}
+
+static bool scan_date(struct scan *c, struct civil_day *day)
+{
+	int y = 0, m = 0, d = 0, count;
+	scan_weekday(c);
+	struct scan iso = *c;
+	if (scan_number(&iso, 4, &y, &count) && count == 4 && scan_lit(&iso, "-")) {
+		/* Year first: ISO 8601, C.E. */
+		if (!scan_digits(&iso, 1, 2, &m) || !scan_lit(&iso, "-") || !scan_digits(&iso, 1, 2, &d))
+			return false;
+		*c = iso;
+	} else {
+		if (!scan_digits(c, 1, 2, &d))
+			return false;
+		char sep = c->p < c->end ? *c->p : '\0';
+		if (sep == '/' || sep == '-' || sep == '.') {
+			c->p++;
+			if (!scan_digits(c, 1, 2, &m) || c->p >= c->end || *c->p != sep)
+				return false;
+			c->p++;
+			y = scan_year(c, ERA_NONE);
+		} else {
+			scan_spaces(c);
+			if (!(m = scan_month(c)))
+				return false;
+			scan_spaces(c);
+			enum era era = scan_era(c);
+			scan_spaces(c);
+			y = scan_year(c, era);
+		}
+	}
+	if (!thai_day_valid(y, m, d))
+		return false;
+	*day = (struct civil_day){y, m, d};
+	return true;
+}
+
+/* "09:15", "9.15", "09:15:30", then an optional "น." */
+static bool scan_time(struct scan *c, struct civil_time *t)
+{
+	if (!scan_digits(c, 1, 2, &t->hour) || c->p >= c->end || (*c->p != ':' && *c->p != '.'))
+		return false;
+	char sep = *c->p++;
+	if (!scan_digits(c, 2, 2, &t->min))
+		return false;
+	t->sec = 0;
+	if (c->p < c->end && *c->p == sep) {
+		c->p++;
+		if (!scan_digits(c, 2, 2, &t->sec))
+			return false;
+	}
+	scan_spaces(c);
+	if (!scan_lit(c, "น."))
+		scan_lit(c, "น");
+	return t->hour <= 23 && t->min <= 59 && t->sec <= 59;
+}
+
+int thai_when_parse(const char *s, struct civil_time *out)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+		n--;
+	while (n && (*s == ' ' || (*s >= '\t' && *s <= '\r'))) {
+		s++;
+		n--;
+	}
+	struct scan c = {s, s + n};
+	struct civil_day day;
+	struct civil_time t = {0};
+	if (!scan_date(&c, &day))
+		return -1;
+	t.y = day.y;
+	t.m = day.m;
+	t.d = day.d;
+	int kind = THAI_WHEN_DAY;
+	if (c.p < c.end) {
+		/* Between the day and the time: "T", a space, ", ", " เวลา ". */
+		if (!scan_lit(&c, "T")) {
+			bool comma = scan_lit(&c, ",");
+			if (!scan_spaces(&c) && !comma)
+				return -1;
+			if (scan_lit(&c, "เวลา"))
+				scan_spaces(&c);
+		}
+		if (!scan_time(&c, &t))
+			return -1;
+		scan_spaces(&c);
+		kind = THAI_WHEN_TIME;
+	}
+	if (c.p != c.end)
+		return -1;
+	*out = t;
+	return kind;
+}
+
 /* ---- formatting ----------------------------------------------------- */
 
 /* Longest output: "วัน" + weekday + "ที่ 31 " + month + " พ.ศ. 9999" + " เวลา 23:59 น."
@@ -418,6 +640,7 @@ static int format_day(char *out, size_t cap, int y, int m, int d, enum thai_date
 	case THAI_DATE_LONG:
 		return snprintf(out, cap, "วัน%sที่ %d %s พ.ศ. %d", thai_weekday_name(thai_weekday(y, m, d)), d,
 		                thai_month_name(m), be);
+	case THAI_DATE_NUMERIC: return snprintf(out, cap, "%d/%d/%d", d, m, be);
 	}
 	return -1;
 }
@@ -455,8 +678,9 @@ int thai_epoch_format(struct buf *b, int64_t t, enum thai_date_style style, bool
 	int n = format_day(tmp, sizeof tmp, lt.y, lt.m, lt.d, style);
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		return -1;
-	int k = snprintf(tmp + n, sizeof tmp - (size_t)n, "%s%02d:%02d น.",
-	                 style == THAI_DATE_LONG ? " เวลา " : " ", lt.hour, lt.min);
+	int k = snprintf(tmp + n, sizeof tmp - (size_t)n, "%s%02d:%02d%s",
+	                 style == THAI_DATE_LONG ? " เวลา " : " ", lt.hour, lt.min,
+	                 style == THAI_DATE_NUMERIC ? "" : " น.");
 	if (k < 0 || (size_t)k >= sizeof tmp - (size_t)n)
 		return -1;
 	return put_digits(b, tmp, thai_digits);

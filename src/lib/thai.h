@@ -136,12 +136,50 @@ int thai_local_to_epoch(const struct civil_time *lt, int64_t *out);
  * Returns 0 with *out = UTC epoch seconds, or -1 (*out untouched). */
 int thai_datetime_parse(const char *s, int64_t *out);
 
+/* ---- the one date parser for what people type and files hold ---------- */
+
+/* Parses a day, or a day and a time (Bangkok wall clock), as people write
+ * them and as spreadsheets and our own exports hold them. Every form and the
+ * importer use this one function; the JSON API's ISO form is one of the
+ * accepted shapes. Forms:
+ *
+ *   ISO 8601, year first, always C.E.:  2026-11-27   2026-11-27T09:15[:30]
+ *                                       2026-11-27 09:15 (a space for the T)
+ *   day first, separator / - or . :     27/11/2569   27/11/69   27-11-2026
+ *   day, Thai month name, year:         27 พ.ย. 2569   27 พฤศจิกายน 2569
+ *                                       27 พ.ย. 69   27 พย 2569
+ *                                       27 พฤศจิกายน พ.ศ. 2569   27 พ.ย. ค.ศ. 2026
+ *   an optional weekday first:          วันศุกร์ที่ 27 พฤศจิกายน พ.ศ. 2569
+ *   then optionally a time:             … 09:15   … 9.15 น.   … เวลา 09:15:30 น.
+ *                                       (after a space, ", " or "T")
+ *
+ * The year rule (one rule, everywhere):
+ *   - a year-first ISO date is C.E. (the API's and date pickers' form);
+ *   - a year after "พ.ศ." is B.E., after "ค.ศ." C.E.;
+ *   - otherwise a 4-digit year of 2400 or more is B.E. (2569 → 2026), one
+ *     below 2400 is C.E. (2026): no date this system holds is before
+ *     B.E. 2400 (C.E. 1857), so the two never overlap;
+ *   - a 2-digit year is the last two digits of a B.E. year 25xx (69 → 2569),
+ *     as Thai offices abbreviate it; a 2-digit C.E. year is not accepted.
+ * Digits may be ASCII or Thai (๐–๙), mixed. Day and month take 1 or 2 digits,
+ * hour 1 or 2, minutes and seconds exactly 2; hour 0..23, minute and second
+ * 0..59. ASCII white space around the text and runs of spaces inside are
+ * allowed; nothing else may follow. The day must be real (29/2/2568 is not:
+ * C.E. 2025 is no leap year) and its C.E. year within 1..9999.
+ *
+ * Returns THAI_WHEN_DAY (a day only: out's time fields are 0) or
+ * THAI_WHEN_TIME (a day and a time), or -1 (out untouched). */
+#define THAI_WHEN_DAY  1
+#define THAI_WHEN_TIME 2
+int thai_when_parse(const char *s, struct civil_time *out);
+
 /* ---- formatting ----------------------------------------------------- */
 
 enum thai_date_style {
 	THAI_DATE_FULL,  /* "25 กุมภาพันธ์ 2567" — documents: full month name */
 	THAI_DATE_SHORT, /* "25 ก.พ. 2567" — tables, lists */
 	THAI_DATE_LONG, /* "วันอาทิตย์ที่ 25 กุมภาพันธ์ พ.ศ. 2567" — weekday and พ.ศ. */
+	THAI_DATE_NUMERIC, /* "25/2/2567" — what a form shows and takes back */
 };
 
 /* Appends day (y, m, d) to b in the given style, years in B.E., no leading
@@ -153,7 +191,10 @@ int thai_date_format(struct buf *b, int y, int m, int d, enum thai_date_style st
 int thai_epoch_format_date(struct buf *b, int64_t t, enum thai_date_style style, bool thai_digits);
 /* Appends the Bangkok date and time of t: the date as thai_date_format, then
  * " HH:MM น." ("25 ก.พ. 2567 14:05 น."); the long style puts "เวลา" before the
- * time ("วันอาทิตย์ที่ 25 กุมภาพันธ์ พ.ศ. 2567 เวลา 14:05 น."). 0 or -1 (b unchanged). */
+ * time ("วันอาทิตย์ที่ 25 กุมภาพันธ์ พ.ศ. 2567 เวลา 14:05 น."), the numeric style
+ * has no "น." ("25/2/2567 14:05", a form's value). Every style reads back
+ * through thai_when_parse (to the minute) for C.E. years 1857..9456, whose
+ * B.E. years 2400..9999 the year rule reads as B.E. 0 or -1 (b unchanged). */
 int thai_epoch_format(struct buf *b, int64_t t, enum thai_date_style style, bool thai_digits);
 
 #endif

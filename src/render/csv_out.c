@@ -17,6 +17,24 @@ bool export_entry_is_void(const json_t *e)
 	return !strcmp(export_model_str(e, "status"), "void") || json_is_true(json_object_get(e, "void"));
 }
 
+bool export_entry_serial(const json_t *e, double *serial)
+{
+	const json_t *t = json_object_get(e, "visited_at");
+	if (!json_is_integer(t))
+		return false;
+	/* Bangkok wall clock (UTC+7, no DST); serial 25569 is 1970-01-01. */
+	json_int_t local = json_integer_value(t) + 7 * 3600;
+	json_int_t days = local / 86400, secs = local % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	if (days + 25569 < 61) /* before 1 March 1900: Excel's calendar is off there */
+		return false;
+	*serial = (double)(days + 25569) + (double)secs / 86400.0;
+	return true;
+}
+
 void export_registry_totals(const json_t *model, struct export_totals *t)
 {
 	memset(t, 0, sizeof *t);

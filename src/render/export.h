@@ -13,6 +13,7 @@
  *                 "first_day_th": "26 มกราคม 2567", "last_day_th": "25 กุมภาพันธ์ 2567" },
  *     "generated_th": "25 พฤศจิกายน 2569 14:05 น.", "generated_by": "สมชาย ใจดี",
  *     "entries": [ { "number": "15/2567", "visited_th": "3 ก.พ. 2567 09:15 น.",
+ *                    "visited_at": 1706926500 (UTC epoch seconds; optional),
  *                    "visitor_name": "นางสาวสมศรี มีสุข",
  *                    "cid_masked": "X-XXXX-XXXX1-83-8" or null, "phone": "0812345678" or "",
  *                    "sex_label": "หญิง", "age_band_label": "40–59 ปี",
@@ -62,6 +63,12 @@
 const char *export_model_str(const json_t *obj, const char *key);
 /* True when entry e is voided ("status": "void", or "void": true). */
 bool export_entry_is_void(const json_t *e);
+/* The Excel date serial of entry e's "visited_at" (UTC epoch seconds) as a
+ * Bangkok wall-clock time (days since 1899-12-30, the fraction the time of
+ * day), true; false when e has no integer visited_at or it falls before
+ * 1 March 1900. The XLSX writes วันเวลา as this number, the CSV and PDF
+ * print visited_th. */
+bool export_entry_serial(const json_t *e, double *serial);
 
 struct export_totals {
 	json_int_t entries;  /* entries counted as served */
@@ -109,7 +116,10 @@ int export_registry_csv(struct buf *out, const json_t *model);
  * (registry, district, province), a period row, a bold header row (the CSV's
  * columns, export_registry_columns) with an autofilter, frozen below the
  * header, one row per entry (cells are strings, so nothing is evaluated as a
- * formula; voided rows in grey strike-through), and a totals row with
+ * formula, except วันเวลา: a real date, export_entry_serial, shown
+ * "27/11/2569 09:15" in the Buddhist era by the number format
+ * "[$-107041E]d/m/yyyy hh:mm", written as visited_th when the entry has no
+ * visited_at; voided rows in grey strike-through), and a totals row with
  * numeric cells. Printing is set
  * to A4 landscape, one page wide, header rows repeated, "หน้า n / N" footer.
  * libxlsxwriter 1.1.4 writes only to files: the workbook goes through a

@@ -1,10 +1,11 @@
-/* The registry book as PDF (cairo + pango), A4 landscape.
+/* The registry book as PDF (cairo + pango), A4 landscape, one visitor per
+ * line: about twenty entries a page, as a paper registry book holds them.
  *
- * Two passes over the entries. The first lays every row out (pango: HarfBuzz
- * shaping, libthai line breaking) only to learn its height, and so where the
- * pages break and how many there are; the second draws, so every footer can
- * say "หน้า n / N". Only heights are kept between the passes (8 bytes a
- * row); keeping the layouts themselves would cost kilobytes a row.
+ * Every cell is one line; text longer than its column ends in "…" (the CSV
+ * and XLSX hold everything). So every row has the same height, computed
+ * once, and the pages are known before drawing: every footer can say
+ * "หน้า n / N". The pagination keeps its general form (row heights, then
+ * breaks) so a taller row would still never be split.
  *
  * Units: the PDF surface's user space is in points (1/72 in), and the pango
  * context's resolution is set to 72 dpi to match; pango's default of 96 dpi
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/thai.h"
 #include "lib/xalloc.h"
 #include "render/pdf_common.h"
 
@@ -31,44 +33,56 @@
 #define FOOTER_Y (PAGE_H - MARGIN_B + 4)
 
 #define SIZE_HEAD  16 /* heading lines: the official 16 pt (font: PDF_FONT_FAMILY) */
-#define SIZE_TABLE 13 /* table cells and totals (see cols[]) */
+#define SIZE_TABLE 11 /* table cells and totals (see cols[]) */
 #define SIZE_FOOT  12
 #define PAD_X      3.0 /* cell padding, points */
-#define PAD_TOP    1.5
-#define PAD_BOTTOM 3.0 /* room under descenders (ฐ ญ ฎ) before the rule */
+#define PAD_TOP    1.0
+#define PAD_BOTTOM 2.5 /* room under descenders (ฐ ญ ฎ) before the rule */
 #define PAD_Y      (PAD_TOP + PAD_BOTTOM)
 #define GAP_HEAD   4.0 /* between the heading and the table */
 #define GAP_TOTALS 4.0 /* between the last row and the totals line */
 #define RULE       0.5 /* grid line width */
-#define GREY       0.45
+/* A font's own glyph box (what pdftotext reports) reaches about 2 pt below
+ * pango's logical line at 11 pt: the table ends that much above the bottom
+ * margin, so no mark of the last line lies in the margin. */
+#define INK_SLACK 2.5
+#define GREY      0.45
 /* Laksaman's line height is 1.65 em, room for stacked Thai marks above and
  * below; 0.8 of it still keeps the marks of adjacent lines apart (checked on
  * rendered pages: ฐ/ญ tails over tone marks on stacked vowels). */
 #define LINE_SPACING 0.8
 
-enum { NCOLS = 7, COL_REMARKS = NCOLS - 1 };
+enum { NCOLS = 7, COL_SERVICES = 5, COL_REMARKS = NCOLS - 1 };
 
-/* Widths in points; they sum to TEXT_W (700 pt). Thirteen fields do not fit
- * side by side in 700 pt at a readable size, so cells share: the visitor's
- * name, masked ID and phone (a line each); sex and age band; the services
- * with their outcomes and then the channel. Tuned on Laksaman 13 pt so the
- * usual values do not break inside a word: "1234/2567" (61 pt),
- * "28 ก.พ. 2567" (73), "X-XXXX-XXXX1-83-8" (116), "60 ปีขึ้นไป" (54),
- * "สมชาย ใจดี" (59), each plus 2 × PAD_X. libthai does not know some
- * loanwords ("แอปพลิเคชัน"), which then break anywhere: the services cell
- * is wide so that they rarely have to. */
+/* Widths in points; they sum to TEXT_W (700 pt), the services column taking
+ * what the others leave (185 pt). One line per visitor leaves room for the
+ * book's columns only: sex, age band, channel and officer are in the CSV and
+ * XLSX. Tuned on Laksaman 11 pt so the usual values fit whole: "1234/2567"
+ * (52 pt), "28/2/2567 09:15" (81), "X-XXXX-XXXX1-83-8" (100), "0812345678"
+ * (60), each plus 2 × PAD_X; a name of about 30 letters (104). The column
+ * headers are one line too (hence "เลขบัตรประชาชน"). */
 static const struct {
 	const char *title;
 	double width;
 } cols[NCOLS] = {
-    {"ลำดับที่", 62},
-    {"วันเวลา", 80},
-    {"ชื่อ–สกุล\nเลขบัตร / โทรศัพท์", 130},
-    {"เพศ\nช่วงอายุ", 60},
-    {"บริการ (ผลการให้บริการ)\nช่องทาง", 207},
-    {"เจ้าหน้าที่", 66},
-    {"หมายเหตุ", 0}, /* the rest: 95 pt */
+    {"ลำดับที่", 60},  {"วันเวลา", 87},    {"ชื่อ–สกุล", 112}, {"เลขบัตรประชาชน", 108},
+    {"โทรศัพท์", 66}, {"บริการ (ผล)", 0}, {"หมายเหตุ", 82},
 };
+
+/* The outcome as a word in the services cell, by its API name (the model's
+ * services carry "outcome"); the full label otherwise. */
+static const char *outcome_short(const json_t *sv)
+{
+	static const char *const names[][2] = {{"completed", "เสร็จ"},
+	                                       {"self_completed", "แนะนำให้ทำเอง"},
+	                                       {"referred", "ส่งต่อ"},
+	                                       {"not_completed", "ไม่สำเร็จ"}};
+	const char *o = export_model_str(sv, "outcome");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(o, names[i][0]))
+			return names[i][1];
+	return export_model_str(sv, "outcome_label");
+}
 
 struct doc {
 	cairo_t *cr;
@@ -78,7 +92,8 @@ struct doc {
 	PangoLayout *line;        /* free-width text: heading, footer, totals */
 	PangoAttrList *struck;    /* a voided row's cells: struck through */
 	double col_x[NCOLS + 1];  /* column edges, col_x[NCOLS] = right edge */
-	double max_cell;          /* tallest cell content that fits a page */
+	double row_h;             /* a row: one line of text and the padding */
+	double line_h;            /* pango's height of one table line */
 	double head_h;            /* heading block height, gap included */
 	double colhead_h;         /* column-header row height */
 	double body_top, body_bottom;
@@ -120,57 +135,59 @@ static void heading_lines(const struct doc *d, struct buf *l2, struct buf *l3)
 	           export_model_str(period, "first_day_th"), export_model_str(period, "last_day_th"));
 }
 
-/* Fills d->scratch[0..NCOLS) with entry e's cell texts. The buffers have no
- * practical cap (the model is already in memory); a string cut by the cap
- * would only be cut on paper. */
+/* Appends s to b on one line: line breaks and tabs become spaces. */
+static void put_line(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_putc(b, *s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+}
+
+/* Fills d->scratch[0..NCOLS) with entry e's cell texts, each one line. The
+ * buffers have no practical cap (the model is already in memory). */
 static void row_texts(struct doc *d, const json_t *e)
 {
 	struct buf *s = d->scratch;
 	for (int c = 0; c < NCOLS; c++)
 		buf_reset(&s[c]);
 	buf_puts(&s[0], export_model_str(e, "number"));
-	buf_puts(&s[1], export_model_str(e, "visited_th"));
-	const char *person[3] = {export_model_str(e, "visitor_name"), export_model_str(e, "cid_masked"),
-	                         export_model_str(e, "phone")};
-	for (int k = 0; k < 3; k++)
-		if (*person[k])
-			buf_printf(&s[2], "%s%s", s[2].len ? "\n" : "", person[k]);
-	const char *sex = export_model_str(e, "sex_label"), *age = export_model_str(e, "age_band_label");
-	buf_printf(&s[3], "%s%s%s", sex, *sex && *age ? "\n" : "", age);
+	/* "28/2/2567 09:15" from visited_at: shorter than visited_th. */
+	const json_t *at = json_object_get(e, "visited_at");
+	if (!json_is_integer(at) ||
+	    thai_epoch_format(&s[1], (int64_t)json_integer_value(at), THAI_DATE_NUMERIC, false) < 0)
+		put_line(&s[1], export_model_str(e, "visited_th"));
+	put_line(&s[2], export_model_str(e, "visitor_name"));
+	buf_puts(&s[3], export_model_str(e, "cid_masked"));
+	put_line(&s[4], export_model_str(e, "phone"));
 	const json_t *services = json_object_get(e, "services"), *sv;
-	size_t n = json_array_size(services), i;
+	size_t i;
 	json_array_foreach(services, i, sv)
 	{
 		if (i)
-			buf_putc(&s[4], '\n');
-		if (n > 1)
-			buf_printf(&s[4], "%zu. ", i + 1);
-		buf_puts(&s[4], export_model_str(sv, "name_th"));
-		const char *outcome = export_model_str(sv, "outcome_label");
+			buf_puts(&s[COL_SERVICES], "; ");
+		put_line(&s[COL_SERVICES], export_model_str(sv, "name_th"));
+		const char *outcome = outcome_short(sv);
 		if (*outcome)
-			buf_printf(&s[4], " (%s)", outcome);
+			buf_printf(&s[COL_SERVICES], " (%s)", outcome);
 	}
-	const char *channel = export_model_str(e, "channel_label");
-	if (*channel)
-		buf_printf(&s[4], "%sช่องทาง: %s", s[4].len ? "\n" : "", channel);
-	buf_puts(&s[5], export_model_str(e, "officer_name"));
 	const char *remarks = export_model_str(e, "remarks");
 	if (export_entry_is_void(e)) {
 		const char *reason = export_model_str(e, "void_reason");
-		buf_printf(&s[COL_REMARKS], "ยกเลิก%s%s", *reason ? ": " : "", reason);
-		if (*remarks)
-			buf_printf(&s[COL_REMARKS], "\n%s", remarks);
+		buf_printf(&s[COL_REMARKS], "ยกเลิก%s", *reason ? ": " : "");
+		put_line(&s[COL_REMARKS], reason);
+		if (*remarks) {
+			buf_puts(&s[COL_REMARKS], " · ");
+			put_line(&s[COL_REMARKS], remarks);
+		}
 	} else {
-		buf_puts(&s[COL_REMARKS], remarks);
+		put_line(&s[COL_REMARKS], remarks);
 	}
 }
 
-/* Loads entry e's cells into d->cell[] and returns the row height. */
-static double row_layout(struct doc *d, const json_t *e)
+/* Loads entry e's cells into d->cell[]. */
+static void row_layout(struct doc *d, const json_t *e)
 {
 	row_texts(d, e);
 	bool voided = export_entry_is_void(e);
-	double h = 0;
 	for (int c = 0; c < NCOLS; c++) {
 		PangoLayout *l = d->cell[c];
 		pango_layout_set_text(l, buf_str(&d->scratch[c]), (int)d->scratch[c].len);
@@ -181,7 +198,7 @@ static double row_layout(struct doc *d, const json_t *e)
 		} else {
 			/* The remarks cell: "ยกเลิก: …" in bold black, the rest grey. */
 			PangoAttrList *a = pango_attr_list_new();
-			const char *nl = strchr(buf_str(&d->scratch[c]), '\n');
+			const char *nl = strstr(buf_str(&d->scratch[c]), " · ");
 			PangoAttribute *b = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
 			b->end_index = nl ? (guint)(nl - buf_str(&d->scratch[c])) : G_MAXUINT;
 			pango_attr_list_insert(a, b);
@@ -193,11 +210,7 @@ static double row_layout(struct doc *d, const json_t *e)
 			pango_layout_set_attributes(l, a);
 			pango_attr_list_unref(a);
 		}
-		double ch = pdf_layout_height(l);
-		if (ch > h)
-			h = ch;
 	}
-	return h + PAD_Y;
 }
 
 /* ---- drawing ---- */
@@ -278,7 +291,10 @@ static void draw_row(struct doc *d, const json_t *e, double y, double h)
 	for (int c = 0; c < NCOLS; c++) {
 		double g = voided && c != COL_REMARKS ? GREY : 0;
 		cairo_set_source_rgb(d->cr, g, g, g);
-		draw_layout(d, d->cell[c], d->col_x[c] + PAD_X, y + PAD_TOP);
+		/* The line's box is taller than the row allows (LINE_SPACING):
+		 * centred, its empty top and bottom overlap the padding. */
+		draw_layout(d, d->cell[c], d->col_x[c] + PAD_X,
+		            y + PAD_TOP - (1 - LINE_SPACING) * d->line_h / 2);
 	}
 	draw_grid_row(d, y, h);
 }
@@ -349,13 +365,16 @@ static void doc_init(struct doc *d, cairo_t *cr, const json_t *model)
 	d->f_foot = pdf_font(SIZE_FOOT, false);
 	d->line = pango_layout_new(d->ctx);
 	pango_layout_set_line_spacing(d->line, LINE_SPACING);
+	/* The services column takes what the others leave. */
+	double fixed = 0;
+	for (int c = 0; c < NCOLS; c++)
+		fixed += cols[c].width;
 	d->col_x[0] = MARGIN_L;
 	for (int c = 0; c < NCOLS; c++)
-		d->col_x[c + 1] = d->col_x[c] + cols[c].width;
-	d->col_x[NCOLS] = PAGE_W - MARGIN_R; /* the last column takes the rest */
+		d->col_x[c + 1] = d->col_x[c] + (c == COL_SERVICES ? TEXT_W - fixed : cols[c].width);
 	d->head_h = heading(d, false);
 	d->body_top = MARGIN_T + d->head_h;
-	d->body_bottom = PAGE_H - MARGIN_B;
+	d->body_bottom = PAGE_H - MARGIN_B - INK_SLACK;
 	d->struck = pango_attr_list_new();
 	pango_attr_list_insert(d->struck, pango_attr_strikethrough_new(TRUE));
 	for (int c = 0; c < NCOLS; c++) {
@@ -366,14 +385,16 @@ static void doc_init(struct doc *d, cairo_t *cr, const json_t *model)
 		pango_layout_set_line_spacing(l, LINE_SPACING);
 		buf_init(&d->scratch[c], 0);
 	}
-	d->colhead_h = column_headers(d, 0, false);
-	/* A cell taller than a whole page's table area is cut with "…", so a
-	 * row always fits on one page. */
-	d->max_cell = d->body_bottom - d->body_top - d->colhead_h - PAD_Y - 1;
+	/* One line a cell, "…" where the text is longer than its column. */
 	for (int c = 0; c < NCOLS; c++) {
-		pango_layout_set_height(d->cell[c], (int)(d->max_cell * PANGO_SCALE));
+		pango_layout_set_height(d->cell[c], -1);
 		pango_layout_set_ellipsize(d->cell[c], PANGO_ELLIPSIZE_END);
 	}
+	d->colhead_h = column_headers(d, 0, false);
+	pango_layout_set_text(d->cell[0], "ลำดับที่ 1", -1);
+	d->line_h = pdf_layout_height(d->cell[0]);
+	/* Rows sit LINE_SPACING of a line apart, as lines do inside a cell. */
+	d->row_h = LINE_SPACING * d->line_h + PAD_Y;
 }
 
 static void doc_cleanup(struct doc *d)
@@ -404,7 +425,7 @@ static int paginate(struct doc *d, const json_t *entries, double *heights, size_
 	int pages = 0;
 	double y = d->body_bottom; /* "page full": the first row opens page 1 */
 	for (size_t i = 0; i < n; i++) {
-		heights[i] = row_layout(d, json_array_get(entries, i));
+		heights[i] = d->row_h; /* every row is one line */
 		if (y + heights[i] > d->body_bottom) {
 			first[pages++] = i;
 			y = d->body_top + d->colhead_h;

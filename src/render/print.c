@@ -152,6 +152,7 @@ struct poster {
 	const json_t *model, *point;
 	const char *names[P_SERVICES];
 	int n_names;
+	int total; /* services the point offers: names listed + those left out */
 };
 
 /* The services section for the first k names, column-major in two columns
@@ -249,10 +250,10 @@ static int draw_poster(cairo_t *cr, void *arg)
 	 * names as fit, then a line saying how many more there are. */
 	double room = FOOTER_Y - P_GAP / 2 - y;
 	int k = ps->n_names;
-	while (k > 0 && poster_services(ps, false, y, k, ps->n_names - k) > room)
+	while (k > 0 && poster_services(ps, false, y, k, ps->total - k) > room)
 		k--;
 	if (k > 0)
-		poster_services(ps, true, y, k, ps->n_names - k);
+		poster_services(ps, true, y, k, ps->total - k);
 
 	const char *when = str(ps->model, "generated_th");
 	if (*when) {
@@ -282,6 +283,9 @@ int print_poster_pdf(const json_t *model, struct buf *out)
 		if (s && *s && ps.n_names < P_SERVICES)
 			ps.names[ps.n_names++] = s;
 	}
+	/* "และบริการอื่นอีก N รายการ" counts from the whole list, not the names given. */
+	json_int_t total = json_integer_value(json_object_get(model, "services_total"));
+	ps.total = total > ps.n_names && total < 100000 ? (int)total : ps.n_names;
 	char *title = xasprintf("โปสเตอร์%s", str(pt, "name_th"));
 	int n = pdf_render(out, PAGE_W, PAGE_H, title, draw_poster, &ps);
 	free(title);

@@ -12,6 +12,8 @@
  *     "point_url":  { "href": "https://host/points/4701", "short": "host/p/4701" },
  *     "catalogue_url": { "href": "https://host/", "short": "host" },
  *     "services": [ "ชื่อบริการ", ... ]   (optional: names listed on the poster, first 12),
+ *     "services_total": 31   (optional: how many the point offers in all, for the
+ *                             line "และบริการอื่นอีก N รายการ"; default the names given),
  *     "generated_th": "25 พฤศจิกายน 2569" }
  *   One A4 portrait page: the title, the point's name, hours, phone,
  *   address, two QR codes (to the point's page and to the catalogue), each

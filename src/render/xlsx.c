@@ -25,9 +25,16 @@ enum { NCOLS = EXPORT_REGISTRY_NCOLS, ROW_TITLE = 0, ROW_PERIOD = 1, ROW_HEADER 
 /* Column widths in Excel's character units, for export_registry_columns. */
 static const double widths[NCOLS] = {10, 20, 26, 19, 13, 7, 10, 40, 26, 18, 20, 30, 20};
 
+/* วันเวลา as a real date (an Excel serial, so it sorts and filters as one)
+ * shown in the Buddhist era: [$-107041E] is Thai (041E) with the Thai
+ * Buddhist calendar (07) and Western digits (01), the LCID form of
+ * [$-th-TH,107] that both Excel and LibreOffice read. */
+#define DATE_FORMAT "[$-107041E]d/m/yyyy hh:mm"
+#define COL_WHEN    1
+
 struct formats {
-	lxw_format *title, *subtitle, *header, *cell, *voided, *total_label, *total_n, *total_services,
-	    *total_void;
+	lxw_format *title, *subtitle, *header, *cell, *voided, *date, *date_voided, *total_label, *total_n,
+	    *total_services, *total_void;
 };
 
 static void formats_init(lxw_workbook *wb, struct formats *f)
@@ -52,6 +59,18 @@ static void formats_init(lxw_workbook *wb, struct formats *f)
 	format_set_border(f->voided, LXW_BORDER_THIN);
 	format_set_font_color(f->voided, LXW_COLOR_GRAY);
 	format_set_font_strikeout(f->voided);
+	f->date = workbook_add_format(wb);
+	format_set_align(f->date, LXW_ALIGN_VERTICAL_TOP);
+	format_set_align(f->date, LXW_ALIGN_LEFT);
+	format_set_border(f->date, LXW_BORDER_THIN);
+	format_set_num_format(f->date, DATE_FORMAT);
+	f->date_voided = workbook_add_format(wb);
+	format_set_align(f->date_voided, LXW_ALIGN_VERTICAL_TOP);
+	format_set_align(f->date_voided, LXW_ALIGN_LEFT);
+	format_set_border(f->date_voided, LXW_BORDER_THIN);
+	format_set_font_color(f->date_voided, LXW_COLOR_GRAY);
+	format_set_font_strikeout(f->date_voided);
+	format_set_num_format(f->date_voided, DATE_FORMAT);
 	f->total_label = workbook_add_format(wb);
 	format_set_bold(f->total_label);
 	format_set_top(f->total_label, LXW_BORDER_DOUBLE);
@@ -135,10 +154,17 @@ static int write_sheet(lxw_workbook *wb, const json_t *model)
 			err = LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED;
 			break;
 		}
-		lxw_format *fmt = export_entry_is_void(e) ? f.voided : f.cell;
-		for (int c = 0; c < NCOLS && !err; c++)
-			err =
-			    worksheet_write_string(ws, (lxw_row_t)(ROW_FIRST + i), (lxw_col_t)c, row[c], fmt);
+		bool v = export_entry_is_void(e);
+		lxw_format *fmt = v ? f.voided : f.cell;
+		double serial;
+		for (int c = 0; c < NCOLS && !err; c++) {
+			lxw_row_t r = (lxw_row_t)(ROW_FIRST + i);
+			if (c == COL_WHEN && export_entry_serial(e, &serial))
+				err = worksheet_write_number(ws, r, (lxw_col_t)c, serial,
+				                             v ? f.date_voided : f.date);
+			else
+				err = worksheet_write_string(ws, r, (lxw_col_t)c, row[c], fmt);
+		}
 	}
 
 	/* Totals under รวม: entries under ชื่อ–สกุล, services under บริการ, voided

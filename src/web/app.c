@@ -39,12 +39,15 @@ const struct session_user *web_user(const struct req *r)
 	return req_user(r);
 }
 
-void web_audit(struct req *r, const char *action, const char *target, const char *detail)
+bool web_audit(struct req *r, const char *action, const char *target, const char *detail)
 {
 	const struct session_user *u = web_user(r);
 	if (db_audit_add(app->db, (int64_t)time(NULL), u ? u->id : 0, action, target, detail,
-	                 req_client_ip(r)) < 0)
+	                 req_client_ip(r)) < 0) {
 		log_error("audit: could not record %s %s", action, target ? target : "");
+		return false;
+	}
+	return true;
 }
 
 /* ---- navigation, by role ---- */
@@ -64,7 +67,7 @@ static const struct nav_item nav_items[] = {
     {"/units", "หน่วยงาน", ROLE_OFFICER, 0, 0},
     {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0, 0},
     {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1},
-    {"/admin/services", "แคตตาล็อกบริการ", ROLE_NATIONAL_ADMIN, 0, 0},
+    {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0},
     {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0, 0},
     {NULL, NULL, 0, 0, 0},
 };

@@ -19,11 +19,8 @@ struct app {
 	struct tpl_set *tpl;
 	struct router *router;
 	json_t *public_stats; /* {provinces, districts_in_programme}, loaded at start */
-	/* Usable e-services [{code, name_th, channel}] in catalogue order: the
-	 * catalogue snapshot's list (web/portal_state.c), replaced when the
-	 * catalogue changes; a replaced list stays valid for minutes, so a
-	 * handler may read it without a reference. */
-	json_t *eservices;
+	/* The usable e-services are the catalogue snapshot's: web_eservices(r)
+	 * in web/portal_state.h (a counted reference held for the request). */
 	const char *public_url; /* cfg->public_url or "http://" + the bound address; no trailing '/' */
 };
 
@@ -43,8 +40,10 @@ const struct session_user *web_user(const struct req *r);
  * already checked against the user's scope; "" when the route acts on no
  * single unit (or before authorize). */
 const char *web_scope_unit(const struct req *r);
-/* Writes one audit-log row (best effort, logged on failure). detail may be NULL. */
-void web_audit(struct req *r, const char *action, const char *target, const char *detail);
+/* Writes one audit-log row; detail may be NULL. Returns false (logged) when
+ * it could not be written: a view or export of personal data must not be
+ * answered then (the caller replies 503); other callers may go on. */
+bool web_audit(struct req *r, const char *action, const char *target, const char *detail);
 
 /* Per-resource route tables (each ended by a zeroed entry). */
 extern const struct route home_routes[];

@@ -171,7 +171,12 @@ static void login(struct req *r)
 		login_throttled(r, &b, username, ip, next);
 		return;
 	}
-	json_t *user = db_user_find_by_name(app->db, username);
+	int urc;
+	json_t *user = db_user_lookup(app->db, username, &urc);
+	if (urc < 0) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	const char *hash = user ? json_string_value(json_object_get(user, "password_hash")) : NULL;
 	pthread_once(&dummy_once, dummy_init);
 	bool ok = password_verify(hash ? hash : dummy_hash, password) && user &&

@@ -47,9 +47,9 @@ static json_t *text_or_null(const char *s)
 /* ---- the raw service from a request ---- */
 
 static const char *const service_fields[] = {
-    "code",     "name_th", "name_en",    "agency_th",   "agency_en", "agency_type",
-    "category", "channel", "url",        "description", "steps",     "documents",
-    "fees",     "status",  "sort_order", "source",      "note",      NULL};
+    "code",       "name_th", "name_en",     "agency_th", "agency_en",      "agency_type", "category",
+    "channel",    "url",     "description", "steps",     "documents",      "fees",        "status",
+    "sort_order", "source",  "note",        "area",      "area_provinces", NULL};
 
 /* Joins a JSON array of strings with "\n" (request memory). NULL when v is not
  * an array; *bad is set when an item is not a string. */
@@ -77,9 +77,41 @@ static const char *joined_list(struct req *r, json_t *v, bool *bad)
 	return s;
 }
 
+/* area_provinces as sent: a JSON array of codes, the repeated checkboxes of
+ * a form, or one text "10, 11, 12"; joined with ",". NULL = left out. */
+static const char *provinces_value(struct req *r, json_t *errors)
+{
+	json_t *list = NULL;
+	if (req_is_json_body(r)) {
+		json_t *v = json_object_get(req_json(r), "area_provinces");
+		if (!v || json_is_string(v))
+			return v ? json_string_value(v) : NULL;
+		if (!json_is_array(v)) {
+			web_field_error(errors, "area_provinces",
+			                "area_provinces ต้องเป็นรายการรหัสจังหวัด เช่น [\"10\", \"12\"]");
+			return "";
+		}
+		list = json_incref(v);
+	} else {
+		if (!req_form(r, "area_provinces"))
+			return req_form(r, "area") ? "" : NULL; /* no box ticked: none */
+		list = json_array();
+		portal_form_values(r, "area_provinces", list);
+	}
+	bool bad = false;
+	const char *s = joined_list(r, list, &bad);
+	json_decref(list);
+	if (bad)
+		web_field_error(errors, "area_provinces",
+		                "รหัสจังหวัดใน area_provinces ต้องเป็นข้อความ เช่น \"10\"");
+	return s;
+}
+
 /* A field's text as sent (NULL = left out). */
 static const char *field_value(struct req *r, const char *name, json_t *errors)
 {
+	if (!strcmp(name, "area_provinces"))
+		return provinces_value(r, errors);
 	if (req_is_json_body(r) && (!strcmp(name, "steps") || !strcmp(name, "documents"))) {
 		json_t *v = json_object_get(req_json(r), name);
 		if (json_is_array(v)) {
@@ -119,11 +151,11 @@ static const char *stored_text(struct req *r, json_t *svc, const char *name)
 static json_t *raw_from_request(struct req *r, json_t *current, struct eservice_raw *raw, json_t *errors)
 {
 	memset(raw, 0, sizeof *raw);
-	const char **slots[] = {&raw->code,      &raw->name_th,     &raw->name_en,    &raw->agency_th,
-	                        &raw->agency_en, &raw->agency_type, &raw->category,   &raw->channel,
-	                        &raw->url,       &raw->description, &raw->steps,      &raw->documents,
-	                        &raw->fees,      &raw->status,      &raw->sort_order, &raw->source,
-	                        &raw->note};
+	const char **slots[] = {&raw->code,      &raw->name_th,     &raw->name_en,       &raw->agency_th,
+	                        &raw->agency_en, &raw->agency_type, &raw->category,      &raw->channel,
+	                        &raw->url,       &raw->description, &raw->steps,         &raw->documents,
+	                        &raw->fees,      &raw->status,      &raw->sort_order,    &raw->source,
+	                        &raw->note,      &raw->area,        &raw->area_provinces};
 	json_t *typed = json_object();
 	for (size_t i = 0; service_fields[i]; i++) {
 		const char *v = field_value(r, service_fields[i], errors);
@@ -140,11 +172,52 @@ static bool category_exists(const char *code, void *ctx)
 	return portal_snap_category(ctx, code) != NULL;
 }
 
+/* The provinces of a checked area must exist (the rules only know their form). */
+static void check_area_provinces(struct portal_snap *s, const struct eservice *e, json_t *errors)
+{
+	for (const char *p = e->area_provinces; *p; p += strspn(p, " ")) {
+		size_t n = strcspn(p, " ");
+		char code[8];
+		snprintf(code, sizeof code, "%.*s", (int)(n < 7 ? n : 7), p);
+		if (!json_object_get(s->province_names, code)) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "ไม่พบจังหวัดรหัส %s (พื้นที่ให้บริการ)", code);
+			web_field_error(errors, "area_provinces", msg);
+			return;
+		}
+		p += n;
+	}
+}
+
 /* ---- the form ---- */
 
 static const char *const channels[] = {"tangrat", "web", "line", "app", NULL};
 static const char *const agency_types[] = {"government", "state_enterprise", NULL};
 static const char *const statuses[] = {"active", "moving", "retired", NULL};
+static const char *const areas[] = {"all", "only", "except", NULL};
+
+/* Every province as a checkbox [{code, name_th, checked}]: checked when its
+ * code is in text (codes separated by ',' or spaces, as typed or stored). */
+static json_t *province_boxes(struct portal_snap *s, const char *text)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(s->provinces, i, p)
+	{
+		const char *code = web_str(p, "code");
+		bool on = false;
+		for (const char *t = text; *t && !on;) {
+			size_t n = strcspn(t, ", ");
+			on = n == strlen(code) && !strncmp(t, code, n);
+			t += n;
+			t += strspn(t, ", ");
+		}
+		json_array_append_new(out, json_pack("{s:s, s:O, s:b}", "code", code, "name_th",
+		                                     json_object_get(p, "name_th"), "checked", on));
+	}
+	return out;
+}
 
 /* The form model. values: what the fields hold (taken); current: the stored
  * service for an edit (borrowed) or NULL. */
@@ -172,15 +245,22 @@ static json_t *form_model(struct portal_snap *s, json_t *values, json_t *current
 		                    "status_label", status_label(web_str(current, "status")), "href",
 		                    json_sprintf("/services/%s", code), "history_href",
 		                    json_sprintf("/services/%s/history", code));
+	const char *area = *web_str(values, "area") ? web_str(values, "area") : "all";
+	json_t *area_opts = web_options(areas, eservice_area_label, area);
+	json_t *boxes = province_boxes(s, web_str(values, "area_provinces"));
+	json_int_t ticked = 0;
+	json_t *b;
+	json_array_foreach(boxes, i, b) ticked += json_is_true(json_object_get(b, "checked"));
 	return json_pack(
-	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:{}}", "page_title", title, "mode",
-	    edit ? "edit" : "new", "is_edit", edit, "action",
+	    "{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:[], s:{}}",
+	    "page_title", title, "mode", edit ? "edit" : "new", "is_edit", edit, "action",
 	    edit ? json_sprintf("/services/%s", code) : json_string("/services"), "form", values,
 	    "categories", cats, "channels",
 	    web_options(channels, eservice_channel_label, web_str(values, "channel")), "agency_types",
 	    web_options(agency_types, eservice_agency_type_label, web_str(values, "agency_type")), "statuses",
 	    web_options(statuses, eservice_status_label, web_str(values, "status")), "service", service,
-	    "errors", "errors_by_field");
+	    "areas", area_opts, "provinces", boxes, "area_listed", strcmp(area, "all") != 0, "area_count",
+	    ticked, "errors", "errors_by_field");
 }
 
 /* The form's values for a stored service. */
@@ -213,13 +293,15 @@ static void errors_from(json_t *errors, const struct eservice_errors *errs)
 /* The admin model of a stored service: public model + source, note. */
 static json_t *admin_model(json_t *row)
 {
-	json_t *m = portal_service_model(row);
+	struct portal_snap *s = portal_snap_get();
+	json_t *m = portal_service_model(row, s ? s->province_names : NULL);
+	portal_snap_put(s);
 	json_object_set_new(m, "source", json_string(web_str(row, "source")));
 	json_object_set_new(m, "note", json_string(web_str(row, "note")));
 	return m;
 }
 
-/* ---- GET /admin/services ---- */
+/* ---- GET /admin/services (every staff member reads; national admins edit) ---- */
 
 static void admin_services(struct req *r)
 {
@@ -245,10 +327,11 @@ static void admin_services(struct req *r)
 		counts[!strcmp(status, "active") ? 0 : !strcmp(status, "moving") ? 1 : 2]++;
 		json_array_append_new(list, row);
 	}
-	json_t *m =
-	    json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:I}", "page_title", "แคตตาล็อกบริการ e-Service",
-	              "services", list, "totals", "all", (json_int_t)n, "active", counts[0], "moving",
-	              counts[1], "retired", counts[2], "generation", (json_int_t)s->generation);
+	const struct session_user *u = web_user(r);
+	json_t *m = json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:I, s:b}", "page_title",
+	                      "แคตตาล็อกบริการ e-Service", "services", list, "totals", "all", (json_int_t)n,
+	                      "active", counts[0], "moving", counts[1], "retired", counts[2], "generation",
+	                      (json_int_t)s->generation, "can_edit", u && u->role >= ROLE_NATIONAL_ADMIN);
 	json_t *saved = portal_snap_service(s, req_query(r, "saved"));
 	if (saved) {
 		char notice[ESVC_NAME_MAX + 64];
@@ -335,6 +418,7 @@ static void service_create(struct req *r)
 	struct eservice_errors errs;
 	eservice_validate(&raw, false, category_exists, s, e, &errs);
 	errors_from(errors, &errs);
+	check_area_provinces(s, e, errors);
 	/* A taken or reserved code is reported with the other errors. */
 	bool code_error = false;
 	for (size_t i = 0; i < errs.n; i++)
@@ -415,6 +499,7 @@ static void service_update(struct req *r)
 	struct eservice_errors errs;
 	eservice_validate(&raw, true, category_exists, s, e, &errs);
 	errors_from(errors, &errs);
+	check_area_provinces(s, e, errors);
 	snprintf(e->code, sizeof e->code, "%s", code);
 	int rc = DB_OK;
 	if (json_array_size(errors) == 0) {
@@ -538,6 +623,8 @@ static const struct {
     {"sort_order", "ลำดับในแคตตาล็อก"},
     {"source", "แหล่งที่มา"},
     {"note", "หมายเหตุที่มา"},
+    {"area", "พื้นที่ให้บริการ"},
+    {"area_provinces", "จังหวัดในพื้นที่ให้บริการ"},
 };
 
 static const struct {
@@ -555,9 +642,16 @@ static char *value_text(const struct portal_snap *snap, const char *key, json_t 
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
 		json_t *cat = !strcmp(key, "category") ? portal_snap_category(snap, s) : NULL;
+		if (!strcmp(key, "area_provinces")) {
+			json_t *names = portal_provinces_th(s, snap->province_names);
+			char *t = xstrdup(json_string_value(names));
+			json_decref(names);
+			return t;
+		}
 		const char *l = !strcmp(key, "status")        ? eservice_status_label(s)
 		                : !strcmp(key, "channel")     ? eservice_channel_label(s)
 		                : !strcmp(key, "agency_type") ? eservice_agency_type_label(s)
+		                : !strcmp(key, "area")        ? eservice_area_label(s)
 		                : cat                         ? web_str(cat, "name_th")
 		                                              : NULL;
 		return xstrdup(l ? l : s);
@@ -582,6 +676,7 @@ static char *value_text(const struct portal_snap *snap, const char *key, json_t 
 
 static json_t *history_rows(const struct portal_snap *snap, json_t *h)
 {
+	json_t *area_all = json_string("all"), *area_none = json_string("");
 	size_t i;
 	json_t *row;
 	json_array_foreach(h, i, row)
@@ -602,6 +697,14 @@ static json_t *history_rows(const struct portal_snap *snap, json_t *h)
 			    json_is_object(before) ? json_object_get(before, field_labels[k].key) : NULL;
 			json_t *x =
 			    json_is_object(after) ? json_object_get(after, field_labels[k].key) : NULL;
+			/* Snapshots from before the area existed (migration 007) served everywhere. */
+			json_t *dflt = !strcmp(field_labels[k].key, "area")             ? area_all
+			               : !strcmp(field_labels[k].key, "area_provinces") ? area_none
+			                                                                : NULL;
+			if (dflt && json_is_object(before) && !b)
+				b = dflt;
+			if (dflt && json_is_object(after) && !x)
+				x = dflt;
 			if ((!b && !x) || (b && x && json_equal(b, x)))
 				continue;
 			char *bs = value_text(snap, field_labels[k].key, b);
@@ -616,6 +719,8 @@ static json_t *history_rows(const struct portal_snap *snap, json_t *h)
 		}
 		json_object_set_new(row, "changes", changes);
 	}
+	json_decref(area_all);
+	json_decref(area_none);
 	return h;
 }
 
@@ -646,8 +751,265 @@ static void service_history(struct req *r)
 	reply_model(r, 200, "service_history", m);
 }
 
+/* ---- GET, POST /admin/search: the search vocabulary ---- */
+
+/* The vocabulary as the page shows it: synonyms [{word, term}], phrases
+ * [{phrase, services: [{code, name_th}]}] (grouped by phrase) and the text of
+ * the two boxes ("word = term", "phrase = code, code"), one entry a line. */
+static json_t *terms_model(struct portal_snap *s, json_t *terms)
+{
+	json_t *phrases = json_array();
+	struct buf st, pt;
+	buf_init(&st, 4 * 1024 * 1024);
+	buf_init(&pt, 4 * 1024 * 1024);
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(terms, "synonyms"), i, t)
+	    buf_printf(&st, "%s = %s\n", web_str(t, "word"), web_str(t, "term"));
+	json_t *last = NULL;
+	json_array_foreach(json_object_get(terms, "phrases"), i, t)
+	{
+		const char *phrase = web_str(t, "phrase"), *code = web_str(t, "service_code");
+		json_t *svc = portal_snap_service(s, code);
+		if (!last || strcmp(web_str(last, "phrase"), phrase)) {
+			last = json_pack("{s:s, s:[]}", "phrase", phrase, "services");
+			json_array_append_new(phrases, last);
+			buf_printf(&pt, "%s%s = %s", pt.len ? "\n" : "", phrase, code);
+		} else {
+			buf_printf(&pt, ", %s", code);
+		}
+		json_array_append_new(
+		    json_object_get(last, "services"),
+		    json_pack("{s:s, s:s}", "code", code, "name_th", svc ? web_str(svc, "name_th") : code));
+	}
+	if (pt.len)
+		buf_putc(&pt, '\n');
+	json_t *edited = json_object_get(terms, "edited_at");
+	json_t *m =
+	    json_pack("{s:s, s:O, s:o, s:s, s:s, s:I, s:I, s:o, s:O, s:[], s:{}}", "page_title",
+	              "คำค้นและคำพ้องของการค้นหาบริการ", "synonyms", json_object_get(terms, "synonyms"),
+	              "phrases", phrases, "synonyms_text", buf_str(&st), "phrases_text", buf_str(&pt),
+	              "synonym_count", (json_int_t)json_array_size(json_object_get(terms, "synonyms")),
+	              "phrase_count", (json_int_t)json_array_size(json_object_get(terms, "phrases")),
+	              "edited_th", portal_time_th(edited), "edited_by",
+	              json_object_get(terms, "edited_by") ? json_object_get(terms, "edited_by") : json_null(),
+	              "errors", "errors_by_field");
+	buf_cleanup(&st);
+	buf_cleanup(&pt);
+	return m;
+}
+
+static void search_terms(struct req *r)
+{
+	json_t *terms = db_search_terms(app->db);
+	if (!terms) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	json_t *m = terms_model(portal_snap_req(r), terms);
+	json_decref(terms);
+	if (req_query(r, "saved"))
+		json_object_set_new(m, "notice", json_string("บันทึกคำค้นและคำพ้องแล้ว การค้นหาใช้คำชุดใหม่แล้ว"));
+	reply_model(r, 200, "admin_search", m);
+}
+
+/* Checks one entry's text (the rules' message with where it is) into out. */
+static bool term_text(json_t *errors, const char *field, const char *where, const char *in, char *out)
+{
+	const char *fault = eservice_search_text_check(in ? in : "", out, ESVC_SEARCH_PHRASE_MAX + 1);
+	if (fault) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s: %s", where, fault);
+		web_field_error(errors, field, msg);
+	}
+	return !fault;
+}
+
+/* Adds {phrase, service_code} for every code in codes (a JSON array of
+ * strings), each a service of the catalogue. */
+static void term_services(struct portal_snap *s, json_t *errors, const char *where, const char *phrase,
+                          json_t *codes, json_t *out)
+{
+	size_t i;
+	json_t *c;
+	if (!json_array_size(codes)) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s: กรุณาระบุรหัสบริการอย่างน้อยหนึ่งบริการ", where);
+		web_field_error(errors, "phrases", msg);
+	}
+	json_array_foreach(codes, i, c)
+	{
+		const char *code = json_string_value(c);
+		if (!code || !portal_snap_service(s, code)) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s: ไม่พบบริการรหัส \"%.*s\" ในแคตตาล็อก", where,
+			         portal_utf8_prefix(code ? code : "", 60), code ? code : "");
+			web_field_error(errors, "phrases", msg);
+			continue;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:s}", "phrase", phrase, "service_code", code));
+	}
+}
+
+/* "a = b" lines of a box: calls fn with the two sides of each non-blank line. */
+static void term_lines(const char *text, json_t *errors, const char *field, const char *shape,
+                       void (*fn)(const char *left, const char *right, const char *where, void *arg),
+                       void *arg)
+{
+	size_t line = 0;
+	for (const char *p = text ? text : ""; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		line++;
+		char *l = xstrndup(p, n);
+		p += n + (nl ? 1 : 0);
+		char where[64];
+		snprintf(where, sizeof where, "บรรทัดที่ %zu", line);
+		bool blank = strspn(l, " \t\r") == strlen(l);
+		char *eq = strchr(l, '=');
+		if (!blank && !eq) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s: ต้องเขียนเป็น %s", where, shape);
+			web_field_error(errors, field, msg);
+		} else if (!blank) {
+			*eq = '\0';
+			fn(l, eq + 1, where, arg);
+		}
+		free(l);
+	}
+}
+
+struct terms_in {
+	struct portal_snap *s;
+	json_t *errors, *synonyms, *phrases;
+};
+
+static void synonym_line(const char *left, const char *right, const char *where, void *arg)
+{
+	struct terms_in *in = arg;
+	char word[ESVC_SEARCH_PHRASE_MAX + 1], term[ESVC_SEARCH_PHRASE_MAX + 1];
+	bool ok_word = term_text(in->errors, "synonyms", where, left, word);
+	bool ok_term = term_text(in->errors, "synonyms", where, right, term);
+	if (ok_word && ok_term)
+		json_array_append_new(in->synonyms, json_pack("{s:s, s:s}", "word", word, "term", term));
+}
+
+static void phrase_line(const char *left, const char *right, const char *where, void *arg)
+{
+	struct terms_in *in = arg;
+	char phrase[ESVC_SEARCH_PHRASE_MAX + 1];
+	if (!term_text(in->errors, "phrases", where, left, phrase))
+		return;
+	json_t *codes = json_array();
+	for (const char *p = right; *p;) {
+		p += strspn(p, " \t\r,");
+		size_t n = strcspn(p, " \t\r,");
+		if (n)
+			json_array_append_new(codes, json_stringn(p, n));
+		p += n;
+	}
+	term_services(in->s, in->errors, where, phrase, codes, in->phrases);
+	json_decref(codes);
+}
+
+static void search_terms_save(struct req *r)
+{
+	const struct session_user *u = web_user(r);
+	struct portal_snap *s = portal_snap_req(r);
+	struct terms_in in = {s, json_array(), json_array(), json_array()};
+	if (req_is_json_body(r)) {
+		json_t *body = req_json(r);
+		json_t *syn = json_object_get(body, "synonyms"), *ph = json_object_get(body, "phrases");
+		if (!json_is_array(syn))
+			web_field_error(in.errors, "synonyms",
+			                "synonyms ต้องเป็นรายการ [{\"word\": …, \"term\": …}] ([] = ไม่มี)");
+		if (!json_is_array(ph))
+			web_field_error(
+			    in.errors, "phrases",
+			    "phrases ต้องเป็นรายการ [{\"phrase\": …, \"services\": [รหัสบริการ]}] ([] = ไม่มี)");
+		size_t i;
+		json_t *e;
+		json_array_foreach(syn, i, e)
+		{
+			char where[64], word[ESVC_SEARCH_PHRASE_MAX + 1], term[ESVC_SEARCH_PHRASE_MAX + 1];
+			snprintf(where, sizeof where, "รายการที่ %zu", i + 1);
+			bool ok_word = term_text(in.errors, "synonyms", where,
+			                         json_string_value(json_object_get(e, "word")), word);
+			bool ok_term = term_text(in.errors, "synonyms", where,
+			                         json_string_value(json_object_get(e, "term")), term);
+			if (ok_word && ok_term)
+				json_array_append_new(in.synonyms,
+				                      json_pack("{s:s, s:s}", "word", word, "term", term));
+		}
+		json_array_foreach(ph, i, e)
+		{
+			char where[64], phrase[ESVC_SEARCH_PHRASE_MAX + 1];
+			snprintf(where, sizeof where, "รายการที่ %zu", i + 1);
+			if (!term_text(in.errors, "phrases", where,
+			               json_string_value(json_object_get(e, "phrase")), phrase))
+				continue;
+			json_t *codes = json_object_get(e, "services");
+			json_t *one = json_is_string(json_object_get(e, "service_code"))
+			                  ? json_pack("[O]", json_object_get(e, "service_code"))
+			                  : json_incref(json_is_array(codes) ? codes : NULL);
+			term_services(s, in.errors, where, phrase, one, in.phrases);
+			json_decref(one);
+		}
+	} else {
+		term_lines(req_form(r, "synonyms"), in.errors, "synonyms", "คำที่ประชาชนใช้ = คำในชื่อบริการ",
+		           synonym_line, &in);
+		term_lines(req_form(r, "phrases"), in.errors, "phrases",
+		           "คำหรือวลีที่ประชาชนใช้ = รหัสบริการ, รหัสบริการ", phrase_line, &in);
+	}
+	if (json_array_size(in.synonyms) > ESVC_SEARCH_TERMS_MAX)
+		web_field_error(in.errors, "synonyms", "คำพ้องมากเกิน 5,000 รายการ");
+	if (json_array_size(in.phrases) > ESVC_SEARCH_TERMS_MAX)
+		web_field_error(in.errors, "phrases", "วลีที่ประชาชนใช้มากเกิน 5,000 รายการ");
+	int rc = DB_OK;
+	if (!json_array_size(in.errors)) {
+		rc = db_search_terms_set(app->db, in.synonyms, in.phrases, u->id, (int64_t)time(NULL));
+		if (rc == DB_CONSTRAINT) /* a service deleted meanwhile */
+			web_field_error(in.errors, "phrases", "มีรหัสบริการที่ไม่อยู่ในแคตตาล็อก");
+	}
+	json_decref(in.synonyms);
+	json_decref(in.phrases);
+	if (json_array_size(in.errors)) {
+		json_t *terms = db_search_terms(app->db);
+		json_t *m = terms_model(s, terms ? terms : json_object());
+		json_decref(terms);
+		/* The boxes keep what was typed. */
+		const char *st = req_form(r, "synonyms"), *pt = req_form(r, "phrases");
+		if (st)
+			json_object_set_new(m, "synonyms_text", json_string(st));
+		if (pt)
+			json_object_set_new(m, "phrases_text", json_string(pt));
+		web_attach_errors(m, in.errors);
+		reply_invalid(r, "admin_search", m, in.errors);
+		return;
+	}
+	json_decref(in.errors);
+	if (rc != DB_OK) {
+		reply_error(r, rc == DB_BUSY ? ERR_UNAVAILABLE : ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	portal_changed();
+	if (web_wants_json(r)) {
+		json_t *terms = db_search_terms(app->db);
+		if (!terms) {
+			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+			return;
+		}
+		reply_json(r, 200, terms);
+		return;
+	}
+	reply_redirect(r, 303, "/admin/search?saved=1");
+}
+
 const struct route catalogue_routes[] = {
-    {HTTP_GET, "/admin/services", ROLE_NATIONAL_ADMIN, 0, admin_services, "catalogue.admin", &scope_national},
+    /* Every staff member may read the catalogue with its change histories (the
+     * public pages, cached for everyone, do not link to them); only national
+     * admins change it. */
+    {HTTP_GET, "/admin/services", ROLE_OFFICER, 0, admin_services, "catalogue.admin", &scope_none},
     {HTTP_GET, "/services/new", ROLE_NATIONAL_ADMIN, 0, service_new, "catalogue.new", &scope_national},
     {HTTP_POST, "/services", ROLE_NATIONAL_ADMIN, 0, service_create, "catalogue.create", &scope_national},
     {HTTP_GET, "/services/{code}/edit", ROLE_NATIONAL_ADMIN, 0, service_edit, "catalogue.edit",
@@ -658,5 +1020,9 @@ const struct route catalogue_routes[] = {
      &scope_national},
     {HTTP_GET, "/services/{code}/history", ROLE_OFFICER, 0, service_history, "catalogue.history",
      &scope_none},
+    {HTTP_GET, "/admin/search", ROLE_NATIONAL_ADMIN, 0, search_terms, "catalogue.search_terms",
+     &scope_national},
+    {HTTP_POST, "/admin/search", ROLE_NATIONAL_ADMIN, 0, search_terms_save, "catalogue.search_terms_save",
+     &scope_national},
     {0, NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -1,13 +1,21 @@
-/* Importing an existing registry from CSV (osspoint import, and the upload
- * page's background job). Every row is checked first; if any row is bad
- * nothing is stored and the Thai report lists every bad row (up to a cap);
- * otherwise all rows go in one transaction. Each row gets an idempotency key
- * derived from its content (unless the file has that column, whose values
- * are stored as given), so importing the same file again adds nothing. The
- * derived key is keyed with the server secret and made of as little personal
- * data as will tell rows apart (registry_import_row_key): it cannot be
- * computed from a guessed row without the secret, and the purge erases it.
- * Needs the secret loaded (crypto_secret_load). */
+/* Importing a registry from a CSV or XLSX file (osspoint import, and the
+ * upload page's background job): a file of our own export (CSV or XLSX, Thai
+ * headers, services by Thai name, B.E. dates), or one kept by hand (see
+ * core/registry.h for the columns and cells). The format is told by the
+ * bytes: a zip archive is XLSX (its first sheet), anything else CSV. The
+ * header is the first of the first 10 rows that names the required columns
+ * (our XLSX export has a title and a period line above it).
+ * Every row is checked first; if any row is bad nothing is stored and the
+ * Thai report lists every bad row (up to a cap), each message naming the row
+ * and the column header as the file writes it; otherwise all rows go in one
+ * transaction. Rows whose status says voided (ยกเลิก) are skipped and
+ * counted. Each row gets an idempotency key derived from its content (unless
+ * the file has that column, whose values are stored as given), so importing
+ * the same file again adds nothing. The derived key is keyed with the server
+ * secret and made of as little personal data as will tell rows apart
+ * (registry_import_row_key): it cannot be computed from a guessed row without
+ * the secret, and the purge erases it. Needs the secret loaded
+ * (crypto_secret_load). */
 #ifndef OSSPOINT_WEB_IMPORT_H
 #define OSSPOINT_WEB_IMPORT_H
 
@@ -22,10 +30,16 @@
 #define IMPORT_MAX_ROWS   200000
 
 struct import_result {
-	size_t rows;       /* data rows read */
-	size_t added;      /* new entries */
-	size_t existing;   /* rows already imported before (skipped) */
-	json_t *errors;    /* [{line, field, message}] (caller decrefs) */
+	size_t rows;     /* data rows read */
+	size_t added;    /* new entries */
+	size_t existing; /* rows already imported before (skipped) */
+	size_t voided;   /* rows of voided entries (skipped) */
+	/* [{line, column, field, message}] (caller decrefs): line is the row as a
+	 * spreadsheet numbers it (the header is row 1; a CSV parse error: the
+	 * text line), column the header cell as the file writes it ("" for the
+	 * whole file), field that column's API name ("file" for the whole file),
+	 * message the Thai line naming row and column. */
+	json_t *errors;
 	char message[512]; /* Thai summary of a failure, "" on success */
 };
 
@@ -55,8 +69,8 @@ void registry_import_row_key(char out[VISIT_KEY_MAX + 1], const char *unit, cons
 #define IMPORT_LEGACY_PREFIX "import0-"
 void registry_import_legacy_key(char out[VISIT_KEY_MAX + 1], const char *old);
 
-int registry_import_csv(const char *unit_code, int64_t officer_id, const char *data, size_t len,
-                        bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
-                        struct import_result *res);
+int registry_import_file(const char *unit_code, int64_t officer_id, const char *data, size_t len,
+                         bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                         struct import_result *res);
 
 #endif

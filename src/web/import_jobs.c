@@ -1,4 +1,4 @@
-/* /registry/import: upload a CSV registry; the import runs as a background job
+/* /registry/import: upload a registry file (CSV or XLSX); the import runs as a background job
  * whose page shows its progress (it reloads itself each second; no script) and
  * then the result or the Thai list of bad rows. Jobs live in memory: a
  * restart forgets them, which is harmless because an import is all-or-nothing
@@ -14,6 +14,7 @@
 #include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "render/export.h"
 #include "web/app.h"
 #include "web/scope.h"
 #include "web/import.h"
@@ -54,7 +55,7 @@ static void *job_run(void *arg)
 {
 	struct job *j = arg;
 	struct import_result res;
-	int rc = registry_import_csv(j->unit, j->user_id, j->data, j->len, false, progress, j, &res);
+	int rc = registry_import_file(j->unit, j->user_id, j->data, j->len, false, progress, j, &res);
 	if (rc == 0) {
 		char detail[96];
 		snprintf(detail, sizeof detail, "rows=%zu added=%zu existing=%zu", res.rows, res.added,
@@ -96,16 +97,16 @@ static json_t *job_model(const struct job *j)
 	    j->status == JOB_RUNNING ? (j->done > rows_total ? rows_total : j->done) : j->res.rows;
 	int percent = j->status != JOB_RUNNING ? 100 : j->total ? (int)(j->done * 100 / j->total) : 0;
 	static const char *const names[] = {"running", "done", "failed"};
-	/* "o" takes the reference: a new empty array while the job runs, one
-	 * more reference to the result's list once it is known. ("O" on a fresh
-	 * json_array() leaked one array per page view of a running job.) */
-	json_t *errors = j->res.errors ? json_incref(j->res.errors) : json_array();
-	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:o, s:s, s:b, s:b, s:b}", "id", j->id,
+	/* "errors" is taken (s:o): a running job has none yet, and an empty
+	 * array made here and given with s:O would leak. */
+	return json_pack("{s:s, s:s, s:I, s:I, s:i, s:I, s:I, s:I, s:o, s:s, s:b, s:b, s:b}", "id", j->id,
 	                 "status", names[j->status], "processed", (json_int_t)processed, "total",
 	                 (json_int_t)(j->status == JOB_RUNNING ? rows_total : j->res.rows), "percent",
 	                 percent, "added", (json_int_t)j->res.added, "skipped", (json_int_t)j->res.existing,
-	                 "errors", errors, "message", j->res.message, "refresh", j->status == JOB_RUNNING,
-	                 "done", j->status == JOB_DONE, "failed", j->status == JOB_FAILED);
+	                 "voided", (json_int_t)j->res.voided, "errors",
+	                 j->res.errors ? json_incref(j->res.errors) : json_array(), "message", j->res.message,
+	                 "refresh", j->status == JOB_RUNNING, "done", j->status == JOB_DONE, "failed",
+	                 j->status == JOB_FAILED);
 }
 
 static bool may_import(const struct session_user *u)
@@ -116,17 +117,17 @@ static bool may_import(const struct session_user *u)
 static void import_page(struct req *r)
 {
 	const struct session_user *u = web_user(r);
-	reply_model(
-	    r, 200, "registry_import",
-	    json_pack("{s:s, s:b}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload", may_import(u)));
+	reply_model(r, 200, "registry_import",
+	            json_pack("{s:s, s:b}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel", "can_upload",
+	                      may_import(u)));
 }
 
 static void refuse(struct req *r, int status, const char *message)
 {
 	json_t *errors = json_array();
 	web_field_error(errors, "file", message);
-	json_t *m = json_pack("{s:s, s:b, s:{s:s}}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload", 1,
-	                      "errors_by_field", "file", message);
+	json_t *m = json_pack("{s:s, s:b, s:{s:s}}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel",
+	                      "can_upload", 1, "errors_by_field", "file", message);
 	(void)status;
 	reply_invalid(r, "registry_import", m, errors);
 }
@@ -145,12 +146,14 @@ static void import_start(struct req *r)
 		data = f->value;
 		len = f->len;
 	} else {
+		/* A raw body: CSV, or XLSX (told apart by its bytes). */
 		const char *ct = req_header(r, "Content-Type");
-		if (ct && !strncmp(ct, "text/csv", 8))
+		if (ct &&
+		    (!strncmp(ct, "text/csv", 8) || !strncmp(ct, EXPORT_XLSX_TYPE, strlen(EXPORT_XLSX_TYPE))))
 			data = req_body(r, &len);
 	}
 	if (!data || len == 0) {
-		refuse(r, 422, "กรุณาเลือกไฟล์ CSV ที่จะนำเข้า");
+		refuse(r, 422, "กรุณาเลือกไฟล์ CSV หรือ Excel (.xlsx) ที่จะนำเข้า");
 		return;
 	}
 	struct job *j = xcalloc(1, sizeof *j);
@@ -261,8 +264,8 @@ static void import_job(struct req *r)
 	json_t *model = job_model(j);
 	pthread_mutex_unlock(&jobs_lock);
 	reply_model(r, 200, "registry_import",
-	            json_pack("{s:s, s:b, s:o}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV", "can_upload",
-	                      may_import(u), "job", model));
+	            json_pack("{s:s, s:b, s:o}", "page_title", "นำเข้าทะเบียนจากไฟล์ CSV หรือ Excel",
+	                      "can_upload", may_import(u), "job", model));
 }
 
 const struct route import_routes[] = {

@@ -38,13 +38,18 @@ static void today_iso(char out[THAI_ISO_DAY_SIZE])
 		thai_day_iso(d, out);
 }
 
-/* "1/10/2567" (B.E.) for an ISO day, as the form shows and takes it; "" for "". */
+/* "1/10/2567" (B.E.) for an ISO day, as the form shows it and thai_when_parse
+ * takes it back; "" for "". */
 static json_t *day_be(const char *iso)
 {
 	struct civil_day d;
-	if (!iso || thai_day_parse(iso, &d) < 0)
-		return json_string("");
-	return json_sprintf("%d/%d/%d", d.d, d.m, thai_year_be(d.y));
+	struct buf b;
+	buf_init(&b, 64);
+	if (iso && thai_day_parse(iso, &d) == 0)
+		thai_date_format(&b, d.y, d.m, d.d, THAI_DATE_NUMERIC, false);
+	json_t *v = json_string(buf_str(&b));
+	buf_cleanup(&b);
+	return v;
 }
 
 /* Loads the point named by {code} (with its history), or replies and returns NULL. */
@@ -58,29 +63,14 @@ static json_t *load_point(struct req *r)
 	return row;
 }
 
-static json_t *history_model(json_t *history)
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *h;
-	json_array_foreach(history, i, h)
-	{
-		const char *st = web_str(h, "status");
-		const char *sl = point_status_label(st);
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:o, s:s, s:o, s:s}", "status", st, "status_label",
-		                   sl ? sl : st, "since_th", portal_day_th(web_str(h, "since")), "note",
-		                   web_str(h, "note"), "at_th", portal_time_th(json_object_get(h, "at")),
-		                   "user_name", web_str(h, "user_name")));
-	}
-	return out;
-}
-
 /* The point as the staff pages and the JSON answers show it. */
 static json_t *point_model(json_t *row)
 {
 	json_t *p = portal_point_model(row);
-	json_object_set_new(p, "history", history_model(json_object_get(row, "history")));
+	json_object_set_new(p, "history", portal_status_changes(json_object_get(row, "history"), true));
+	json_t *sched = portal_status_changes(json_object_get(row, "scheduled"), true);
+	json_object_set_new(p, "has_scheduled", json_boolean(json_array_size(sched) > 0));
+	json_object_set_new(p, "scheduled", sched);
 	return p;
 }
 
@@ -123,6 +113,43 @@ static void point_edit(struct req *r)
 		json_object_set_new(m, "notice",
 		                    json_string("บันทึกข้อมูลจุดให้บริการแล้ว หน้าสาธารณะแสดงข้อมูลใหม่แล้ว"));
 	reply_model(r, 200, "point_form", m);
+}
+
+/* cancel_scheduled: the days of announced changes to drop (repeated form
+ * checkboxes, or a JSON array of ISO days). NULL-terminated, request
+ * memory; NULL when none. */
+static const char **cancel_days(struct req *r, json_t *errors)
+{
+	json_t *days = json_array();
+	if (req_is_json_body(r)) {
+		json_t *v = json_object_get(req_json(r), "cancel_scheduled");
+		if (json_is_array(v))
+			json_array_extend(days, v);
+		else if (v)
+			web_field_error(
+			    errors, "cancel_scheduled",
+			    "cancel_scheduled ต้องเป็นรายการวันที่ของการเปลี่ยนสถานะที่ยกเลิก เช่น [\"2027-01-05\"]");
+	} else {
+		portal_form_values(r, "cancel_scheduled", days);
+	}
+	size_t n = json_array_size(days), i;
+	const char **out = n ? req_alloc(r, (n + 1) * sizeof *out) : NULL;
+	json_t *d;
+	struct civil_day day;
+	json_array_foreach(days, i, d)
+	{
+		const char *s = json_string_value(d);
+		if (!s || thai_day_parse(s, &day) < 0) {
+			web_field_error(errors, "cancel_scheduled",
+			                "วันที่ของการเปลี่ยนสถานะที่ยกเลิกต้องอยู่ในรูป YYYY-MM-DD");
+			break;
+		}
+		out[i] = req_strdup(r, s);
+	}
+	if (out)
+		out[n] = NULL;
+	json_decref(days);
+	return out;
 }
 
 static void point_update(struct req *r)
@@ -172,9 +199,10 @@ static void point_update(struct req *r)
 	point_validate(&raw, today, &p, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		web_field_error(errors, errs.e[i].field, errs.e[i].message);
+	const char **cancel = cancel_days(r, errors);
 	int rc = DB_OK;
 	if (json_array_size(errors) == 0)
-		rc = db_point_update(app->db, code, &p, expected, today, u->id, (int64_t)time(NULL));
+		rc = db_point_update(app->db, code, &p, expected, today, u->id, (int64_t)time(NULL), cancel);
 	if (json_array_size(errors) > 0) {
 		json_t *m = form_model(row, typed);
 		json_decref(row);
@@ -253,6 +281,8 @@ static json_t *services_model(json_t *row, struct portal_snap *s, json_t *hidden
 	json_t *m;
 	json_array_foreach(s->services, i, m)
 	{
+		if (!portal_service_serves(m, code))
+			continue; /* not offered in this province at all (its area) */
 		bool h = web_code_in(hidden, web_str(m, "code"));
 		nhidden += h;
 		json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:O, s:b, s:b}", "code",
@@ -293,9 +323,9 @@ static void point_services(struct req *r)
 	reply_model(r, 200, "point_services", m);
 }
 
-/* Every value of the repeated form field `name` (the request API gives the
- * first only, so the body is read again). */
-static void form_values(struct req *r, const char *name, json_t *out)
+/* portal_state.h: the body is read again (the request API keeps the first
+ * value of a name only). */
+void portal_form_values(struct req *r, const char *name, json_t *out)
 {
 	size_t len;
 	const char *body = req_body(r, &len);
@@ -341,7 +371,7 @@ static void point_services_save(struct req *r)
 				web_field_error(errors, "hidden", "รหัสบริการใน hidden ต้องเป็นข้อความ");
 		}
 	} else {
-		form_values(r, "hidden", asked);
+		portal_form_values(r, "hidden", asked);
 	}
 	struct portal_snap *s = portal_snap_get();
 	json_t *codes = json_array();

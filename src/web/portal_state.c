@@ -3,13 +3,11 @@
  * Publishing: `current` is swapped under a mutex that is held only for the
  * pointer copy and the reference increment, so readers never wait for a
  * rebuild (which reads the database and builds the search index outside the
- * lock). Rebuilds are serialised by a second mutex.
- *
- * The registry reads app->eservices without taking a reference (it predates
- * the portal), so a usable list that is replaced is not freed at once: it is
- * kept for RETIRED_KEEP seconds (a reader holds the pointer for one loop over
- * a few dozen services) and freed by the poll thread afterwards. The list is
- * only replaced when it actually changed. */
+ * lock). Rebuilds are serialised by a second mutex. A replaced snapshot is
+ * freed by whoever drops its last reference: the rebuild when no reader holds
+ * it, else the last reader (a handler's portal_snap_put, or the end of a
+ * request that took it with portal_snap_req). Nothing is freed on a timer and
+ * no reader sees a pointer without holding a reference. */
 #include "web/portal_state.h"
 
 #include <pthread.h>
@@ -23,6 +21,8 @@
 #include "core/search.h"
 #include "db/catalogue.h"
 #include "db/db.h"
+#include "db/points.h"
+#include "db/units.h"
 #include "http/http.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -32,26 +32,22 @@
 #include "web/web.h"
 
 #define POLL_SECONDS 2
-#define RETIRED_KEEP 600
 
 struct snap {
 	struct portal_snap pub; /* first: a struct portal_snap * is a struct snap * */
 	int refs;               /* __atomic */
 	pthread_mutex_t hidden_lock;
-	json_t *hidden; /* {unit_code: [codes]}, filled on demand */
+	json_t *hidden;  /* {unit_code: [codes]}, filled on demand */
+	json_t *offered; /* {unit_code: [public models]}, filled on demand */
 };
 
 static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snap *current;
 static pthread_mutex_t rebuild_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Replaced usable lists, freed RETIRED_KEEP seconds after replacement. */
-struct retired {
-	json_t *list;
-	int64_t at;
-	struct retired *next;
-};
-static struct retired *retired_lists; /* under rebuild_lock */
+/* Snapshots built and not yet freed (tests: a replaced one goes once its
+ * last reader is done). */
+static int live_snaps; /* __atomic */
 
 static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t poll_cond = PTHREAD_COND_INITIALIZER;
@@ -92,7 +88,65 @@ static json_t *string_list(json_t *v)
 	return a;
 }
 
-json_t *portal_service_model(json_t *row)
+/* "กรุงเทพมหานคร นนทบุรี และสมุทรปราการ" for "10 11 12" (names from names,
+ * a code whose name is unknown as itself). */
+static void province_list_th(struct buf *b, const char *codes, json_t *names)
+{
+	size_t n = 0, k = 0;
+	for (const char *p = codes; *p; p++)
+		n += *p != ' ' && (p == codes || p[-1] == ' ');
+	for (const char *p = codes; *p;) {
+		size_t len = strcspn(p, " ");
+		char code[8];
+		snprintf(code, sizeof code, "%.*s", (int)(len < 7 ? len : 7), p);
+		const char *name = json_string_value(json_object_get(names, code));
+		k++;
+		buf_printf(b, "%s%s%s", k == 1 ? "" : " ", k > 1 && k == n ? "และ" : "", name ? name : code);
+		p += len;
+		p += strspn(p, " ");
+	}
+}
+
+json_t *portal_provinces_th(const char *codes, json_t *names)
+{
+	struct buf b;
+	buf_init(&b, 16 * 1024);
+	province_list_th(&b, codes, names);
+	json_t *j = json_string(buf_str(&b));
+	buf_cleanup(&b);
+	return j;
+}
+
+json_t *portal_area_th(const char *area, const char *codes, json_t *names)
+{
+	struct buf b;
+	buf_init(&b, 16 * 1024);
+	bool listed = !strcmp(area, "only") || !strcmp(area, "except");
+	buf_puts(&b, !strcmp(area, "only")     ? "เฉพาะ"
+	             : !strcmp(area, "except") ? "ทั่วประเทศ ยกเว้น"
+	                                       : "ทั่วประเทศ");
+	if (listed)
+		province_list_th(&b, codes, names);
+	json_t *j = json_string(buf_str(&b));
+	buf_cleanup(&b);
+	return j;
+}
+
+/* "10 11 12" -> ["10", "11", "12"] */
+static json_t *code_list(const char *s)
+{
+	json_t *a = json_array();
+	while (s && *s) {
+		size_t n = strcspn(s, " ");
+		if (n)
+			json_array_append_new(a, json_stringn(s, n));
+		s += n;
+		s += strspn(s, " ");
+	}
+	return a;
+}
+
+json_t *portal_service_model(json_t *row, json_t *province_names)
 {
 	const char *code = web_str(row, "code");
 	const char *status = web_str(row, "status");
@@ -132,7 +186,32 @@ json_t *portal_service_model(json_t *row)
 	json_object_set_new(m, "updated_th", updated_th);
 	json_object_set_new(m, "href", json_sprintf("/services/%s", code));
 	json_object_set_new(m, "qr_svg", json_sprintf("/services/%s/qr.svg", code));
+	const char *area = *web_str(row, "area") ? web_str(row, "area") : "all";
+	json_object_set_new(m, "area", json_string(area));
+	json_object_set_new(m, "area_provinces", code_list(web_str(row, "area_provinces")));
+	json_object_set_new(m, "area_th",
+	                    portal_area_th(area, web_str(row, "area_provinces"), province_names));
 	return m;
+}
+
+bool portal_service_serves(json_t *svc, const char *unit_code)
+{
+	size_t i;
+	json_t *c;
+	char list[ESVC_AREA_TEXT + 1];
+	size_t w = 0;
+	json_array_foreach(json_object_get(svc, "area_provinces"), i, c)
+	{
+		const char *code = json_string_value(c);
+		if (code && strlen(code) == 2 && w + 3 < sizeof list) {
+			if (w)
+				list[w++] = ' ';
+			memcpy(list + w, code, 2);
+			w += 2;
+		}
+	}
+	list[w] = '\0';
+	return eservice_area_serves(web_str(svc, "area"), list, unit_code);
 }
 
 static bool usable_status(const char *status)
@@ -150,10 +229,15 @@ static void snap_free(struct snap *s)
 	json_decref(s->pub.services);
 	json_decref(s->pub.groups);
 	json_decref(s->pub.usable);
+	json_decref(s->pub.stats);
+	json_decref(s->pub.provinces);
+	json_decref(s->pub.province_names);
 	search_index_free(s->pub.ix);
 	json_decref(s->hidden);
+	json_decref(s->offered);
 	pthread_mutex_destroy(&s->hidden_lock);
 	free(s);
+	__atomic_sub_fetch(&live_snaps, 1, __ATOMIC_RELAXED);
 }
 
 /* Reads everything and builds a snapshot; NULL (logged) when the database
@@ -164,35 +248,64 @@ static struct snap *snap_build(void)
 	int64_t gen = db_portal_generation(app->db);
 	json_t *cats = db_categories(app->db);
 	json_t *rows = db_services_all(app->db);
-	if (gen < 0 || !cats || !rows) {
+	json_t *provinces = db_point_provinces(app->db);
+	json_t *all_provinces = db_unit_children(app->db, "0");
+	json_t *unit_stats = db_unit_stats(app->db);
+	if (gen < 0 || !cats || !rows || !provinces || !all_provinces || !unit_stats) {
 		log_error("portal: could not read the catalogue");
 		json_decref(cats);
 		json_decref(rows);
+		json_decref(provinces);
+		json_decref(all_provinces);
+		json_decref(unit_stats);
 		return NULL;
 	}
 	struct snap *s = xcalloc(1, sizeof *s);
+	__atomic_add_fetch(&live_snaps, 1, __ATOMIC_RELAXED);
 	s->refs = 1;
 	pthread_mutex_init(&s->hidden_lock, NULL);
 	s->hidden = json_object();
+	s->offered = json_object();
 	struct portal_snap *p = &s->pub;
 	p->generation = gen;
 	p->built_at = (int64_t)time(NULL);
+	if (db_point_next_scheduled(app->db, p->next_due) != DB_OK)
+		p->next_due[0] = '\0'; /* retried at the next rebuild */
 	p->categories = cats;
 	p->all = json_array();
 	p->by_code = json_object();
 	p->services = json_array();
 	p->groups = json_array();
 	p->usable = json_array();
-
+	json_int_t npoints = 0;
 	size_t i;
 	json_t *c;
+	json_array_foreach(provinces, i, c) npoints += json_integer_value(json_object_get(c, "points"));
+	/* districts_in_programme: the points' districts (kept for API users of
+	 * the home page model); every district, khet included, in districts. */
+	p->stats = json_pack("{s:I, s:I, s:I, s:I}", "provinces", (json_int_t)json_array_size(provinces),
+	                     "points", npoints, "districts_in_programme", npoints, "districts",
+	                     (json_int_t)json_integer_value(json_object_get(unit_stats, "districts")));
+	json_decref(unit_stats);
+	json_decref(provinces);
+	p->provinces = json_array();
+	p->province_names = json_object();
+	json_array_foreach(all_provinces, i, c)
+	{
+		json_array_append_new(p->provinces, json_pack("{s:s, s:s}", "code", web_str(c, "code"),
+		                                              "name_th", web_str(c, "name_th")));
+		json_object_set_new(p->province_names, web_str(c, "code"),
+		                    json_string(web_str(c, "name_th")));
+	}
+	json_decref(all_provinces);
+
 	json_array_foreach(cats, i, c)
 	    json_object_set_new(c, "href", json_sprintf("/search?category=%s", web_str(c, "code")));
 
 	json_t *row;
 	json_array_foreach(rows, i, row)
 	{
-		json_t *m = portal_service_model(row);
+		json_t *m = portal_service_model(row, p->province_names);
 		const char *code = web_str(m, "code");
 		json_t *admin = json_copy(m);
 		json_object_set_new(admin, "source", json_string(web_str(row, "source")));
@@ -234,6 +347,25 @@ static struct snap *snap_build(void)
 	}
 
 	size_t n = json_array_size(p->services);
+	/* The vocabulary admins edit: phrasings join their service's keywords
+	 * (one per line), synonyms go to the index as they are. */
+	json_t *terms = db_search_terms(app->db);
+	if (!terms)
+		log_error("portal: could not read the search vocabulary; searching without it");
+	json_t *keywords = json_object(); /* code -> "phrase\nphrase" */
+	json_array_foreach(json_object_get(terms, "phrases"), i, c)
+	{
+		const char *code = web_str(c, "service_code");
+		json_t *had = json_object_get(keywords, code);
+		json_object_set_new(keywords, code,
+		                    had ? json_sprintf("%s\n%s", json_string_value(had), web_str(c, "phrase"))
+		                        : json_string(web_str(c, "phrase")));
+	}
+	json_t *syn = json_object_get(terms, "synonyms");
+	size_t nsyn = json_array_size(syn);
+	struct search_synonym *synonyms = xcalloc(nsyn ? nsyn : 1, sizeof *synonyms);
+	json_array_foreach(syn, i, c) synonyms[i] =
+	    (struct search_synonym){web_str(c, "word"), web_str(c, "term")};
 	struct search_doc *docs = xcalloc(n ? n : 1, sizeof *docs);
 	json_t *m;
 	json_array_foreach(p->services, i, m)
@@ -246,10 +378,14 @@ static struct snap *snap_build(void)
 		    .agency_en = web_str(m, "agency_en"),
 		    .category_th = web_str(m, "category_th"),
 		    .description = web_str(m, "description"),
+		    .keywords = web_str(keywords, web_str(m, "code")),
 		};
 	}
-	p->ix = search_index_new(docs, n);
+	p->ix = search_index_build(docs, n, synonyms, nsyn);
 	free(docs);
+	free(synonyms);
+	json_decref(keywords);
+	json_decref(terms);
 	if (!p->ix)
 		log_error("portal: no search index (libthai dictionary?); search matches substrings only");
 	return s;
@@ -274,22 +410,56 @@ void portal_snap_put(struct portal_snap *p)
 		snap_free(s);
 }
 
-/* ---- rebuilding ---- */
-
-static void reap_retired(int64_t now, bool all)
+int portal_state_live_snapshots(void)
 {
-	struct retired **pp = &retired_lists;
-	while (*pp) {
-		struct retired *r = *pp;
-		if (all || now - r->at >= RETIRED_KEEP) {
-			*pp = r->next;
-			json_decref(r->list);
-			free(r);
-		} else {
-			pp = &r->next;
-		}
-	}
+	return __atomic_load_n(&live_snaps, __ATOMIC_RELAXED);
 }
+
+/* ---- request-lifetime references ---- */
+
+static void req_snap_release(void *arg)
+{
+	portal_snap_put(arg);
+}
+
+struct portal_snap *portal_snap_req(struct req *r)
+{
+	struct portal_snap *s = req_done_arg(r, req_snap_release);
+	if (!s && (s = portal_snap_get()) != NULL)
+		req_on_done(r, req_snap_release, s);
+	return s;
+}
+
+json_t *web_eservices(struct req *r)
+{
+	struct portal_snap *s = portal_snap_req(r);
+	return s ? s->usable : NULL;
+}
+
+bool portal_service_usable(const char *code)
+{
+	struct portal_snap *s = portal_snap_get();
+	bool ok = false;
+	if (s && code) {
+		json_t *m = json_object_get(s->by_code, code);
+		ok = m && usable_status(web_str(m, "status"));
+	}
+	portal_snap_put(s);
+	return ok;
+}
+
+json_t *portal_service_name(const char *code)
+{
+	struct portal_snap *s = portal_snap_get();
+	json_t *m = s && code ? json_object_get(s->by_code, code) : NULL;
+	/* A reference to the snapshot's own string: jansson's counts are atomic
+	 * and the string never changes, so it outlives the snapshot safely. */
+	json_t *name = m ? json_incref(json_object_get(m, "name_th")) : json_string(code ? code : "");
+	portal_snap_put(s);
+	return name;
+}
+
+/* ---- rebuilding ---- */
 
 /* Builds and publishes a new snapshot. Returns 0, or -1 (the old one stays). */
 static int rebuild(void)
@@ -300,26 +470,12 @@ static int rebuild(void)
 		pthread_mutex_unlock(&rebuild_lock);
 		return -1;
 	}
-	/* The registry's list: keep the old pointer when nothing in it changed. */
-	json_t *old_usable = app->eservices;
-	if (old_usable && json_equal(old_usable, s->pub.usable)) {
-		json_decref(s->pub.usable);
-		s->pub.usable = json_incref(old_usable);
-	} else {
-		__atomic_store_n(&app->eservices, s->pub.usable, __ATOMIC_RELEASE);
-		if (old_usable) {
-			/* Our own reference, held since it was published. */
-			struct retired *r = xmalloc(sizeof *r);
-			*r = (struct retired){old_usable, (int64_t)time(NULL), retired_lists};
-			retired_lists = r;
-		}
-		json_incref(s->pub.usable);
-	}
 	pthread_mutex_lock(&current_lock);
 	struct snap *old = current;
 	current = s;
 	pthread_mutex_unlock(&current_lock);
 	pthread_mutex_unlock(&rebuild_lock);
+	/* The published reference of the old one: freed now, or by its last reader. */
 	if (old)
 		portal_snap_put(&old->pub);
 	return 0;
@@ -330,6 +486,32 @@ void portal_changed(void)
 	rebuild();
 	/* After the new snapshot is out: a request that starts now renders it. */
 	http_cache_invalidate();
+}
+
+void portal_state_tick(int64_t now)
+{
+	int64_t gen = db_portal_generation(app->db);
+	struct portal_snap *s = portal_snap_get();
+	bool moved = gen >= 0 && s && gen != s->generation;
+	portal_snap_put(s);
+	if (moved) {
+		log_info("portal: catalogue generation moved to %lld, rebuilding", (long long)gen);
+		portal_changed();
+	}
+	/* After the rebuild: a change just announced for today by another node
+	 * is due at once. */
+	char today[THAI_ISO_DAY_SIZE] = "";
+	struct civil_day d;
+	if (thai_epoch_day(now, &d) == 0)
+		thai_day_iso(d, today);
+	s = portal_snap_get();
+	bool due = s && s->next_due[0] && today[0] && strcmp(today, s->next_due) >= 0;
+	portal_snap_put(s);
+	int applied = 0;
+	if (due && db_points_apply_scheduled(app->db, today, now, &applied) == DB_OK) {
+		log_info("portal: %d announced point status change(s) took effect on %s", applied, today);
+		portal_changed();
+	}
 }
 
 static void *poll_thread(void *arg)
@@ -345,17 +527,7 @@ static void *poll_thread(void *arg)
 		if (poll_stop)
 			break;
 		pthread_mutex_unlock(&poll_lock);
-		int64_t gen = db_portal_generation(app->db);
-		struct portal_snap *s = portal_snap_get();
-		bool moved = gen >= 0 && s && gen != s->generation;
-		portal_snap_put(s);
-		if (moved) {
-			log_info("portal: catalogue generation moved to %lld, rebuilding", (long long)gen);
-			portal_changed();
-		}
-		pthread_mutex_lock(&rebuild_lock);
-		reap_retired((int64_t)time(NULL), false);
-		pthread_mutex_unlock(&rebuild_lock);
+		portal_state_tick((int64_t)time(NULL));
 		pthread_mutex_lock(&poll_lock);
 	}
 	pthread_mutex_unlock(&poll_lock);
@@ -366,6 +538,7 @@ int portal_state_start(void)
 {
 	if (rebuild() < 0)
 		return -1;
+	portal_state_tick((int64_t)time(NULL));
 	poll_stop = false;
 	/* The thread starts with every signal blocked: SIGTERM and SIGINT are
 	 * for http_wait_for_signal, and a thread that may take them would let
@@ -395,13 +568,8 @@ void portal_state_stop(void)
 	struct snap *s = current;
 	current = NULL;
 	pthread_mutex_unlock(&current_lock);
-	if (s) {
-		json_t *usable = app->eservices;
-		app->eservices = NULL;
-		json_decref(usable); /* the reference taken when it was published */
+	if (s)
 		portal_snap_put(&s->pub);
-	}
-	reap_retired(0, true);
 	pthread_mutex_unlock(&rebuild_lock);
 }
 
@@ -421,28 +589,80 @@ json_t *portal_snap_category(const struct portal_snap *s, const char *code)
 	return NULL;
 }
 
-json_t *portal_snap_hidden(struct portal_snap *p, const char *unit_code)
+/* The entry key of a per-snapshot cache (s->hidden or s->offered), borrowed
+ * from s; NULL when there is none yet. */
+static json_t *cache_get(struct snap *s, json_t *cache, const char *key)
 {
-	struct snap *s = (struct snap *)p;
 	pthread_mutex_lock(&s->hidden_lock);
-	json_t *h = json_object_get(s->hidden, unit_code);
+	json_t *v = json_object_get(cache, key);
 	pthread_mutex_unlock(&s->hidden_lock);
-	if (h)
-		return h;
-	/* Read outside the lock; two readers may both ask, the first stored wins. */
-	json_t *fresh = db_unit_hidden_services(app->db, unit_code);
-	if (!fresh)
-		return NULL;
+	return v;
+}
+
+/* Stores fresh (taken) under key unless another reader stored one first (the
+ * first stored wins: both were built from the same snapshot). Returns the
+ * entry, borrowed from s. */
+static json_t *cache_put(struct snap *s, json_t *cache, const char *key, json_t *fresh)
+{
 	pthread_mutex_lock(&s->hidden_lock);
-	h = json_object_get(s->hidden, unit_code);
-	if (!h) {
-		json_object_set_new(s->hidden, unit_code, fresh);
-		h = fresh;
+	json_t *v = json_object_get(cache, key);
+	if (!v) {
+		json_object_set_new(cache, key, fresh);
+		v = fresh;
 	} else {
 		json_decref(fresh);
 	}
 	pthread_mutex_unlock(&s->hidden_lock);
-	return h;
+	return v;
+}
+
+json_t *portal_snap_hidden(struct portal_snap *p, const char *unit_code)
+{
+	struct snap *s = (struct snap *)p;
+	json_t *h = cache_get(s, s->hidden, unit_code);
+	if (h)
+		return h;
+	/* Read outside the lock; two readers may both ask. */
+	json_t *fresh = db_unit_hidden_services(app->db, unit_code);
+	return fresh ? cache_put(s, s->hidden, unit_code, fresh) : NULL;
+}
+
+json_t *portal_snap_offered(struct portal_snap *p, const char *unit_code)
+{
+	struct snap *s = (struct snap *)p;
+	json_t *o = cache_get(s, s->offered, unit_code);
+	if (o)
+		return o;
+	json_t *hidden = portal_snap_hidden(p, unit_code);
+	if (!hidden)
+		return NULL;
+	json_t *fresh = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(p->services, i, m)
+	{
+		if (portal_service_serves(m, unit_code) && !web_code_in(hidden, web_str(m, "code")))
+			json_array_append(fresh, m);
+	}
+	return cache_put(s, s->offered, unit_code, fresh);
+}
+
+json_t *web_unit_eservices(struct req *r, const char *unit_code)
+{
+	struct portal_snap *s = portal_snap_req(r);
+	return s && unit_code ? portal_snap_offered(s, unit_code) : NULL;
+}
+
+bool portal_service_usable_at(const char *unit_code, const char *code)
+{
+	struct portal_snap *s = portal_snap_get();
+	json_t *o = s && unit_code && code ? portal_snap_offered(s, unit_code) : NULL;
+	bool ok = false;
+	size_t i;
+	json_t *m;
+	json_array_foreach(o, i, m) if (!strcmp(web_str(m, "code"), code)) ok = true;
+	portal_snap_put(s);
+	return ok;
 }
 
 /* ASCII-lower-case substring test, for when there is no index. */
@@ -467,6 +687,13 @@ static bool contains_folded(const char *hay, const char *needle)
 			return true;
 	}
 	return false;
+}
+
+size_t portal_snap_suggest(const struct portal_snap *s, const char *q, char *out, size_t cap)
+{
+	if (cap)
+		out[0] = '\0';
+	return s->ix && q ? search_suggest(s->ix, q, out, cap) : 0;
 }
 
 size_t portal_snap_search(const struct portal_snap *s, const char *q, const char *category, size_t *out,

@@ -24,6 +24,7 @@
 #include "lib/xalloc.h"
 #include "render/export.h"
 #include "web/app.h"
+#include "web/portal_state.h"
 #include "web/scope.h"
 #include "web/registry.h"
 #include "web/web.h"
@@ -35,11 +36,7 @@
 
 static bool service_exists(const char *code, void *ctx)
 {
-	size_t i;
-	json_t *s;
-	json_array_foreach(app->eservices, i,
-	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")), code)) return true;
-	return false;
+	return portal_service_usable(code);
 }
 
 static bool period_attested(struct period p, void *ctx)
@@ -85,16 +82,6 @@ void registry_rules_init(struct registry_rules *rules, const char *unit_code)
 
 /* ---- helpers ---- */
 
-static const char *service_name(const char *code)
-{
-	size_t i;
-	json_t *s;
-	json_array_foreach(app->eservices, i,
-	                   s) if (!strcmp(json_string_value(json_object_get(s, "code")),
-	                                  code)) return json_string_value(json_object_get(s, "name_th"));
-	return code;
-}
-
 /* Whether unit is the user's own district (staff of a district write its
  * registry; province and national users only read). */
 static bool own_district(const struct session_user *u, const char *unit)
@@ -123,21 +110,12 @@ static void local_time_exact(char out[24], int64_t t)
 	         (unsigned)lt.sec % 61u);
 }
 
-/* "YYYY-MM-DDTHH:MM" in Bangkok time, for a datetime-local input. */
-static void local_input_value(char out[20], int64_t t)
+/* "27/11/2569 09:15": Bangkok time, B.E., what the form's date-time field
+ * shows and takes back (core/registry reads it with thai_when_parse). */
+#define INPUT_VALUE_SIZE 32
+static void local_input_value(char out[INPUT_VALUE_SIZE], int64_t t)
 {
-	struct civil_time lt;
-	struct civil_day d;
-	out[0] = '\0';
-	if (thai_epoch_to_local(t, &lt) < 0)
-		return;
-	d = (struct civil_day){lt.y, lt.m, lt.d};
-	char iso[THAI_ISO_DAY_SIZE];
-	if (thai_day_iso(d, iso) < 0)
-		return;
-	char hm[8];
-	snprintf(hm, sizeof hm, "%02u:%02u", (unsigned)lt.hour % 24u, (unsigned)lt.min % 60u);
-	snprintf(out, 20, "%.10sT%.5s", iso, hm);
+	fmt_time(out, INPUT_VALUE_SIZE, t, THAI_DATE_NUMERIC);
 }
 
 static void current_period_label(char *out, size_t cap)
@@ -163,7 +141,7 @@ static const char *default_now(struct req *r, const char *given)
 	bool json_absent = req_is_json_body(r) && !json_object_get(req_json(r), "visited_at");
 	if (!json_absent && !(shown && given && *shown && !strcmp(shown, given)))
 		return given;
-	char now[20];
+	char now[INPUT_VALUE_SIZE];
 	local_input_value(now, (int64_t)time(NULL));
 	return req_strdup(r, now);
 }
@@ -300,12 +278,41 @@ static void add_word(const char *word, size_t len, void *arg)
  * and code cut into normalized words by core/search (libthai), so the
  * form's script matches a typed query at any word of the name, as the
  * portal's search does. */
-static json_t *service_words(void)
+/* The form's services: those the district's point offers (its area, then
+ * its hidden list: web_unit_eservices), plus any service the entry already
+ * holds that is not among them (an edit must not lose it). A new array of
+ * borrowed-and-increfed items. */
+static json_t *form_services(struct req *r, const char *unit_code, json_t *current)
+{
+	json_t *offered = web_unit_eservices(r, unit_code);
+	json_t *out = json_array();
+	size_t i;
+	json_t *s;
+	json_array_foreach(offered ? offered : web_eservices(r), i, s) json_array_append(out, s);
+	json_array_foreach(current, i, s)
+	{
+		const char *code = web_str(s, "code");
+		bool have = false;
+		size_t k;
+		json_t *o;
+		json_array_foreach(out, k, o) have = have || !strcmp(web_str(o, "code"), code);
+		if (have)
+			continue;
+		json_array_foreach(web_eservices(r), k, o) if (!strcmp(web_str(o, "code"), code))
+		{
+			json_array_append(out, o);
+			break;
+		}
+	}
+	return out;
+}
+
+static json_t *service_words(json_t *list)
 {
 	json_t *out = json_object();
 	size_t i;
 	json_t *s;
-	json_array_foreach(app->eservices, i, s)
+	json_array_foreach(list, i, s)
 	{
 		struct buf b;
 		buf_init(&b, 4096);
@@ -320,7 +327,8 @@ static json_t *service_words(void)
 static json_t *form_model(struct req *r, const char *unit_code, json_t *values, json_t *services)
 {
 	json_t *rows = json_array();
-	json_t *words = service_words();
+	json_t *list = form_services(r, unit_code, services);
+	json_t *words = service_words(list);
 	size_t nrows = json_array_size(services) > FORM_ROWS ? json_array_size(services) : FORM_ROWS;
 	for (size_t row = 0; row < nrows; row++) {
 		json_t *cur = json_array_get(services, row);
@@ -329,7 +337,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		json_t *opts = json_array();
 		size_t i;
 		json_t *s;
-		json_array_foreach(app->eservices, i, s)
+		json_array_foreach(list, i, s)
 		{
 			const char *c = json_string_value(json_object_get(s, "code"));
 			json_array_append_new(opts, json_pack("{s:s, s:O, s:O, s:b}", "code", c, "name_th",
@@ -347,6 +355,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 		              web_options(outcome_names, outcome_label, outcome ? outcome : "completed")));
 	}
 	json_decref(words);
+	json_decref(list);
 	static const char *const sexes[] = {"male", "female", "other", NULL};
 	static const char *const bands[] = {"under_20", "20_39", "40_59", "60_plus", NULL};
 	const char *channel = json_string_value(json_object_get(values, "channel"));
@@ -368,7 +377,7 @@ static json_t *form_model(struct req *r, const char *unit_code, json_t *values, 
 
 static json_t *empty_values(void)
 {
-	char now[20], key[TOKEN_LEN];
+	char now[INPUT_VALUE_SIZE], key[TOKEN_LEN];
 	local_input_value(now, (int64_t)time(NULL));
 	token_new(key);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visited_at", now,
@@ -434,13 +443,12 @@ static void label_entry(json_t *e)
 		                    json_string(o && outcome_label(o) ? outcome_label(o) : ""));
 		if (!json_object_get(s, "name_th"))
 			json_object_set_new(
-			    s, "name_th",
-			    json_string(service_name(json_string_value(json_object_get(s, "code")))));
+			    s, "name_th", portal_service_name(json_string_value(json_object_get(s, "code"))));
 	}
 }
 
 /* The model db_visit_get would answer for an entry just created from v. */
-static json_t *entry_from_input(const struct visit_input *v, const struct visit_created *out,
+static json_t *entry_from_input(struct req *r, const struct visit_input *v, const struct visit_created *out,
                                 const char *unit, const struct session_user *u, const char *last4,
                                 int64_t now)
 {
@@ -454,7 +462,7 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 		size_t k;
 		json_t *e;
 		rank[i] = SIZE_MAX;
-		json_array_foreach(app->eservices, k,
+		json_array_foreach(web_eservices(r), k,
 		                   e) if (!strcmp(json_string_value(json_object_get(e, "code")),
 		                                  v->services[i].code)) rank[i] = k;
 		size_t j = i;
@@ -467,8 +475,8 @@ static json_t *entry_from_input(const struct visit_input *v, const struct visit_
 	json_t *services = json_array();
 	for (size_t n = 0; n < v->nservices; n++) {
 		const struct visit_service *sv = &v->services[order[n]];
-		json_array_append_new(services, json_pack("{s:s, s:s, s:s}", "code", sv->code, "name_th",
-		                                          service_name(sv->code), "outcome",
+		json_array_append_new(services, json_pack("{s:s, s:o, s:s}", "code", sv->code, "name_th",
+		                                          portal_service_name(sv->code), "outcome",
 		                                          outcome_name(sv->outcome)));
 	}
 	return json_pack(
@@ -547,8 +555,9 @@ static void registry_create(struct req *r)
 	/* A new entry's model is built from what was just stored (reading it
 	 * back cost a tenth of the server's time under a write load); a
 	 * repeated key answers the stored entry. */
-	json_t *entry = out.existing ? db_visit_get(app->db, out.id)
-	                             : entry_from_input(&v, &out, unit, u, has_cid ? last4 : NULL, rules.now);
+	json_t *entry = out.existing
+	                    ? db_visit_get(app->db, out.id)
+	                    : entry_from_input(r, &v, &out, unit, u, has_cid ? last4 : NULL, rules.now);
 	if (!entry) {
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
@@ -586,9 +595,10 @@ static void registry_create(struct req *r)
  * (never today: entries are not deleted), then 404. */
 static json_t *load_entry(struct req *r)
 {
-	json_t *e = db_visit_get(app->db, strtoll(req_param(r, "id"), NULL, 10));
+	int rc;
+	json_t *e = db_visit_load(app->db, strtoll(req_param(r, "id"), NULL, 10), &rc);
 	if (!e)
-		reply_error(r, ERR_ENTRY_NOT_FOUND, "id", NULL);
+		reply_error(r, rc == DB_DONE ? ERR_ENTRY_NOT_FOUND : ERR_UNAVAILABLE, "id", NULL);
 	return e;
 }
 
@@ -625,6 +635,47 @@ static const struct {
     {"void_reason", "เหตุผลที่ยกเลิก"},
 };
 
+/* A history snapshot's value as a person reads it: times as Thai B.E.
+ * dates, coded fields by their Thai labels, services by name with the
+ * outcome. New string. */
+static char *history_text(const char *key, json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!v || json_is_null(v))
+		return xstrdup("");
+	if (!strcmp(key, "visited_at") && json_is_integer(v)) {
+		char when[128];
+		fmt_time(when, sizeof when, json_integer_value(v), THAI_DATE_SHORT);
+		return xstrdup(when);
+	}
+	if (!strcmp(key, "services") && json_is_array(v)) {
+		struct buf b;
+		buf_init(&b, 64 * 1024);
+		size_t i;
+		json_t *sv;
+		json_array_foreach(v, i, sv)
+		{
+			json_t *name = portal_service_name(json_string_value(json_object_get(sv, "code")));
+			const char *o = json_string_value(json_object_get(sv, "outcome"));
+			buf_printf(&b, "%s%s (%s)", i ? ", " : "", json_string_value(name),
+			           o && outcome_label(o) ? outcome_label(o) : "");
+			json_decref(name);
+		}
+		size_t len;
+		return buf_detach(&b, &len);
+	}
+	if (s) {
+		const char *l = !strcmp(key, "sex")        ? sex_label(s)
+		                : !strcmp(key, "age_band") ? age_label(s)
+		                : !strcmp(key, "channel")  ? channel_label(s)
+		                : !strcmp(key, "status") ? (!strcmp(s, "void") ? "ยกเลิกแล้ว" : "ใช้งาน")
+		                                         : NULL;
+		return xstrdup(l ? l : s);
+	}
+	char *t = json_dumps(v, JSON_ENCODE_ANY);
+	return t ? t : xstrdup("");
+}
+
 static json_t *history_model(int64_t id)
 {
 	json_t *h = db_visit_history(app->db, id);
@@ -652,12 +703,8 @@ static json_t *history_model(int64_t id)
 				json_t *x = json_object_get(after, field_labels[k].key);
 				if (json_equal(b, x) || (!b && !x))
 					continue;
-				char *bs = b ? (json_is_string(b) ? strdup(json_string_value(b))
-				                                  : json_dumps(b, JSON_ENCODE_ANY))
-				             : strdup("");
-				char *xs = x ? (json_is_string(x) ? strdup(json_string_value(x))
-				                                  : json_dumps(x, JSON_ENCODE_ANY))
-				             : strdup("");
+				char *bs = history_text(field_labels[k].key, b);
+				char *xs = history_text(field_labels[k].key, x);
 				json_array_append_new(changes,
 				                      json_pack("{s:s, s:s, s:s}", "field_label",
 				                                field_labels[k].label, "before", bs ? bs : "",
@@ -727,7 +774,7 @@ static void registry_edit_form(struct req *r)
 	if (!e || !entry_may(r, e, REGISTRY_EDIT))
 		return;
 	const char *unit = web_scope_unit(r);
-	char at[20];
+	char at[INPUT_VALUE_SIZE];
 	local_input_value(at, json_integer_value(json_object_get(e, "visited_at")));
 	json_t *values = json_pack("{s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:s}", "visited_at", at,
 	                           "visitor_name", json_object_get(e, "visitor_name"), "cid", "", "phone",
@@ -979,7 +1026,13 @@ static void registry_reveal(struct req *r)
 	}
 	char target[48];
 	snprintf(target, sizeof target, "visit:%lld", (long long)id);
-	web_audit(r, "registry.reveal_cid", target, NULL);
+	if (!web_audit(r, "registry.reveal_cid", target, NULL)) {
+		/* No view of personal data without its audit row. */
+		explicit_bzero(cid, sizeof cid);
+		json_decref(e);
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	json_t *m = show_model(r, e);
 	json_object_set_new(m, "revealed_cid", json_string(cid));
 	explicit_bzero(cid, sizeof cid);
@@ -1010,19 +1063,23 @@ static const char *list_unit(struct req *r)
 }
 
 /* An optional day in the query: *out = its ISO form (request memory) or NULL.
- * Replies 400 naming the field and returns false when malformed. */
+ * The day is read by thai_when_parse (a date picker's ISO day, or a B.E. day
+ * typed as on every form). Replies 400 naming the field and returns false
+ * when malformed. */
 static bool day_param(struct req *r, const char *field, const char *value, const char *message,
                       const char **out)
 {
 	struct civil_day d, next;
+	struct civil_time lt;
 	int64_t t;
 	*out = NULL;
 	if (!value || !*value)
 		return true;
-	if (thai_day_parse(value, &d) < 0) {
+	if (thai_when_parse(value, &lt) != THAI_WHEN_DAY) {
 		reply_error(r, ERR_BAD_DATE, field, message);
 		return false;
 	}
+	d = (struct civil_day){lt.y, lt.m, lt.d};
 	/* The storage turns the day (and the day after it) into times: one it
 	 * cannot represent is the client's mistake, not an outage. */
 	next = d;
@@ -1037,6 +1094,23 @@ static bool day_param(struct req *r, const char *field, const char *value, const
 	return true;
 }
 
+/* filter.from_th / to_th: the filter's ISO days in B.E. ("27 พ.ย. 2569"),
+ * shown beside the date pickers. */
+static void day_labels(json_t *filter)
+{
+	static const char *const keys[][2] = {{"from", "from_th"}, {"to", "to_th"}};
+	for (size_t i = 0; i < 2; i++) {
+		struct civil_day d;
+		struct buf b;
+		buf_init(&b, 128);
+		const char *iso = json_string_value(json_object_get(filter, keys[i][0]));
+		if (iso && thai_day_parse(iso, &d) == 0)
+			thai_date_format(&b, d.y, d.m, d.d, THAI_DATE_SHORT, false);
+		json_object_set_new(filter, keys[i][1], json_string(buf_str(&b)));
+		buf_cleanup(&b);
+	}
+}
+
 /* Reads and checks the filter from the query string. Returns false (and
  * replies 400 naming the field) on a malformed value. */
 static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
@@ -1045,8 +1119,8 @@ static bool read_filter(struct req *r, const char *unit, struct visit_filter *f)
 	f->unit_code = unit;
 	struct period p;
 	const char *from = req_query(r, "from"), *to = req_query(r, "to"), *period = req_query(r, "period");
-	if (!day_param(r, "from", from, "วันที่เริ่มต้นต้องอยู่ในรูป YYYY-MM-DD", &f->from_day) ||
-	    !day_param(r, "to", to, "วันที่สิ้นสุดต้องอยู่ในรูป YYYY-MM-DD", &f->to_day))
+	if (!day_param(r, "from", from, "วันที่เริ่มต้นไม่ถูกต้อง (เช่น 1/11/2569 หรือ 2026-11-01)", &f->from_day) ||
+	    !day_param(r, "to", to, "วันที่สิ้นสุดไม่ถูกต้อง (เช่น 30/11/2569 หรือ 2026-11-30)", &f->to_day))
 		return false;
 	if (period && *period) {
 		struct civil_day first, last;
@@ -1328,16 +1402,15 @@ static void registry_overview(struct req *r, const char *unit)
 	char title[160];
 	snprintf(title, sizeof title, "ภาพรวมทะเบียนผู้รับบริการ %s",
 	         unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "");
-	json_t *m =
-	    json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
-	              "s:{s:I, s:I, s:I}}",
-	              "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
-	              unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
-	              web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label",
-	              buf_str(&lb), "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns",
-	              columns, "provinces", national ? rows : json_array(), "districts",
-	              national ? json_array() : json_incref(rows), "is_national", national, "has_rows",
-	              json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
+	json_t *m = json_pack(
+	    "{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:b, "
+	    "s:{s:I, s:I, s:I}}",
+	    "page_title", title, "view", "overview", "scope", "code", unit, "name_th",
+	    unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "", "level_label",
+	    web_level_label(unit_level_of_code(unit), unit), "period", "iso", iso, "label", buf_str(&lb),
+	    "periods", periods, "sort", key, "dir", desc ? "desc" : "asc", "columns", columns, "provinces",
+	    provinces, "districts", national ? districts : json_incref(rows), "is_national", national,
+	    "has_rows", json_array_size(rows) > 0, "totals", "entries", te, "services", ts, "void", tv);
 	if (!national)
 		json_decref(rows);
 	buf_cleanup(&lb);
@@ -1381,7 +1454,7 @@ static void registry_index(struct req *r)
 
 	/* Options for the filter form. */
 	json_t *services = json_array();
-	json_array_foreach(app->eservices, i, e)
+	json_array_foreach(web_eservices(r), i, e)
 	{
 		const char *c = json_string_value(json_object_get(e, "code"));
 		json_array_append_new(services, json_pack("{s:s, s:O, s:b}", "code", c, "name_th",
@@ -1437,6 +1510,7 @@ static void registry_index(struct req *r)
 	json_decref(unit_m);
 	buf_cleanup(&q);
 	json_decref(res);
+	day_labels(json_object_get(m, "filter"));
 	reply_model(r, 200, "registry_list", m);
 }
 
@@ -1527,7 +1601,12 @@ static void registry_export(struct req *r, enum export_format fmt)
 	}
 	char target[64], disp[128];
 	snprintf(target, sizeof target, "registry:%s:%s", unit, iso);
-	web_audit(r, "registry.export", target, ext[fmt]);
+	if (!web_audit(r, "registry.export", target, ext[fmt])) {
+		/* No export of personal data without its audit row. */
+		buf_cleanup(&out);
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	snprintf(disp, sizeof disp, "attachment; filename=\"registry-%s-%s.%s\"", unit, iso, ext[fmt]);
 	reply_header(r, "Content-Disposition", disp);
 	size_t len;

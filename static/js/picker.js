@@ -26,6 +26,7 @@
 	function normalize(s) {
 		let out = '';
 		for (const ch of s.toLowerCase()) {
+			if (ch === '\u0E4C') continue; /* the thanthakhat: core/search leaves it out too (สิทธิ์ = สิทธิ) */
 			const d = THAI_DIGITS.indexOf(ch);
 			if (d >= 0) out += String(d);
 			else if (/[\p{L}\p{M}\p{N}]/u.test(ch)) out += ch;

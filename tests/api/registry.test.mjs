@@ -132,7 +132,7 @@ for (const backend of backends()) {
     test('the visit time defaults to the time of saving, not of opening the form', async () => {
       const page = await off.get('/registry/new', { accept: 'text/html' });
       const shown = page.text.match(/name="visited_at_shown" value="([^"]+)"/)[1];
-      assert.equal(page.text.match(/name="visited_at" type="datetime-local" value="([^"]+)"/)[1], shown);
+      assert.equal(page.text.match(/name="visited_at" type="text" value="([^"]+)"/)[1], shown);
       // A form opened 40 minutes ago and saved without touching the time.
       const old = bkk(-40);
       const base = { csrf: off.csrf, visitor_name: 'นายเวลา ค่าเริ่มต้น', service1: 'thaid_register', outcome1: 'completed', channel: 'web' };
@@ -262,7 +262,7 @@ for (const backend of backends()) {
       assert.equal(bj.status, 'failed');
       const lines = bj.errors.map((e) => `${e.line}:${e.field}`);
       assert.ok(lines.includes('3:cid'), lines.join(' '));
-      assert.ok(lines.includes('4:visitor_name') && lines.includes('4:channel') && lines.includes('4:services[0].code'), lines.join(' '));
+      assert.ok(lines.includes('4:visitor_name') && lines.includes('4:channel') && lines.includes('4:services'), lines.join(' '));
       assert.ok(!lines.some((l) => l.startsWith('2:')), 'the good row has no error');
       for (const e of bj.errors) assert.match(e.message, /[\u0E00-\u0E7F]/);
       assert.equal(count(), 0, 'nothing stored when any row is bad');
@@ -292,7 +292,7 @@ for (const backend of backends()) {
         `2020-03-02 10:00,นายเก่า มาก,${VALID_CID},0812345678,tangrat,tangrat_signup:completed,หมายเหตุส่วนตัว\n`);
       // Without --allow-closed the closed period is refused, with a Thai message naming the row.
       assert.throws(() => run(['import', '--unit', '4701', '--officer', 'officer4701', '--file', file], { env: srv.env }),
-        (e) => /บรรทัด 2/.test(String(e.stderr)));
+        (e) => /แถวที่ 2/.test(String(e.stderr)));
       const out = run(['import', '--unit', '4701', '--officer', 'officer4701', '--file', file, '--allow-closed'], { env: srv.env });
       assert.match(out, /เพิ่มใหม่ 1/);
       assert.match(run(['import', '--unit', '4701', '--officer', 'officer4701', '--file', file, '--allow-closed'], { env: srv.env }), /เพิ่มใหม่ 0/);

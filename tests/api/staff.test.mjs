@@ -62,6 +62,24 @@ for (const backend of backends()) {
       assert.equal((await prov.get(d.href)).status, 200);
     });
 
+    test('the registry form offers what the district\'s point offers: its area, then its hidden list', async () => {
+      const codes = async () => (await off.get('/registry/new')).json.service_rows[0].options.map((o) => o.code);
+      const before = await codes();
+      assert.ok(before.includes('pea_eservice'), 'PEA serves Sakon Nakhon');
+      assert.ok(!before.includes('mea_eservice'), 'MEA serves only Bangkok, Nonthaburi and Samut Prakan');
+      assert.ok(before.includes('rd_efiling'));
+      const hid = await adm.post('/points/4701/services', { json: { hidden: ['rd_efiling'] } });
+      assert.ok(hid.status < 400, hid.text);
+      assert.ok(!(await codes()).includes('rd_efiling'), 'a hidden service leaves the form');
+      // An entry that already holds it keeps it in its edit form.
+      const e = (await off.get('/registry')).json.entries.find((x) => x.services.some((sv) => sv.code === 'rd_efiling'));
+      assert.ok(e, 'an entry with rd_efiling exists');
+      const edit = await off.get(`/registry/${e.id}/edit`);
+      const row = edit.json.service_rows.find((r) => r.options.some((o) => o.code === 'rd_efiling' && o.selected));
+      assert.ok(row, 'the edit form still offers and selects the held service');
+      assert.ok((await adm.post('/points/4701/services', { json: { hidden: [] } })).status < 400);
+    });
+
     test('a national admin sees provinces first, then a province\'s districts', async () => {
       const r = await nat.get('/registry');
       assert.equal(r.status, 200);

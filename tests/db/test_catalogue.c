@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,10 @@
 #include "db/points.h"
 #include "db/seed.h"
 #include "fresh.h"
+#include "http/http.h"
 #include "lib/xalloc.h"
+#include "web/app.h"
+#include "web/portal_state.h"
 
 #ifndef OSSPOINT_TEST_DATA
 #define OSSPOINT_TEST_DATA "data"
@@ -743,7 +748,7 @@ static void test_point_update(void **state)
 	set(p->lat, sizeof p->lat, "17.155");
 	set(p->lon, sizeof p->lon, "104.1478");
 	set(p->opened_on, sizeof p->opened_on, "2024-10-01");
-	assert_int_equal(db_point_update(db, "4701", p, 1, "2025-01-01", dadmin_id, NOW), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
 	assert_int_equal(db_portal_generation(db), gen + 1);
 	bool found;
 	json_t *o = db_point_get(db, "4701", &found);
@@ -772,12 +777,14 @@ static void test_point_update(void **state)
 	/* A status change: a history row, since = today when not given. */
 	set(p->status, sizeof p->status, "temporarily_closed");
 	set(p->status_note, sizeof p->status_note, "ปรับปรุงห้องศูนย์ดำรงธรรม");
-	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-02", dadmin_id, NOW + 86400), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-02", dadmin_id, NOW + 86400, NULL),
+	                 DB_OK);
 	/* And back, with a date given. */
 	set(p->status, sizeof p->status, "open");
 	set(p->status_since, sizeof p->status_since, "2025-01-10");
 	set(p->status_note, sizeof p->status_note, "");
-	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", admin_id, NOW + 11 * 86400), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", admin_id, NOW + 11 * 86400, NULL),
+	                 DB_OK);
 	assert_int_equal(db_portal_generation(db), gen + 3);
 	o = db_point_get(db, "4701", &found);
 	assert_int_equal(fresh_jint(o, "version"), 4);
@@ -799,7 +806,7 @@ static void test_point_update(void **state)
 	gen = db_portal_generation(db);
 	set(p->hours, sizeof p->hours, "ทุกวัน");
 	set(p->status, sizeof p->status, "closed");
-	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", dadmin_id, NOW), DB_CONFLICT);
+	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-12", dadmin_id, NOW, NULL), DB_CONFLICT);
 	o = db_point_get(db, "4701", &found);
 	assert_int_equal(fresh_jint(o, "version"), 4);
 	assert_string_equal(fresh_jstr(o, "status"), "open");
@@ -811,14 +818,14 @@ static void test_point_update(void **state)
 	/* Saving what is stored writes nothing. */
 	free(p);
 	p = point_load(db, "4701");
-	assert_int_equal(db_point_update(db, "4701", p, 4, "2025-01-12", dadmin_id, NOW), DB_OK);
+	assert_int_equal(db_point_update(db, "4701", p, 4, "2025-01-12", dadmin_id, NOW, NULL), DB_OK);
 	assert_int_equal(fresh_count(db, "SELECT version FROM points WHERE unit_code = '4701'"), 4);
 	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'point.edit'"), 3);
 	assert_int_equal(db_portal_generation(db), gen);
 
 	/* No such point; a khet outside the programme has none either. */
-	assert_int_equal(db_point_update(db, "9999", p, 0, "2025-01-12", dadmin_id, NOW), DB_NOT_FOUND);
-	assert_int_equal(db_point_update(db, "1001", p, 0, "2025-01-12", dadmin_id, NOW), DB_NOT_FOUND);
+	assert_int_equal(db_point_update(db, "9999", p, 0, "2025-01-12", dadmin_id, NOW, NULL), DB_NOT_FOUND);
+	assert_int_equal(db_point_update(db, "1001", p, 0, "2025-01-12", dadmin_id, NOW, NULL), DB_NOT_FOUND);
 	free(p);
 	found = true;
 	assert_null(db_point_get(db, "9999", &found));
@@ -862,6 +869,377 @@ static void test_reads_keep_the_generation(void **state)
 	assert_int_equal(db_portal_generation(db), gen);
 }
 
+/* ---- service areas and the search vocabulary (issue 9 items 16, 13) ---- */
+
+static void test_seed_areas_and_search_terms(void **state)
+{
+	struct db *db = DB(state);
+	struct suite *su = *state;
+	/* MEA and MWA serve Bangkok, Samut Prakan and Nonthaburi only; PEA and
+	 * PWA everywhere else; the rest the whole country. */
+	json_t *all = db_services_all(db);
+	size_t i;
+	json_t *row;
+	int only = 0, except = 0;
+	json_array_foreach(all, i, row)
+	{
+		const char *code = fresh_jstr(row, "code"), *area = fresh_jstr(row, "area");
+		if (!strcmp(code, "mea_eservice") || !strcmp(code, "mwa_onmobile_app")) {
+			assert_string_equal(area, "only");
+			assert_string_equal(fresh_jstr(row, "area_provinces"), "10 11 12");
+			only++;
+		} else if (!strcmp(code, "pea_eservice") || !strcmp(code, "pwa_1662_app")) {
+			assert_string_equal(area, "except");
+			assert_string_equal(fresh_jstr(row, "area_provinces"), "10 11 12");
+			except++;
+		} else {
+			assert_string_equal(area, "all");
+			assert_string_equal(fresh_jstr(row, "area_provinces"), "");
+		}
+	}
+	assert_int_equal(only, 2);
+	assert_int_equal(except, 2);
+	json_decref(all);
+	/* The area is part of the history snapshot. */
+	json_t *h = history(db, "mea_eservice");
+	assert_string_equal(member_str(json_array_get(h, 0), "after", "area"), "only");
+	json_decref(h);
+
+	/* The vocabulary of data/search_synonyms.csv, sorted. */
+	assert_true(su->n.search_terms > 100);
+	json_t *t = db_search_terms(db);
+	assert_non_null(t);
+	size_t nsyn = json_array_size(json_object_get(t, "synonyms")),
+	       nph = json_array_size(json_object_get(t, "phrases"));
+	assert_int_equal(nsyn + nph, (size_t)su->n.search_terms);
+	assert_true(json_is_null(json_object_get(t, "edited_at")));
+	json_t *prev = NULL;
+	json_array_foreach(json_object_get(t, "phrases"), i, row)
+	{
+		if (prev)
+			assert_true(strcmp(fresh_jstr(prev, "phrase"), fresh_jstr(row, "phrase")) <= 0);
+		prev = row;
+	}
+	/* An admin's vocabulary replaces the whole set, once. */
+	int64_t gen = db_portal_generation(db);
+	json_t *syn = json_pack("[{s:s, s:s}]", "word", "พาสปอร์ต", "term", "หนังสือเดินทาง");
+	json_t *ph = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "phrase", "ไฟดับ", "service_code",
+	                       "pea_eservice", "phrase", "ไฟดับ", "service_code", "mea_eservice", "phrase",
+	                       "ไฟดับ", "service_code", "pea_eservice");
+	assert_int_equal(db_search_terms_set(db, syn, ph, admin_id, NOW), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_decref(t);
+	t = db_search_terms(db);
+	assert_int_equal(json_array_size(json_object_get(t, "synonyms")), 1);
+	assert_int_equal(json_array_size(json_object_get(t, "phrases")), 2); /* the repeat counts once */
+	assert_int_equal(json_integer_value(json_object_get(t, "edited_at")), NOW);
+	assert_string_equal(fresh_jstr(t, "edited_by"), "ผู้ดูแลระบบ กรมการปกครอง");
+	json_decref(t);
+	assert_int_equal(countf(db, "SELECT COUNT(*) FROM audit_log WHERE action = '%s'", "search.terms"), 1);
+	/* The same again writes nothing; an unknown service changes nothing. */
+	assert_int_equal(db_search_terms_set(db, syn, ph, admin_id, NOW + 1), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_t *bad = json_pack("[{s:s, s:s}]", "phrase", "อะไรสักอย่าง", "service_code", "no_such_service");
+	assert_int_equal(db_search_terms_set(db, syn, bad, admin_id, NOW + 2), DB_CONSTRAINT);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM search_phrases"), 2);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_decref(bad);
+	/* The seed leaves what a person saved. */
+	char err[1024] = "";
+	struct seed_counts n;
+	assert_int_equal(db_seed_reference(db, OSSPOINT_TEST_DATA, false, &n, err, sizeof err), 0);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM search_synonyms"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM search_phrases"), 2);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	json_decref(syn);
+	json_decref(ph);
+}
+
+/* ---- announced status changes (issue 9 item 15) ---- */
+
+/* 2025-01-05 00:00 Bangkok is 2025-01-04 17:00 UTC. */
+#define JAN5_BKK 1736010000
+
+static void test_scheduled_status(void **state)
+{
+	struct db *db = DB(state);
+	struct point_profile *p = point_load(db, "4701");
+	int64_t gen = db_portal_generation(db);
+	/* Announced on 1 January for the 5th: the point stays open. */
+	set(p->status, sizeof p->status, "temporarily_closed");
+	set(p->status_since, sizeof p->status_since, "2025-01-05");
+	set(p->status_note, sizeof p->status_note, "ปรับปรุงอาคาร");
+	p->scheduled = true;
+	set(p->phone, sizeof p->phone, "042-711-111");
+	assert_int_equal(db_point_update(db, "4701", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	bool found;
+	json_t *o = db_point_get(db, "4701", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "open");
+	assert_string_equal(fresh_jstr(o, "phone"), "042-711-111"); /* the other fields are saved now */
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_int_equal(json_array_size(json_object_get(o, "history")), 0);
+	json_t *sc = json_object_get(o, "scheduled");
+	assert_int_equal(json_array_size(sc), 1);
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "since"), "2025-01-05");
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "status"), "temporarily_closed");
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "note"), "ปรับปรุงอาคาร");
+	assert_string_equal(fresh_jstr(json_array_get(sc, 0), "user_name"), "ปลัดอำเภอเมืองสกลนคร");
+	json_decref(o);
+	/* The same announcement again writes nothing; a second one (reopening on
+	 * the 20th) is added; announcements alone leave the version. */
+	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 1);
+	set(p->status, sizeof p->status, "open");
+	set(p->status_since, sizeof p->status_since, "2025-01-20");
+	set(p->status_note, sizeof p->status_note, "");
+	assert_int_equal(db_point_update(db, "4701", p, 2, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 2);
+	char next[THAI_DAY_TEXT];
+	assert_int_equal(db_point_next_scheduled(db, next), DB_OK);
+	assert_string_equal(next, "2025-01-05");
+	o = db_point_get(db, "4701", &found);
+	assert_int_equal(fresh_jint(o, "version"), 2);
+	assert_int_equal(json_array_size(json_object_get(o, "scheduled")), 2);
+	json_decref(o);
+
+	/* Nothing is due on the 4th. */
+	int applied = -1;
+	assert_int_equal(db_points_apply_scheduled(db, "2025-01-04", JAN5_BKK - 1, &applied), DB_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(db_portal_generation(db), gen + 2);
+	/* On the 5th the closure takes effect, with its day, note and announcer. */
+	assert_int_equal(db_points_apply_scheduled(db, "2025-01-05", JAN5_BKK, &applied), DB_OK);
+	assert_int_equal(applied, 1);
+	assert_int_equal(db_portal_generation(db), gen + 3);
+	o = db_point_get(db, "4701", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "temporarily_closed");
+	assert_int_equal(fresh_jint(o, "version"), 3);
+	json_t *h = json_object_get(o, "history");
+	assert_int_equal(json_array_size(h), 1);
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "since"), "2025-01-05");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "note"), "ปรับปรุงอาคาร");
+	assert_string_equal(fresh_jstr(json_array_get(h, 0), "user_name"), "ปลัดอำเภอเมืองสกลนคร");
+	assert_int_equal(json_array_size(json_object_get(o, "scheduled")), 1);
+	json_decref(o);
+	assert_int_equal(
+	    countf(db, "SELECT COUNT(*) FROM audit_log WHERE action = '%s'", "point.scheduled_applied"), 1);
+	/* Again: nothing left to apply on the 5th. */
+	assert_int_equal(db_points_apply_scheduled(db, "2025-01-05", JAN5_BKK + 60, &applied), DB_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(db_portal_generation(db), gen + 3);
+	/* The reopening is cancelled before its day. */
+	const char *cancel[] = {"2025-01-20", "2025-02-30", NULL};
+	p->scheduled = false;
+	set(p->status, sizeof p->status, "temporarily_closed");
+	set(p->status_since, sizeof p->status_since, "");
+	assert_int_equal(db_point_update(db, "4701", p, 3, "2025-01-06", dadmin_id, NOW, cancel), DB_OK);
+	assert_int_equal(db_portal_generation(db), gen + 4);
+	assert_int_equal(db_point_next_scheduled(db, next), DB_OK);
+	assert_string_equal(next, "");
+	free(p);
+}
+
+static void test_scheduled_status_applied_by_the_portal(void **state)
+{
+	/* The portal's tick (its poll thread every 2 s) applies a change on its
+	 * day, and drops the page cache then: no cached page goes on saying
+	 * "will close" after it closed. */
+	struct db *db = DB(state);
+	struct point_profile *p = point_load(db, "4702");
+	set(p->status, sizeof p->status, "closed");
+	set(p->status_since, sizeof p->status_since, "2025-01-05");
+	p->scheduled = true;
+	assert_int_equal(db_point_update(db, "4702", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	free(p);
+	struct app the = {.db = db};
+	app = &the;
+	assert_int_equal(portal_state_start(), 0); /* today (the real one) is long after: applied at start */
+	bool found;
+	json_t *o = db_point_get(db, "4702", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "closed");
+	json_decref(o);
+	/* One due on a day to come: a tick the evening before does nothing; the
+	 * first tick after midnight (Bangkok) applies it, rebuilds the snapshot
+	 * and invalidates the page cache. */
+	p = point_load(db, "4703");
+	set(p->status, sizeof p->status, "temporarily_closed");
+	set(p->status_since, sizeof p->status_since, "2099-01-05");
+	p->scheduled = true;
+	assert_int_equal(db_point_update(db, "4703", p, 1, "2025-01-01", dadmin_id, NOW, NULL), DB_OK);
+	free(p);
+	portal_changed(); /* what the handler does after saving */
+	struct portal_snap *s = portal_snap_get();
+	assert_string_equal(s->next_due, "2099-01-05");
+	int64_t snap_gen = s->generation;
+	portal_snap_put(s);
+	struct http_cache_stats before, after;
+	http_cache_stats_get(&before);
+	const int64_t jan5_2099 = 4071229200; /* 2099-01-05 00:00 Bangkok */
+	portal_state_tick(jan5_2099 - 1);
+	o = db_point_get(db, "4703", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "open");
+	json_decref(o);
+	http_cache_stats_get(&after);
+	assert_int_equal(after.generation, before.generation);
+	portal_state_tick(jan5_2099);
+	o = db_point_get(db, "4703", &found);
+	assert_string_equal(fresh_jstr(o, "status"), "temporarily_closed");
+	assert_int_equal(json_array_size(json_object_get(o, "scheduled")), 0);
+	json_decref(o);
+	http_cache_stats_get(&after);
+	assert_true(after.generation > before.generation); /* every cached page dropped */
+	s = portal_snap_get();
+	assert_true(s->generation > snap_gen);
+	assert_string_equal(s->next_due, "");
+	portal_snap_put(s);
+	portal_state_stop();
+	app = NULL;
+}
+
+/* ---- the shared catalogue snapshot (web/portal_state.c) ---- */
+
+/* Renames a service straight in the database and tells the portal, so the
+ * registry's usable list (the snapshot's) is replaced. */
+static void rename_service(struct db *db, const char *code, int n)
+{
+	char *sql = xasprintf("UPDATE eservices SET name_th = 'ชื่อทดสอบรอบที่ %d' WHERE code = '%s'; "
+	                      "UPDATE portal_meta SET generation = generation + 1 WHERE id = 1",
+	                      n, code);
+	assert_int_equal(fresh_exec_tx(db, sql), DB_OK);
+	free(sql);
+	portal_changed();
+}
+
+/* The name of code in a usable list (borrowed), or NULL. */
+static const char *usable_name(json_t *list, const char *code)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) if (!strcmp(fresh_jstr(e, "code"), code)) return fresh_jstr(e,
+	                                                                                           "name_th");
+	return NULL;
+}
+
+struct swap_run {
+	int swaps;    /* __atomic: replacements done by the writer */
+	int done;     /* __atomic: the writer finished */
+	int held;     /* __atomic: readers that saw a swap while holding their list */
+	int mismatch; /* __atomic: a held list changed under its reader */
+};
+
+/* A reader: requests that take the registry's list, walk it, wait until the
+ * writer has replaced it at least once, and walk it again: the same pointer
+ * and the same contents (ASan reports any read of freed memory). */
+static void *snapshot_reader(void *arg)
+{
+	struct swap_run *run = arg;
+	for (int round = 0; round < 40 && !__atomic_load_n(&run->done, __ATOMIC_ACQUIRE); round++) {
+		struct req *r = req_fake_new("GET", "/registry/new", NULL, NULL, 0);
+		json_t *list = web_eservices(r);
+		if (!list) { /* cmocka's asserts belong to the main thread */
+			__atomic_add_fetch(&run->mismatch, 1, __ATOMIC_RELAXED);
+			req_fake_free(r);
+			break;
+		}
+		size_t n = json_array_size(list), bytes = 0;
+		char *first = xstrdup(usable_name(list, "rd_efiling"));
+		int seen = __atomic_load_n(&run->swaps, __ATOMIC_ACQUIRE);
+		for (int spin = 0; spin < 200000 && __atomic_load_n(&run->swaps, __ATOMIC_ACQUIRE) == seen &&
+		                   !__atomic_load_n(&run->done, __ATOMIC_ACQUIRE);
+		     spin++) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(list, i, e) bytes += strlen(fresh_jstr(e, "name_th"));
+			sched_yield();
+		}
+		if (__atomic_load_n(&run->swaps, __ATOMIC_ACQUIRE) != seen)
+			__atomic_add_fetch(&run->held, 1, __ATOMIC_RELAXED);
+		if (web_eservices(r) != list || json_array_size(list) != n ||
+		    strcmp(usable_name(list, "rd_efiling"), first) != 0)
+			__atomic_add_fetch(&run->mismatch, 1, __ATOMIC_RELAXED);
+		(void)bytes;
+		free(first);
+		req_fake_free(r);
+	}
+	return NULL;
+}
+
+static void test_snapshot_swapped_under_readers(void **state)
+{
+	struct db *db = DB(state);
+	struct app the = {.db = db};
+	app = &the;
+	assert_int_equal(portal_state_start(), 0);
+	struct swap_run run = {0, 0, 0, 0};
+	enum { READERS = 4, SWAPS = 60 };
+	pthread_t t[READERS];
+	for (int i = 0; i < READERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, snapshot_reader, &run), 0);
+	for (int k = 1; k <= SWAPS; k++) {
+		rename_service(db, "rd_efiling", k);
+		__atomic_add_fetch(&run.swaps, 1, __ATOMIC_RELEASE);
+		sched_yield();
+	}
+	__atomic_store_n(&run.done, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < READERS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(run.mismatch, 0);
+	assert_true(run.held > 0); /* readers did hold a list across a replacement */
+	/* Every replaced snapshot went with its last reader: only the current one is left. */
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	struct req *r = req_fake_new("GET", "/", NULL, NULL, 0);
+	char *want = xasprintf("ชื่อทดสอบรอบที่ %d", SWAPS);
+	assert_string_equal(usable_name(web_eservices(r), "rd_efiling"), want);
+	free(want);
+	req_fake_free(r);
+	portal_state_stop();
+	assert_int_equal(portal_state_live_snapshots(), 0);
+	app = NULL;
+}
+
+static void test_snapshot_freed_by_its_last_reader(void **state)
+{
+	struct db *db = DB(state);
+	struct app the = {.db = db};
+	app = &the;
+	assert_int_equal(portal_state_start(), 0);
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	struct req *r1 = req_fake_new("GET", "/", NULL, NULL, 0);
+	json_t *l1 = web_eservices(r1);
+	char *name1 = xstrdup(usable_name(l1, "rd_efiling"));
+	assert_int_equal(portal_state_live_snapshots(), 1); /* the current one, now also r1's */
+	rename_service(db, "rd_efiling", 1);
+	assert_int_equal(portal_state_live_snapshots(), 2); /* r1 keeps the old one */
+	struct req *r2 = req_fake_new("GET", "/", NULL, NULL, 0);
+	json_t *l2 = web_eservices(r2);
+	assert_ptr_not_equal(l1, l2);
+	assert_string_equal(usable_name(l2, "rd_efiling"), "ชื่อทดสอบรอบที่ 1");
+	rename_service(db, "rd_efiling", 2);
+	assert_int_equal(portal_state_live_snapshots(), 3);
+	/* What r1 holds has not changed, whatever happened since. */
+	assert_ptr_equal(web_eservices(r1), l1);
+	assert_string_equal(usable_name(l1, "rd_efiling"), name1);
+	req_fake_free(r1); /* its last reader: freed now, not on a timer */
+	assert_int_equal(portal_state_live_snapshots(), 2);
+	req_fake_free(r2);
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	/* A replacement nobody reads is freed by the replacement itself. */
+	rename_service(db, "rd_efiling", 3);
+	assert_int_equal(portal_state_live_snapshots(), 1);
+	/* Names handed out as references outlive their snapshot. */
+	json_t *nm = portal_service_name("rd_efiling");
+	rename_service(db, "rd_efiling", 4);
+	assert_string_equal(json_string_value(nm), "ชื่อทดสอบรอบที่ 3");
+	json_decref(nm);
+	assert_true(portal_service_usable("rd_efiling"));
+	assert_false(portal_service_usable("no_such_service"));
+	free(name1);
+	portal_state_stop();
+	assert_int_equal(portal_state_live_snapshots(), 0);
+	app = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = fresh_main(argc, argv, "test_catalogue");
@@ -878,6 +1256,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_hidden_services, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_point_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reads_keep_the_generation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seed_areas_and_search_terms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scheduled_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scheduled_status_applied_by_the_portal, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_swapped_under_readers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_freed_by_its_last_reader, setup, teardown),
 	};
 	return cmocka_run_group_tests_name(fresh_is_pg() ? "catalogue.postgresql" : "catalogue.sqlite", tests,
 	                                   NULL, NULL);

@@ -804,9 +804,31 @@ static int w_rollback_fn(struct dbc *c, void *arg)
 	               "t", "w.pre");
 }
 
-/* Holds the writer (SQLite) until wait_for requests have arrived, so they
- * all queue up behind it and form the next batch. Test-only: a real fn must
- * never wait. */
+/* A refusal that writes nothing, as the registry's "not found", "already
+ * void" and "period closed" are: it reads, then answers ret (negative or
+ * positive). */
+static int w_refuse_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	int64_t n = -1;
+	int rc = db_query_int(c, &n, "SELECT COUNT(*) FROM t_write WHERE k = ?", "t", w->key);
+	return rc == DB_ROW ? w->ret : rc;
+}
+
+/* Its insert changes nothing (the key exists): a refusal that wrote no row,
+ * whatever the statement looked like. */
+static int w_refuse_noop_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	int rc = db_exec(c, "INSERT INTO t_write (k) VALUES (?) ON CONFLICT (k) DO NOTHING", "t", "w.pre");
+	return rc == DB_OK ? w->ret : rc;
+}
+
+/* Holds the writer until wait_for requests have arrived, so they all queue
+ * up behind it and form the next batch. Test-only: a real fn must never
+ * wait. */
 static int w_gate_fn(struct dbc *c, void *arg)
 {
 	struct wr *w = arg;
@@ -886,10 +908,32 @@ static void test_write_concurrent(void **state)
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM t_write WHERE k LIKE ?", "w.c.%"),
 	                 WRITE_THREADS * WRITE_EACH);
 	assert_int_equal(requests, WRITE_THREADS * WRITE_EACH);
-	if (fresh_is_pg())
-		assert_int_equal(commits, requests); /* db_write is db_tx there */
-	else
-		assert_true(commits >= 1 && commits < requests);
+	assert_true(commits >= 1 && commits < requests);
+}
+
+/* Runs the requests of w as one batch behind w[0], a gate (w_gate_fn), in
+ * this order; returns the COMMITs it took. */
+static uint64_t w_batch(struct db *db, struct wr *w, int n)
+{
+	struct db_write_stats before = wstats(db);
+	pthread_t t[16];
+	assert_true(n <= 16);
+	/* In this order: the gate alone in the first batch, the rest queued
+	 * behind it (one at a time, so the queue order is this order). */
+	for (int i = 0; i < n; i++) {
+		w[i].db = db;
+		w[i].wait_for = before.requests + (uint64_t)n;
+		atomic_init(&w[i].entered, false);
+		assert_int_equal(pthread_create(&t[i], NULL, w_thread, &w[i]), 0);
+		assert_true(wait_requests(db, before.requests + (uint64_t)i + 1));
+		for (int j = 0; i == 0 && j < 5000 && !atomic_load(&w[0].entered); j++)
+			sleep_ms(1);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < n; i++)
+		printf("test_db %s: %-14s rc %d after %d run(s)\n", backend, w[i].key, w[i].rc, w[i].runs);
+	return wstats(db).commits - before.commits;
 }
 
 /* One batch holding successes and every kind of failure: each failure
@@ -912,41 +956,77 @@ static void test_write_isolation(void **state)
 	enum { N = sizeof w / sizeof *w };
 	static const int want[N] = {DB_OK,         DB_OK,   DB_CONSTRAINT, DB_OK, DB_ERROR,
 	                            DB_CONSTRAINT, DB_DONE, DB_CONSTRAINT, DB_OK};
-	struct db_write_stats before = wstats(db);
-	pthread_t t[N];
-	/* In this order: the gate alone in the first batch, the rest queued
-	 * behind it (one at a time, so the queue order is this order). */
+	uint64_t commits = w_batch(db, w, N);
 	for (int i = 0; i < N; i++) {
-		w[i].db = db;
-		w[i].wait_for = before.requests + N;
-		atomic_init(&w[i].entered, false);
-		assert_int_equal(pthread_create(&t[i], NULL, w_thread, &w[i]), 0);
-		assert_true(wait_requests(db, before.requests + i + 1));
-		for (int j = 0; i == 0 && j < 5000 && !atomic_load(&w[0].entered); j++)
-			sleep_ms(1);
-	}
-	for (int i = 0; i < N; i++)
-		pthread_join(t[i], NULL);
-	struct db_write_stats after = wstats(db);
-	for (int i = 0; i < N; i++) {
-		printf("test_db %s: %-14s rc %d after %d run(s)\n", backend, w[i].key, w[i].rc, w[i].runs);
 		assert_int_equal(w[i].rc, want[i]);
 		assert_int_equal(w_count(db, w[i].key), want[i] == DB_OK ? 1 : 0);
 	}
 	assert_int_equal(w_count(db, "w.pre"), 1);
-	if (fresh_is_pg()) {
-		assert_int_equal(after.commits - before.commits, 4);
-	} else {
-		/* The gate's batch, then one for all the rest: each of its five
-		 * failures rolled the transaction back, settled the one that failed
-		 * and ran the others again (no savepoints), so ok1 ran 6 times, ok2
-		 * (after dup) 5, and the failures and ok3 once each. */
-		assert_int_equal(after.commits - before.commits, 2);
-		assert_int_equal(w[1].runs, 6);
-		assert_int_equal(w[3].runs, 5);
-		for (int i = 4; i < N; i++)
-			assert_int_equal(w[i].runs, 1);
+	/* The gate's batch, then one for all the rest. Each failure after a
+	 * write (dup, error, done, rollback) rolled the transaction back,
+	 * settled the one that failed and ran the others again (no
+	 * savepoints). swallow's failed statement changed nothing: on SQLite
+	 * it undid only itself, so swallow was answered and the batch went on;
+	 * PostgreSQL aborts the whole transaction at a failed statement, so
+	 * there it costs a rerun too. So ok1 ran 5 times (PostgreSQL 6), ok2
+	 * (after dup) 4 (5), and the failures and ok3 once each. */
+	assert_int_equal(commits, 2);
+	assert_int_equal(w[1].runs, fresh_is_pg() ? 6 : 5);
+	assert_int_equal(w[3].runs, fresh_is_pg() ? 5 : 4);
+	for (int i = 4; i < N; i++)
+		assert_int_equal(w[i].runs, 1);
+}
+
+/* Refusals that wrote nothing (a negative and a positive result after a
+ * read, an insert that changed no row) in one batch with successes: nothing
+ * is run twice, each caller gets its own result, the others commit together. */
+static void test_write_refusal(void **state)
+{
+	struct db *db = DB(state);
+	struct wr w[] = {
+	    {.fn = w_gate_fn, .key = "w.f.gate"},
+	    {.fn = w_ok_fn, .key = "w.f.ok1", .ret = DB_OK},
+	    {.fn = w_refuse_fn, .key = "w.f.notfound", .ret = DB_NOT_FOUND},
+	    {.fn = w_ok_fn, .key = "w.f.ok2", .ret = DB_OK},
+	    {.fn = w_refuse_noop_fn, .key = "w.f.noop", .ret = DB_CONFLICT},
+	    {.fn = w_refuse_fn, .key = "w.f.closed", .ret = 7}, /* a caller's positive code */
+	    {.fn = w_ok_fn, .key = "w.f.ok3", .ret = DB_OK},
+	};
+	enum { N = sizeof w / sizeof *w };
+	static const int want[N] = {DB_OK, DB_OK, DB_NOT_FOUND, DB_OK, DB_CONFLICT, 7, DB_OK};
+	assert_int_equal(w_count(db, "w.pre"), 1);
+	uint64_t commits = w_batch(db, w, N);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(w[i].rc, want[i]);
+		assert_int_equal(w[i].runs, 1);
+		assert_int_equal(w_count(db, w[i].key), want[i] == DB_OK ? 1 : 0);
 	}
+	assert_int_equal(commits, 2); /* the gate's, and one for the rest */
+}
+
+/* A refusal after a write still discards its own work only: the batch is
+ * rolled back and the others run again without it (a refusal that wrote
+ * nothing, answered before, is not run again). */
+static void test_write_refusal_after_write(void **state)
+{
+	struct db *db = DB(state);
+	struct wr w[] = {
+	    {.fn = w_gate_fn, .key = "w.a.gate"},
+	    {.fn = w_ok_fn, .key = "w.a.ok1", .ret = DB_OK},
+	    {.fn = w_refuse_fn, .key = "w.a.notfound", .ret = DB_NOT_FOUND},
+	    {.fn = w_ok_fn, .key = "w.a.wrote", .ret = DB_NOT_FOUND}, /* inserts, then refuses */
+	    {.fn = w_ok_fn, .key = "w.a.ok2", .ret = DB_OK},
+	};
+	enum { N = sizeof w / sizeof *w };
+	static const int want[N] = {DB_OK, DB_OK, DB_NOT_FOUND, DB_NOT_FOUND, DB_OK};
+	static const int runs[N] = {1, 2, 1, 1, 1};
+	uint64_t commits = w_batch(db, w, N);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(w[i].rc, want[i]);
+		assert_int_equal(w[i].runs, runs[i]);
+		assert_int_equal(w_count(db, w[i].key), want[i] == DB_OK ? 1 : 0);
+	}
+	assert_int_equal(commits, 2);
 }
 
 /* DB_BUSY from fn: rolled back and run again; bounded. */
@@ -957,8 +1037,6 @@ static void test_write_retry(void **state)
 	assert_int_equal(db_write(db, w_ok_fn, &busy), DB_OK);
 	assert_int_equal(busy.runs, 3);
 	assert_int_equal(w_count(db, "w.r.busy"), 1);
-	if (fresh_is_pg())
-		return; /* db_write is db_tx there: test_tx_commit_rollback covers it */
 
 	struct wr stuck = {.db = db, .key = "w.r.stuck", .ret = DB_OK, .busy_first = 1000};
 	assert_int_equal(db_write(db, w_ok_fn, &stuck), DB_BUSY);
@@ -1035,24 +1113,153 @@ static void test_write_close_drains(void **state)
 	}
 	assert_true(wait_requests(db, CLOSE_WRITERS + 1));
 	struct db_write_stats st = wstats(db);
-	if (fresh_is_pg()) {
-		/* db_write is db_tx in the caller's thread: nothing queues, and
-		 * db_close must wait for the callers as for any db_tx. */
-		for (int i = 0; i <= CLOSE_WRITERS; i++)
-			pthread_join(t[i], NULL);
-		db_close(db);
-	} else {
-		/* The slow one still holds the writer: nothing committed yet, all
-		 * nine pending. */
-		assert_int_equal(st.commits, 0);
-		db_close(db);
-		for (int i = 0; i <= CLOSE_WRITERS; i++)
-			pthread_join(t[i], NULL);
-	}
+	/* The slow one still holds the writer: nothing committed yet, all nine
+	 * pending. */
+	assert_int_equal(st.commits, 0);
+	db_close(db);
+	for (int i = 0; i <= CLOSE_WRITERS; i++)
+		pthread_join(t[i], NULL);
 	for (int i = 0; i <= CLOSE_WRITERS; i++) {
 		assert_int_equal(w[i].rc, DB_OK);
 		assert_int_equal(w_count(DB(state), keys[i]), 1);
 	}
+}
+
+/* Writers in a loop keep the group-commit writer (and so SQLite's write lock)
+ * busy; a db_tx meanwhile (a session's idle clock, a login attempt) must
+ * not wait long. SQLite's busy handler alone would poll with sleeps of 1 to
+ * 100 ms and seldom find the lock free between two batches. */
+#define BUSY_WRITERS 8
+#define BUSY_TX      20
+
+struct busy_writer {
+	struct db *db;
+	int t;
+	atomic_bool *stop;
+	int failures;
+};
+
+static void *busy_writer_thread(void *arg)
+{
+	struct busy_writer *b = arg;
+	for (int i = 0; !atomic_load(b->stop); i++) {
+		char key[48];
+		snprintf(key, sizeof key, "w.busy.%d.%d", b->t, i);
+		if (db_write(b->db, w_key_fn, key) != DB_OK)
+			b->failures++;
+	}
+	return NULL;
+}
+
+static int busy_tx_fn(struct dbc *c, void *arg)
+{
+	return db_exec(c,
+	               "INSERT INTO t_kv (k, i) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET i = t_kv.i + 1",
+	               "t", "busy.tx");
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_write_tx_beside(void **state)
+{
+	struct db *db = DB(state);
+	atomic_bool stop;
+	atomic_init(&stop, false);
+	struct busy_writer b[BUSY_WRITERS];
+	pthread_t t[BUSY_WRITERS];
+	for (int i = 0; i < BUSY_WRITERS; i++) {
+		b[i] = (struct busy_writer){.db = db, .t = i, .stop = &stop};
+		assert_int_equal(pthread_create(&t[i], NULL, busy_writer_thread, &b[i]), 0);
+	}
+	sleep_ms(100);
+	int64_t worst = 0;
+	int failures = 0;
+	for (int i = 0; i < BUSY_TX; i++) {
+		int64_t t0 = mono_ms();
+		if (db_tx(db, busy_tx_fn, NULL) != DB_OK)
+			failures++;
+		int64_t ms = mono_ms() - t0;
+		if (ms > worst)
+			worst = ms;
+		sleep_ms(10);
+	}
+	atomic_store(&stop, true);
+	for (int i = 0; i < BUSY_WRITERS; i++)
+		pthread_join(t[i], NULL);
+	printf("test_db %s: %d db_tx beside %d busy writers: slowest %lld ms\n", backend, BUSY_TX,
+	       BUSY_WRITERS, (long long)worst);
+	assert_int_equal(failures, 0);
+	for (int i = 0; i < BUSY_WRITERS; i++)
+		assert_int_equal(b[i].failures, 0);
+	assert_int_equal(count(db, "SELECT i FROM t_kv WHERE k = ?", "busy.tx"), BUSY_TX);
+	/* A batch or two (a few ms; a disk stall can make one take 100 ms),
+	 * not SQLite's back-off sleeps (seconds: 2.9 and 5.0 s without the
+	 * token). */
+	assert_true(worst < 500);
+}
+
+/* SQLite: the writer's COMMITs never checkpoint (its connection has no
+ * automatic checkpoint); a thread of its own does, PASSIVE as the WAL
+ * grows. Under continuous writes the WAL is still started afresh (the writer
+ * copies the frames left between two batches), so its file stays bounded;
+ * once the writes stop it is truncated. */
+static int w_big_fn(struct dbc *c, void *arg)
+{
+	const int *k = arg;
+	static char text[4001];
+	memset(text, 'x', sizeof text - 1);
+	int rc = DB_OK;
+	for (int i = 0; i < 50 && rc == DB_OK; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "ck.%d.%d", *k, i);
+		rc = db_exec(c, "INSERT INTO t_kv (k, t) VALUES (?, ?)", "tt", key, text);
+	}
+	return rc;
+}
+
+static int w_autockpt_fn(struct dbc *c, void *arg)
+{
+	return db_query_int(c, arg, "PRAGMA wal_autocheckpoint", "") == DB_ROW ? DB_OK : DB_ERROR;
+}
+
+static void test_write_checkpoints(void **state)
+{
+	struct db *db = DB(state);
+	if (fresh_is_pg())
+		return; /* PostgreSQL checkpoints on its own */
+	int64_t autockpt = -1;
+	assert_int_equal(db_write(db, w_autockpt_fn, &autockpt), DB_OK);
+	assert_int_equal(autockpt, 0);
+	struct db_write_stats before = wstats(db);
+	char *wal = xasprintf("%s/test.db-wal", ((struct suite *)*state)->f.dir);
+	struct stat sb = {0};
+	/* 150 x 50 rows of 4 KB, one page each, back to back: over 7500 WAL
+	 * frames (31 MB) if the WAL were never started afresh. */
+	for (int k = 0; k < 150; k++)
+		assert_int_equal(db_write(db, w_big_fn, &k), DB_OK);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM t_kv WHERE k LIKE ?", "ck.%"), 7500);
+	assert_int_equal(stat(wal, &sb), 0);
+	printf("test_db %s: WAL %lld bytes after the writes\n", backend, (long long)sb.st_size);
+	assert_true(sb.st_size < 4000 * (4096 + 24));
+	bool truncated = false;
+	for (int i = 0; i < 1000 && !truncated; i++) {
+		sleep_ms(10);
+		truncated = wstats(db).truncates > before.truncates && stat(wal, &sb) == 0 && sb.st_size == 0;
+	}
+	struct db_write_stats after = wstats(db);
+	printf("test_db %s: %llu checkpoints, %llu truncating, WAL %lld bytes\n", backend,
+	       (unsigned long long)(after.checkpoints - before.checkpoints),
+	       (unsigned long long)(after.truncates - before.truncates), (long long)sb.st_size);
+	free(wal);
+	/* PASSIVE ones while writing, then the TRUNCATE. */
+	assert_true(after.checkpoints - before.checkpoints >= 2);
+	assert_true(truncated);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM t_kv WHERE k LIKE ?", "ck.%"), 7500);
 }
 
 /* ---- statements ---- */
@@ -1270,12 +1477,15 @@ static int kv_get_fn(struct dbc *c, void *arg)
 	return db_query_int(c, arg, "SELECT i FROM t_kv WHERE k = ?", "t", "c.3");
 }
 
-/* The server drops every session (a restart, a failover): the next db_read
- * and db_tx on each connection reconnect and run again instead of failing.
+/* The server drops every session (a restart, a failover): the next db_read,
+ * db_tx and db_write on each connection reconnect and run again instead of
+ * failing.
  * SQLite has no sessions to lose; there the same calls simply succeed. */
 static void test_reconnect(void **state)
 {
 	struct db *db = DB(state);
+	/* The group-commit writer has a session of its own, lost too. */
+	assert_int_equal(db_write(db, w_key_fn, "w.reconnect.before"), DB_OK);
 	if (fresh_is_pg()) {
 		char err[256];
 		struct db *killer = db_open(((struct suite *)*state)->f.url, 1, err, sizeof err);
@@ -1293,6 +1503,8 @@ static void test_reconnect(void **state)
 	struct setting s = {"reconnect.tx", DB_OK, 0, 0};
 	assert_int_equal(db_tx(db, setting_fn, &s), DB_OK);
 	assert_true(db_ping(db));
+	assert_int_equal(db_write(db, w_key_fn, "w.reconnect.after"), DB_OK);
+	assert_int_equal(w_count(db, "w.reconnect.after"), 1);
 }
 
 static void test_bad_url(void **state)
@@ -1365,9 +1577,13 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_tx_concurrent_counter),
 	    cmocka_unit_test(test_write_concurrent),
 	    cmocka_unit_test(test_write_isolation),
+	    cmocka_unit_test(test_write_refusal),
+	    cmocka_unit_test(test_write_refusal_after_write),
 	    cmocka_unit_test(test_write_retry),
 	    cmocka_unit_test(test_write_nested_refused),
 	    cmocka_unit_test(test_write_close_drains),
+	    cmocka_unit_test(test_write_checkpoints),
+	    cmocka_unit_test(test_write_tx_beside),
 	    cmocka_unit_test(test_statement_cache),
 	    cmocka_unit_test(test_insert_id),
 	    cmocka_unit_test(test_ping_and_names),

@@ -149,6 +149,44 @@ export async function portalTests(h) {
 		await shot(page, 'portal-phone-retired');
 	});
 
+	await test('portal: a misspelt query offers "หมายถึง …" and the keyboard follows it to the service', async () => {
+		const page = await newPage(await newContext(phone));
+		await goto(page, `/search?q=${encodeURIComponent('ภาษีรด')}`);
+		const dym = page.locator('main .did-you-mean a[href^="/search?q="]');
+		assert.equal((await dym.innerText()).trim(), QUERY);
+		await dym.focus();
+		await Promise.all([page.waitForURL((u) => u.searchParams.get('q') === QUERY), page.keyboard.press('Enter')]);
+		const first = await page.locator('main ol.results a').first().getAttribute('href');
+		assert.equal(first, `/services/${TAX.code}`);
+		await shot(page, 'portal-phone-did-you-mean');
+	});
+
+	/* A closure announced ahead, typed on the point form in B.E. (issue 9 item 15). */
+	const ahead = new Date(Date.now() + 7 * 3600e3 + 10 * 86400e3);
+	const aheadBE = `${ahead.getUTCDate()}/${ahead.getUTCMonth() + 1}/${ahead.getUTCFullYear() + 543}`;
+	await test('portal: a district admin announces a closure ahead by keyboard; the point page shows it before the day', async () => {
+		const page = await newPage(await newContext(phone));
+		await h.login(page, 'dadmin4701');
+		await goto(page, '/points/4701/edit');
+		await page.locator('#f-status').selectOption('temporarily_closed');
+		await page.locator('#f-status_since').fill(aheadBE);
+		await page.locator('#f-status_note').fill('ปรับปรุงห้องศูนย์ดำรงธรรม');
+		await page.locator('#f-status_note').focus();
+		const [res] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST'),
+			page.keyboard.press('Enter'),
+		]);
+		assert.ok(res.status() < 400, `the POST answers ${res.status()}`);
+		await page.waitForURL(/[?&]saved=1/);
+		assert.ok((await page.locator('main').innerText()).includes('การเปลี่ยนสถานะที่ประกาศล่วงหน้า'), 'listed on the form');
+		const pub = await newPage(await newContext(phone));
+		await goto(pub, '/points/4701');
+		const text = await pub.locator('main').innerText();
+		assert.ok(text.includes('ประกาศการเปลี่ยนสถานะ') && text.includes('ปิดให้บริการชั่วคราว'), 'announced on the public page');
+		assert.ok(text.includes('เปิดให้บริการ'), 'still open until the day');
+		await shot(pub, 'portal-phone-announced');
+	});
+
 	/* axe-core and the phone layout on every public page. */
 	const pages = [
 		'/',
@@ -160,6 +198,9 @@ export async function portalTests(h) {
 		'/points',
 		'/points?province=47',
 		'/points/4701',
+		'/points/1201',
+		`/search?q=${encodeURIComponent('ภาษีรด')}`,
+		'/services/mea_eservice',
 		'/privacy',
 	];
 	let axePage = null;
@@ -184,6 +225,9 @@ export async function portalTests(h) {
 		['nadmin', '/services/new'],
 		['nadmin', `/services/${TAX.code}/edit`],
 		['nadmin', `/services/${TAX.code}/history`],
+		['nadmin', '/services/mea_eservice/edit'],
+		['nadmin', '/admin/search'],
+		['officer4701', '/admin/services'],
 		['dadmin4701', '/points/4701/edit'],
 		['dadmin4701', '/points/4701/services'],
 	];
@@ -241,6 +285,24 @@ export async function portalTests(h) {
 		await submitByKeyboard(page);
 		const again = await page.request.get(`${base}/points/4701`, { headers: { accept: 'application/json' } });
 		assert.ok((await again.json()).point.services.some((x) => x.code === TAX.code), 'shown again');
+	});
+
+	await test('portal: the announcement is cancelled by keyboard and leaves the public page', async () => {
+		const page = staff.dadmin4701 || (await newPage(await newContext(phone)));
+		if (!staff.dadmin4701) await h.login(page, 'dadmin4701');
+		await goto(page, '/points/4701/edit');
+		const box = page.locator('input[name="cancel_scheduled"]').first();
+		await box.focus();
+		await page.keyboard.press('Space');
+		assert.equal(await box.isChecked(), true);
+		const [res] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST'),
+			page.keyboard.press('Enter'),
+		]);
+		assert.ok(res.status() < 400, `the POST answers ${res.status()}`);
+		await page.waitForURL(/[?&]saved=1/);
+		const pub = await page.request.get(`${base}/points/4701`, { headers: { accept: 'application/json' } });
+		assert.deepEqual((await pub.json()).point.scheduled, []);
 	});
 
 	await test('portal: public pages log no console errors under the real CSP', async () => {

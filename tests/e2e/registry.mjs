@@ -101,12 +101,13 @@ export async function registryTests(h) {
 		await openForm(page);
 		assert.equal(await page.inputValue('#f-channel'), 'tangrat', 'the channel defaults to ทางรัฐ');
 		assert.equal(await page.inputValue('#f-outcome1'), 'completed', 'the outcome defaults to completed');
+		/* The time is shown as people write it: d/m/yyyy (B.E.) HH:MM. */
 		const at = await page.inputValue('#f-visited_at');
-		const now = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 16); /* Bangkok, UTC+7 */
-		assert.ok(
-			Math.abs(Date.parse(at + 'Z') - Date.parse(now + 'Z')) <= 5 * 60_000,
-			`the visit time defaults to now (${at}, now ${now})`,
-		);
+		const be = at.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d\d):(\d\d)$/);
+		assert.ok(be && Number(be[3]) > 2500, `the visit time is shown in B.E.: "${at}"`);
+		const shownAt = Date.UTC(Number(be[3]) - 543, Number(be[2]) - 1, Number(be[1]), Number(be[4]), Number(be[5]));
+		const now = Date.now() + 7 * 3600_000; /* Bangkok, UTC+7 */
+		assert.ok(Math.abs(shownAt - now) <= 5 * 60_000, `the visit time defaults to now (${at})`);
 		await shot(page, 'registry-new');
 
 		const t0 = performance.now();
@@ -318,6 +319,33 @@ export async function registryTests(h) {
 		assert.equal(list.status(), 200);
 		assert.equal(await page.locator('.registry-table tbody tr', { hasText: 'นำเข้า' }).count(), 2, 'two imported rows listed');
 		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+	});
+
+	/* Beside the list's native date pickers, the picked day in B.E.: the
+	 * server writes it for the day the page came with, static/js/date-be.js
+	 * keeps it up to date as the officer picks another. */
+	await test('registry: the date pickers show the day in B.E. beside them (with and without script)', async () => {
+		const ctx = await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+		const page = await newPage(ctx);
+		await login(page, OFFICER);
+		const res = await goto(page, '/registry?from=' + encodeURIComponent('1/11/2569') + '&to=2026-11-27');
+		assert.equal(res.status(), 200);
+		assert.equal(await page.inputValue('#f-from'), '2026-11-01', 'a B.E. day typed in the URL fills the picker');
+		assert.equal((await page.locator('#be-from').innerText()).trim(), '(พ.ศ. 1 พ.ย. 2569)');
+		assert.equal((await page.locator('#be-to').innerText()).trim(), '(พ.ศ. 27 พ.ย. 2569)');
+		await page.fill('#f-to', '2026-12-05');
+		await page.waitForFunction(() => document.getElementById('be-to').textContent.includes('5 ธ.ค. 2569'), null, {
+			timeout: 3000,
+		});
+		await page.fill('#f-from', '');
+		await page.waitForFunction(() => document.getElementById('be-from').textContent === '', null, { timeout: 3000 });
+		await assertNoHorizontalScroll(page, '/registry with dates');
+		await shot(page, 'registry-phone-dates');
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
+		const noJs = await newPage(await newContext({ javaScriptEnabled: false }));
+		await login(noJs, OFFICER);
+		await goto(noJs, '/registry?from=2026-11-01');
+		assert.equal((await noJs.locator('#be-from').innerText()).trim(), '(พ.ศ. 1 พ.ย. 2569)', 'without script too');
 	});
 
 	/* axe-core: no serious or critical violation (contexts with bypassCSP so

@@ -24,6 +24,7 @@
 #include "lib/xalloc.h"
 #include "render/mustache.h"
 #include "web/app.h"
+#include "web/portal_state.h"
 #include "web/web.h"
 
 #ifndef OSSPOINT_TEST_ROOT
@@ -73,9 +74,6 @@ struct harness *harness_new(void)
 	a->public_stats = db_unit_stats(a->db);
 	if (!a->public_stats)
 		a->public_stats = json_object();
-	a->eservices = db_eservices_usable(a->db);
-	if (!a->eservices)
-		fail_msg("harness: no e-service list");
 	if (!(a->router = web_router_new()))
 		fail_msg("harness: web_router_new");
 	a->public_url = "http://127.0.0.1:8080";
@@ -86,6 +84,9 @@ struct harness *harness_new(void)
 	    .authorize = web_authorize,
 	};
 	app = a;
+	/* The catalogue snapshot the handlers read (counted references). */
+	if (portal_state_start() != 0)
+		fail_msg("harness: portal_state_start");
 	return h;
 }
 
@@ -94,9 +95,9 @@ void harness_free(struct harness *h)
 	if (!h)
 		return;
 	registry_import_jobs_wait();
+	portal_state_stop();
 	struct app *a = &h->the;
 	router_free(a->router);
-	json_decref(a->eservices);
 	json_decref(a->public_stats);
 	tpl_set_free(a->tpl);
 	db_close(a->db);

@@ -139,23 +139,18 @@ static struct known {
 	const char *where;
 	unsigned seen;
 } known[] = {
-    {"registry edit", "entry-not-found", 404,
-     "src/web/registry.c load_entry(): db_visit_get() gives NULL for a failed read as for a missing "
-     "entry, so a database fault answers 404 instead of 503",
-     0},
-    {"registry export", "audit-missing", 200,
-     "src/web/registry.c registry_export(): the audit row is written best effort (web_audit), so an "
-     "export whose audit row failed is still sent: an export of personal data without its audit",
-     0},
-    {"login", "login-failed", 401,
-     "src/web/auth.c login(): db_user_find_by_name() gives NULL for a failed read as for an unknown "
-     "user, so a database fault answers 401 (and counts a failed attempt) instead of 503",
-     0},
+    /* Failures the sweep found and tolerates until they are fixed, each
+     * with where the fix goes: {op, code, status, where, 0}. The three it
+     * found first (a failed read taken for a missing entry in load_entry
+     * and for an unknown user at login, and an export sent without its
+     * audit row) are fixed: db_visit_load, db_user_lookup, web_audit's
+     * result. */
+    {NULL, NULL, 0, NULL, 0},
 };
 
 static bool tolerated_code(int status, const char *code)
 {
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+	for (size_t i = 0; known[i].op; i++)
 		if (!strncmp(W.what, known[i].op, strlen(known[i].op)) && status == known[i].status && code &&
 		    !strcmp(code, known[i].code)) {
 			known[i].seen++;
@@ -676,7 +671,7 @@ static void test_sweep(void **state)
 	runs_total = runs;
 	print_message("fault: %u runs in %lld s (%s sweep)\n", runs, (long long)(time(NULL) - t0),
 	              long_sweep ? "long" : "short");
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+	for (size_t i = 0; known[i].op; i++)
 		if (known[i].seen)
 			print_message("fault: KNOWN, to fix: %s answered %d %s %u times: %s\n", known[i].op,
 			              known[i].status, known[i].code, known[i].seen, known[i].where);

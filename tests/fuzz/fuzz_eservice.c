@@ -18,7 +18,7 @@
 			abort();                                                                             \
 	} while (0)
 
-#define NFIELDS 27 /* 17 service fields, 10 point fields */
+#define NFIELDS 29 /* 17 service fields, 10 point fields, then the service's area and provinces */
 #define TODAY   "2024-10-15"
 
 /* Categories containing 'x' do not exist. */
@@ -65,6 +65,16 @@ static void check_service(const struct eservice *e)
 	CHECK(no_controls(e->steps, true) && !strchr(e->steps, '\t') && !strstr(e->steps, "\n\n"));
 	CHECK(no_controls(e->documents, true) && !strchr(e->documents, '\t'));
 	CHECK(e->sort_order == ESVC_SORT_AUTO || (e->sort_order >= 0 && e->sort_order <= ESVC_SORT_MAX));
+	/* The area: a known kind; provinces "" for all, else two-digit codes, ascending, one space. */
+	CHECK(eservice_area_label(e->area));
+	size_t pl = strlen(e->area_provinces);
+	CHECK(!strcmp(e->area, "all") ? pl == 0 : pl >= 2 && (pl + 1) % 3 == 0);
+	for (size_t i = 0; i < pl; i += 3) {
+		CHECK(e->area_provinces[i] >= '1' && e->area_provinces[i] <= '9' &&
+		      e->area_provinces[i + 1] >= '0' && e->area_provinces[i + 1] <= '9');
+		CHECK(i + 2 == pl || e->area_provinces[i + 2] == ' ');
+		CHECK(!i || memcmp(e->area_provinces + i - 3, e->area_provinces + i, 2) < 0);
+	}
 }
 
 static void check_point(const struct point_profile *p)
@@ -78,7 +88,9 @@ static void check_point(const struct point_profile *p)
 	      strspn(p->lon, "0123456789.") == strlen(p->lon));
 	CHECK(strspn(p->phone, "0123456789-, ") == strlen(p->phone));
 	CHECK(!*p->opened_on || strcmp(p->opened_on, TODAY) <= 0);
-	CHECK(!*p->status_since || strcmp(p->status_since, TODAY) <= 0);
+	/* A status change may be announced up to POINT_SCHEDULE_DAYS (366) ahead. */
+	CHECK(!*p->status_since || strcmp(p->status_since, "2025-10-16") <= 0);
+	CHECK(p->scheduled == (*p->status_since && strcmp(p->status_since, TODAY) > 0));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -93,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (char *p = buf; nf < NFIELDS && p <= buf + size; p += strlen(p) + 1)
 		f[nf++] = p;
 
-	struct eservice_raw raw = {f[0], f[1],  f[2],  f[3],  f[4],  f[5],  f[6],  f[7], f[8],
-	                           f[9], f[10], f[11], f[12], f[13], f[14], f[15], f[16]};
+	struct eservice_raw raw = {f[0],  f[1],  f[2],  f[3],  f[4],  f[5],  f[6],  f[7],  f[8], f[9],
+	                           f[10], f[11], f[12], f[13], f[14], f[15], f[16], f[27], f[28]};
 	static struct eservice e, again;
 	struct eservice_errors errs;
 	for (int update = 0; update < 2; update++) {
@@ -106,10 +118,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char sort[32] = "";
 		if (e.sort_order != ESVC_SORT_AUTO)
 			snprintf(sort, sizeof sort, "%lld", (long long)e.sort_order);
-		struct eservice_raw back = {e.code,        e.name_th,   e.name_en, e.agency_th, e.agency_en,
-		                            e.agency_type, e.category,  e.channel, e.url,       e.description,
-		                            e.steps,       e.documents, e.fees,    e.status,    sort,
-		                            e.source,      e.note};
+		struct eservice_raw back = {
+		    e.code,        e.name_th,   e.name_en, e.agency_th,     e.agency_en,
+		    e.agency_type, e.category,  e.channel, e.url,           e.description,
+		    e.steps,       e.documents, e.fees,    e.status,        sort,
+		    e.source,      e.note,      e.area,    e.area_provinces};
 		CHECK(eservice_validate(&back, false, stub_category, NULL, &again, &errs) == 0);
 		CHECK(memcmp(&e, &again, sizeof e) == 0);
 	}

@@ -29,7 +29,9 @@ static const struct search_doc docs[] = {
      .name_en = "Passport appointment booking",
      .code = "mfa_passport_queue",
      .description = "เลือกสำนักงานหนังสือเดินทาง วันและเวลา แล้วพิมพ์ใบนัด"},
-    {.name_th = "บริการอิเล็กทรอนิกส์สำหรับผู้ประกันตน สำนักงานประกันสังคม", .code = "sso_eservice"},
+    {.name_th = "บริการอิเล็กทรอนิกส์สำหรับผู้ประกันตน สำนักงานประกันสังคม",
+     .code = "sso_eservice",
+     .keywords = "ใช้สิทธิประกันสังคม\nเงินสมทบ"},
     {0},
 };
 #define NDOCS (sizeof docs / sizeof docs[0])
@@ -52,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 16 * 1024)
 		return 0;
 	if (!ix) {
-		ix = search_index_new(docs, NDOCS);
+		static const struct search_synonym syn[] = {{"พาสปอร์ต", "หนังสือเดินทาง"}, {"ต่อภาษี", "ภาษีรถ"}};
+		ix = search_index_build(docs, NDOCS, syn, sizeof syn / sizeof syn[0]);
 		CHECK(ix);
 	}
 	char *q = malloc(size + 1);
@@ -76,6 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t words = search_words(q, check_word, NULL);
 	if (words == 0)
 		CHECK(n == 0); /* nothing to look for finds nothing */
+	/* A suggestion is NUL-terminated text within the buffer, repeatable, and
+	 * itself needs no further correction of the same words. */
+	char fix[SEARCH_QUERY_MAX + 1], fix2[SEARCH_QUERY_MAX + 1];
+	size_t fl = search_suggest(ix, q, fix, sizeof fix);
+	CHECK(fl < sizeof fix && fix[fl] == '\0' && strlen(fix) == fl);
+	CHECK(search_suggest(ix, q, fix2, sizeof fix2) == fl && !strcmp(fix, fix2));
+	if (fl)
+		search_words(fix, check_word, NULL);
 	free(q);
 	return 0;
 }

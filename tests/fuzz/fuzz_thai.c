@@ -1,5 +1,6 @@
 /* libFuzzer target: the Thai text parsers (ISO days and date-times with Thai
- * digits, reporting periods, Thai ID numbers, digit conversion). */
+ * digits, the one date parser thai_when_parse with B.E./C.E. years and Thai
+ * month names, reporting periods, Thai ID numbers, digit conversion). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +33,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct civil_time lt;
 		if (thai_epoch_to_local(t, &lt) != 0)
 			abort();
+	}
+	struct civil_time w;
+	int kind = thai_when_parse(s, &w);
+	if (kind != -1) {
+		/* A real day and time, which reads back the same when written in
+		 * every style the system writes. */
+		if ((kind != THAI_WHEN_DAY && kind != THAI_WHEN_TIME) || !thai_day_valid(w.y, w.m, w.d) ||
+		    w.hour < 0 || w.hour > 23 || w.min < 0 || w.min > 59 || w.sec < 0 || w.sec > 59 ||
+		    (kind == THAI_WHEN_DAY && (w.hour || w.min || w.sec)))
+			abort();
+		int64_t e;
+		struct civil_time back;
+		/* The B.E. year the formatter writes reads back as B.E. for C.E.
+		 * 1857 (B.E. 2400) to 9456 (B.E. 9999): lib/thai.h's year rule. */
+		bool readable = w.y >= 2400 - THAI_BE_OFFSET && w.y <= 9999 - THAI_BE_OFFSET;
+		struct buf b;
+		buf_init(&b, 512);
+		if (thai_local_to_epoch(&w, &e) != 0)
+			abort();
+		if (readable && (thai_epoch_format(&b, e, THAI_DATE_NUMERIC, true) != 0 ||
+		                 thai_when_parse(buf_str(&b), &back) != THAI_WHEN_TIME || back.y != w.y ||
+		                 back.m != w.m || back.d != w.d || back.hour != w.hour || back.min != w.min))
+			abort();
+		buf_cleanup(&b);
 	}
 	struct period p;
 	if (period_parse(s, &p) == 0) {

@@ -762,9 +762,20 @@ static void test_point_days(void **state)
 	static const struct {
 		const char *in, *iso;
 	} ok[] = {
-	    {"2024-10-01", "2024-10-01"}, {"1/10/2567", "2024-10-01"},  {"01/10/2567", "2024-10-01"},
-	    {"๑/๑๐/๒๕๖๗", "2024-10-01"},  {"15/10/2567", TODAY},        {"29/2/2567", "2024-02-29"},
-	    {"1/1/2500", "1957-01-01"},   {"๒๐๒๔-๑๐-๐๑", "2024-10-01"},
+	    {"2024-10-01", "2024-10-01"},
+	    {"1/10/2567", "2024-10-01"},
+	    {"01/10/2567", "2024-10-01"},
+	    {"๑/๑๐/๒๕๖๗", "2024-10-01"},
+	    {"15/10/2567", TODAY},
+	    {"29/2/2567", "2024-02-29"},
+	    {"1/1/2500", "1957-01-01"},
+	    {"๒๐๒๔-๑๐-๐๑", "2024-10-01"},
+	    /* the one parser (thai_when_parse): C.E. years, 2-digit B.E., month names */
+	    {"1/10/2024", "2024-10-01"},
+	    {"1-10-2567", "2024-10-01"},
+	    {"1/10/67", "2024-10-01"},
+	    {"1 ต.ค. 2567", "2024-10-01"},
+	    {"1 ตุลาคม พ.ศ. 2567", "2024-10-01"},
 	};
 	for (size_t i = 0; i < N(ok); i++) {
 		POINT_CASE(opened_on, ok[i].in, NULL);
@@ -774,15 +785,30 @@ static void test_point_days(void **state)
 	}
 	const char *bad = "วันที่เปิดให้บริการไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)";
 	const char *bad_since = "วันที่เริ่มสถานะไม่ถูกต้อง (เช่น 1/10/2567 หรือ 2024-10-01)";
-	const char *bads[] = {"1/10/2024",  "31/2/2567",   "1-10-2567",  "1/10/67",    "2024-13-01",
-	                      "2024/10/01", " 1/ 10/2567", "+1/10/2567", "1/10/2567x", "31/12/2499"};
+	const char *bads[] = {"31/2/2567",  "1/10/567",    "1/10",           "2024-13-01",
+	                      "2024/10/01", " 1/ 10/2567", "+1/10/2567",     "1/10/2567x",
+	                      "31/12/2499", "31/12/1956",  "1/10/2567 09:00"};
 	for (size_t i = 0; i < N(bads); i++) {
 		POINT_CASE(opened_on, bads[i], bad);
 		POINT_CASE(status_since, bads[i], bad_since);
 	}
 	POINT_CASE(opened_on, "16/10/2567", "วันที่เปิดให้บริการต้องไม่เป็นวันในอนาคต");
 	POINT_CASE(opened_on, "2025-01-01", "วันที่เปิดให้บริการต้องไม่เป็นวันในอนาคต");
-	POINT_CASE(status_since, "2567-10-01", "วันที่เริ่มสถานะต้องไม่เป็นวันในอนาคต"); /* B.E. in ISO form */
+	/* A status change may be announced up to POINT_SCHEDULE_DAYS ahead: it
+	 * is then scheduled (the point keeps its status until that day). */
+	POINT_CASE(status_since, "2567-10-01", "วันที่เริ่มสถานะตั้งล่วงหน้าได้ไม่เกิน 1 ปี"); /* B.E. in ISO form */
+	POINT_CASE(status_since, "2025-10-17", "วันที่เริ่มสถานะตั้งล่วงหน้าได้ไม่เกิน 1 ปี");
+	POINT_CASE(status_since, "16/10/2567", NULL);
+	assert_string_equal(pout.status_since, "2024-10-16");
+	assert_true(pout.scheduled);
+	POINT_CASE(status_since, "2025-10-16", NULL); /* 366 days after TODAY */
+	assert_true(pout.scheduled);
+	POINT_CASE(status_since, TODAY, NULL);
+	assert_false(pout.scheduled);
+	POINT_CASE(status_since, "2024-10-01", NULL);
+	assert_false(pout.scheduled);
+	POINT_CASE(status_since, "", NULL);
+	assert_false(pout.scheduled);
 	/* No today: no future check. */
 	struct point_raw r = good_point();
 	r.opened_on = "2099-01-01";
@@ -819,6 +845,80 @@ static void test_point_idempotent(void **state)
 	assert_memory_equal(&first, &pout, sizeof first);
 }
 
+/* The area a service serves (issue 9 item 16). */
+static void test_area(void **state)
+{
+	(void)state;
+	struct eservice_raw r = good();
+	assert_int_equal(check(&r), 0);
+	assert_string_equal(out.area, "all"); /* the default */
+	assert_string_equal(out.area_provinces, "");
+	/* A list: Thai digits, commas or spaces, repeats dropped, written ascending. */
+	r.area = " only ";
+	r.area_provinces = "12, ๑๐ 11,12\n";
+	assert_int_equal(check(&r), 0);
+	assert_string_equal(out.area, "only");
+	assert_string_equal(out.area_provinces, "10 11 12");
+	r.area = "except";
+	r.area_provinces = "47";
+	assert_int_equal(check(&r), 0);
+	assert_string_equal(out.area_provinces, "47");
+	/* For the whole country a list means nothing. */
+	r.area = "all";
+	r.area_provinces = "10 11";
+	assert_int_equal(check(&r), 0);
+	assert_string_equal(out.area_provinces, "");
+	FIELD_CASE(area, "everywhere",
+	           "พื้นที่ให้บริการไม่ถูกต้อง (ต้องเป็น all ทั่วประเทศ, only เฉพาะจังหวัดที่ระบุ หรือ except "
+	           "ทั่วประเทศยกเว้นจังหวัดที่ระบุ)");
+	static const char *const bad_lists[] = {"1", "100", "0x", "10;11", "ก", "05", "10-11"};
+	for (size_t i = 0; i < N(bad_lists); i++) {
+		r = good();
+		r.area = "only";
+		r.area_provinces = bad_lists[i];
+		expect(check(&r), "area_provinces", bad_lists[i],
+		       "รหัสจังหวัดในพื้นที่ให้บริการต้องเป็นตัวเลข 2 หลัก เช่น 10 (กรุงเทพมหานคร) คั่นด้วย ,");
+	}
+	r = good();
+	r.area = "except";
+	r.area_provinces = " , ";
+	expect(check(&r), "area_provinces", " , ", "กรุณาเลือกจังหวัดอย่างน้อยหนึ่งจังหวัดสำหรับพื้นที่ให้บริการ");
+	/* Who is served. */
+	assert_true(eservice_area_serves("all", "", "4701"));
+	assert_true(eservice_area_serves("only", "10 11 12", "1201"));
+	assert_false(eservice_area_serves("only", "10 11 12", "4701"));
+	assert_false(eservice_area_serves("except", "10 11 12", "1101"));
+	assert_true(eservice_area_serves("except", "10 11 12", "47"));
+	assert_false(eservice_area_serves("nowhere", "", "47"));
+	assert_false(eservice_area_serves(NULL, "", "47"));
+	assert_string_equal(eservice_area_label("except"), "ทั่วประเทศ ยกเว้นจังหวัดที่ระบุ");
+	assert_null(eservice_area_label("x"));
+}
+
+/* An entry of the search vocabulary (issue 9 item 13). */
+static void test_search_text(void **state)
+{
+	(void)state;
+	char t[ESVC_SEARCH_PHRASE_MAX + 1];
+	assert_null(eservice_search_text_check("  โดน  เลิกจ้าง \t", t, sizeof t));
+	assert_string_equal(t, "โดน เลิกจ้าง");
+	assert_null(eservice_search_text_check("1111", t, sizeof t));
+	assert_string_equal(eservice_search_text_check("", t, sizeof t), "กรุณากรอกคำ (ว่างไม่ได้)");
+	assert_string_equal(eservice_search_text_check(" \t ", t, sizeof t), "กรุณากรอกคำ (ว่างไม่ได้)");
+	assert_string_equal(eservice_search_text_check("!!! ...", t, sizeof t), "คำต้องมีตัวอักษรหรือตัวเลข");
+	assert_string_equal(eservice_search_text_check("a\x01"
+	                                               "b",
+	                                               t, sizeof t),
+	                    "คำมีอักขระที่อ่านไม่ได้หรืออักขระควบคุม");
+	assert_string_equal(eservice_search_text_check("\xff", t, sizeof t), "คำมีอักขระที่อ่านไม่ได้หรืออักขระควบคุม");
+	char longer[ESVC_SEARCH_PHRASE_MAX + 10];
+	memset(longer, 'a', sizeof longer - 1);
+	longer[sizeof longer - 1] = '\0';
+	assert_string_equal(eservice_search_text_check(longer, t, sizeof t),
+	                    "คำยาวเกิน 120 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)");
+	assert_string_equal(t, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -834,6 +934,8 @@ int main(void)
 	    cmocka_unit_test(test_all_errors),
 	    cmocka_unit_test(test_labels),
 	    cmocka_unit_test(test_real_catalogue),
+	    cmocka_unit_test(test_area),
+	    cmocka_unit_test(test_search_text),
 	    cmocka_unit_test(test_point_valid),
 	    cmocka_unit_test(test_point_coords),
 	    cmocka_unit_test(test_point_phone),

@@ -23,15 +23,7 @@
 #include "http/http.h"
 #include "lib/netaddr.h"
 
-/* Routes of a test table act on no unit (the app's resolvers are web/scope.c's). */
-static enum err any_scope_resolve(struct req *r, char *unit, size_t cap)
-{
-	(void)r;
-	if (cap)
-		unit[0] = '\0';
-	return ERR_OK;
-}
-static const struct route_scope any_scope = {"none", any_scope_resolve};
+#include "../common/any_scope.h"
 
 /* ---- the app under test ---- */
 

@@ -96,7 +96,9 @@ static void base_raw(struct registry_raw *raw)
 /* ---- the table -------------------------------------------------------- */
 
 /* Messages, spelled out so a changed message is a visible test change. */
-#define M_TIME_FORMAT  "วันเวลาที่มารับบริการไม่ถูกต้อง (รูปแบบ ปปปป-ดด-ววTชช:นน เป็น ค.ศ. เช่น 2024-02-25T14:05)"
+#define M_TIME_FORMAT                                                                                        \
+	"วันเวลาที่มารับบริการไม่ถูกต้อง (วัน/เดือน/ปี พ.ศ. และเวลา เช่น 27/11/2569 09:15 หรือ 27 พ.ย. 2569 09:15)"
+#define M_TIME_NO_TIME "วันเวลาที่มารับบริการต้องมีเวลาด้วย (เช่น 27/11/2569 09:15)"
 #define M_TIME_FUTURE  "วันเวลาที่มารับบริการอยู่ในอนาคต"
 #define M_CLOSED       "งวดเดือนของวันที่มารับบริการปิดแล้ว (พ้นกำหนดแก้ไขหลังวันตัดยอด) แก้ไขหรือเพิ่มรายการไม่ได้"
 #define M_ATTESTED     "งวดเดือนของวันที่มารับบริการปิดแล้ว (รับรองรายงานประจำเดือนแล้ว) แก้ไขหรือเพิ่มรายการไม่ได้"
@@ -109,10 +111,12 @@ static void base_raw(struct registry_raw *raw)
 #define M_PHONE_CHARS  "เบอร์โทรศัพท์มีอักขระที่ไม่ใช่ตัวเลข (เว้นวรรคหรือขีดได้)"
 #define M_PHONE_LEN    "เบอร์โทรศัพท์ต้องมี 9 หลัก (โทรศัพท์บ้าน) หรือ 10 หลัก (มือถือ)"
 #define M_PHONE_PRE    "เบอร์โทรศัพท์ไม่ถูกต้อง: โทรศัพท์บ้าน 9 หลักขึ้นต้นด้วย 02–07 มือถือ 10 หลักขึ้นต้นด้วย 06 08 หรือ 09"
-#define M_SEX          "เพศไม่ถูกต้อง (ต้องเป็น male, female หรือ other)"
-#define M_AGE          "ช่วงอายุไม่ถูกต้อง (ต้องเป็น under_20, 20_39, 40_59 หรือ 60_plus)"
-#define M_CHANNEL_REQ  "กรุณาเลือกช่องทางที่ใช้บริการ"
-#define M_CHANNEL      "ช่องทางไม่ถูกต้อง (ต้องเป็น tangrat, web, line หรือ other)"
+#define M_SEX          "เพศไม่ถูกต้อง (ต้องเป็น ชาย หญิง อื่น ๆ หรือ male, female, other)"
+#define M_AGE                                                                                                \
+	"ช่วงอายุไม่ถูกต้อง (ต้องเป็น ต่ำกว่า 20 ปี, 20–39 ปี, 40–59 ปี, 60 ปีขึ้นไป หรือ under_20, 20_39, 40_59, 60_plus)"
+#define M_CHANNEL_REQ "กรุณาเลือกช่องทางที่ใช้บริการ"
+#define M_CHANNEL                                                                                            \
+	"ช่องทางไม่ถูกต้อง (ต้องเป็น แอปพลิเคชันทางรัฐ, เว็บไซต์ของหน่วยงาน, LINE, อื่น ๆ หรือ tangrat, web, line, other)"
 #define M_REMARKS_LONG "หมายเหตุยาวเกิน 1000 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)"
 #define M_REMARKS_UTF8 "หมายเหตุมีอักขระที่อ่านไม่ได้ (ไม่ใช่ UTF-8)"
 #define M_REMARKS_CTRL "หมายเหตุมีอักขระควบคุม (ใช้ได้เฉพาะขึ้นบรรทัดใหม่และแท็บ)"
@@ -120,15 +124,19 @@ static void base_raw(struct registry_raw *raw)
 #define M_KEY_CHARS    "รหัสกันส่งซ้ำ (idempotency_key) ใช้ได้เฉพาะ A–Z a–z 0–9 และ _ - : ."
 #define M_SVC_NONE     "ต้องเลือกบริการอย่างน้อย 1 รายการ"
 #define M_SVC_MANY     "เลือกบริการได้ไม่เกิน 16 รายการต่อผู้มารับบริการ 1 คน"
-#define M_SVC_CELL     "ช่องบริการยาวเกินไป (รูปแบบ รหัส:ผล;รหัส:ผล ไม่เกิน 16 รายการ)"
+#define M_SVC_CELL     "ช่องบริการยาวเกินไป (ไม่เกิน 16 รายการ คั่นด้วย ;)"
+#define M_SVC_NAME     "ไม่พบบริการชื่อนี้ในรายการบริการ (หรือเลิกใช้แล้ว)"
+#define M_OUTCOMES_N   "ผลการให้บริการมีมากกว่าจำนวนบริการ (ให้เรียงผลตามลำดับบริการ คั่นด้วย ;)"
 #define M_CODE_REQ     "ต้องระบุรหัสบริการ"
 #define M_CODE_LONG    "รหัสบริการยาวเกิน 63 ตัวอักษร"
 #define M_CODE_CHARS   "รหัสบริการใช้ได้เฉพาะ A–Z a–z 0–9 และ _ - ."
 #define M_CODE_DUP     "เลือกบริการนี้ซ้ำ (แต่ละบริการเลือกได้ครั้งเดียว)"
 #define M_CODE_UNKNOWN "ไม่พบบริการนี้ในรายการบริการ หรือเลิกใช้แล้ว"
 #define M_OUTCOME_REQ  "ต้องระบุผลการให้บริการ"
-#define M_OUTCOME      "ผลการให้บริการไม่ถูกต้อง (ต้องเป็น completed, self_completed, referred หรือ not_completed)"
-#define M_TIME_REQ     "ต้องระบุวันเวลาที่มารับบริการ (ไฟล์นำเข้าต้องมีทุกแถว)"
+#define M_OUTCOME                                                                                                                                                                                                                                                                                                    \
+	"ผลการให้บริการไม่ถูกต้อง (ต้องเป็น ดำเนินการให้แล้วเสร็จ, แนะนำ ผู้รับบริการดำเนินการเอง, ส่งต่อหน่วยงาน, " \
+	"ไม่สำเร็จ หรือ completed, self_completed, referred, not_completed)"
+#define M_TIME_REQ "ต้องระบุวันเวลาที่มารับบริการ (ไฟล์นำเข้าต้องมีทุกแถว)"
 
 struct want {
 	const char *field, *message;
@@ -199,13 +207,22 @@ static const struct vcase cases[] = {
     {.name = "remarks Thai", .remarks = "ผู้สูงอายุ มากับบุตร"},
 
     /* ---- visited_at ---- */
-    {.name = "time space", .visited_at = "2024-02-27 09:30", .want = {{"visited_at", M_TIME_FORMAT}}},
-    {.name = "time one-digit hour", .visited_at = "2024-02-27T9:30", .want = {{"visited_at", M_TIME_FORMAT}}},
+    /* thai_when_parse's forms (lib/thai.h): B.E. and C.E., Thai digits */
+    {.name = "time space", .visited_at = "2024-02-27 09:30"},
+    {.name = "time one-digit hour", .visited_at = "2024-02-27T9:30"},
+    {.name = "time B.E.", .visited_at = "27/02/2567 09:30"},
+    {.name = "time B.E. 2-digit year", .visited_at = "27/2/67 9:30"},
+    {.name = "time C.E. day first", .visited_at = "27/02/2024 09:30"},
+    {.name = "time Thai month", .visited_at = "27 ก.พ. 2567 09:30 น."},
+    {.name = "time Thai digits", .visited_at = "๒๗/๐๒/๒๕๖๗ ๐๙:๓๐"},
+    {.name = "time B.E. as C.E. ISO",
+     .visited_at = "2567-02-27T09:30",
+     .want = {{"visited_at", M_TIME_FUTURE}}},
     {.name = "time no such day", .visited_at = "2024-02-30T09:00", .want = {{"visited_at", M_TIME_FORMAT}}},
     {.name = "time hour 24", .visited_at = "2024-02-27T24:00", .want = {{"visited_at", M_TIME_FORMAT}}},
     {.name = "time zone", .visited_at = "2024-02-27T09:30Z", .want = {{"visited_at", M_TIME_FORMAT}}},
-    {.name = "time B.E. day", .visited_at = "27/02/2567", .want = {{"visited_at", M_TIME_FORMAT}}},
-    {.name = "time date only", .visited_at = "2024-02-27", .want = {{"visited_at", M_TIME_FORMAT}}},
+    {.name = "time B.E. day", .visited_at = "27/02/2567", .want = {{"visited_at", M_TIME_NO_TIME}}},
+    {.name = "time date only", .visited_at = "2024-02-27", .want = {{"visited_at", M_TIME_NO_TIME}}},
     {.name = "time text", .visited_at = "เมื่อวาน", .want = {{"visited_at", M_TIME_FORMAT}}},
     {.name = "time 61 s ahead", .visited_at = "2024-02-27T10:01:01", .want = {{"visited_at", M_TIME_FUTURE}}},
     {.name = "time tomorrow", .visited_at = "2024-02-28T10:00", .want = {{"visited_at", M_TIME_FUTURE}}},
@@ -332,9 +349,11 @@ static const struct vcase cases[] = {
      .services = "bad code:completed",
      .want = {{"services[0].code", M_CODE_CHARS}}},
     {.name = "service code slash", .services = "a/b:completed", .want = {{"services[0].code", M_CODE_CHARS}}},
-    {.name = "service code Thai",
-     .services = "ทางรัฐ:completed",
-     .want = {{"services[0].code", M_CODE_CHARS}}},
+    /* Thai text is a service's name, never a malformed code (issue 9). */
+    {.name = "service code Thai", .services = "ทางรัฐ:completed", .want = {{"services[0].code", M_SVC_NAME}}},
+    {.name = "service Thai name longer than a code",
+     .services = "ลงทะเบียนใช้งานแอปพลิเคชันทางรัฐ (พอร์ทัลกลางเพื่อประชาชน):completed",
+     .want = {{"services[0].code", M_SVC_NAME}}},
     {.name = "service both bad",
      .services = "a:completed;x y:nope",
      .want = {{"services[1].code", M_CODE_CHARS}, {"services[1].outcome", M_OUTCOME}}},
@@ -905,14 +924,26 @@ static void test_columns(void **state)
 	    {"visited_at,visitor_name,channel", -1, "ไม่พบคอลัมน์ services (บริการ) ในแถวหัวตาราง", 0, 0},
 	    {"name,date", -1, "ไม่พบคอลัมน์ visited_at (วันเวลาที่มารับบริการ) ในแถวหัวตาราง", 0, 0},
 	    {"visited_at,visitor_name,channel,services,ชื่อผู้มารับบริการ", -1,
-	     "คอลัมน์ visitor_name (ชื่อผู้มารับบริการ) ซ้ำกันในแถวหัวตาราง (คอลัมน์ที่ 2 และ 5)", 0, 0},
+	     "คอลัมน์ visitor_name (ชื่อผู้มารับบริการ) ซ้ำกันในแถวหัวตาราง (คอลัมน์ที่ 2 \"visitor_name\" และ 5 "
+	     "\"ชื่อผู้มารับบริการ\")",
+	     0, 0},
+	    /* our own export's header (export_registry_columns) */
+	    {"ลำดับที่,วันเวลา,ชื่อ–สกุล,เลขประจำตัวประชาชน,โทรศัพท์,เพศ,ช่วงอายุ,บริการ,ผลการให้บริการ,ช่องทาง,"
+	     "เจ้าหน้าที่,หมายเหตุ,สถานะ",
+	     0, NULL, 7, 3},
+	    /* spaces and dashes folded */
+	    {" วัน เวลา ,ชื่อ - สกุล,ช่อง ทาง,บริการ E-Service", 0, NULL, 3, -1},
+	    {"วันเวลา,ชื่อ—สกุล,ช่องทาง,บริการ,วันที่และเวลา", -1,
+	     "คอลัมน์ visited_at (วันเวลาที่มารับบริการ) ซ้ำกันในแถวหัวตาราง (คอลัมน์ที่ 1 \"วันเวลา\" และ 5 "
+	     "\"วันที่และเวลา\")",
+	     0, 0},
 	};
 	for (size_t i = 0; i < N(t); i++) {
 		struct csv c;
 		csv_init(&c, t[i].header, strlen(t[i].header));
 		assert_int_equal(csv_next(&c), CSV_RECORD);
 		struct registry_columns cols;
-		char err[256];
+		char err[512];
 		assert_int_equal(registry_columns_find(&c, &cols, err, sizeof err), t[i].rc);
 		if (t[i].rc == 0) {
 			assert_string_equal(err, "");
@@ -968,7 +999,7 @@ static void test_raw_from_record(void **state)
 	char scratch[REGISTRY_SCRATCH_SIZE];
 	assert_int_equal(csv_next(&s.row), CSV_RECORD);
 	assert_int_equal(registry_raw_from_record(&s.row, &s.cols, &raw, scratch, sizeof scratch), 0);
-	assert_string_equal(raw.visited_at, "2024-02-27T09:30");
+	assert_string_equal(raw.visited_at, "2024-02-27 09:30");
 	assert_string_equal(raw.visitor_name, "สมชาย");
 	assert_string_equal(raw.cid, "1-1037-02071-83-8");
 	assert_string_equal(raw.phone, "081-234-5678");
@@ -1072,6 +1103,107 @@ static void test_validate_record(void **state)
 	sheet_close(&s);
 }
 
+/* The catalogue of the name lookup: two services and their Thai names. */
+static const char *svc_by_name(const char *name, void *p)
+{
+	(void)p;
+	if (!strcmp(name, "ลงทะเบียนใช้งานแอปพลิเคชันทางรัฐ (พอร์ทัลกลางเพื่อประชาชน)"))
+		return "tangrat_signup";
+	if (!strcmp(name, "ตรวจสอบสิทธิหลักประกันสุขภาพ / สิทธิรักษาพยาบาล"))
+		return "nhso_rights_check";
+	return NULL;
+}
+
+/* A row of our own CSV export imports as it stands: Thai headers, B.E. date
+ * as the export writes it, services by Thai name with outcomes in their own
+ * column, labels for sex, age band and channel, a masked ID (not an ID). */
+static void test_export_row(void **state)
+{
+	struct ctx cx = {0};
+	struct registry_rules rules = rules_at(NOW_ISO, &cx);
+	rules.service_by_name = svc_by_name;
+	struct visit_input out;
+	struct registry_errors errs;
+	struct sheet s;
+	sheet_open(&s,
+	           "\xEF\xBB\xBF"
+	           "ลำดับที่,วันเวลา,ชื่อ–สกุล,เลขประจำตัวประชาชน,โทรศัพท์,เพศ,ช่วงอายุ,บริการ,ผลการให้บริการ,ช่องทาง,"
+	           "เจ้าหน้าที่,หมายเหตุ,สถานะ\r\n"
+	           "15/2567,27 ก.พ. 2567 09:15 น.,นางสาวสมศรี มีสุข,X-XXXX-XXXX1-83-8,0812345678,หญิง,40–59 ปี,"
+	           "ลงทะเบียนใช้งานแอปพลิเคชันทางรัฐ (พอร์ทัลกลางเพื่อประชาชน); ตรวจสอบสิทธิหลักประกันสุขภาพ / "
+	           "สิทธิรักษาพยาบาล,ดำเนินการให้แล้วเสร็จ; ส่งต่อหน่วยงาน,แอปพลิเคชันทางรัฐ,สมชาย ใจดี,\"a, b\",ปกติ\r\n"
+	           "16/2567,๒๗/๐๒/๖๗ ๐๙:๒๐,นายสมชาย ทดสอบ,,,,,tangrat_signup,completed,LINE,สมชาย ใจดี,,"
+	           "ยกเลิก: บันทึกซ้ำ\r\n"
+	           "17/2567,27/02/2024 09:30,นายสาม,,,,,ลงทะเบียนที่ไม่มีจริงและชื่อยาวกว่าหกสิบสามไบต์แน่นอน,"
+	           "ดำเนินการให้แล้วเสร็จ; ไม่สำเร็จ,web,,,อื่น\r\n");
+	assert_int_equal(csv_next(&s.row), CSV_RECORD);
+	assert_int_equal(registry_record_status(&s.row, &s.cols), REGISTRY_ROW_ACTIVE);
+	if (registry_validate_record(&s.row, &s.cols, &rules, &out, &errs) != 0)
+		fail_msg("export row: %s %s", errs.e[0].field, errs.e[0].message);
+	assert_int_equal(out.visited_at, at("2024-02-27T09:15"));
+	assert_string_equal(out.visitor_name, "นางสาวสมศรี มีสุข");
+	assert_string_equal(out.cid, "");
+	assert_string_equal(out.phone, "0812345678");
+	assert_string_equal(out.sex, "female");
+	assert_string_equal(out.age_band, "40_59");
+	assert_int_equal(out.channel, CHANNEL_TANGRAT);
+	assert_int_equal(out.nservices, 2);
+	assert_string_equal(out.services[0].code, "tangrat_signup");
+	assert_int_equal(out.services[0].outcome, OUTCOME_COMPLETED);
+	assert_string_equal(out.services[1].code, "nhso_rights_check");
+	assert_int_equal(out.services[1].outcome, OUTCOME_REFERRED);
+	assert_string_equal(out.remarks, "a, b");
+
+	/* A voided entry of the export is not imported. */
+	assert_int_equal(csv_next(&s.row), CSV_RECORD);
+	assert_int_equal(registry_record_status(&s.row, &s.cols), REGISTRY_ROW_VOID);
+	assert_int_equal(registry_validate_record(&s.row, &s.cols, &rules, &out, &errs), 0);
+	assert_int_equal(out.visited_at, at("2024-02-27T09:20"));
+
+	/* Errors name the row and the column as the file writes it. */
+	assert_int_equal(csv_next(&s.row), CSV_RECORD);
+	assert_int_equal(registry_record_status(&s.row, &s.cols), REGISTRY_ROW_BAD_STATUS);
+	assert_int_equal(registry_validate_record(&s.row, &s.cols, &rules, &out, &errs), 2);
+	assert_string_equal(errs.e[0].field, "services[0].code");
+	assert_string_equal(errs.e[0].message, M_SVC_NAME);
+	assert_string_equal(errs.e[1].field, "outcomes");
+	assert_string_equal(errs.e[1].message, M_OUTCOMES_N);
+	char text[REGISTRY_REPORT_SIZE];
+	int item;
+	assert_int_equal(registry_error_column(errs.e[0].field, &item), REGISTRY_COL_SERVICES);
+	assert_int_equal(item, 0);
+	assert_string_equal(registry_record_error_text(text, &s.cols, &errs, 0, &out, 4),
+	                    "แถวที่ 4 คอลัมน์ \"บริการ\" รายการที่ 1: " M_SVC_NAME);
+	assert_string_equal(registry_record_error_text(text, &s.cols, &errs, 1, &out, 4),
+	                    "แถวที่ 4 คอลัมน์ \"ผลการให้บริการ\": " M_OUTCOMES_N);
+	assert_null(strstr(text, "services"));
+	sheet_close(&s);
+}
+
+/* An outcome from the outcomes column is reported there; one written after
+ * the service (code:outcome) on the services column. */
+static void test_outcome_column_errors(void **state)
+{
+	struct ctx cx = {0};
+	struct registry_rules rules = rules_at(NOW_ISO, &cx);
+	struct visit_input out;
+	struct registry_errors errs;
+	struct sheet s;
+	sheet_open(&s, "visited_at,visitor_name,channel,services,ผลการให้บริการ\n"
+	               "27/2/2567 09:00,ก,web,a;b:maybe,เสร็จ\n");
+	assert_int_equal(csv_next(&s.row), CSV_RECORD);
+	assert_int_equal(registry_validate_record(&s.row, &s.cols, &rules, &out, &errs), 2);
+	assert_string_equal(errs.e[0].field, "outcomes[0]");
+	assert_string_equal(errs.e[0].message, M_OUTCOME);
+	assert_string_equal(errs.e[1].field, "services[1].outcome");
+	char text[REGISTRY_REPORT_SIZE];
+	assert_string_equal(registry_record_error_text(text, &s.cols, &errs, 0, &out, 2),
+	                    "แถวที่ 2 คอลัมน์ \"ผลการให้บริการ\" รายการที่ 1: " M_OUTCOME);
+	assert_string_equal(registry_record_error_text(text, &s.cols, &errs, 1, &out, 2),
+	                    "แถวที่ 2 คอลัมน์ \"services\" รายการที่ 2: " M_OUTCOME);
+	sheet_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1092,6 +1224,8 @@ int main(void)
 	    cmocka_unit_test(test_raw_from_record),
 	    cmocka_unit_test(test_raw_services_limits),
 	    cmocka_unit_test(test_validate_record),
+	    cmocka_unit_test(test_export_row),
+	    cmocka_unit_test(test_outcome_column_errors),
 	};
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
 }

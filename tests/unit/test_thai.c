@@ -625,6 +625,159 @@ static void test_date_format(void **state)
 	buf_cleanup(&b);
 }
 
+/* thai_when_parse: the one parser of forms and imports. Each good row gives
+ * the C.E. day and time it must read as. */
+static void test_when_parse(void **state)
+{
+	static const struct {
+		const char *s;
+		int kind, y, m, d, hh, mm, ss;
+	} good[] = {
+	    /* B.E. day first, as officers write it */
+	    {"27/11/2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27/11/69", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"1/2/2567", THAI_WHEN_DAY, 2024, 2, 1, 0, 0, 0},
+	    {"01/02/2567", THAI_WHEN_DAY, 2024, 2, 1, 0, 0, 0},
+	    {"27-11-2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27.11.2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"๒๗/๑๑/๒๕๖๙", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"2๗/1๑/๖9", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"29/2/2567", THAI_WHEN_DAY, 2024, 2, 29, 0, 0, 0},
+	    /* C.E. years day first */
+	    {"27/11/2026", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"29/2/2024", THAI_WHEN_DAY, 2024, 2, 29, 0, 0, 0},
+	    {"1/1/2399", THAI_WHEN_DAY, 2399, 1, 1, 0, 0, 0},
+	    {"1/1/2400", THAI_WHEN_DAY, 1857, 1, 1, 0, 0, 0},
+	    /* Thai month names */
+	    {"27 พ.ย. 2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27 พฤศจิกายน 2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27 พย 2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27 พ.ย. 69", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27พ.ย.2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"๒๗ พ.ย. ๒๕๖๙", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"3 มี.ค. 2567", THAI_WHEN_DAY, 2024, 3, 3, 0, 0, 0},
+	    {"3 มีค 2567", THAI_WHEN_DAY, 2024, 3, 3, 0, 0, 0},
+	    {"3 มีนาคม 2567", THAI_WHEN_DAY, 2024, 3, 3, 0, 0, 0},
+	    {"3 มิ.ย. 2567", THAI_WHEN_DAY, 2024, 6, 3, 0, 0, 0},
+	    {"3 ม.ค. 2567", THAI_WHEN_DAY, 2024, 1, 3, 0, 0, 0},
+	    {"27 พฤศจิกายน พ.ศ. 2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27 พ.ย. ค.ศ. 2026", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"27 พ.ย. 2026", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"วันศุกร์ที่ 27 พฤศจิกายน พ.ศ. 2569", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    /* ISO, always C.E. */
+	    {"2026-11-27", THAI_WHEN_DAY, 2026, 11, 27, 0, 0, 0},
+	    {"2026-1-7", THAI_WHEN_DAY, 2026, 1, 7, 0, 0, 0},
+	    {"2569-11-27", THAI_WHEN_DAY, 2569, 11, 27, 0, 0, 0},
+	    {"2026-11-27T09:15", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"2026-11-27T09:15:30", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 30},
+	    {"2026-11-27 09:15", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    /* with a time */
+	    {"27/11/2569 09:15", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"27/11/2569 9:15", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"27/11/2569 9.15 น.", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"27/11/2569 09:15:59", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 59},
+	    {"27/11/2569, 23:59", THAI_WHEN_TIME, 2026, 11, 27, 23, 59, 0},
+	    {"27 พ.ย. 2569 09:15 น.", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"27 พ.ย. 2569 09:15น.", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"27 พ.ย. 2569 เวลา 09:15 น.", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"วันศุกร์ที่ 27 พฤศจิกายน พ.ศ. 2569 เวลา 00:00 น.", THAI_WHEN_TIME, 2026, 11, 27, 0, 0, 0},
+	    {"๒๗/๑๑/๒๕๖๙ ๐๙:๑๕", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"  27/11/2569   09:15 \r\n", THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	    {"27/11/2569\xC2\xA0"
+	     "09:15",
+	     THAI_WHEN_TIME, 2026, 11, 27, 9, 15, 0},
+	};
+	for (size_t i = 0; i < N(good); i++) {
+		struct civil_time t = {-1, -1, -1, -1, -1, -1};
+		int k = thai_when_parse(good[i].s, &t);
+		if (k != good[i].kind || t.y != good[i].y || t.m != good[i].m || t.d != good[i].d ||
+		    t.hour != good[i].hh || t.min != good[i].mm || t.sec != good[i].ss)
+			fail_msg("\"%s\" → %d: %04d-%02d-%02d %02d:%02d:%02d", good[i].s, k, t.y, t.m, t.d,
+			         t.hour, t.min, t.sec);
+	}
+	static const char *const bad[] = {
+	    "",
+	    "   ",
+	    "27/11",
+	    "27/11/",
+	    "27/11/569",   /* 3-digit year */
+	    "27/11/25690", /* 5-digit year */
+	    "27/11/2",     /* 1-digit year */
+	    "27/13/2569",  /* month 13 */
+	    "32/1/2569",   /* day 32 */
+	    "0/1/2569",    /* day 0 */
+	    "29/2/2568",   /* C.E. 2025 is no leap year */
+	    "29/2/2025",
+	    "27/11-2569",  /* mixed separators */
+	    "127/11/2569", /* 3-digit day */
+	    "27 พ.ย.",     /* no year */
+	    "27 พฤศจิกา 2569",
+	    "27 ค.ศ. 69", /* a 2-digit C.E. year */
+	    "27/11/2569 24:00",
+	    "27/11/2569 23:60",
+	    "27/11/2569 09:15:60",
+	    "27/11/2569 09:5",
+	    "27/11/2569 09",
+	    "27/11/2569 09:15 น. x",
+	    "27/11/2569x",
+	    "27/11/256909:15",
+	    "2026-11-27T",
+	    "2026-11-27X09:15",
+	    "2026/11/27",
+	    "2026-11",
+	    "-27/11/2569",
+	    "+27/11/2569",
+	    "yesterday",
+	    "วันศุกร์ที่",
+	    "27/11/2569 09:15+07:00",
+	    "0000-01-01",
+	    "1/1/0543", /* B.E. 543 read as C.E. 543 is fine, but 0543 → 543 valid: see below */
+	};
+	for (size_t i = 0; i < N(bad); i++) {
+		struct civil_time t = {1, 2, 3, 4, 5, 6};
+		int k = thai_when_parse(bad[i], &t);
+		if (i == N(bad) - 1) {
+			/* 4 digits below 2400 are C.E.: 0543 is the year 543. */
+			assert_int_equal(k, THAI_WHEN_DAY);
+			assert_int_equal(t.y, 543);
+			continue;
+		}
+		if (k != -1 || t.y != 1 || t.sec != 6)
+			fail_msg("\"%s\" accepted (%d)", bad[i], k);
+	}
+}
+
+/* Every style the system writes reads back to the same minute. */
+static void test_when_round_trip(void **state)
+{
+	const enum thai_date_style styles[] = {THAI_DATE_FULL, THAI_DATE_SHORT, THAI_DATE_LONG,
+	                                       THAI_DATE_NUMERIC};
+	struct buf b;
+	buf_init(&b, 0);
+	for (int64_t t = 1700000000; t < 1700000000 + 400LL * 86400; t += 86400 * 3 + 3607) {
+		struct civil_time want;
+		assert_int_equal(thai_epoch_to_local(t, &want), 0);
+		for (size_t s = 0; s < N(styles); s++)
+			for (int td = 0; td < 2; td++) {
+				struct civil_time got;
+				buf_reset(&b);
+				assert_int_equal(thai_epoch_format(&b, t, styles[s], td), 0);
+				if (thai_when_parse(buf_str(&b), &got) != THAI_WHEN_TIME || got.y != want.y ||
+				    got.m != want.m || got.d != want.d || got.hour != want.hour ||
+				    got.min != want.min)
+					fail_msg("\"%s\" does not read back", buf_str(&b));
+				buf_reset(&b);
+				assert_int_equal(thai_epoch_format_date(&b, t, styles[s], td), 0);
+				if (thai_when_parse(buf_str(&b), &got) != THAI_WHEN_DAY || got.d != want.d)
+					fail_msg("\"%s\" does not read back", buf_str(&b));
+			}
+	}
+	buf_reset(&b);
+	assert_int_equal(thai_epoch_format(&b, 1708844700, THAI_DATE_NUMERIC, false), 0);
+	assert_string_equal(buf_str(&b), "25/2/2567 14:05");
+	buf_cleanup(&b);
+}
+
 static void test_epoch_format(void **state)
 {
 	static const struct {
@@ -699,6 +852,8 @@ int main(void)
 	    cmocka_unit_test(test_datetime_parse),
 	    cmocka_unit_test(test_date_format),
 	    cmocka_unit_test(test_epoch_format),
+	    cmocka_unit_test(test_when_parse),
+	    cmocka_unit_test(test_when_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
