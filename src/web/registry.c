@@ -1198,6 +1198,30 @@ static void filter_query(struct req *r, struct buf *b)
 	}
 }
 
+/* The last 12 periods, newest first, as <select> options [{value, label,
+ * selected}]; selected (ISO "YYYY-MM") may be NULL. */
+static json_t *period_options(const char *selected)
+{
+	json_t *periods = json_array();
+	struct civil_day today;
+	struct period cur;
+	thai_epoch_day((int64_t)time(NULL), &today);
+	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &cur);
+	for (int k = 0; k < 12; k++) {
+		struct period p = period_add(cur, -k);
+		char iso[PERIOD_ISO_SIZE];
+		struct buf lb;
+		buf_init(&lb, 64);
+		period_iso(p, iso);
+		period_label(&lb, p, 0);
+		json_array_append_new(periods,
+		                      json_pack("{s:s, s:s, s:b}", "value", iso, "label", buf_str(&lb),
+		                                "selected", selected && !strcmp(selected, iso)));
+		buf_cleanup(&lb);
+	}
+	return periods;
+}
+
 /* ---- the overview of a province or the nation (GET /registry by a
  * province or national user, or with ?unit= a province) ---- */
 
@@ -1385,20 +1409,7 @@ static void registry_overview(struct req *r, const char *unit)
 	struct buf lb;
 	buf_init(&lb, 64);
 	period_label(&lb, p, 0);
-	json_t *periods = json_array();
-	struct period cur;
-	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &cur);
-	for (int k = 0; k < 12; k++) {
-		struct period q = period_add(cur, -k);
-		char qi[PERIOD_ISO_SIZE];
-		struct buf qb;
-		buf_init(&qb, 64);
-		period_iso(q, qi);
-		period_label(&qb, q, 0);
-		json_array_append_new(periods, json_pack("{s:s, s:s, s:b}", "value", qi, "label",
-		                                         buf_str(&qb), "selected", !strcmp(qi, iso)));
-		buf_cleanup(&qb);
-	}
+	json_t *periods = period_options(iso);
 	char title[160];
 	snprintf(title, sizeof title, "ภาพรวมทะเบียนผู้รับบริการ %s",
 	         unit_m ? json_string_value(json_object_get(unit_m, "name_th")) : "");
@@ -1461,23 +1472,7 @@ static void registry_index(struct req *r)
 		                                          json_object_get(e, "name_th"), "selected",
 		                                          f.service_code && !strcmp(f.service_code, c)));
 	}
-	json_t *periods = json_array();
-	struct civil_day today;
-	struct period cur;
-	thai_epoch_day((int64_t)time(NULL), &today);
-	period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &cur);
-	for (int k = 0; k < 12; k++) {
-		struct period p = period_add(cur, -k);
-		char iso[PERIOD_ISO_SIZE];
-		struct buf lb;
-		buf_init(&lb, 64);
-		period_iso(p, iso);
-		period_label(&lb, p, 0);
-		json_array_append_new(periods,
-		                      json_pack("{s:s, s:s, s:b}", "value", iso, "label", buf_str(&lb),
-		                                "selected", f.period && !strcmp(f.period, iso)));
-		buf_cleanup(&lb);
-	}
+	json_t *periods = period_options(f.period);
 	json_t *by = json_array();
 	json_t *by_outcome = json_object_get(json_object_get(res, "totals"), "by_outcome");
 	for (size_t k = 0; outcome_names[k]; k++)

@@ -62,6 +62,7 @@ static void check_valid(const struct visit_input *in, const struct registry_rule
 	CHECK(in->nservices >= 1 && in->nservices <= VISIT_MAX_SERVICES);
 	for (size_t i = 0; i < in->nservices; i++) {
 		CHECK(in->services[i].code[0] && !strchr(in->services[i].code, 'x'));
+		CHECK(!strchr(in->services[i].code, ':')); /* "code:outcome" was split */
 		CHECK(outcome_name(in->services[i].outcome) != NULL);
 		for (size_t j = 0; j < i; j++)
 			CHECK(strcmp(in->services[i].code, in->services[j].code) != 0);
