@@ -237,13 +237,21 @@ static void check_text(struct text_span s, bool multiline, char *dst, size_t max
 		span_copy(dst, max + 1, s);
 }
 
+#define CID_MAX_CHARS 40
+
 static void check_cid(struct text_span s, struct visit_input *out, struct registry_errors *errs)
 {
-	char tmp[128];
+	char tmp[CID_MAX_CHARS * 4 + 1];
 	if (s.n == 0)
 		return;
-	/* 13 Thai digits with separators take ~55 bytes; longer cannot be valid. */
-	if (!span_copy(tmp, sizeof tmp, s)) {
+	/* 13 digits with their separators are far fewer than CID_MAX_CHARS
+	 * characters; longer cannot be valid. Counted in characters, not bytes,
+	 * so the same ID typed in Thai digits (3 bytes each) or ASCII gets the
+	 * same answer (found by fuzz_registry's Thai-digits check). */
+	size_t chars = 0;
+	for (size_t i = 0; i < s.n; i++)
+		chars += ((unsigned char)s.p[i] & 0xC0) != 0x80;
+	if (chars > CID_MAX_CHARS || !span_copy(tmp, sizeof tmp, s)) {
 		err_add(errs, "cid", MSG_CID_FORMAT);
 		return;
 	}

@@ -613,6 +613,45 @@ static void test_lengths(void **state)
 
 /* 16 services are fine; more is one error on "services", whether the caller
  * flagged it or passed a count past the array. */
+/* A Thai ID is judged the same in ASCII and in Thai digits, however many
+ * separators it carries (the cap counts characters, not bytes: found by
+ * fuzz_registry). */
+static void test_cid_digits_alike(void **state)
+{
+	(void)state;
+	struct ctx cx = {0};
+	struct registry_raw raw;
+	struct visit_input out;
+	struct registry_errors errs;
+	static const char *const pairs[][2] = {
+	    {"1-1037-02071-83-8", "๑-๑๐๓๗-๐๒๐๗๑-๘๓-๘"},
+	    {"1103702071838", "๑๑๐๓๗๐๒๐๗๑๘๓๘"},
+	    /* 13 digits and 27 hyphens: 40 characters, still read */
+	    {"110370---------------------------2071838", "๑๑๐๓๗๐---------------------------๒๐๗๑๘๓๘"},
+	    /* 114 characters: too long in both */
+	    {"110370-------------------------------------------------------------------------------------"
+	     "----------------2071838",
+	     "๑๑๐๓๗๐-------------------------------------------------------------------------------------"
+	     "----------------๒๐๗๑๘๓๘"},
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		base_raw(&raw);
+		raw.cid = pairs[i][0];
+		int a = validate(&raw, NOW_ISO, &cx, &out, &errs);
+		const char *fa = a ? errs.e[0].field : "";
+		char ca[THAI_ID_SIZE];
+		memcpy(ca, out.cid, sizeof ca);
+		raw.cid = pairs[i][1];
+		int b = validate(&raw, NOW_ISO, &cx, &out, &errs);
+		assert_int_equal(a, b);
+		if (a)
+			assert_string_equal(fa, "cid");
+		else
+			assert_string_equal(ca, out.cid);
+		assert_int_equal(a, i == 3 ? 1 : 0);
+	}
+}
+
 static void test_many_services(void **state)
 {
 	struct ctx cx = {0};
@@ -1212,6 +1251,7 @@ int main(void)
 	    cmocka_unit_test(test_clock),
 	    cmocka_unit_test(test_lengths),
 	    cmocka_unit_test(test_many_services),
+	    cmocka_unit_test(test_cid_digits_alike),
 	    cmocka_unit_test(test_error_cap),
 	    cmocka_unit_test(test_periods),
 	    cmocka_unit_test(test_null_callbacks),
