@@ -404,6 +404,13 @@ async function tests() {
 		['officer4701', '/units/4701'],
 		['padmin47', '/units'],
 		['dadmin4701', '/users'],
+		/* Issue 9 items 1 and 2: the overview and the role home pages. */
+		['dadmin4701', '/home'],
+		['padmin47', '/home'],
+		['padmin47', '/registry'],
+		['padmin47', '/registry?sort=entries&dir=desc'],
+		['nadmin', '/home'],
+		['nadmin', '/registry'],
 	];
 	const axeCtx = {};
 	for (const [user, p] of axePages) {
@@ -433,6 +440,36 @@ async function tests() {
 		await page.waitForSelector('[role="alert"] p');
 		const bad = await axe(page);
 		assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+	});
+
+	/* The province overview by keyboard at 375 px: Tab to a column's sort
+	 * link, Enter sorts; Tab on to a district and Enter opens its registry. */
+	await test('phone 375x667: a province admin sorts the overview and opens a district by keyboard', async () => {
+		const ctx = await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+		const page = await newPage(ctx);
+		await login(page, 'padmin47');
+		await goto(page, '/registry');
+		await assertNoHorizontalScroll(page, '/registry');
+		let a = null;
+		for (let i = 0; i < 80; i++) {
+			await page.keyboard.press('Tab');
+			a = await active(page);
+			if (a && a.href && /sort=entries/.test(a.href)) break;
+		}
+		assert.match(a?.href || '', /sort=entries/, `Tab reaches the sort link of ผู้รับบริการ (${JSON.stringify(a)})`);
+		await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+		await page.waitForURL(/sort=entries/);
+		assert.equal(await page.locator('th[aria-sort="descending"]').count(), 1, 'the sorted column says so (aria-sort)');
+		for (let i = 0; i < 80; i++) {
+			await page.keyboard.press('Tab');
+			a = await active(page);
+			if (a && a.href && /^\/registry\?unit=47\d\d&period=/.test(a.href)) break;
+		}
+		assert.match(a?.href || '', /^\/registry\?unit=47\d\d&period=/, `Tab reaches a district (${JSON.stringify(a)})`);
+		await Promise.all([page.waitForURL(/unit=47\d\d/), page.keyboard.press('Enter')]);
+		assert.equal(await page.locator('h1').innerText(), 'ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์');
+		await assertNoHorizontalScroll(page, 'a district registry opened from the overview');
+		assert.deepEqual(page.problems, [], page.problems.join('\n'));
 	});
 
 	/* A phone: the body never scrolls sideways; wide tables scroll in their box. */
