@@ -32,7 +32,7 @@
 #include "web/scope.h"
 #include "web/portal_state.h"
 
-#define DEFAULT_HTTP_THREADS 32
+#define DEFAULT_HTTP_THREADS 32 /* libmicrohttpd: more than the CPUs keeps p99 low under load (bench/RESULTS.md) */
 
 static const char usage[] =
     "osspoint — ระบบศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) ของอำเภอ\n"
@@ -641,10 +641,12 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	    .static_dir = dir,
 	    .max_body = cfg->max_body,
 	    .max_upload = cfg->max_upload,
-	    /* Handlers block while their entry waits for the group commit, so
-	     * the pool must be larger than the CPU count for concurrent entries
-	     * to share an fsync (measured: 2 threads ≈ 1 commit per entry). */
+	    /* Write handlers wait for the group commit on the workers, with
+	     * their connection suspended, so libmicrohttpd's own threads never
+	     * sleep on a commit; the workers must be as many as the writer's
+	     * batch for concurrent entries to share an fsync. */
 	    .threads = cfg->threads ? cfg->threads : DEFAULT_HTTP_THREADS,
+	    .workers = cfg->workers,
 	    .secure_cookies = cfg->secure_cookies,
 	    .access_log = cfg->access_log,
 	    .render = web_render,

@@ -259,6 +259,19 @@ static int period_check(struct dbc *c, const struct visit_period_rule *rule, con
 	                                                                                  : VISIT_RC_CLOSED;
 }
 
+/* period_check without the attestation: DB_OK when the dates leave the
+ * period open (an attestation may still close it), VISIT_RC_CLOSED. */
+static int period_dates_check(const struct visit_period_rule *rule, const char *period_iso, int64_t at)
+{
+	if (!rule)
+		return DB_OK;
+	struct period p;
+	struct civil_day today;
+	if (period_parse(period_iso, &p) != 0 || thai_epoch_day(at, &today) != 0)
+		return VISIT_RC_CLOSED;
+	return period_is_open(p, rule->cutoff_day, today, rule->grace_days, false) ? DB_OK : VISIT_RC_CLOSED;
+}
+
 /* A new or moved entry's period is judged on the day of max(now, visited_at),
  * as registry_validate does. */
 static int64_t judged_at(const struct visit_period_rule *rule, int64_t visited_at)
@@ -364,6 +377,110 @@ static int find_key(struct dbc *c, const char *unit, const char *key, struct vis
 	return rc;
 }
 
+/* PostgreSQL: the whole create as one statement (data-modifying CTEs), one
+ * round trip instead of seven, since the writer's one session spends its time
+ * waiting for the server (measured in bench/RESULTS.md). It does exactly what
+ * the statements of create_fn below do, in the same order of effect:
+ *   - the period's attestation is read in the statement (the dates were
+ *     judged before); attested, the counter is not touched and no row comes
+ *     back: VISIT_RC_CLOSED, nothing written;
+ *   - the counter row, then the entry with its number, its services, the
+ *     two roll-ups and the history row.
+ * PostgreSQL checks the foreign keys of visit_services and visit_history at
+ * the end of the statement, when the entry exists. One text per number of
+ * services (1..VISIT_MAX_SERVICES), each prepared once per session.
+ * Any change to create_fn's writes must be made here too: the database
+ * suite runs the same tests on both (tests/db/test_visits.c). */
+static int create_pg(struct dbc *c, struct create *a)
+{
+	const struct visit_create *in = a->in;
+	const struct visit_input *v = in->v;
+	struct buf sql;
+	buf_init(&sql, 0);
+	buf_puts(&sql,
+	         "WITH ctr AS (INSERT INTO visit_counters (unit_code, year_be, last_seq) "
+	         "SELECT ?::text, ?::bigint, 1 "
+	         "WHERE NOT EXISTS (SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ?) "
+	         "ON CONFLICT (unit_code, year_be) DO UPDATE SET last_seq = visit_counters.last_seq + 1 "
+	         "RETURNING last_seq), "
+	         "v AS (INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, "
+	         "visitor_name, cid_hash, cid_sealed, cid_last4, phone, sex, age_band, channel, remarks, "
+	         "officer_id, idempotency_key, created_at, updated_at) "
+	         "SELECT ?::text, ?::bigint, ctr.last_seq, ?::bigint, ?::text, ?::text, ?::text, ?::text, "
+	         "?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::text, "
+	         "?::bigint, ?::bigint FROM ctr "
+	         "RETURNING id, seq), "
+	         "x (code, outcome) AS (VALUES ");
+	for (size_t i = 0; i < a->nsvc; i++)
+		buf_puts(&sql, i ? ", (?::text, ?::text)" : "(?::text, ?::text)");
+	buf_puts(
+	    &sql,
+	    "), s AS (INSERT INTO visit_services (visit_id, service_code, outcome) "
+	    "SELECT v.id, x.code, x.outcome FROM v, x), "
+	    "rv AS (INSERT INTO rollup_visits (unit_code, day, visits) SELECT ?::text, ?::text, 1 FROM v "
+	    "ON CONFLICT (unit_code, day) DO UPDATE SET visits = rollup_visits.visits + 1), "
+	    "rs AS (INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) "
+	    "SELECT ?::text, ?::text, x.code, x.outcome, 1 FROM v, x "
+	    "ON CONFLICT (unit_code, day, service_code, outcome) "
+	    "DO UPDATE SET n = rollup_services.n + 1), "
+	    "h AS (INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
+	    "SELECT v.id, ?::bigint, ?::bigint, 'create', '', ?::text FROM v) "
+	    "SELECT id, seq FROM v");
+	struct db_stmt *st = db_prepare(c, sql.data);
+	buf_cleanup(&sql);
+	if (!st)
+		return DB_ERROR;
+	int k = 1;
+	const char *ch = channel_name(v->channel);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_int(st, k++, v->year_be);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->period);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_int(st, k++, v->year_be);
+	db_bind_int(st, k++, v->visited_at);
+	db_bind_text(st, k++, a->day);
+	db_bind_text(st, k++, a->period);
+	db_bind_text(st, k++, v->visitor_name);
+	db_bind_text(st, k++, in->cid_hash);
+	db_bind_text(st, k++, in->cid_sealed);
+	db_bind_text(st, k++, in->cid_last4);
+	db_bind_text(st, k++, v->phone);
+	db_bind_text(st, k++, v->sex);
+	db_bind_text(st, k++, v->age_band);
+	db_bind_text(st, k++, ch);
+	db_bind_text(st, k++, v->remarks);
+	db_bind_int(st, k++, in->officer_id);
+	db_bind_text(st, k++, a->key);
+	db_bind_int(st, k++, in->now);
+	db_bind_int(st, k++, in->now);
+	for (size_t i = 0; i < a->nsvc; i++) {
+		db_bind_text(st, k++, a->svc[i].code);
+		db_bind_text(st, k++, a->svc[i].outcome);
+	}
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->day);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->day);
+	db_bind_int(st, k++, in->now);
+	if (in->officer_id)
+		db_bind_int(st, k++, in->officer_id);
+	else
+		db_bind_null(st, k++);
+	db_bind_text(st, k++, a->after);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		a->out.id = db_col_int(st, 0);
+		a->out.seq = db_col_int(st, 1);
+		a->out.year_be = v->year_be;
+		rc = DB_OK;
+	} else if (rc == DB_DONE) {
+		rc = VISIT_RC_CLOSED; /* attested: the statement wrote nothing */
+	}
+	db_finish(st);
+	return rc;
+}
+
 static int create_fn(struct dbc *c, void *arg)
 {
 	struct create *a = arg;
@@ -371,6 +488,11 @@ static int create_fn(struct dbc *c, void *arg)
 	const struct visit_input *v = in->v;
 	memset(&a->out, 0, sizeof a->out);
 	int rc;
+	if (dbc_dialect(c) == DB_POSTGRES && in->rule && !a->lookup_key && a->nsvc > 0) {
+		/* The dates are judged here; the attestation in the statement. */
+		rc = period_dates_check(in->rule, a->period, judged_at(in->rule, v->visited_at));
+		return rc != DB_OK ? rc : create_pg(c, a);
+	}
 	/* A single create does not look its key up first: a repeated key is
 	 * rare, and the entry's insert then fails on UNIQUE (unit_code,
 	 * idempotency_key), which undoes this work, number included

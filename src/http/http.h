@@ -258,8 +258,13 @@ struct http_config {
 	size_t max_body;        /* urlencoded / JSON, e.g. 1 MiB */
 	size_t max_upload;      /* multipart, e.g. 16 MiB */
 	unsigned threads;       /* 0 = number of CPUs */
-	bool secure_cookies;    /* add Secure to cookies (behind TLS) */
-	bool access_log; /* one line per request on stderr, buffered (written at least once a second) */
+	/* Requests other than GET, HEAD and OPTIONS (writes, which wait for the
+	 * database's group commit) run on this many worker threads while their
+	 * connection is suspended, so no HTTP thread sleeps on a commit and
+	 * holds the other connections it serves. 0 = 64 (the writer's batch). */
+	unsigned workers;
+	bool secure_cookies; /* add Secure to cookies (behind TLS) */
+	bool access_log;     /* one line per request on stderr, buffered (written at least once a second) */
 	http_render_fn render;
 	http_authorize_fn authorize;
 	size_t cache_max_bytes;   /* page cache: body bytes kept, 0 = 8 MiB */

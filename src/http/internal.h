@@ -25,7 +25,9 @@
 #define HTTP_DEFAULT_IO_TIMEOUT             30 /* seconds of silence once the head is in */
 #define HTTP_DEFAULT_CONNECTION_MEMORY      ((size_t)16 << 10)
 /* Seconds http_stop waits for running requests. */
-#define HTTP_DRAIN_SECONDS 10
+#define HTTP_DRAIN_SECONDS   10
+#define HTTP_DEFAULT_WORKERS 64
+#define HTTP_WORKER_STACK    ((size_t)1 << 20) /* 1 MiB: templates and jansson, no deep recursion */
 /* Page cache (cache.c): bounds when the config says 0, and the Cache-Control
  * of a kept answer whose handler set none. */
 #define HTTP_CACHE_DEFAULT_MAX_BYTES   ((size_t)8 << 20) /* 8 MiB */
@@ -75,6 +77,11 @@ struct req {
 	const struct http_config *cfg; /* set by the dispatcher / server */
 	void *conn;                    /* struct MHD_Connection *, NULL for a fake request */
 	bool started;                  /* server: first access-handler call seen */
+	/* server: the handler runs on a worker (a write: it may wait for the
+	 * group commit) while the connection is suspended; HANDED until the
+	 * worker has replied, then ANSWERED and the access handler queues it. */
+	enum { REQ_LOCAL, REQ_HANDED, REQ_ANSWERED } stage;
+	struct req *job_next; /* the workers' queue */
 
 	enum http_method method;
 	const char *method_name;

@@ -55,6 +55,16 @@ struct http_server {
 	struct alog *alog; /* NULL without cfg.access_log */
 	long long request_timeout_ms;
 
+	/* Workers (cfg.workers): the handlers of writes, while their connection
+	 * is suspended. jobs is a FIFO under jobs_mu; once jobs_stop is set no
+	 * request is handed over (it runs in the HTTP thread instead). */
+	pthread_mutex_t jobs_mu;
+	pthread_cond_t jobs_cond;
+	struct req *jobs, *jobs_tail;
+	bool jobs_stop;
+	pthread_t *workers;
+	unsigned nworkers;
+
 	pthread_mutex_t conns_mu; /* conns, sweep_stop */
 	pthread_cond_t sweep_cond;
 	struct conn *conns;
@@ -152,6 +162,88 @@ static void *sweeper_main(void *arg)
 	}
 	pthread_mutex_unlock(&s->conns_mu);
 	return NULL;
+}
+
+/* ---- workers ---- */
+
+static void *worker_main(void *arg)
+{
+	struct http_server *s = arg;
+	pthread_mutex_lock(&s->jobs_mu);
+	for (;;) {
+		while (!s->jobs && !s->jobs_stop)
+			pthread_cond_wait(&s->jobs_cond, &s->jobs_mu);
+		struct req *r = s->jobs;
+		if (!r)
+			break; /* stopping, and nothing left */
+		s->jobs = r->job_next;
+		if (!s->jobs)
+			s->jobs_tail = NULL;
+		pthread_mutex_unlock(&s->jobs_mu);
+		http_dispatch(&s->cfg, s->rt, r);
+		struct MHD_Connection *c = r->conn;
+		r->stage = REQ_ANSWERED;
+		/* MHD calls the access handler again, which queues the reply; from
+		 * here on r belongs to MHD's thread (and may be freed). */
+		MHD_resume_connection(c);
+		pthread_mutex_lock(&s->jobs_mu);
+	}
+	pthread_mutex_unlock(&s->jobs_mu);
+	return NULL;
+}
+
+/* Hands r to a worker and suspends its connection; false (run it here)
+ * without workers or once the server is stopping. */
+static bool hand_over(struct http_server *s, struct req *r)
+{
+	if (!s->nworkers || (r->method & (HTTP_GET | HTTP_HEAD | HTTP_OPTIONS)))
+		return false;
+	pthread_mutex_lock(&s->jobs_mu);
+	if (s->jobs_stop) {
+		pthread_mutex_unlock(&s->jobs_mu);
+		return false;
+	}
+	r->stage = REQ_HANDED;
+	r->job_next = NULL;
+	/* Suspended before a worker can see it, so its resume cannot come
+	 * first; workers never call MHD while holding jobs_mu. */
+	MHD_suspend_connection(r->conn);
+	if (s->jobs_tail)
+		s->jobs_tail->job_next = r;
+	else
+		s->jobs = r;
+	s->jobs_tail = r;
+	pthread_cond_signal(&s->jobs_cond);
+	pthread_mutex_unlock(&s->jobs_mu);
+	return true;
+}
+
+static void workers_start(struct http_server *s, unsigned n)
+{
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, HTTP_WORKER_STACK);
+	s->workers = xcalloc(n, sizeof *s->workers);
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&s->workers[s->nworkers], &attr, worker_main, s) != 0) {
+			log_warn("http: started %u of %u workers; writes run on the rest", s->nworkers, n);
+			break;
+		}
+		s->nworkers++;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* Lets the workers finish what they were handed, then joins them. */
+static void workers_stop(struct http_server *s)
+{
+	pthread_mutex_lock(&s->jobs_mu);
+	s->jobs_stop = true;
+	pthread_cond_broadcast(&s->jobs_cond);
+	pthread_mutex_unlock(&s->jobs_mu);
+	for (unsigned i = 0; i < s->nworkers; i++)
+		pthread_join(s->workers[i], NULL);
+	s->nworkers = 0;
 }
 
 /* ---- MHD callbacks ---- */
@@ -272,6 +364,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		}
 		return MHD_YES;
 	}
+	if (r->stage == REQ_ANSWERED) /* resumed: the worker has replied */
+		return queue_reply(s, r);
+	if (r->stage == REQ_HANDED || hand_over(s, r))
+		return MHD_YES;
 	http_dispatch(&s->cfg, s->rt, r);
 	return queue_reply(s, r);
 }
@@ -415,6 +511,9 @@ static unsigned or_default(unsigned v, unsigned def)
 static void server_free(struct http_server *s)
 {
 	alog_free(s->alog);
+	free(s->workers);
+	pthread_cond_destroy(&s->jobs_cond);
+	pthread_mutex_destroy(&s->jobs_mu);
 	pthread_cond_destroy(&s->sweep_cond);
 	pthread_mutex_destroy(&s->conns_mu);
 	free(s->listen);
@@ -447,8 +546,11 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	atomic_init(&s->stopping, false);
 	pthread_mutex_init(&s->conns_mu, NULL);
 	pthread_cond_init(&s->sweep_cond, NULL);
+	pthread_mutex_init(&s->jobs_mu, NULL);
+	pthread_cond_init(&s->jobs_cond, NULL);
 
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL;
 	else
@@ -492,6 +594,7 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if (cfg->access_log)
 		s->alog = alog_new();
+	workers_start(s, or_default(cfg->workers, HTTP_DEFAULT_WORKERS)); /* with the signals blocked */
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK,
 	                        on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -506,13 +609,15 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->d) {
 		log_error("http: cannot listen on %s", cfg->listen);
+		workers_stop(s);
 		server_free(s);
 		return NULL;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
-	log_info("http: listening on %s (port %u, %u thread%s, %s; up to %u connections, %u per address)",
-	         cfg->listen, s->port, threads, threads == 1 ? "" : "s",
+	log_info("http: listening on %s (port %u, %u thread%s, %u workers, %s; up to %u connections, %u "
+	         "per address)",
+	         cfg->listen, s->port, threads, threads == 1 ? "" : "s", s->nworkers,
 	         (flags & MHD_USE_EPOLL) ? "epoll" : "poll", max_conns, per_ip);
 	return s;
 }
@@ -559,6 +664,9 @@ void http_stop(struct http_server *s)
 	if (s->sweeper_running)
 		pthread_join(s->sweeper, NULL);
 	s->sweeper_running = false;
+	/* No connection may stay suspended when MHD stops: the workers finish
+	 * (and resume) everything they were handed, later writes run inline. */
+	workers_stop(s);
 	MHD_stop_daemon(s->d); /* every completion callback has run after this */
 	s->d = NULL;
 	if (lsock != MHD_INVALID_SOCKET)

@@ -31,6 +31,7 @@ static const struct setting settings[] = {
     {"root", K_STR, OFF(root), 0, 0, "โฟลเดอร์ที่มี templates/ static/ data/"},
     {"secret_file", K_STR, OFF(secret_file), 0, 0, "ไฟล์กุญแจลับ (สร้างให้เมื่อยังไม่มี)"},
     {"threads", K_UINT, OFF(threads), 0, 256, "จำนวนเธรด HTTP (0 = 32)"},
+    {"workers", K_UINT, OFF(workers), 0, 1024, "จำนวนเธรดที่ทำคำขอบันทึกข้อมูล (0 = 64)"},
     {"db_pool", K_UINT, OFF(db_pool), 0, 256, "จำนวนการเชื่อมต่อฐานข้อมูล (0 = ค่าเริ่มต้น)"},
     {"session_ttl", K_LONG, OFF(session_ttl), 60, 31L * 86400, "อายุเซสชันสูงสุด (วินาที)"},
     {"session_idle", K_LONG, OFF(session_idle), 60, 31L * 86400, "หมดเวลาเมื่อไม่ใช้งาน (วินาที)"},

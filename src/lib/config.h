@@ -14,7 +14,8 @@ struct config {
 	char *listen;        /* OSSPOINT_LISTEN    127.0.0.1:8080 */
 	char *root;          /* OSSPOINT_ROOT      dir holding templates/ static/ data/ */
 	char *secret_file;   /* OSSPOINT_SECRET_FILE  var/secret.key (created when missing) */
-	unsigned threads;    /* OSSPOINT_THREADS   0 = 32 (handlers wait on commits) */
+	unsigned threads;    /* OSSPOINT_THREADS   0 = 32 (libmicrohttpd's threads) */
+	unsigned workers;    /* OSSPOINT_WORKERS   0 = 64 (write handlers, waiting on commits) */
 	unsigned db_pool;    /* OSSPOINT_DB_POOL   0 = default */
 	long session_ttl;    /* OSSPOINT_SESSION_TTL   seconds, 43200 (12 h) */
 	long session_idle;   /* OSSPOINT_SESSION_IDLE  seconds, 1800 (30 min) */

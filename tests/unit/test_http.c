@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,8 +166,43 @@ static void h_slow(struct req *r)
 	reply_bytes(r, 200, "text/plain", "slow", 4);
 }
 
+/* POST /hold: waits (at most 5 s) until the test opens the gate, as a write
+ * waits for the group commit. */
+static pthread_mutex_t hold_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static int hold_inside;
+static bool hold_open;
+
+static void h_hold(struct req *r)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&hold_mu);
+	hold_inside++;
+	pthread_cond_broadcast(&hold_cond);
+	while (!hold_open)
+		if (pthread_cond_timedwait(&hold_cond, &hold_mu, &until) != 0)
+			break;
+	pthread_mutex_unlock(&hold_mu);
+	reply_bytes(r, 200, "text/plain", "held", 4);
+}
+
+static void *open_gate_later(void *arg)
+{
+	(void)arg;
+	struct timespec ts = {0, 200 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&hold_mu);
+	hold_open = true;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_mu);
+	return NULL;
+}
+
 static const struct route routes[] = {
     {HTTP_GET, "/slow", 0, ROUTE_PUBLIC, h_slow, "slow", &any_scope},
+    {HTTP_POST, "/hold", 0, ROUTE_PUBLIC, h_hold, "hold", &any_scope},
     {HTTP_GET, "/hello", 0, ROUTE_PUBLIC, h_hello, "hello", &any_scope},
     {HTTP_GET, "/ip", 0, ROUTE_PUBLIC, h_ip, "ip", &any_scope},
     {HTTP_GET, "/page", 0, ROUTE_PUBLIC, h_page, "page", &any_scope},
@@ -1308,6 +1344,90 @@ static void real_server_graceful_stop(void **state)
 	close(fd);
 }
 
+/* A write's handler runs on a worker while its connection is suspended: with
+ * one HTTP thread, two writes wait in their handlers at once (they would
+ * share a group commit) and a GET on a third connection is answered while
+ * they wait; then both writes are answered. Before the workers, the one
+ * thread slept in the first handler and held every other connection. */
+static void real_server_write_waits_on_a_worker(void **state)
+{
+	struct http_config c = cfg;
+	c.threads = 1;
+	c.workers = 4;
+	hold_inside = 0;
+	hold_open = false;
+	struct http_server *s = http_start(&c, rt);
+	assert_non_null(s);
+	unsigned port = http_port(s);
+	const char *post = "POST /hold HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+	int w1 = connect_local(port), w2 = connect_local(port), g = connect_local(port);
+	send_all(w1, post, strlen(post));
+	send_all(w2, post, strlen(post));
+
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 3;
+	pthread_mutex_lock(&hold_mu);
+	while (hold_inside < 2)
+		if (pthread_cond_timedwait(&hold_cond, &hold_mu, &until) != 0)
+			break;
+	int inside = hold_inside;
+	pthread_mutex_unlock(&hold_mu);
+	assert_int_equal(inside, 2); /* both writes are in their handlers together */
+
+	const char *get = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	send_all(g, get, strlen(get));
+	struct resp rs;
+	assert_int_equal(read_response(g, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	assert_string_equal(rs.body, "hello");
+	free(rs.body);
+	pthread_mutex_lock(&hold_mu);
+	assert_false(hold_open); /* answered while the writes still wait */
+	hold_open = true;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_mu);
+
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? w2 : w1;
+		assert_int_equal(read_response(fd, &rs, false), 0);
+		assert_int_equal(rs.status, 200);
+		assert_string_equal(rs.body, "held");
+		free(rs.body);
+		/* the connection goes on after its resumed answer */
+		send_all(fd, get, strlen(get));
+		assert_int_equal(read_response(fd, &rs, false), 0);
+		assert_int_equal(rs.status, 200);
+		free(rs.body);
+	}
+	close(w1);
+	close(w2);
+	close(g);
+
+	/* A write still waiting when the server stops is answered first. */
+	hold_open = false;
+	hold_inside = 0;
+	int w = connect_local(port);
+	send_all(w, post, strlen(post));
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 3;
+	pthread_mutex_lock(&hold_mu);
+	while (hold_inside < 1)
+		if (pthread_cond_timedwait(&hold_cond, &hold_mu, &until) != 0)
+			break;
+	pthread_mutex_unlock(&hold_mu);
+	pthread_t opener;
+	assert_int_equal(pthread_create(&opener, NULL, open_gate_later, NULL), 0);
+	http_stop(s); /* waits for the handler, which the opener releases */
+	pthread_join(opener, NULL);
+	assert_int_equal(read_response(w, &rs, false), 0);
+	assert_int_equal(rs.status, 200);
+	assert_string_equal(rs.body, "held");
+	assert_true(head_has(&rs, "Connection: close"));
+	free(rs.body);
+	close(w);
+}
+
 /* Reads until the peer closes (or 3 s pass); true when it closed. */
 static bool closed_by_peer(int fd)
 {
@@ -1495,6 +1615,7 @@ int main(void)
 	    cmocka_unit_test(static_files),
 	    cmocka_unit_test(real_server_keep_alive),
 	    cmocka_unit_test(real_server_graceful_stop),
+	    cmocka_unit_test(real_server_write_waits_on_a_worker),
 	    cmocka_unit_test(real_server_connection_limits),
 	    cmocka_unit_test(real_server_304_length),
 	    cmocka_unit_test(real_server_raises_fd_limit),
