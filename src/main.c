@@ -32,7 +32,8 @@
 #include "web/scope.h"
 #include "web/portal_state.h"
 
-#define DEFAULT_HTTP_THREADS 32 /* libmicrohttpd: more than the CPUs keeps p99 low under load (bench/RESULTS.md) */
+/* libmicrohttpd threads: more than the CPUs keeps p99 low on a shared machine (bench/RESULTS.md). */
+#define DEFAULT_HTTP_THREADS 32
 
 static const char usage[] =
     "osspoint — ระบบศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) ของอำเภอ\n"
