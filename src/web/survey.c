@@ -38,12 +38,11 @@
 #include "web/scope.h"
 #include "web/web.h"
 
-#define DEVICE_COOKIE   "osspoint_survey_device"
-#define DEVICE_MAX_AGE  (400L * 86400) /* the longest a browser keeps a cookie */
-#define STAMP_MAX_AGE   (4 * 3600)     /* a point form left open longer is issued anew */
-#define HONEYPOT        "website"
-#define SLIP_PDF_MAX    (4u << 20)
-#define COUNTER_REFRESH 20 /* seconds: the tablet's list refreshes itself (no script) */
+#define DEVICE_COOKIE  "osspoint_survey_device"
+#define DEVICE_MAX_AGE (400L * 86400) /* the longest a browser keeps a cookie */
+#define STAMP_MAX_AGE  (4 * 3600)     /* a point form left open longer is issued anew */
+#define HONEYPOT       "website"
+#define SLIP_PDF_MAX   (4u << 20)
 
 /* ---- small helpers ---- */
 
@@ -645,10 +644,9 @@ static void survey_counter(struct req *r)
 	}
 	json_t *point = point_of(unit);
 	const char *done = req_query(r, "done");
-	json_t *m =
-	    json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:i}", "page_title", "แบบสำรวจที่เคาน์เตอร์ (แท็บเล็ต)",
-	              "entries", rows, "day_th", day_th(day), "point", point ? point : json_null(), "offer",
-	              offer_model(), "done", done && !strcmp(done, "1"), "refresh", COUNTER_REFRESH);
+	json_t *m = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "page_title", "แบบสำรวจที่เคาน์เตอร์ (แท็บเล็ต)",
+	                      "entries", rows, "day_th", day_th(day), "point", point ? point : json_null(),
+	                      "offer", offer_model(), "done", done && !strcmp(done, "1"));
 	json_object_set_new(m, "has_entries",
 	                    json_boolean(json_array_size(json_object_get(m, "entries")) > 0));
 	reply_model(r, 200, "survey_counter", m);
