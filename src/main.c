@@ -16,6 +16,7 @@
 #include "db/eservices.h"
 #include "db/seed.h"
 #include "db/sessions.h"
+#include "db/survey.h"
 #include "db/units.h"
 #include "db/users.h"
 #include "db/visits.h"
@@ -26,6 +27,7 @@
 #include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
+#include "lib/thai.h"
 #include "lib/xalloc.h"
 #include "render/mustache.h"
 #include "web/app.h"
@@ -393,9 +395,19 @@ static int cmd_check(const struct config *cfg)
 	struct db *db = open_db(cfg);
 	if (!db)
 		return 1;
-	json_t *diffs = NULL;
+	json_t *diffs = NULL, *sdiffs = NULL;
 	int n = db_rollups_check(db, &diffs);
+	int sn = n < 0 ? 0 : db_survey_rollups_check(db, &sdiffs);
 	db_close(db);
+	if (sn < 0)
+		n = sn;
+	else if (n >= 0 && sn > 0) {
+		size_t i;
+		json_t *d;
+		json_array_foreach(sdiffs, i, d) json_array_append(diffs, d);
+		n += sn;
+	}
+	json_decref(sdiffs);
 	if (n < 0) {
 		json_decref(diffs);
 		return die("%s", "ตรวจยอดสรุปไม่สำเร็จ");
@@ -412,16 +424,32 @@ static int cmd_check(const struct config *cfg)
 	return 1;
 }
 
-static int purge_now(const struct config *cfg, struct db *db, int64_t *erased)
+/* The retention purge: registry entries' personal fields, then the survey's
+ * comments (personal data too: they may hold names and phone numbers) of
+ * responses answered before the Bangkok day retention_days ago, and the
+ * point QR's ended throttle windows. */
+static int purge_now(const struct config *cfg, struct db *db, int64_t *erased, int64_t *comments)
 {
 	int64_t now = (int64_t)time(NULL);
-	int rc = db_visits_purge(db, now - (int64_t)cfg->retention_days * 86400, now, erased);
+	int64_t before = now - (int64_t)cfg->retention_days * 86400;
+	int rc = db_visits_purge(db, before, now, erased);
 	if (rc == DB_OK && *erased > 0) {
 		char detail[64];
 		snprintf(detail, sizeof detail, "%lld", (long long)*erased);
 		db_audit_add(db, now, 0, "registry.purge", "visits", detail, "");
 	}
-	return rc;
+	struct civil_day d;
+	char day[THAI_ISO_DAY_SIZE];
+	*comments = 0;
+	int src = thai_epoch_day(before, &d) == 0 && thai_day_iso(d, day) == 0
+	              ? db_survey_purge(db, day, now - cfg->survey_point_window, comments)
+	              : DB_ERROR;
+	if (src == DB_OK && *comments > 0) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "%lld", (long long)*comments);
+		db_audit_add(db, now, 0, "survey.purge", "survey_responses", detail, "");
+	}
+	return rc != DB_OK ? rc : src;
 }
 
 static int cmd_purge(const struct config *cfg)
@@ -429,8 +457,8 @@ static int cmd_purge(const struct config *cfg)
 	struct db *db = open_db(cfg);
 	if (!db)
 		return 1;
-	int64_t erased = 0;
-	int rc = purge_now(cfg, db, &erased);
+	int64_t erased = 0, comments = 0;
+	int rc = purge_now(cfg, db, &erased, &comments);
 	db_close(db);
 	if (rc != DB_OK) {
 		fprintf(
@@ -439,8 +467,9 @@ static int cmd_purge(const struct config *cfg)
 		    (long long)erased);
 		return 1;
 	}
-	printf("osspoint: ลบข้อมูลส่วนบุคคลของรายการที่เก่ากว่า %d วันแล้ว %lld รายการ (ยอดสถิติยังอยู่ครบ)\n",
-	       cfg->retention_days, (long long)erased);
+	printf("osspoint: ลบข้อมูลส่วนบุคคลของรายการที่เก่ากว่า %d วันแล้ว %lld รายการ "
+	       "และข้อเสนอแนะจากแบบสำรวจ %lld รายการ (ยอดสถิติยังอยู่ครบ)\n",
+	       cfg->retention_days, (long long)erased, (long long)comments);
 	return 0;
 }
 
@@ -533,11 +562,12 @@ static void *purge_thread(void *arg)
 	pthread_mutex_lock(&purge_lock);
 	while (!purge_stop) {
 		pthread_mutex_unlock(&purge_lock);
-		int64_t erased = 0;
-		if (purge_now(a->cfg, a->db, &erased) != DB_OK)
+		int64_t erased = 0, comments = 0;
+		if (purge_now(a->cfg, a->db, &erased, &comments) != DB_OK)
 			log_error("purge: failed, will retry tomorrow");
-		else if (erased)
-			log_info("purge: erased personal data of %lld entries", (long long)erased);
+		else if (erased || comments)
+			log_info("purge: erased personal data of %lld entries and %lld survey comments",
+			         (long long)erased, (long long)comments);
 		/* Expired sessions, and login attempts older than throttling or
 		 * telling a known address (core/throttle.h) needs. */
 		int64_t now = (int64_t)time(NULL);

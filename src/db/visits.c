@@ -586,13 +586,13 @@ int db_visit_create(struct db *db, const struct visit_create *in, struct visit_c
 	"CASE WHEN v.cid_hash IS NULL THEN 0 ELSE 1 END AS has_cid, v.phone, v.sex, v.age_band, v.channel, " \
 	"v.remarks, v.officer_id, u.display_name AS officer_name, v.status, v.void_reason, v.voided_at, "    \
 	"CASE WHEN v.purged_at IS NULL THEN 0 ELSE 1 END AS purged, v.created_at, v.updated_at, v.version, " \
-	"s.service_code, e.name_th AS service_name, s.outcome"
+	"v.survey_answered, s.service_code, e.name_th AS service_name, s.outcome"
 #define ENTRY_JOINS                                                                                          \
 	" LEFT JOIN users u ON u.id = v.officer_id LEFT JOIN visit_services s ON s.visit_id = v.id"          \
 	" LEFT JOIN eservices e ON e.code = s.service_code"
 #define ENTRY_ORDER " ORDER BY v.visited_at DESC, v.id DESC, e.sort_order, s.service_code"
 
-enum { COL_SERVICE = 24 };
+enum { COL_SERVICE = 25 };
 
 static json_t *text_or_null(struct db_stmt *st, int col)
 {
@@ -630,6 +630,9 @@ static json_t *entry_new(struct db_stmt *st)
 	json_object_set_new(e, "created_at", json_integer(db_col_int(st, 21)));
 	json_object_set_new(e, "updated_at", json_integer(db_col_int(st, 22)));
 	json_object_set_new(e, "version", json_integer(db_col_int(st, 23)));
+	/* Whether the entry's survey was answered: a flag with no time and no
+	 * link to the response (docs/survey.md). */
+	json_object_set_new(e, "survey_answered", json_boolean(db_col_int(st, 24)));
 	json_object_set_new(e, "services", json_array());
 	return e;
 }

@@ -45,6 +45,16 @@ static const struct setting settings[] = {
     {"cutoff_day", K_INT, OFF(cutoff_day), 1, 28, "วันตัดยอดสถิติประจำเดือน"},
     {"grace_days", K_INT, OFF(grace_days), 0, 31, "จำนวนวันหลังวันตัดยอดที่ยังแก้ไขได้"},
     {"retention_days", K_INT, OFF(retention_days), 30, 36500, "เก็บข้อมูลส่วนบุคคลในทะเบียนกี่วัน ก่อนลบอัตโนมัติ"},
+    {"survey_token_days", K_INT, OFF(survey_token_days), 1, 365,
+     "จำนวนวันที่ลิงก์แบบสำรวจของผู้รับบริการแต่ละรายใช้ได้ นับจากวันที่มารับบริการ"},
+    {"survey_point_min_seconds", K_INT, OFF(survey_point_min_seconds), 0, 600,
+     "เวลาขั้นต่ำ (วินาที) ตั้งแต่เปิดแบบสำรวจของจุดให้บริการจนส่งคำตอบได้"},
+    {"survey_point_window", K_LONG, OFF(survey_point_window), 60, 7L * 86400,
+     "ช่วงเวลานับจำนวนคำตอบแบบสำรวจของจุดให้บริการ (วินาที)"},
+    {"survey_point_per_address", K_INT, OFF(survey_point_per_address), 1, 1000000,
+     "จำนวนคำตอบแบบสำรวจของจุดให้บริการสูงสุดต่อที่อยู่ IP ในแต่ละช่วงเวลา"},
+    {"survey_point_per_device", K_INT, OFF(survey_point_per_device), 1, 1000000,
+     "จำนวนคำตอบแบบสำรวจของจุดให้บริการสูงสุดต่ออุปกรณ์ในแต่ละช่วงเวลา"},
     {"bangkok_in_programme", K_BOOL, OFF(bangkok_in_programme), 0, 1, "รวมเขตของกรุงเทพมหานครในโครงการ"},
     {"secure_cookies", K_BOOL, OFF(secure_cookies), 0, 1, "คุกกี้แบบ Secure (เมื่อให้บริการผ่าน HTTPS)"},
     {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
@@ -118,6 +128,11 @@ static void defaults(struct config *cfg)
 	cfg->cutoff_day = 25;
 	cfg->grace_days = 3;
 	cfg->retention_days = 730;
+	cfg->survey_token_days = 7;
+	cfg->survey_point_min_seconds = 5;
+	cfg->survey_point_window = 3600;
+	cfg->survey_point_per_address = 30;
+	cfg->survey_point_per_device = 3;
 	cfg->access_log = true;
 	cfg->max_body = 1UL << 20;
 	cfg->max_upload = 16UL << 20;

@@ -26,11 +26,20 @@ struct config {
 	int cutoff_day;              /* OSSPOINT_CUTOFF_DAY   25 (1..28) */
 	int grace_days;              /* OSSPOINT_GRACE_DAYS   3 */
 	int retention_days; /* OSSPOINT_RETENTION_DAYS  730: personal data of older entries is erased */
-	bool bangkok_in_programme; /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
-	bool secure_cookies;       /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
-	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */
-	unsigned long max_body;    /* OSSPOINT_MAX_BODY   1048576 */
-	unsigned long max_upload;  /* OSSPOINT_MAX_UPLOAD 16777216 */
+	/* The survey (issue 10, docs/survey.md). */
+	int survey_token_days; /* OSSPOINT_SURVEY_TOKEN_DAYS  7: a per-visit link is valid for this many days
+	                        */
+	int survey_point_min_seconds; /* OSSPOINT_SURVEY_POINT_MIN_SECONDS  5: the point form's minimum time
+	                               */
+	long survey_point_window; /* OSSPOINT_SURVEY_POINT_WINDOW  3600 s: the point QR's throttle window */
+	int survey_point_per_address; /* OSSPOINT_SURVEY_POINT_PER_ADDRESS  30 responses per window per
+	                                 address */
+	int survey_point_per_device; /* OSSPOINT_SURVEY_POINT_PER_DEVICE  3 responses per window per device */
+	bool bangkok_in_programme;   /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
+	bool secure_cookies;         /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
+	bool access_log;             /* OSSPOINT_ACCESS_LOG  1 */
+	unsigned long max_body;      /* OSSPOINT_MAX_BODY   1048576 */
+	unsigned long max_upload;    /* OSSPOINT_MAX_UPLOAD 16777216 */
 	/* HTTP connections and memory (struct http_config says what each does). */
 	unsigned max_connections;        /* OSSPOINT_MAX_CONNECTIONS  4096 in total */
 	unsigned max_connections_per_ip; /* OSSPOINT_MAX_CONNECTIONS_PER_IP  1024 per client address */

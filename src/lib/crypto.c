@@ -56,6 +56,16 @@ void token_new(char out[TOKEN_LEN])
 	sodium_memzero(raw, sizeof raw);
 }
 
+void random_hex(char *out, size_t bytes)
+{
+	unsigned char b[64];
+	if (bytes > sizeof b)
+		bytes = sizeof b;
+	randombytes_buf(b, bytes);
+	sodium_bin2hex(out, 2 * bytes + 1, b, bytes);
+	sodium_memzero(b, sizeof b);
+}
+
 void token_hash(char out[TOKEN_HASH_LEN], const char *token)
 {
 	unsigned char h[32];
@@ -449,6 +459,57 @@ int64_t survey_token_check(const char *token)
 	char mac[SURVEY_MAC_LEN];
 	survey_mac(mac, id);
 	return crypto_str_eq(p + 1, mac) ? id : 0;
+}
+
+/* ---- the point survey's form stamp ---- */
+
+static void stamp_mac(char out[SURVEY_MAC_LEN], const char *unit, const char *device, int64_t issued_at)
+{
+	const struct secret *s = secret_get(__func__);
+	char t[24];
+	int n = snprintf(t, sizeof t, "%lld", (long long)issued_at);
+	crypto_generichash_state st;
+	unsigned char mac[SURVEY_MAC_BYTES];
+	crypto_generichash_init(&st, s->survey_key, sizeof s->survey_key, sizeof mac);
+	/* Each part is followed by its NUL, so no two inputs run together. */
+	static const char label[] = "survey-point-form";
+	crypto_generichash_update(&st, (const unsigned char *)label, sizeof label);
+	crypto_generichash_update(&st, (const unsigned char *)(unit ? unit : ""),
+	                          strlen(unit ? unit : "") + 1);
+	crypto_generichash_update(&st, (const unsigned char *)(device ? device : ""),
+	                          strlen(device ? device : "") + 1);
+	crypto_generichash_update(&st, (const unsigned char *)t, (size_t)n);
+	crypto_generichash_final(&st, mac, sizeof mac);
+	sodium_memzero(&st, sizeof st);
+	sodium_bin2base64(out, SURVEY_MAC_LEN, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+_Static_assert(20 + 1 + SURVEY_MAC_LEN <= SURVEY_STAMP_LEN, "survey stamp buffer");
+
+void survey_stamp(char out[SURVEY_STAMP_LEN], const char *unit, const char *device, int64_t issued_at)
+{
+	char mac[SURVEY_MAC_LEN];
+	stamp_mac(mac, unit, device, issued_at);
+	snprintf(out, SURVEY_STAMP_LEN, "%lld.%s", (long long)issued_at, mac);
+}
+
+int64_t survey_stamp_check(const char *stamp, const char *unit, const char *device)
+{
+	if (!stamp)
+		return 0;
+	int64_t t = 0;
+	const char *p = stamp;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		int d = *p - '0';
+		if (t > (INT64_MAX - d) / 10)
+			return 0;
+		t = t * 10 + d;
+	}
+	if (p == stamp || *p != '.' || stamp[0] == '0' || t <= 0)
+		return 0;
+	char mac[SURVEY_MAC_LEN];
+	stamp_mac(mac, unit, device, t);
+	return crypto_str_eq(p + 1, mac) ? t : 0;
 }
 
 /* ---- identifiers derived from personal data ---- */

@@ -24,6 +24,9 @@ const char *password_policy_error(const char *password);
  * chars + NUL). */
 #define TOKEN_LEN 44
 void token_new(char out[TOKEN_LEN]);
+/* bytes random bytes as lowercase hex into out (2 * bytes + 1 chars, NUL
+ * included): random keys that reveal nothing, e.g. a survey response's. */
+void random_hex(char *out, size_t bytes);
 /* Hex BLAKE2b-256 of a token, for storing session tokens hashed
  * (64 hex chars + NUL). Unkeyed: only for high-entropy random tokens, never
  * for anything derived from personal data (use derived_id). */
@@ -99,6 +102,22 @@ void survey_token(char out[SURVEY_TOKEN_LEN], int64_t visit_id);
 /* The visit id the token was issued for, or 0 when it is malformed or was
  * not made with this secret (constant-time MAC comparison). */
 int64_t survey_token_check(const char *token);
+
+/* ---- the point survey's form stamp ----
+ *
+ * The public form of a point's QR carries a stamp "<issued_at>.<MAC>" that
+ * the server issued with the form: the MAC (16 bytes of keyed BLAKE2b under
+ * subkey 3, like the survey tokens, over a distinct label, the unit, the
+ * device cookie and the time; base64url, 22 characters) proves when the form
+ * was handed out and to which device, so the minimum time to answer cannot
+ * be faked by a client that never asked for the form. Needs the secret
+ * loaded. unit and device are borrowed; NULL counts as "". */
+#define SURVEY_STAMP_LEN 48
+void survey_stamp(char out[SURVEY_STAMP_LEN], const char *unit, const char *device, int64_t issued_at);
+/* The issued_at of a stamp made by survey_stamp for this unit and device
+ * with this secret, or 0 when it is malformed or not (constant-time MAC
+ * comparison). */
+int64_t survey_stamp_check(const char *stamp, const char *unit, const char *device);
 
 /* ---- identifiers derived from personal data (docs/ARCHITECTURE.md,
  * "What may be derived from personal data, and how") ----

@@ -41,6 +41,22 @@ static const struct err_info table[ERR__COUNT] = {
     [ERR_LOGIN_CROSS_SITE] = {ERR_LOGIN_CROSS_SITE, 403, "login-cross-site", "ไม่อนุญาตให้เข้าสู่ระบบจากเว็บไซต์อื่น"},
     [ERR_LOGIN_LOCKED] = {ERR_LOGIN_LOCKED, 429, "login-locked",
                           "การเข้าสู่ระบบถูกล็อกชั่วคราว เพราะใส่รหัสผ่านผิดหลายครั้ง"},
+    [ERR_SURVEY_NOT_FOUND] = {ERR_SURVEY_NOT_FOUND, 404, "survey-not-found",
+                              "ไม่พบแบบสำรวจนี้ ลิงก์อาจไม่ครบหรือพิมพ์ผิด"},
+    [ERR_SURVEY_USED] = {ERR_SURVEY_USED, 409, "survey-used", "แบบสำรวจนี้ได้รับคำตอบแล้ว ขอบคุณที่ร่วมตอบ"},
+    [ERR_SURVEY_EXPIRED] = {ERR_SURVEY_EXPIRED, 410, "survey-expired", "ลิงก์แบบสำรวจนี้หมดอายุแล้ว"},
+    [ERR_SURVEY_POINT_NOT_FOUND] = {ERR_SURVEY_POINT_NOT_FOUND, 404, "survey-point-not-found",
+                                    "ไม่พบแบบสำรวจของจุดให้บริการนี้"},
+    [ERR_SURVEY_TOO_FAST] = {ERR_SURVEY_TOO_FAST, 422, "survey-too-fast",
+                             "ส่งคำตอบเร็วเกินไป กรุณาตรวจคำตอบอีกครั้งแล้วกดส่ง"},
+    [ERR_SURVEY_FORM_STALE] = {ERR_SURVEY_FORM_STALE, 400, "survey-form-stale",
+                               "แบบสำรวจนี้เปิดไว้นานเกินไปหรือไม่ได้เปิดจากเครื่องนี้ กรุณาตรวจคำตอบแล้วกดส่งอีกครั้ง"},
+    [ERR_SURVEY_HONEYPOT] = {ERR_SURVEY_HONEYPOT, 422, "survey-honeypot",
+                             "ระบบไม่รับคำตอบนี้ เพราะมีข้อความในช่องที่ต้องเว้นว่างไว้"},
+    [ERR_SURVEY_ADDRESS_LIMIT] = {ERR_SURVEY_ADDRESS_LIMIT, 429, "survey-address-limit",
+                                  "มีผู้ตอบแบบสำรวจจากเครือข่ายนี้ครบจำนวนแล้ว กรุณาลองใหม่ภายหลัง"},
+    [ERR_SURVEY_DEVICE_LIMIT] = {ERR_SURVEY_DEVICE_LIMIT, 429, "survey-device-limit",
+                                 "เครื่องนี้ตอบแบบสำรวจครบจำนวนแล้ว กรุณาลองใหม่ภายหลัง"},
 };
 
 const struct err_info *err_info(enum err code)

@@ -41,6 +41,16 @@ enum err {
 	ERR_BAD_DATE,         /* 400 a date outside the supported range or malformed */
 	ERR_LOGIN_CROSS_SITE, /* 403 POST /login from another site (login CSRF) */
 	ERR_LOGIN_LOCKED,     /* 429 too many wrong passwords: the login is locked for a while */
+	/* The survey (issue 10, web/survey.c). */
+	ERR_SURVEY_NOT_FOUND,       /* 404 no such per-visit survey (unknown or forged token) */
+	ERR_SURVEY_USED,            /* 409 the entry's survey was answered already (a token counts once) */
+	ERR_SURVEY_EXPIRED,         /* 410 the per-visit link's days are over (survey_token_days) */
+	ERR_SURVEY_POINT_NOT_FOUND, /* 404 no point survey for this district */
+	ERR_SURVEY_TOO_FAST,        /* 422 the point form was sent sooner than its minimum time */
+	ERR_SURVEY_FORM_STALE,      /* 400 the point form's stamp is old, forged or of another device */
+	ERR_SURVEY_HONEYPOT,        /* 422 the field people leave empty was filled in (a robot) */
+	ERR_SURVEY_ADDRESS_LIMIT,   /* 429 the point QR's responses from this address are used up */
+	ERR_SURVEY_DEVICE_LIMIT,    /* 429 the point QR's responses from this device are used up */
 	ERR__COUNT
 };
 

@@ -454,3 +454,129 @@ int print_catalogue_pdf(const json_t *model, struct buf *out)
 	int n = pdf_render(out, PAGE_W, PAGE_H, *title ? title : "รายการบริการ", draw_catalogue, &c);
 	return n < 0 ? -1 : 0;
 }
+
+/* ======================================================================
+ * The survey slip: a receipt (80 mm) or an A6 card, handed over with a
+ * saved entry. Laid out once to measure (the receipt is as tall as its
+ * content), then drawn.
+ * ====================================================================== */
+
+#define S_SIZE_T 14 /* title */
+#define S_SIZE_N 11 /* the point's name */
+#define S_SIZE_I 10 /* captions */
+#define S_SIZE_S 9  /* small print */
+#define S_GAP    (2.5 * MM)
+
+struct slip {
+	struct pr p;
+	const json_t *model;
+	bool a6;
+	double w, h, margin, y_end;
+};
+
+/* One QR block in the column [x, x + col_w): caption, code, URL. Returns its
+ * height. */
+static double slip_qr(struct slip *sl, bool draw, double x, double y0, double col_w, double side,
+                      const char *caption, const json_t *url)
+{
+	struct pr *p = &sl->p;
+	double y = y0;
+	y += put(p, draw, x, y, caption, S_SIZE_I, true, col_w, PANGO_ALIGN_CENTER, 3);
+	const char *href = str(url, "href");
+	if (draw && *href && strlen(href) <= QR_TEXT_MAX)
+		qr_cairo(p->cr, href, x + (col_w - side) / 2, y, side);
+	y += side;
+	const char *shorter = str(url, "short");
+	double size = fit(p, shorter, S_SIZE_S, 6, false, col_w);
+	y += put(p, draw, x, y, shorter, size, false, col_w, PANGO_ALIGN_CENTER, 4);
+	return y - y0;
+}
+
+static double slip_layout(struct slip *sl, bool draw)
+{
+	struct pr *p = &sl->p;
+	const json_t *m = sl->model;
+	double x = sl->margin, tw = sl->w - 2 * sl->margin, y = sl->margin;
+	const json_t *official = json_object_get(m, "official_url");
+	bool own = json_is_true(json_object_get(m, "show_osspoint")) || !json_is_object(official);
+	bool off = json_is_object(official) && *str(official, "href");
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	y += put(p, draw, x, y, "แบบสำรวจความพึงพอใจ", S_SIZE_T, true, tw, PANGO_ALIGN_CENTER, 1);
+	y += put(p, draw, x, y, str(json_object_get(m, "point"), "name_th"), S_SIZE_N, false, tw,
+	         PANGO_ALIGN_CENTER, 3);
+	char line[256];
+	snprintf(line, sizeof line, "ลำดับที่ %s · %s", str(m, "number"), str(m, "generated_th"));
+	grey(p, true);
+	y += put(p, draw, x, y, line, S_SIZE_S, false, tw, PANGO_ALIGN_CENTER, 1);
+	grey(p, false);
+	y += S_GAP;
+	const char *own_caption = "สแกนเพื่อตอบแบบสำรวจของจุดให้บริการ (ไม่ถึง 1 นาที)";
+	const char *off_caption = "แบบสำรวจของสำนักงาน ก.พ.ร.";
+	if (sl->a6 && own && off) {
+		double gap = 4 * MM, col = (tw - gap) / 2, side = col - 4 * MM;
+		double a = slip_qr(sl, draw, x, y, col, side, own_caption, json_object_get(m, "survey_url"));
+		double b = slip_qr(sl, draw, x + col + gap, y, col, side, off_caption, official);
+		y += (a > b ? a : b) + S_GAP;
+	} else {
+		double side = sl->a6 ? 55 * MM : 46 * MM;
+		if (own)
+			y +=
+			    slip_qr(sl, draw, x, y, tw, side, own_caption, json_object_get(m, "survey_url")) +
+			    S_GAP;
+		if (off)
+			y += slip_qr(sl, draw, x, y, tw, own ? side * 0.8 : side, off_caption, official) +
+			     S_GAP;
+	}
+	if (own) {
+		snprintf(line, sizeof line, "ลิงก์นี้ใช้ได้ถึง %s และตอบได้ครั้งเดียว", str(m, "valid_until_th"));
+		y += put(p, draw, x, y, line, S_SIZE_S, false, tw, PANGO_ALIGN_CENTER, 2);
+		y += put(p, draw, x, y, "ไม่ต้องกรอกชื่อหรือเลขประจำตัวประชาชน", S_SIZE_S, false, tw,
+		         PANGO_ALIGN_CENTER, 2);
+	}
+	y += put(p, draw, x, y, "ขอบคุณที่มาใช้บริการ", S_SIZE_I, true, tw, PANGO_ALIGN_CENTER, 1);
+	return y + sl->margin;
+}
+
+static int draw_slip(cairo_t *cr, void *arg)
+{
+	struct slip *sl = arg;
+	pr_init(&sl->p, cr);
+	sl->y_end = slip_layout(sl, true);
+	cairo_show_page(cr);
+	pr_cleanup(&sl->p);
+	return 1;
+}
+
+static int measure_slip(cairo_t *cr, void *arg)
+{
+	struct slip *sl = arg;
+	pr_init(&sl->p, cr);
+	sl->y_end = slip_layout(sl, false);
+	cairo_show_page(cr);
+	pr_cleanup(&sl->p);
+	return 1;
+}
+
+int print_survey_slip_pdf(const json_t *model, struct buf *out)
+{
+	const char *size = str(model, "size");
+	if (!json_is_object(model) || (strcmp(size, "80mm") && strcmp(size, "a6")) ||
+	    !qr_href(model, "survey_url"))
+		return -1;
+	struct slip sl = {.model = model, .a6 = !strcmp(size, "a6")};
+	sl.w = sl.a6 ? 105 * MM : 80 * MM;
+	sl.margin = sl.a6 ? 8 * MM : 4 * MM;
+	sl.h = 148 * MM;
+	if (!sl.a6) {
+		/* The receipt is as tall as what it holds: measure first. */
+		struct buf scratch;
+		buf_init(&scratch, 4u << 20);
+		int n = pdf_render(&scratch, sl.w, 400 * MM, "slip", measure_slip, &sl);
+		buf_cleanup(&scratch);
+		if (n < 0)
+			return -1;
+		sl.h = sl.y_end;
+	}
+	int n = pdf_render(out, sl.w, sl.h, "แบบสำรวจความพึงพอใจ", draw_slip, &sl);
+	return n < 0 ? -1 : 0;
+}

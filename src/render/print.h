@@ -29,7 +29,20 @@
  *   A4 portrait, a header with the title and date, then one block per
  *   service (name, agency, channel, its official URL printed, the QR code
  *   of page_url.href with page_url.short under it), as many per page as fit,
- *   never split across pages; page numbers "หน้า n/N" at the foot. */
+ *   never split across pages; page numbers "หน้า n/N" at the foot.
+ *
+ * Survey slip model (issue 10: handed to the citizen with a saved entry):
+ *   { "size": "80mm" | "a6",
+ *     "point": { "name_th": "จุดให้บริการ e-Service ..." },
+ *     "number": "15/2569",                     (the entry's running number)
+ *     "survey_url": { "href": "https://host/survey/TOKEN", "short": "host/survey/TOKEN" },
+ *     "show_osspoint": true,                   (false: the official survey only)
+ *     "official_url": { "href": ..., "short": ... } | null   (the ก.พ.ร. survey),
+ *     "valid_until_th": "3 ธ.ค. 2569", "generated_th": "26 พ.ย. 2569" }
+ *   80mm: one receipt-printer page 80 mm wide (4 mm margins), as tall as
+ *   its content; a6: one A6 portrait page (105 × 148 mm), the two QR codes
+ *   side by side when both surveys are offered. Each QR code has its URL
+ *   printed under it (the way in without a camera). */
 #ifndef OSSPOINT_RENDER_PRINT_H
 #define OSSPOINT_RENDER_PRINT_H
 
@@ -39,5 +52,6 @@
 
 int print_poster_pdf(const json_t *model, struct buf *out);
 int print_catalogue_pdf(const json_t *model, struct buf *out);
+int print_survey_slip_pdf(const json_t *model, struct buf *out);
 
 #endif

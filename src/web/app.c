@@ -22,9 +22,9 @@ struct app *app;
 
 struct router *web_router_new(void)
 {
-	static const struct route *const tables[] = {home_routes,   auth_routes,      units_routes,
-	                                             users_routes,  registry_routes,  import_routes,
-	                                             portal_routes, catalogue_routes, points_routes};
+	static const struct route *const tables[] = {
+	    home_routes,   auth_routes,   units_routes,     users_routes,  registry_routes,
+	    import_routes, portal_routes, catalogue_routes, points_routes, survey_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {
@@ -56,20 +56,23 @@ struct nav_item {
 	const char *href, *label;
 	int min_role; /* 0 = everyone */
 	int anonymous_only;
-	int own_point; /* users of a district only; href is their point's edit page */
+	int own_point;     /* users of a district only; href is their point's edit page */
+	int district_only; /* users of a district only */
 };
 
 static const struct nav_item nav_items[] = {
-    {"/", "หน้าแรก", 0, 1, 0},
-    {"/services", "บริการ e-Service", 0, 1, 0},
-    {"/points", "จุดให้บริการ", 0, 1, 0},
-    {"/home", "หน้าหลัก", ROLE_OFFICER, 0, 0},
-    {"/units", "หน่วยงาน", ROLE_OFFICER, 0, 0},
-    {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0, 0},
-    {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1},
-    {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0},
-    {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0, 0},
-    {NULL, NULL, 0, 0, 0},
+    {"/", "หน้าแรก", 0, 1, 0, 0},
+    {"/services", "บริการ e-Service", 0, 1, 0, 0},
+    {"/points", "จุดให้บริการ", 0, 1, 0, 0},
+    {"/home", "หน้าหลัก", ROLE_OFFICER, 0, 0, 0},
+    {"/units", "หน่วยงาน", ROLE_OFFICER, 0, 0, 0},
+    {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0, 0, 0},
+    {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1, 0},
+    {"/survey/counter", "แบบสำรวจ", ROLE_OFFICER, 0, 0, 1},
+    {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0, 0},
+    {"/admin/survey", "แบบสำรวจ", ROLE_NATIONAL_ADMIN, 0, 0, 0},
+    {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0, 0, 0},
+    {NULL, NULL, 0, 0, 0, 0},
 };
 
 static json_t *nav_model(struct req *r, const struct session_user *u)
@@ -79,7 +82,8 @@ static json_t *nav_model(struct req *r, const struct session_user *u)
 	for (const struct nav_item *n = nav_items; n->href; n++) {
 		if (u ? (n->anonymous_only || u->role < n->min_role) : n->min_role > 0)
 			continue;
-		if (n->own_point && (!u || unit_level_of_code(u->unit_code) != UNIT_LEVEL_DISTRICT))
+		if ((n->own_point || n->district_only) &&
+		    (!u || unit_level_of_code(u->unit_code) != UNIT_LEVEL_DISTRICT))
 			continue;
 		char href[96];
 		if (n->own_point)

@@ -57,7 +57,9 @@ extern const struct route registry_routes[];
 extern const struct route import_routes[];
 extern const struct route portal_routes[];    /* web/portal.c: public pages and /api/v1 */
 extern const struct route catalogue_routes[]; /* web/catalogue.c: /admin/services, /services edits */
-extern const struct route points_routes[];    /* web/points.c: a point's profile and hidden services */
+extern const struct route points_routes[];
+extern const struct route survey_routes[];
+/* web/survey.c: the satisfaction survey */ /* web/points.c: a point's profile and hidden services */
 /* Waits for running import jobs and frees the finished ones (shutdown). */
 void registry_import_jobs_wait(void);
 

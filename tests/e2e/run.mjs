@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { assertCleanExit, watchStderr } from '../api/lib.mjs';
 import { registryTests } from './registry.mjs';
 import { portalTests } from './portal.mjs';
+import { surveyTests } from './survey.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -572,7 +573,7 @@ async function main() {
 				'--disable-sync',
 			],
 		});
-		/* E2E_ONLY=registry (or portal) runs only tests/e2e/registry.mjs (or
+		/* E2E_ONLY=registry (or portal, survey) runs only tests/e2e/registry.mjs (or
 		 * portal.mjs), as does running that file. */
 		const only = process.env.E2E_ONLY;
 		const harness = { test, newContext, newPage, goto, login, active, axe, describe, assertNoHorizontalScroll,
@@ -580,6 +581,7 @@ async function main() {
 		if (!only) await tests();
 		if (!only || only === 'registry') await registryTests(harness);
 		if (!only || only === 'portal') await portalTests(harness);
+		if (!only || only === 'survey') await surveyTests(harness);
 		await test(`W3C Nu HTML checker: every page the tests saw has no error`, async () => {
 			assert.ok(documents.size >= (only ? 5 : 20), `pages collected: ${documents.size}`);
 			const errors = nuCheck(documents, tmp);

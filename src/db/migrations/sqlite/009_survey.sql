@@ -59,3 +59,23 @@ CREATE TABLE rollup_survey_items (
 	sum INTEGER NOT NULL,
 	PRIMARY KEY (unit_code, day, item_key)
 );
+
+-- Appended by the survey (issue 10, web/survey.c). Version 1 of the question
+-- set: the default items of the issue (core/survey.c survey_qset_default
+-- holds the same; tests/unit/test_survey.c compares them).
+INSERT INTO survey_question_sets (version, items_json, created_at, created_by) VALUES (1,
+	'[{"key":"reach","label_th":"ความสะดวกในการเดินทางมาถึงจุดให้บริการ"},{"key":"speed","label_th":"ความรวดเร็วในการให้บริการ"},{"key":"guidance","label_th":"การแนะนำและอธิบายของเจ้าหน้าที่"},{"key":"courtesy","label_th":"ความสุภาพและความเอาใจใส่ของเจ้าหน้าที่"},{"key":"outcome","label_th":"ท่านได้รับบริการตามที่ต้องการ"}]',
+	0, NULL);
+
+-- The point QR's throttle (/survey/p/{district}): one fixed window per client
+-- address (kind 'address') and per device cookie (kind 'device'). key is a
+-- keyed MAC (lib/crypto derived_id) of the address's throttle key or of the
+-- cookie: no address or cookie is stored, and nothing here names a response.
+-- Rows whose window ended are removed by the daily purge.
+CREATE TABLE survey_throttle (
+	kind TEXT NOT NULL CHECK (kind IN ('address', 'device')),
+	key TEXT NOT NULL,
+	window_start INTEGER NOT NULL,
+	n INTEGER NOT NULL,
+	PRIMARY KEY (kind, key)
+);
