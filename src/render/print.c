@@ -187,13 +187,13 @@ static double poster_services(struct poster *ps, bool draw, double y0, int k, in
 	return y - y0;
 }
 
-/* One QR code centred in the column starting at x, its caption above and
+/* One QR code centred in the column [x, x + col_w), its caption above and
  * its short URL under it. Returns the height. */
-static double poster_qr(struct poster *ps, bool draw, double x, double y0, const char *caption,
+static double poster_qr(struct poster *ps, bool draw, double x, double y0, double col_w, const char *caption,
                         const char *key)
 {
 	struct pr *p = &ps->p;
-	double col_w = (TEXT_W - P_GAP) / 2, y = y0;
+	double y = y0;
 	y += put(p, draw, x, y, caption, P_SIZE_I, true, col_w, PANGO_ALIGN_CENTER, 2);
 	if (draw)
 		qr_cairo(p->cr, qr_href(ps->model, key), x + (col_w - P_QR) / 2, y, P_QR);
@@ -241,10 +241,24 @@ static int draw_poster(cairo_t *cr, void *arg)
 	}
 	y += P_GAP;
 
-	double left = poster_qr(ps, true, MARGIN, y, "สแกนดูข้อมูลจุดให้บริการนี้", "point_url");
-	double right =
-	    poster_qr(ps, true, MARGIN + (TEXT_W + P_GAP) / 2, y, "สแกนดูรายการบริการทั้งหมด", "catalogue_url");
-	y += (left > right ? left : right) + P_GAP;
+	/* The point's page, its satisfaction survey (issue 10: people who got
+	 * no slip answer through the poster) and the whole catalogue. */
+	const struct {
+		const char *caption, *key;
+	} qrs[] = {{"สแกนดูข้อมูลจุดให้บริการนี้", "point_url"},
+	           {"สแกนประเมินความพึงพอใจ", "survey_url"},
+	           {"สแกนดูรายการบริการทั้งหมด", "catalogue_url"}};
+	int ncols = qr_href(ps->model, "survey_url") ? 3 : 2;
+	double col_w = (TEXT_W - (ncols - 1) * P_GAP) / ncols, tallest = 0;
+	for (int i = 0, col = 0; i < 3; i++) {
+		if (!qr_href(ps->model, qrs[i].key))
+			continue;
+		double h =
+		    poster_qr(ps, true, MARGIN + col * (col_w + P_GAP), y, col_w, qrs[i].caption, qrs[i].key);
+		tallest = h > tallest ? h : tallest;
+		col++;
+	}
+	y += tallest + P_GAP;
 
 	/* The services list takes what room is left above the footer: as many
 	 * names as fit, then a line saying how many more there are. */

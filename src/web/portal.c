@@ -724,8 +724,9 @@ static void point_poster(struct req *r)
 	if (!p)
 		return;
 	const char *code = web_str(p, "unit_code");
-	char path[64], short_path[64], filename[64];
+	char path[64], short_path[64], survey_path[64], filename[64];
 	snprintf(path, sizeof path, "/points/%s", code);
+	snprintf(survey_path, sizeof survey_path, "/survey/p/%s", code);
 	snprintf(short_path, sizeof short_path, "/p/%s", code);
 	snprintf(filename, sizeof filename, "poster-%s.pdf", code);
 	json_t *names = json_array();
@@ -745,6 +746,7 @@ static void point_poster(struct req *r)
 	    "phone", web_str(p, "phone"), "status_label", web_str(p, "status_label"), "point_url",
 	    url_pair(path, short_path), "catalogue_url", url_pair("/", ""), "services", names, "generated_th",
 	    data_date_th(built_at), "services_total", (json_int_t)json_array_size(offered));
+	json_object_set_new(model, "survey_url", url_pair(survey_path, survey_path));
 	json_decref(p);
 	send_pdf(r, print_poster_pdf, model, filename);
 }

@@ -936,6 +936,9 @@ for (const backend of backends()) {
       const point = await apiPoint('4701');
       assert.ok(pt.includes(pdfNorm(point.name_th)), 'the poster names the point');
       assert.ok(pt.includes(`${PUBLIC_HOST}/p/4701`), `the poster prints the short URL: ${p.text.slice(0, 400)}`);
+      // Issue 10: people who got no slip answer the survey through the poster's QR.
+      assert.ok(pt.includes(`${PUBLIC_HOST}/survey/p/4701`), `the poster prints the survey URL: ${p.text.slice(0, 400)}`);
+      assert.ok(pt.includes(pdfNorm('ประเมินความพึงพอใจ')), 'the survey QR has its caption');
       assert.ok(pt.includes(pdfNorm(point.services[0].name_th)), 'the poster names the services it offers');
       // A service the district hides is not on its poster; the neighbour's still has it.
       const first = point.services[0];
