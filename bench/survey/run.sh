@@ -1,7 +1,7 @@
 #!/bin/bash
 # Survey benchmark (issue 10): survey submissions at N connections, on
 # 127.0.0.1, with the server's shipped settings (access log on).
-#   1. entries: POST /registry as officer4701 for SECS seconds (wrk -t1 -cN),
+#   1. entries: POST /registry as officer4701 for 2 x SECS seconds (wrk -t1 -cN),
 #      keeping each new entry's survey link: the reference, a durable write
 #      of the same server measured in the same run;
 #   2. answers: POST /survey/{token} (JSON, no login, each token once, in
@@ -82,7 +82,7 @@ one_run() { # label db-url
 	[ -n "$cookie" ] && [ -n "$csrf" ] || { echo "bench: login failed: $body"; exit 1; }
 	local e_out a_out from entries answers
 	e_out=$(BENCH_COOKIE="$cookie" BENCH_CSRF="$csrf" BENCH_VISITED_AT="$VISITED_AT" BENCH_RUN="sv$$" \
-		BENCH_TOKENS="$W/tokens.txt" wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s bench/survey/tokens.lua "$URL")
+		BENCH_TOKENS="$W/tokens.txt" wrk -t1 -c"$CONNS" -d"$((2 * SECS))s" --latency -s bench/survey/tokens.lua "$URL")
 	entries=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$e_out")
 	local ntok
 	ntok=$(wc -l <"$W/tokens.txt")
