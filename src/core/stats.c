@@ -62,14 +62,10 @@ int stats_frac_cmp(int64_t num_a, int64_t den_a, int64_t num_b, int64_t den_b)
 static bool eligible(const struct stats_num *x, enum stats_ranking how, int64_t min_responses)
 {
 	switch (how) {
-	case STATS_RANK_USERS:
-		return true;
-	case STATS_RANK_SATISFACTION:
-		return x->survey_n > 0 && x->survey_n >= min_responses;
-	case STATS_RANK_PER_DAY:
-		return x->open_days > 0;
-	default:
-		return false;
+	case STATS_RANK_USERS: return true;
+	case STATS_RANK_SATISFACTION: return x->survey_n > 0 && x->survey_n >= min_responses;
+	case STATS_RANK_PER_DAY: return x->open_days > 0;
+	default: return false;
 	}
 }
 
@@ -77,14 +73,11 @@ static bool eligible(const struct stats_num *x, enum stats_ranking how, int64_t 
 static int above(const struct stats_num *a, const struct stats_num *b, enum stats_ranking how)
 {
 	switch (how) {
-	case STATS_RANK_USERS:
-		return a->users > b->users ? 1 : a->users < b->users ? -1 : 0;
+	case STATS_RANK_USERS: return a->users > b->users ? 1 : a->users < b->users ? -1 : 0;
 	case STATS_RANK_SATISFACTION:
 		return stats_frac_cmp(a->survey_sum, a->survey_n, b->survey_sum, b->survey_n);
-	case STATS_RANK_PER_DAY:
-		return stats_frac_cmp(a->users, a->open_days, b->users, b->open_days);
-	default:
-		return 0;
+	case STATS_RANK_PER_DAY: return stats_frac_cmp(a->users, a->open_days, b->users, b->open_days);
+	default: return 0;
 	}
 }
 
@@ -100,7 +93,8 @@ size_t stats_rank(const struct stats_num *nums, size_t n, enum stats_ranking how
 		of++;
 		int p = 1;
 		for (size_t j = 0; j < n; j++)
-			if (j != i && eligible(&nums[j], how, min_responses) && above(&nums[j], &nums[i], how) > 0)
+			if (j != i && eligible(&nums[j], how, min_responses) &&
+			    above(&nums[j], &nums[i], how) > 0)
 				p++;
 		pos[i] = p;
 	}
@@ -115,27 +109,21 @@ void stats_unranked_reason(enum stats_ranking how, const struct stats_num *num, 
 		snprintf(out, cap, "มีผู้ตอบแบบสำรวจ %lld คน น้อยกว่าเกณฑ์ %lld คน จึงยังไม่จัดอันดับความพึงพอใจ",
 		         (long long)num->survey_n, (long long)min_responses);
 		break;
-	case STATS_RANK_PER_DAY:
-		snprintf(out, cap, "ไม่มีวันเปิดให้บริการในช่วงนี้ จึงไม่จัดอันดับผู้รับบริการต่อวัน");
-		break;
-	default:
-		snprintf(out, cap, "ไม่จัดอันดับ");
-		break;
+	case STATS_RANK_PER_DAY: snprintf(out, cap, "ไม่มีวันเปิดให้บริการในช่วงนี้ จึงไม่จัดอันดับผู้รับบริการต่อวัน"); break;
+	default: snprintf(out, cap, "ไม่จัดอันดับ"); break;
 	}
 }
 
 const char *stats_ranking_explain(enum stats_ranking how)
 {
 	switch (how) {
-	case STATS_RANK_USERS:
-		return "อันดับตามจำนวนผู้มารับบริการ เทียบกับหน่วยงานระดับเดียวกัน จำนวนเท่ากันได้อันดับเท่ากัน";
+	case STATS_RANK_USERS: return "อันดับตามจำนวนผู้มารับบริการ เทียบกับหน่วยงานระดับเดียวกัน จำนวนเท่ากันได้อันดับเท่ากัน";
 	case STATS_RANK_SATISFACTION:
 		return "อันดับตามคะแนนความพึงพอใจเฉลี่ย เฉพาะหน่วยงานที่มีผู้ตอบแบบสำรวจถึงเกณฑ์ขั้นต่ำ";
 	case STATS_RANK_PER_DAY:
 		return "อันดับตามผู้มารับบริการต่อวันเปิดให้บริการ (ไม่นับเสาร์ อาทิตย์ และวันหยุดราชการ "
 		       "เว้นแต่เปิดให้บริการจริง) เป็นธรรมกับจุดที่เปิดให้บริการน้อยวัน";
-	default:
-		return "";
+	default: return "";
 	}
 }
 
@@ -158,9 +146,9 @@ static bool sorted_has(const int64_t *a, size_t n, size_t *k, int64_t day)
 	return *k < n && a[*k] == day;
 }
 
-int64_t stats_open_days(int64_t first, int64_t last, bool initial_open, const struct stats_status_change *changes,
-                        size_t nchanges, const int64_t *holidays, size_t nholidays, const int64_t *active,
-                        size_t nactive)
+int64_t stats_open_days(int64_t first, int64_t last, bool initial_open,
+                        const struct stats_status_change *changes, size_t nchanges, const int64_t *holidays,
+                        size_t nholidays, const int64_t *active, size_t nactive)
 {
 	int64_t count = 0;
 	bool open = initial_open;

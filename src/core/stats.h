@@ -27,9 +27,9 @@
 
 #include "lib/thai.h"
 
-#define STATS_DEC_SIZE          32 /* "-9223372036854775808.00" + NUL fits */
-#define STATS_RANK_MIN_DEFAULT  30
-#define STATS_RANK_MIN_MAX      1000000
+#define STATS_DEC_SIZE         32 /* "-9223372036854775808.00" + NUL fits */
+#define STATS_RANK_MIN_DEFAULT 30
+#define STATS_RANK_MIN_MAX     1000000
 
 /* num/den rounded half up to two decimals, as text ("9.17"). num >= 0,
  * den > 0. Returns 0, or -1 (out = "") for a negative num or den <= 0. */
@@ -93,8 +93,8 @@ struct stats_status_change {
  * active (days it served someone) are sorted ascending (holidays and active
  * may hold days outside the range). Returns the count (0 for an empty
  * range). */
-int64_t stats_open_days(int64_t first, int64_t last, bool initial_open, const struct stats_status_change *changes,
-                        size_t nchanges, const int64_t *holidays, size_t nholidays, const int64_t *active,
-                        size_t nactive);
+int64_t stats_open_days(int64_t first, int64_t last, bool initial_open,
+                        const struct stats_status_change *changes, size_t nchanges, const int64_t *holidays,
+                        size_t nholidays, const int64_t *active, size_t nactive);
 
 #endif

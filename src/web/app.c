@@ -23,8 +23,8 @@ struct app *app;
 struct router *web_router_new(void)
 {
 	static const struct route *const tables[] = {
-	    home_routes,   auth_routes,   units_routes,     users_routes,  registry_routes,
-	    import_routes, portal_routes, catalogue_routes, points_routes, survey_routes};
+	    home_routes,   auth_routes,      units_routes,  users_routes,  registry_routes, import_routes,
+	    portal_routes, catalogue_routes, points_routes, survey_routes, stats_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {
@@ -228,7 +228,9 @@ enum err web_authorize(struct req *r, const struct route *route)
 	enum err e = route->scope->resolve(r, ctx->scope_unit, sizeof ctx->scope_unit);
 	if (e != ERR_OK)
 		return e;
-	if (ctx->scope_unit[0] && !perm_unit_in_scope(u->unit_code, ctx->scope_unit))
+	/* Statistics (scope_any_unit): every staff user reads every unit's. */
+	if (ctx->scope_unit[0] && route->scope != &scope_any_unit &&
+	    !perm_unit_in_scope(u->unit_code, ctx->scope_unit))
 		return ERR_OUT_OF_SCOPE;
 	return ERR_OK;
 }

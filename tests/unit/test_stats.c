@@ -36,12 +36,22 @@ static void test_rounding_half_up_exact(void **state)
 		int64_t num, den;
 		const char *want;
 	} t[] = {
-	    {0, 1, "0.00"},         {10, 1, "10.00"},       {1, 3, "0.33"},         {2, 3, "0.67"},
+	    {0, 1, "0.00"},
+	    {10, 1, "10.00"},
+	    {1, 3, "0.33"},
+	    {2, 3, "0.67"},
 	    {1, 8, "0.13"}, /* 0.125 → half up */
-	    {5, 1000, "0.01"},      {4, 1000, "0.00"},      {4999, 1000, "5.00"},   {9995, 1000, "10.00"},
-	    {9994, 1000, "9.99"},   {91735, 1000, "91.74"}, {917349, 10000, "91.73"}, {7, 7, "1.00"},
+	    {5, 1000, "0.01"},
+	    {4, 1000, "0.00"},
+	    {4999, 1000, "5.00"},
+	    {9995, 1000, "10.00"},
+	    {9994, 1000, "9.99"},
+	    {91735, 1000, "91.74"},
+	    {917349, 10000, "91.73"},
+	    {7, 7, "1.00"},
 	    /* Binary floating point gets 1.005 wrong (1.00); the fraction does not. */
-	    {1005, 1000, "1.01"},   {INT64_MAX / 100, 1, "92233720368547758.00"},
+	    {1005, 1000, "1.01"},
+	    {INT64_MAX / 100, 1, "92233720368547758.00"},
 	};
 	char s[STATS_DEC_SIZE];
 	for (size_t i = 0; i < N(t); i++) {
@@ -104,9 +114,9 @@ static void test_competition_ranking(void **state)
 static void test_satisfaction_ranking_needs_min_responses(void **state)
 {
 	struct stats_num v[4] = {{0}};
-	v[0].survey_n = 1000, v[0].survey_sum = 9173; /* 9.173 */
-	v[1].survey_n = 29, v[1].survey_sum = 290;    /* 10.0 but too few */
-	v[2].survey_n = 30, v[2].survey_sum = 276;    /* 9.2 */
+	v[0].survey_n = 1000, v[0].survey_sum = 9173;  /* 9.173 */
+	v[1].survey_n = 29, v[1].survey_sum = 290;     /* 10.0 but too few */
+	v[2].survey_n = 30, v[2].survey_sum = 276;     /* 9.2 */
 	v[3].survey_n = 2000, v[3].survey_sum = 18346; /* 9.173, the same fraction as v[0] */
 	int pos[4];
 	assert_int_equal(stats_rank(v, 4, STATS_RANK_SATISFACTION, 30, pos), 3);
@@ -172,7 +182,8 @@ static void test_open_days(void **state)
 	int64_t act[] = {dn(2024, 1, 29), dn(2024, 2, 3), dn(2024, 2, 12)};
 	assert_int_equal(stats_open_days(first, last, true, NULL, 0, hol, 3, act, 3), 22);
 	/* Closed from Feb 1 (Thu), open again from Feb 19 (Mon). */
-	struct stats_status_change ch[] = {{dn(2023, 5, 1), true}, {dn(2024, 2, 1), false}, {dn(2024, 2, 19), true}};
+	struct stats_status_change ch[] = {
+	    {dn(2023, 5, 1), true}, {dn(2024, 2, 1), false}, {dn(2024, 2, 19), true}};
 	/* Open: Jan 26, 29, 30, 31 (4) + Feb 19..23 (5) = 9 working days. */
 	assert_int_equal(stats_open_days(first, last, false, ch, 3, NULL, 0, NULL, 0), 9);
 	/* Not open before its first change. */

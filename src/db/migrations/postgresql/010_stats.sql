@@ -22,6 +22,7 @@ INSERT INTO rollup_visit_attrs (unit_code, day, channel, sex, age_band, n)
 -- The national and province statistics of an open period read every
 -- district's days of the period: by day first, so a range reads only them.
 CREATE INDEX rollup_visits_day ON rollup_visits (day, unit_code, visits);
+CREATE INDEX rollup_services_day ON rollup_services (day, unit_code, n);
 CREATE INDEX rollup_survey_day ON rollup_survey (day, unit_code, source, n, sum_overall);
 
 -- A period closed for everyone (src/db/stats.c): written once, by the
