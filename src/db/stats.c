@@ -175,8 +175,9 @@ static json_t *row_bd(struct stats_row *r)
 
 static int live_visits(struct dbc *c, struct live *l)
 {
-	struct db_stmt *st = db_prepare(c, "SELECT unit_code, day, visits FROM rollup_visits WHERE day >= ? AND "
-	                                   "day <= ? AND visits <> 0 ORDER BY unit_code, day");
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT unit_code, day, visits FROM rollup_visits WHERE day >= ? AND "
+	                  "day <= ? AND visits <> 0 ORDER BY unit_code, day");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
@@ -205,8 +206,9 @@ static int live_visits(struct dbc *c, struct live *l)
 
 static int live_services(struct dbc *c, struct live *l)
 {
-	struct db_stmt *st = db_prepare(c, "SELECT unit_code, service_code, outcome, SUM(n) FROM rollup_services "
-	                                   "WHERE day >= ? AND day <= ? GROUP BY unit_code, service_code, outcome");
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT unit_code, service_code, outcome, SUM(n) FROM rollup_services "
+	                  "WHERE day >= ? AND day <= ? GROUP BY unit_code, service_code, outcome");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
@@ -238,7 +240,8 @@ static int live_attrs(struct dbc *c, struct live *l)
 	if (!l->bd_unit)
 		return DB_OK;
 	struct db_stmt *st = db_prepare(
-	    c, "SELECT unit_code, channel, sex, age_band, SUM(n) FROM rollup_visit_attrs WHERE unit_code >= ? AND "
+	    c, "SELECT unit_code, channel, sex, age_band, SUM(n) FROM rollup_visit_attrs WHERE unit_code >= "
+	       "? AND "
 	       "unit_code < ? AND day >= ? AND day <= ? GROUP BY unit_code, channel, sex, age_band");
 	if (!st)
 		return DB_ERROR;
@@ -264,8 +267,9 @@ static int live_attrs(struct dbc *c, struct live *l)
 
 static int live_survey(struct dbc *c, struct live *l)
 {
-	struct db_stmt *st = db_prepare(c, "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey "
-	                                   "WHERE day >= ? AND day <= ? GROUP BY unit_code, source");
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey "
+	                  "WHERE day >= ? AND day <= ? GROUP BY unit_code, source");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
@@ -354,8 +358,8 @@ static int live_open_days(struct dbc *c, struct live *l)
 		struct stats_row *r = &l->t->rows[i];
 		if (r->level != 2 || !r->in_programme)
 			continue;
-		r->num.open_days = stats_open_days(l->dfirst, l->dlast, true, ch[i], nch[i], hol, nh, l->days[i].active,
-		                                   l->days[i].n);
+		r->num.open_days = stats_open_days(l->dfirst, l->dlast, true, ch[i], nch[i], hol, nh,
+		                                   l->days[i].active, l->days[i].n);
 	}
 out:
 	for (size_t i = 0; i < n; i++)
@@ -454,7 +458,8 @@ int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_un
 static int closed_at(struct dbc *c, const char *period_iso, int64_t *at)
 {
 	*at = 0;
-	int rc = db_query_int(c, at, "SELECT closed_at FROM period_closings WHERE period = ?", "t", period_iso);
+	int rc =
+	    db_query_int(c, at, "SELECT closed_at FROM period_closings WHERE period = ?", "t", period_iso);
 	return rc;
 }
 
@@ -463,9 +468,9 @@ static int snapshot_read(struct dbc *c, const char *period_iso, const char *bd_u
 	int rc = load_units(c, out);
 	if (rc != DB_OK)
 		return rc;
-	struct db_stmt *st =
-	    db_prepare(c, "SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "
-	                  "open_days, breakdown_json FROM stats_snapshots WHERE period = ?");
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "
+	       "open_days, breakdown_json FROM stats_snapshots WHERE period = ?");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, period_iso);
@@ -492,7 +497,8 @@ static int snapshot_read(struct dbc *c, const char *period_iso, const char *bd_u
 		return rc;
 	if (bd_unit)
 		for (size_t i = 0; i < out->n; i++)
-			if (!out->rows[i].bd && (!strcmp(bd_unit, "*") || !strcmp(bd_unit, out->rows[i].code)))
+			if (!out->rows[i].bd &&
+			    (!strcmp(bd_unit, "*") || !strcmp(bd_unit, out->rows[i].code)))
 				out->rows[i].bd = bd_new();
 	return DB_OK;
 }
@@ -536,7 +542,8 @@ int db_stats_period(struct db *db, struct period p, int cutoff, const char *bd_u
 	return rc;
 }
 
-int db_stats_period_live(struct db *db, struct period p, int cutoff, const char *bd_unit, struct stats_table *out)
+int db_stats_period_live(struct db *db, struct period p, int cutoff, const char *bd_unit,
+                         struct stats_table *out)
 {
 	memset(out, 0, sizeof *out);
 	struct period_read a = {p, cutoff, bd_unit, true, out};
@@ -582,10 +589,10 @@ static int snapshot_write(struct dbc *c, const char *iso, int cutoff, int64_t no
 	rc = db_exec(c, "DELETE FROM stats_snapshots WHERE period = ?", "t", iso);
 	for (size_t i = 0; rc == DB_OK && i < t.n; i++) {
 		const struct stats_row *r = &t.rows[i];
-		struct db_stmt *st =
-		    db_prepare(c, "INSERT INTO stats_snapshots (period, unit_code, users, transactions, survey_n, "
-		                  "survey_point_n, survey_visit_n, survey_sum, open_days, breakdown_json, "
-		                  "computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		struct db_stmt *st = db_prepare(
+		    c, "INSERT INTO stats_snapshots (period, unit_code, users, transactions, survey_n, "
+		       "survey_point_n, survey_visit_n, survey_sum, open_days, breakdown_json, "
+		       "computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		if (!st) {
 			rc = DB_ERROR;
 			break;
@@ -623,8 +630,9 @@ static int64_t ms_now(void)
 static int log_add(struct dbc *c, const char *iso, const char *action, int64_t at, int64_t user_id,
                    const char *actor, const char *reason, size_t units, int64_t ms)
 {
-	struct db_stmt *st = db_prepare(c, "INSERT INTO period_closing_log (period, action, at, user_id, actor, reason, "
-	                                   "units, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	struct db_stmt *st =
+	    db_prepare(c, "INSERT INTO period_closing_log (period, action, at, user_id, actor, reason, "
+	                  "units, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, iso);
@@ -686,8 +694,8 @@ static int close_fn(struct dbc *c, void *arg)
 	rc = snapshot_write(c, a->period_iso, a->cutoff, a->now, &a->units);
 	if (rc != DB_OK)
 		return rc;
-	struct db_stmt *st = db_prepare(
-	    c, "INSERT INTO period_closings (period, cutoff_day, closed_at, closed_by, how) VALUES (?, ?, ?, ?, ?)");
+	struct db_stmt *st = db_prepare(c, "INSERT INTO period_closings (period, cutoff_day, closed_at, "
+	                                   "closed_by, how) VALUES (?, ?, ?, ?, ?)");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, a->period_iso);
@@ -728,16 +736,16 @@ int dbc_stats_recompute(struct dbc *c, const char *const *periods, size_t n, voi
 		if (rc != DB_ROW)
 			continue;
 		/* The cut-off the period was closed with. */
-		if (db_query_int(c, &cut, "SELECT cutoff_day FROM period_closings WHERE period = ?", "t", periods[i]) ==
-		        DB_ROW &&
+		if (db_query_int(c, &cut, "SELECT cutoff_day FROM period_closings WHERE period = ?", "t",
+		                 periods[i]) == DB_ROW &&
 		    period_cutoff_valid((int)cut))
 			cutoff = (int)cut;
 		int64_t t0 = ms_now();
 		size_t units = 0;
 		rc = snapshot_write(c, periods[i], cutoff, a->now, &units);
 		if (rc == DB_OK)
-			rc = log_add(c, periods[i], "recompute", a->now, a->user_id, "import", a->reason, units,
-			             ms_now() - t0);
+			rc = log_add(c, periods[i], "recompute", a->now, a->user_id, "import", a->reason,
+			             units, ms_now() - t0);
 		if (rc != DB_OK)
 			return rc;
 		a->recomputed++;
@@ -759,12 +767,14 @@ static int due_fn(struct dbc *c, void *arg)
 	a->n = 0;
 	json_t *row = NULL;
 	int rc = DB_OK;
-	row = db_query_row(c, &rc,
-	                   "SELECT (SELECT MIN(period) FROM visits) AS v, (SELECT MIN(period) FROM survey_responses) AS s",
-	                   "");
+	row = db_query_row(
+	    c, &rc,
+	    "SELECT (SELECT MIN(period) FROM visits) AS v, (SELECT MIN(period) FROM survey_responses) AS s",
+	    "");
 	if (rc < 0)
 		return rc;
-	const char *v = json_string_value(json_object_get(row, "v")), *s = json_string_value(json_object_get(row, "s"));
+	const char *v = json_string_value(json_object_get(row, "v")),
+	           *s = json_string_value(json_object_get(row, "s"));
 	const char *from = v && s ? (strcmp(v, s) < 0 ? v : s) : v ? v : s;
 	struct period p;
 	if (!from || period_parse(from, &p) != 0) {
@@ -807,8 +817,9 @@ static int closed_list_fn(struct dbc *c, void *arg)
 {
 	struct closed_list *a = arg;
 	json_decref(a->out);
-	a->out = db_query_json(c, "SELECT period, closed_at FROM period_closings ORDER BY period DESC LIMIT ?", "i",
-	                       (int64_t)a->max);
+	a->out =
+	    db_query_json(c, "SELECT period, closed_at FROM period_closings ORDER BY period DESC LIMIT ?",
+	                  "i", (int64_t)a->max);
 	return a->out ? DB_OK : DB_ERROR;
 }
 
@@ -836,8 +847,9 @@ static int services_fn(struct dbc *c, void *arg)
 		return DB_ERROR;
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW)
-		json_object_set_new(a->out, db_col_text(st, 0),
-		                    json_pack("{s:s, s:s}", "name_th", db_col_text(st, 1), "agency_th", db_col_text(st, 2)));
+		json_object_set_new(
+		    a->out, db_col_text(st, 0),
+		    json_pack("{s:s, s:s}", "name_th", db_col_text(st, 1), "agency_th", db_col_text(st, 2)));
 	db_finish(st);
 	return rc == DB_DONE ? DB_OK : rc;
 }

@@ -42,8 +42,8 @@ struct stats_row {
 struct stats_table {
 	struct stats_row *rows;
 	size_t n;
-	bool closed;          /* read from the snapshot */
-	int64_t closed_at;    /* when it was closed (0: open) */
+	bool closed;       /* read from the snapshot */
+	int64_t closed_at; /* when it was closed (0: open) */
 };
 
 void stats_table_free(struct stats_table *t);
@@ -70,7 +70,7 @@ int db_stats_is_closed(struct db *db, const char *period_iso, bool *closed);
 struct stats_close {
 	const char *period_iso;
 	int cutoff;
-	int64_t user_id; /* 0: the job */
+	int64_t user_id;   /* 0: the job */
 	const char *actor; /* "job", "cli" */
 	int64_t now;
 	/* out */

@@ -48,8 +48,9 @@ static json_t *decimal_or_null(int (*fn)(int64_t, int64_t, char *), int64_t a, i
 static json_t *survey_model(const struct stats_num *x)
 {
 	return json_pack("{s:I, s:I, s:o, s:o, s:o}", "n", (json_int_t)x->survey_n, "point_n",
-	                 (json_int_t)x->survey_point_n, "score", decimal_or_null(stats_score, x->survey_sum, x->survey_n),
-	                 "percent", decimal_or_null(stats_percent, x->survey_sum, x->survey_n), "response_rate",
+	                 (json_int_t)x->survey_point_n, "score",
+	                 decimal_or_null(stats_score, x->survey_sum, x->survey_n), "percent",
+	                 decimal_or_null(stats_percent, x->survey_sum, x->survey_n), "response_rate",
 	                 decimal_or_null(stats_rate, x->survey_visit_n, x->users));
 }
 
@@ -115,8 +116,9 @@ static void rankings_into(json_t *o, const struct stats_table *t, const struct s
 			bool has;
 			int mv = stats_movement(pranked ? ppos[k] : 0, pos[k], &has);
 			json_object_set_new(o, key,
-			                    json_pack("{s:i, s:I, s:o}", "position", pos[k], "of", (json_int_t)of[k],
-			                              "movement", has ? json_integer(mv) : json_null()));
+			                    json_pack("{s:i, s:I, s:o}", "position", pos[k], "of",
+			                              (json_int_t)of[k], "movement",
+			                              has ? json_integer(mv) : json_null()));
 			json_object_set_new(o, rkey, json_null());
 			continue;
 		}
@@ -134,7 +136,8 @@ static void rankings_into(json_t *o, const struct stats_table *t, const struct s
 static int bd_item_cmp(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	json_int_t nx = json_integer_value(json_object_get(x, "n")), ny = json_integer_value(json_object_get(y, "n"));
+	json_int_t nx = json_integer_value(json_object_get(x, "n")),
+	           ny = json_integer_value(json_object_get(y, "n"));
 	if (nx != ny)
 		return nx > ny ? -1 : 1;
 	return strcmp(web_str(x, "key"), web_str(y, "key"));
@@ -173,8 +176,9 @@ static json_t *breakdowns_model(const json_t *bd, json_t *services)
 		{
 			if (json_integer_value(v) == 0)
 				continue;
-			items[i++] = json_pack("{s:s, s:s, s:I, s:o}", "key", key, "label_th", label_of(dims[d], key, services),
-			                       "n", (json_int_t)json_integer_value(v), "n_fmt", grouped(json_integer_value(v)));
+			items[i++] = json_pack(
+			    "{s:s, s:s, s:I, s:o}", "key", key, "label_th", label_of(dims[d], key, services),
+			    "n", (json_int_t)json_integer_value(v), "n_fmt", grouped(json_integer_value(v)));
 		}
 		qsort(items, i, sizeof *items, bd_item_cmp);
 		json_t *arr = json_array();
@@ -270,9 +274,9 @@ static json_t *period_model(const struct span *s, bool closed)
 static json_t *unit_numbers(const struct stats_row *r)
 {
 	return json_pack("{s:I, s:o, s:I, s:o, s:o, s:I}", "users", (json_int_t)r->num.users, "users_fmt",
-	                 grouped(r->num.users), "transactions", (json_int_t)r->num.transactions, "transactions_fmt",
-	                 grouped(r->num.transactions), "survey", survey_model(&r->num), "open_days",
-	                 (json_int_t)r->num.open_days);
+	                 grouped(r->num.users), "transactions", (json_int_t)r->num.transactions,
+	                 "transactions_fmt", grouped(r->num.transactions), "survey", survey_model(&r->num),
+	                 "open_days", (json_int_t)r->num.open_days);
 }
 
 /* The previous span to measure movement against: the latest closed period
@@ -331,9 +335,10 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 	int64_t min_resp = app->cfg->rank_min_responses;
 	json_t *m = unit_numbers(row);
 	json_object_set_new(m, "unit",
-	                    json_pack("{s:s, s:s, s:i, s:s, s:s, s:b}", "code", row->code, "name_th", row->name_th,
-	                              "level", row->level, "level_label", web_level_label(row->level, row->code),
-	                              "parent_code", row->parent, "in_programme", row->in_programme));
+	                    json_pack("{s:s, s:s, s:i, s:s, s:s, s:b}", "code", row->code, "name_th",
+	                              row->name_th, "level", row->level, "level_label",
+	                              web_level_label(row->level, row->code), "parent_code", row->parent,
+	                              "in_programme", row->in_programme));
 	json_object_set_new(m, "period", period_model(s, closed));
 	json_object_set_new(m, "fy", s->fy ? json_integer(s->fy_be) : json_null());
 	json_object_set_new(m, "breakdowns", breakdowns_model(row->bd, services));
@@ -346,10 +351,11 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		json_t *rk = json_object_get(m, stats_ranking_key((enum stats_ranking)k));
 		char rkey[64];
 		snprintf(rkey, sizeof rkey, "%s_reason", stats_ranking_key((enum stats_ranking)k));
-		json_array_append_new(
-		    explain, json_pack("{s:s, s:s, s:s, s:O, s:O}", "key", stats_ranking_key((enum stats_ranking)k),
-		                       "title_th", titles[k], "explain_th", stats_ranking_explain((enum stats_ranking)k),
-		                       "rank", rk, "reason", json_object_get(m, rkey)));
+		json_array_append_new(explain, json_pack("{s:s, s:s, s:s, s:O, s:O}", "key",
+		                                         stats_ranking_key((enum stats_ranking)k), "title_th",
+		                                         titles[k], "explain_th",
+		                                         stats_ranking_explain((enum stats_ranking)k), "rank",
+		                                         rk, "reason", json_object_get(m, rkey)));
 	}
 	json_object_set_new(m, "rankings", explain);
 	json_t *children = json_array();
@@ -362,7 +368,8 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		json_object_set_new(o, "name_th", json_string(c->name_th));
 		rankings_into(o, &t, have_prev ? &prev : NULL, c, min_resp);
 		char href[96];
-		snprintf(href, sizeof href, "%s%s%s", public_page ? "/statistics?unit=" : "/stats/", c->code, "");
+		snprintf(href, sizeof href, "%s%s%s", public_page ? "/statistics?unit=" : "/stats/", c->code,
+		         "");
 		json_object_set_new(o, "href", json_string(href));
 		json_array_append_new(children, o);
 	}
@@ -494,8 +501,8 @@ static void statistics_public(struct req *r)
 	char desc[512];
 	snprintf(desc, sizeof desc,
 	         "สถิติจุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) %s %s: ผู้มารับบริการ %s คน ความพึงพอใจ %s",
-	         web_str(json_object_get(m, "unit"), "name_th"), web_str(json_object_get(m, "period"), "label_th"),
-	         web_str(m, "users_fmt"),
+	         web_str(json_object_get(m, "unit"), "name_th"),
+	         web_str(json_object_get(m, "period"), "label_th"), web_str(m, "users_fmt"),
 	         json_is_string(json_object_get(json_object_get(m, "survey"), "percent"))
 	             ? web_str(json_object_get(m, "survey"), "percent")
 	             : "-");
@@ -517,8 +524,10 @@ static void statistics_public(struct req *r)
 			period_label(&b, p, PERIOD_LABEL_FULL_MONTH);
 			json_object_set_new(e, "label_th", json_string(buf_str(&b)));
 			buf_cleanup(&b);
-			json_object_set_new(e, "selected", json_boolean(!s.fy && !strcmp(web_str(e, "period"),
-			                                                               web_str(json_object_get(m, "period"), "id"))));
+			json_object_set_new(
+			    e, "selected",
+			    json_boolean(!s.fy && !strcmp(web_str(e, "period"),
+			                                  web_str(json_object_get(m, "period"), "id"))));
 			json_object_del(e, "closed_at");
 		}
 		json_object_set_new(m, "closed_periods", list);
