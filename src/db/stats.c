@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/perm.h"
 #include "db/db.h"
 #include "lib/log.h"
 #include "lib/thai.h"
@@ -134,8 +135,10 @@ struct live {
 	int64_t dfirst, dlast;
 	const char *bd_unit;
 	char bd_lo[UNIT_CODE_SIZE + 1], bd_hi[UNIT_CODE_SIZE + 1]; /* breakdown unit range */
-	struct district_days *days;                                /* per row */
-	json_t *agency;                                            /* service code → agency_th */
+	char num_lo[UNIT_CODE_SIZE + 1],
+	    num_hi[UNIT_CODE_SIZE + 1]; /* the districts whose numbers are read */
+	struct district_days *days;     /* per row */
+	json_t *agency;                 /* service code → agency_th */
 };
 
 /* The codes in [lo, hi) are unit and the units below it. */
@@ -177,11 +180,14 @@ static int live_visits(struct dbc *c, struct live *l)
 {
 	struct db_stmt *st =
 	    db_prepare(c, "SELECT unit_code, day, visits FROM rollup_visits WHERE day >= ? AND "
-	                  "day <= ? AND visits <> 0 ORDER BY unit_code, day");
+	                  "day <= ? AND unit_code >= ? AND unit_code < ? AND visits <> 0 "
+	                  "ORDER BY day, unit_code"); /* each district's days ascending */
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
 	db_bind_text(st, 2, l->last);
+	db_bind_text(st, 3, l->num_lo);
+	db_bind_text(st, 4, l->num_hi);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
@@ -208,11 +214,14 @@ static int live_services(struct dbc *c, struct live *l)
 {
 	struct db_stmt *st =
 	    db_prepare(c, "SELECT unit_code, service_code, outcome, SUM(n) FROM rollup_services "
-	                  "WHERE day >= ? AND day <= ? GROUP BY unit_code, service_code, outcome");
+	                  "WHERE day >= ? AND day <= ? AND unit_code >= ? AND unit_code < ? "
+	                  "GROUP BY unit_code, service_code, outcome");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
 	db_bind_text(st, 2, l->last);
+	db_bind_text(st, 3, l->num_lo);
+	db_bind_text(st, 4, l->num_hi);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
@@ -267,13 +276,15 @@ static int live_attrs(struct dbc *c, struct live *l)
 
 static int live_survey(struct dbc *c, struct live *l)
 {
-	struct db_stmt *st =
-	    db_prepare(c, "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey "
-	                  "WHERE day >= ? AND day <= ? GROUP BY unit_code, source");
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey "
+	       "WHERE day >= ? AND day <= ? AND unit_code >= ? AND unit_code < ? GROUP BY unit_code, source");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
 	db_bind_text(st, 2, l->last);
+	db_bind_text(st, 3, l->num_lo);
+	db_bind_text(st, 4, l->num_hi);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
@@ -332,12 +343,14 @@ static int live_open_days(struct dbc *c, struct live *l)
 	struct stats_status_change **ch = xcalloc(n ? n : 1, sizeof *ch);
 	size_t *nch = xcalloc(n ? n : 1, sizeof *nch), *capc = xcalloc(n ? n : 1, sizeof *capc);
 	st = db_prepare(c, "SELECT unit_code, status, since FROM point_status_history WHERE since <= ? "
-	                   "ORDER BY unit_code, since, id");
+	                   "AND unit_code >= ? AND unit_code < ? ORDER BY unit_code, since, id");
 	if (!st) {
 		rc = DB_ERROR;
 		goto out;
 	}
 	db_bind_text(st, 1, l->last);
+	db_bind_text(st, 2, l->num_lo);
+	db_bind_text(st, 3, l->num_hi);
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
 		if (!district_row(l, db_col_text(st, 0), &i))
@@ -356,7 +369,8 @@ static int live_open_days(struct dbc *c, struct live *l)
 	rc = DB_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct stats_row *r = &l->t->rows[i];
-		if (r->level != 2 || !r->in_programme)
+		if (r->level != 2 || !r->in_programme || strcmp(r->code, l->num_lo) < 0 ||
+		    strcmp(r->code, l->num_hi) >= 0)
 			continue;
 		r->num.open_days = stats_open_days(l->dfirst, l->dlast, true, ch[i], nch[i], hol, nh,
 		                                   l->days[i].active, l->days[i].n);
@@ -403,7 +417,10 @@ static void roll_up(struct stats_table *t, bool bd)
 		}
 }
 
-int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_unit, struct stats_table *out)
+/* focus: NULL reads every district; a district code reads its province's
+ * districts only (what its model needs: itself and its siblings). */
+static int live_read(struct dbc *c, struct period p, int cutoff, const char *bd_unit, const char *focus,
+                     struct stats_table *out)
 {
 	memset(out, 0, sizeof *out);
 	struct civil_day first, last;
@@ -415,6 +432,11 @@ int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_un
 	l.dfirst = thai_days_from_civil(first.y, first.m, first.d);
 	l.dlast = thai_days_from_civil(last.y, last.m, last.d);
 	subtree_range(bd_unit, l.bd_lo, l.bd_hi);
+	char parent[UNIT_CODE_SIZE];
+	if (focus && unit_level_of_code(focus) == UNIT_LEVEL_DISTRICT && unit_parent_code(focus, parent) == 0)
+		subtree_range(parent, l.num_lo, l.num_hi);
+	else
+		subtree_range(NULL, l.num_lo, l.num_hi);
 	int rc = load_units(c, out);
 	if (rc == DB_OK) {
 		l.days = xcalloc(out->n ? out->n : 1, sizeof *l.days);
@@ -451,6 +473,11 @@ int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_un
 				out->rows[i].bd = bd_new();
 	}
 	return DB_OK;
+}
+
+int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_unit, struct stats_table *out)
+{
+	return live_read(c, p, cutoff, bd_unit, NULL, out);
 }
 
 /* ---- snapshot reads ---- */
@@ -509,6 +536,7 @@ struct period_read {
 	const char *bd_unit;
 	bool live_only;
 	struct stats_table *out;
+	const char *focus;
 };
 
 static int period_fn(struct dbc *c, void *arg)
@@ -528,13 +556,13 @@ static int period_fn(struct dbc *c, void *arg)
 		a->out->closed_at = at;
 		return rc;
 	}
-	return dbc_stats_live(c, a->p, a->cutoff, a->bd_unit, a->out);
+	return live_read(c, a->p, a->cutoff, a->bd_unit, a->focus, a->out);
 }
 
 int db_stats_period(struct db *db, struct period p, int cutoff, const char *bd_unit, struct stats_table *out)
 {
 	memset(out, 0, sizeof *out);
-	struct period_read a = {p, cutoff, bd_unit, false, out};
+	struct period_read a = {p, cutoff, bd_unit, false, out, NULL};
 	/* One read transaction: the closing row and the snapshot agree. */
 	int rc = db_tx(db, period_fn, &a);
 	if (rc != DB_OK)
@@ -546,10 +574,51 @@ int db_stats_period_live(struct db *db, struct period p, int cutoff, const char 
                          struct stats_table *out)
 {
 	memset(out, 0, sizeof *out);
-	struct period_read a = {p, cutoff, bd_unit, true, out};
+	struct period_read a = {p, cutoff, bd_unit, true, out, NULL};
 	int rc = db_read(db, period_fn, &a);
 	if (rc != DB_OK)
 		stats_table_free(out);
+	return rc;
+}
+
+int db_stats_period_for(struct db *db, struct period p, int cutoff, const char *unit, bool breakdowns,
+                        struct stats_table *out)
+{
+	memset(out, 0, sizeof *out);
+	struct period_read a = {p, cutoff, breakdowns ? unit : NULL, false, out, unit};
+	int rc = db_tx(db, period_fn, &a);
+	if (rc != DB_OK)
+		stats_table_free(out);
+	return rc;
+}
+
+struct prev_closed {
+	const char *iso;
+	char *out;
+	bool found;
+};
+
+static int prev_closed_fn(struct dbc *c, void *arg)
+{
+	struct prev_closed *a = arg;
+	int rc = DB_OK;
+	json_t *row = db_query_row(c, &rc, "SELECT MAX(period) AS p FROM period_closings WHERE period < ?",
+	                           "t", a->iso);
+	if (rc < 0)
+		return rc;
+	const char *p = json_string_value(json_object_get(row, "p"));
+	a->found = p && strlen(p) < PERIOD_ISO_SIZE;
+	if (a->found)
+		memcpy(a->out, p, strlen(p) + 1);
+	json_decref(row);
+	return DB_OK;
+}
+
+int db_stats_prev_closed(struct db *db, const char *period_iso, char out[PERIOD_ISO_SIZE], bool *found)
+{
+	struct prev_closed a = {period_iso, out, false};
+	int rc = db_read(db, prev_closed_fn, &a);
+	*found = rc == DB_OK && a.found;
 	return rc;
 }
 

@@ -64,6 +64,15 @@ int db_stats_period_live(struct db *db, struct period p, int cutoff, const char 
 /* On an open connection (inside a caller's transaction). */
 int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_unit, struct stats_table *out);
 
+/* What one unit's model needs, as db_stats_period: unit's row (with its
+ * breakdowns when asked), its siblings and the units below it. A district
+ * reads only its province's districts (the other rows stay 0); a province
+ * or the nation reads every district. */
+int db_stats_period_for(struct db *db, struct period p, int cutoff, const char *unit, bool breakdowns,
+                        struct stats_table *out);
+/* The latest closed period before period_iso: *found, out. */
+int db_stats_prev_closed(struct db *db, const char *period_iso, char out[PERIOD_ISO_SIZE], bool *found);
+
 /* *closed = whether p is closed for everyone (period_closings). */
 int db_stats_is_closed(struct db *db, const char *period_iso, bool *closed);
 

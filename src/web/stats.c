@@ -213,11 +213,12 @@ static void day_fields(json_t *o, const char *key, struct civil_day d)
 
 /* The numbers of a span: one period's table, or the sum of a fiscal
  * year's twelve. *all_closed: every period of it is closed. */
-static int span_table(const struct span *s, const char *bd_unit, struct stats_table *out, bool *all_closed)
+static int span_table(const struct span *s, const char *unit, bool bd, struct stats_table *out,
+                      bool *all_closed)
 {
 	int cutoff = app->cfg->cutoff_day;
 	if (!s->fy) {
-		int rc = db_stats_period(app->db, s->p, cutoff, bd_unit, out);
+		int rc = db_stats_period_for(app->db, s->p, cutoff, unit, bd, out);
 		*all_closed = rc == DB_OK && out->closed;
 		return rc;
 	}
@@ -228,7 +229,7 @@ static int span_table(const struct span *s, const char *bd_unit, struct stats_ta
 	memset(out, 0, sizeof *out);
 	for (int i = 0; i < 12; i++) {
 		struct stats_table t;
-		int rc = db_stats_period(app->db, ps[i], cutoff, bd_unit, &t);
+		int rc = db_stats_period_for(app->db, ps[i], cutoff, unit, bd, &t);
 		if (rc != DB_OK) {
 			stats_table_free(out);
 			return rc;
@@ -288,20 +289,12 @@ static bool prev_span(const struct span *s, struct span *prev)
 		prev->fy_be = s->fy_be - 1;
 		return true;
 	}
-	for (int i = 1; i <= 24; i++) {
-		struct period q = period_add(s->p, -i);
-		char iso[PERIOD_ISO_SIZE];
-		bool closed = false;
-		if (!period_valid(q) || period_iso(q, iso) != 0)
-			return false;
-		if (db_stats_is_closed(app->db, iso, &closed) != DB_OK)
-			return false;
-		if (closed) {
-			prev->p = q;
-			return true;
-		}
-	}
-	return false;
+	char iso[PERIOD_ISO_SIZE], prev_iso[PERIOD_ISO_SIZE];
+	bool found = false;
+	if (period_iso(s->p, iso) != 0 || db_stats_prev_closed(app->db, iso, prev_iso, &found) != DB_OK ||
+	    !found)
+		return false;
+	return period_parse(prev_iso, &prev->p) == 0;
 }
 
 /* The whole model, or NULL with the error replied. */
@@ -309,7 +302,7 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 {
 	struct stats_table t, prev = {0};
 	bool closed = false, pclosed = false;
-	if (span_table(s, unit, &t, &closed) != DB_OK) {
+	if (span_table(s, unit, true, &t, &closed) != DB_OK) {
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return NULL;
 	}
@@ -319,7 +312,7 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		return NULL;
 	}
 	struct span ps;
-	bool have_prev = prev_span(s, &ps) && span_table(&ps, NULL, &prev, &pclosed) == DB_OK;
+	bool have_prev = prev_span(s, &ps) && span_table(&ps, unit, false, &prev, &pclosed) == DB_OK;
 	if (have_prev && !pclosed) { /* movement is against a closed period only */
 		stats_table_free(&prev);
 		have_prev = false;
