@@ -153,7 +153,7 @@ raw_ms() { # db period [lo hi] -> median ms of 5 runs of the three statements to
 	for _ in 1 2 3 4 5; do
 		case $db in
 		sqlite:*) { echo ".timer on"; echo "$q"; } | sqlite3 "${db#sqlite:}" | awk '/^Run Time/ { s += $4 } END { printf "%.2f\n", s * 1000 }' ;;
-		*) { echo '\timing on'; echo "$q"; } | psql -X -Atq -d "$db" | awk '/^Time:/ { s += $2 } END { printf "%.2f\n", s }' ;;
+		*) { printf '%s\n' '\timing on'; echo "$q"; } | psql -X -Atq -d "$db" | awk '/^Time:/ { s += $2 } END { printf "%.2f\n", s }' ;;
 		esac
 	done | median
 }
