@@ -64,9 +64,11 @@ static const struct nav_item nav_items[] = {
     {"/", "หน้าแรก", 0, 1, 0, 0},
     {"/services", "บริการ e-Service", 0, 1, 0, 0},
     {"/points", "จุดให้บริการ", 0, 1, 0, 0},
+    {"/statistics", "สถิติ", 0, 1, 0, 0},
     {"/home", "หน้าหลัก", ROLE_OFFICER, 0, 0, 0},
     {"/units", "หน่วยงาน", ROLE_OFFICER, 0, 0, 0},
     {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0, 0, 0},
+    {"/stats/{unit}", "สถิติ", ROLE_OFFICER, 0, 0, 0}, /* the user's own unit */
     {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1, 0},
     {"/survey/counter", "แบบสำรวจ", ROLE_OFFICER, 0, 0, 1},
     {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0, 0},
@@ -88,6 +90,8 @@ static json_t *nav_model(struct req *r, const struct session_user *u)
 		char href[96];
 		if (n->own_point)
 			snprintf(href, sizeof href, "/points/%s/edit", u->unit_code);
+		else if (u && !strcmp(n->href, "/stats/{unit}"))
+			snprintf(href, sizeof href, "/stats/%s", u->unit_code);
 		else
 			snprintf(href, sizeof href, "%s", n->href);
 		size_t hl = strlen(href);

@@ -1695,6 +1695,56 @@ static void test_snapshot_close_races_writes(void **state)
 	free(cr);
 }
 
+/* Several nodes' closing jobs at once (threads on their own connections):
+ * exactly one closes the period, the others find it closed or the lock
+ * taken, and one log row says so. */
+#define CLOSERS 4
+struct closer {
+	struct db *db;
+	pthread_barrier_t *go;
+	struct stats_close c;
+	int rc;
+};
+
+static void *closer_thread(void *arg)
+{
+	struct closer *k = arg;
+	pthread_barrier_wait(k->go);
+	k->rc = db_stats_close_period(k->db, &k->c);
+	return NULL;
+}
+
+static void test_stats_close_exactly_once(void **state)
+{
+	struct db *db = DB(state);
+	struct visit_input v = mk("2024-03-06", 9, 0, "นายปิด ครั้งเดียว", "welfare=completed");
+	create(db, "4701", &v, officer1, NULL);
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, CLOSERS);
+	struct closer k[CLOSERS];
+	pthread_t t[CLOSERS];
+	for (int i = 0; i < CLOSERS; i++) {
+		k[i] = (struct closer){
+		    db, &go, {.period_iso = "2024-03", .cutoff = 25, .actor = "job", .now = 1}, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, closer_thread, &k[i]), 0);
+	}
+	int closed = 0;
+	for (int i = 0; i < CLOSERS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(k[i].rc, DB_OK);
+		if (!k[i].c.already && !k[i].c.busy)
+			closed++;
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(closed, 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM period_closings"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM period_closing_log WHERE action = 'close'"),
+	                 1);
+	assert_int_equal(
+	    fresh_count(db, "SELECT users FROM stats_snapshots WHERE period = '2024-03' AND unit_code = '0'"),
+	    1);
+}
+
 /* Period boundaries with the cut-off read at statistics time: the 25th and
  * the 26th, the year's turn, the fiscal year's turn, another cut-off. */
 static void test_stats_period_boundaries(void **state)
@@ -2089,6 +2139,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_period_closes_while_writes_race, clear),
 	    cmocka_unit_test_setup(test_book_is_a_snapshot_in_book_order, clear),
 	    cmocka_unit_test_setup(test_snapshot_close_races_writes, clear),
+	    cmocka_unit_test_setup(test_stats_close_exactly_once, clear),
 	    cmocka_unit_test_setup(test_stats_period_boundaries, clear),
 	    cmocka_unit_test_setup(test_stats_equal_group_by_over_raw_rows, clear),
 	};
