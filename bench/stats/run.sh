@@ -130,7 +130,8 @@ SQL
 ROLLUPS="
 INSERT INTO rollup_visits (unit_code, day, visits) SELECT unit_code, visit_day, COUNT(*) FROM visits WHERE status = 'active' GROUP BY unit_code, visit_day;
 INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) SELECT v.unit_code, v.visit_day, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id WHERE v.status = 'active' GROUP BY v.unit_code, v.visit_day, s.service_code, s.outcome;
-INSERT INTO rollup_visit_attrs (unit_code, day, channel, sex, age_band, n) SELECT unit_code, visit_day, channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active' GROUP BY unit_code, visit_day, channel, sex, age_band;
+INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) SELECT unit_code, period, channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active' GROUP BY unit_code, period, channel, sex, age_band;
+INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id WHERE v.status = 'active' GROUP BY v.unit_code, v.period, s.service_code, s.outcome;
 INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) SELECT unit_code, day, source, COUNT(*), SUM(overall) FROM survey_responses GROUP BY unit_code, day, source;
 "
 

@@ -132,6 +132,7 @@ struct district_days {
 struct live {
 	struct stats_table *t;
 	char first[THAI_ISO_DAY_SIZE], last[THAI_ISO_DAY_SIZE];
+	char period[PERIOD_ISO_SIZE]; /* the period roll-ups' key (visits.period) */
 	int64_t dfirst, dlast;
 	const char *bd_unit;
 	char bd_lo[UNIT_CODE_SIZE + 1], bd_hi[UNIT_CODE_SIZE + 1]; /* breakdown unit range */
@@ -213,15 +214,13 @@ static int live_visits(struct dbc *c, struct live *l)
 static int live_services(struct dbc *c, struct live *l)
 {
 	struct db_stmt *st =
-	    db_prepare(c, "SELECT unit_code, service_code, outcome, SUM(n) FROM rollup_services "
-	                  "WHERE day >= ? AND day <= ? AND unit_code >= ? AND unit_code < ? "
-	                  "GROUP BY unit_code, service_code, outcome");
+	    db_prepare(c, "SELECT unit_code, service_code, outcome, n FROM rollup_period_services "
+	                  "WHERE period = ? AND unit_code >= ? AND unit_code < ? AND n <> 0");
 	if (!st)
 		return DB_ERROR;
-	db_bind_text(st, 1, l->first);
-	db_bind_text(st, 2, l->last);
-	db_bind_text(st, 3, l->num_lo);
-	db_bind_text(st, 4, l->num_hi);
+	db_bind_text(st, 1, l->period);
+	db_bind_text(st, 2, l->num_lo);
+	db_bind_text(st, 3, l->num_hi);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
@@ -249,15 +248,13 @@ static int live_attrs(struct dbc *c, struct live *l)
 	if (!l->bd_unit)
 		return DB_OK;
 	struct db_stmt *st = db_prepare(
-	    c, "SELECT unit_code, channel, sex, age_band, SUM(n) FROM rollup_visit_attrs WHERE unit_code >= "
-	       "? AND "
-	       "unit_code < ? AND day >= ? AND day <= ? GROUP BY unit_code, channel, sex, age_band");
+	    c, "SELECT unit_code, channel, sex, age_band, n FROM rollup_visit_attrs WHERE period = ? AND "
+	       "unit_code >= ? AND unit_code < ? AND n <> 0");
 	if (!st)
 		return DB_ERROR;
-	db_bind_text(st, 1, l->bd_lo);
-	db_bind_text(st, 2, l->bd_hi);
-	db_bind_text(st, 3, l->first);
-	db_bind_text(st, 4, l->last);
+	db_bind_text(st, 1, l->period);
+	db_bind_text(st, 2, l->bd_lo);
+	db_bind_text(st, 3, l->bd_hi);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
@@ -428,6 +425,7 @@ static int live_read(struct dbc *c, struct period p, int cutoff, const char *bd_
 		return DB_ERROR;
 	struct live l = {.t = out, .bd_unit = bd_unit};
 	thai_day_iso(first, l.first);
+	period_iso(p, l.period);
 	thai_day_iso(last, l.last);
 	l.dfirst = thai_days_from_civil(first.y, first.m, first.d);
 	l.dlast = thai_days_from_civil(last.y, last.m, last.d);

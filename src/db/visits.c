@@ -293,35 +293,45 @@ static int rollup_visit(struct dbc *c, const char *unit, const char *day, int64_
 	    "tti", unit, day, delta);
 }
 
-static int rollup_service(struct dbc *c, const char *unit, const char *day, const struct svc *s,
-                          int64_t delta)
+/* A service on day, and in its period (rollup_period_services, migration
+ * 010: the statistics read a period's services without its days). */
+static int rollup_service(struct dbc *c, const char *unit, const char *day, const char *period,
+                          const struct svc *s, int64_t delta)
 {
-	return db_exec(
+	int rc = db_exec(
 	    c,
 	    "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) VALUES (?, ?, ?, ?, ?) "
 	    "ON CONFLICT (unit_code, day, service_code, outcome) "
 	    "DO UPDATE SET n = rollup_services.n + excluded.n",
 	    "tttti", unit, day, s->code, s->outcome, delta);
+	if (rc == DB_OK)
+		rc = db_exec(
+		    c,
+		    "INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) "
+		    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit_code, period, service_code, outcome) "
+		    "DO UPDATE SET n = rollup_period_services.n + excluded.n",
+		    "tttti", unit, period, s->code, s->outcome, delta);
+	return rc;
 }
 
-/* Users served by channel, sex and age band (migration 010). */
-static int rollup_attrs(struct dbc *c, const char *unit, const char *day, const char *channel,
+/* Users served by channel, sex and age band per period (migration 010). */
+static int rollup_attrs(struct dbc *c, const char *unit, const char *period, const char *channel,
                         const char *sex, const char *age_band, int64_t delta)
 {
 	return db_exec(c,
-	               "INSERT INTO rollup_visit_attrs (unit_code, day, channel, sex, age_band, n) "
-	               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_code, day, channel, sex, age_band) "
+	               "INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) "
+	               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_code, period, channel, sex, age_band) "
 	               "DO UPDATE SET n = rollup_visit_attrs.n + excluded.n",
-	               "ttttti", unit, day, channel, sex, age_band, delta);
+	               "ttttti", unit, period, channel, sex, age_band, delta);
 }
 
-/* Adds delta for the entry and each of its services on day. */
-static int rollup_entry(struct dbc *c, const char *unit, const char *day, const struct svc *s, size_t n,
-                        int64_t delta)
+/* Adds delta for the entry and each of its services on day (in period). */
+static int rollup_entry(struct dbc *c, const char *unit, const char *day, const char *period,
+                        const struct svc *s, size_t n, int64_t delta)
 {
 	int rc = rollup_visit(c, unit, day, delta);
 	for (size_t i = 0; i < n && rc == DB_OK; i++)
-		rc = rollup_service(c, unit, day, &s[i], delta);
+		rc = rollup_service(c, unit, day, period, &s[i], delta);
 	return rc;
 }
 
@@ -400,7 +410,7 @@ static int find_key(struct dbc *c, const char *unit, const char *key, struct vis
  *     closed, the counter is not touched and no row comes back:
  *     VISIT_RC_CLOSED, nothing written;
  *   - the counter row, then the entry with its number, its services, the
- *     three roll-ups (rollup_visit_attrs: migration 010) and the history row.
+ *     four roll-ups (rollup_period_services, rollup_visit_attrs: migration 010) and the history row.
  * PostgreSQL checks the foreign keys of visit_services and visit_history at
  * the end of the statement, when the entry exists. One text per number of
  * services (1..VISIT_MAX_SERVICES), each prepared once per session.
@@ -439,10 +449,14 @@ static int create_pg(struct dbc *c, struct create *a)
 	    "SELECT ?::text, ?::text, x.code, x.outcome, 1 FROM v, x "
 	    "ON CONFLICT (unit_code, day, service_code, outcome) "
 	    "DO UPDATE SET n = rollup_services.n + 1), "
-	    "ra AS (INSERT INTO rollup_visit_attrs (unit_code, day, channel, sex, age_band, n) "
+	    "rps AS (INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) "
+	    "SELECT ?::text, ?::text, x.code, x.outcome, 1 FROM v, x "
+	    "ON CONFLICT (unit_code, period, service_code, outcome) "
+	    "DO UPDATE SET n = rollup_period_services.n + 1), "
+	    "ra AS (INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) "
 	    "SELECT ?::text, ?::text, ?::text, ?::text, ?::text, 1 FROM v "
-	    "ON CONFLICT (unit_code, day, channel, sex, age_band) DO UPDATE SET n = rollup_visit_attrs.n + "
-	    "1), "
+	    "ON CONFLICT (unit_code, period, channel, sex, age_band) DO UPDATE SET n = rollup_visit_attrs.n "
+	    "+ 1), "
 	    "h AS (INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
 	    "SELECT v.id, ?::bigint, ?::bigint, 'create', '', ?::text FROM v) "
 	    "SELECT id, seq FROM v");
@@ -484,7 +498,9 @@ static int create_pg(struct dbc *c, struct create *a)
 	db_bind_text(st, k++, in->unit_code);
 	db_bind_text(st, k++, a->day);
 	db_bind_text(st, k++, in->unit_code);
-	db_bind_text(st, k++, a->day);
+	db_bind_text(st, k++, a->period);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->period);
 	db_bind_text(st, k++, ch);
 	db_bind_text(st, k++, v->sex);
 	db_bind_text(st, k++, v->age_band);
@@ -559,9 +575,9 @@ static int create_fn(struct dbc *c, void *arg)
 		return rc == DB_DONE ? DB_ERROR : rc;
 	rc = services_insert(c, id, a->svc, a->nsvc);
 	if (rc == DB_OK)
-		rc = rollup_entry(c, in->unit_code, a->day, a->svc, a->nsvc, 1);
+		rc = rollup_entry(c, in->unit_code, a->day, a->period, a->svc, a->nsvc, 1);
 	if (rc == DB_OK)
-		rc = rollup_attrs(c, in->unit_code, a->day, ch, v->sex, v->age_band, 1);
+		rc = rollup_attrs(c, in->unit_code, a->period, ch, v->sex, v->age_band, 1);
 	if (rc == DB_OK)
 		rc = history_add(c, id, in->now, in->officer_id, "create", "", a->after);
 	if (rc == DB_OK) {
@@ -744,31 +760,32 @@ struct update {
 
 /* Moves the roll-ups from the stored entry to the new day and services,
  * touching only the keys that change. */
-static int rollup_move(struct dbc *c, const struct stored *old, const char *day, const struct svc *svc,
-                       size_t n, const struct visit_input *v)
+static int rollup_move(struct dbc *c, const struct stored *old, const char *day, const char *period,
+                       const struct svc *svc, size_t n, const struct visit_input *v)
 {
 	const char *ch = channel_name(v->channel);
 	int rc = DB_OK;
-	if (strcmp(old->day, day) != 0 || strcmp(old->channel, ch) != 0 || strcmp(old->sex, v->sex) != 0 ||
-	    strcmp(old->age_band, v->age_band) != 0) {
-		rc = rollup_attrs(c, old->unit_code, old->day, old->channel, old->sex, old->age_band, -1);
+	if (strcmp(old->period, period) != 0 || strcmp(old->channel, ch) != 0 ||
+	    strcmp(old->sex, v->sex) != 0 || strcmp(old->age_band, v->age_band) != 0) {
+		rc = rollup_attrs(c, old->unit_code, old->period, old->channel, old->sex, old->age_band, -1);
 		if (rc == DB_OK)
-			rc = rollup_attrs(c, old->unit_code, day, ch, v->sex, v->age_band, 1);
+			rc = rollup_attrs(c, old->unit_code, period, ch, v->sex, v->age_band, 1);
 		if (rc != DB_OK)
 			return rc;
 	}
 	if (strcmp(old->day, day) != 0) {
-		rc = rollup_entry(c, old->unit_code, old->day, old->svc, old->nsvc, -1);
+		rc = rollup_entry(c, old->unit_code, old->day, old->period, old->svc, old->nsvc, -1);
 		if (rc == DB_OK)
-			rc = rollup_entry(c, old->unit_code, day, svc, n, 1);
+			rc = rollup_entry(c, old->unit_code, day, period, svc, n, 1);
 		return rc;
 	}
+	/* The same day is the same period. */
 	for (size_t i = 0; i < old->nsvc && rc == DB_OK; i++)
 		if (!svc_has(svc, n, &old->svc[i]))
-			rc = rollup_service(c, old->unit_code, day, &old->svc[i], -1);
+			rc = rollup_service(c, old->unit_code, day, period, &old->svc[i], -1);
 	for (size_t i = 0; i < n && rc == DB_OK; i++)
 		if (!svc_has(old->svc, old->nsvc, &svc[i]))
-			rc = rollup_service(c, old->unit_code, day, &svc[i], 1);
+			rc = rollup_service(c, old->unit_code, day, period, &svc[i], 1);
 	return rc;
 }
 
@@ -808,7 +825,7 @@ static int update_fn(struct dbc *c, void *arg)
 	before = json_text(old.snap);
 	after = snapshot_of_input(v, a->day, a->period, last4, officer);
 
-	rc = rollup_move(c, &old, a->day, a->svc, a->nsvc, v);
+	rc = rollup_move(c, &old, a->day, a->period, a->svc, a->nsvc, v);
 	if (rc != DB_OK)
 		goto out;
 	const char *ch = channel_name(v->channel);
@@ -881,9 +898,9 @@ static int void_fn(struct dbc *c, void *arg)
 	json_object_set_new(old.snap, "status", json_string("void"));
 	json_object_set_new(old.snap, "void_reason", json_string(a->reason));
 	after = json_text(old.snap);
-	rc = rollup_entry(c, old.unit_code, old.day, old.svc, old.nsvc, -1);
+	rc = rollup_entry(c, old.unit_code, old.day, old.period, old.svc, old.nsvc, -1);
 	if (rc == DB_OK)
-		rc = rollup_attrs(c, old.unit_code, old.day, old.channel, old.sex, old.age_band, -1);
+		rc = rollup_attrs(c, old.unit_code, old.period, old.channel, old.sex, old.age_band, -1);
 	if (rc == DB_OK && a->user_id)
 		rc = db_exec(
 		    c,
@@ -1303,35 +1320,51 @@ static const char CHECK_SERVICES[] =
     "ORDER BY unit_code, day, service_code, outcome";
 
 static const char CHECK_ATTRS[] =
-    "SELECT unit_code, day, channel, sex, age_band, SUM(stored) AS stored, SUM(re) AS recomputed FROM ("
-    "SELECT unit_code, day, channel, sex, age_band, n AS stored, 0 AS re FROM rollup_visit_attrs UNION ALL "
-    "SELECT unit_code, visit_day, channel, sex, age_band, 0, COUNT(*) FROM visits WHERE status = 'active' "
-    "GROUP BY unit_code, visit_day, channel, sex, age_band"
-    ") x GROUP BY unit_code, day, channel, sex, age_band HAVING SUM(stored) <> SUM(re) "
-    "ORDER BY unit_code, day, channel, sex, age_band";
+    "SELECT unit_code, period, channel, sex, age_band, SUM(stored) AS stored, SUM(re) AS recomputed FROM ("
+    "SELECT unit_code, period, channel, sex, age_band, n AS stored, 0 AS re FROM rollup_visit_attrs UNION "
+    "ALL "
+    "SELECT unit_code, period, channel, sex, age_band, 0, COUNT(*) FROM visits WHERE status = 'active' "
+    "GROUP BY unit_code, period, channel, sex, age_band"
+    ") x GROUP BY unit_code, period, channel, sex, age_band HAVING SUM(stored) <> SUM(re) "
+    "ORDER BY unit_code, period, channel, sex, age_band";
+static const char CHECK_PERIOD_SERVICES[] =
+    "SELECT unit_code, period, service_code, outcome, SUM(stored) AS stored, SUM(re) AS recomputed FROM ("
+    "SELECT unit_code, period, service_code, outcome, n AS stored, 0 AS re FROM rollup_period_services "
+    "UNION ALL "
+    "SELECT v.unit_code, v.period, s.service_code, s.outcome, 0, COUNT(*) FROM visit_services s "
+    "JOIN visits v ON v.id = s.visit_id WHERE v.status = 'active' "
+    "GROUP BY v.unit_code, v.period, s.service_code, s.outcome"
+    ") x GROUP BY unit_code, period, service_code, outcome HAVING SUM(stored) <> SUM(re) "
+    "ORDER BY unit_code, period, service_code, outcome";
 
 struct check {
 	int n;
 	json_t *diffs;
 };
 
-/* rollup_visit_attrs (migration 010) against the entries. */
-static int check_attrs(struct dbc *c, struct check *k)
+/* rollup_visit_attrs and rollup_period_services (migration 010) against
+ * the entries: {table, unit_code, period, the key's columns, stored,
+ * recomputed}. */
+static int check_period(struct dbc *c, struct check *k, bool services)
 {
-	struct db_stmt *st = db_prepare(c, CHECK_ATTRS);
+	struct db_stmt *st = db_prepare(c, services ? CHECK_PERIOD_SERVICES : CHECK_ATTRS);
 	if (!st)
 		return DB_ERROR;
-	int rc;
+	int rc, last = services ? 5 : 6;
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (k->n++ >= VISIT_CHECK_MAX)
 			continue;
-		json_array_append_new(k->diffs,
-		                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "table",
-		                                "rollup_visit_attrs", "unit_code", db_col_text(st, 0), "day",
-		                                db_col_text(st, 1), "channel", db_col_text(st, 2), "sex",
-		                                db_col_text(st, 3), "age_band", db_col_text(st, 4), "stored",
-		                                (json_int_t)db_col_int(st, 5), "recomputed",
-		                                (json_int_t)db_col_int(st, 6)));
+		json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I}", "table",
+		                      services ? "rollup_period_services" : "rollup_visit_attrs", "unit_code",
+		                      db_col_text(st, 0), "period", db_col_text(st, 1), "stored",
+		                      (json_int_t)db_col_int(st, last - 1), "recomputed",
+		                      (json_int_t)db_col_int(st, last));
+		static const char *const skeys[] = {"service_code", "outcome"};
+		static const char *const akeys[] = {"channel", "sex", "age_band"};
+		for (int i = 0; i < (services ? 2 : 3); i++)
+			json_object_set_new(d, services ? skeys[i] : akeys[i],
+			                    json_string(db_col_text(st, 2 + i)));
+		json_array_append_new(k->diffs, d);
 	}
 	db_finish(st);
 	return rc == DB_DONE ? DB_OK : rc;
@@ -1368,7 +1401,9 @@ static int check_fn(struct dbc *c, void *arg)
 	int rc = check_one(c, k, false);
 	if (rc == DB_OK)
 		rc = check_one(c, k, true);
-	return rc == DB_OK ? check_attrs(c, k) : rc;
+	if (rc == DB_OK)
+		rc = check_period(c, k, false);
+	return rc == DB_OK ? check_period(c, k, true) : rc;
 }
 
 int db_rollups_check(struct db *db, json_t **diffs)

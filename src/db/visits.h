@@ -258,8 +258,9 @@ int db_period_attest(struct db *db, const char *unit_code, const char *period_is
  * NULL, *diffs gets the first VISIT_CHECK_MAX of them:
  * [{table ("rollup_visits" | "rollup_services"), unit_code, day, service_code,
  *   outcome (both null for rollup_visits), stored, recomputed}], and for
- * rollup_visit_attrs {table, unit_code, day, channel, sex, age_band, stored,
- * recomputed}.
+ * rollup_visit_attrs {table, unit_code, period, channel, sex, age_band,
+ * stored, recomputed} and rollup_period_services {table, unit_code, period,
+ * service_code, outcome, stored, recomputed}.
  * Reads the whole registry: for `osspoint check`, not for requests. */
 int db_rollups_check(struct db *db, json_t **diffs);
 

@@ -30,18 +30,24 @@ function fill(srv, unit, day, n, from = 1) {
   srv.sql(`INSERT INTO visit_services (visit_id, service_code, outcome)
     SELECT id, 'tangrat_signup', 'completed' FROM visits v WHERE unit_code = '${unit}' AND visit_day = '${day}'
     AND NOT EXISTS (SELECT 1 FROM visit_services s WHERE s.visit_id = v.id)`);
-  for (const t of ['rollup_visits', 'rollup_services', 'rollup_visit_attrs'])
+  for (const t of ['rollup_visits', 'rollup_services'])
     srv.sql(`DELETE FROM ${t} WHERE unit_code = '${unit}' AND day = '${day}'`);
+  for (const t of ['rollup_visit_attrs', 'rollup_period_services'])
+    srv.sql(`DELETE FROM ${t} WHERE unit_code = '${unit}' AND period = '${period}'`);
   srv.sql(`INSERT INTO rollup_visits (unit_code, day, visits) SELECT unit_code, visit_day, COUNT(*) FROM visits
     WHERE unit_code = '${unit}' AND visit_day = '${day}' AND status = 'active' GROUP BY unit_code, visit_day`);
   srv.sql(`INSERT INTO rollup_services (unit_code, day, service_code, outcome, n)
     SELECT v.unit_code, v.visit_day, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id
     WHERE v.unit_code = '${unit}' AND v.visit_day = '${day}' AND v.status = 'active'
     GROUP BY v.unit_code, v.visit_day, s.service_code, s.outcome`);
-  srv.sql(`INSERT INTO rollup_visit_attrs (unit_code, day, channel, sex, age_band, n)
-    SELECT unit_code, visit_day, channel, sex, age_band, COUNT(*) FROM visits
-    WHERE unit_code = '${unit}' AND visit_day = '${day}' AND status = 'active'
-    GROUP BY unit_code, visit_day, channel, sex, age_band`);
+  srv.sql(`INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n)
+    SELECT unit_code, period, channel, sex, age_band, COUNT(*) FROM visits
+    WHERE unit_code = '${unit}' AND period = '${period}' AND status = 'active'
+    GROUP BY unit_code, period, channel, sex, age_band`);
+  srv.sql(`INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
+    SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id
+    WHERE v.unit_code = '${unit}' AND v.period = '${period}' AND v.status = 'active'
+    GROUP BY v.unit_code, v.period, s.service_code, s.outcome`);
 }
 
 for (const backend of backends()) {
@@ -218,9 +224,9 @@ for (const backend of backends()) {
       // osspoint check covers the new roll-ups (the fixture's survey sums had no raw rows).
       srv.sql("DELETE FROM rollup_survey WHERE unit_code = '4701' AND day IN ('2024-02-10', '2024-02-11')");
       assert.match(run(['check'], { env: srv.env }), /ตรงกับทะเบียน/);
-      srv.sql("UPDATE rollup_visit_attrs SET n = n + 1 WHERE unit_code = '4701' AND day = '2024-02-10' AND sex = 'male'");
+      srv.sql("UPDATE rollup_visit_attrs SET n = n + 1 WHERE unit_code = '4701' AND period = '2024-02' AND sex = 'male'");
       assert.throws(() => run(['check'], { env: srv.env }), (err) => /rollup_visit_attrs/.test(String(err.stdout)));
-      srv.sql("UPDATE rollup_visit_attrs SET n = n - 1 WHERE unit_code = '4701' AND day = '2024-02-10' AND sex = 'male'");
+      srv.sql("UPDATE rollup_visit_attrs SET n = n - 1 WHERE unit_code = '4701' AND period = '2024-02' AND sex = 'male'");
     });
   });
 }

@@ -130,6 +130,7 @@ static int clear(void **state)
 	           DB(state),
 	           "DELETE FROM visit_history; DELETE FROM visit_services; DELETE FROM visits; "
 	           "DELETE FROM rollup_visits; DELETE FROM rollup_services; DELETE FROM rollup_visit_attrs; "
+	           "DELETE FROM rollup_period_services; "
 	           "DELETE FROM period_closings; DELETE FROM stats_snapshots; DELETE FROM "
 	           "period_closing_log; "
 	           "DELETE FROM visit_counters; DELETE FROM period_attestations; DELETE FROM audit_log") ==
@@ -1087,10 +1088,13 @@ static const char BULK_FINISH[] =
     "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) SELECT v.unit_code, v.visit_day, "
     "s.service_code, s.outcome, COUNT(*) FROM visit_services s JOIN visits v ON v.id = s.visit_id "
     "WHERE v.status = 'active' GROUP BY v.unit_code, v.visit_day, s.service_code, s.outcome;"
-    "DELETE FROM rollup_visit_attrs;"
-    "INSERT INTO rollup_visit_attrs (unit_code, day, channel, sex, age_band, n) SELECT unit_code, visit_day, "
+    "DELETE FROM rollup_visit_attrs; DELETE FROM rollup_period_services;"
+    "INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) SELECT unit_code, period, "
     "channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active' "
-    "GROUP BY unit_code, visit_day, channel, sex, age_band;"
+    "GROUP BY unit_code, period, channel, sex, age_band;"
+    "INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) SELECT v.unit_code, "
+    "v.period, s.service_code, s.outcome, COUNT(*) FROM visit_services s JOIN visits v ON v.id = s.visit_id "
+    "WHERE v.status = 'active' GROUP BY v.unit_code, v.period, s.service_code, s.outcome;"
     "DELETE FROM visit_counters;"
     "INSERT INTO visit_counters (unit_code, year_be, last_seq) SELECT unit_code, year_be, MAX(seq) "
     "FROM visits GROUP BY unit_code, year_be";

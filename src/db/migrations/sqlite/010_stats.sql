@@ -1,28 +1,40 @@
 -- Issue 10: the statistics. Kept column-for-column identical to
 -- postgresql/010_stats.sql.
 
--- Users served by channel, sex and age band per (district, day): the
--- breakdowns that rollup_visits (the count) and rollup_services (e-service and
--- outcome; agency through eservices.agency_th) do not hold. Updated in the
--- same transaction as every create, edit and void (src/db/visits.c, the
--- PostgreSQL create statement included); `osspoint check` recomputes it.
+-- The breakdowns that rollup_visits (users per day) and rollup_services
+-- (e-service and outcome per day) do not hold, per (district, period): the
+-- statistics of a period read these without reading its days. The period is
+-- the entry's own (visits.period). Updated in the same transaction as every
+-- create, edit and void (src/db/visits.c, the PostgreSQL create statement
+-- included); `osspoint check` recomputes both.
 CREATE TABLE rollup_visit_attrs (
 	unit_code TEXT NOT NULL,
-	day TEXT NOT NULL,
+	period TEXT NOT NULL,
 	channel TEXT NOT NULL,
 	sex TEXT NOT NULL,
 	age_band TEXT NOT NULL,
 	n INTEGER NOT NULL,
-	PRIMARY KEY (unit_code, day, channel, sex, age_band)
+	PRIMARY KEY (period, unit_code, channel, sex, age_band)
 );
-INSERT INTO rollup_visit_attrs (unit_code, day, channel, sex, age_band, n)
-	SELECT unit_code, visit_day, channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active'
-	GROUP BY unit_code, visit_day, channel, sex, age_band;
+INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n)
+	SELECT unit_code, period, channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active'
+	GROUP BY unit_code, period, channel, sex, age_band;
+CREATE TABLE rollup_period_services (
+	unit_code TEXT NOT NULL,
+	period TEXT NOT NULL,
+	service_code TEXT NOT NULL,
+	outcome TEXT NOT NULL,
+	n INTEGER NOT NULL,
+	PRIMARY KEY (period, unit_code, service_code, outcome)
+);
+INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
+	SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visit_services s
+	JOIN visits v ON v.id = s.visit_id WHERE v.status = 'active'
+	GROUP BY v.unit_code, v.period, s.service_code, s.outcome;
 
 -- The national and province statistics of an open period read every
 -- district's days of the period: by day first, so a range reads only them.
 CREATE INDEX rollup_visits_day ON rollup_visits (day, unit_code, visits);
-CREATE INDEX rollup_services_day ON rollup_services (day, unit_code, n);
 CREATE INDEX rollup_survey_day ON rollup_survey (day, unit_code, source, n, sum_overall);
 
 -- A period closed for everyone (src/db/stats.c): written once, by the
