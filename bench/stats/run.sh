@@ -37,7 +37,7 @@ SRV_PID="" PGDIR=""
 cleanup() {
 	[ -n "$SRV_PID" ] && { kill "$SRV_PID" 2>/dev/null || true; wait "$SRV_PID" 2>/dev/null || true; }
 	[ -n "$PGDIR" ] && { scripts/pgtmp.sh stop "$PGDIR" >/dev/null 2>&1 || true; }
-	rm -rf "$W"
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -197,6 +197,7 @@ model_times() { # path-with-query
 	local p=${path%%\?*}
 	tail -n +"$((from + 1))" "$W/serve.err" | grep " GET $p " | grep -oE '[0-9]+us$' | tr -d 'us' >"$W/model.server" || true
 	pct "$W/model.server"
+	[ -z "${BENCH_MIN:-}" ] || echo "      (fastest $(sort -n "$W/model.server" | head -1) us)" >&2
 }
 
 ROWS=""

@@ -170,25 +170,46 @@ static bool wants_bd(const struct live *l, const char *code)
 	return l->bd_unit && strcmp(code, l->bd_lo) >= 0 && strcmp(code, l->bd_hi) < 0;
 }
 
-static json_t *row_bd(struct stats_row *r)
+/* Where a district's breakdown counts go: its own row when every unit's are
+ * wanted (the closing: roll_up adds them up the tree), else straight into the
+ * one unit asked for (the district is in its subtree). */
+static json_t *bd_of(struct live *l, struct stats_row *r)
 {
+	if (strcmp(l->bd_unit, "*") != 0) {
+		struct stats_row *u = stats_table_find(l->t, l->bd_unit);
+		if (u)
+			r = u;
+	}
 	if (!r->bd)
 		r->bd = bd_new();
 	return r->bd;
 }
 
+/* Every district is read: the statements by day then leave out the unit
+ * range (from "" to "~" SQLite would take the unit index over the day's). */
+static bool all_units(const struct live *l)
+{
+	return l->num_lo[0] == '\0';
+}
+
 static int live_visits(struct dbc *c, struct live *l)
 {
-	struct db_stmt *st =
-	    db_prepare(c, "SELECT unit_code, day, visits FROM rollup_visits WHERE day >= ? AND "
-	                  "day <= ? AND unit_code >= ? AND unit_code < ? AND visits <> 0 "
-	                  "ORDER BY day, unit_code"); /* each district's days ascending */
+	/* In day order: each district's days come ascending (stats_open_days). */
+	bool all = all_units(l);
+	struct db_stmt *st = db_prepare(c, all ? "SELECT unit_code, day, visits FROM rollup_visits WHERE day "
+	                                         ">= ? AND day <= ? AND visits <> 0 "
+	                                         "ORDER BY day, unit_code"
+	                                       : "SELECT unit_code, day, visits FROM rollup_visits WHERE day "
+	                                         ">= ? AND day <= ? AND unit_code >= ? "
+	                                         "AND unit_code < ? AND visits <> 0 ORDER BY day, unit_code");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
 	db_bind_text(st, 2, l->last);
-	db_bind_text(st, 3, l->num_lo);
-	db_bind_text(st, 4, l->num_hi);
+	if (!all) {
+		db_bind_text(st, 3, l->num_lo);
+		db_bind_text(st, 4, l->num_hi);
+	}
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
@@ -232,7 +253,7 @@ static int live_services(struct dbc *c, struct live *l)
 		r->num.transactions += n;
 		if (wants_bd(l, code) && n) {
 			const char *svc = db_col_text(st, 1);
-			json_t *bd = row_bd(r);
+			json_t *bd = bd_of(l, r);
 			bd_add(bd, "service", svc, n);
 			bd_add(bd, "outcome", db_col_text(st, 2), n);
 			const char *ag = json_string_value(json_object_get(l->agency, svc));
@@ -262,7 +283,7 @@ static int live_attrs(struct dbc *c, struct live *l)
 		int64_t n = db_col_int(st, 4);
 		if (!r || !n)
 			continue;
-		json_t *bd = row_bd(r);
+		json_t *bd = bd_of(l, r);
 		bd_add(bd, "channel", db_col_text(st, 1), n);
 		bd_add(bd, "sex", *db_col_text(st, 2) ? db_col_text(st, 2) : "unknown", n);
 		bd_add(bd, "age_band", *db_col_text(st, 3) ? db_col_text(st, 3) : "unknown", n);
@@ -273,15 +294,20 @@ static int live_attrs(struct dbc *c, struct live *l)
 
 static int live_survey(struct dbc *c, struct live *l)
 {
+	bool all = all_units(l);
 	struct db_stmt *st = db_prepare(
-	    c, "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey "
-	       "WHERE day >= ? AND day <= ? AND unit_code >= ? AND unit_code < ? GROUP BY unit_code, source");
+	    c, all ? "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey WHERE day >= ? "
+	             "AND day <= ? GROUP BY unit_code, source"
+	           : "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey WHERE day >= ? "
+	             "AND day <= ? AND unit_code >= ? AND unit_code < ? GROUP BY unit_code, source");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->first);
 	db_bind_text(st, 2, l->last);
-	db_bind_text(st, 3, l->num_lo);
-	db_bind_text(st, 4, l->num_hi);
+	if (!all) {
+		db_bind_text(st, 3, l->num_lo);
+		db_bind_text(st, 4, l->num_hi);
+	}
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
@@ -459,7 +485,7 @@ static int live_read(struct dbc *c, struct period p, int cutoff, const char *bd_
 		stats_table_free(out);
 		return rc;
 	}
-	roll_up(out, bd_unit != NULL);
+	roll_up(out, bd_unit && !strcmp(bd_unit, "*"));
 	/* A unit asked for that has no entries still answers empty breakdowns. */
 	if (bd_unit && strcmp(bd_unit, "*")) {
 		struct stats_row *r = stats_table_find(out, bd_unit);
@@ -561,8 +587,11 @@ int db_stats_period(struct db *db, struct period p, int cutoff, const char *bd_u
 {
 	memset(out, 0, sizeof *out);
 	struct period_read a = {p, cutoff, bd_unit, false, out, NULL};
-	/* One read transaction: the closing row and the snapshot agree. */
-	int rc = db_tx(db, period_fn, &a);
+	/* Without a transaction (db_tx would take SQLite's write lock, and on
+	 * PostgreSQL a serializable reader's predicate locks make writers
+	 * retry): the closing row and the snapshot are committed together, so
+	 * a reader that sees the one sees the other. */
+	int rc = db_read(db, period_fn, &a);
 	if (rc != DB_OK)
 		stats_table_free(out);
 	return rc;
@@ -584,7 +613,7 @@ int db_stats_period_for(struct db *db, struct period p, int cutoff, const char *
 {
 	memset(out, 0, sizeof *out);
 	struct period_read a = {p, cutoff, breakdowns ? unit : NULL, false, out, unit};
-	int rc = db_tx(db, period_fn, &a);
+	int rc = db_read(db, period_fn, &a);
 	if (rc != DB_OK)
 		stats_table_free(out);
 	return rc;

@@ -54,70 +54,72 @@ static json_t *survey_model(const struct stats_num *x)
 	                 decimal_or_null(stats_rate, x->survey_visit_n, x->users));
 }
 
-/* The siblings of row r in t (same parent, in the programme), r among them
- * at *self; NULL when r has none to be ranked with. */
-static const struct stats_row **siblings(const struct stats_table *t, const struct stats_row *r, size_t *n,
-                                         size_t *self)
+/* The units of one level under one parent, in the programme, ranked once
+ * (every ranking): the siblings of the unit shown, or its children. */
+struct rankset {
+	size_t n;
+	const struct stats_row **rows;
+	int *pos[STATS_RANK__COUNT];
+	size_t of[STATS_RANK__COUNT];
+};
+
+static void rankset_build(struct rankset *rs, const struct stats_table *t, const char *parent, int level,
+                          int64_t min_resp)
 {
-	*n = 0;
-	if (r->level == 0 || !r->in_programme)
-		return NULL;
-	const struct stats_row **out = xcalloc(t->n ? t->n : 1, sizeof *out);
+	memset(rs, 0, sizeof *rs);
+	if (!t || level == 0)
+		return;
+	rs->rows = xcalloc(t->n ? t->n : 1, sizeof *rs->rows);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct stats_row *s = &t->rows[i];
-		if (s->level == r->level && s->in_programme && !strcmp(s->parent, r->parent)) {
-			if (s == r)
-				*self = *n;
-			out[(*n)++] = s;
-		}
+		if (s->level == level && s->in_programme && !strcmp(s->parent, parent))
+			rs->rows[rs->n++] = s;
 	}
-	return out;
-}
-
-/* Positions of every ranking of row r among its siblings in t (0 = not
- * ranked); false when r is not ranked at all (national, outside). */
-static bool positions(const struct stats_table *t, const struct stats_row *r, int64_t min_resp,
-                      int pos[STATS_RANK__COUNT], size_t of[STATS_RANK__COUNT])
-{
-	size_t n = 0, self = 0;
-	const struct stats_row **sib = t && r ? siblings(t, r, &n, &self) : NULL;
-	memset(pos, 0, sizeof(int) * STATS_RANK__COUNT);
-	memset(of, 0, sizeof(size_t) * STATS_RANK__COUNT);
-	if (!sib)
-		return false;
-	struct stats_num *nums = xcalloc(n, sizeof *nums);
-	int *p = xcalloc(n, sizeof *p);
-	for (size_t i = 0; i < n; i++)
-		nums[i] = sib[i]->num;
+	struct stats_num *nums = xcalloc(rs->n ? rs->n : 1, sizeof *nums);
+	for (size_t i = 0; i < rs->n; i++)
+		nums[i] = rs->rows[i]->num;
 	for (int k = 0; k < STATS_RANK__COUNT; k++) {
-		of[k] = stats_rank(nums, n, (enum stats_ranking)k, min_resp, p);
-		pos[k] = p[self];
+		rs->pos[k] = xcalloc(rs->n ? rs->n : 1, sizeof *rs->pos[k]);
+		rs->of[k] = stats_rank(nums, rs->n, (enum stats_ranking)k, min_resp, rs->pos[k]);
 	}
 	free(nums);
-	free(p);
-	free(sib);
-	return true;
 }
 
-/* rank, rank_satisfaction, rank_per_day and their _reason keys into o. */
-static void rankings_into(json_t *o, const struct stats_table *t, const struct stats_table *prev,
+static void rankset_free(struct rankset *rs)
+{
+	for (int k = 0; k < STATS_RANK__COUNT; k++)
+		free(rs->pos[k]);
+	free(rs->rows);
+	memset(rs, 0, sizeof *rs);
+}
+
+/* The index of code in the set, or -1. */
+static long rankset_find(const struct rankset *rs, const char *code)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (!strcmp(rs->rows[i]->code, code))
+			return (long)i;
+	return -1;
+}
+
+/* rank, rank_satisfaction, rank_per_day and their _reason keys into o, for
+ * row r of the set cur (prev: the same set in the previous closed period). */
+static void rankings_into(json_t *o, const struct rankset *cur, const struct rankset *prev,
                           const struct stats_row *r, int64_t min_resp)
 {
-	int pos[STATS_RANK__COUNT], ppos[STATS_RANK__COUNT];
-	size_t of[STATS_RANK__COUNT], pof[STATS_RANK__COUNT];
-	bool ranked = positions(t, r, min_resp, pos, of);
-	const struct stats_row *pr = prev ? stats_table_find(prev, r->code) : NULL;
-	bool pranked = pr && positions(prev, pr, min_resp, ppos, pof);
+	long i = r->level > 0 && r->in_programme ? rankset_find(cur, r->code) : -1;
+	long pi = prev ? rankset_find(prev, r->code) : -1;
 	for (int k = 0; k < STATS_RANK__COUNT; k++) {
 		const char *key = stats_ranking_key((enum stats_ranking)k);
 		char rkey[64], why[256];
 		snprintf(rkey, sizeof rkey, "%s_reason", key);
-		if (ranked && pos[k] > 0) {
+		int pos = i >= 0 ? cur->pos[k][i] : 0;
+		if (pos > 0) {
 			bool has;
-			int mv = stats_movement(pranked ? ppos[k] : 0, pos[k], &has);
+			int mv = stats_movement(pi >= 0 ? prev->pos[k][pi] : 0, pos, &has);
 			json_object_set_new(o, key,
-			                    json_pack("{s:i, s:I, s:o}", "position", pos[k], "of",
-			                              (json_int_t)of[k], "movement",
+			                    json_pack("{s:i, s:I, s:o}", "position", pos, "of",
+			                              (json_int_t)cur->of[k], "movement",
 			                              has ? json_integer(mv) : json_null()));
 			json_object_set_new(o, rkey, json_null());
 			continue;
@@ -335,7 +337,12 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 	json_object_set_new(m, "period", period_model(s, closed));
 	json_object_set_new(m, "fy", s->fy ? json_integer(s->fy_be) : json_null());
 	json_object_set_new(m, "breakdowns", breakdowns_model(row->bd, services));
-	rankings_into(m, &t, have_prev ? &prev : NULL, row, min_resp);
+	struct rankset sib, psib, kids, pkids;
+	rankset_build(&sib, &t, row->parent, row->level, min_resp);
+	rankset_build(&psib, have_prev ? &prev : NULL, row->parent, row->level, min_resp);
+	rankset_build(&kids, &t, row->code, row->level + 1, min_resp);
+	rankset_build(&pkids, have_prev ? &prev : NULL, row->code, row->level + 1, min_resp);
+	rankings_into(m, &sib, have_prev ? &psib : NULL, row, min_resp);
 	json_object_set_new(m, "rank_min_responses", json_integer(min_resp));
 	json_t *explain = json_array();
 	static const char *const titles[] = {"อันดับตามจำนวนผู้มารับบริการ", "อันดับตามความพึงพอใจ",
@@ -359,7 +366,7 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		json_t *o = unit_numbers(c);
 		json_object_set_new(o, "code", json_string(c->code));
 		json_object_set_new(o, "name_th", json_string(c->name_th));
-		rankings_into(o, &t, have_prev ? &prev : NULL, c, min_resp);
+		rankings_into(o, &kids, have_prev ? &pkids : NULL, c, min_resp);
 		char href[96];
 		snprintf(href, sizeof href, "%s%s%s", public_page ? "/statistics?unit=" : "/stats/", c->code,
 		         "");
@@ -369,6 +376,10 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 	json_object_set_new(m, "children", children);
 	json_object_set_new(m, "has_children", json_boolean(json_array_size(children) > 0));
 	json_object_set_new(m, "children_label", json_string(row->level == 0 ? "จังหวัด" : "อำเภอ"));
+	rankset_free(&sib);
+	rankset_free(&psib);
+	rankset_free(&kids);
+	rankset_free(&pkids);
 	json_decref(services);
 	stats_table_free(&t);
 	stats_table_free(&prev);

@@ -6,7 +6,8 @@
 -- statistics of a period read these without reading its days. The period is
 -- the entry's own (visits.period). Updated in the same transaction as every
 -- create, edit and void (src/db/visits.c, the PostgreSQL create statement
--- included); `osspoint check` recomputes both.
+-- included); `osspoint check` recomputes both. WITHOUT ROWID: a period's
+-- rows are read in key order without a lookup per row.
 CREATE TABLE rollup_visit_attrs (
 	unit_code TEXT NOT NULL,
 	period TEXT NOT NULL,
@@ -15,7 +16,7 @@ CREATE TABLE rollup_visit_attrs (
 	age_band TEXT NOT NULL,
 	n INTEGER NOT NULL,
 	PRIMARY KEY (period, unit_code, channel, sex, age_band)
-);
+) WITHOUT ROWID;
 INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n)
 	SELECT unit_code, period, channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active'
 	GROUP BY unit_code, period, channel, sex, age_band;
@@ -26,7 +27,7 @@ CREATE TABLE rollup_period_services (
 	outcome TEXT NOT NULL,
 	n INTEGER NOT NULL,
 	PRIMARY KEY (period, unit_code, service_code, outcome)
-);
+) WITHOUT ROWID;
 INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
 	SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visit_services s
 	JOIN visits v ON v.id = s.visit_id WHERE v.status = 'active'
