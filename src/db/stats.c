@@ -863,12 +863,29 @@ static int due_fn(struct dbc *c, void *arg)
 	a->n = 0;
 	json_t *row = NULL;
 	int rc = DB_OK;
-	row = db_query_row(
-	    c, &rc,
-	    "SELECT (SELECT MIN(period) FROM visits) AS v, (SELECT MIN(period) FROM survey_responses) AS s",
-	    "");
+	/* Once something was closed, look back from the latest closing (24
+	 * periods: what a late first start or a stopped job may have left);
+	 * before that, from the first period with data (read once: it scans). */
+	row = db_query_row(c, &rc, "SELECT MAX(period) AS v, MAX(period) AS s FROM period_closings", "");
 	if (rc < 0)
 		return rc;
+	if (json_is_string(json_object_get(row, "v"))) {
+		struct period last;
+		char from_iso[PERIOD_ISO_SIZE];
+		if (period_parse(json_string_value(json_object_get(row, "v")), &last) == 0 &&
+		    period_iso(period_add(last, -24), from_iso) == 0) {
+			json_object_set_new(row, "v", json_string(from_iso));
+			json_object_set_new(row, "s", json_string(from_iso));
+		}
+	} else {
+		json_decref(row);
+		row = db_query_row(c, &rc,
+		                   "SELECT (SELECT MIN(period) FROM visits) AS v, (SELECT MIN(period) FROM "
+		                   "survey_responses) AS s",
+		                   "");
+		if (rc < 0)
+			return rc;
+	}
 	const char *v = json_string_value(json_object_get(row, "v")),
 	           *s = json_string_value(json_object_get(row, "s"));
 	const char *from = v && s ? (strcmp(v, s) < 0 ? v : s) : v ? v : s;
