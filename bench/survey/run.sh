@@ -17,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SECS=${1:-10}
 CONNS=${2:-64}
 BENCH_PG=${BENCH_PG:-1}
@@ -72,6 +74,7 @@ one_run() { # label db-url
 	export OSSPOINT_DB="$db"
 	"$BIN" migrate >/dev/null 2>&1
 	"$BIN" seed --demo >/dev/null 2>&1
+	case $db in postgresql:*) bench_pg_preload "$db" ;; esac
 	: >"$W/tokens.txt"
 	serve
 	local body cookie csrf
