@@ -6,7 +6,7 @@ OSSPOINT_DB ?= sqlite:var/osspoint.db
 OSSPOINT_LISTEN ?= 127.0.0.1:8080
 export OSSPOINT_DB OSSPOINT_LISTEN
 
-.PHONY: all deps npm build run test test-unit asan fault fault-long fuzz fuzz-long bench bench-registry bench-survey bench-portal format lint clean
+.PHONY: all deps npm build run test test-unit asan fault fault-long fuzz fuzz-long bench bench-registry bench-survey bench-stats bench-portal format lint clean
 
 all: build
 
@@ -50,6 +50,7 @@ bench: build
 	@./bench/run.sh
 	@./bench/registry/run.sh
 	@./bench/survey/run.sh
+	@./bench/stats/run.sh
 	@./bench/portal/run.sh
 
 # Registry (issue 3): durable inserts over HTTP vs one COMMIT per entry, and the
@@ -61,6 +62,12 @@ bench-registry: build
 # PostgreSQL, against the same server's registry POSTs (target p99 < 50 ms).
 bench-survey: build
 	@./bench/survey/run.sh
+
+# Statistics (issue 10): the national, province and district models (open and
+# closed periods) at national scale against GROUP BY over the raw rows, and
+# closing a period; BENCH_ENTRIES etc. for a smaller run (bench/stats/run.sh).
+bench-stats: build
+	@./bench/stats/run.sh
 
 # Portal (issue 4): / and a service page from the page cache vs nginx serving
 # the same bytes (wrk -c256; target osspoint/nginx >= 1.0, p99 < 10 ms).

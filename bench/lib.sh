@@ -153,6 +153,10 @@ bench_pg_preload() { # url
 	INSERT INTO rollup_visits (unit_code, day, visits) VALUES ('4701', '$pday', $n);
 	INSERT INTO rollup_services (unit_code, day, service_code, outcome, n)
 	  VALUES ('4701', '$pday', 'tangrat_signup', 'completed', $n);
+	INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n)
+	  VALUES ('4701', '$pper', 'tangrat', '', '', $n);
+	INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
+	  VALUES ('4701', '$pper', 'tangrat_signup', 'completed', $n);
 	COMMIT;
 	VACUUM ANALYZE;
 	CHECKPOINT;

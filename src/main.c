@@ -16,6 +16,7 @@
 #include "db/eservices.h"
 #include "db/seed.h"
 #include "db/sessions.h"
+#include "db/stats.h"
 #include "db/survey.h"
 #include "db/units.h"
 #include "db/users.h"
@@ -51,6 +52,10 @@ static const char usage[] =
     "                          CODE: รหัสหน่วยงานของกรมการปกครอง หรือ 0 สำหรับส่วนกลาง)\n"
     "  user passwd --username U --password-stdin   เปลี่ยนรหัสผ่าน\n"
     "  user disable --username U                   ระงับบัญชี\n"
+    "  close-period YYYY-MM    ปิดรอบสถิติด้วยมือ (บันทึกตัวเลขของทุกหน่วยงานไว้คงที่ หลังจากนี้แก้ไขรายการในรอบไม่ได้)\n"
+    "  import --unit CODE --officer U --file F [--allow-closed --reason TEXT]\n"
+    "                          นำเข้าทะเบียน; --allow-closed นำเข้ารอบที่ปิดแล้ว (คำนวณสถิติของรอบนั้นใหม่ "
+    "บันทึกผู้ทำและเหตุผล)\n"
     "  routes                  แสดงตารางเส้นทาง (JSON)\n"
     "  help                    แสดงข้อความนี้\n"
     "\n"
@@ -115,7 +120,7 @@ static int is_command_flag(const char *key)
 {
 	return !strcmp(key, "username") || !strcmp(key, "role") || !strcmp(key, "unit") ||
 	       !strcmp(key, "display_name") || !strcmp(key, "config") || !strcmp(key, "officer") ||
-	       !strcmp(key, "file");
+	       !strcmp(key, "file") || !strcmp(key, "reason");
 }
 
 static int mkdir_p(const char *dir)
@@ -482,8 +487,11 @@ static int cmd_import(const struct config *cfg, struct args *a)
 {
 	const char *unit = flag(a, "unit"), *officer = flag(a, "officer"), *file = flag(a, "file");
 	int allow_closed = has_flag(a, "allow-closed");
+	const char *reason = flag(a, "reason");
 	if (!unit || !officer || !file)
 		return die("%s", "ต้องระบุ --unit CODE --officer USERNAME --file FILE.csv|FILE.xlsx");
+	if (allow_closed && (!reason || !*reason))
+		reason = "นำเข้าข้อมูลย้อนหลัง (ไม่ได้ระบุเหตุผล)";
 	if (unit_level_of_code(unit) != UNIT_LEVEL_DISTRICT)
 		return die("รหัสอำเภอ \"%s\" ไม่ถูกต้อง", unit);
 	FILE *f = fopen(file, "rb");
@@ -522,7 +530,7 @@ static int cmd_import(const struct config *cfg, struct args *a)
 	int64_t officer_id = json_integer_value(json_object_get(u, "id"));
 	json_decref(u);
 	struct import_result res;
-	int r = registry_import_file(unit, officer_id, buf_str(&data), data.len, allow_closed,
+	int r = registry_import_file(unit, officer_id, buf_str(&data), data.len, allow_closed, reason,
 	                             import_progress, NULL, &res);
 	fputc('\n', stderr);
 	if (r < 0) {
@@ -537,6 +545,8 @@ static int cmd_import(const struct config *cfg, struct args *a)
 		printf("osspoint: นำเข้า %zu แถว — เพิ่มใหม่ %zu รายการ, มีอยู่แล้ว %zu รายการ, ข้ามรายการที่ยกเลิก %zu "
 		       "รายการ\n",
 		       res.rows, res.added, res.existing, res.voided);
+		if (res.recomputed)
+			printf("osspoint: คำนวณสถิติของรอบที่ปิดแล้วใหม่ %zu รอบ\n", res.recomputed);
 		rc = 0;
 	}
 	json_decref(res.errors);
@@ -548,6 +558,86 @@ out:
 	buf_cleanup(&data);
 	crypto_secret_forget();
 	return rc;
+}
+
+/* Closes one period (stats): the snapshot of every unit, under the closing
+ * lock. Prints what happened; returns the db_rc. */
+static int close_one(const struct config *cfg, struct db *db, const char *iso, const char *actor, bool quiet)
+{
+	struct stats_close c = {
+	    .period_iso = iso, .cutoff = cfg->cutoff_day, .actor = actor, .now = (int64_t)time(NULL)};
+	int rc = db_stats_close_period(db, &c);
+	if (rc != DB_OK)
+		log_error("close-period %s: failed (%d)", iso, rc);
+	else if (c.busy)
+		log_info("close-period %s: another node is closing", iso);
+	else if (!c.already) {
+		log_info("close-period %s: closed, %zu units in %lld ms", iso, c.units,
+		         (long long)c.elapsed_ms);
+		db_audit_add(db, c.now, 0, "stats.close", iso, actor, "");
+	}
+	if (!quiet && rc == DB_OK)
+		printf(c.already ? "osspoint: รอบ %s ปิดไว้แล้ว\n"
+		       : c.busy  ? "osspoint: มีเครื่องอื่นกำลังปิดรอบ %s อยู่ ลองใหม่ภายหลัง\n"
+		                 : "osspoint: ปิดรอบ %s แล้ว\n",
+		       iso);
+	if (!quiet && rc == DB_OK && !c.already && !c.busy)
+		printf("osspoint: บันทึกสถิติของ %zu หน่วยงาน ใช้เวลา %lld มิลลิวินาที\n", c.units,
+		       (long long)c.elapsed_ms);
+	return rc == DB_OK && c.busy ? DB_BUSY : rc;
+}
+
+static int cmd_close_period(const struct config *cfg, const char *iso)
+{
+	struct period p;
+	if (!iso || period_parse(iso, &p) != 0)
+		return die("%s", "ระบุรอบเป็น YYYY-MM เช่น osspoint close-period 2024-02");
+	char norm[PERIOD_ISO_SIZE];
+	period_iso(p, norm);
+	struct db *db = open_db(cfg);
+	if (!db)
+		return 1;
+	int rc = close_one(cfg, db, norm, "cli", false);
+	db_close(db);
+	return rc == DB_OK ? 0 : die("ปิดรอบ %s ไม่สำเร็จ", norm);
+}
+
+/* The closing job: at start and every close_job_interval seconds, the
+ * periods whose grace days are over are closed (each node runs it; the
+ * closing lock lets exactly one close each period). */
+static pthread_mutex_t close_lock_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t close_cond = PTHREAD_COND_INITIALIZER;
+static int close_stop;
+
+static void *close_thread(void *arg)
+{
+	struct app *a = arg;
+	pthread_mutex_lock(&close_lock_m);
+	while (!close_stop) {
+		pthread_mutex_unlock(&close_lock_m);
+		struct civil_day today;
+		char due[24][PERIOD_ISO_SIZE];
+		int n =
+		    thai_epoch_day((int64_t)time(NULL), &today) == 0
+		        ? db_stats_due_periods(a->db, a->cfg->cutoff_day, a->cfg->grace_days, today, due, 24)
+		        : 0;
+		for (int i = 0; i < n; i++) {
+			pthread_mutex_lock(&close_lock_m);
+			int stop = close_stop;
+			pthread_mutex_unlock(&close_lock_m);
+			if (stop)
+				break;
+			close_one(a->cfg, a->db, due[i], "job", true);
+		}
+		pthread_mutex_lock(&close_lock_m);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += a->cfg->close_job_interval;
+		while (!close_stop && pthread_cond_timedwait(&close_cond, &close_lock_m, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&close_lock_m);
+	return NULL;
 }
 
 /* Once a day (and at start) personal data past the retention age is erased.
@@ -717,6 +807,8 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 	fflush(stdout);
 	pthread_t purger;
 	int purging = pthread_create(&purger, NULL, purge_thread, &the) == 0;
+	pthread_t closer;
+	int closing = cfg->close_job && pthread_create(&closer, NULL, close_thread, &the) == 0;
 	http_wait_for_signal();
 	log_info("shutting down");
 	http_stop(srv);
@@ -726,6 +818,13 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 		pthread_cond_signal(&purge_cond);
 		pthread_mutex_unlock(&purge_lock);
 		pthread_join(purger, NULL);
+	}
+	if (closing) {
+		pthread_mutex_lock(&close_lock_m);
+		close_stop = 1;
+		pthread_cond_signal(&close_cond);
+		pthread_mutex_unlock(&close_lock_m);
+		pthread_join(closer, NULL);
 	}
 	registry_import_jobs_wait();
 	rc = 0;
@@ -829,6 +928,8 @@ int main(int argc, char **argv)
 		rc = cmd_purge(&cfg);
 	else if (!strcmp(cmd, "import"))
 		rc = cmd_import(&cfg, &a);
+	else if (!strcmp(cmd, "close-period"))
+		rc = cmd_close_period(&cfg, sub);
 	else if (!strcmp(cmd, "routes"))
 		rc = cmd_routes();
 	else

@@ -341,6 +341,13 @@ INSERT INTO rollup_services (unit_code, day, service_code, outcome, n)
 	SELECT v.unit_code, v.visit_day, s.service_code, s.outcome, COUNT(*)
 	FROM visits v JOIN visit_services s ON s.visit_id = v.id WHERE v.status = 'active'
 	GROUP BY v.unit_code, v.visit_day, s.service_code, s.outcome;
+INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n)
+	SELECT unit_code, period, channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active'
+	GROUP BY unit_code, period, channel, sex, age_band;
+INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
+	SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*)
+	FROM visits v JOIN visit_services s ON s.visit_id = v.id WHERE v.status = 'active'
+	GROUP BY v.unit_code, v.period, s.service_code, s.outcome;
 COMMIT;
 SQL
 T1=$(date +%s.%N)

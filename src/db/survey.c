@@ -7,6 +7,7 @@
 
 #include "core/period.h"
 #include "db/db.h"
+#include "db/visits.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/thai.h"
@@ -386,8 +387,7 @@ static int paper_period_check(struct dbc *c, const struct survey_submit *in, con
 	if (period_parse(in->period, &p) != 0 || thai_epoch_day(in->now, &today) != 0)
 		return SURVEY_RC_CLOSED;
 	int64_t one = 0;
-	int rc = db_query_int(c, &one, "SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ?",
-	                      "tt", unit, in->period);
+	int rc = db_query_int(c, &one, VISIT_PERIOD_CLOSED_SQL, "ttt", unit, in->period, in->period);
 	if (rc < 0)
 		return rc;
 	return period_is_open(p, in->cutoff_day, today, in->grace_days, rc == DB_ROW) ? DB_OK

@@ -167,6 +167,7 @@ struct stored {
 	char period[PERIOD_ISO_SIZE];
 	int64_t officer_id, version;
 	bool active, purged;
+	char sex[16], age_band[16], channel[16]; /* for rollup_visit_attrs */
 	size_t nsvc;
 	struct svc svc[VISIT_MAX_SERVICES];
 };
@@ -230,6 +231,9 @@ static int stored_load(struct dbc *c, int64_t id, struct stored *o)
 		o->purged = db_col_int(st, 14) != 0;
 		o->version = db_col_int(st, 15);
 		copy(o->period, sizeof o->period, s.period);
+		copy(o->sex, sizeof o->sex, s.sex);
+		copy(o->age_band, sizeof o->age_band, s.age_band);
+		copy(o->channel, sizeof o->channel, s.channel);
 	}
 	db_finish(st);
 	return rc;
@@ -251,8 +255,7 @@ static int period_check(struct dbc *c, const struct visit_period_rule *rule, con
 	if (period_parse(period_iso, &p) != 0 || thai_epoch_day(at, &today) != 0)
 		return VISIT_RC_CLOSED;
 	int64_t one = 0;
-	int rc = db_query_int(c, &one, "SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ?",
-	                      "tt", unit, period_iso);
+	int rc = db_query_int(c, &one, VISIT_PERIOD_CLOSED_SQL, "ttt", unit, period_iso, period_iso);
 	if (rc < 0)
 		return rc;
 	return period_is_open(p, rule->cutoff_day, today, rule->grace_days, rc == DB_ROW) ? DB_OK
@@ -290,24 +293,45 @@ static int rollup_visit(struct dbc *c, const char *unit, const char *day, int64_
 	    "tti", unit, day, delta);
 }
 
-static int rollup_service(struct dbc *c, const char *unit, const char *day, const struct svc *s,
-                          int64_t delta)
+/* A service on day, and in its period (rollup_period_services, migration
+ * 010: the statistics read a period's services without its days). */
+static int rollup_service(struct dbc *c, const char *unit, const char *day, const char *period,
+                          const struct svc *s, int64_t delta)
 {
-	return db_exec(
+	int rc = db_exec(
 	    c,
 	    "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) VALUES (?, ?, ?, ?, ?) "
 	    "ON CONFLICT (unit_code, day, service_code, outcome) "
 	    "DO UPDATE SET n = rollup_services.n + excluded.n",
 	    "tttti", unit, day, s->code, s->outcome, delta);
+	if (rc == DB_OK)
+		rc = db_exec(
+		    c,
+		    "INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) "
+		    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit_code, period, service_code, outcome) "
+		    "DO UPDATE SET n = rollup_period_services.n + excluded.n",
+		    "tttti", unit, period, s->code, s->outcome, delta);
+	return rc;
 }
 
-/* Adds delta for the entry and each of its services on day. */
-static int rollup_entry(struct dbc *c, const char *unit, const char *day, const struct svc *s, size_t n,
-                        int64_t delta)
+/* Users served by channel, sex and age band per period (migration 010). */
+static int rollup_attrs(struct dbc *c, const char *unit, const char *period, const char *channel,
+                        const char *sex, const char *age_band, int64_t delta)
+{
+	return db_exec(c,
+	               "INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) "
+	               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_code, period, channel, sex, age_band) "
+	               "DO UPDATE SET n = rollup_visit_attrs.n + excluded.n",
+	               "ttttti", unit, period, channel, sex, age_band, delta);
+}
+
+/* Adds delta for the entry and each of its services on day (in period). */
+static int rollup_entry(struct dbc *c, const char *unit, const char *day, const char *period,
+                        const struct svc *s, size_t n, int64_t delta)
 {
 	int rc = rollup_visit(c, unit, day, delta);
 	for (size_t i = 0; i < n && rc == DB_OK; i++)
-		rc = rollup_service(c, unit, day, &s[i], delta);
+		rc = rollup_service(c, unit, day, period, &s[i], delta);
 	return rc;
 }
 
@@ -381,11 +405,12 @@ static int find_key(struct dbc *c, const char *unit, const char *key, struct vis
  * round trip instead of seven, since the writer's one session spends its time
  * waiting for the server (measured in bench/RESULTS.md). It does exactly what
  * the statements of create_fn below do, in the same order of effect:
- *   - the period's attestation is read in the statement (the dates were
- *     judged before); attested, the counter is not touched and no row comes
- *     back: VISIT_RC_CLOSED, nothing written;
+ *   - the period's attestation and closing (period_closings, migration 010)
+ *     are read in the statement (the dates were judged before); attested or
+ *     closed, the counter is not touched and no row comes back:
+ *     VISIT_RC_CLOSED, nothing written;
  *   - the counter row, then the entry with its number, its services, the
- *     two roll-ups and the history row.
+ *     four roll-ups (rollup_period_services, rollup_visit_attrs: migration 010) and the history row.
  * PostgreSQL checks the foreign keys of visit_services and visit_history at
  * the end of the statement, when the entry exists. One text per number of
  * services (1..VISIT_MAX_SERVICES), each prepared once per session.
@@ -401,6 +426,7 @@ static int create_pg(struct dbc *c, struct create *a)
 	         "WITH ctr AS (INSERT INTO visit_counters (unit_code, year_be, last_seq) "
 	         "SELECT ?::text, ?::bigint, 1 "
 	         "WHERE NOT EXISTS (SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ?) "
+	         "AND NOT EXISTS (SELECT 1 FROM period_closings WHERE period = ?) "
 	         "ON CONFLICT (unit_code, year_be) DO UPDATE SET last_seq = visit_counters.last_seq + 1 "
 	         "RETURNING last_seq), "
 	         "v AS (INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, "
@@ -423,6 +449,14 @@ static int create_pg(struct dbc *c, struct create *a)
 	    "SELECT ?::text, ?::text, x.code, x.outcome, 1 FROM v, x "
 	    "ON CONFLICT (unit_code, day, service_code, outcome) "
 	    "DO UPDATE SET n = rollup_services.n + 1), "
+	    "rps AS (INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) "
+	    "SELECT ?::text, ?::text, x.code, x.outcome, 1 FROM v, x "
+	    "ON CONFLICT (unit_code, period, service_code, outcome) "
+	    "DO UPDATE SET n = rollup_period_services.n + 1), "
+	    "ra AS (INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) "
+	    "SELECT ?::text, ?::text, ?::text, ?::text, ?::text, 1 FROM v "
+	    "ON CONFLICT (unit_code, period, channel, sex, age_band) DO UPDATE SET n = rollup_visit_attrs.n "
+	    "+ 1), "
 	    "h AS (INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
 	    "SELECT v.id, ?::bigint, ?::bigint, 'create', '', ?::text FROM v) "
 	    "SELECT id, seq FROM v");
@@ -435,6 +469,7 @@ static int create_pg(struct dbc *c, struct create *a)
 	db_bind_text(st, k++, in->unit_code);
 	db_bind_int(st, k++, v->year_be);
 	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->period);
 	db_bind_text(st, k++, a->period);
 	db_bind_text(st, k++, in->unit_code);
 	db_bind_int(st, k++, v->year_be);
@@ -462,6 +497,13 @@ static int create_pg(struct dbc *c, struct create *a)
 	db_bind_text(st, k++, a->day);
 	db_bind_text(st, k++, in->unit_code);
 	db_bind_text(st, k++, a->day);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->period);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->period);
+	db_bind_text(st, k++, ch);
+	db_bind_text(st, k++, v->sex);
+	db_bind_text(st, k++, v->age_band);
 	db_bind_int(st, k++, in->now);
 	if (in->officer_id)
 		db_bind_int(st, k++, in->officer_id);
@@ -533,7 +575,9 @@ static int create_fn(struct dbc *c, void *arg)
 		return rc == DB_DONE ? DB_ERROR : rc;
 	rc = services_insert(c, id, a->svc, a->nsvc);
 	if (rc == DB_OK)
-		rc = rollup_entry(c, in->unit_code, a->day, a->svc, a->nsvc, 1);
+		rc = rollup_entry(c, in->unit_code, a->day, a->period, a->svc, a->nsvc, 1);
+	if (rc == DB_OK)
+		rc = rollup_attrs(c, in->unit_code, a->period, ch, v->sex, v->age_band, 1);
 	if (rc == DB_OK)
 		rc = history_add(c, id, in->now, in->officer_id, "create", "", a->after);
 	if (rc == DB_OK) {
@@ -716,22 +760,32 @@ struct update {
 
 /* Moves the roll-ups from the stored entry to the new day and services,
  * touching only the keys that change. */
-static int rollup_move(struct dbc *c, const struct stored *old, const char *day, const struct svc *svc,
-                       size_t n)
+static int rollup_move(struct dbc *c, const struct stored *old, const char *day, const char *period,
+                       const struct svc *svc, size_t n, const struct visit_input *v)
 {
+	const char *ch = channel_name(v->channel);
 	int rc = DB_OK;
-	if (strcmp(old->day, day) != 0) {
-		rc = rollup_entry(c, old->unit_code, old->day, old->svc, old->nsvc, -1);
+	if (strcmp(old->period, period) != 0 || strcmp(old->channel, ch) != 0 ||
+	    strcmp(old->sex, v->sex) != 0 || strcmp(old->age_band, v->age_band) != 0) {
+		rc = rollup_attrs(c, old->unit_code, old->period, old->channel, old->sex, old->age_band, -1);
 		if (rc == DB_OK)
-			rc = rollup_entry(c, old->unit_code, day, svc, n, 1);
+			rc = rollup_attrs(c, old->unit_code, period, ch, v->sex, v->age_band, 1);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if (strcmp(old->day, day) != 0) {
+		rc = rollup_entry(c, old->unit_code, old->day, old->period, old->svc, old->nsvc, -1);
+		if (rc == DB_OK)
+			rc = rollup_entry(c, old->unit_code, day, period, svc, n, 1);
 		return rc;
 	}
+	/* The same day is the same period. */
 	for (size_t i = 0; i < old->nsvc && rc == DB_OK; i++)
 		if (!svc_has(svc, n, &old->svc[i]))
-			rc = rollup_service(c, old->unit_code, day, &old->svc[i], -1);
+			rc = rollup_service(c, old->unit_code, day, period, &old->svc[i], -1);
 	for (size_t i = 0; i < n && rc == DB_OK; i++)
 		if (!svc_has(old->svc, old->nsvc, &svc[i]))
-			rc = rollup_service(c, old->unit_code, day, &svc[i], 1);
+			rc = rollup_service(c, old->unit_code, day, period, &svc[i], 1);
 	return rc;
 }
 
@@ -771,7 +825,7 @@ static int update_fn(struct dbc *c, void *arg)
 	before = json_text(old.snap);
 	after = snapshot_of_input(v, a->day, a->period, last4, officer);
 
-	rc = rollup_move(c, &old, a->day, a->svc, a->nsvc);
+	rc = rollup_move(c, &old, a->day, a->period, a->svc, a->nsvc, v);
 	if (rc != DB_OK)
 		goto out;
 	const char *ch = channel_name(v->channel);
@@ -844,7 +898,9 @@ static int void_fn(struct dbc *c, void *arg)
 	json_object_set_new(old.snap, "status", json_string("void"));
 	json_object_set_new(old.snap, "void_reason", json_string(a->reason));
 	after = json_text(old.snap);
-	rc = rollup_entry(c, old.unit_code, old.day, old.svc, old.nsvc, -1);
+	rc = rollup_entry(c, old.unit_code, old.day, old.period, old.svc, old.nsvc, -1);
+	if (rc == DB_OK)
+		rc = rollup_attrs(c, old.unit_code, old.period, old.channel, old.sex, old.age_band, -1);
 	if (rc == DB_OK && a->user_id)
 		rc = db_exec(
 		    c,
@@ -1263,10 +1319,56 @@ static const char CHECK_SERVICES[] =
     ") x GROUP BY unit_code, day, service_code, outcome HAVING SUM(stored) <> SUM(re) "
     "ORDER BY unit_code, day, service_code, outcome";
 
+static const char CHECK_ATTRS[] =
+    "SELECT unit_code, period, channel, sex, age_band, SUM(stored) AS stored, SUM(re) AS recomputed FROM ("
+    "SELECT unit_code, period, channel, sex, age_band, n AS stored, 0 AS re FROM rollup_visit_attrs UNION "
+    "ALL "
+    "SELECT unit_code, period, channel, sex, age_band, 0, COUNT(*) FROM visits WHERE status = 'active' "
+    "GROUP BY unit_code, period, channel, sex, age_band"
+    ") x GROUP BY unit_code, period, channel, sex, age_band HAVING SUM(stored) <> SUM(re) "
+    "ORDER BY unit_code, period, channel, sex, age_band";
+static const char CHECK_PERIOD_SERVICES[] =
+    "SELECT unit_code, period, service_code, outcome, SUM(stored) AS stored, SUM(re) AS recomputed FROM ("
+    "SELECT unit_code, period, service_code, outcome, n AS stored, 0 AS re FROM rollup_period_services "
+    "UNION ALL "
+    "SELECT v.unit_code, v.period, s.service_code, s.outcome, 0, COUNT(*) FROM visit_services s "
+    "JOIN visits v ON v.id = s.visit_id WHERE v.status = 'active' "
+    "GROUP BY v.unit_code, v.period, s.service_code, s.outcome"
+    ") x GROUP BY unit_code, period, service_code, outcome HAVING SUM(stored) <> SUM(re) "
+    "ORDER BY unit_code, period, service_code, outcome";
+
 struct check {
 	int n;
 	json_t *diffs;
 };
+
+/* rollup_visit_attrs and rollup_period_services (migration 010) against
+ * the entries: {table, unit_code, period, the key's columns, stored,
+ * recomputed}. */
+static int check_period(struct dbc *c, struct check *k, bool services)
+{
+	struct db_stmt *st = db_prepare(c, services ? CHECK_PERIOD_SERVICES : CHECK_ATTRS);
+	if (!st)
+		return DB_ERROR;
+	int rc, last = services ? 5 : 6;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (k->n++ >= VISIT_CHECK_MAX)
+			continue;
+		json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I}", "table",
+		                      services ? "rollup_period_services" : "rollup_visit_attrs", "unit_code",
+		                      db_col_text(st, 0), "period", db_col_text(st, 1), "stored",
+		                      (json_int_t)db_col_int(st, last - 1), "recomputed",
+		                      (json_int_t)db_col_int(st, last));
+		static const char *const skeys[] = {"service_code", "outcome"};
+		static const char *const akeys[] = {"channel", "sex", "age_band"};
+		for (int i = 0; i < (services ? 2 : 3); i++)
+			json_object_set_new(d, services ? skeys[i] : akeys[i],
+			                    json_string(db_col_text(st, 2 + i)));
+		json_array_append_new(k->diffs, d);
+	}
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
 
 static int check_one(struct dbc *c, struct check *k, bool services)
 {
@@ -1297,7 +1399,11 @@ static int check_fn(struct dbc *c, void *arg)
 	k->n = 0;
 	json_array_clear(k->diffs);
 	int rc = check_one(c, k, false);
-	return rc == DB_OK ? check_one(c, k, true) : rc;
+	if (rc == DB_OK)
+		rc = check_one(c, k, true);
+	if (rc == DB_OK)
+		rc = check_period(c, k, false);
+	return rc == DB_OK ? check_period(c, k, true) : rc;
 }
 
 int db_rollups_check(struct db *db, json_t **diffs)
@@ -1641,8 +1747,7 @@ static int attested_fn(struct dbc *c, void *arg)
 {
 	struct attested *a = arg;
 	int64_t one = 0;
-	int rc = db_query_int(c, &one, "SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ?",
-	                      "tt", a->unit, a->period);
+	int rc = db_query_int(c, &one, VISIT_PERIOD_CLOSED_SQL, "ttt", a->unit, a->period, a->period);
 	a->yes = rc == DB_ROW;
 	return rc < 0 ? rc : DB_OK;
 }
@@ -1752,7 +1857,29 @@ struct import {
 	size_t n, added, existing, closed;
 	void (*progress)(size_t done, size_t total, void *ctx);
 	void *ctx;
+	const struct visit_import_recompute *recompute;
 };
+
+/* The distinct periods of the rows the import added, for the recompute hook. */
+static int import_recompute(struct dbc *c, struct import *im)
+{
+	if (!im->recompute || !im->recompute->fn)
+		return DB_OK;
+	const char **periods = xcalloc(im->n ? im->n : 1, sizeof *periods);
+	size_t np = 0;
+	for (size_t i = 0; i < im->n; i++) {
+		if (im->items[i].out.existing)
+			continue;
+		size_t j = 0;
+		while (j < np && strcmp(periods[j], im->items[i].period) != 0)
+			j++;
+		if (j == np)
+			periods[np++] = im->items[i].period;
+	}
+	int rc = np ? im->recompute->fn(c, periods, np, im->recompute->ctx) : DB_OK;
+	free(periods);
+	return rc;
+}
 
 static int import_fn(struct dbc *c, void *arg)
 {
@@ -1771,14 +1898,22 @@ static int import_fn(struct dbc *c, void *arg)
 		if (im->progress && (i % 100 == 99 || i + 1 == im->n))
 			im->progress(i + 1, im->n, im->ctx);
 	}
-	return DB_OK;
+	return import_recompute(c, im);
 }
 
 int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added,
                      size_t *existing, size_t *closed, void (*progress)(size_t done, size_t total, void *ctx),
                      void *ctx)
 {
-	struct import im = {.n = n, .progress = progress, .ctx = ctx};
+	return db_visits_import_recompute(db, items, n, added, existing, closed, progress, ctx, NULL);
+}
+
+int db_visits_import_recompute(struct db *db, const struct visit_create *items, size_t n, size_t *added,
+                               size_t *existing, size_t *closed,
+                               void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                               const struct visit_import_recompute *recompute)
+{
+	struct import im = {.n = n, .progress = progress, .ctx = ctx, .recompute = recompute};
 	im.items = xcalloc(n ? n : 1, sizeof *im.items);
 	int rc = DB_OK;
 	for (size_t i = 0; i < n; i++) {

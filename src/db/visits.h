@@ -99,6 +99,26 @@ int db_visit_create(struct db *db, const struct visit_create *in, struct visit_c
 int db_visits_import(struct db *db, const struct visit_create *items, size_t n, size_t *added,
                      size_t *existing, size_t *closed, void (*progress)(size_t done, size_t total, void *ctx),
                      void *ctx);
+/* db_visits_import, and in the same transaction, once the rows are written,
+ * recompute->fn with the distinct periods of the rows it added (the
+ * statistics' snapshots of closed periods, db/stats.h). A negative return
+ * undoes the whole import. */
+struct dbc;
+struct visit_import_recompute {
+	int (*fn)(struct dbc *c, const char *const *periods, size_t n, void *ctx);
+	void *ctx;
+};
+int db_visits_import_recompute(struct db *db, const struct visit_create *items, size_t n, size_t *added,
+                               size_t *existing, size_t *closed,
+                               void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                               const struct visit_import_recompute *recompute);
+
+/* The statement that finds a period closed for a unit inside a write's
+ * transaction: its report attested, or the period closed for everyone
+ * (period_closings, migration 010). Binds (unit, period, period). */
+#define VISIT_PERIOD_CLOSED_SQL                                                                              \
+	"SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ? "                              \
+	"UNION ALL SELECT 1 FROM period_closings WHERE period = ?"
 
 /* The entry model, or NULL when there is no such entry (or on error):
  * {id, unit_code, number ("seq/year_be"), seq, year_be, visited_at, visit_day,
@@ -237,7 +257,10 @@ int db_period_attest(struct db *db, const char *unit_code, const char *period_is
  * keys that differ (0 = consistent) or a negative db_rc. When diffs is not
  * NULL, *diffs gets the first VISIT_CHECK_MAX of them:
  * [{table ("rollup_visits" | "rollup_services"), unit_code, day, service_code,
- *   outcome (both null for rollup_visits), stored, recomputed}].
+ *   outcome (both null for rollup_visits), stored, recomputed}], and for
+ * rollup_visit_attrs {table, unit_code, period, channel, sex, age_band,
+ * stored, recomputed} and rollup_period_services {table, unit_code, period,
+ * service_code, outcome, stored, recomputed}.
  * Reads the whole registry: for `osspoint check`, not for requests. */
 int db_rollups_check(struct db *db, json_t **diffs);
 

@@ -55,6 +55,12 @@ static const struct setting settings[] = {
      "จำนวนคำตอบแบบสำรวจของจุดให้บริการสูงสุดต่อที่อยู่ IP ในแต่ละช่วงเวลา"},
     {"survey_point_per_device", K_INT, OFF(survey_point_per_device), 1, 1000000,
      "จำนวนคำตอบแบบสำรวจของจุดให้บริการสูงสุดต่ออุปกรณ์ในแต่ละช่วงเวลา"},
+    /* The statistics (issue 10, web/stats.c). */
+    {"rank_min_responses", K_INT, OFF(rank_min_responses), 0, 1000000,
+     "จำนวนผู้ตอบแบบสำรวจขั้นต่ำในรอบ จึงจัดอันดับความพึงพอใจ"},
+    {"close_job", K_BOOL, OFF(close_job), 0, 1,
+     "ปิดรอบสถิติอัตโนมัติเมื่อพ้นวันตัดยอดและวันผ่อนผัน (ตรวจทุก close_job_interval วินาที)"},
+    {"close_job_interval", K_LONG, OFF(close_job_interval), 5, 86400, "ตรวจรอบที่ถึงกำหนดปิดทุกกี่วินาที"},
     {"bangkok_in_programme", K_BOOL, OFF(bangkok_in_programme), 0, 1, "รวมเขตของกรุงเทพมหานครในโครงการ"},
     {"secure_cookies", K_BOOL, OFF(secure_cookies), 0, 1, "คุกกี้แบบ Secure (เมื่อให้บริการผ่าน HTTPS)"},
     {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
@@ -133,6 +139,9 @@ static void defaults(struct config *cfg)
 	cfg->survey_point_window = 3600;
 	cfg->survey_point_per_address = 30;
 	cfg->survey_point_per_device = 3;
+	cfg->rank_min_responses = 30;
+	cfg->close_job = true;
+	cfg->close_job_interval = 600;
 	cfg->access_log = true;
 	cfg->max_body = 1UL << 20;
 	cfg->max_upload = 16UL << 20;

@@ -35,11 +35,15 @@ struct config {
 	int survey_point_per_address; /* OSSPOINT_SURVEY_POINT_PER_ADDRESS  30 responses per window per
 	                                 address */
 	int survey_point_per_device; /* OSSPOINT_SURVEY_POINT_PER_DEVICE  3 responses per window per device */
-	bool bangkok_in_programme;   /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
-	bool secure_cookies;         /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
-	bool access_log;             /* OSSPOINT_ACCESS_LOG  1 */
-	unsigned long max_body;      /* OSSPOINT_MAX_BODY   1048576 */
-	unsigned long max_upload;    /* OSSPOINT_MAX_UPLOAD 16777216 */
+	/* The statistics (issue 10, docs/stats.md). */
+	int rank_min_responses;  /* OSSPOINT_RANK_MIN_RESPONSES  30: satisfaction ranks need this many */
+	bool close_job;          /* OSSPOINT_CLOSE_JOB  1: the server closes periods after cut-off + grace */
+	long close_job_interval; /* OSSPOINT_CLOSE_JOB_INTERVAL  600 s between its looks */
+	bool bangkok_in_programme; /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
+	bool secure_cookies;       /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
+	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */
+	unsigned long max_body;    /* OSSPOINT_MAX_BODY   1048576 */
+	unsigned long max_upload;  /* OSSPOINT_MAX_UPLOAD 16777216 */
 	/* HTTP connections and memory (struct http_config says what each does). */
 	unsigned max_connections;        /* OSSPOINT_MAX_CONNECTIONS  4096 in total */
 	unsigned max_connections_per_ip; /* OSSPOINT_MAX_CONNECTIONS_PER_IP  1024 per client address */

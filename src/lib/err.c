@@ -57,6 +57,12 @@ static const struct err_info table[ERR__COUNT] = {
                                   "มีผู้ตอบแบบสำรวจจากเครือข่ายนี้ครบจำนวนแล้ว กรุณาลองใหม่ภายหลัง"},
     [ERR_SURVEY_DEVICE_LIMIT] = {ERR_SURVEY_DEVICE_LIMIT, 429, "survey-device-limit",
                                  "เครื่องนี้ตอบแบบสำรวจครบจำนวนแล้ว กรุณาลองใหม่ภายหลัง"},
+    /* The statistics (issue 10, web/stats.c). */
+    [ERR_STATS_UNIT_NOT_FOUND] = {ERR_STATS_UNIT_NOT_FOUND, 404, "stats-unit-not-found", "ไม่พบหน่วยงานนี้"},
+    [ERR_STATS_BAD_PERIOD] = {ERR_STATS_BAD_PERIOD, 400, "stats-bad-period",
+                              "รอบสถิติไม่ถูกต้อง ระบุ period=ปปปป-ดด (ค.ศ.) หรือ fy=ปีงบประมาณ พ.ศ. อย่างใดอย่างหนึ่ง"},
+    [ERR_STATS_NOT_CLOSED] = {ERR_STATS_NOT_CLOSED, 404, "stats-not-closed",
+                              "รอบสถิตินี้ยังไม่ปิด สถิติสาธารณะแสดงเฉพาะรอบที่ปิดแล้ว"},
 };
 
 const struct err_info *err_info(enum err code)

@@ -51,6 +51,10 @@ enum err {
 	ERR_SURVEY_HONEYPOT,        /* 422 the field people leave empty was filled in (a robot) */
 	ERR_SURVEY_ADDRESS_LIMIT,   /* 429 the point QR's responses from this address are used up */
 	ERR_SURVEY_DEVICE_LIMIT,    /* 429 the point QR's responses from this device are used up */
+	/* The statistics (issue 10, web/stats.c). */
+	ERR_STATS_UNIT_NOT_FOUND, /* 404 no unit with this code */
+	ERR_STATS_BAD_PERIOD,     /* 400 period= (YYYY-MM) or fy= (B.E. year) malformed, or both given */
+	ERR_STATS_NOT_CLOSED,     /* 404 the public statistics show closed periods only */
 	ERR__COUNT
 };
 

@@ -23,8 +23,8 @@ struct app *app;
 struct router *web_router_new(void)
 {
 	static const struct route *const tables[] = {
-	    home_routes,   auth_routes,   units_routes,     users_routes,  registry_routes,
-	    import_routes, portal_routes, catalogue_routes, points_routes, survey_routes};
+	    home_routes,   auth_routes,      units_routes,  users_routes,  registry_routes, import_routes,
+	    portal_routes, catalogue_routes, points_routes, survey_routes, stats_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {
@@ -64,9 +64,11 @@ static const struct nav_item nav_items[] = {
     {"/", "หน้าแรก", 0, 1, 0, 0},
     {"/services", "บริการ e-Service", 0, 1, 0, 0},
     {"/points", "จุดให้บริการ", 0, 1, 0, 0},
+    {"/statistics", "สถิติ", 0, 1, 0, 0},
     {"/home", "หน้าหลัก", ROLE_OFFICER, 0, 0, 0},
     {"/units", "หน่วยงาน", ROLE_OFFICER, 0, 0, 0},
     {"/registry", "ทะเบียนผู้รับบริการ", ROLE_OFFICER, 0, 0, 0},
+    {"/stats/{unit}", "สถิติ", ROLE_OFFICER, 0, 0, 0}, /* the user's own unit */
     {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1, 0},
     {"/survey/counter", "แบบสำรวจ", ROLE_OFFICER, 0, 0, 1},
     {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0, 0},
@@ -88,6 +90,8 @@ static json_t *nav_model(struct req *r, const struct session_user *u)
 		char href[96];
 		if (n->own_point)
 			snprintf(href, sizeof href, "/points/%s/edit", u->unit_code);
+		else if (u && !strcmp(n->href, "/stats/{unit}"))
+			snprintf(href, sizeof href, "/stats/%s", u->unit_code);
 		else
 			snprintf(href, sizeof href, "%s", n->href);
 		size_t hl = strlen(href);
@@ -228,7 +232,9 @@ enum err web_authorize(struct req *r, const struct route *route)
 	enum err e = route->scope->resolve(r, ctx->scope_unit, sizeof ctx->scope_unit);
 	if (e != ERR_OK)
 		return e;
-	if (ctx->scope_unit[0] && !perm_unit_in_scope(u->unit_code, ctx->scope_unit))
+	/* Statistics (scope_any_unit): every staff user reads every unit's. */
+	if (ctx->scope_unit[0] && route->scope != &scope_any_unit &&
+	    !perm_unit_in_scope(u->unit_code, ctx->scope_unit))
 		return ERR_OUT_OF_SCOPE;
 	return ERR_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "core/registry.h"
 #include "db/db.h"
+#include "db/stats.h"
 #include "db/visits.h"
 #include "lib/buf.h"
 #include "lib/crypto.h"
@@ -339,7 +340,8 @@ static void report_row(struct import_result *res, const struct registry_columns 
 }
 
 int registry_import_file(const char *unit_code, int64_t officer_id, const char *data, size_t len,
-                         bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                         bool allow_closed, const char *closed_reason,
+                         void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
                          struct import_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -488,9 +490,13 @@ int registry_import_file(const char *unit_code, int64_t officer_id, const char *
 		};
 	struct shift sh = {progress, ctx, total};
 	size_t closed = 0;
-	int d = n ? db_visits_import(app->db, items, n, &res->added, &res->existing, &closed,
-	                             progress ? shifted : NULL, &sh)
+	/* Into closed periods: their snapshots follow, in the same transaction. */
+	struct stats_recompute sr = {app->cfg->cutoff_day, officer_id, closed_reason, rules.now, 0};
+	struct visit_import_recompute rec = {dbc_stats_recompute, &sr};
+	int d = n ? db_visits_import_recompute(app->db, items, n, &res->added, &res->existing, &closed,
+	                                       progress ? shifted : NULL, &sh, allow_closed ? &rec : NULL)
 	          : DB_OK;
+	res->recomputed = sr.recomputed;
 	free(items);
 	if (d == VISIT_RC_CLOSED) {
 		/* Checked again inside the import's transaction: the period

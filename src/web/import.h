@@ -41,6 +41,7 @@ struct import_result {
 	 * message the Thai line naming row and column. */
 	json_t *errors;
 	char message[512]; /* Thai summary of a failure, "" on success */
+	size_t recomputed; /* closed periods whose snapshots were recomputed (allow_closed) */
 };
 
 /* progress(done, total, ctx): rows checked then rows stored, so total is
@@ -69,8 +70,12 @@ void registry_import_row_key(char out[VISIT_KEY_MAX + 1], const char *unit, cons
 #define IMPORT_LEGACY_PREFIX "import0-"
 void registry_import_legacy_key(char out[VISIT_KEY_MAX + 1], const char *old);
 
+/* With allow_closed, the snapshots of the closed periods the import adds
+ * rows to are recomputed in the import's transaction and the closing log
+ * records the officer and closed_reason (db/stats.h). */
 int registry_import_file(const char *unit_code, int64_t officer_id, const char *data, size_t len,
-                         bool allow_closed, void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
+                         bool allow_closed, const char *closed_reason,
+                         void (*progress)(size_t done, size_t total, void *ctx), void *ctx,
                          struct import_result *res);
 
 #endif

@@ -55,7 +55,7 @@ static void *job_run(void *arg)
 {
 	struct job *j = arg;
 	struct import_result res;
-	int rc = registry_import_file(j->unit, j->user_id, j->data, j->len, false, progress, j, &res);
+	int rc = registry_import_file(j->unit, j->user_id, j->data, j->len, false, NULL, progress, j, &res);
 	if (rc == 0) {
 		char detail[96];
 		snprintf(detail, sizeof detail, "rows=%zu added=%zu existing=%zu", res.rows, res.added,

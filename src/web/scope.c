@@ -9,6 +9,7 @@
 #include "core/perm.h"
 #include "db/db.h"
 #include "db/users.h"
+#include "db/units.h"
 #include "db/visits.h"
 #include "web/app.h"
 #include "web/registry.h"
@@ -110,6 +111,18 @@ static enum err resolve_import_job(struct req *r, char *unit, size_t cap)
 	return ERR_OK;
 }
 
+static enum err resolve_any_unit(struct req *r, char *unit, size_t cap)
+{
+	const char *code = req_param(r, "unit");
+	json_t *u = code && unit_code_valid(code) ? db_unit_find(app->db, code) : NULL;
+	if (!u) {
+		reply_error(r, ERR_STATS_UNIT_NOT_FOUND, "unit", NULL);
+		return ERR_STATS_UNIT_NOT_FOUND;
+	}
+	json_decref(u);
+	return put(unit, cap, code);
+}
+
 const struct route_scope scope_none = {"none", resolve_none};
 const struct route_scope scope_own = {"own unit", resolve_own};
 const struct route_scope scope_own_district = {"own district", resolve_own_district};
@@ -119,8 +132,9 @@ const struct route_scope scope_unit_query = {"?unit= (default: own unit)", resol
 const struct route_scope scope_visit = {"registry entry {id}", resolve_visit};
 const struct route_scope scope_user = {"user {id}", resolve_user};
 const struct route_scope scope_import_job = {"import job {job}", resolve_import_job};
+const struct route_scope scope_any_unit = {"any unit {unit} (statistics)", resolve_any_unit};
 
 const struct route_scope *const scope_all[] = {
-    &scope_none,       &scope_own,   &scope_own_district, &scope_national,   &scope_code,
-    &scope_unit_query, &scope_visit, &scope_user,         &scope_import_job, NULL,
+    &scope_none,  &scope_own,  &scope_own_district, &scope_national, &scope_code, &scope_unit_query,
+    &scope_visit, &scope_user, &scope_import_job,   &scope_any_unit, NULL,
 };

@@ -38,6 +38,12 @@ extern const struct route_scope scope_user;
 /* "import job {job}": the district of import job {job}; 404 when unknown. */
 extern const struct route_scope scope_import_job;
 
+/* "any unit {unit} (statistics)": the unit in the path parameter {unit},
+ * which must exist (404 stats-unit-not-found); every staff user is in scope
+ * (aggregate numbers, no personal data: web/stats.c). web_authorize skips
+ * the in-scope check for this resolver only. */
+extern const struct route_scope scope_any_unit;
+
 /* Every resolver above, NULL-terminated (tests and docs). */
 extern const struct route_scope *const scope_all[];
 

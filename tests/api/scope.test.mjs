@@ -99,6 +99,18 @@ for (const backend of backends()) {
       const scopesSeen = new Set();
       for (const rt of routes) {
         if (rt.public || OWN_OR_NONE.has(rt.scope)) continue;
+        if (rt.scope === 'any unit {unit} (statistics)') {
+          // Aggregate statistics: every staff user reads every unit's (web/stats.c), and nothing changes.
+          const p = rt.pattern.replaceAll('{unit}', '4701');
+          for (const method of rt.methods.filter((m) => m === 'GET'))
+            for (const u of outsiders) {
+              const r = await who[u].req(method, p);
+              assert.equal(r.status, 200, `${u} ${method} ${p} (${rt.name}): ${r.status} ${r.text.slice(0, 200)}`);
+              walked++;
+            }
+          scopesSeen.add(rt.scope);
+          continue;
+        }
         let path = rt.pattern.replaceAll('{code}', '4701').replaceAll('{job}', target.job);
         if (rt.scope === 'registry entry {id}') path = path.replaceAll('{id}', String(target.entry));
         else if (rt.scope === 'user {id}') path = path.replaceAll('{id}', String(target.user));
@@ -120,7 +132,8 @@ for (const backend of backends()) {
           }
         }
       }
-      for (const s of ['{code}', 'registry entry {id}', 'user {id}', 'import job {job}', '?unit= (default: own unit)'])
+      for (const s of ['{code}', 'registry entry {id}', 'user {id}', 'import job {job}', '?unit= (default: own unit)',
+        'any unit {unit} (statistics)'])
         assert.ok(scopesSeen.has(s), `the walk met scope ${s}`);
       assert.ok(walked >= 5 * 15, `walked ${walked} requests`);
       assert.deepEqual(fingerprint(srv), before, 'no refused request changed the database');

@@ -30,6 +30,7 @@
 #include "core/registry.h"
 #include "db/db.h"
 #include "fresh.h"
+#include "db/stats.h"
 #include "db/visits.h"
 #include "lib/buf.h"
 #include "lib/thai.h"
@@ -128,7 +129,10 @@ static int clear(void **state)
 	return fresh_exec_tx(
 	           DB(state),
 	           "DELETE FROM visit_history; DELETE FROM visit_services; DELETE FROM visits; "
-	           "DELETE FROM rollup_visits; DELETE FROM rollup_services; "
+	           "DELETE FROM rollup_visits; DELETE FROM rollup_services; DELETE FROM rollup_visit_attrs; "
+	           "DELETE FROM rollup_period_services; "
+	           "DELETE FROM period_closings; DELETE FROM stats_snapshots; DELETE FROM "
+	           "period_closing_log; "
 	           "DELETE FROM visit_counters; DELETE FROM period_attestations; DELETE FROM audit_log") ==
 	               DB_OK
 	           ? 0
@@ -1084,6 +1088,13 @@ static const char BULK_FINISH[] =
     "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) SELECT v.unit_code, v.visit_day, "
     "s.service_code, s.outcome, COUNT(*) FROM visit_services s JOIN visits v ON v.id = s.visit_id "
     "WHERE v.status = 'active' GROUP BY v.unit_code, v.visit_day, s.service_code, s.outcome;"
+    "DELETE FROM rollup_visit_attrs; DELETE FROM rollup_period_services;"
+    "INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) SELECT unit_code, period, "
+    "channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active' "
+    "GROUP BY unit_code, period, channel, sex, age_band;"
+    "INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) SELECT v.unit_code, "
+    "v.period, s.service_code, s.outcome, COUNT(*) FROM visit_services s JOIN visits v ON v.id = s.visit_id "
+    "WHERE v.status = 'active' GROUP BY v.unit_code, v.period, s.service_code, s.outcome;"
     "DELETE FROM visit_counters;"
     "INSERT INTO visit_counters (unit_code, year_be, last_seq) SELECT unit_code, year_be, MAX(seq) "
     "FROM visits GROUP BY unit_code, year_be";
@@ -1633,6 +1644,383 @@ static void test_period_closes_while_writes_race(void **state)
 	free(cr);
 }
 
+/* ---- statistics (issue 10, db/stats.c) ---- */
+
+/* A snapshot closing races writes of its period: the closing and every
+ * create are serialised by the database (SQLite: the write lock; PostgreSQL:
+ * SERIALIZABLE, a conflict is retried), so the snapshot holds exactly the
+ * entries that were committed, and none is committed after it. */
+static void test_snapshot_close_races_writes(void **state)
+{
+	struct db *db = DB(state);
+	struct close_race *cr = xcalloc(1, sizeof *cr);
+	cr->db = db;
+	cr->rule = (struct visit_period_rule){25, 3, at_local("2024-03-10", 12)};
+	cr->v = mk("2024-03-06", 9, 0, "นางแข่ง ปิดรอบ", "welfare=completed queue=referred");
+	pthread_t t[CLOSE_THREADS];
+	for (int i = 0; i < CLOSE_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, close_thread, cr), 0);
+	for (int i = 0; i < 400 && atomic_load(&cr->ok) < 20; i++)
+		usleep(5000);
+	struct stats_close c = {.period_iso = "2024-03", .cutoff = 25, .actor = "cli", .now = 1};
+	assert_int_equal(db_stats_close_period(db, &c), DB_OK);
+	assert_false(c.already);
+	assert_false(c.busy);
+	for (int i = 0; i < CLOSE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	int64_t final =
+	    fresh_count(db, "SELECT COUNT(*) FROM visits WHERE unit_code = '4702' AND period = '2024-03'");
+	assert_int_equal(atomic_load(&cr->other), 0);
+	assert_true(atomic_load(&cr->ok) >= 20);
+	assert_true(atomic_load(&cr->closed) >= CLOSE_THREADS);
+	assert_int_equal(final, atomic_load(&cr->ok));
+	assert_int_equal(fresh_count(db, "SELECT users FROM stats_snapshots WHERE period = '2024-03' AND "
+	                                 "unit_code = '4702'"),
+	                 final);
+	assert_int_equal(fresh_count(db,
+	                             "SELECT transactions FROM stats_snapshots WHERE period = '2024-03' AND "
+	                             "unit_code = '47'"),
+	                 2 * final);
+	assert_int_equal(fresh_count(db, "SELECT users FROM stats_snapshots WHERE period = '2024-03' AND "
+	                                 "unit_code = '0'"),
+	                 final);
+	/* Closed twice: nothing more is written. */
+	assert_int_equal(db_stats_close_period(db, &c), DB_OK);
+	assert_true(c.already);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM period_closing_log WHERE period = '2024-03'"),
+	                 1);
+	/* Later edits and voids of the period are refused in their transaction. */
+	int64_t id = fresh_count(db, "SELECT MIN(id) FROM visits WHERE unit_code = '4702'");
+	assert_int_equal(db_visit_void(db, id, "ทดสอบ", admin1, cr->rule.now, 0, &cr->rule), VISIT_RC_CLOSED);
+	struct visit_input moved = mk("2024-04-01", 9, 0, "นางแข่ง ปิดรอบ", "welfare=completed");
+	struct visit_update up = {.v = &moved, .user_id = admin1, .now = cr->rule.now, .rule = &cr->rule};
+	assert_int_equal(db_visit_update(db, id, &up), VISIT_RC_CLOSED);
+	assert_rollups_consistent(db);
+	free(cr);
+}
+
+/* Several nodes' closing jobs at once (threads on their own connections):
+ * exactly one closes the period, the others find it closed or the lock
+ * taken, and one log row says so. */
+#define CLOSERS 4
+struct closer {
+	struct db *db;
+	pthread_barrier_t *go;
+	struct stats_close c;
+	int rc;
+};
+
+static void *closer_thread(void *arg)
+{
+	struct closer *k = arg;
+	pthread_barrier_wait(k->go);
+	k->rc = db_stats_close_period(k->db, &k->c);
+	return NULL;
+}
+
+static void test_stats_close_exactly_once(void **state)
+{
+	struct db *db = DB(state);
+	struct visit_input v = mk("2024-03-06", 9, 0, "นายปิด ครั้งเดียว", "welfare=completed");
+	create(db, "4701", &v, officer1, NULL);
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, CLOSERS);
+	struct closer k[CLOSERS];
+	pthread_t t[CLOSERS];
+	for (int i = 0; i < CLOSERS; i++) {
+		k[i] = (struct closer){
+		    db, &go, {.period_iso = "2024-03", .cutoff = 25, .actor = "job", .now = 1}, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, closer_thread, &k[i]), 0);
+	}
+	int closed = 0;
+	for (int i = 0; i < CLOSERS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(k[i].rc, DB_OK);
+		if (!k[i].c.already && !k[i].c.busy)
+			closed++;
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(closed, 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM period_closings"), 1);
+	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM period_closing_log WHERE action = 'close'"),
+	                 1);
+	assert_int_equal(
+	    fresh_count(db, "SELECT users FROM stats_snapshots WHERE period = '2024-03' AND unit_code = '0'"),
+	    1);
+}
+
+/* Period boundaries with the cut-off read at statistics time: the 25th and
+ * the 26th, the year's turn, the fiscal year's turn, another cut-off. */
+static void test_stats_period_boundaries(void **state)
+{
+	struct db *db = DB(state);
+	static const char *const days[] = {"2024-03-20", "2024-03-21", "2024-03-25", "2024-03-26",
+	                                   "2024-12-25", "2024-12-26", "2024-09-25", "2024-09-26"};
+	for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+		struct visit_input v = mk(days[i], 10, 0, "นายขอบ", "welfare=completed");
+		create(db, "4701", &v, officer1, NULL);
+	}
+	static const struct {
+		int y, m, cutoff;
+		int64_t users;
+	} want[] = {
+	    {2024, 3, 25, 3},                     /* 03-20, 03-21, 03-25 */
+	    {2024, 4, 25, 1},                     /* 03-26 */
+	    {2024, 3, 20, 1},                     /* cut-off 20: 03-20 only */
+	    {2024, 4, 20, 3},                     /* 03-21, 03-25, 03-26 */
+	    {2024, 12, 25, 1}, {2025, 1, 25, 1},  /* the year's turn */
+	    {2024, 9, 25, 1},  {2024, 10, 25, 1}, /* the fiscal year's turn */
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		struct stats_table t;
+		struct period p = {want[i].y, want[i].m};
+		assert_int_equal(db_stats_period_live(db, p, want[i].cutoff, NULL, &t), DB_OK);
+		struct stats_row *r = stats_table_find(&t, "4701");
+		assert_non_null(r);
+		if (r->num.users != want[i].users)
+			fail_msg("period %d-%02d cut-off %d: %lld users, want %lld", want[i].y, want[i].m,
+			         want[i].cutoff, (long long)r->num.users, (long long)want[i].users);
+		assert_int_equal(stats_table_find(&t, "47")->num.users, want[i].users);
+		stats_table_free(&t);
+	}
+	/* FY2567 ends with period 2024-09 (its 25th), FY2568 begins on the 26th. */
+	assert_int_equal(period_fiscal_year((struct period){2024, 9}), 2567);
+	assert_int_equal(period_fiscal_year((struct period){2024, 10}), 2568);
+	/* The closing job's list: grace days after the cut-off. */
+	char due[8][PERIOD_ISO_SIZE];
+	struct civil_day d28 = {2024, 3, 28}, d29 = {2024, 3, 29}, d26 = {2024, 3, 26};
+	int n = db_stats_due_periods(db, 25, 3, d28, due, 8);
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++)
+		assert_true(strcmp(due[i], "2024-03") < 0); /* 2024-03 is still open on the 28th */
+	n = db_stats_due_periods(db, 25, 3, d29, due, 8);
+	assert_true(n >= 1);
+	assert_string_equal(due[n - 1], "2024-03");
+	n = db_stats_due_periods(db, 25, 0, d26, due, 8);
+	assert_string_equal(due[n - 1], "2024-03");
+	/* Closed periods leave the list. */
+	struct stats_close c = {.period_iso = "2024-03", .cutoff = 25, .actor = "job", .now = 1};
+	assert_int_equal(db_stats_close_period(db, &c), DB_OK);
+	n = db_stats_due_periods(db, 25, 3, d29, due, 8);
+	for (int i = 0; i < n; i++)
+		assert_string_not_equal(due[i], "2024-03");
+}
+
+/* The property: for random entries, edits, voids and responses, the
+ * statistics of every period equal the same numbers computed by GROUP BY
+ * over the raw rows, live and after closing (the snapshot), on both
+ * backends. */
+static uint64_t rng_state = 88172645463325252ull;
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+static void random_input(struct visit_input *v)
+{
+	static const char *const days[] = {"2024-01-20", "2024-01-26", "2024-02-03",
+	                                   "2024-02-25", "2024-02-26", "2024-03-10",
+	                                   "2024-03-25", "2024-03-26", "2024-04-01"};
+	static const char *const sex[] = {"", "male", "female", "other"};
+	static const char *const age[] = {"", "under_20", "20_39", "40_59", "60_plus"};
+	static const enum channel ch[] = {CHANNEL_TANGRAT, CHANNEL_WEB, CHANNEL_LINE, CHANNEL_OTHER};
+	static const char *const svcs[] = {"welfare=completed", "welfare=referred", "queue=completed",
+	                                   "welfare=not_completed queue=self_completed",
+	                                   "queue=referred welfare=completed"};
+	*v = mk(days[rnd(9)], 8 + (int)rnd(8), (int)rnd(60), "นายสุ่ม", svcs[rnd(5)]);
+	snprintf(v->sex, sizeof v->sex, "%s", sex[rnd(4)]);
+	snprintf(v->age_band, sizeof v->age_band, "%s", age[rnd(5)]);
+	v->channel = ch[rnd(4)];
+}
+
+struct raw_check {
+	const char *period, *first, *last;
+	struct stats_table *t;
+	int diffs;
+};
+
+static int64_t raw_int(struct dbc *c, const char *sql, const char *a, const char *b, const char *d)
+{
+	int64_t v = 0;
+	int rc = d ? db_query_int(c, &v, sql, "ttt", a, b, d) : db_query_int(c, &v, sql, "tt", a, b);
+	return rc == DB_ROW ? v : -1;
+}
+
+static int raw_check_fn(struct dbc *c, void *arg)
+{
+	struct raw_check *k = arg;
+	k->diffs = 0;
+	static const char *const units[] = {"4701", "4702", "47", "0"};
+	for (size_t u = 0; u < 4; u++) {
+		/* A unit's rows: a district's own, a province's and the nation's all. */
+		char lo[8], hi[8];
+		if (!strcmp(units[u], "0") || !strcmp(units[u], "47"))
+			snprintf(lo, sizeof lo, "47"), snprintf(hi, sizeof hi, "48");
+		else
+			snprintf(lo, sizeof lo, "%s", units[u]), snprintf(hi, sizeof hi, "%s", units[u]),
+			    hi[3]++;
+		struct stats_row *r = stats_table_find(k->t, units[u]);
+		if (!r)
+			return DB_ERROR;
+		int64_t users =
+		    raw_int(c,
+		            "SELECT COUNT(*) FROM visits WHERE status = 'active' AND period = ? AND "
+		            "unit_code >= ? AND unit_code < ?",
+		            k->period, lo, hi);
+		int64_t tx =
+		    raw_int(c,
+		            "SELECT COUNT(*) FROM visit_services s JOIN visits v ON v.id = s.visit_id WHERE "
+		            "v.status = 'active' AND v.period = ? AND v.unit_code >= ? AND v.unit_code < ?",
+		            k->period, lo, hi);
+		int64_t sn =
+		    raw_int(c,
+		            "SELECT COUNT(*) FROM survey_responses WHERE period = ? AND unit_code >= ? AND "
+		            "unit_code < ?",
+		            k->period, lo, hi);
+		int64_t ss =
+		    raw_int(c,
+		            "SELECT COALESCE(SUM(overall), 0) FROM survey_responses WHERE period = ? AND "
+		            "unit_code >= ? AND unit_code < ?",
+		            k->period, lo, hi);
+		int64_t sp =
+		    raw_int(c,
+		            "SELECT COUNT(*) FROM survey_responses WHERE source = 'point' AND period = ? AND "
+		            "unit_code >= ? AND unit_code < ?",
+		            k->period, lo, hi);
+		if (users != r->num.users || tx != r->num.transactions || sn != r->num.survey_n ||
+		    ss != r->num.survey_sum || sp != r->num.survey_point_n) {
+			fprintf(stderr,
+			        "period %s unit %s: users %lld/%lld tx %lld/%lld n %lld/%lld sum %lld/%lld "
+			        "point %lld/%lld\n",
+			        k->period, units[u], (long long)r->num.users, (long long)users,
+			        (long long)r->num.transactions, (long long)tx, (long long)r->num.survey_n,
+			        (long long)sn, (long long)r->num.survey_sum, (long long)ss,
+			        (long long)r->num.survey_point_n, (long long)sp);
+			k->diffs++;
+		}
+		/* Breakdowns of the province: each key's count by GROUP BY. */
+		if (strcmp(units[u], "47") != 0 || !r->bd)
+			continue;
+		static const struct {
+			const char *dim, *sql;
+		} q[] = {
+		    {"channel", "SELECT COUNT(*) FROM visits WHERE status = 'active' AND period = ? AND "
+		                "unit_code >= '47' "
+		                "AND unit_code < '48' AND channel = ?"},
+		    {"sex", "SELECT COUNT(*) FROM visits WHERE status = 'active' AND period = ? AND "
+		            "unit_code >= '47' AND "
+		            "unit_code < '48' AND (CASE WHEN sex = '' THEN 'unknown' ELSE sex END) = ?"},
+		    {"age_band", "SELECT COUNT(*) FROM visits WHERE status = 'active' AND period = ? AND "
+		                 "unit_code >= '47' "
+		                 "AND unit_code < '48' AND (CASE WHEN age_band = '' THEN 'unknown' ELSE "
+		                 "age_band END) = ?"},
+		    {"service", "SELECT COUNT(*) FROM visit_services s JOIN visits v ON v.id = s.visit_id "
+		                "WHERE v.status = "
+		                "'active' AND v.period = ? AND v.unit_code >= '47' AND v.unit_code < '48' "
+		                "AND s.service_code = ?"},
+		    {"outcome", "SELECT COUNT(*) FROM visit_services s JOIN visits v ON v.id = s.visit_id "
+		                "WHERE v.status = "
+		                "'active' AND v.period = ? AND v.unit_code >= '47' AND v.unit_code < '48' "
+		                "AND s.outcome = ?"},
+		};
+		static const char *const keys[] = {
+		    "tangrat", "web",       "line",           "other",    "male",         "female",
+		    "unknown", "under_20",  "20_39",          "40_59",    "60_plus",      "welfare",
+		    "queue",   "completed", "self_completed", "referred", "not_completed"};
+		for (size_t d = 0; d < sizeof q / sizeof *q; d++) {
+			int64_t sum = 0;
+			for (size_t kk = 0; kk < sizeof keys / sizeof *keys; kk++) {
+				int64_t want = raw_int(c, q[d].sql, k->period, keys[kk], NULL);
+				json_t *got = json_object_get(json_object_get(r->bd, q[d].dim), keys[kk]);
+				int64_t g = got ? json_integer_value(got) : 0;
+				sum += want;
+				if (g != want) {
+					fprintf(stderr, "period %s breakdown %s %s: %lld, by GROUP BY %lld\n",
+					        k->period, q[d].dim, keys[kk], (long long)g, (long long)want);
+					k->diffs++;
+				}
+			}
+			(void)sum;
+		}
+	}
+	return DB_OK;
+}
+
+static void check_against_raw(struct db *db, const char *iso, bool snapshot)
+{
+	struct period p;
+	assert_int_equal(period_parse(iso, &p), 0);
+	struct stats_table t;
+	if (snapshot) {
+		assert_int_equal(db_stats_period(db, p, 25, "47", &t), DB_OK);
+		assert_true(t.closed);
+	} else {
+		assert_int_equal(db_stats_period_live(db, p, 25, "47", &t), DB_OK);
+	}
+	struct raw_check k = {iso, NULL, NULL, &t, 0};
+	assert_int_equal(db_read(db, raw_check_fn, &k), DB_OK);
+	stats_table_free(&t);
+	assert_int_equal(k.diffs, 0);
+}
+
+static void test_stats_equal_group_by_over_raw_rows(void **state)
+{
+	struct db *db = DB(state);
+	int64_t ids[400];
+	int n = 0;
+	for (int round = 0; round < 400; round++) {
+		unsigned op = n ? rnd(10) : 0;
+		struct visit_input v;
+		random_input(&v);
+		if (op < 7 || n == 0) {
+			struct visit_created out = create(db, rnd(2) ? "4701" : "4702", &v, officer1, NULL);
+			ids[n++] = out.id;
+		} else if (op < 9) {
+			int rc = update(db, ids[rnd((unsigned)n)], &v, VISIT_CID_KEEP, NULL, admin1);
+			assert_true(rc == DB_OK || rc == VISIT_RC_VOID);
+		} else {
+			int rc =
+			    db_visit_void(db, ids[rnd((unsigned)n)], "ทดสอบ", admin1, 1700000000, 0, NULL);
+			assert_true(rc == DB_OK || rc == VISIT_RC_VOID);
+		}
+	}
+	/* Responses straight in the table, their roll-up as the survey keeps it. */
+	static const char *const rdays[][2] = {{"2024-01-26", "2024-02"},
+	                                       {"2024-02-25", "2024-02"},
+	                                       {"2024-02-26", "2024-03"},
+	                                       {"2024-03-25", "2024-03"}};
+	struct buf sql;
+	buf_init(&sql, 0);
+	for (int i = 0; i < 300; i++) {
+		int d = (int)rnd(4);
+		buf_printf(&sql,
+		           "INSERT INTO survey_responses (id, unit_code, day, period, source, mode, "
+		           "qset_version, overall) "
+		           "VALUES ('%032x', '%s', '%s', '%s', '%s', 'online', 1, %u);",
+		           i + 1, rnd(2) ? "4701" : "4702", rdays[d][0], rdays[d][1],
+		           rnd(3) ? "visit" : "point", rnd(11));
+	}
+	buf_puts(
+	    &sql,
+	    "DELETE FROM rollup_survey; INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) "
+	    "SELECT unit_code, day, source, COUNT(*), SUM(overall) FROM survey_responses "
+	    "GROUP BY unit_code, day, source;");
+	assert_int_equal(fresh_exec_tx(db, buf_str(&sql)), DB_OK);
+	buf_cleanup(&sql);
+	assert_rollups_consistent(db);
+	static const char *const periods[] = {"2024-01", "2024-02", "2024-03", "2024-04"};
+	for (size_t i = 0; i < 4; i++)
+		check_against_raw(db, periods[i], false);
+	for (size_t i = 0; i < 4; i++) {
+		struct stats_close c = {.period_iso = periods[i], .cutoff = 25, .actor = "cli", .now = 1};
+		assert_int_equal(db_stats_close_period(db, &c), DB_OK);
+		check_against_raw(db, periods[i], true);
+	}
+}
+
 /* ---- the registry book: one snapshot, in the book's order ---- */
 
 struct book_writer {
@@ -1754,6 +2142,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_period_rule_inside_write, clear),
 	    cmocka_unit_test_setup(test_period_closes_while_writes_race, clear),
 	    cmocka_unit_test_setup(test_book_is_a_snapshot_in_book_order, clear),
+	    cmocka_unit_test_setup(test_snapshot_close_races_writes, clear),
+	    cmocka_unit_test_setup(test_stats_close_exactly_once, clear),
+	    cmocka_unit_test_setup(test_stats_period_boundaries, clear),
+	    cmocka_unit_test_setup(test_stats_equal_group_by_over_raw_rows, clear),
 	};
 	const char *group = fresh_is_pg() ? "visits.postgresql" : "visits.sqlite";
 	rc = cmocka_run_group_tests_name(group, tests, group_setup, group_teardown);

@@ -19,6 +19,7 @@ import { assertCleanExit, watchStderr } from '../api/lib.mjs';
 import { registryTests } from './registry.mjs';
 import { portalTests } from './portal.mjs';
 import { surveyTests } from './survey.mjs';
+import { statsTests } from './stats.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -573,15 +574,16 @@ async function main() {
 				'--disable-sync',
 			],
 		});
-		/* E2E_ONLY=registry (or portal, survey) runs only tests/e2e/registry.mjs (or
+		/* E2E_ONLY=registry (or portal, survey, stats) runs only tests/e2e/registry.mjs (or
 		 * portal.mjs), as does running that file. */
 		const only = process.env.E2E_ONLY;
 		const harness = { test, newContext, newPage, goto, login, active, axe, describe, assertNoHorizontalScroll,
-			shot, log, base, THAI, PHONE };
+			shot, log, base, THAI, PHONE, closePeriod: (iso) => run(['close-period', iso, '--db', db], env) };
 		if (!only) await tests();
 		if (!only || only === 'registry') await registryTests(harness);
 		if (!only || only === 'portal') await portalTests(harness);
 		if (!only || only === 'survey') await surveyTests(harness);
+		if (!only || only === 'stats') await statsTests(harness);
 		await test(`W3C Nu HTML checker: every page the tests saw has no error`, async () => {
 			assert.ok(documents.size >= (only ? 5 : 20), `pages collected: ${documents.size}`);
 			const errors = nuCheck(documents, tmp);

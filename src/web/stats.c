@@ -1,0 +1,553 @@
+/* The statistics (issue 10): /stats/{unit} for staff, /statistics for the
+ * public. One model (docs/API.md "Statistics"): the numbers from db/stats
+ * (snapshot of a closed period, roll-ups of an open one), the rules from
+ * core/stats. Aggregate numbers hold no personal data, so every staff user
+ * reads every unit's (scope_any_unit); no survey comments here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/perm.h"
+#include "core/period.h"
+#include "core/registry.h"
+#include "core/stats.h"
+#include "db/db.h"
+#include "db/stats.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "lib/thai.h"
+#include "web/app.h"
+#include "web/scope.h"
+#include "web/web.h"
+
+/* "1,671" */
+static json_t *grouped(int64_t v)
+{
+	char raw[32], out[48];
+	snprintf(raw, sizeof raw, "%lld", (long long)(v < 0 ? -v : v));
+	size_t n = strlen(raw), k = 0;
+	if (v < 0)
+		out[k++] = '-';
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = raw[i];
+	}
+	out[k] = '\0';
+	return json_string(out);
+}
+
+static json_t *decimal_or_null(int (*fn)(int64_t, int64_t, char *), int64_t a, int64_t b)
+{
+	char s[STATS_DEC_SIZE];
+	return b > 0 && fn(a, b, s) == 0 ? json_string(s) : json_null();
+}
+
+static json_t *survey_model(const struct stats_num *x)
+{
+	return json_pack("{s:I, s:I, s:o, s:o, s:o}", "n", (json_int_t)x->survey_n, "point_n",
+	                 (json_int_t)x->survey_point_n, "score",
+	                 decimal_or_null(stats_score, x->survey_sum, x->survey_n), "percent",
+	                 decimal_or_null(stats_percent, x->survey_sum, x->survey_n), "response_rate",
+	                 decimal_or_null(stats_rate, x->survey_visit_n, x->users));
+}
+
+/* The units of one level under one parent, in the programme, ranked once
+ * (every ranking): the siblings of the unit shown, or its children. */
+struct rankset {
+	size_t n;
+	const struct stats_row **rows;
+	int *pos[STATS_RANK__COUNT];
+	size_t of[STATS_RANK__COUNT];
+};
+
+static void rankset_build(struct rankset *rs, const struct stats_table *t, const char *parent, int level,
+                          int64_t min_resp)
+{
+	memset(rs, 0, sizeof *rs);
+	if (!t || level == 0)
+		return;
+	rs->rows = xcalloc(t->n ? t->n : 1, sizeof *rs->rows);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct stats_row *s = &t->rows[i];
+		if (s->level == level && s->in_programme && !strcmp(s->parent, parent))
+			rs->rows[rs->n++] = s;
+	}
+	struct stats_num *nums = xcalloc(rs->n ? rs->n : 1, sizeof *nums);
+	for (size_t i = 0; i < rs->n; i++)
+		nums[i] = rs->rows[i]->num;
+	for (int k = 0; k < STATS_RANK__COUNT; k++) {
+		rs->pos[k] = xcalloc(rs->n ? rs->n : 1, sizeof *rs->pos[k]);
+		rs->of[k] = stats_rank(nums, rs->n, (enum stats_ranking)k, min_resp, rs->pos[k]);
+	}
+	free(nums);
+}
+
+static void rankset_free(struct rankset *rs)
+{
+	for (int k = 0; k < STATS_RANK__COUNT; k++)
+		free(rs->pos[k]);
+	free(rs->rows);
+	memset(rs, 0, sizeof *rs);
+}
+
+/* The index of code in the set, or -1. */
+static long rankset_find(const struct rankset *rs, const char *code)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (!strcmp(rs->rows[i]->code, code))
+			return (long)i;
+	return -1;
+}
+
+/* rank, rank_satisfaction, rank_per_day and their _reason keys into o, for
+ * row r of the set cur (prev: the same set in the previous closed period). */
+static void rankings_into(json_t *o, const struct rankset *cur, const struct rankset *prev,
+                          const struct stats_row *r, int64_t min_resp)
+{
+	long i = r->level > 0 && r->in_programme ? rankset_find(cur, r->code) : -1;
+	long pi = prev ? rankset_find(prev, r->code) : -1;
+	for (int k = 0; k < STATS_RANK__COUNT; k++) {
+		const char *key = stats_ranking_key((enum stats_ranking)k);
+		char rkey[64], why[256];
+		snprintf(rkey, sizeof rkey, "%s_reason", key);
+		int pos = i >= 0 ? cur->pos[k][i] : 0;
+		if (pos > 0) {
+			bool has;
+			int mv = stats_movement(pi >= 0 ? prev->pos[k][pi] : 0, pos, &has);
+			json_object_set_new(o, key,
+			                    json_pack("{s:i, s:I, s:o}", "position", pos, "of",
+			                              (json_int_t)cur->of[k], "movement",
+			                              has ? json_integer(mv) : json_null()));
+			json_object_set_new(o, rkey, json_null());
+			continue;
+		}
+		json_object_set_new(o, key, json_null());
+		if (r->level == 0)
+			snprintf(why, sizeof why, "ระดับประเทศไม่มีหน่วยงานระดับเดียวกันให้เทียบ จึงไม่จัดอันดับ");
+		else if (!r->in_programme)
+			snprintf(why, sizeof why, "หน่วยงานนี้ไม่อยู่ในโครงการ จึงไม่จัดอันดับ");
+		else
+			stats_unranked_reason((enum stats_ranking)k, &r->num, min_resp, why, sizeof why);
+		json_object_set_new(o, rkey, json_string(why));
+	}
+}
+
+static int bd_item_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t nx = json_integer_value(json_object_get(x, "n")),
+	           ny = json_integer_value(json_object_get(y, "n"));
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return strcmp(web_str(x, "key"), web_str(y, "key"));
+}
+
+static const char *label_of(const char *dim, const char *key, json_t *services)
+{
+	const char *l = NULL;
+	if (!strcmp(dim, "service"))
+		l = web_str(json_object_get(services, key), "name_th");
+	else if (!strcmp(dim, "agency"))
+		l = key;
+	else if (!strcmp(dim, "channel"))
+		l = channel_label_th(channel_from_name(key));
+	else if (!strcmp(dim, "outcome"))
+		l = outcome_label_th(outcome_from_name(key));
+	else if (!strcmp(dim, "sex"))
+		l = registry_sex_label_th(key);
+	else if (!strcmp(dim, "age_band"))
+		l = registry_age_band_label_th(key);
+	return l && *l ? l : !strcmp(key, "unknown") ? "ไม่ระบุ" : key;
+}
+
+/* {service: [{key, label_th, n, n_fmt}], …}, each largest first. */
+static json_t *breakdowns_model(const json_t *bd, json_t *services)
+{
+	static const char *const dims[] = {"service", "agency", "channel", "outcome", "sex", "age_band"};
+	json_t *out = json_object();
+	for (size_t d = 0; d < sizeof dims / sizeof *dims; d++) {
+		json_t *src = json_object_get(bd, dims[d]);
+		size_t n = json_object_size(src), i = 0;
+		json_t **items = xcalloc(n ? n : 1, sizeof *items);
+		const char *key;
+		json_t *v;
+		json_object_foreach(src, key, v)
+		{
+			if (json_integer_value(v) == 0)
+				continue;
+			items[i++] = json_pack(
+			    "{s:s, s:s, s:I, s:o}", "key", key, "label_th", label_of(dims[d], key, services),
+			    "n", (json_int_t)json_integer_value(v), "n_fmt", grouped(json_integer_value(v)));
+		}
+		qsort(items, i, sizeof *items, bd_item_cmp);
+		json_t *arr = json_array();
+		for (size_t k = 0; k < i; k++)
+			json_array_append_new(arr, items[k]);
+		free(items);
+		json_object_set_new(out, dims[d], arr);
+	}
+	return out;
+}
+
+/* What the period or fiscal year asked for is. */
+struct span {
+	bool fy;
+	int fy_be;
+	struct period p; /* !fy */
+};
+
+static void day_fields(json_t *o, const char *key, struct civil_day d)
+{
+	char iso[THAI_ISO_DAY_SIZE];
+	thai_day_iso(d, iso);
+	json_object_set_new(o, key, json_string(iso));
+	struct buf b;
+	buf_init(&b, 128);
+	thai_date_format(&b, d.y, d.m, d.d, THAI_DATE_FULL, false);
+	char k2[32];
+	snprintf(k2, sizeof k2, "%s_th", key);
+	json_object_set_new(o, k2, json_string(buf_str(&b)));
+	buf_cleanup(&b);
+}
+
+/* The numbers of a span: one period's table, or the sum of a fiscal
+ * year's twelve. *all_closed: every period of it is closed. */
+static int span_table(const struct span *s, const char *unit, bool bd, struct stats_table *out,
+                      bool *all_closed)
+{
+	int cutoff = app->cfg->cutoff_day;
+	if (!s->fy) {
+		int rc = db_stats_period_for(app->db, s->p, cutoff, unit, bd, out);
+		*all_closed = rc == DB_OK && out->closed;
+		return rc;
+	}
+	struct period ps[12];
+	if (period_fiscal_periods(s->fy_be, ps) != 0)
+		return DB_ERROR;
+	*all_closed = true;
+	memset(out, 0, sizeof *out);
+	for (int i = 0; i < 12; i++) {
+		struct stats_table t;
+		int rc = db_stats_period_for(app->db, ps[i], cutoff, unit, bd, &t);
+		if (rc != DB_OK) {
+			stats_table_free(out);
+			return rc;
+		}
+		*all_closed = *all_closed && t.closed;
+		if (i == 0)
+			*out = t;
+		else {
+			stats_table_add(out, &t);
+			stats_table_free(&t);
+		}
+	}
+	out->closed = *all_closed;
+	return DB_OK;
+}
+
+static json_t *period_model(const struct span *s, bool closed)
+{
+	int cutoff = app->cfg->cutoff_day;
+	struct civil_day first, last;
+	json_t *o = json_object();
+	struct buf label;
+	buf_init(&label, 128);
+	char id[32];
+	if (s->fy) {
+		snprintf(id, sizeof id, "FY%d", s->fy_be);
+		buf_printf(&label, "ปีงบประมาณ พ.ศ. %d", s->fy_be);
+		period_fiscal_range(s->fy_be, cutoff, &first, &last);
+	} else {
+		period_iso(s->p, id);
+		period_label(&label, s->p, PERIOD_LABEL_FULL_MONTH);
+		period_range(s->p, cutoff, &first, &last);
+	}
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "label_th", json_string(buf_str(&label)));
+	day_fields(o, "start", first);
+	day_fields(o, "end", last);
+	json_object_set_new(o, "closed", json_boolean(closed));
+	buf_cleanup(&label);
+	return o;
+}
+
+static json_t *unit_numbers(const struct stats_row *r)
+{
+	return json_pack("{s:I, s:o, s:I, s:o, s:o, s:I}", "users", (json_int_t)r->num.users, "users_fmt",
+	                 grouped(r->num.users), "transactions", (json_int_t)r->num.transactions,
+	                 "transactions_fmt", grouped(r->num.transactions), "survey", survey_model(&r->num),
+	                 "open_days", (json_int_t)r->num.open_days);
+}
+
+/* The previous span to measure movement against: the latest closed period
+ * before p (none: no movement), or the previous fiscal year. */
+static bool prev_span(const struct span *s, struct span *prev)
+{
+	*prev = *s;
+	if (s->fy) {
+		prev->fy_be = s->fy_be - 1;
+		return true;
+	}
+	char iso[PERIOD_ISO_SIZE], prev_iso[PERIOD_ISO_SIZE];
+	bool found = false;
+	if (period_iso(s->p, iso) != 0 || db_stats_prev_closed(app->db, iso, prev_iso, &found) != DB_OK ||
+	    !found)
+		return false;
+	return period_parse(prev_iso, &prev->p) == 0;
+}
+
+/* The whole model, or NULL with the error replied. */
+static json_t *stats_model(struct req *r, const char *unit, const struct span *s, bool public_page)
+{
+	struct stats_table t, prev = {0};
+	bool closed = false, pclosed = false;
+	if (span_table(s, unit, true, &t, &closed) != DB_OK) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return NULL;
+	}
+	if (public_page && !closed) {
+		stats_table_free(&t);
+		reply_error(r, ERR_STATS_NOT_CLOSED, "period", NULL);
+		return NULL;
+	}
+	struct span ps;
+	bool have_prev = prev_span(s, &ps) && span_table(&ps, unit, false, &prev, &pclosed) == DB_OK;
+	if (have_prev && !pclosed) { /* movement is against a closed period only */
+		stats_table_free(&prev);
+		have_prev = false;
+	}
+	struct stats_row *row = stats_table_find(&t, unit);
+	json_t *services = NULL;
+	if (!row || db_stats_services(app->db, &services) != DB_OK) {
+		stats_table_free(&t);
+		stats_table_free(&prev);
+		reply_error(r, row ? ERR_UNAVAILABLE : ERR_STATS_UNIT_NOT_FOUND, "unit", NULL);
+		return NULL;
+	}
+	int64_t min_resp = app->cfg->rank_min_responses;
+	json_t *m = unit_numbers(row);
+	json_object_set_new(m, "unit",
+	                    json_pack("{s:s, s:s, s:i, s:s, s:s, s:b}", "code", row->code, "name_th",
+	                              row->name_th, "level", row->level, "level_label",
+	                              web_level_label(row->level, row->code), "parent_code", row->parent,
+	                              "in_programme", row->in_programme));
+	json_object_set_new(m, "period", period_model(s, closed));
+	json_object_set_new(m, "fy", s->fy ? json_integer(s->fy_be) : json_null());
+	json_object_set_new(m, "breakdowns", breakdowns_model(row->bd, services));
+	struct rankset sib, psib, kids, pkids;
+	rankset_build(&sib, &t, row->parent, row->level, min_resp);
+	rankset_build(&psib, have_prev ? &prev : NULL, row->parent, row->level, min_resp);
+	rankset_build(&kids, &t, row->code, row->level + 1, min_resp);
+	rankset_build(&pkids, have_prev ? &prev : NULL, row->code, row->level + 1, min_resp);
+	rankings_into(m, &sib, have_prev ? &psib : NULL, row, min_resp);
+	json_object_set_new(m, "rank_min_responses", json_integer(min_resp));
+	json_t *explain = json_array();
+	static const char *const titles[] = {"อันดับตามจำนวนผู้มารับบริการ", "อันดับตามความพึงพอใจ",
+	                                     "อันดับตามผู้รับบริการต่อวันเปิดให้บริการ"};
+	for (int k = 0; k < STATS_RANK__COUNT; k++) {
+		json_t *rk = json_object_get(m, stats_ranking_key((enum stats_ranking)k));
+		char rkey[64];
+		snprintf(rkey, sizeof rkey, "%s_reason", stats_ranking_key((enum stats_ranking)k));
+		json_array_append_new(explain, json_pack("{s:s, s:s, s:s, s:O, s:O}", "key",
+		                                         stats_ranking_key((enum stats_ranking)k), "title_th",
+		                                         titles[k], "explain_th",
+		                                         stats_ranking_explain((enum stats_ranking)k), "rank",
+		                                         rk, "reason", json_object_get(m, rkey)));
+	}
+	json_object_set_new(m, "rankings", explain);
+	json_t *children = json_array();
+	for (size_t i = 0; i < t.n; i++) {
+		const struct stats_row *c = &t.rows[i];
+		if (strcmp(c->parent, row->code) != 0 || c->level != row->level + 1 || !c->in_programme)
+			continue;
+		json_t *o = unit_numbers(c);
+		json_object_set_new(o, "code", json_string(c->code));
+		json_object_set_new(o, "name_th", json_string(c->name_th));
+		rankings_into(o, &kids, have_prev ? &pkids : NULL, c, min_resp);
+		char href[96];
+		snprintf(href, sizeof href, "%s%s%s", public_page ? "/statistics?unit=" : "/stats/", c->code,
+		         "");
+		json_object_set_new(o, "href", json_string(href));
+		json_array_append_new(children, o);
+	}
+	json_object_set_new(m, "children", children);
+	json_object_set_new(m, "has_children", json_boolean(json_array_size(children) > 0));
+	json_object_set_new(m, "children_label", json_string(row->level == 0 ? "จังหวัด" : "อำเภอ"));
+	rankset_free(&sib);
+	rankset_free(&psib);
+	rankset_free(&kids);
+	rankset_free(&pkids);
+	json_decref(services);
+	stats_table_free(&t);
+	stats_table_free(&prev);
+	return m;
+}
+
+/* period= or fy= (neither: the current period; public: the latest closed). */
+static bool parse_span(struct req *r, struct span *s, bool latest_closed)
+{
+	memset(s, 0, sizeof *s);
+	const char *pq = req_query(r, "period"), *fq = req_query(r, "fy");
+	bool hp = pq && *pq, hf = fq && *fq;
+	if (hp && hf) {
+		reply_error(r, ERR_STATS_BAD_PERIOD, "period", NULL);
+		return false;
+	}
+	if (hf) {
+		char *end;
+		long y = strtol(fq, &end, 10);
+		struct period ps[12];
+		if (*end || y < 2400 || y > 3000 || period_fiscal_periods((int)y, ps) != 0) {
+			reply_error(r, ERR_STATS_BAD_PERIOD, "fy", NULL);
+			return false;
+		}
+		s->fy = true;
+		s->fy_be = (int)y;
+		return true;
+	}
+	if (hp) {
+		if (period_parse(pq, &s->p) != 0) {
+			reply_error(r, ERR_STATS_BAD_PERIOD, "period", NULL);
+			return false;
+		}
+		return true;
+	}
+	if (latest_closed) {
+		json_t *list = NULL;
+		if (db_stats_closed_list(app->db, 1, &list) != DB_OK) {
+			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+			return false;
+		}
+		const char *iso = web_str(json_array_get(list, 0), "period");
+		bool ok = *iso && period_parse(iso, &s->p) == 0;
+		json_decref(list);
+		if (!ok) {
+			reply_error(r, ERR_STATS_NOT_CLOSED, "period", "ยังไม่มีรอบสถิติที่ปิดแล้ว");
+			return false;
+		}
+		return true;
+	}
+	struct civil_day today;
+	if (thai_epoch_day((int64_t)time(NULL), &today) != 0 ||
+	    period_of_day(today.y, today.m, today.d, app->cfg->cutoff_day, &s->p) != 0) {
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		return false;
+	}
+	return true;
+}
+
+static void nav_links(json_t *m, const struct span *s, const char *base, const char *unit)
+{
+	char href[128], iso[PERIOD_ISO_SIZE];
+	const char *sep = strchr(base, '?') ? "&" : "?";
+	if (s->fy) {
+		snprintf(href, sizeof href, "%s%s%sfy=%d", base, unit, sep, s->fy_be - 1);
+		json_object_set_new(m, "prev_href", json_string(href));
+		snprintf(href, sizeof href, "%s%s%sfy=%d", base, unit, sep, s->fy_be + 1);
+		json_object_set_new(m, "next_href", json_string(href));
+		return;
+	}
+	period_iso(period_add(s->p, -1), iso);
+	snprintf(href, sizeof href, "%s%s%speriod=%s", base, unit, sep, iso);
+	json_object_set_new(m, "prev_href", json_string(href));
+	period_iso(period_add(s->p, 1), iso);
+	snprintf(href, sizeof href, "%s%s%speriod=%s", base, unit, sep, iso);
+	json_object_set_new(m, "next_href", json_string(href));
+	snprintf(href, sizeof href, "%s%s%sfy=%d", base, unit, sep, period_fiscal_year(s->p));
+	json_object_set_new(m, "fy_href", json_string(href));
+}
+
+static void stats_show(struct req *r)
+{
+	const char *unit = web_scope_unit(r);
+	struct span s;
+	if (!parse_span(r, &s, false))
+		return;
+	json_t *m = stats_model(r, unit, &s, false);
+	if (!m)
+		return;
+	char title[256];
+	snprintf(title, sizeof title, "สถิติ %s", web_str(json_object_get(m, "unit"), "name_th"));
+	json_object_set_new(m, "page_title", json_string(title));
+	nav_links(m, &s, "/stats/", unit);
+	const char *parent = web_str(json_object_get(m, "unit"), "parent_code");
+	if (*parent) {
+		char href[64];
+		snprintf(href, sizeof href, "/stats/%s", parent);
+		json_object_set_new(m, "parent_href", json_string(href));
+	}
+	reply_header(r, "Cache-Control", "private, no-store");
+	reply_model(r, 200, "stats", m);
+}
+
+static void statistics_public(struct req *r)
+{
+	const char *unit = req_query(r, "unit");
+	if (!unit || !*unit)
+		unit = UNIT_CODE_NATIONAL;
+	if (!unit_code_valid(unit)) {
+		reply_error(r, ERR_STATS_UNIT_NOT_FOUND, "unit", NULL);
+		return;
+	}
+	struct span s;
+	if (!parse_span(r, &s, true))
+		return;
+	json_t *m = stats_model(r, unit, &s, true);
+	if (!m)
+		return;
+	char title[256];
+	snprintf(title, sizeof title, "สถิติการให้บริการ %s", web_str(json_object_get(m, "unit"), "name_th"));
+	json_object_set_new(m, "page_title", json_string(title));
+	json_object_set_new(m, "public", json_true());
+	char desc[512];
+	snprintf(desc, sizeof desc,
+	         "สถิติจุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) %s %s: ผู้มารับบริการ %s คน ความพึงพอใจ %s",
+	         web_str(json_object_get(m, "unit"), "name_th"),
+	         web_str(json_object_get(m, "period"), "label_th"), web_str(m, "users_fmt"),
+	         json_is_string(json_object_get(json_object_get(m, "survey"), "percent"))
+	             ? web_str(json_object_get(m, "survey"), "percent")
+	             : "-");
+	json_object_set_new(m, "meta_description", json_string(desc));
+	char base[64];
+	snprintf(base, sizeof base, "/statistics?unit=");
+	nav_links(m, &s, base, unit);
+	json_t *list = NULL;
+	if (db_stats_closed_list(app->db, 36, &list) == DB_OK) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(list, i, e)
+		{
+			struct period p;
+			if (period_parse(web_str(e, "period"), &p) != 0)
+				continue;
+			struct buf b;
+			buf_init(&b, 128);
+			period_label(&b, p, PERIOD_LABEL_FULL_MONTH);
+			json_object_set_new(e, "label_th", json_string(buf_str(&b)));
+			buf_cleanup(&b);
+			json_object_set_new(
+			    e, "selected",
+			    json_boolean(!s.fy && !strcmp(web_str(e, "period"),
+			                                  web_str(json_object_get(m, "period"), "id"))));
+			json_object_del(e, "closed_at");
+		}
+		json_object_set_new(m, "closed_periods", list);
+	}
+	const char *parent = web_str(json_object_get(m, "unit"), "parent_code");
+	if (*parent) {
+		char href[64];
+		snprintf(href, sizeof href, "/statistics?unit=%s", parent);
+		json_object_set_new(m, "parent_href", json_string(href));
+	}
+	reply_header(r, "Cache-Control", "public, max-age=300");
+	reply_model(r, 200, "statistics", m);
+}
+
+const struct route stats_routes[] = {
+    {HTTP_GET, "/stats/{unit}", ROLE_OFFICER, 0, stats_show, "stats.show", &scope_any_unit},
+    {HTTP_GET, "/statistics", 0, ROUTE_PUBLIC, statistics_public, "stats.public", &scope_none},
+    {0, NULL, 0, 0, NULL, NULL, NULL},
+};

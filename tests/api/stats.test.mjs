@@ -1,0 +1,232 @@
+// The statistics (issue 10): /stats/{unit} and /statistics, periods closing
+// (osspoint close-period), snapshots, late edits refused, import into a
+// closed period recomputing its snapshot. On SQLite and PostgreSQL.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backends, startServer, Client, run } from './lib.mjs';
+
+// Bangkok local time "YYYY-MM-DDTHH:MM", shifted by `minutes`.
+function bkk(minutes = 0) {
+  return new Date(Date.now() + 7 * 3600e3 + minutes * 60e3).toISOString().slice(0, 16);
+}
+
+// n active entries of `unit` on `day` (10:00 Bangkok), straight in the
+// database, with their services and roll-ups as the registry writes them.
+function fill(srv, unit, day, n, from = 1) {
+  const at = Math.floor(Date.parse(`${day}T03:00:00Z`) / 1000);
+  const [y, m, d] = day.split('-').map(Number);
+  const period = d > 25 ? `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}` : day.slice(0, 7);
+  const yb = y + 543;
+  srv.sql(`INSERT INTO visit_counters (unit_code, year_be, last_seq) VALUES ('${unit}', ${yb}, ${from + n - 1})
+    ON CONFLICT (unit_code, year_be) DO UPDATE SET last_seq = excluded.last_seq`);
+  srv.sql(`INSERT INTO visits (unit_code, year_be, seq, visited_at, visit_day, period, visitor_name, channel, sex,
+      age_band, officer_id, created_at, updated_at)
+    WITH RECURSIVE s(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM s WHERE i < ${from + n - 1})
+    SELECT '${unit}', ${yb}, i, ${at}, '${day}', '${period}', 'ทดสอบ', 'tangrat',
+      CASE WHEN i % 2 = 0 THEN 'female' ELSE 'male' END, '40_59', (SELECT MIN(id) FROM users), ${at}, ${at} FROM s`);
+  srv.sql(`INSERT INTO visit_services (visit_id, service_code, outcome)
+    SELECT id, 'tangrat_signup', 'completed' FROM visits v WHERE unit_code = '${unit}' AND visit_day = '${day}'
+    AND NOT EXISTS (SELECT 1 FROM visit_services s WHERE s.visit_id = v.id)`);
+  for (const t of ['rollup_visits', 'rollup_services'])
+    srv.sql(`DELETE FROM ${t} WHERE unit_code = '${unit}' AND day = '${day}'`);
+  for (const t of ['rollup_visit_attrs', 'rollup_period_services'])
+    srv.sql(`DELETE FROM ${t} WHERE unit_code = '${unit}' AND period = '${period}'`);
+  srv.sql(`INSERT INTO rollup_visits (unit_code, day, visits) SELECT unit_code, visit_day, COUNT(*) FROM visits
+    WHERE unit_code = '${unit}' AND visit_day = '${day}' AND status = 'active' GROUP BY unit_code, visit_day`);
+  srv.sql(`INSERT INTO rollup_services (unit_code, day, service_code, outcome, n)
+    SELECT v.unit_code, v.visit_day, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id
+    WHERE v.unit_code = '${unit}' AND v.visit_day = '${day}' AND v.status = 'active'
+    GROUP BY v.unit_code, v.visit_day, s.service_code, s.outcome`);
+  srv.sql(`INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n)
+    SELECT unit_code, period, channel, sex, age_band, COUNT(*) FROM visits
+    WHERE unit_code = '${unit}' AND period = '${period}' AND status = 'active'
+    GROUP BY unit_code, period, channel, sex, age_band`);
+  srv.sql(`INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
+    SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id
+    WHERE v.unit_code = '${unit}' AND v.period = '${period}' AND v.status = 'active'
+    GROUP BY v.unit_code, v.period, s.service_code, s.outcome`);
+}
+
+for (const backend of backends()) {
+  describe(`statistics on ${backend}`, () => {
+    let srv, officer, outsider;
+    before(async () => {
+      srv = await startServer(backend);
+      officer = new Client(srv.url);
+      assert.equal((await officer.login('officer4701')).status, 200);
+      outsider = new Client(srv.url);
+      assert.equal((await outsider.login('officer4702')).status, 200);
+      // The letter: Sakon Nakhon (47) served 1,671 in 2024-02 (2024-01-26 …
+      // 2024-02-25); responses summing to 9.173 × n; Khon Kaen (40) served more.
+      fill(srv, '4701', '2024-02-10', 1000);
+      fill(srv, '4702', '2024-02-12', 671);
+      fill(srv, '4001', '2024-02-13', 2000);
+      fill(srv, '4801', '2024-01-26', 5); // the period's first day
+      fill(srv, '4801', '2024-02-26', 7, 6); // the next period's first day
+      srv.sql("INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) VALUES ('4701', '2024-02-10', 'visit', 900, 8256), ('4701', '2024-02-11', 'point', 100, 917)");
+    });
+    after(async () => {
+      if (!srv) return;
+      const res = await srv.stop();
+      assert.deepEqual(res, { code: 0, sig: null }, `the server exits cleanly: ${srv.stderr().slice(-2000)}`);
+    });
+
+    test('an open period is read from the roll-ups; the letter\'s numbers, rank 2 in the country', async () => {
+      const r = await officer.get('/stats/47?period=2024-02');
+      assert.equal(r.status, 200, r.text);
+      const m = r.json;
+      assert.equal(m.period.id, '2024-02');
+      assert.equal(m.period.start, '2024-01-26');
+      assert.equal(m.period.end, '2024-02-25');
+      assert.equal(m.period.closed, false);
+      assert.equal(m.users, 1671);
+      assert.equal(m.users_fmt, '1,671');
+      assert.equal(m.transactions, 1671);
+      assert.deepEqual(m.survey, { n: 1000, point_n: 100, score: '9.17', percent: '91.73', response_rate: '53.86' });
+      assert.equal(m.rank.position, 2);
+      assert.equal(m.rank.movement, null);
+      assert.ok(m.rank.of >= 76, `ranked among the provinces: ${m.rank.of}`);
+      assert.equal(m.rank_satisfaction.position, 1);
+      assert.equal(m.rank_satisfaction.of, 1);
+      assert.ok(m.rank_per_day.position >= 1);
+      assert.equal(m.breakdowns.service[0].key, 'tangrat_signup');
+      assert.equal(m.breakdowns.service[0].n, 1671);
+      assert.equal(m.breakdowns.channel[0].key, 'tangrat');
+      assert.deepEqual(m.breakdowns.sex.map((x) => [x.key, x.n]).sort(), [['female', 835], ['male', 836]]);
+      assert.equal(m.breakdowns.age_band[0].key, '40_59');
+      assert.equal(m.breakdowns.outcome[0].key, 'completed');
+      assert.ok(m.breakdowns.agency[0].label_th.length > 0);
+      const kids = Object.fromEntries(m.children.map((c) => [c.code, c]));
+      assert.equal(kids['4701'].users, 1000);
+      assert.equal(kids['4701'].rank.position, 1);
+      assert.equal(kids['4702'].users, 671);
+      assert.equal(kids['4702'].rank.position, 2);
+      assert.equal(kids['4702'].survey.score, null, 'no responses: no score');
+      assert.equal(kids['4702'].rank_satisfaction, null);
+      assert.match(kids['4702'].rank_satisfaction_reason, /30/);
+      for (const k of ['code', 'name_th', 'users', 'transactions', 'survey', 'rank', 'rank_satisfaction', 'rank_per_day'])
+        assert.ok(k in kids['4701'], `children have ${k}`);
+      // Period boundaries: the 26th belongs to the next period.
+      const k48 = await officer.get('/stats/4801?period=2024-02');
+      assert.equal(k48.json.users, 5);
+      assert.equal((await officer.get('/stats/4801?period=2024-03')).json.users, 7);
+      // National: no rank, with a reason; its children are the provinces.
+      const nat = await officer.get('/stats/0?period=2024-02');
+      assert.equal(nat.json.users, 1671 + 2000 + 5);
+      assert.equal(nat.json.rank, null);
+      assert.ok(nat.json.rank_reason.length > 0);
+      assert.ok(nat.json.children.length >= 76);
+    });
+
+    test('every staff user reads every unit; the page is Thai with data tables; bad periods are named', async () => {
+      const r = await outsider.get('/stats/47?period=2024-02');
+      assert.equal(r.status, 200);
+      const page = await outsider.get('/stats/47?period=2024-02', { accept: 'text/html' });
+      assert.equal(page.status, 200);
+      assert.match(page.text, /1,671/);
+      assert.match(page.text, /91\.73/);
+      assert.match(page.text, /<table/);
+      assert.match(page.text, /กุมภาพันธ์ 2567/);
+      assert.equal((await new Client(srv.url).get('/stats/47')).status, 401);
+      for (const q of ['period=2024-13', 'period=abc', 'fy=25x', 'period=2024-02&fy=2567']) {
+        const b = await officer.get(`/stats/47?${q}`);
+        assert.equal(b.status, 400, q);
+        assert.equal(b.json.type, '/problems/stats-bad-period', q);
+      }
+      const nf = await officer.get('/stats/9999');
+      assert.equal(nf.status, 404);
+      assert.equal(nf.json.type, '/problems/stats-unit-not-found');
+    });
+
+    test('a fiscal year sums its periods (FY2567 = 2023-10 … 2024-09)', async () => {
+      const r = await officer.get('/stats/47?fy=2567');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.period.id, 'FY2567');
+      assert.equal(r.json.period.start, '2023-09-26');
+      assert.equal(r.json.period.end, '2024-09-25');
+      assert.equal(r.json.fy, 2567);
+      assert.equal(r.json.users, 1671);
+      assert.equal(r.json.survey.score, '9.17');
+      // 2024-02-26 is in period 2024-03, still FY2567; the FY's turn is at 09-25/09-26.
+      assert.equal((await officer.get('/stats/48?fy=2567')).json.users, 12);
+      assert.equal((await officer.get('/stats/48?fy=2568')).json.users, 0);
+    });
+
+    test('closing freezes a snapshot; /statistics shows it to the public; movement against it', async () => {
+      const out = run(['close-period', '2024-02'], { env: srv.env });
+      assert.match(out, /ปิดรอบ 2024-02 แล้ว/);
+      assert.match(run(['close-period', '2024-02'], { env: srv.env }), /ปิดไว้แล้ว/);
+      assert.equal(srv.sql("SELECT COUNT(*) FROM period_closings WHERE period = '2024-02'")[0][0], '1');
+      assert.equal(srv.sql("SELECT users FROM stats_snapshots WHERE period = '2024-02' AND unit_code = '47'")[0][0], '1671');
+      assert.equal(srv.sql("SELECT action, actor FROM period_closing_log WHERE period = '2024-02'")[0].join(' '), 'close cli');
+      // The roll-ups change under the snapshot (as a direct write would): the closed period still reads its snapshot.
+      srv.sql("UPDATE rollup_visits SET visits = visits + 500 WHERE unit_code = '4701' AND day = '2024-02-10'");
+      const r = await officer.get('/stats/47?period=2024-02');
+      assert.equal(r.json.period.closed, true);
+      assert.equal(r.json.users, 1671, 'read from the snapshot');
+      assert.equal(r.json.breakdowns.service[0].n, 1671);
+      srv.sql("UPDATE rollup_visits SET visits = visits - 500 WHERE unit_code = '4701' AND day = '2024-02-10'");
+      // Public page: no login, closed periods only, no personal data.
+      const anon = new Client(srv.url);
+      const pub = await anon.get('/statistics?unit=47&period=2024-02');
+      assert.equal(pub.status, 200, pub.text);
+      assert.equal(pub.json.users, 1671);
+      assert.equal(pub.json.survey.percent, '91.73');
+      assert.ok(!JSON.stringify(pub.json).includes('ทดสอบ'), 'no names');
+      assert.ok(!('comments' in pub.json));
+      const html = await anon.get('/statistics?unit=47', { accept: 'text/html' });
+      assert.equal(html.status, 200);
+      assert.match(html.text, /<meta name="description" content="[^"]*91\.73/);
+      const open = await anon.get('/statistics?unit=47&period=2024-03');
+      assert.equal(open.status, 404);
+      assert.equal(open.json.type, '/problems/stats-not-closed');
+      // Movement: 2024-03 against the closed 2024-02.
+      fill(srv, '4701', '2024-03-01', 3000, 1001);
+      const mv = await officer.get('/stats/47?period=2024-03');
+      assert.equal(mv.json.rank.position, 1);
+      assert.equal(mv.json.rank.movement, 1, 'up one place since 2024-02');
+    });
+
+    test('late edits of a closed period are refused; import --allow-closed recomputes its snapshot and logs why', async () => {
+      // An entry of today, then its period closed by hand: the registry refuses a second one and the edit.
+      const e = await officer.post('/registry', { json: { visited_at: bkk(-5), visitor_name: 'นายปิด รอบ', channel: 'web',
+        services: [{ code: 'tangrat_signup', outcome: 'completed' }] } });
+      assert.equal(e.status, 201, e.text);
+      const period = e.json.period;
+      run(['close-period', period], { env: srv.env });
+      const late = await officer.post('/registry', { json: { visited_at: bkk(-4), visitor_name: 'นายสาย', channel: 'web',
+        services: [{ code: 'tangrat_signup', outcome: 'completed' }] } });
+      // The form's own check names the field (the write's transaction refuses it too: tests/db).
+      assert.equal(late.status, 422, late.text);
+      assert.equal(late.json.errors[0].field, 'visited_at');
+      const v = await officer.post(`/registry/${e.json.id}/void`, { json: { reason: 'ทดสอบ' } });
+      assert.equal(v.status, 409);
+      assert.equal(v.json.type, '/problems/period-closed');
+      const s = await officer.get(`/stats/4701?period=${period}`);
+      assert.equal(s.json.period.closed, true);
+      assert.equal(s.json.users, 1);
+      // History into the closed 2024-02.
+      const dir = mkdtempSync(join(tmpdir(), 'osspoint-stats-'));
+      const file = join(dir, 'old.csv');
+      writeFileSync(file, 'visited_at,visitor_name,channel,services\n2024-02-20 10:00,นายย้อน หลัง,web,tangrat_signup:completed\n');
+      const out = run(['import', '--unit', '4701', '--officer', 'officer4701', '--file', file, '--allow-closed',
+        '--reason', 'สมุดทะเบียนกระดาษเดือน ก.พ.'], { env: srv.env });
+      assert.match(out, /คำนวณสถิติของรอบที่ปิดแล้วใหม่ 1 รอบ/);
+      assert.equal((await officer.get('/stats/47?period=2024-02')).json.users, 1672);
+      const log = srv.sql("SELECT action, actor, reason, COALESCE(user_id, 0) FROM period_closing_log WHERE period = '2024-02' AND action = 'recompute'");
+      assert.equal(log.length, 1);
+      assert.equal(log[0][1], 'import');
+      assert.equal(log[0][2], 'สมุดทะเบียนกระดาษเดือน ก.พ.');
+      assert.notEqual(log[0][3], '0', 'who');
+      // osspoint check covers the new roll-ups (the fixture's survey sums had no raw rows).
+      srv.sql("DELETE FROM rollup_survey WHERE unit_code = '4701' AND day IN ('2024-02-10', '2024-02-11')");
+      assert.match(run(['check'], { env: srv.env }), /ตรงกับทะเบียน/);
+      srv.sql("UPDATE rollup_visit_attrs SET n = n + 1 WHERE unit_code = '4701' AND period = '2024-02' AND sex = 'male'");
+      assert.throws(() => run(['check'], { env: srv.env }), (err) => /rollup_visit_attrs/.test(String(err.stdout)));
+      srv.sql("UPDATE rollup_visit_attrs SET n = n - 1 WHERE unit_code = '4701' AND period = '2024-02' AND sex = 'male'");
+    });
+  });
+}
