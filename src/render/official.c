@@ -107,8 +107,8 @@ static void page_end(struct official_doc *d)
 	struct pass *p = pass_of(d);
 	if (p->counting)
 		return;
-	official_page_furniture(d->cr, p->foot, p->f_foot, &d->g, d->numbering, d->thai_digits, d->footer, d->page,
-	                        d->pages);
+	official_page_furniture(d->cr, p->foot, p->f_foot, &d->g, d->numbering, d->thai_digits, d->footer,
+	                        d->page, d->pages);
 	cairo_show_page(d->cr);
 }
 
@@ -151,7 +151,8 @@ static void flow_lines(struct official_doc *d, PangoLayout *l, double x0)
 		if (!pass_of(d)->counting) {
 			cairo_set_source_rgb(d->cr, 0, 0, 0);
 			/* The line's box is taller than the advance: centred in it. */
-			cairo_move_to(d->cr, x0 + (double)logical.x / PANGO_SCALE, d->y + base - h * (1 - LINE_SPACING) / 2);
+			cairo_move_to(d->cr, x0 + (double)logical.x / PANGO_SCALE,
+			              d->y + base - h * (1 - LINE_SPACING) / 2);
 			pango_cairo_show_layout_line(d->cr, pango_layout_iter_get_line_readonly(it));
 		}
 		d->y += h * LINE_SPACING;
@@ -220,8 +221,8 @@ void official_emblem(struct official_doc *d, const char *png_path)
 {
 	official_need(d, OFFICIAL_EMBLEM_H);
 	cairo_surface_t *img = png_path && *png_path ? cairo_image_surface_create_from_png(png_path) : NULL;
-	if (img && cairo_surface_status(img) == CAIRO_STATUS_SUCCESS && cairo_image_surface_get_height(img) > 0 &&
-	    !pass_of(d)->counting) {
+	if (img && cairo_surface_status(img) == CAIRO_STATUS_SUCCESS &&
+	    cairo_image_surface_get_height(img) > 0 && !pass_of(d)->counting) {
 		double s = OFFICIAL_EMBLEM_H / cairo_image_surface_get_height(img);
 		double w = cairo_image_surface_get_width(img) * s;
 		cairo_save(d->cr);
@@ -238,7 +239,8 @@ void official_emblem(struct official_doc *d, const char *png_path)
 
 /* ---- tables ---- */
 
-static PangoLayout *cell_layout(struct official_doc *d, int c, const PangoFontDescription *f, const char *text)
+static PangoLayout *cell_layout(struct official_doc *d, int c, const PangoFontDescription *f,
+                                const char *text)
 {
 	layout_reset(d, f, d->col_x[c + 1] - d->col_x[c] - 2 * PAD_X);
 	if (d->cols[c].centre)
@@ -260,8 +262,8 @@ static double row_height(struct official_doc *d, const PangoFontDescription *f, 
 	return h + PAD_TOP + PAD_BOTTOM;
 }
 
-static void draw_row(struct official_doc *d, const PangoFontDescription *f, const char *const *cells, double h,
-                     bool shaded)
+static void draw_row(struct official_doc *d, const PangoFontDescription *f, const char *const *cells,
+                     double h, bool shaded)
 {
 	if (pass_of(d)->counting)
 		return;
@@ -313,7 +315,8 @@ void official_table_begin(struct official_doc *d, const struct official_col *col
 		d->col_x[c + 1] = d->col_x[c] + (cols[c].width > 0 ? cols[c].width : (rest > 20 ? rest : 20));
 	PangoFontDescription *fb = table_font(d, true), *f = table_font(d, false);
 	/* The header never ends a page alone: it and one row fit. */
-	official_need(d, row_height(d, fb, NULL) + row_height(d, f, (const char *const[OFFICIAL_COLS_MAX]){""}));
+	official_need(d,
+	              row_height(d, fb, NULL) + row_height(d, f, (const char *const[OFFICIAL_COLS_MAX]){""}));
 	pango_font_description_free(fb);
 	pango_font_description_free(f);
 	d->in_table = true;
@@ -408,7 +411,8 @@ int official_render(struct buf *out, enum official_orientation o, enum official_
                     bool thai_digits, const char *title, const char *footer,
                     int (*draw)(struct official_doc *d, void *arg), void *arg)
 {
-	struct run r = {.numbering = numbering, .thai_digits = thai_digits, .footer = footer, .draw = draw, .arg = arg};
+	struct run r = {
+	    .numbering = numbering, .thai_digits = thai_digits, .footer = footer, .draw = draw, .arg = arg};
 	/* Pass 1: count the pages on a recording surface (nothing is kept). */
 	cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
 	cairo_t *cr = cairo_create(rec);

@@ -46,7 +46,7 @@ enum official_numbering {
 
 /* Page geometry in points. */
 struct official_geometry {
-	double w, h;       /* page */
+	double w, h;        /* page */
 	double left, right; /* text area's x edges */
 	double top, bottom; /* text area's y edges */
 };
@@ -70,13 +70,13 @@ struct official_doc {
 	PangoLayout *l;
 	PangoFontDescription *f, *fb; /* body size: regular, bold */
 	struct official_geometry g;
-	double y;       /* where the next block starts */
-	int page;       /* 1-based, the page being drawn (0 before the first) */
-	int pages;      /* the total, 0 in the counting pass */
+	double y;         /* where the next block starts */
+	int page;         /* 1-based, the page being drawn (0 before the first) */
+	int pages;        /* the total, 0 in the counting pass */
 	bool thai_digits; /* ASCII digits of every text become ๐–๙ */
 	enum official_numbering numbering;
-	double size;          /* current body size */
-	const char *footer;   /* left of the footer line on every page, or NULL */
+	double size;        /* current body size */
+	const char *footer; /* left of the footer line on every page, or NULL */
 	struct buf tmp;
 	/* The table being drawn (repeated header on a new page). */
 	const struct official_col *cols;

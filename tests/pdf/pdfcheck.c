@@ -30,8 +30,9 @@ static PopplerDocument *open_doc(const void *pdf, size_t len, GBytes **bytes)
 }
 
 /* Calls fn for each non-space character of page p with its box and attributes. */
-static void each_char(PopplerPage *p, void (*fn)(void *arg, gunichar c, const PopplerRectangle *r,
-                                                   const PopplerTextAttributes *a),
+static void each_char(PopplerPage *p,
+                      void (*fn)(void *arg, gunichar c, const PopplerRectangle *r,
+                                 const PopplerTextAttributes *a),
                       void *arg)
 {
 	char *text = poppler_page_get_text(p);

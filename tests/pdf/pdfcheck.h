@@ -11,17 +11,17 @@
 
 struct pdf_measure {
 	int pages;
-	double page_w, page_h;       /* of the first page */
-	bool all_same_size;          /* every page page_w × page_h */
-	double min_x, max_x;         /* over every character of every page */
+	double page_w, page_h; /* of the first page */
+	bool all_same_size;    /* every page page_w × page_h */
+	double min_x, max_x;   /* over every character of every page */
 	double min_y, max_y;
-	double min_size, max_size;   /* font sizes of the characters */
-	int chars;                   /* non-space characters */
-	int non_laksaman;            /* characters in a font that is not Laksaman */
-	int ascii_digits;            /* characters 0-9 */
-	int fonts_not_embedded;      /* fonts poppler reports as not embedded */
-	char *text;                  /* every page's text, pages separated by \f (caller frees) */
-	char **page_text;            /* each page's text with white space removed (NULL-ended) */
+	double min_size, max_size; /* font sizes of the characters */
+	int chars;                 /* non-space characters */
+	int non_laksaman;          /* characters in a font that is not Laksaman */
+	int ascii_digits;          /* characters 0-9 */
+	int fonts_not_embedded;    /* fonts poppler reports as not embedded */
+	char *text;                /* every page's text, pages separated by \f (caller frees) */
+	char **page_text;          /* each page's text with white space removed (NULL-ended) */
 };
 
 /* Returns 0, or -1 when poppler cannot read the bytes. */

@@ -30,11 +30,12 @@ static int draw_sample(struct official_doc *d, void *arg)
 	official_centred(d, "เรื่อง แต่งตั้งเจ้าหน้าที่ปฏิบัติงาน ณ จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service)", false, 0);
 	official_gap(d, 8);
 	for (int i = 0; i < 3; i++)
-		official_paragraph(d,
-		                   "ตามที่กรมการปกครองได้กำหนดแนวทางการจัดตั้งศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ "
-		                   "(e-Service) ณ ศูนย์ดำรงธรรมอำเภอ เพื่ออำนวยความสะดวกแก่ประชาชนในการเข้าถึงบริการภาครัฐ "
-		                   "ผ่านระบบอิเล็กทรอนิกส์ ตั้งแต่วันที่ 1 ธันวาคม 2569 เป็นต้นไป",
-		                   OFFICIAL_INDENT);
+		official_paragraph(
+		    d,
+		    "ตามที่กรมการปกครองได้กำหนดแนวทางการจัดตั้งศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ "
+		    "(e-Service) ณ ศูนย์ดำรงธรรมอำเภอ เพื่ออำนวยความสะดวกแก่ประชาชนในการเข้าถึงบริการภาครัฐ "
+		    "ผ่านระบบอิเล็กทรอนิกส์ ตั้งแต่วันที่ 1 ธันวาคม 2569 เป็นต้นไป",
+		    OFFICIAL_INDENT);
 	official_line_at(d, "สั่ง ณ วันที่ 2 ธันวาคม พ.ศ. 2569", OFFICIAL_INDENT * 2, false);
 	const char *sig[] = {"(นายทดสอบ ใจดี)", "นายอำเภอพรรณานิคม"};
 	official_signature(d, sig, 2);
@@ -45,7 +46,8 @@ static int draw_sample(struct official_doc *d, void *arg)
 	for (int i = 0; i < rows; i++) {
 		char day[64];
 		snprintf(day, sizeof day, "%d ธ.ค. 2569", i % 31 + 1);
-		const char *cells[] = {day, "นางสาวทดสอบ มีชื่อยาวมาก นามสกุลยาวกว่านั้นอีกหลายคำ", "เจ้าพนักงานปกครอง", "เวรเช้า"};
+		const char *cells[] = {day, "นางสาวทดสอบ มีชื่อยาวมาก นามสกุลยาวกว่านั้นอีกหลายคำ", "เจ้าพนักงานปกครอง",
+		                       "เวรเช้า"};
 		official_table_row(d, cells);
 	}
 	official_table_end(d);
@@ -57,7 +59,8 @@ static void test_layout_measured(void **state)
 	struct buf b;
 	buf_init(&b, 16u << 20);
 	int rows = 60;
-	int pages = official_render(&b, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_TOP, true, "ทดสอบ", NULL, draw_sample, &rows);
+	int pages = official_render(&b, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_TOP, true, "ทดสอบ", NULL,
+	                            draw_sample, &rows);
 	assert_true(pages >= 3);
 	free(support_write_temp(b.data, b.len, "pdf", "official-sample"));
 	struct pdf_measure m;
@@ -103,8 +106,9 @@ static void test_title_centred(void **state)
 {
 	struct buf b;
 	buf_init(&b, 4u << 20);
-	assert_int_equal(official_render(&b, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_NONE, true, "t", NULL, draw_title, NULL),
-	                 1);
+	assert_int_equal(
+	    official_render(&b, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_NONE, true, "t", NULL, draw_title, NULL),
+	    1);
 	struct pdf_measure m;
 	assert_int_equal(pdf_measure(b.data, b.len, &m), 0);
 	double mid = (m.min_x + m.max_x) / 2, want = (30 * MM + m.page_w - 20 * MM) / 2;
@@ -118,7 +122,8 @@ static void test_foot_numbers_and_date(void **state)
 	struct buf b;
 	buf_init(&b, 16u << 20);
 	int rows = 80;
-	int pages = official_render(&b, OFFICIAL_LANDSCAPE, OFFICIAL_NUMBER_FOOT, true, "t", "พิมพ์เมื่อ", draw_sample, &rows);
+	int pages = official_render(&b, OFFICIAL_LANDSCAPE, OFFICIAL_NUMBER_FOOT, true, "t", "พิมพ์เมื่อ",
+	                            draw_sample, &rows);
 	struct pdf_measure m;
 	assert_int_equal(pdf_measure(b.data, b.len, &m), 0);
 	assert_true(m.page_w > 841 && m.page_w < 842);
