@@ -51,6 +51,21 @@ enum err {
 	ERR_SURVEY_HONEYPOT,        /* 422 the field people leave empty was filled in (a robot) */
 	ERR_SURVEY_ADDRESS_LIMIT,   /* 429 the point QR's responses from this address are used up */
 	ERR_SURVEY_DEVICE_LIMIT,    /* 429 the point QR's responses from this device are used up */
+	/* The duty roster and official orders (issue 11, web/roster.c, web/orders.c). */
+	ERR_ROSTER_READ_ONLY,        /* 403 the roster is edited by its own district's admins only */
+	ERR_ROSTER_PERSON_NOT_FOUND, /* 404 no such person on this district's roster */
+	ERR_ROSTER_DUTY_NOT_FOUND,   /* 404 no such duty on this district's roster */
+	ERR_ROSTER_DUTY_EXISTS,      /* 409 the person is already on that day's shift */
+	ERR_ROSTER_PERSON_EXISTS,    /* 409 the account is already on this district's roster */
+	ERR_HOLIDAY_NOT_FOUND,       /* 404 no public holiday on that day */
+	ERR_HOLIDAY_LIST_INVALID,    /* 422 a line of the holiday list cannot be read */
+	ERR_ORDER_NOT_FOUND,         /* 404 no such order */
+	ERR_ORDER_ISSUED,       /* 409 the order is issued: it never changes (correct it by a new order) */
+	ERR_ORDER_NOT_ISSUED,   /* 409 only an issued order can be cancelled or amended */
+	ERR_ORDER_CANCELLED,    /* 409 the order is cancelled already */
+	ERR_ORDER_NUMBER_TAKEN, /* 409 the office gave that number this year already */
+	ERR_ORDER_OFFICE_ONLY,  /* 403 orders are drafted by a district's or a province's admins */
+	ERR_ORDER_TEMPLATE_INVALID, /* 422 the order template cannot be read (Mustache) */
 	ERR__COUNT
 };
 

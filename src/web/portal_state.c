@@ -504,6 +504,13 @@ void portal_state_tick(int64_t now)
 	struct civil_day d;
 	if (thai_epoch_day(now, &d) == 0)
 		thai_day_iso(d, today);
+	/* A new Bangkok day: cached pages that show today's duty roster
+	 * (the point page, issue 11) are rendered again. */
+	static char last_day[THAI_ISO_DAY_SIZE];
+	if (today[0] && last_day[0] && strcmp(today, last_day))
+		http_cache_invalidate();
+	if (today[0])
+		memcpy(last_day, today, sizeof last_day);
 	s = portal_snap_get();
 	bool due = s && s->next_due[0] && today[0] && strcmp(today, s->next_due) >= 0;
 	portal_snap_put(s);

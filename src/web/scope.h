@@ -38,6 +38,13 @@ extern const struct route_scope scope_user;
 /* "import job {job}": the district of import job {job}; 404 when unknown. */
 extern const struct route_scope scope_import_job;
 
+/* "{district}": the district in the path parameter {district} (a 4-digit
+ * code; anything else is 404). The duty roster's routes. */
+extern const struct route_scope scope_district;
+/* "order {id}": the issuing office (district or province) of order {id};
+ * 404 order-not-found when there is none. */
+extern const struct route_scope scope_order;
+
 /* Every resolver above, NULL-terminated (tests and docs). */
 extern const struct route_scope *const scope_all[];
 

@@ -25,7 +25,7 @@ const OWN_OR_NONE = new Set(['none', 'own unit', 'own district']);
 const TABLES = ['units', 'unit_intervals', 'users', 'settings', 'eservices', 'visit_counters', 'visits',
   'visit_services', 'visit_history', 'rollup_visits', 'rollup_services', 'period_attestations',
   'eservice_categories', 'eservice_versions', 'unit_hidden_services', 'points', 'point_status_history',
-  'portal_meta'];
+  'portal_meta', 'roster_people', 'roster_duties', 'roster_pattern', 'roster_history', 'public_holidays'];
 
 function fingerprint(srv) {
   const out = {};
@@ -99,10 +99,12 @@ for (const backend of backends()) {
       const scopesSeen = new Set();
       for (const rt of routes) {
         if (rt.public || OWN_OR_NONE.has(rt.scope)) continue;
-        let path = rt.pattern.replaceAll('{code}', '4701').replaceAll('{job}', target.job);
+        let path = rt.pattern.replaceAll('{code}', '4701').replaceAll('{job}', target.job).replaceAll('{day}', '2026-12-05');
         if (rt.scope === 'registry entry {id}') path = path.replaceAll('{id}', String(target.entry));
         else if (rt.scope === 'user {id}') path = path.replaceAll('{id}', String(target.user));
         else if (rt.scope === '?unit= (default: own unit)') path += `?unit=4701&period=${target.period}`;
+        else if (rt.scope === '{district}') path = path.replaceAll('{district}', '4701').replaceAll('{id}', '1');
+        else if (rt.scope === 'order {id}') path = path.replaceAll('{id}', String(target.order));
         else if (rt.scope === '{code}' || rt.scope === 'import job {job}' || rt.scope === 'national') { /* as is */ }
         else assert.fail(`the walk does not know scope "${rt.scope}" of ${rt.name}: give it a 4701 target`);
         assert.doesNotMatch(path, /\{/, `${rt.name}: every parameter has a target`);
