@@ -49,7 +49,8 @@ bool roster_span_valid(const char *start, const char *end)
 
 bool roster_may_edit(int role, const char *user_unit, const char *district)
 {
-	return role == ROLE_DISTRICT_ADMIN && user_unit && district && *district && !strcmp(user_unit, district);
+	return role == ROLE_DISTRICT_ADMIN && user_unit && district && *district &&
+	       !strcmp(user_unit, district);
 }
 
 int roster_month_parse(const char *s, int *y, int *m)
@@ -87,8 +88,8 @@ int roster_generate(int y, int m, const struct roster_pattern_line *pattern, siz
 	if (m < 1 || m > 12 || y < 1 || y > 9999)
 		return -1;
 	for (size_t i = 0; i < npattern; i++)
-		if (pattern[i].weekday < 0 || pattern[i].weekday > 6 || (unsigned)pattern[i].shift >= ROSTER_NSHIFTS ||
-		    pattern[i].person <= 0)
+		if (pattern[i].weekday < 0 || pattern[i].weekday > 6 ||
+		    (unsigned)pattern[i].shift >= ROSTER_NSHIFTS || pattern[i].person <= 0)
 			return -1;
 	int n = 0, days = thai_month_days(y, m);
 	for (int d = 1; d <= days; d++) {
@@ -128,8 +129,8 @@ static bool utf8_ok(const unsigned char *s, size_t n)
 				return false;
 			cp = cp << 6 | (s[i + j] & 0x3F);
 		}
-		if ((k == 2 && cp < 0x80) || (k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
+		if ((k == 2 && cp < 0x80) || (k == 3 && cp < 0x800) ||
+		    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
 			return false;
 		if (cp < 0x20 || cp == 0x7F)
 			return false;
@@ -184,9 +185,9 @@ int roster_holidays_parse(const char *text, size_t len, struct roster_holiday *o
 				sep = s + i;
 		bool digit = false;
 		for (size_t i = 0; i < l; i++)
-			if ((s[i] >= '0' && s[i] <= '9') || ((unsigned char)s[i] == 0xE0 && i + 2 < l &&
-			                                     (unsigned char)s[i + 1] == 0xB9 &&
-			                                     (unsigned char)s[i + 2] >= 0x90 && (unsigned char)s[i + 2] <= 0x99))
+			if ((s[i] >= '0' && s[i] <= '9') ||
+			    ((unsigned char)s[i] == 0xE0 && i + 2 < l && (unsigned char)s[i + 1] == 0xB9 &&
+			     (unsigned char)s[i + 2] >= 0x90 && (unsigned char)s[i + 2] <= 0x99))
 				digit = true;
 		if (was_first && !digit)
 			continue; /* a header line */

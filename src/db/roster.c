@@ -26,8 +26,9 @@ static void bind_id(struct db_stmt *st, int idx, int64_t id)
 static int history(struct dbc *c, const char *unit, const char *day, const char *shift, const char *action,
                    int64_t person, int64_t other, const char *detail, int64_t actor)
 {
-	struct db_stmt *st = db_prepare(c, "INSERT INTO roster_history (unit_code, day, shift, action, person_id, "
-	                                   "other_person_id, detail, at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	struct db_stmt *st =
+	    db_prepare(c, "INSERT INTO roster_history (unit_code, day, shift, action, person_id, "
+	                  "other_person_id, detail, at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, unit);
@@ -48,8 +49,8 @@ static int history(struct dbc *c, const char *unit, const char *day, const char 
 static int person_of(struct dbc *c, const char *unit, int64_t id)
 {
 	int64_t n = 0;
-	int rc = db_query_int(c, &n, "SELECT COUNT(*) AS n FROM roster_people WHERE id = ? AND unit_code = ?", "it", id,
-	                      unit);
+	int rc = db_query_int(c, &n, "SELECT COUNT(*) AS n FROM roster_people WHERE id = ? AND unit_code = ?",
+	                      "it", id, unit);
 	if (rc < 0)
 		return rc;
 	return n > 0 ? DB_OK : DB_NOT_FOUND;
@@ -67,28 +68,33 @@ static int month_fn(struct dbc *c, void *arg)
 	struct month_q *q = arg;
 	json_decref(q->out);
 	q->out = NULL;
-	json_t *people = db_query_json(c,
-	                               "SELECT id, user_id, name_th, position_th, phone, active FROM roster_people "
-	                               "WHERE unit_code = ? ORDER BY active DESC, name_th, id",
-	                               "t", q->unit);
-	json_t *pattern = db_query_json(c,
-	                                "SELECT weekday, shift, person_id FROM roster_pattern WHERE unit_code = ? "
-	                                "ORDER BY weekday, shift, person_id",
-	                                "t", q->unit);
-	json_t *duties = db_query_json(c,
-	                               "SELECT d.id, d.day, d.shift, d.person_id, d.status, d.source, d.note, d.updated_at "
-	                               "FROM roster_duties d JOIN roster_people p ON p.id = d.person_id "
-	                               "WHERE d.unit_code = ? AND d.day >= ? AND d.day <= ? "
-	                               "ORDER BY d.day, CASE d.shift WHEN 'morning' THEN 0 WHEN 'full' THEN 1 ELSE 2 END, "
-	                               "p.name_th, d.id",
-	                               "ttt", q->unit, q->first, q->last);
-	json_t *holidays = db_query_json(c, "SELECT day, name_th FROM public_holidays WHERE day >= ? AND day <= ? ORDER BY day",
-	                                 "tt", q->first, q->last);
+	json_t *people =
+	    db_query_json(c,
+	                  "SELECT id, user_id, name_th, position_th, phone, active FROM roster_people "
+	                  "WHERE unit_code = ? ORDER BY active DESC, name_th, id",
+	                  "t", q->unit);
+	json_t *pattern =
+	    db_query_json(c,
+	                  "SELECT weekday, shift, person_id FROM roster_pattern WHERE unit_code = ? "
+	                  "ORDER BY weekday, shift, person_id",
+	                  "t", q->unit);
+	json_t *duties = db_query_json(
+	    c,
+	    "SELECT d.id, d.day, d.shift, d.person_id, d.status, d.source, d.note, d.updated_at "
+	    "FROM roster_duties d JOIN roster_people p ON p.id = d.person_id "
+	    "WHERE d.unit_code = ? AND d.day >= ? AND d.day <= ? "
+	    "ORDER BY d.day, CASE d.shift WHEN 'morning' THEN 0 WHEN 'full' THEN 1 ELSE 2 END, "
+	    "p.name_th, d.id",
+	    "ttt", q->unit, q->first, q->last);
+	json_t *holidays = db_query_json(
+	    c, "SELECT day, name_th FROM public_holidays WHERE day >= ? AND day <= ? ORDER BY day", "tt",
+	    q->first, q->last);
 	int rc;
-	json_t *times = db_query_row(c, &rc,
-	                             "SELECT morning_start, morning_end, afternoon_start, afternoon_end, full_start, "
-	                             "full_end FROM roster_settings WHERE unit_code = ?",
-	                             "t", q->unit);
+	json_t *times =
+	    db_query_row(c, &rc,
+	                 "SELECT morning_start, morning_end, afternoon_start, afternoon_end, full_start, "
+	                 "full_end FROM roster_settings WHERE unit_code = ?",
+	                 "t", q->unit);
 	if (!people || !pattern || !duties || !holidays || rc < 0) {
 		json_decref(people);
 		json_decref(pattern);
@@ -104,12 +110,13 @@ static int month_fn(struct dbc *c, void *arg)
 		snprintf(k1, sizeof k1, "%s_end", roster_shift_name(s));
 		const char *a = times ? json_string_value(json_object_get(times, k0)) : NULL;
 		const char *b = times ? json_string_value(json_object_get(times, k1)) : NULL;
-		json_object_set_new(t, roster_shift_name(s), json_pack("[ss]", a ? a : roster_default_times[s][0],
-		                                                       b ? b : roster_default_times[s][1]));
+		json_object_set_new(t, roster_shift_name(s),
+		                    json_pack("[ss]", a ? a : roster_default_times[s][0],
+		                              b ? b : roster_default_times[s][1]));
 	}
 	json_decref(times);
-	q->out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "people", people, "pattern", pattern, "duties", duties, "times",
-	                   t, "holidays", holidays);
+	q->out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "people", people, "pattern", pattern, "duties",
+	                   duties, "times", t, "holidays", holidays);
 	return DB_OK;
 }
 
@@ -139,13 +146,15 @@ static int person_add_fn(struct dbc *c, void *arg)
 	json_t *u = NULL;
 	if (o->user_id > 0) {
 		int rc;
-		u = db_query_row(c, &rc, "SELECT display_name, username FROM users WHERE id = ? AND unit_code = ?", "it",
-		                 o->user_id, o->unit);
+		u = db_query_row(c, &rc,
+		                 "SELECT display_name, username FROM users WHERE id = ? AND unit_code = ?",
+		                 "it", o->user_id, o->unit);
 		if (!u)
 			return rc < 0 ? rc : DB_NOT_FOUND;
 		int64_t n = 0;
-		rc = db_query_int(c, &n, "SELECT COUNT(*) AS n FROM roster_people WHERE unit_code = ? AND user_id = ?", "ti",
-		                  o->unit, o->user_id);
+		rc = db_query_int(
+		    c, &n, "SELECT COUNT(*) AS n FROM roster_people WHERE unit_code = ? AND user_id = ?",
+		    "ti", o->unit, o->user_id);
 		if (rc < 0 || n > 0) {
 			json_decref(u);
 			return rc < 0 ? rc : DB_CONSTRAINT;
@@ -156,19 +165,20 @@ static int person_add_fn(struct dbc *c, void *arg)
 				name = json_string_value(json_object_get(u, "username"));
 		}
 	}
-	int rc = db_insert_id(c, &o->id,
-	                      "INSERT INTO roster_people (unit_code, user_id, name_th, position_th, phone, created_at, "
-	                      "created_by) VALUES (?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0))",
-	                      "titttii", o->unit, o->user_id > 0 ? o->user_id : (int64_t)0, name ? name : "",
-	                      o->position ? o->position : "", o->phone ? o->phone : "", now(), o->actor);
+	int rc = db_insert_id(
+	    c, &o->id,
+	    "INSERT INTO roster_people (unit_code, user_id, name_th, position_th, phone, created_at, "
+	    "created_by) VALUES (?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0))",
+	    "titttii", o->unit, o->user_id > 0 ? o->user_id : (int64_t)0, name ? name : "",
+	    o->position ? o->position : "", o->phone ? o->phone : "", now(), o->actor);
 	json_decref(u);
 	if (rc != DB_OK)
 		return rc;
 	return history(c, o->unit, NULL, NULL, "person_add", o->id, 0, NULL, o->actor);
 }
 
-int db_roster_person_add(struct db *db, const char *unit, int64_t user_id, const char *name, const char *position,
-                         const char *phone, int64_t actor, int64_t *id)
+int db_roster_person_add(struct db *db, const char *unit, int64_t user_id, const char *name,
+                         const char *position, const char *phone, int64_t actor, int64_t *id)
 {
 	struct person_op o = {unit, user_id, 0, actor, name, position, phone, 1};
 	int rc = db_write(db, person_add_fn, &o);
@@ -184,18 +194,20 @@ static int person_update_fn(struct dbc *c, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	rc = db_exec(c,
-	             "UPDATE roster_people SET name_th = COALESCE(?, name_th), position_th = COALESCE(?, position_th), "
+	             "UPDATE roster_people SET name_th = COALESCE(?, name_th), position_th = COALESCE(?, "
+	             "position_th), "
 	             "phone = COALESCE(?, phone), active = CASE WHEN CAST(? AS BIGINT) < 0 THEN active ELSE "
 	             "CAST(? AS BIGINT) END WHERE id = ? AND unit_code = ?",
-	             "tttiiit", o->name, o->position, o->phone, (int64_t)o->active, (int64_t)o->active, o->id, o->unit);
+	             "tttiiit", o->name, o->position, o->phone, (int64_t)o->active, (int64_t)o->active, o->id,
+	             o->unit);
 	if (rc != DB_OK)
 		return rc;
-	return history(c, o->unit, NULL, NULL, o->active == 0 ? "person_inactive" : "person_update", o->id, 0, NULL,
-	               o->actor);
+	return history(c, o->unit, NULL, NULL, o->active == 0 ? "person_inactive" : "person_update", o->id, 0,
+	               NULL, o->actor);
 }
 
-int db_roster_person_update(struct db *db, const char *unit, int64_t id, const char *name, const char *position,
-                            const char *phone, int active, int64_t actor)
+int db_roster_person_update(struct db *db, const char *unit, int64_t id, const char *name,
+                            const char *position, const char *phone, int active, int64_t actor)
 {
 	struct person_op o = {unit, 0, id, actor, name, position, phone, active};
 	return db_write(db, person_update_fn, &o);
@@ -221,11 +233,12 @@ static int pattern_fn(struct dbc *c, void *arg)
 	}
 	int rc = db_exec(c, "DELETE FROM roster_pattern WHERE unit_code = ?", "t", o->unit);
 	for (size_t i = 0; rc == DB_OK && i < o->n; i++)
-		rc = db_exec(c,
-		             "INSERT INTO roster_pattern (unit_code, weekday, shift, person_id) VALUES (?, ?, ?, ?) "
-		             "ON CONFLICT DO NOTHING",
-		             "titi", o->unit, (int64_t)o->lines[i].weekday, roster_shift_name(o->lines[i].shift),
-		             o->lines[i].person);
+		rc = db_exec(
+		    c,
+		    "INSERT INTO roster_pattern (unit_code, weekday, shift, person_id) VALUES (?, ?, ?, ?) "
+		    "ON CONFLICT DO NOTHING",
+		    "titi", o->unit, (int64_t)o->lines[i].weekday, roster_shift_name(o->lines[i].shift),
+		    o->lines[i].person);
 	if (rc != DB_OK)
 		return rc;
 	char detail[64];
@@ -258,15 +271,17 @@ static int generate_fn(struct dbc *c, void *arg)
 	if (thai_day_iso((struct civil_day){o->y, o->m, 1}, first) ||
 	    thai_day_iso((struct civil_day){o->y, o->m, thai_month_days(o->y, o->m)}, last))
 		return DB_ERROR;
-	json_t *pat = db_query_json(c,
-	                            "SELECT r.weekday, r.shift, r.person_id FROM roster_pattern r JOIN roster_people p ON "
-	                            "p.id = r.person_id WHERE r.unit_code = ? AND p.active = 1 ORDER BY r.weekday, "
-	                            "r.shift, r.person_id",
-	                            "t", o->unit);
-	json_t *hol = db_query_json(c, "SELECT day FROM public_holidays WHERE day >= ? AND day <= ?", "tt", first, last);
-	json_t *taken = db_query_json(c,
-	                              "SELECT DISTINCT day FROM roster_duties WHERE unit_code = ? AND day >= ? AND day <= ?",
-	                              "ttt", o->unit, first, last);
+	json_t *pat = db_query_json(
+	    c,
+	    "SELECT r.weekday, r.shift, r.person_id FROM roster_pattern r JOIN roster_people p ON "
+	    "p.id = r.person_id WHERE r.unit_code = ? AND p.active = 1 ORDER BY r.weekday, "
+	    "r.shift, r.person_id",
+	    "t", o->unit);
+	json_t *hol = db_query_json(c, "SELECT day FROM public_holidays WHERE day >= ? AND day <= ?", "tt",
+	                            first, last);
+	json_t *taken = db_query_json(
+	    c, "SELECT DISTINCT day FROM roster_duties WHERE unit_code = ? AND day >= ? AND day <= ?", "ttt",
+	    o->unit, first, last);
 	int rc = DB_ERROR;
 	if (!pat || !hol || !taken)
 		goto out;
@@ -285,11 +300,14 @@ static int generate_fn(struct dbc *c, void *arg)
 	rc = n < 0 ? DB_ERROR : DB_OK;
 	int64_t ts = now();
 	for (int i = 0; rc == DB_OK && i < n && (size_t)i < cap; i++) {
-		rc = db_exec(c,
-		             "INSERT INTO roster_duties (unit_code, day, shift, person_id, status, source, updated_at, "
-		             "updated_by) VALUES (?, ?, ?, ?, 'on', 'pattern', ?, NULLIF(CAST(? AS BIGINT), 0)) "
-		             "ON CONFLICT DO NOTHING",
-		             "tttiii", o->unit, slots[i].day, roster_shift_name(slots[i].shift), slots[i].person, ts, o->actor);
+		rc = db_exec(
+		    c,
+		    "INSERT INTO roster_duties (unit_code, day, shift, person_id, status, source, "
+		    "updated_at, "
+		    "updated_by) VALUES (?, ?, ?, ?, 'on', 'pattern', ?, NULLIF(CAST(? AS BIGINT), 0)) "
+		    "ON CONFLICT DO NOTHING",
+		    "tttiii", o->unit, slots[i].day, roster_shift_name(slots[i].shift), slots[i].person, ts,
+		    o->actor);
 		o->added++;
 	}
 	if (rc == DB_OK) {
@@ -333,24 +351,27 @@ static int duty_add_fn(struct dbc *c, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	int64_t n = 0;
-	rc = db_query_int(c, &n,
-	                  "SELECT COUNT(*) AS n FROM roster_duties WHERE unit_code = ? AND day = ? AND shift = ? AND "
-	                  "person_id = ?",
-	                  "ttti", o->unit, o->day, roster_shift_name(o->shift), o->person);
+	rc = db_query_int(
+	    c, &n,
+	    "SELECT COUNT(*) AS n FROM roster_duties WHERE unit_code = ? AND day = ? AND shift = ? AND "
+	    "person_id = ?",
+	    "ttti", o->unit, o->day, roster_shift_name(o->shift), o->person);
 	if (rc < 0 || n > 0)
 		return rc < 0 ? rc : DB_CONSTRAINT;
-	rc = db_insert_id(c, &o->id,
-	                  "INSERT INTO roster_duties (unit_code, day, shift, person_id, status, source, note, updated_at, "
-	                  "updated_by) VALUES (?, ?, ?, ?, 'on', 'manual', ?, ?, NULLIF(CAST(? AS BIGINT), 0))",
-	                  "tttitii", o->unit, o->day, roster_shift_name(o->shift), o->person, o->note ? o->note : "", now(),
-	                  o->actor);
+	rc = db_insert_id(
+	    c, &o->id,
+	    "INSERT INTO roster_duties (unit_code, day, shift, person_id, status, source, note, updated_at, "
+	    "updated_by) VALUES (?, ?, ?, ?, 'on', 'manual', ?, ?, NULLIF(CAST(? AS BIGINT), 0))",
+	    "tttitii", o->unit, o->day, roster_shift_name(o->shift), o->person, o->note ? o->note : "", now(),
+	    o->actor);
 	if (rc != DB_OK)
 		return rc;
-	return history(c, o->unit, o->day, roster_shift_name(o->shift), "add", o->person, 0, o->note, o->actor);
+	return history(c, o->unit, o->day, roster_shift_name(o->shift), "add", o->person, 0, o->note,
+	               o->actor);
 }
 
-int db_roster_duty_add(struct db *db, const char *unit, const char *day, enum roster_shift shift, int64_t person,
-                       const char *note, int64_t actor, int64_t *id)
+int db_roster_duty_add(struct db *db, const char *unit, const char *day, enum roster_shift shift,
+                       int64_t person, const char *note, int64_t actor, int64_t *id)
 {
 	struct duty_op o = {unit, day, note, shift, person, 0, 0, actor, 0};
 	int rc = db_write(db, duty_add_fn, &o);
@@ -363,9 +384,9 @@ static int duty_change_fn(struct dbc *c, void *arg)
 {
 	struct duty_op *o = arg;
 	int rc;
-	json_t *d = db_query_row(c, &rc,
-	                         "SELECT day, shift, person_id, status FROM roster_duties WHERE id = ? AND unit_code = ?",
-	                         "it", o->id, o->unit);
+	json_t *d = db_query_row(
+	    c, &rc, "SELECT day, shift, person_id, status FROM roster_duties WHERE id = ? AND unit_code = ?",
+	    "it", o->id, o->unit);
 	if (!d)
 		return rc < 0 ? rc : DB_NOT_FOUND;
 	char day[THAI_ISO_DAY_SIZE], shift[16];
@@ -376,17 +397,16 @@ static int duty_change_fn(struct dbc *c, void *arg)
 	const char *action = "remove";
 	int64_t ts = now();
 	switch (o->what) {
-	case ROSTER_REMOVE:
-		rc = db_exec(c, "DELETE FROM roster_duties WHERE id = ?", "i", o->id);
-		break;
+	case ROSTER_REMOVE: rc = db_exec(c, "DELETE FROM roster_duties WHERE id = ?", "i", o->id); break;
 	case ROSTER_LEAVE:
 	case ROSTER_RESTORE:
 		action = o->what == ROSTER_LEAVE ? "leave" : "restore";
 		rc = db_exec(c,
-		             "UPDATE roster_duties SET status = ?, note = ?, updated_at = ?, updated_by = NULLIF(CAST(? AS "
+		             "UPDATE roster_duties SET status = ?, note = ?, updated_at = ?, updated_by = "
+		             "NULLIF(CAST(? AS "
 		             "BIGINT), 0) WHERE id = ?",
-		             "ttiii", o->what == ROSTER_LEAVE ? "leave" : "on",
-		             o->note ? o->note : "", ts, o->actor, o->id);
+		             "ttiii", o->what == ROSTER_LEAVE ? "leave" : "on", o->note ? o->note : "", ts,
+		             o->actor, o->id);
 		break;
 	case ROSTER_SWAP: {
 		action = "swap";
@@ -395,21 +415,24 @@ static int duty_change_fn(struct dbc *c, void *arg)
 			return rc;
 		int64_t n = 0;
 		rc = db_query_int(c, &n,
-		                  "SELECT COUNT(*) AS n FROM roster_duties WHERE unit_code = ? AND day = ? AND shift = ? AND "
+		                  "SELECT COUNT(*) AS n FROM roster_duties WHERE unit_code = ? AND day = ? "
+		                  "AND shift = ? AND "
 		                  "person_id = ?",
 		                  "ttti", o->unit, day, shift, o->other);
 		if (rc < 0 || n > 0)
 			return rc < 0 ? rc : DB_CONSTRAINT;
-		rc = db_exec(c,
-		             "UPDATE roster_duties SET person_id = ?, status = 'on', source = 'manual', note = ?, "
-		             "updated_at = ?, updated_by = NULLIF(CAST(? AS BIGINT), 0) WHERE id = ?",
-		             "itiii", o->other, o->note ? o->note : "", ts, o->actor, o->id);
+		rc = db_exec(
+		    c,
+		    "UPDATE roster_duties SET person_id = ?, status = 'on', source = 'manual', note = ?, "
+		    "updated_at = ?, updated_by = NULLIF(CAST(? AS BIGINT), 0) WHERE id = ?",
+		    "itiii", o->other, o->note ? o->note : "", ts, o->actor, o->id);
 		break;
 	}
 	}
 	if (rc != DB_OK)
 		return rc;
-	return history(c, o->unit, day, shift, action, person, o->what == ROSTER_SWAP ? o->other : 0, o->note, o->actor);
+	return history(c, o->unit, day, shift, action, person, o->what == ROSTER_SWAP ? o->other : 0, o->note,
+	               o->actor);
 }
 
 int db_roster_duty_change(struct db *db, const char *unit, int64_t id, enum roster_change what, int64_t other,
@@ -432,13 +455,14 @@ static int history_fn(struct dbc *c, void *arg)
 {
 	struct read_q *q = arg;
 	json_decref(q->out);
-	q->out = db_query_json(c,
-	                       "SELECT h.at, h.action, h.day, h.shift, h.detail, p.name_th AS person, o.name_th AS "
-	                       "other_person, u.display_name AS user_name, u.username AS username FROM roster_history h "
-	                       "LEFT JOIN roster_people p ON p.id = h.person_id LEFT JOIN roster_people o ON o.id = "
-	                       "h.other_person_id LEFT JOIN users u ON u.id = h.user_id WHERE h.unit_code = ? AND "
-	                       "((h.day >= ? AND h.day <= ?) OR h.day = '') ORDER BY h.at DESC, h.id DESC",
-	                       "ttt", q->unit, q->a, q->b);
+	q->out = db_query_json(
+	    c,
+	    "SELECT h.at, h.action, h.day, h.shift, h.detail, p.name_th AS person, o.name_th AS "
+	    "other_person, u.display_name AS user_name, u.username AS username FROM roster_history h "
+	    "LEFT JOIN roster_people p ON p.id = h.person_id LEFT JOIN roster_people o ON o.id = "
+	    "h.other_person_id LEFT JOIN users u ON u.id = h.user_id WHERE h.unit_code = ? AND "
+	    "((h.day >= ? AND h.day <= ?) OR h.day = '') ORDER BY h.at DESC, h.id DESC",
+	    "ttt", q->unit, q->a, q->b);
 	return q->out ? DB_OK : DB_ERROR;
 }
 
@@ -456,12 +480,13 @@ static int day_fn(struct dbc *c, void *arg)
 {
 	struct read_q *q = arg;
 	json_decref(q->out);
-	q->out = db_query_json(c,
-	                       "SELECT d.shift, p.name_th, p.position_th, p.phone, p.user_id FROM roster_duties d JOIN "
-	                       "roster_people p ON p.id = d.person_id WHERE d.unit_code = ? AND d.day = ? AND "
-	                       "d.status = 'on' ORDER BY CASE d.shift WHEN 'morning' THEN 0 WHEN 'full' THEN 1 ELSE 2 "
-	                       "END, p.name_th",
-	                       "tt", q->unit, q->a);
+	q->out = db_query_json(
+	    c,
+	    "SELECT d.shift, p.name_th, p.position_th, p.phone, p.user_id FROM roster_duties d JOIN "
+	    "roster_people p ON p.id = d.person_id WHERE d.unit_code = ? AND d.day = ? AND "
+	    "d.status = 'on' ORDER BY CASE d.shift WHEN 'morning' THEN 0 WHEN 'full' THEN 1 ELSE 2 "
+	    "END, p.name_th",
+	    "tt", q->unit, q->a);
 	return q->out ? DB_OK : DB_ERROR;
 }
 
@@ -478,13 +503,15 @@ json_t *db_roster_day(struct db *db, const char *unit, const char *day)
 static int on_duty_fn(struct dbc *c, void *arg)
 {
 	struct read_q *q = arg;
-	int rc = db_query_int(c, &q->n1,
-	                      "SELECT COUNT(*) AS n FROM roster_duties d JOIN roster_people p ON p.id = d.person_id "
-	                      "WHERE d.unit_code = ? AND d.day = ? AND d.status = 'on' AND p.user_id = ?",
-	                      "tti", q->unit, q->a, q->user);
+	int rc = db_query_int(
+	    c, &q->n1,
+	    "SELECT COUNT(*) AS n FROM roster_duties d JOIN roster_people p ON p.id = d.person_id "
+	    "WHERE d.unit_code = ? AND d.day = ? AND d.status = 'on' AND p.user_id = ?",
+	    "tti", q->unit, q->a, q->user);
 	if (rc < 0)
 		return rc;
-	rc = db_query_int(c, &q->n2, "SELECT COUNT(*) AS n FROM roster_people WHERE unit_code = ? AND active = 1", "t",
+	rc = db_query_int(c, &q->n2,
+	                  "SELECT COUNT(*) AS n FROM roster_people WHERE unit_code = ? AND active = 1", "t",
 	                  q->unit);
 	return rc < 0 ? rc : DB_OK;
 }
@@ -510,14 +537,16 @@ static int staffed_fn(struct dbc *c, void *arg)
 	size_t l = strlen(q->unit);
 	char prefix[8];
 	snprintf(prefix, sizeof prefix, "%s%%", l == 4 || l == 2 ? q->unit : "");
-	int rc = db_query_int(c, &q->n1,
-	                      "SELECT COUNT(*) AS n FROM (SELECT DISTINCT unit_code, day FROM roster_duties WHERE "
-	                      "status = 'on' AND day >= ? AND day <= ? AND unit_code LIKE ?) s",
-	                      "ttt", q->a, q->b, prefix);
+	int rc =
+	    db_query_int(c, &q->n1,
+	                 "SELECT COUNT(*) AS n FROM (SELECT DISTINCT unit_code, day FROM roster_duties WHERE "
+	                 "status = 'on' AND day >= ? AND day <= ? AND unit_code LIKE ?) s",
+	                 "ttt", q->a, q->b, prefix);
 	return rc < 0 ? rc : DB_OK;
 }
 
-int db_roster_staffed_days(struct db *db, const char *unit, const char *first_day, const char *last_day, int *days)
+int db_roster_staffed_days(struct db *db, const char *unit, const char *first_day, const char *last_day,
+                           int *days)
 {
 	if (!unit || !(strlen(unit) == 4 || strlen(unit) == 2 || !strcmp(unit, "0")))
 		return DB_ERROR;
@@ -539,22 +568,24 @@ struct times_op {
 static int times_fn(struct dbc *c, void *arg)
 {
 	struct times_op *o = arg;
-	int rc = db_exec(c,
-	                 "INSERT INTO roster_settings (unit_code, morning_start, morning_end, afternoon_start, "
-	                 "afternoon_end, full_start, full_end, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	                 "NULLIF(CAST(? AS BIGINT), 0)) ON CONFLICT (unit_code) DO UPDATE SET morning_start = "
-	                 "excluded.morning_start, morning_end = excluded.morning_end, afternoon_start = "
-	                 "excluded.afternoon_start, afternoon_end = excluded.afternoon_end, full_start = "
-	                 "excluded.full_start, full_end = excluded.full_end, updated_at = excluded.updated_at, "
-	                 "updated_by = excluded.updated_by",
-	                 "tttttttii", o->unit, o->t[0][0], o->t[0][1], o->t[1][0], o->t[1][1], o->t[2][0], o->t[2][1],
-	                 now(), o->actor);
+	int rc = db_exec(
+	    c,
+	    "INSERT INTO roster_settings (unit_code, morning_start, morning_end, afternoon_start, "
+	    "afternoon_end, full_start, full_end, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "NULLIF(CAST(? AS BIGINT), 0)) ON CONFLICT (unit_code) DO UPDATE SET morning_start = "
+	    "excluded.morning_start, morning_end = excluded.morning_end, afternoon_start = "
+	    "excluded.afternoon_start, afternoon_end = excluded.afternoon_end, full_start = "
+	    "excluded.full_start, full_end = excluded.full_end, updated_at = excluded.updated_at, "
+	    "updated_by = excluded.updated_by",
+	    "tttttttii", o->unit, o->t[0][0], o->t[0][1], o->t[1][0], o->t[1][1], o->t[2][0], o->t[2][1],
+	    now(), o->actor);
 	if (rc != DB_OK)
 		return rc;
 	return history(c, o->unit, NULL, NULL, "times", 0, 0, NULL, o->actor);
 }
 
-int db_roster_times_set(struct db *db, const char *unit, const char *const times[ROSTER_NSHIFTS][2], int64_t actor)
+int db_roster_times_set(struct db *db, const char *unit, const char *const times[ROSTER_NSHIFTS][2],
+                        int64_t actor)
 {
 	struct times_op o = {unit, times, actor};
 	return db_write(db, times_fn, &o);
@@ -579,8 +610,9 @@ static int holidays_fn(struct dbc *c, void *arg)
 		char a[32], b[32];
 		snprintf(a, sizeof a, "%04d-01-01", o->y);
 		snprintf(b, sizeof b, "%04d-12-31", o->y);
-		o->out = db_query_json(c, "SELECT day, name_th FROM public_holidays WHERE day >= ? AND day <= ? ORDER BY day",
-		                       "tt", a, b);
+		o->out = db_query_json(
+		    c, "SELECT day, name_th FROM public_holidays WHERE day >= ? AND day <= ? ORDER BY day",
+		    "tt", a, b);
 	} else {
 		o->out = db_query_json(c, "SELECT day, name_th FROM public_holidays ORDER BY day", "");
 	}

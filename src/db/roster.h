@@ -28,12 +28,12 @@ json_t *db_roster_month(struct db *db, const char *unit, const char *first, cons
  * position default to the account's display name and ""), else name given.
  * Returns DB_OK with *id, DB_NOT_FOUND (no such account in the district),
  * DB_CONSTRAINT (the account is on the roster already) or negative. */
-int db_roster_person_add(struct db *db, const char *unit, int64_t user_id, const char *name, const char *position,
-                         const char *phone, int64_t actor, int64_t *id);
+int db_roster_person_add(struct db *db, const char *unit, int64_t user_id, const char *name,
+                         const char *position, const char *phone, int64_t actor, int64_t *id);
 /* Changes a person's name, position, phone and active flag (NULL: kept).
  * DB_OK, DB_NOT_FOUND or negative. */
-int db_roster_person_update(struct db *db, const char *unit, int64_t id, const char *name, const char *position,
-                            const char *phone, int active, int64_t actor);
+int db_roster_person_update(struct db *db, const char *unit, int64_t id, const char *name,
+                            const char *position, const char *phone, int active, int64_t actor);
 
 /* Replaces the weekly pattern (n lines). DB_OK, DB_NOT_FOUND (a person not
  * of the district) or negative. History: one "pattern" row. */
@@ -47,8 +47,8 @@ int db_roster_generate(struct db *db, const char *unit, int y, int m, int64_t ac
 
 /* Adds a duty (source 'manual'). DB_OK with *id, DB_NOT_FOUND (person),
  * DB_CONSTRAINT (already on that shift) or negative. */
-int db_roster_duty_add(struct db *db, const char *unit, const char *day, enum roster_shift shift, int64_t person,
-                       const char *note, int64_t actor, int64_t *id);
+int db_roster_duty_add(struct db *db, const char *unit, const char *day, enum roster_shift shift,
+                       int64_t person, const char *note, int64_t actor, int64_t *id);
 
 enum roster_change { ROSTER_REMOVE, ROSTER_LEAVE, ROSTER_RESTORE, ROSTER_SWAP };
 /* Changes duty id: remove it, mark its person on leave, put them back on
@@ -65,7 +65,8 @@ int db_roster_duty_change(struct db *db, const char *unit, int64_t id, enum rost
 json_t *db_roster_history(struct db *db, const char *unit, const char *first, const char *last);
 
 /* Sets the shift times (times[shift][0..1], "HH:MM"). DB_OK or negative. */
-int db_roster_times_set(struct db *db, const char *unit, const char *const times[ROSTER_NSHIFTS][2], int64_t actor);
+int db_roster_times_set(struct db *db, const char *unit, const char *const times[ROSTER_NSHIFTS][2],
+                        int64_t actor);
 
 /* Who is on duty on day (status 'on'): [{shift, name_th, position_th,
  * phone, user_id}] by shift then name. NULL on failure. */
@@ -80,7 +81,8 @@ int db_roster_user_on_duty(struct db *db, const char *unit, const char *day, int
  * at least one person was on duty (status 'on') in a district of unit: the
  * district itself, a province's districts, or every district for "0".
  * A district without a roster counts 0. Returns DB_OK or negative. */
-int db_roster_staffed_days(struct db *db, const char *unit, const char *first_day, const char *last_day, int *days);
+int db_roster_staffed_days(struct db *db, const char *unit, const char *first_day, const char *last_day,
+                           int *days);
 
 /* ---- public holidays ---- */
 

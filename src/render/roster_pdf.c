@@ -8,7 +8,8 @@ static int draw(struct official_doc *d, void *arg)
 {
 	const json_t *m = arg, *t, *row;
 	size_t i;
-	json_array_foreach(json_object_get(m, "title"), i, t) official_centred(d, json_string_value(t), i == 0, 0);
+	json_array_foreach(json_object_get(m, "title"), i, t)
+	    official_centred(d, json_string_value(t), i == 0, 0);
 	official_gap(d, 6);
 	static const struct official_col cols[] = {{"วันที่", 95, false},
 	                                           {"เวร", 100, false},
@@ -39,8 +40,8 @@ int export_roster_pdf(struct buf *out, const json_t *model)
 	if (!json_is_object(model))
 		return -1;
 	const char *footer = json_string_value(json_object_get(model, "footer"));
-	return official_render(out, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_FOOT, true, "ตารางการปฏิบัติหน้าที่", footer, draw,
-	                       (void *)model) < 0
+	return official_render(out, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_FOOT, true, "ตารางการปฏิบัติหน้าที่", footer,
+	                       draw, (void *)model) < 0
 	           ? -1
 	           : 0;
 }

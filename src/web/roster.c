@@ -108,11 +108,12 @@ static json_t *month_model(struct req *r, int y, int m)
 		char k[32];
 		snprintf(k, sizeof k, "%lld", (long long)json_integer_value(json_object_get(p, "id")));
 		json_object_set(byid, k, p);
-		json_object_set_new(p, "is_active", json_boolean(json_integer_value(json_object_get(p, "active"))));
+		json_object_set_new(p, "is_active",
+		                    json_boolean(json_integer_value(json_object_get(p, "active"))));
 	}
 	json_t *hol = json_object();
 	json_array_foreach(json_object_get(data, "holidays"), i, p)
-	json_object_set(hol, web_str(p, "day"), json_object_get(p, "name_th"));
+	    json_object_set(hol, web_str(p, "day"), json_object_get(p, "name_th"));
 	json_t *days = json_array(), *rows = json_array();
 	int staffed = 0;
 	for (int d = 1; d <= thai_month_days(y, m); d++) {
@@ -125,17 +126,20 @@ static json_t *month_model(struct req *r, int y, int m)
 			if (strcmp(web_str(dt, "day"), iso))
 				continue;
 			char k[32];
-			snprintf(k, sizeof k, "%lld", (long long)json_integer_value(json_object_get(dt, "person_id")));
+			snprintf(k, sizeof k, "%lld",
+			         (long long)json_integer_value(json_object_get(dt, "person_id")));
 			json_t *who = json_object_get(byid, k);
 			int sh = roster_shift_parse(web_str(dt, "shift"));
 			bool leave = !strcmp(web_str(dt, "status"), "leave");
 			on = on || !leave;
 			json_array_append_new(
-			    duties, json_pack("{s:O, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:b, s:s}", "id", json_object_get(dt, "id"),
-			                      "shift", web_str(dt, "shift"), "shift_label", roster_shift_label(sh), "person_id",
-			                      json_object_get(dt, "person_id"), "name_th", web_str(who, "name_th"),
-			                      "position_th", web_str(who, "position_th"), "phone", web_str(who, "phone"),
-			                      "status", web_str(dt, "status"), "on_leave", leave, "note", web_str(dt, "note")));
+			    duties,
+			    json_pack("{s:O, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:b, s:s}", "id",
+			              json_object_get(dt, "id"), "shift", web_str(dt, "shift"), "shift_label",
+			              roster_shift_label(sh), "person_id", json_object_get(dt, "person_id"),
+			              "name_th", web_str(who, "name_th"), "position_th",
+			              web_str(who, "position_th"), "phone", web_str(who, "phone"), "status",
+			              web_str(dt, "status"), "on_leave", leave, "note", web_str(dt, "note")));
 			if (!leave) {
 				json_t *row = json_array();
 				json_array_append_new(row, day_th(iso, THAI_DATE_SHORT));
@@ -158,9 +162,9 @@ static json_t *month_model(struct req *r, int y, int m)
 	json_t *shifts = json_array();
 	for (int s = 0; s < ROSTER_NSHIFTS; s++) {
 		json_t *t = json_object_get(json_object_get(data, "times"), roster_shift_name(s));
-		json_array_append_new(shifts, json_pack("{s:s, s:s, s:O, s:O}", "name", roster_shift_name(s), "label",
-		                                        roster_shift_label(s), "start", json_array_get(t, 0), "end",
-		                                        json_array_get(t, 1)));
+		json_array_append_new(shifts, json_pack("{s:s, s:s, s:O, s:O}", "name", roster_shift_name(s),
+		                                        "label", roster_shift_label(s), "start",
+		                                        json_array_get(t, 0), "end", json_array_get(t, 1)));
 	}
 	char month[32], prev[32], next[32], label[96], base[64];
 	snprintf(month, sizeof month, "%04d-%02d", y, m);
@@ -168,15 +172,18 @@ static json_t *month_model(struct req *r, int y, int m)
 	snprintf(next, sizeof next, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
 	snprintf(label, sizeof label, "%s %d", thai_month_name(m), thai_year_be(y));
 	snprintf(base, sizeof base, "/roster/%s", unit);
-	json_t *model = json_pack(
-	    "{s:s, s:{s:s, s:s, s:O}, s:s, s:s, s:s, s:s, s:b, s:o, s:O, s:O, s:O, s:o, s:i, s:o, s:{s:o, s:o, s:o, s:o}}",
-	    "page_title", "ทะเบียนเวร", "unit", "code", unit, "name_th", web_str(u, "name_th"), "parent",
-	    json_object_get(u, "parent") ? json_object_get(u, "parent") : json_null(), "month", month, "month_th", label,
-	    "prev", prev, "next", next, "can_edit", may_edit(r), "days", days, "people", people, "pattern",
-	    json_object_get(data, "pattern"), "holidays", json_object_get(data, "holidays"), "shifts", shifts,
-	    "staffed_days", staffed, "rows", rows, "links", "pdf", json_sprintf("%s.pdf?month=%s", base, month), "xlsx",
-	    json_sprintf("%s.xlsx?month=%s", base, month), "history", json_sprintf("%s/history?month=%s", base, month),
-	    "self", json_sprintf("%s?month=%s", base, month));
+	json_t *model =
+	    json_pack("{s:s, s:{s:s, s:s, s:O}, s:s, s:s, s:s, s:s, s:b, s:o, s:O, s:O, s:O, s:o, s:i, s:o, "
+	              "s:{s:o, s:o, s:o, s:o}}",
+	              "page_title", "ทะเบียนเวร", "unit", "code", unit, "name_th", web_str(u, "name_th"),
+	              "parent", json_object_get(u, "parent") ? json_object_get(u, "parent") : json_null(),
+	              "month", month, "month_th", label, "prev", prev, "next", next, "can_edit", may_edit(r),
+	              "days", days, "people", people, "pattern", json_object_get(data, "pattern"), "holidays",
+	              json_object_get(data, "holidays"), "shifts", shifts, "staffed_days", staffed, "rows",
+	              rows, "links", "pdf", json_sprintf("%s.pdf?month=%s", base, month), "xlsx",
+	              json_sprintf("%s.xlsx?month=%s", base, month), "history",
+	              json_sprintf("%s/history?month=%s", base, month), "self",
+	              json_sprintf("%s?month=%s", base, month));
 	char title[256];
 	snprintf(title, sizeof title, "ทะเบียนเวร อำเภอ%s %s", web_str(u, "name_th"), label);
 	json_object_set_new(model, "page_title", json_string(title));
@@ -233,8 +240,8 @@ static void roster_file(struct req *r, bool pdf)
 		buf_init(&when, 0);
 		buf_puts(&when, "พิมพ์เมื่อ ");
 		thai_epoch_format(&when, (int64_t)time(NULL), THAI_DATE_SHORT, false);
-		json_t *pm = json_pack("{s:[s,s], s:O, s:s}", "title", l1, l2, "rows", json_object_get(model, "rows"),
-		                       "footer", buf_str(&when));
+		json_t *pm = json_pack("{s:[s,s], s:O, s:s}", "title", l1, l2, "rows",
+		                       json_object_get(model, "rows"), "footer", buf_str(&when));
 		rc = export_roster_pdf(&b, pm);
 		json_decref(pm);
 		buf_cleanup(&when);
@@ -244,7 +251,9 @@ static void roster_file(struct req *r, bool pdf)
 		rc = export_table_xlsx(&b, l1, l2, headers, widths, 5, json_object_get(model, "rows"));
 	}
 	json_decref(model);
-	send_file(r, rc, &b, pdf ? "application/pdf" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	send_file(r, rc, &b,
+	          pdf ? "application/pdf"
+	              : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	          name);
 }
 
@@ -285,8 +294,8 @@ static void roster_history(struct req *r)
 	snprintf(month, sizeof month, "%04d-%02d", y, m);
 	snprintf(back, sizeof back, "/roster/%s?month=%s", web_scope_unit(r), month);
 	reply_model(r, 200, "roster_history",
-	            json_pack("{s:s, s:s, s:s, s:o}", "page_title", "ประวัติการแก้ไขทะเบียนเวร", "month", month, "back",
-	                      back, "history", h));
+	            json_pack("{s:s, s:s, s:s, s:o}", "page_title", "ประวัติการแก้ไขทะเบียนเวร", "month", month,
+	                      "back", back, "history", h));
 }
 
 /* ---- writes ---- */
@@ -359,14 +368,16 @@ static void person_add(struct req *r)
 	if (!writer(r))
 		return;
 	int64_t user_id = int_field(r, "user_id");
-	const char *name = web_field(r, "name_th"), *pos = web_field(r, "position_th"), *phone = web_field(r, "phone");
-	if (!text_ok(r, "name_th", name, NAME_MAX_BYTES, user_id <= 0) || !text_ok(r, "position_th", pos, NAME_MAX_BYTES, false) ||
-	    !text_ok(r, "phone", phone, 40, false))
+	const char *name = web_field(r, "name_th"), *pos = web_field(r, "position_th"),
+	           *phone = web_field(r, "phone");
+	if (!text_ok(r, "name_th", name, NAME_MAX_BYTES, user_id <= 0) ||
+	    !text_ok(r, "position_th", pos, NAME_MAX_BYTES, false) || !text_ok(r, "phone", phone, 40, false))
 		return;
 	int64_t id = 0;
 	int rc = db_roster_person_add(app->db, web_scope_unit(r), user_id, name, pos, phone, actor(r), &id);
 	if (rc != DB_OK) {
-		reply_db(r, rc, user_id > 0 ? ERR_NOT_FOUND : ERR_ROSTER_PERSON_NOT_FOUND, ERR_ROSTER_PERSON_EXISTS);
+		reply_db(r, rc, user_id > 0 ? ERR_NOT_FOUND : ERR_ROSTER_PERSON_NOT_FOUND,
+		         ERR_ROSTER_PERSON_EXISTS);
 		return;
 	}
 	done(r, 201, json_pack("{s:I}", "id", (json_int_t)id), NULL);
@@ -400,10 +411,12 @@ static void person_update(struct req *r)
 	else if (req_form(r, "active"))
 		active = !strcmp(web_field(r, "active"), "1");
 	if ((name && !text_ok(r, "name_th", name, NAME_MAX_BYTES, true)) ||
-	    (pos && !text_ok(r, "position_th", pos, NAME_MAX_BYTES, false)) || (phone && !text_ok(r, "phone", phone, 40, false)))
+	    (pos && !text_ok(r, "position_th", pos, NAME_MAX_BYTES, false)) ||
+	    (phone && !text_ok(r, "phone", phone, 40, false)))
 		return;
 	int rc = id < 0 ? DB_NOT_FOUND
-	                : db_roster_person_update(app->db, web_scope_unit(r), id, name, pos, phone, active, actor(r));
+	                : db_roster_person_update(app->db, web_scope_unit(r), id, name, pos, phone, active,
+	                                          actor(r));
 	if (rc != DB_OK) {
 		reply_db(r, rc, ERR_ROSTER_PERSON_NOT_FOUND, ERR_ROSTER_PERSON_EXISTS);
 		return;
@@ -419,7 +432,8 @@ static void pattern_set(struct req *r)
 		return;
 	json_t *j = req_json(r), *lines = j ? json_object_get(j, "lines") : NULL, *l;
 	if (!json_is_array(lines) || json_array_size(lines) > PATTERN_MAX) {
-		reply_error(r, ERR_BAD_FIELD, "lines", "ต้องเป็นรายการ [{weekday, shift, person_id}] ไม่เกิน 200 รายการ");
+		reply_error(r, ERR_BAD_FIELD, "lines",
+		            "ต้องเป็นรายการ [{weekday, shift, person_id}] ไม่เกิน 200 รายการ");
 		return;
 	}
 	struct roster_pattern_line p[PATTERN_MAX];
@@ -428,9 +442,10 @@ static void pattern_set(struct req *r)
 	{
 		json_t *wd = json_object_get(l, "weekday"), *pid = json_object_get(l, "person_id");
 		int sh = roster_shift_parse(json_string_value(json_object_get(l, "shift")));
-		if (!json_is_integer(wd) || json_integer_value(wd) < 0 || json_integer_value(wd) > 6 || sh < 0 ||
-		    !json_is_integer(pid) || json_integer_value(pid) <= 0) {
-			reply_error(r, ERR_BAD_FIELD, "lines", "แต่ละรายการต้องมี weekday (0–6), shift และ person_id");
+		if (!json_is_integer(wd) || json_integer_value(wd) < 0 || json_integer_value(wd) > 6 ||
+		    sh < 0 || !json_is_integer(pid) || json_integer_value(pid) <= 0) {
+			reply_error(r, ERR_BAD_FIELD, "lines",
+			            "แต่ละรายการต้องมี weekday (0–6), shift และ person_id");
 			return;
 		}
 		p[i] = (struct roster_pattern_line){(int)json_integer_value(wd), sh, json_integer_value(pid)};
@@ -469,7 +484,8 @@ static void duty_add(struct req *r)
 	const char *day = web_field(r, "day"), *note = web_field(r, "note");
 	struct civil_time t;
 	char iso[THAI_ISO_DAY_SIZE];
-	if (thai_when_parse(day, &t) != THAI_WHEN_DAY || thai_day_iso((struct civil_day){t.y, t.m, t.d}, iso)) {
+	if (thai_when_parse(day, &t) != THAI_WHEN_DAY ||
+	    thai_day_iso((struct civil_day){t.y, t.m, t.d}, iso)) {
 		reply_error(r, ERR_BAD_FIELD, "day", "วันที่ไม่ถูกต้อง");
 		return;
 	}
@@ -481,7 +497,8 @@ static void duty_add(struct req *r)
 	if (!text_ok(r, "note", note, NOTE_MAX, false))
 		return;
 	int64_t id = 0;
-	int rc = db_roster_duty_add(app->db, web_scope_unit(r), iso, sh, int_field(r, "person_id"), note, actor(r), &id);
+	int rc = db_roster_duty_add(app->db, web_scope_unit(r), iso, sh, int_field(r, "person_id"), note,
+	                            actor(r), &id);
 	if (rc != DB_OK) {
 		reply_db(r, rc, ERR_ROSTER_PERSON_NOT_FOUND, ERR_ROSTER_DUTY_EXISTS);
 		return;
@@ -514,7 +531,9 @@ static void duty_change(struct req *r)
 	int rc = id < 0 ? DB_NOT_FOUND
 	                : db_roster_duty_change(app->db, web_scope_unit(r), id, what, other, note, actor(r));
 	if (rc != DB_OK) {
-		reply_db(r, rc, rc == DB_NOT_FOUND && what == ROSTER_SWAP ? ERR_ROSTER_DUTY_NOT_FOUND : ERR_ROSTER_DUTY_NOT_FOUND,
+		reply_db(r, rc,
+		         rc == DB_NOT_FOUND && what == ROSTER_SWAP ? ERR_ROSTER_DUTY_NOT_FOUND
+		                                                   : ERR_ROSTER_DUTY_NOT_FOUND,
 		         ERR_ROSTER_DUTY_EXISTS);
 		return;
 	}
@@ -567,11 +586,13 @@ static void holidays_show(struct req *r)
 	}
 	size_t i;
 	json_t *h;
-	json_array_foreach(list, i, h) json_object_set_new(h, "day_th", day_th(web_str(h, "day"), THAI_DATE_FULL));
+	json_array_foreach(list, i, h)
+	    json_object_set_new(h, "day_th", day_th(web_str(h, "day"), THAI_DATE_FULL));
 	const struct session_user *u = web_user(r);
 	reply_model(r, 200, "holidays",
-	            json_pack("{s:s, s:o, s:b, s:i}", "page_title", "วันหยุดราชการ", "holidays", list, "can_edit",
-	                      u && u->role == ROLE_NATIONAL_ADMIN, "year", y ? y + THAI_BE_OFFSET : 0));
+	            json_pack("{s:s, s:o, s:b, s:i}", "page_title", "วันหยุดราชการ", "holidays", list,
+	                      "can_edit", u && u->role == ROLE_NATIONAL_ADMIN, "year",
+	                      y ? y + THAI_BE_OFFSET : 0));
 }
 
 static void holidays_done(struct req *r, json_t *body)
@@ -590,7 +611,8 @@ static void holiday_add(struct req *r)
 	const char *day = web_field(r, "day"), *name = web_field(r, "name_th");
 	struct civil_time t;
 	char iso[THAI_ISO_DAY_SIZE];
-	if (thai_when_parse(day, &t) != THAI_WHEN_DAY || thai_day_iso((struct civil_day){t.y, t.m, t.d}, iso)) {
+	if (thai_when_parse(day, &t) != THAI_WHEN_DAY ||
+	    thai_day_iso((struct civil_day){t.y, t.m, t.d}, iso)) {
 		reply_error(r, ERR_BAD_FIELD, "day", "วันที่ไม่ถูกต้อง (เช่น 5/12/2569)");
 		return;
 	}
@@ -662,8 +684,9 @@ json_t *roster_today_public(const char *unit)
 	json_t *rows = db_roster_day(app->db, unit, d), *out = json_array(), *e;
 	size_t i;
 	json_array_foreach(rows, i, e) json_array_append_new(
-	    out, json_pack("{s:s, s:s, s:s}", "shift_label", roster_shift_label(roster_shift_parse(web_str(e, "shift"))),
-	                   "name_th", web_str(e, "name_th"), "position_th", web_str(e, "position_th")));
+	    out, json_pack("{s:s, s:s, s:s}", "shift_label",
+	                   roster_shift_label(roster_shift_parse(web_str(e, "shift"))), "name_th",
+	                   web_str(e, "name_th"), "position_th", web_str(e, "position_th")));
 	json_decref(rows);
 	return out;
 }
@@ -682,21 +705,26 @@ const struct route roster_routes[] = {
     {HTTP_GET, "/roster/{district}", ROLE_OFFICER, 0, roster_show, "roster.show", &scope_district},
     {HTTP_GET, "/roster/{district}.pdf", ROLE_OFFICER, 0, roster_pdf, "roster.pdf", &scope_district},
     {HTTP_GET, "/roster/{district}.xlsx", ROLE_OFFICER, 0, roster_xlsx, "roster.xlsx", &scope_district},
-    {HTTP_GET, "/roster/{district}/history", ROLE_OFFICER, 0, roster_history, "roster.history", &scope_district},
+    {HTTP_GET, "/roster/{district}/history", ROLE_OFFICER, 0, roster_history, "roster.history",
+     &scope_district},
     {HTTP_POST, "/roster/{district}/people", ROLE_DISTRICT_ADMIN, 0, person_add, "roster.person_add",
      &scope_district},
-    {HTTP_POST, "/roster/{district}/people/{id}", ROLE_DISTRICT_ADMIN, 0, person_update, "roster.person_update",
-     &scope_district},
+    {HTTP_POST, "/roster/{district}/people/{id}", ROLE_DISTRICT_ADMIN, 0, person_update,
+     "roster.person_update", &scope_district},
     {HTTP_POST, "/roster/{district}/pattern", ROLE_DISTRICT_ADMIN, 0, pattern_set, "roster.pattern",
      &scope_district},
-    {HTTP_POST, "/roster/{district}/generate", ROLE_DISTRICT_ADMIN, 0, generate, "roster.generate", &scope_district},
-    {HTTP_POST, "/roster/{district}/duties", ROLE_DISTRICT_ADMIN, 0, duty_add, "roster.duty_add", &scope_district},
+    {HTTP_POST, "/roster/{district}/generate", ROLE_DISTRICT_ADMIN, 0, generate, "roster.generate",
+     &scope_district},
+    {HTTP_POST, "/roster/{district}/duties", ROLE_DISTRICT_ADMIN, 0, duty_add, "roster.duty_add",
+     &scope_district},
     {HTTP_POST, "/roster/{district}/duties/{id}", ROLE_DISTRICT_ADMIN, 0, duty_change, "roster.duty_change",
      &scope_district},
-    {HTTP_POST, "/roster/{district}/times", ROLE_DISTRICT_ADMIN, 0, times_set, "roster.times", &scope_district},
+    {HTTP_POST, "/roster/{district}/times", ROLE_DISTRICT_ADMIN, 0, times_set, "roster.times",
+     &scope_district},
     {HTTP_GET, "/holidays", ROLE_OFFICER, 0, holidays_show, "holidays.index", &scope_none},
     {HTTP_POST, "/holidays", ROLE_NATIONAL_ADMIN, 0, holiday_add, "holidays.add", &scope_national},
-    {HTTP_POST, "/holidays/import", ROLE_NATIONAL_ADMIN, 0, holidays_import, "holidays.import", &scope_national},
+    {HTTP_POST, "/holidays/import", ROLE_NATIONAL_ADMIN, 0, holidays_import, "holidays.import",
+     &scope_national},
     {HTTP_POST, "/holidays/{day}/delete", ROLE_NATIONAL_ADMIN, 0, holiday_delete, "holidays.delete",
      &scope_national},
     {0, NULL, 0, 0, NULL, NULL, NULL},
