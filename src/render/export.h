@@ -163,4 +163,11 @@ int export_table_xlsx(struct buf *out, const char *title, const char *subtitle, 
  * footer}. Appends to out; 0 or -1 (out unchanged). */
 int export_roster_pdf(struct buf *out, const json_t *model);
 
+/* An official order (คำสั่ง) on the official layout (render/order_pdf.c):
+ * model {draft, emblem (PNG path or ""), office_th, number ("๓/๒๕๖๙" or ""),
+ * year_be, subject, body (paragraphs separated by a blank line), date_th,
+ * signer: [lines], annex: {title: [lines], rows: [[date, name, position,
+ * duty]]} | null}. Appends to out; 0 or -1 (out unchanged). */
+int export_order_pdf(struct buf *out, const json_t *model);
+
 #endif

@@ -68,8 +68,9 @@ static void test_holidays_parse(void **state)
 {
 	struct roster_holiday h[8];
 	struct roster_parse_error e = {0, NULL};
-	const char *ok = "\xEF\xBB\xBFวันที่,ชื่อวันหยุด\n# comment\n\n5/12/2569,วันพ่อแห่งชาติ\r\n10 ธันวาคม 2569\t วันรัฐธรรมนูญ \n"
-	                 "๓๑/๑๒/๒๕๖๙,วันสิ้นปี";
+	const char *ok =
+	    "\xEF\xBB\xBFวันที่,ชื่อวันหยุด\n# comment\n\n5/12/2569,วันพ่อแห่งชาติ\r\n10 ธันวาคม 2569\t วันรัฐธรรมนูญ \n"
+	    "๓๑/๑๒/๒๕๖๙,วันสิ้นปี";
 	assert_int_equal(roster_holidays_parse(ok, strlen(ok), h, 8, &e), 3);
 	assert_string_equal(h[0].day, "2026-12-05");
 	assert_string_equal(h[1].name, "วันรัฐธรรมนูญ");
@@ -78,7 +79,7 @@ static void test_holidays_parse(void **state)
 		const char *text;
 		int line;
 	} bad[] = {
-	    {"5/12/2569 วันพ่อ", 1},         /* no separator */
+	    {"5/12/2569 วันพ่อ", 1},           /* no separator */
 	    {"31/2/2569,x", 1},              /* no such day */
 	    {"5/12/2569,", 1},               /* no name */
 	    {"5/12/2569,a\n5/12/2569,b", 2}, /* twice */
