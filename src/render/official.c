@@ -190,7 +190,8 @@ void official_paragraph(struct official_doc *d, const char *text, double indent)
 {
 	layout_reset(d, d->f, d->g.right - d->g.left);
 	pango_layout_set_indent(d->l, (int)(indent * PANGO_SCALE));
-	pango_layout_set_justify(d->l, TRUE);
+	/* Not justified: pango stretches lines only at spaces, and Thai text
+	 * has few (between phrases), so justified Thai lines gape. */
 	pango_layout_set_text(d->l, official_text(d, text), -1);
 	flow_lines(d, d->l, d->g.left);
 }
@@ -255,7 +256,12 @@ static double row_height(struct official_doc *d, const PangoFontDescription *f, 
 {
 	double h = 0;
 	for (int c = 0; c < d->ncols; c++) {
-		double ch = pdf_layout_height(cell_layout(d, c, f, cells ? cells[c] : d->cols[c].title));
+		PangoLayout *l = cell_layout(d, c, f, cells ? cells[c] : d->cols[c].title);
+		/* Lines sit LINE_SPACING of a line apart; the last one's box is
+		 * taller than its advance: count advances only. */
+		int n = pango_layout_get_line_count(l);
+		double lh = pdf_layout_height(l) / (1 + (n - 1) * LINE_SPACING);
+		double ch = n * LINE_SPACING * lh;
 		if (ch > h)
 			h = ch;
 	}
@@ -276,7 +282,7 @@ static void draw_row(struct official_doc *d, const PangoFontDescription *f, cons
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	for (int c = 0; c < d->ncols; c++) {
 		PangoLayout *l = cell_layout(d, c, f, cells ? cells[c] : d->cols[c].title);
-		double lh = pdf_layout_height(l) / pango_layout_get_line_count(l);
+		double lh = pdf_layout_height(l) / (1 + (pango_layout_get_line_count(l) - 1) * LINE_SPACING);
 		pdf_show(cr, l, d->col_x[c] + PAD_X, d->y + PAD_TOP - (1 - LINE_SPACING) * lh / 2);
 	}
 	cairo_set_line_width(cr, RULE);

@@ -93,7 +93,7 @@ const char *official_text(struct official_doc *d, const char *s);
 /* A centred line (wrapping inside the text area when long), bold or not,
  * at size points (0: the body size). Advances d->y. */
 void official_centred(struct official_doc *d, const char *text, bool bold, double size);
-/* A paragraph, justified, its first line indented by indent points (0:
+/* A paragraph, left-aligned (not justified, see official.c), its first line indented by indent points (0:
  * none), broken across pages line by line. */
 void official_paragraph(struct official_doc *d, const char *text, double indent);
 /* A line starting at x offset indent from the left margin, no wrap beyond

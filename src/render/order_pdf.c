@@ -61,20 +61,23 @@ static int draw(struct official_doc *d, void *arg)
 	int n = 0;
 	size_t i;
 	const json_t *l;
-	json_array_foreach(sig, i, l) if (n < 6) lines[n++] = json_string_value(l) ? json_string_value(l) : "";
+	json_array_foreach(sig, i, l) if (n < 6) lines[n++] =
+	    json_string_value(l) ? json_string_value(l) : "";
 	official_signature(d, lines, n);
 	const json_t *annex = json_object_get(m, "annex");
 	if (json_is_object(annex)) {
 		official_page_break(d);
 		json_array_foreach(json_object_get(annex, "title"), i, l)
-		official_centred(d, json_string_value(l), i == 0, 0);
+		    official_centred(d, json_string_value(l), i == 0, 0);
 		official_gap(d, 6);
 		const json_t *rows = json_object_get(annex, "rows");
 		if (!json_array_size(rows)) {
 			official_centred(d, "(ยังไม่มีรายชื่อผู้ปฏิบัติหน้าที่)", false, 0);
 		} else {
-			static const struct official_col cols[] = {
-			    {"วันที่", 100, false}, {"ชื่อ–สกุล", 0, false}, {"ตำแหน่ง", 120, false}, {"หน้าที่", 95, false}};
+			static const struct official_col cols[] = {{"วันที่", 92, false},
+			                                           {"ชื่อ–สกุล", 0, false},
+			                                           {"ตำแหน่ง", 122, false},
+			                                           {"หน้าที่", 132, false}};
 			official_table_begin(d, cols, 4, 14);
 			json_array_foreach(rows, i, l)
 			{
@@ -96,7 +99,8 @@ int export_order_pdf(struct buf *out, const json_t *model)
 {
 	if (!json_is_object(model))
 		return -1;
-	return official_render(out, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_TOP, true, "คำสั่ง", NULL, draw, (void *)model) < 0
+	return official_render(out, OFFICIAL_PORTRAIT, OFFICIAL_NUMBER_TOP, true, "คำสั่ง", NULL, draw,
+	                       (void *)model) < 0
 	           ? -1
 	           : 0;
 }

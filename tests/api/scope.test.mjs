@@ -25,7 +25,8 @@ const OWN_OR_NONE = new Set(['none', 'own unit', 'own district']);
 const TABLES = ['units', 'unit_intervals', 'users', 'settings', 'eservices', 'visit_counters', 'visits',
   'visit_services', 'visit_history', 'rollup_visits', 'rollup_services', 'period_attestations',
   'eservice_categories', 'eservice_versions', 'unit_hidden_services', 'points', 'point_status_history',
-  'portal_meta', 'roster_people', 'roster_duties', 'roster_pattern', 'roster_history', 'public_holidays'];
+  'portal_meta', 'roster_people', 'roster_duties', 'roster_pattern', 'roster_history', 'public_holidays',
+  'orders', 'order_counters', 'order_templates', 'order_signers'];
 
 function fingerprint(srv) {
   const out = {};
@@ -67,6 +68,9 @@ for (const backend of backends()) {
       const job = await who.dadmin4701.post('/registry/import', { body: 'visitor_name\nx\n', headers: { 'content-type': 'text/csv' } });
       assert.equal(job.status, 202, job.text);
       target.job = job.json.job.id;
+      const order = await who.dadmin4701.post('/orders', { json: { kind: 'establishment' } });
+      assert.equal(order.status, 201, order.text);
+      target.order = order.json.id;
     });
     after(async () => {
       if (!srv) return;
@@ -122,7 +126,8 @@ for (const backend of backends()) {
           }
         }
       }
-      for (const s of ['{code}', 'registry entry {id}', 'user {id}', 'import job {job}', '?unit= (default: own unit)'])
+      for (const s of ['{code}', 'registry entry {id}', 'user {id}', 'import job {job}', '?unit= (default: own unit)',
+        '{district}', 'order {id}'])
         assert.ok(scopesSeen.has(s), `the walk met scope ${s}`);
       assert.ok(walked >= 5 * 15, `walked ${walked} requests`);
       assert.deepEqual(fingerprint(srv), before, 'no refused request changed the database');
@@ -132,6 +137,8 @@ for (const backend of backends()) {
       assert.equal((await who.officer4701.get(`/registry/${target.entry}`)).status, 200);
       assert.equal((await who.dadmin4701.get(`/registry/import/${target.job}`)).status, 200);
       assert.equal((await who.dadmin4701.get('/points/4701/edit')).status, 200);
+      assert.equal((await who.officer4701.get('/roster/4701')).status, 200);
+      assert.equal((await who.officer4701.get(`/orders/${target.order}`)).status, 200);
       assert.equal((await who.officer4701.get(`/registry?unit=4701&period=${target.period}`)).status, 200);
       // Province 47's admin reads 4701 (in scope), but may not write it.
       const p = new Client(srv.url);
