@@ -16,8 +16,8 @@
 
 static json_t *ctx(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "office", "อำเภอพรรณานิคม", "district", "พรรณานิคม",
-	                 "province", "สกลนคร", "place", "ศูนย์ดำรงธรรมอำเภอพรรณานิคม", "period",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "office", "อำเภอพรรณานิคม", "district",
+	                 "พรรณานิคม", "province", "สกลนคร", "place", "ศูนย์ดำรงธรรมอำเภอพรรณานิคม", "period",
 	                 "ประจำเดือนมกราคม พ.ศ. 2570", "effective", "ตั้งแต่บัดนี้เป็นต้นไป", "people", 3);
 }
 
@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (int i = 0; i < 2; i++) {
 				struct buf b;
 				buf_init(&b, 1u << 20);
-				CHECK(tpl_render_string(t[i], strlen(t[i]), c, NULL, &b, err, sizeof err) == 0);
+				CHECK(tpl_render_string(t[i], strlen(t[i]), c, NULL, &b, err, sizeof err) ==
+				      0);
 				CHECK(!strstr(buf_str(&b), "{{") && !strstr(buf_str(&b), "}}"));
 				buf_cleanup(&b);
 			}

@@ -23,11 +23,11 @@ static json_t *model(int annex_rows)
 {
 	json_t *rows = json_array();
 	for (int i = 0; i < annex_rows; i++)
-		json_array_append_new(rows, json_pack("[s, s, s, s]", "3 ม.ค. 2570", "นางสาวใจดี มีสุข", "เจ้าพนักงานปกครอง",
-		                                      "เวรเช้า 08:30–12:00 น."));
+		json_array_append_new(rows, json_pack("[s, s, s, s]", "3 ม.ค. 2570", "นางสาวใจดี มีสุข",
+		                                      "เจ้าพนักงานปกครอง", "เวรเช้า 08:30–12:00 น."));
 	return json_pack(
-	    "{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s,s], s:{s:[s,s], s:o}}", "draft", 0, "emblem", "", "office_th",
-	    "อำเภอพรรณานิคม", "number", "3/2569", "year_be", "2569", "subject",
+	    "{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s,s], s:{s:[s,s], s:o}}", "draft", 0, "emblem", "",
+	    "office_th", "อำเภอพรรณานิคม", "number", "3/2569", "year_be", "2569", "subject",
 	    "แต่งตั้งเจ้าหน้าที่ปฏิบัติหน้าที่ ณ จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) อำเภอพรรณานิคม", "body",
 	    "ตามที่อำเภอพรรณานิคมได้จัดตั้งศูนย์บริการร่วม จุดให้บริการแบบอิเล็กทรอนิกส์ (e-Service) ณ ศูนย์ดำรงธรรมอำเภอ"
 	    "พรรณานิคม นั้น\n\nเพื่อให้การให้บริการเป็นไปด้วยความเรียบร้อย จึงแต่งตั้งเจ้าหน้าที่ปฏิบัติหน้าที่ "
@@ -46,7 +46,8 @@ static void test_order_measured(void **state)
 	struct pdf_measure pm;
 	assert_int_equal(pdf_measure(b.data, b.len, &pm), 0);
 	assert_true(pm.pages >= 3); /* the order, then the annex over two pages */
-	assert_true(pm.all_same_size && pm.page_w > 595 && pm.page_w < 596 && pm.page_h > 841 && pm.page_h < 842);
+	assert_true(pm.all_same_size && pm.page_w > 595 && pm.page_w < 596 && pm.page_h > 841 &&
+	            pm.page_h < 842);
 	assert_true(pm.min_x >= 30 * MM - 0.5);
 	assert_true(pm.max_x <= pm.page_w - 20 * MM + 0.5);
 	assert_int_equal(pm.non_laksaman, 0);
@@ -85,7 +86,8 @@ static void test_title_centred(void **state)
 	const char *w = strstr(html, "<word ");
 	assert_non_null(w);
 	double x0, y0, x1, y1;
-	assert_int_equal(sscanf(w, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &x0, &y0, &x1, &y1), 4);
+	assert_int_equal(
+	    sscanf(w, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &x0, &y0, &x1, &y1), 4);
 	double want = (30 * MM + 595.276 - 20 * MM) / 2;
 	assert_true((x0 + x1) / 2 > want - 2 && (x0 + x1) / 2 < want + 2);
 	free(html);
