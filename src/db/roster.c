@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db/catalogue.h"
 #include "db/db.h"
 #include "lib/thai.h"
 #include "lib/xalloc.h"
@@ -310,6 +311,8 @@ static int generate_fn(struct dbc *c, void *arg)
 		    o->actor);
 		o->added++;
 	}
+	if (rc == DB_OK && o->added)
+		rc = db_portal_bump(c);
 	if (rc == DB_OK) {
 		char detail[64];
 		snprintf(detail, sizeof detail, "%04d-%02d %d", o->y, o->m, o->added);
@@ -364,6 +367,8 @@ static int duty_add_fn(struct dbc *c, void *arg)
 	    "updated_by) VALUES (?, ?, ?, ?, 'on', 'manual', ?, ?, NULLIF(CAST(? AS BIGINT), 0))",
 	    "tttitii", o->unit, o->day, roster_shift_name(o->shift), o->person, o->note ? o->note : "", now(),
 	    o->actor);
+	if (rc == DB_OK)
+		rc = db_portal_bump(c); /* the public point page shows today's duty */
 	if (rc != DB_OK)
 		return rc;
 	return history(c, o->unit, o->day, roster_shift_name(o->shift), "add", o->person, 0, o->note,
@@ -429,6 +434,8 @@ static int duty_change_fn(struct dbc *c, void *arg)
 		break;
 	}
 	}
+	if (rc == DB_OK)
+		rc = db_portal_bump(c); /* the public point page shows today's duty */
 	if (rc != DB_OK)
 		return rc;
 	return history(c, o->unit, day, shift, action, person, o->what == ROSTER_SWAP ? o->other : 0, o->note,

@@ -4,7 +4,10 @@
  * person or duty id of another district is DB_NOT_FOUND. actor is the
  * signed-in user's id (0: none). Rules (shifts, times, generation) are
  * core/roster's; these functions check again inside their transaction what
- * they depend on (the person belongs to the district, the slot is free). */
+ * they depend on (the person belongs to the district, the slot is free).
+ * Writes of duties (add, change, a generation that added any) move the
+ * portal generation in their transaction, since the public point page
+ * shows today's duty: every node's page cache is then emptied. */
 #ifndef OSSPOINT_DB_ROSTER_H
 #define OSSPOINT_DB_ROSTER_H
 

@@ -27,6 +27,7 @@
 #include "lib/xalloc.h"
 #include "render/export.h"
 #include "web/app.h"
+#include "web/portal_state.h"
 #include "web/scope.h"
 #include "web/web.h"
 
@@ -330,7 +331,10 @@ static int64_t int_field(struct req *r, const char *name)
 /* After a write: JSON for a JSON client, else back to the month. */
 static void done(struct req *r, int status, json_t *body, const char *day)
 {
-	http_cache_invalidate(); /* the public point page shows today's duty */
+	/* The public point page shows today's duty: the duty writes moved the
+	 * portal generation (other nodes follow within their poll); this node
+	 * renders again now. */
+	portal_changed();
 	if (web_wants_json(r)) {
 		reply_json(r, status, body);
 		return;

@@ -140,6 +140,15 @@ for (const backend of backends()) {
       assert.equal(JSON.stringify(page.on_duty).includes('081'), false, 'no phone on the public page');
       const html = await fetch(`${srv.url}/points/4701`).then((r) => r.text());
       assert.match(html, /เจ้าหน้าที่ปฏิบัติหน้าที่วันนี้/);
+      // The page is cached; a roster change shows at once (the cache is emptied).
+      const again = await fetch(`${srv.url}/points/4701`, { headers: { accept: 'application/json' } });
+      assert.equal(again.headers.get('x-cache'), 'hit');
+      const m = (await admin.get(`/roster/4701?month=${today.slice(0, 7)}`)).json;
+      for (const d of m.days.find((x) => x.day === today).duties)
+        await admin.post(`/roster/4701/duties/${d.id}`, { json: { action: 'leave' } });
+      const gone = await fetch(`${srv.url}/points/4701`, { headers: { accept: 'application/json' } }).then((r) => r.json());
+      assert.equal(gone.on_duty.length, 0);
+      assert.equal(gone.has_on_duty, false);
     });
 
     test('the month as PDF (official layout) and XLSX', async () => {
