@@ -83,6 +83,8 @@ static const struct err_info table[ERR__COUNT] = {
                                "คำสั่งออกโดยผู้ดูแลระบบของอำเภอหรือจังหวัดเท่านั้น"},
     [ERR_ORDER_TEMPLATE_INVALID] = {ERR_ORDER_TEMPLATE_INVALID, 422, "order-template-invalid",
                                     "แม่แบบคำสั่งไม่ถูกต้อง"},
+    [ERR_ORDER_READ_ONLY] = {ERR_ORDER_READ_ONLY, 403, "order-read-only",
+                             "คำสั่งนี้แก้ไขหรือออกได้เฉพาะผู้ดูแลระบบของหน่วยงานที่ออกคำสั่ง"},
 };
 
 const struct err_info *err_info(enum err code)

@@ -66,6 +66,7 @@ enum err {
 	ERR_ORDER_NUMBER_TAKEN, /* 409 the office gave that number this year already */
 	ERR_ORDER_OFFICE_ONLY,  /* 403 orders are drafted by a district's or a province's admins */
 	ERR_ORDER_TEMPLATE_INVALID, /* 422 the order template cannot be read (Mustache) */
+	ERR_ORDER_READ_ONLY,        /* 403 an order of another office in scope: read-only for this user */
 	ERR__COUNT
 };
 

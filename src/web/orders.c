@@ -311,7 +311,8 @@ static bool writer(struct req *r, const char *office)
 	const struct session_user *u = web_user(r);
 	if (u && order_may_write(u->role, u->unit_code, office))
 		return true;
-	reply_error(r, order_office_valid(u ? u->unit_code : "") ? ERR_OUT_OF_SCOPE : ERR_ORDER_OFFICE_ONLY,
+	reply_error(r,
+	            order_office_valid(u ? u->unit_code : "") ? ERR_ORDER_READ_ONLY : ERR_ORDER_OFFICE_ONLY,
 	            NULL, NULL);
 	return false;
 }

@@ -504,13 +504,6 @@ void portal_state_tick(int64_t now)
 	struct civil_day d;
 	if (thai_epoch_day(now, &d) == 0)
 		thai_day_iso(d, today);
-	/* A new Bangkok day: cached pages that show today's duty roster
-	 * (the point page, issue 11) are rendered again. */
-	static char last_day[THAI_ISO_DAY_SIZE];
-	if (today[0] && last_day[0] && strcmp(today, last_day))
-		http_cache_invalidate();
-	if (today[0])
-		memcpy(last_day, today, sizeof last_day);
 	s = portal_snap_get();
 	bool due = s && s->next_due[0] && today[0] && strcmp(today, s->next_due) >= 0;
 	portal_snap_put(s);
@@ -519,6 +512,22 @@ void portal_state_tick(int64_t now)
 		log_info("portal: %d announced point status change(s) took effect on %s", applied, today);
 		portal_changed();
 	}
+}
+
+/* A new Bangkok day on the clock: cached pages that show today's duty
+ * roster (the point page, issue 11) are rendered again. Called by the poll
+ * thread only (portal_state_tick is also driven by tests with chosen times). */
+static void day_turn(int64_t now)
+{
+	static char last_day[THAI_ISO_DAY_SIZE];
+	char today[THAI_ISO_DAY_SIZE] = "";
+	struct civil_day d;
+	if (thai_epoch_day(now, &d) == 0)
+		thai_day_iso(d, today);
+	if (today[0] && last_day[0] && strcmp(today, last_day))
+		http_cache_invalidate();
+	if (today[0])
+		memcpy(last_day, today, sizeof last_day);
 }
 
 static void *poll_thread(void *arg)
@@ -535,6 +544,7 @@ static void *poll_thread(void *arg)
 			break;
 		pthread_mutex_unlock(&poll_lock);
 		portal_state_tick((int64_t)time(NULL));
+		day_turn((int64_t)time(NULL));
 		pthread_mutex_lock(&poll_lock);
 	}
 	pthread_mutex_unlock(&poll_lock);

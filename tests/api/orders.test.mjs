@@ -87,7 +87,9 @@ for (const backend of backends()) {
       assert.equal((await other.post(`/orders/${a.json.id}/issue`, { json: {} })).status, 403);
       // The province reads it, may not issue it.
       assert.equal((await padmin.get(`/orders/${a.json.id}`)).status, 200);
-      assert.equal((await padmin.post(`/orders/${a.json.id}/cancel`, { json: {} })).status, 403);
+      const p = await padmin.post(`/orders/${a.json.id}/cancel`, { json: {} });
+      assert.equal(p.status, 403);
+      assert.equal(p.json.type, '/problems/order-read-only');
     });
 
     test('the office register\'s own numbers: entered (checked unique) or continued', async () => {
