@@ -188,7 +188,7 @@ static json_t *annex_rows(const char *office, const char *period)
 			snprintf(when, sizeof when, "%s", buf_str(&b));
 			buf_cleanup(&b);
 		} else {
-			snprintf(when, sizeof when, "ทุก%s",
+			snprintf(when, sizeof when, "ทุกวัน%s",
 			         thai_weekday_name((int)json_integer_value(json_object_get(e, "weekday"))));
 		}
 		json_array_append_new(rows, json_pack("[s, s, s, s]", when, web_str(who, "name_th"),

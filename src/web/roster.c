@@ -167,6 +167,42 @@ static json_t *month_model(struct req *r, int y, int m)
 		                                        "label", roster_shift_label(s), "start",
 		                                        json_array_get(t, 0), "end", json_array_get(t, 1)));
 	}
+	/* The weekly pattern as a grid of checkboxes (Monday first): weekday ×
+	 * shift × active person, each checked when in the pattern. */
+	json_t *grid = json_array();
+	for (int k = 0; k < 7; k++) {
+		int wd = (k + 1) % 7;
+		json_t *shs = json_array();
+		for (int sh = 0; sh < ROSTER_NSHIFTS; sh++) {
+			json_t *ps = json_array();
+			json_array_foreach(people, i, p)
+			{
+				if (!json_integer_value(json_object_get(p, "active")))
+					continue;
+				long long pid = (long long)json_integer_value(json_object_get(p, "id"));
+				bool on = false;
+				json_t *l;
+				size_t j;
+				json_array_foreach(json_object_get(data, "pattern"), j, l)
+				{
+					if (json_integer_value(json_object_get(l, "weekday")) == wd &&
+					    json_integer_value(json_object_get(l, "person_id")) == pid &&
+					    !strcmp(web_str(l, "shift"), roster_shift_name(sh)))
+						on = true;
+				}
+				json_array_append_new(
+				    ps, json_pack(
+				            "{s:o, s:o, s:s, s:b}", "value",
+				            json_sprintf("%d:%s:%lld", wd, roster_shift_name(sh), pid), "id",
+				            json_sprintf("pt-%d-%s-%lld", wd, roster_shift_name(sh), pid),
+				            "name_th", web_str(p, "name_th"), "checked", on));
+			}
+			json_array_append_new(
+			    shs, json_pack("{s:s, s:o}", "label", roster_shift_label(sh), "people", ps));
+		}
+		json_array_append_new(
+		    grid, json_pack("{s:s, s:o}", "weekday_th", thai_weekday_name(wd), "shifts", shs));
+	}
 	char month[32], prev[32], next[32], label[96], base[64];
 	snprintf(month, sizeof month, "%04d-%02d", y, m);
 	snprintf(prev, sizeof prev, "%04d-%02d", m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1);
@@ -188,6 +224,8 @@ static json_t *month_model(struct req *r, int y, int m)
 	char title[256];
 	snprintf(title, sizeof title, "ทะเบียนเวร อำเภอ%s %s", web_str(u, "name_th"), label);
 	json_object_set_new(model, "page_title", json_string(title));
+	json_object_set_new(model, "pattern_grid", grid);
+	json_object_set_new(model, "has_people", json_boolean(json_array_size(people) > 0));
 	json_decref(data);
 	json_decref(u);
 	return model;
@@ -430,36 +468,67 @@ static void person_update(struct req *r)
 
 #define PATTERN_MAX 200
 
+/* The pattern's lines from a JSON body ({lines: [...]}) or the page's form
+ * (checkboxes "line" = "weekday:shift:person"). Returns a new array, or NULL
+ * when the JSON body has no list. */
+static json_t *pattern_lines(struct req *r)
+{
+	json_t *j = req_json(r);
+	if (j) {
+		json_t *l = json_object_get(j, "lines");
+		return json_is_array(l) ? json_incref(l) : NULL;
+	}
+	json_t *vals = json_array(), *v, *lines = json_array();
+	portal_form_values(r, "line", vals);
+	size_t k;
+	json_array_foreach(vals, k, v)
+	{
+		char sh[16];
+		int wd;
+		long long pid;
+		if (sscanf(json_string_value(v), "%d:%15[a-z]:%lld", &wd, sh, &pid) == 3)
+			json_array_append_new(lines, json_pack("{s:i, s:s, s:I}", "weekday", wd, "shift", sh,
+			                                       "person_id", (json_int_t)pid));
+		else
+			json_array_append_new(lines, json_object()); /* refused by the caller */
+	}
+	json_decref(vals);
+	return lines;
+}
+
 static void pattern_set(struct req *r)
 {
 	if (!writer(r))
 		return;
-	json_t *j = req_json(r), *lines = j ? json_object_get(j, "lines") : NULL, *l;
-	if (!json_is_array(lines) || json_array_size(lines) > PATTERN_MAX) {
+	json_t *lines = pattern_lines(r), *l;
+	if (!lines || json_array_size(lines) > PATTERN_MAX) {
+		json_decref(lines);
 		reply_error(r, ERR_BAD_FIELD, "lines",
 		            "ต้องเป็นรายการ [{weekday, shift, person_id}] ไม่เกิน 200 รายการ");
 		return;
 	}
 	struct roster_pattern_line p[PATTERN_MAX];
-	size_t i;
+	size_t i, n = json_array_size(lines);
 	json_array_foreach(lines, i, l)
 	{
 		json_t *wd = json_object_get(l, "weekday"), *pid = json_object_get(l, "person_id");
 		int sh = roster_shift_parse(json_string_value(json_object_get(l, "shift")));
 		if (!json_is_integer(wd) || json_integer_value(wd) < 0 || json_integer_value(wd) > 6 ||
 		    sh < 0 || !json_is_integer(pid) || json_integer_value(pid) <= 0) {
+			json_decref(lines);
 			reply_error(r, ERR_BAD_FIELD, "lines",
 			            "แต่ละรายการต้องมี weekday (0–6), shift และ person_id");
 			return;
 		}
 		p[i] = (struct roster_pattern_line){(int)json_integer_value(wd), sh, json_integer_value(pid)};
 	}
-	int rc = db_roster_pattern_set(app->db, web_scope_unit(r), p, json_array_size(lines), actor(r));
+	json_decref(lines);
+	int rc = db_roster_pattern_set(app->db, web_scope_unit(r), p, n, actor(r));
 	if (rc != DB_OK) {
 		reply_db(r, rc, ERR_ROSTER_PERSON_NOT_FOUND, ERR_ROSTER_PERSON_EXISTS);
 		return;
 	}
-	done(r, 200, json_pack("{s:I}", "lines", (json_int_t)json_array_size(lines)), NULL);
+	done(r, 200, json_pack("{s:I}", "lines", (json_int_t)n), NULL);
 }
 
 static void generate(struct req *r)

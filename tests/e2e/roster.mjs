@@ -24,13 +24,26 @@ export async function rosterTests(h) {
 		await page.focus('#f-day');
 		await Promise.all([page.waitForURL(/\/roster\/4701\?month=/), page.keyboard.press('Enter')]);
 		assert.ok((await page.content()).includes('นายทดสอบ เวรเช้า'));
-		await assertNoHorizontalScroll(page, '/roster/4701');
-		await shot(page, 'roster-phone');
 		/* The public point page shows today's duty. */
 		const pub = await newPage(await newContext({ viewport: PHONE }));
 		await goto(pub, '/points/4701');
 		assert.ok((await pub.locator('#duty-title').innerText()).includes('ปฏิบัติหน้าที่วันนี้'));
 		assert.ok((await pub.content()).includes('นายทดสอบ เวรเช้า'));
+		/* The weekly pattern by checkbox. */
+		const box = page.locator('input[name="line"][value^="1:morning:"]').first();
+		await box.check();
+		await Promise.all([page.waitForNavigation(), page.click('#pattern-save')]);
+		assert.equal(await page.locator('input[name="line"][value^="1:morning:"]').first().isChecked(), true);
+		/* A duty put on leave from its own small form. */
+		const form = page.locator('form[action^="/roster/4701/duties/"]').first();
+		await form.locator('select[name="action"]').selectOption('leave');
+		await Promise.all([page.waitForNavigation(), form.locator('button').click()]);
+		assert.ok((await page.content()).includes('tag-no'));
+		/* On leave: no longer on the public page. */
+		await goto(pub, '/points/4701');
+		assert.ok(!(await pub.content()).includes('นายทดสอบ เวรเช้า'));
+		await assertNoHorizontalScroll(page, '/roster/4701');
+		await shot(page, 'roster-phone');
 	});
 
 	await test('orders: a district admin drafts a duty order and issues it', async () => {
