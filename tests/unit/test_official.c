@@ -142,6 +142,43 @@ static void test_foot_numbers_and_date(void **state)
 	buf_cleanup(&b);
 }
 
+/* The roster's month (render/roster_pdf.c) on the layout: titles 16 pt, the
+ * table 14, the footer 12 ("หน้า n / N"), inside the margins, Thai digits. */
+static void test_roster_pdf(void **state)
+{
+	json_t *rows = json_array();
+	for (int i = 0; i < 70; i++)
+		json_array_append_new(rows, json_pack("[s, s, s, s, s]", "1 ธ.ค. 2569", "เวรเช้า",
+		                                      "นางสาวใจดี มีสุข", "เจ้าพนักงานปกครอง", "0812345678"));
+	json_t *m = json_pack("{s:[s, s], s:o, s:s}", "title", "ตารางการปฏิบัติหน้าที่ (เวร) ประจำเดือนธันวาคม 2569",
+	                      "ศูนย์บริการร่วม อำเภอพรรณานิคม", "rows", rows, "footer", "พิมพ์เมื่อ 2 ธ.ค. 2569");
+	struct buf b;
+	buf_init(&b, 16u << 20);
+	assert_int_equal(export_roster_pdf(&b, m), 0);
+	struct pdf_measure pm;
+	assert_int_equal(pdf_measure(b.data, b.len, &pm), 0);
+	assert_true(pm.pages >= 2);
+	assert_true(pm.min_x >= 30 * MM - 0.5 && pm.max_x <= pm.page_w - 20 * MM + 0.5);
+	assert_int_equal(pm.ascii_digits, 0);
+	assert_int_equal(pm.non_laksaman, 0);
+	char *sizes = pdf_sizes(b.data, b.len, 0);
+	assert_non_null(strstr(sizes, "16.0 "));
+	assert_non_null(strstr(sizes, "14.0 "));
+	assert_non_null(strstr(sizes, "12.0 "));
+	free(sizes);
+	char want[64];
+	struct buf t;
+	buf_init(&t, 0);
+	snprintf(want, sizeof want, "หน้า%d/%d", pm.pages, pm.pages);
+	thai_digits_from_ascii_buf(&t, want);
+	assert_non_null(strstr(pm.page_text[pm.pages - 1], buf_str(&t)));
+	assert_non_null(strstr(pm.page_text[1], "ชื่อ–สกุล"));
+	buf_cleanup(&t);
+	pdf_measure_free(&pm);
+	buf_cleanup(&b);
+	json_decref(m);
+}
+
 int main(int argc, char **argv)
 {
 	support_glib_malloc(argc, argv);
@@ -149,6 +186,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_layout_measured),
 	    cmocka_unit_test(test_title_centred),
 	    cmocka_unit_test(test_foot_numbers_and_date),
+	    cmocka_unit_test(test_roster_pdf),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	export_pdf_shutdown();
