@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "db/roster.h"
 #include "db/units.h"
+#include "db/users.h"
 #include "http/http.h"
 #include "lib/log.h"
 #include "lib/thai.h"
@@ -103,7 +104,7 @@ static json_t *month_model(struct req *r, int y, int m)
 		return NULL;
 	}
 	json_t *people = json_object_get(data, "people"), *byid = json_object(), *p, *dt;
-	size_t i;
+	size_t i, j2;
 	json_array_foreach(people, i, p)
 	{
 		char k[32];
@@ -225,6 +226,30 @@ static json_t *month_model(struct req *r, int y, int m)
 	snprintf(title, sizeof title, "ทะเบียนเวร อำเภอ%s %s", web_str(u, "name_th"), label);
 	json_object_set_new(model, "page_title", json_string(title));
 	json_object_set_new(model, "pattern_grid", grid);
+	/* For the admins' form: the district's accounts not on the roster yet. */
+	json_t *accounts = json_array();
+	if (may_edit(r)) {
+		json_t *us = db_users_in_scope(app->db, unit), *a;
+		json_array_foreach(us, i, a)
+		{
+			if (json_is_true(json_object_get(a, "disabled")) ||
+			    json_integer_value(json_object_get(a, "disabled")))
+				continue;
+			bool listed = false;
+			json_array_foreach(people, j2, p) listed =
+			    listed || json_integer_value(json_object_get(p, "user_id")) ==
+			                  json_integer_value(json_object_get(a, "id"));
+			if (!listed)
+				json_array_append_new(accounts, json_pack("{s:O, s:s}", "id",
+				                                          json_object_get(a, "id"), "name",
+				                                          *web_str(a, "display_name")
+				                                              ? web_str(a, "display_name")
+				                                              : web_str(a, "username")));
+		}
+		json_decref(us);
+	}
+	json_object_set_new(model, "has_accounts", json_boolean(json_array_size(accounts) > 0));
+	json_object_set_new(model, "accounts", accounts);
 	json_object_set_new(model, "has_people", json_boolean(json_array_size(people) > 0));
 	json_decref(data);
 	json_decref(u);

@@ -39,20 +39,21 @@ static struct db *DB(void **state)
 static int seed_fn(struct dbc *c, void *arg)
 {
 	return db_exec_script(
-	    c, "INSERT INTO units (code, parent_code, level, name_th) VALUES ('0', NULL, 0, 'ประเทศไทย');"
-	       "INSERT INTO units (code, parent_code, level, name_th) VALUES ('47', '0', 1, 'สกลนคร');"
-	       "INSERT INTO units (code, parent_code, level, name_th) VALUES ('48', '0', 1, 'นครพนม');"
-	       "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4701', '47', 2, 'เมืองสกลนคร');"
-	       "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4702', '47', 2, 'กุสุมาลย์');"
-	       "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4801', '48', 2, 'เมืองนครพนม');");
+	    c,
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('0', NULL, 0, 'ประเทศไทย');"
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('47', '0', 1, 'สกลนคร');"
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('48', '0', 1, 'นครพนม');"
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4701', '47', 2, 'เมืองสกลนคร');"
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4702', '47', 2, 'กุสุมาลย์');"
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4801', '48', 2, 'เมืองนครพนม');");
 }
 
 static int setup(void **state)
 {
 	struct suite *s = xcalloc(1, sizeof *s);
 	char err[512];
-	if (fresh_create(&s->f) != 0 || !(s->db = db_open(s->f.url, 8, err, sizeof err)) || db_migrate(s->db) < 0 ||
-	    db_tx(s->db, seed_fn, NULL) != DB_OK) {
+	if (fresh_create(&s->f) != 0 || !(s->db = db_open(s->f.url, 8, err, sizeof err)) ||
+	    db_migrate(s->db) < 0 || db_tx(s->db, seed_fn, NULL) != DB_OK) {
 		fprintf(stderr, "test_roster_db: cannot set up a fresh %s database\n", backend);
 		return -1;
 	}
@@ -84,7 +85,8 @@ static void test_staffed_days(void **state)
 	int64_t id;
 	/* 4701: the 1st twice (counts once), the 2nd, the 3rd on leave only. */
 	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-01", ROSTER_MORNING, a, "", 0, &id), DB_OK);
-	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-01", ROSTER_AFTERNOON, b, "", 0, &id), DB_OK);
+	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-01", ROSTER_AFTERNOON, b, "", 0, &id),
+	                 DB_OK);
 	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-02", ROSTER_FULL, a, "", 0, &id), DB_OK);
 	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-03", ROSTER_FULL, b, "", 0, &id), DB_OK);
 	assert_int_equal(db_roster_duty_change(db, "4701", id, ROSTER_LEAVE, 0, "ลา", 0), DB_OK);
@@ -102,16 +104,20 @@ static void test_staffed_days(void **state)
 	assert_int_equal(db_roster_staffed_days(db, "4702", "2026-12-02", "2026-12-31", &n), DB_OK);
 	assert_int_equal(n, 0);
 	/* Not another district's person, not twice on one shift. */
-	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-05", ROSTER_FULL, c, "", 0, &id), DB_NOT_FOUND);
-	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-01", ROSTER_MORNING, a, "", 0, &id), DB_CONSTRAINT);
+	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-05", ROSTER_FULL, c, "", 0, &id),
+	                 DB_NOT_FOUND);
+	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-01", ROSTER_MORNING, a, "", 0, &id),
+	                 DB_CONSTRAINT);
 	/* A swap of a's morning to b; then b onto that shift again is refused. */
 	json_t *m = db_roster_month(db, "4701", "2026-12-01", "2026-12-01");
 	int64_t first = fresh_jint(json_array_get(json_object_get(m, "duties"), 0), "id");
 	json_decref(m);
 	assert_int_equal(db_roster_duty_change(db, "4701", first, ROSTER_SWAP, b, "แลกเวร", 0), DB_OK);
-	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-01", ROSTER_MORNING, b, "", 0, &id), DB_CONSTRAINT);
+	assert_int_equal(db_roster_duty_add(db, "4701", "2026-12-01", ROSTER_MORNING, b, "", 0, &id),
+	                 DB_CONSTRAINT);
 	assert_int_equal(db_roster_duty_change(db, "4701", first, ROSTER_SWAP, b, "", 0), DB_CONSTRAINT);
-	assert_true(fresh_count(db, "SELECT COUNT(*) FROM roster_history WHERE action = 'swap' AND other_person_id IS NOT NULL") == 1);
+	assert_true(fresh_count(db, "SELECT COUNT(*) FROM roster_history WHERE action = 'swap' AND "
+	                            "other_person_id IS NOT NULL") == 1);
 	assert_int_equal(db_roster_duty_change(db, "4702", first, ROSTER_REMOVE, 0, "", 0), DB_NOT_FOUND);
 	assert_true(fresh_count(db, "SELECT COUNT(*) FROM roster_history WHERE action = 'leave'") == 1);
 }
@@ -166,7 +172,9 @@ static void test_order_numbers_concurrent(void **state)
 	struct order_fields f = {"เรื่อง", "ข้อความ", "", "[]", "", "", "", ""};
 	for (int i = 0; i < N; i++) {
 		t[i] = (struct issuer){db, 0, 0, 0};
-		assert_int_equal(db_order_create(db, i % 2 ? "4701" : "4702", "establishment", &f, 0, 0, 0, &t[i].id), DB_OK);
+		assert_int_equal(
+		    db_order_create(db, i % 2 ? "4701" : "4702", "establishment", &f, 0, 0, 0, &t[i].id),
+		    DB_OK);
 	}
 	for (int i = 0; i < N; i++)
 		pthread_create(&th[i], NULL, issue_thread, &t[i]);
