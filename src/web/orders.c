@@ -693,10 +693,23 @@ static json_t *register_model(struct req *r)
 	today(&d);
 	int64_t next = 1;
 	db_order_counter_get(app->db, office, y ? y : thai_year_be(d.y), &next);
-	return json_pack("{s:s, s:s, s:o, s:s, s:i, s:b, s:I}", "page_title", "ทะเบียนคำสั่ง", "office", office,
-	                 "orders", list, "q", q ? q : "", "year", y, "can_write",
-	                 u && order_may_write(u->role, u->unit_code, office), "next_number",
-	                 (json_int_t)next);
+	json_t *m =
+	    json_pack("{s:s, s:s, s:o, s:s, s:i, s:b, s:I}", "page_title", "ทะเบียนคำสั่ง", "office", office,
+	              "orders", list, "q", q ? q : "", "year", y, "can_write",
+	              u && order_may_write(u->role, u->unit_code, office), "next_number", (json_int_t)next);
+	/* The office's signer (the form on the page shows it). */
+	int src;
+	json_t *sg = db_order_signer_get(app->db, office, &src);
+	if (!sg)
+		sg = json_pack("{s:s, s:s, s:s, s:s}", "name_th", "", "position_th", "", "capacity", "",
+		               "for_position", "");
+	const char *cap = web_str(sg, "capacity");
+	json_object_set_new(sg, "none", json_boolean(!*cap));
+	json_object_set_new(sg, "acting_for", json_boolean(!strcmp(cap, "acting_for")));
+	json_object_set_new(sg, "acting_in", json_boolean(!strcmp(cap, "acting_in")));
+	json_object_set_new(m, "signer", sg);
+	json_object_set_new(m, "year_be", json_integer(y ? y : thai_year_be(d.y)));
+	return m;
 }
 
 static void orders_index(struct req *r)

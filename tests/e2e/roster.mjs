@@ -51,12 +51,20 @@ export async function rosterTests(h) {
 		const page = await newPage(ctx);
 		await login(page, 'dadmin4701');
 		await goto(page, '/orders');
+		/* The signer once, with the acting line. */
+		await page.fill('#f-signer-name', 'นายสมศักดิ์ รักราชการ');
+		await page.fill('#f-signer-position', 'ปลัดอำเภอ');
+		await page.selectOption('#f-signer-capacity', 'acting_for');
+		await page.fill('#f-signer-for', 'นายอำเภอเมืองสกลนคร');
+		await Promise.all([page.waitForNavigation(), page.click('form[action="/orders/signer"] button[type="submit"]')]);
+		assert.equal(await page.inputValue('#f-signer-name'), 'นายสมศักดิ์ รักราชการ');
 		await page.selectOption('#f-kind', 'duty');
 		await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('#order-new')]);
 		const url = page.url();
 		assert.ok((await page.locator('h1').innerText()).includes('แต่งตั้งเจ้าหน้าที่'));
 		await Promise.all([page.waitForURL(url), page.click('form[action$="/issue"] button[type="submit"]')]);
 		assert.ok((await page.content()).includes('ออกคำสั่งแล้ว'));
+		assert.ok((await page.content()).includes('ปลัดอำเภอ ปฏิบัติราชการแทน'));
 		h.rosterOrder = url.slice(url.indexOf('/orders/'));
 	});
 
