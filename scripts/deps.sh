@@ -26,7 +26,7 @@ libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev postgresql
 libsodium-dev libcairo2-dev libpango1.0-dev libthai-dev libqrencode-dev libxlsxwriter-dev
 libzip-dev libexpat1-dev
 fonts-tlwg-laksaman
-libcmocka-dev curl
+libcmocka-dev curl libpoppler-glib-dev
 chromium
 nginx wrk poppler-utils zbar-tools
 default-jre-headless

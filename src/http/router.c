@@ -10,7 +10,12 @@
  * Paths given to router_match are raw (as sent, percent-encoded): each segment
  * is decoded on its own, so "%2F" inside a parameter stays in that parameter.
  * A segment that does not decode (bad escape, NUL byte, invalid UTF-8) matches
- * nothing. Trailing slashes are ignored: /units/ is /units. */
+ * nothing. Trailing slashes are ignored: /units/ is /units.
+ *
+ * A parameter may be followed by a file extension in its segment (a literal
+ * suffix starting with '.'), "/orders/{id}.pdf": the segment must end with the suffix and hold at least
+ * one byte before it, which is the parameter's value. Such a branch is tried
+ * after the literal children and before the plain parameter. */
 #include "http/http.h"
 
 #include <stdlib.h>
@@ -28,6 +33,7 @@ struct rentry {
 	size_t nparams;
 	char *names[MAX_PARAMS];
 	unsigned char pos[MAX_PARAMS]; /* segment index of each parameter */
+	unsigned char cut[MAX_PARAMS]; /* bytes of literal suffix after it ("{id}.pdf": 4) */
 	struct rentry *next;
 };
 
@@ -36,6 +42,8 @@ struct rnode {
 	struct rnode **kids;
 	size_t nkids;
 	struct rnode *param;
+	struct rnode **sparams; /* parameters with a literal suffix (seg: the suffix) */
+	size_t nsparams;
 	struct rentry *routes; /* routes ending here, in table order */
 };
 
@@ -61,6 +69,11 @@ static void node_cleanup(struct rnode *n)
 		node_cleanup(n->param);
 		free(n->param);
 	}
+	for (size_t i = 0; i < n->nsparams; i++) {
+		node_cleanup(n->sparams[i]);
+		free(n->sparams[i]);
+	}
+	free(n->sparams);
 	for (struct rentry *e = n->routes, *next; e; e = next) {
 		next = e->next;
 		for (size_t i = 0; i < e->nparams; i++)
@@ -168,19 +181,37 @@ static int add_route(struct router *rt, const struct route *r)
 		if (nseg >= MAX_SEGMENTS)
 			goto malformed;
 		if (s[0] == '{') {
-			if (len < 3 || s[len - 1] != '}' || !param_name_ok(s + 1, len - 2) ||
-			    e->nparams >= MAX_PARAMS)
+			const char *close = memchr(s, '}', len);
+			size_t plen = close ? (size_t)(close - s) + 1 : 0, slen = len - plen;
+			if (plen < 3 || !param_name_ok(s + 1, plen - 2) || e->nparams >= MAX_PARAMS ||
+			    slen > 32 || (slen && close[1] != '.') || !literal_ok(close + 1, slen))
 				goto malformed;
 			for (size_t i = 0; i < e->nparams; i++)
-				if (strlen(e->names[i]) == len - 2 &&
-				    memcmp(e->names[i], s + 1, len - 2) == 0)
+				if (strlen(e->names[i]) == plen - 2 &&
+				    memcmp(e->names[i], s + 1, plen - 2) == 0)
 					goto malformed;
-			e->names[e->nparams] = xstrndup(s + 1, len - 2);
+			e->names[e->nparams] = xstrndup(s + 1, plen - 2);
 			e->pos[e->nparams] = (unsigned char)nseg;
+			e->cut[e->nparams] = (unsigned char)slen;
 			e->nparams++;
-			if (!n->param)
-				n->param = xcalloc(1, sizeof *n->param);
-			n = n->param;
+			if (!slen) {
+				if (!n->param)
+					n->param = xcalloc(1, sizeof *n->param);
+				n = n->param;
+			} else {
+				struct rnode *k = NULL;
+				for (size_t i = 0; i < n->nsparams && !k; i++)
+					if (strlen(n->sparams[i]->seg) == slen &&
+					    !memcmp(n->sparams[i]->seg, close + 1, slen))
+						k = n->sparams[i];
+				if (!k) {
+					n->sparams =
+					    xrealloc(n->sparams, (n->nsparams + 1) * sizeof *n->sparams);
+					k = n->sparams[n->nsparams++] = xcalloc(1, sizeof *k);
+					k->seg = xstrndup(close + 1, slen);
+				}
+				n = k;
+			}
 		} else {
 			if (!literal_ok(s, len))
 				goto malformed;
@@ -304,6 +335,15 @@ static const struct rentry *walk(const struct rnode *n, size_t i, struct walk *w
 		if (e)
 			return e;
 	}
+	size_t sl = strlen(seg);
+	for (size_t j = 0; j < n->nsparams; j++) {
+		size_t xl = strlen(n->sparams[j]->seg);
+		if (sl > xl && !strcmp(seg + sl - xl, n->sparams[j]->seg)) {
+			const struct rentry *e = walk(n->sparams[j], i + 1, w);
+			if (e)
+				return e;
+		}
+	}
 	if (n->param)
 		return walk(n->param, i + 1, w);
 	return NULL;
@@ -356,7 +396,8 @@ enum route_match router_match(const struct router *rt, enum http_method m, const
 		if (params) {
 			for (size_t i = 0; i < e->nparams; i++) {
 				params->p[i].name = e->names[i];
-				params->p[i].value = xstrdup(segs[e->pos[i]]);
+				params->p[i].value =
+				    xstrndup(segs[e->pos[i]], strlen(segs[e->pos[i]]) - e->cut[i]);
 			}
 			params->n = e->nparams;
 		}

@@ -77,6 +77,8 @@ static const struct setting settings[] = {
      "หน่วยความจำต่อการเชื่อมต่อสำหรับบรรทัดคำขอและส่วนหัว (ไบต์; ส่วนหัวที่ใหญ่กว่านี้ได้รหัส 431)"},
     {"cache_max_bytes", K_ULONG, OFF(cache_max_bytes), 65536, 1L << 30,
      "ขนาดรวมสูงสุดของหน้าเว็บสาธารณะที่เก็บไว้ในแคช (ไบต์)"},
+    {"order_emblem", K_STR, OFF(order_emblem), 0, 0,
+     "ไฟล์ภาพ PNG ตราครุฑสำหรับพิมพ์บนคำสั่ง (สูง 3 ซม.; ไม่มีภาพให้มากับโปรแกรม)"},
     {"public_url", K_STR, OFF(public_url), 0, 0,
      "ที่อยู่เว็บสาธารณะ เช่น https://eservice.example.go.th (ใช้ในคิวอาร์โค้ดและโปสเตอร์; ค่าเริ่มต้น http:// + listen)"},
     {"trusted_proxies", K_STR, OFF(trusted_proxies), 0, 0,

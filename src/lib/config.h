@@ -56,6 +56,8 @@ struct config {
 	                                    URLs in QR codes, on posters and the handout */
 	char *trusted_proxies;           /* OSSPOINT_TRUSTED_PROXIES  NULL = none: reverse proxies (addresses,
 	                                    CIDRs) whose X-Forwarded-For gives the client address */
+	char *order_emblem;              /* OSSPOINT_ORDER_EMBLEM  NULL = none: a PNG printed 3 cm high in the
+	                                    emblem slot of official orders (issue 11; none is shipped) */
 };
 
 /* Fills cfg with the defaults, then the config file named by OSSPOINT_CONFIG

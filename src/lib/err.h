@@ -55,6 +55,22 @@ enum err {
 	ERR_STATS_UNIT_NOT_FOUND, /* 404 no unit with this code */
 	ERR_STATS_BAD_PERIOD,     /* 400 period= (YYYY-MM) or fy= (B.E. year) malformed, or both given */
 	ERR_STATS_NOT_CLOSED,     /* 404 the public statistics show closed periods only */
+	/* The duty roster and official orders (issue 11, web/roster.c, web/orders.c). */
+	ERR_ROSTER_READ_ONLY,        /* 403 the roster is edited by its own district's admins only */
+	ERR_ROSTER_PERSON_NOT_FOUND, /* 404 no such person on this district's roster */
+	ERR_ROSTER_DUTY_NOT_FOUND,   /* 404 no such duty on this district's roster */
+	ERR_ROSTER_DUTY_EXISTS,      /* 409 the person is already on that day's shift */
+	ERR_ROSTER_PERSON_EXISTS,    /* 409 the account is already on this district's roster */
+	ERR_HOLIDAY_NOT_FOUND,       /* 404 no public holiday on that day */
+	ERR_HOLIDAY_LIST_INVALID,    /* 422 a line of the holiday list cannot be read */
+	ERR_ORDER_NOT_FOUND,         /* 404 no such order */
+	ERR_ORDER_ISSUED,       /* 409 the order is issued: it never changes (correct it by a new order) */
+	ERR_ORDER_NOT_ISSUED,   /* 409 only an issued order can be cancelled or amended */
+	ERR_ORDER_CANCELLED,    /* 409 the order is cancelled already */
+	ERR_ORDER_NUMBER_TAKEN, /* 409 the office gave that number this year already */
+	ERR_ORDER_OFFICE_ONLY,  /* 403 orders are drafted by a district's or a province's admins */
+	ERR_ORDER_TEMPLATE_INVALID, /* 422 the order template cannot be read (Mustache) */
+	ERR_ORDER_READ_ONLY,        /* 403 an order of another office in scope: read-only for this user */
 	ERR__COUNT
 };
 

@@ -151,4 +151,23 @@ int export_registry_pdf_pages(struct buf *out, const json_t *model, int *pages);
  * referenced, i.e. if a renderer leaked a pango object. */
 void export_pdf_shutdown(void);
 
+/* A plain table as .xlsx (the duty roster, the order register): title and
+ * subtitle lines, a header row of ncols headers (widths in Excel's
+ * character units), then rows, a JSON array of arrays of strings. Appends
+ * to out; 0 or -1 (out unchanged). */
+int export_table_xlsx(struct buf *out, const char *title, const char *subtitle, const char *const *headers,
+                      const double *widths, size_t ncols, const json_t *rows);
+
+/* The month's duty roster as an official A4 PDF (render/official.h):
+ * model {title: [lines], rows: [[date, shift, name, position, phone]],
+ * footer}. Appends to out; 0 or -1 (out unchanged). */
+int export_roster_pdf(struct buf *out, const json_t *model);
+
+/* An official order (คำสั่ง) on the official layout (render/order_pdf.c):
+ * model {draft, emblem (PNG path or ""), office_th, number ("๓/๒๕๖๙" or ""),
+ * year_be, subject, body (paragraphs separated by a blank line), date_th,
+ * signer: [lines], annex: {title: [lines], rows: [[date, name, position,
+ * duty]]} | null}. Appends to out; 0 or -1 (out unchanged). */
+int export_order_pdf(struct buf *out, const json_t *model);
+
 #endif

@@ -19,21 +19,21 @@
 
 #include "lib/thai.h"
 #include "lib/xalloc.h"
-#include "render/pdf_common.h"
+#include "render/official.h"
 
-#define MM       (72.0 / 25.4)
-#define PAGE_W   (297 * MM)
-#define PAGE_H   (210 * MM)
-#define MARGIN_L (30 * MM) /* official documents: 3 cm on the binding side */
-#define MARGIN_R (20 * MM)
-#define MARGIN_T (20 * MM)
-#define MARGIN_B (20 * MM)
+/* The official layout's page (render/official.h): A4 landscape, margins
+ * 3 cm left and 2 cm elsewhere; its footer (page numbers) in the bottom
+ * margin, under the table's lowest edge. */
+#define PAGE_W   OFFICIAL_A4_LONG
+#define PAGE_H   OFFICIAL_A4_SHORT
+#define MARGIN_L OFFICIAL_MARGIN_L
+#define MARGIN_R OFFICIAL_MARGIN_R
+#define MARGIN_T OFFICIAL_MARGIN_T
+#define MARGIN_B OFFICIAL_MARGIN_B
 #define TEXT_W   (PAGE_W - MARGIN_L - MARGIN_R)
-/* The footer sits in the bottom margin, under the table's lowest edge. */
-#define FOOTER_Y (PAGE_H - MARGIN_B + 4)
 
-#define SIZE_HEAD  16 /* heading lines: the official 16 pt (font: PDF_FONT_FAMILY) */
-#define SIZE_TABLE 11 /* table cells and totals (see cols[]) */
+#define SIZE_HEAD  OFFICIAL_SIZE /* heading lines: the official 16 pt (font: PDF_FONT_FAMILY) */
+#define SIZE_TABLE 11            /* table cells and totals (see cols[]) */
 #define SIZE_FOOT  12
 #define PAD_X      3.0 /* cell padding, points */
 #define PAD_TOP    1.0
@@ -328,18 +328,16 @@ static PangoLayout *totals_layout(struct doc *d)
 
 static void draw_footer(struct doc *d, int page, int pages)
 {
-	char num[64];
 	struct buf left;
 	buf_init(&left, 0);
 	buf_printf(&left, "พิมพ์เมื่อ %s", export_model_str(d->model, "generated_th"));
 	const char *by = export_model_str(d->model, "generated_by");
 	if (*by)
 		buf_printf(&left, " โดย %s", by);
-	cairo_set_source_rgb(d->cr, 0, 0, 0);
-	draw_layout(d, line_text(d, d->f_foot, buf_str(&left)), MARGIN_L, FOOTER_Y);
-	snprintf(num, sizeof num, "หน้า %d / %d", page, pages);
-	PangoLayout *l = line_text(d, d->f_foot, num);
-	draw_layout(d, l, PAGE_W - MARGIN_R - pdf_layout_width(l), FOOTER_Y);
+	struct official_geometry g;
+	official_geometry(OFFICIAL_LANDSCAPE, &g);
+	official_page_furniture(d->cr, d->line, d->f_foot, &g, OFFICIAL_NUMBER_FOOT, false, buf_str(&left),
+	                        page, pages);
 	buf_cleanup(&left);
 }
 

@@ -249,3 +249,73 @@ out:
 	close(fd);
 	return rc;
 }
+
+/* ---- a plain table (the roster, the order register) ---- */
+
+struct table_job {
+	const char *title, *subtitle;
+	const char *const *headers;
+	const double *col_widths;
+	size_t ncols;
+	const json_t *rows;
+};
+
+static int write_table(lxw_workbook *wb, const struct table_job *j)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+	if (!ws)
+		return -1;
+	struct formats f;
+	formats_init(wb, &f);
+	for (size_t c = 0; c < j->ncols; c++)
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, j->col_widths[c], NULL);
+	worksheet_write_string(ws, 0, 0, j->title, f.title);
+	worksheet_write_string(ws, 1, 0, j->subtitle ? j->subtitle : "", f.subtitle);
+	for (size_t c = 0; c < j->ncols; c++)
+		worksheet_write_string(ws, 2, (lxw_col_t)c, j->headers[c], f.header);
+	size_t i;
+	const json_t *row;
+	json_array_foreach(j->rows, i, row)
+	{
+		for (size_t c = 0; c < j->ncols; c++) {
+			const char *s = json_string_value(json_array_get(row, c));
+			if (worksheet_write_string(ws, (lxw_row_t)(3 + i), (lxw_col_t)c, s ? s : "",
+			                           f.cell) != LXW_NO_ERROR)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int export_table_xlsx(struct buf *out, const char *title, const char *subtitle, const char *const *headers,
+                      const double *col_widths, size_t ncols, const json_t *rows)
+{
+	if (!json_is_array(rows))
+		return -1;
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s/osspoint-xlsx-XXXXXX", tmp) >= (int)sizeof path)
+		return -1;
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	char tmpdir[4096];
+	snprintf(tmpdir, sizeof tmpdir, "%s", tmp);
+	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = tmpdir, .use_zip64 = LXW_FALSE};
+	int rc = -1;
+	lxw_workbook *wb = workbook_new_opt(path, &opt);
+	if (!wb)
+		goto out;
+	lxw_doc_properties props = {.title = (char *)title};
+	struct table_job j = {title, subtitle, headers, col_widths, ncols, rows};
+	int written = workbook_set_properties(wb, &props) == LXW_NO_ERROR ? write_table(wb, &j) : -1;
+	if (workbook_close(wb) != LXW_NO_ERROR || written < 0 || fault_hit(FAULT_WRITE))
+		goto out;
+	rc = slurp(fd, out);
+out:
+	unlink(path);
+	close(fd);
+	return rc;
+}

@@ -60,6 +60,8 @@ extern const struct route catalogue_routes[]; /* web/catalogue.c: /admin/service
 extern const struct route points_routes[];
 extern const struct route survey_routes[];
 extern const struct route stats_routes[];   /* web/stats.c: /stats/{unit}, /statistics */
+extern const struct route roster_routes[];  /* web/roster.c: the duty roster, public holidays */
+extern const struct route orders_routes[];  /* web/orders.c: official orders (คำสั่ง) */
 /* web/survey.c: the satisfaction survey */ /* web/points.c: a point's profile and hidden services */
 /* Waits for running import jobs and frees the finished ones (shutdown). */
 void registry_import_jobs_wait(void);

@@ -215,6 +215,14 @@ static void staff_home(struct req *r)
 	json_array_append_new(cards, card("/units", "หน่วยงาน", "ดูข้อมูลหน่วยงานและจุดให้บริการในความรับผิดชอบ"));
 	if (u->role >= ROLE_DISTRICT_ADMIN)
 		json_array_append_new(cards, card("/users", "ผู้ใช้งาน", "เพิ่มและจัดการบัญชีเจ้าหน้าที่"));
+	/* Issue 11: the duty roster and the office's orders. */
+	char roster_href[32];
+	snprintf(roster_href, sizeof roster_href, "/roster/%s", u->unit_code);
+	if (level == UNIT_LEVEL_DISTRICT)
+		json_array_append_new(cards, card(roster_href, "ทะเบียนเวร", "ผู้ปฏิบัติหน้าที่ประจำจุดให้บริการแต่ละวัน"));
+	if (level == UNIT_LEVEL_DISTRICT || level == UNIT_LEVEL_PROVINCE)
+		json_array_append_new(
+		    cards, card("/orders", "ทะเบียนคำสั่ง", "ร่าง ออก และพิมพ์คำสั่งจัดตั้งและคำสั่งแต่งตั้งเจ้าหน้าที่"));
 	json_t *m = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s, s:b, s:b}", "page_title", "หน้าหลัก", "unit",
 	                      "code", u->unit_code, "name_th", u->unit_name, "level_label",
 	                      web_level_label(level, u->unit_code), "cards", cards, "period_label",

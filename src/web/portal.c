@@ -24,6 +24,7 @@
 #include "render/print.h"
 #include "render/qr.h"
 #include "web/app.h"
+#include "web/roster.h"
 #include "web/scope.h"
 #include "web/portal_state.h"
 #include "web/web.h"
@@ -712,6 +713,10 @@ static void portal_point(struct req *r)
 	                      p, "page_url", url_pair(path, short_path), "qr_alt", alt, "province_href",
 	                      json_sprintf("/points?province=%s", web_str(p, "province_code")),
 	                      "meta_description", desc);
+	/* Issue 11: who is on duty today (name and position only). */
+	json_t *duty = roster_today_public(code);
+	json_object_set_new(m, "has_on_duty", json_boolean(json_array_size(duty) > 0));
+	json_object_set_new(m, "on_duty", duty);
 	reply_model(r, 200, "point", m);
 }
 

@@ -514,6 +514,22 @@ void portal_state_tick(int64_t now)
 	}
 }
 
+/* A new Bangkok day on the clock: cached pages that show today's duty
+ * roster (the point page, issue 11) are rendered again. Called by the poll
+ * thread only (portal_state_tick is also driven by tests with chosen times). */
+static void day_turn(int64_t now)
+{
+	static char last_day[THAI_ISO_DAY_SIZE];
+	char today[THAI_ISO_DAY_SIZE] = "";
+	struct civil_day d;
+	if (thai_epoch_day(now, &d) == 0)
+		thai_day_iso(d, today);
+	if (today[0] && last_day[0] && strcmp(today, last_day))
+		http_cache_invalidate();
+	if (today[0])
+		memcpy(last_day, today, sizeof last_day);
+}
+
 static void *poll_thread(void *arg)
 {
 	(void)arg;
@@ -528,6 +544,7 @@ static void *poll_thread(void *arg)
 			break;
 		pthread_mutex_unlock(&poll_lock);
 		portal_state_tick((int64_t)time(NULL));
+		day_turn((int64_t)time(NULL));
 		pthread_mutex_lock(&poll_lock);
 	}
 	pthread_mutex_unlock(&poll_lock);

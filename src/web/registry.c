@@ -25,6 +25,7 @@
 #include "render/export.h"
 #include "web/app.h"
 #include "web/portal_state.h"
+#include "web/roster.h"
 #include "web/scope.h"
 #include "web/registry.h"
 #include "web/web.h"
@@ -498,7 +499,14 @@ static json_t *entry_from_input(struct req *r, const struct visit_input *v, cons
 static void registry_new(struct req *r)
 {
 	const char *unit = web_scope_unit(r);
-	reply_model(r, 200, "registry_form", form_model(r, unit, empty_values(), NULL));
+	json_t *m = form_model(r, unit, empty_values(), NULL);
+	/* Issue 11: a warning (never a refusal) when the officer is not on
+	 * today's duty roster of a district that keeps one. */
+	const struct session_user *u = web_user(r);
+	json_t *w = u ? roster_registry_warning(unit, u->id) : NULL;
+	if (w)
+		json_object_set_new(m, "roster_warning", w);
+	reply_model(r, 200, "registry_form", m);
 }
 
 static void registry_create(struct req *r)

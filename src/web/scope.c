@@ -9,6 +9,7 @@
 #include "core/perm.h"
 #include "db/db.h"
 #include "db/users.h"
+#include "db/orders.h"
 #include "db/units.h"
 #include "db/visits.h"
 #include "web/app.h"
@@ -123,6 +124,29 @@ static enum err resolve_any_unit(struct req *r, char *unit, size_t cap)
 	return put(unit, cap, code);
 }
 
+static enum err resolve_district(struct req *r, char *unit, size_t cap)
+{
+	const char *code = req_param(r, "district");
+	if (!code || unit_level_of_code(code) != UNIT_LEVEL_DISTRICT) {
+		reply_error(r, ERR_NOT_FOUND, "district", "ไม่พบอำเภอนี้");
+		return ERR_NOT_FOUND;
+	}
+	return put(unit, cap, code);
+}
+
+static enum err resolve_order(struct req *r, char *unit, size_t cap)
+{
+	long long id = id_param(r, "id");
+	int rc = id < 0 ? DB_DONE : db_order_office(app->db, id, unit, cap);
+	if (rc < 0)
+		return ERR_UNAVAILABLE;
+	if (rc != DB_ROW) {
+		reply_error(r, ERR_ORDER_NOT_FOUND, "id", NULL);
+		return ERR_ORDER_NOT_FOUND;
+	}
+	return ERR_OK;
+}
+
 const struct route_scope scope_none = {"none", resolve_none};
 const struct route_scope scope_own = {"own unit", resolve_own};
 const struct route_scope scope_own_district = {"own district", resolve_own_district};
@@ -133,8 +157,11 @@ const struct route_scope scope_visit = {"registry entry {id}", resolve_visit};
 const struct route_scope scope_user = {"user {id}", resolve_user};
 const struct route_scope scope_import_job = {"import job {job}", resolve_import_job};
 const struct route_scope scope_any_unit = {"any unit {unit} (statistics)", resolve_any_unit};
+const struct route_scope scope_district = {"{district}", resolve_district};
+const struct route_scope scope_order = {"order {id}", resolve_order};
 
 const struct route_scope *const scope_all[] = {
-    &scope_none,  &scope_own,  &scope_own_district, &scope_national, &scope_code, &scope_unit_query,
-    &scope_visit, &scope_user, &scope_import_job,   &scope_any_unit, NULL,
+    &scope_none,  &scope_own,  &scope_own_district, &scope_national, &scope_code,     &scope_unit_query,
+    &scope_visit, &scope_user, &scope_import_job,   &scope_any_unit, &scope_district, &scope_order,
+    NULL,
 };

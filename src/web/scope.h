@@ -43,6 +43,12 @@ extern const struct route_scope scope_import_job;
  * (aggregate numbers, no personal data: web/stats.c). web_authorize skips
  * the in-scope check for this resolver only. */
 extern const struct route_scope scope_any_unit;
+/* "{district}": the district in the path parameter {district} (a 4-digit
+ * code; anything else is 404). The duty roster's routes. */
+extern const struct route_scope scope_district;
+/* "order {id}": the issuing office (district or province) of order {id};
+ * 404 order-not-found when there is none. */
+extern const struct route_scope scope_order;
 
 /* Every resolver above, NULL-terminated (tests and docs). */
 extern const struct route_scope *const scope_all[];

@@ -25,7 +25,8 @@ const OWN_OR_NONE = new Set(['none', 'own unit', 'own district']);
 const TABLES = ['units', 'unit_intervals', 'users', 'settings', 'eservices', 'visit_counters', 'visits',
   'visit_services', 'visit_history', 'rollup_visits', 'rollup_services', 'period_attestations',
   'eservice_categories', 'eservice_versions', 'unit_hidden_services', 'points', 'point_status_history',
-  'portal_meta'];
+  'portal_meta', 'roster_people', 'roster_duties', 'roster_pattern', 'roster_history', 'public_holidays',
+  'orders', 'order_counters', 'order_templates', 'order_signers'];
 
 function fingerprint(srv) {
   const out = {};
@@ -67,6 +68,9 @@ for (const backend of backends()) {
       const job = await who.dadmin4701.post('/registry/import', { body: 'visitor_name\nx\n', headers: { 'content-type': 'text/csv' } });
       assert.equal(job.status, 202, job.text);
       target.job = job.json.job.id;
+      const order = await who.dadmin4701.post('/orders', { json: { kind: 'establishment' } });
+      assert.equal(order.status, 201, order.text);
+      target.order = order.json.id;
     });
     after(async () => {
       if (!srv) return;
@@ -111,10 +115,12 @@ for (const backend of backends()) {
           scopesSeen.add(rt.scope);
           continue;
         }
-        let path = rt.pattern.replaceAll('{code}', '4701').replaceAll('{job}', target.job);
+        let path = rt.pattern.replaceAll('{code}', '4701').replaceAll('{job}', target.job).replaceAll('{day}', '2026-12-05');
         if (rt.scope === 'registry entry {id}') path = path.replaceAll('{id}', String(target.entry));
         else if (rt.scope === 'user {id}') path = path.replaceAll('{id}', String(target.user));
         else if (rt.scope === '?unit= (default: own unit)') path += `?unit=4701&period=${target.period}`;
+        else if (rt.scope === '{district}') path = path.replaceAll('{district}', '4701').replaceAll('{id}', '1');
+        else if (rt.scope === 'order {id}') path = path.replaceAll('{id}', String(target.order));
         else if (rt.scope === '{code}' || rt.scope === 'import job {job}' || rt.scope === 'national') { /* as is */ }
         else assert.fail(`the walk does not know scope "${rt.scope}" of ${rt.name}: give it a 4701 target`);
         assert.doesNotMatch(path, /\{/, `${rt.name}: every parameter has a target`);
@@ -133,7 +139,7 @@ for (const backend of backends()) {
         }
       }
       for (const s of ['{code}', 'registry entry {id}', 'user {id}', 'import job {job}', '?unit= (default: own unit)',
-        'any unit {unit} (statistics)'])
+        'any unit {unit} (statistics)', '{district}', 'order {id}'])
         assert.ok(scopesSeen.has(s), `the walk met scope ${s}`);
       assert.ok(walked >= 5 * 15, `walked ${walked} requests`);
       assert.deepEqual(fingerprint(srv), before, 'no refused request changed the database');
@@ -143,6 +149,8 @@ for (const backend of backends()) {
       assert.equal((await who.officer4701.get(`/registry/${target.entry}`)).status, 200);
       assert.equal((await who.dadmin4701.get(`/registry/import/${target.job}`)).status, 200);
       assert.equal((await who.dadmin4701.get('/points/4701/edit')).status, 200);
+      assert.equal((await who.officer4701.get('/roster/4701')).status, 200);
+      assert.equal((await who.officer4701.get(`/orders/${target.order}`)).status, 200);
       assert.equal((await who.officer4701.get(`/registry?unit=4701&period=${target.period}`)).status, 200);
       // Province 47's admin reads 4701 (in scope), but may not write it.
       const p = new Client(srv.url);

@@ -20,6 +20,7 @@ import { registryTests } from './registry.mjs';
 import { portalTests } from './portal.mjs';
 import { surveyTests } from './survey.mjs';
 import { statsTests } from './stats.mjs';
+import { rosterTests } from './roster.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -584,6 +585,7 @@ async function main() {
 		if (!only || only === 'portal') await portalTests(harness);
 		if (!only || only === 'survey') await surveyTests(harness);
 		if (!only || only === 'stats') await statsTests(harness);
+		if (!only || only === 'roster') await rosterTests(harness);
 		await test(`W3C Nu HTML checker: every page the tests saw has no error`, async () => {
 			assert.ok(documents.size >= (only ? 5 : 20), `pages collected: ${documents.size}`);
 			const errors = nuCheck(documents, tmp);

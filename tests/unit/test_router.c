@@ -356,6 +356,38 @@ static void long_paths(void **state)
 	free(p);
 }
 
+/* "{id}.pdf": a parameter with a literal suffix in its segment. */
+static void suffix_parameters(void **state)
+{
+	static const struct route t[] = {
+	    {HTTP_GET, "/orders/{id}", 0, 0, h_noop, "orders.show", &any_scope},
+	    {HTTP_GET, "/orders/{id}.pdf", 0, 0, h_noop, "orders.pdf", &any_scope},
+	    {HTTP_GET, "/orders/{id}.xlsx", 0, 0, h_noop, "orders.xlsx", &any_scope},
+	    {HTTP_GET, "/orders/new.pdf", 0, 0, h_noop, "orders.literal", &any_scope},
+	    {0},
+	};
+	struct router *rt = router_new();
+	assert_int_equal(router_add_table(rt, t), 0);
+	const struct route *out;
+	struct route_params rp;
+	unsigned allowed;
+	assert_int_equal(router_match(rt, HTTP_GET, "/orders/12.pdf", &out, &rp, &allowed), ROUTE_FOUND);
+	assert_string_equal(out->name, "orders.pdf");
+	assert_int_equal(rp.n, 1);
+	assert_string_equal(rp.p[0].value, "12");
+	route_params_cleanup(&rp);
+	assert_string_equal(match_name(rt, HTTP_GET, "/orders/12.xlsx"), "orders.xlsx");
+	assert_string_equal(match_name(rt, HTTP_GET, "/orders/12"), "orders.show");
+	assert_string_equal(match_name(rt, HTTP_GET, "/orders/new.pdf"), "orders.literal");
+	/* Nothing before the suffix: the plain parameter takes the segment. */
+	assert_string_equal(match_name(rt, HTTP_GET, "/orders/.pdf"), "orders.show");
+	router_free(rt);
+	static const struct route bad[] = {{HTTP_GET, "/x/{id}.p{df", 0, 0, h_noop, "bad", &any_scope}, {0}};
+	rt = router_new();
+	assert_int_equal(router_add_table(rt, bad), -1);
+	router_free(rt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(malformed_patterns),
 	    cmocka_unit_test_setup_teardown(each_in_table_order, setup, teardown),
 	    cmocka_unit_test(many_routes),
+	    cmocka_unit_test(suffix_parameters),
 	    cmocka_unit_test_setup_teardown(long_paths, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
