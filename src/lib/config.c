@@ -55,6 +55,13 @@ static const struct setting settings[] = {
      "จำนวนคำตอบแบบสำรวจของจุดให้บริการสูงสุดต่อที่อยู่ IP ในแต่ละช่วงเวลา"},
     {"survey_point_per_device", K_INT, OFF(survey_point_per_device), 1, 1000000,
      "จำนวนคำตอบแบบสำรวจของจุดให้บริการสูงสุดต่ออุปกรณ์ในแต่ละช่วงเวลา"},
+    /* The manual's documents and แจ้งปัญหา's attachments (issue 11). */
+    {"help_doc_max", K_ULONG, OFF(help_doc_max), 1024, 1L << 30, "ขนาดเอกสารคู่มือที่อัปโหลดได้สูงสุด (ไบต์)"},
+    {"helpdesk_file_max", K_ULONG, OFF(helpdesk_file_max), 1024, 1L << 30,
+     "ขนาดไฟล์แนบของเรื่องแจ้งปัญหาสูงสุดต่อไฟล์ (ไบต์)"},
+    {"helpdesk_files_max", K_INT, OFF(helpdesk_files_max), 0, 20, "จำนวนไฟล์แนบสูงสุดต่อข้อความแจ้งปัญหา"},
+    {"helpdesk_attachment_days", K_INT, OFF(helpdesk_attachment_days), 1, 36500,
+     "เก็บไฟล์แนบของเรื่องแจ้งปัญหากี่วันก่อนลบอัตโนมัติ"},
     {"bangkok_in_programme", K_BOOL, OFF(bangkok_in_programme), 0, 1, "รวมเขตของกรุงเทพมหานครในโครงการ"},
     {"secure_cookies", K_BOOL, OFF(secure_cookies), 0, 1, "คุกกี้แบบ Secure (เมื่อให้บริการผ่าน HTTPS)"},
     {"access_log", K_BOOL, OFF(access_log), 0, 1, "บันทึกคำขอทุกรายการ"},
@@ -133,6 +140,10 @@ static void defaults(struct config *cfg)
 	cfg->survey_point_window = 3600;
 	cfg->survey_point_per_address = 30;
 	cfg->survey_point_per_device = 3;
+	cfg->help_doc_max = 15UL << 20;
+	cfg->helpdesk_file_max = 4UL << 20;
+	cfg->helpdesk_files_max = 5;
+	cfg->helpdesk_attachment_days = 365;
 	cfg->access_log = true;
 	cfg->max_body = 1UL << 20;
 	cfg->max_upload = 16UL << 20;

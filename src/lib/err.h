@@ -51,6 +51,22 @@ enum err {
 	ERR_SURVEY_HONEYPOT,        /* 422 the field people leave empty was filled in (a robot) */
 	ERR_SURVEY_ADDRESS_LIMIT,   /* 429 the point QR's responses from this address are used up */
 	ERR_SURVEY_DEVICE_LIMIT,    /* 429 the point QR's responses from this device are used up */
+	/* The manual, contacts and แจ้งปัญหา (issue 11 steps 7-9: web/help.c, web/contacts.c, web/helpdesk.c).
+	 */
+	ERR_HELP_SECTION_NOT_FOUND, /* 404 no section of the manual with this id */
+	ERR_HELP_DOC_NOT_FOUND,     /* 404 no published document with this id */
+	ERR_FILE_TYPE,              /* 415 the file's bytes are not of a type allowed here (sniffed) */
+	ERR_FILE_TOO_LARGE,         /* 413 the file is over its setting's size limit */
+	ERR_FILE_DAMAGED,           /* 422 the file does not open as what it claims (PDF, image) */
+	ERR_TOO_MANY_FILES,         /* 422 more attachments than one message may carry */
+	ERR_CONTACT_NOT_FOUND,      /* 404 no contact with this id */
+	ERR_CHANNEL_NOT_FOUND,      /* 404 no coordination channel with this id */
+	ERR_CHANNEL_LEVEL,          /* 409 channels are kept by a province or the national level */
+	ERR_HELPDESK_NOT_FOUND,     /* 404 no แจ้งปัญหา thread with this id */
+	ERR_HELPDESK_CLOSED,        /* 409 the thread is closed: no reply */
+	ERR_HELPDESK_NOT_PARTY,   /* 403 neither the district that raised it nor the level it was raised to */
+	ERR_ATTACHMENT_NOT_FOUND, /* 404 no attachment with this id in this thread */
+	ERR_ATTACHMENT_PURGED,    /* 410 the attachment was erased by the retention purge */
 	ERR__COUNT
 };
 
