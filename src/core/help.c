@@ -66,7 +66,11 @@ static long utf8_chars(const char *s)
 {
 	long n = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t k = *p < 0x80 ? 1 : (*p >= 0xC2 && *p < 0xE0) ? 2 : (*p >= 0xE0 && *p < 0xF0) ? 3 : (*p >= 0xF0 && *p <= 0xF4) ? 4 : 0;
+		size_t k = *p < 0x80                    ? 1
+		           : (*p >= 0xC2 && *p < 0xE0)  ? 2
+		           : (*p >= 0xE0 && *p < 0xF0)  ? 3
+		           : (*p >= 0xF0 && *p <= 0xF4) ? 4
+		                                        : 0;
 		if (!k)
 			return -1;
 		for (size_t i = 1; i < k; i++)
@@ -134,8 +138,8 @@ static void add_err(struct help_errors *e, const char *field, const char *msg)
 	}
 }
 
-int help_fields_check(const struct help_field *list, const char *(*get)(const char *name, void *ctx), void *ctx,
-                      bool partial, struct help_values *out, struct help_errors *errs)
+int help_fields_check(const struct help_field *list, const char *(*get)(const char *name, void *ctx),
+                      void *ctx, bool partial, struct help_values *out, struct help_errors *errs)
 {
 	memset(out, 0, sizeof *out);
 	errs->n = 0;
@@ -186,8 +190,7 @@ int help_fields_check(const struct help_field *list, const char *(*get)(const ch
 				add_err(errs, f->name, "กรุณากรอกหมายเลขโทรศัพท์ (อย่างน้อย 3 หลัก)");
 			break;
 		}
-		default:
-			break;
+		default: break;
 		}
 	}
 	return errs->n ? -1 : 0;

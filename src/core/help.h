@@ -26,8 +26,8 @@ struct help_field {
 	const char *name; /* form / JSON member name */
 	enum help_field_kind kind;
 	bool required;
-	int max;              /* characters (code points) */
-	const char *label_th; /* the label the form shows */
+	int max;                          /* characters (code points) */
+	const char *label_th;             /* the label the form shows */
 	const char *const *choices;       /* HF_CHOICE: NULL-terminated values */
 	const char *const *choice_labels; /* HF_CHOICE: their Thai labels, same order */
 	const char *def;                  /* HF_CHOICE: the value when absent ("" = required) */
@@ -66,8 +66,8 @@ struct help_errors {
  * (an edit that changes only what it names: the caller keeps the stored
  * value). Every error is listed. Returns 0 (out filled) or -1; either way
  * call help_values_free. */
-int help_fields_check(const struct help_field *list, const char *(*get)(const char *name, void *ctx), void *ctx,
-                      bool partial, struct help_values *out, struct help_errors *errs);
+int help_fields_check(const struct help_field *list, const char *(*get)(const char *name, void *ctx),
+                      void *ctx, bool partial, struct help_values *out, struct help_errors *errs);
 void help_values_free(struct help_values *v);
 /* The value of field name in v (decoded with list), or "" when none. */
 const char *help_value(const struct help_field *list, const struct help_values *v, const char *name);

@@ -61,7 +61,8 @@ static char fence_of(const char *l, size_t n)
 
 /* Heading text t[0..n) of a section: takes a trailing "{#id}" into id
  * ("" when none or malformed) and the rest into title. */
-static void heading_parts(const char *t, size_t n, char title[MANUAL_TITLE_MAX + 1], char id[MANUAL_ID_MAX + 1])
+static void heading_parts(const char *t, size_t n, char title[MANUAL_TITLE_MAX + 1],
+                          char id[MANUAL_ID_MAX + 1])
 {
 	id[0] = '\0';
 	while (n && is_space(t[n - 1]))
@@ -128,7 +129,8 @@ void manual_split(const char *md, size_t len, struct manual_doc *out)
 			}
 			memcpy(s->id, id, strlen(id) + 1);
 			title_done = true;
-		} else if (!title_done && out->n == 0 && ln >= 2 && l[0] == '#' && (l[1] == ' ' || l[1] == '\t')) {
+		} else if (!title_done && out->n == 0 && ln >= 2 && l[0] == '#' &&
+		           (l[1] == ' ' || l[1] == '\t')) {
 			copy_trimmed(out->title, sizeof out->title, l + 2, ln - 2);
 			out->intro = next;
 			out->intro_len = len - next;

@@ -26,14 +26,15 @@ int db_blob_put(struct dbc *c, const void *data, size_t len, const char *content
 		return rc;
 	if (have > 0)
 		return DB_OK;
-	rc = db_exec(c, "INSERT INTO blobs (hash, size, content_type, created_at) VALUES (?, ?, ?, ?)", "titi", hash,
-	             (int64_t)len, content_type, now);
+	rc = db_exec(c, "INSERT INTO blobs (hash, size, content_type, created_at) VALUES (?, ?, ?, ?)",
+	             "titi", hash, (int64_t)len, content_type, now);
 	if (rc < 0)
 		return rc;
 	const unsigned char *p = data;
 	for (size_t off = 0, seq = 0; off < len || (len == 0 && seq == 0); seq++) {
 		size_t n = len - off < BLOB_CHUNK ? len - off : BLOB_CHUNK;
-		struct db_stmt *st = db_prepare(c, "INSERT INTO blob_chunks (hash, seq, data) VALUES (?, ?, ?)");
+		struct db_stmt *st =
+		    db_prepare(c, "INSERT INTO blob_chunks (hash, seq, data) VALUES (?, ?, ?)");
 		if (!st)
 			return DB_ERROR;
 		db_bind_text(st, 1, hash);
@@ -155,8 +156,9 @@ void db_blob_close(void *reader)
 
 int db_blobs_gc(struct dbc *c, int64_t *removed)
 {
-	const char *orphans = "FROM blobs WHERE NOT EXISTS (SELECT 1 FROM help_docs d WHERE d.blob_hash = blobs.hash)"
-	                      " AND NOT EXISTS (SELECT 1 FROM helpdesk_attachments a WHERE a.blob_hash = blobs.hash)";
+	const char *orphans =
+	    "FROM blobs WHERE NOT EXISTS (SELECT 1 FROM help_docs d WHERE d.blob_hash = blobs.hash)"
+	    " AND NOT EXISTS (SELECT 1 FROM helpdesk_attachments a WHERE a.blob_hash = blobs.hash)";
 	char sql[512];
 	snprintf(sql, sizeof sql, "DELETE FROM blob_chunks WHERE hash IN (SELECT hash %s)", orphans);
 	int rc = db_exec(c, sql, "");

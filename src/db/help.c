@@ -12,19 +12,21 @@
 
 json_t *db_help_docs(struct db *db)
 {
-	return db_read_json(db, NULL, false,
-	                    "SELECT d.id, d.title_th, d.kind, d.filename, d.size, d.pages, d.published_at, d.updated_at,"
-	                    " COALESCE(u.display_name, '') AS publisher FROM help_docs d"
-	                    " LEFT JOIN users u ON u.id = d.published_by ORDER BY d.published_at DESC, d.id DESC",
-	                    "");
+	return db_read_json(
+	    db, NULL, false,
+	    "SELECT d.id, d.title_th, d.kind, d.filename, d.size, d.pages, d.published_at, d.updated_at,"
+	    " COALESCE(u.display_name, '') AS publisher FROM help_docs d"
+	    " LEFT JOIN users u ON u.id = d.published_by ORDER BY d.published_at DESC, d.id DESC",
+	    "");
 }
 
 json_t *db_help_doc(struct db *db, int64_t id, int *rc)
 {
-	return db_read_json(db, rc, true,
-	                    "SELECT id, title_th, kind, filename, size, pages, blob_hash, published_at, updated_at"
-	                    " FROM help_docs WHERE id = ?",
-	                    "i", id);
+	return db_read_json(
+	    db, rc, true,
+	    "SELECT id, title_th, kind, filename, size, pages, blob_hash, published_at, updated_at"
+	    " FROM help_docs WHERE id = ?",
+	    "i", id);
 }
 
 struct doc_arg {
@@ -41,11 +43,12 @@ static int doc_add_fn(struct dbc *c, void *arg)
 	int rc = db_blob_put(c, a->f->data, a->f->len, a->f->content_type, a->now, hash);
 	if (rc < 0)
 		return rc;
-	return db_insert_id(c, &a->id,
-	                    "INSERT INTO help_docs (title_th, kind, blob_hash, filename, size, pages, published_by,"
-	                    " published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	                    "ttttiiiii", a->title, a->kind, hash, a->f->filename, (int64_t)a->f->len,
-	                    (int64_t)a->f->pages, a->user, a->now, a->now);
+	return db_insert_id(
+	    c, &a->id,
+	    "INSERT INTO help_docs (title_th, kind, blob_hash, filename, size, pages, published_by,"
+	    " published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "ttttiiiii", a->title, a->kind, hash, a->f->filename, (int64_t)a->f->len, (int64_t)a->f->pages,
+	    a->user, a->now, a->now);
 }
 
 int db_help_doc_add(struct db *db, const char *title, const char *kind, const struct help_file *f,
@@ -68,8 +71,8 @@ static int doc_update_fn(struct dbc *c, void *arg)
 	if (!have)
 		return DB_NOT_FOUND;
 	if (a->title && *a->title) {
-		rc = db_exec(c, "UPDATE help_docs SET title_th = ?, updated_at = ? WHERE id = ?", "tii", a->title, a->now,
-		             a->id);
+		rc = db_exec(c, "UPDATE help_docs SET title_th = ?, updated_at = ? WHERE id = ?", "tii",
+		             a->title, a->now, a->id);
 		if (rc < 0)
 			return rc;
 	}
@@ -78,11 +81,12 @@ static int doc_update_fn(struct dbc *c, void *arg)
 		rc = db_blob_put(c, a->f->data, a->f->len, a->f->content_type, a->now, hash);
 		if (rc < 0)
 			return rc;
-		rc = db_exec(c,
-		             "UPDATE help_docs SET kind = ?, blob_hash = ?, filename = ?, size = ?, pages = ?,"
-		             " updated_at = ? WHERE id = ?",
-		             "tttiiii", a->kind, hash, a->f->filename, (int64_t)a->f->len, (int64_t)a->f->pages, a->now,
-		             a->id);
+		rc =
+		    db_exec(c,
+		            "UPDATE help_docs SET kind = ?, blob_hash = ?, filename = ?, size = ?, pages = ?,"
+		            " updated_at = ? WHERE id = ?",
+		            "tttiiii", a->kind, hash, a->f->filename, (int64_t)a->f->len,
+		            (int64_t)a->f->pages, a->now, a->id);
 		if (rc < 0)
 			return rc;
 		rc = db_blobs_gc(c, NULL);
@@ -90,8 +94,8 @@ static int doc_update_fn(struct dbc *c, void *arg)
 	return rc < 0 ? rc : DB_OK;
 }
 
-int db_help_doc_update(struct db *db, int64_t id, const char *title, const char *kind, const struct help_file *f,
-                       int64_t now)
+int db_help_doc_update(struct db *db, int64_t id, const char *title, const char *kind,
+                       const struct help_file *f, int64_t now)
 {
 	struct doc_arg a = {id, title, kind, f, 0, now};
 	return db_tx(db, doc_update_fn, &a);
@@ -126,22 +130,24 @@ static const char *code_at(const char *const *codes, size_t n, size_t i)
 
 json_t *db_contacts_of(struct db *db, const char *const *codes, size_t n)
 {
-	return db_read_json(db, NULL, false,
-	                    "SELECT c.id, c.unit_code, u.name_th AS unit_name, u.level AS unit_level, c.name_th,"
-	                    " c.phone, c.fax, c.email, c.note, c.updated_at FROM contacts c"
-	                    " JOIN units u ON u.code = c.unit_code WHERE c.unit_code IN (?, ?, ?)"
-	                    " ORDER BY u.level DESC, c.id",
-	                    "ttt", code_at(codes, n, 0), code_at(codes, n, 1), code_at(codes, n, 2));
+	return db_read_json(
+	    db, NULL, false,
+	    "SELECT c.id, c.unit_code, u.name_th AS unit_name, u.level AS unit_level, c.name_th,"
+	    " c.phone, c.fax, c.email, c.note, c.updated_at FROM contacts c"
+	    " JOIN units u ON u.code = c.unit_code WHERE c.unit_code IN (?, ?, ?)"
+	    " ORDER BY u.level DESC, c.id",
+	    "ttt", code_at(codes, n, 0), code_at(codes, n, 1), code_at(codes, n, 2));
 }
 
 json_t *db_channels_of(struct db *db, const char *const *codes, size_t n)
 {
-	return db_read_json(db, NULL, false,
-	                    "SELECT c.id, c.unit_code, u.name_th AS unit_name, u.level AS unit_level, c.kind, c.name_th,"
-	                    " c.url, c.note, c.updated_at FROM coord_channels c"
-	                    " JOIN units u ON u.code = c.unit_code WHERE c.unit_code IN (?, ?, ?)"
-	                    " ORDER BY u.level DESC, c.id",
-	                    "ttt", code_at(codes, n, 0), code_at(codes, n, 1), code_at(codes, n, 2));
+	return db_read_json(
+	    db, NULL, false,
+	    "SELECT c.id, c.unit_code, u.name_th AS unit_name, u.level AS unit_level, c.kind, c.name_th,"
+	    " c.url, c.note, c.updated_at FROM coord_channels c"
+	    " JOIN units u ON u.code = c.unit_code WHERE c.unit_code IN (?, ?, ?)"
+	    " ORDER BY u.level DESC, c.id",
+	    "ttt", code_at(codes, n, 0), code_at(codes, n, 1), code_at(codes, n, 2));
 }
 
 static int unit_of(struct db *db, const char *sql, int64_t id, char *unit, size_t cap)
@@ -176,12 +182,13 @@ struct entry_arg {
 static int contact_add_fn(struct dbc *c, void *arg)
 {
 	struct entry_arg *a = arg;
-	return db_insert_id(c, &a->id,
-	                    "INSERT INTO contacts (unit_code, name_th, phone, fax, email, note, updated_by, updated_at)"
-	                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	                    "ttttttii", a->unit, a->ct->name_th, a->ct->phone ? a->ct->phone : "",
-	                    a->ct->fax ? a->ct->fax : "", a->ct->email ? a->ct->email : "",
-	                    a->ct->note ? a->ct->note : "", a->user, a->now);
+	return db_insert_id(
+	    c, &a->id,
+	    "INSERT INTO contacts (unit_code, name_th, phone, fax, email, note, updated_by, updated_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    "ttttttii", a->unit, a->ct->name_th, a->ct->phone ? a->ct->phone : "",
+	    a->ct->fax ? a->ct->fax : "", a->ct->email ? a->ct->email : "", a->ct->note ? a->ct->note : "",
+	    a->user, a->now);
 }
 
 int db_contact_add(struct db *db, const char *unit, const struct contact_in *c, int64_t user_id, int64_t now,
@@ -207,8 +214,8 @@ static int contact_update_fn(struct dbc *c, void *arg)
 	             "UPDATE contacts SET name_th = COALESCE(?, name_th), phone = COALESCE(?, phone),"
 	             " fax = COALESCE(?, fax), email = COALESCE(?, email), note = COALESCE(?, note),"
 	             " updated_by = ?, updated_at = ? WHERE id = ?",
-	             "tttttiii", a->ct->name_th, a->ct->phone, a->ct->fax, a->ct->email, a->ct->note, a->user, a->now,
-	             a->id);
+	             "tttttiii", a->ct->name_th, a->ct->phone, a->ct->fax, a->ct->email, a->ct->note, a->user,
+	             a->now, a->id);
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -233,8 +240,8 @@ static int delete_fn(struct dbc *c, const char *count_sql, const char *delete_sq
 static int contact_delete_fn(struct dbc *c, void *arg)
 {
 	struct entry_arg *a = arg;
-	return delete_fn(c, "SELECT COUNT(*) AS n FROM contacts WHERE id = ?", "DELETE FROM contacts WHERE id = ?",
-	                 a->id);
+	return delete_fn(c, "SELECT COUNT(*) AS n FROM contacts WHERE id = ?",
+	                 "DELETE FROM contacts WHERE id = ?", a->id);
 }
 
 int db_contact_delete(struct db *db, int64_t id)
@@ -246,11 +253,12 @@ int db_contact_delete(struct db *db, int64_t id)
 static int channel_add_fn(struct dbc *c, void *arg)
 {
 	struct entry_arg *a = arg;
-	return db_insert_id(c, &a->id,
-	                    "INSERT INTO coord_channels (unit_code, kind, name_th, url, note, updated_by, updated_at)"
-	                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                    "tttttii", a->unit, a->ch->kind, a->ch->name_th, a->ch->url, a->ch->note ? a->ch->note : "",
-	                    a->user, a->now);
+	return db_insert_id(
+	    c, &a->id,
+	    "INSERT INTO coord_channels (unit_code, kind, name_th, url, note, updated_by, updated_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "tttttii", a->unit, a->ch->kind, a->ch->name_th, a->ch->url, a->ch->note ? a->ch->note : "",
+	    a->user, a->now);
 }
 
 int db_channel_add(struct db *db, const char *unit, const struct channel_in *c, int64_t user_id, int64_t now,
@@ -272,10 +280,11 @@ static int channel_update_fn(struct dbc *c, void *arg)
 		return rc;
 	if (!have)
 		return DB_NOT_FOUND;
-	rc = db_exec(c,
-	             "UPDATE coord_channels SET kind = COALESCE(?, kind), name_th = COALESCE(?, name_th),"
-	             " url = COALESCE(?, url), note = COALESCE(?, note), updated_by = ?, updated_at = ? WHERE id = ?",
-	             "ttttiii", a->ch->kind, a->ch->name_th, a->ch->url, a->ch->note, a->user, a->now, a->id);
+	rc = db_exec(
+	    c,
+	    "UPDATE coord_channels SET kind = COALESCE(?, kind), name_th = COALESCE(?, name_th),"
+	    " url = COALESCE(?, url), note = COALESCE(?, note), updated_by = ?, updated_at = ? WHERE id = ?",
+	    "ttttiii", a->ch->kind, a->ch->name_th, a->ch->url, a->ch->note, a->user, a->now, a->id);
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -314,11 +323,12 @@ static int seed_fn(struct dbc *c, void *arg)
 	if (have)
 		return DB_OK;
 	/* The letter (มท ๐๓๑๔/ว ๒๙๗๖, step 9). */
-	rc = db_exec(c,
-	             "INSERT INTO contacts (unit_code, name_th, phone, fax, email, note, seed_key, updated_at)"
-	             " VALUES ('0', ?, ?, ?, '', ?, 'dopa-adg', ?)",
-	             "tttti", "กลุ่มพัฒนาระบบบริหาร กรมการปกครอง", "๐ ๒๒๒๑ ๒๑๘๘", "๐ ๒๒๒๑ ๒๑๘๘",
-	             "กรณีมีปัญหาขัดข้องหรือมีเหตุจำเป็นเร่งด่วน (หนังสือกรมการปกครอง ที่ มท ๐๓๑๔/ว ๒๙๗๖)", a->now);
+	rc =
+	    db_exec(c,
+	            "INSERT INTO contacts (unit_code, name_th, phone, fax, email, note, seed_key, updated_at)"
+	            " VALUES ('0', ?, ?, ?, '', ?, 'dopa-adg', ?)",
+	            "tttti", "กลุ่มพัฒนาระบบบริหาร กรมการปกครอง", "๐ ๒๒๒๑ ๒๑๘๘", "๐ ๒๒๒๑ ๒๑๘๘",
+	            "กรณีมีปัญหาขัดข้องหรือมีเหตุจำเป็นเร่งด่วน (หนังสือกรมการปกครอง ที่ มท ๐๓๑๔/ว ๒๙๗๖)", a->now);
 	if (rc == DB_OK)
 		a->added = 1;
 	return rc;
@@ -339,10 +349,11 @@ static int add_message(struct dbc *c, int64_t thread, const char *author_unit, c
                        const struct help_file *files, size_t nfiles, int64_t user, int64_t now)
 {
 	int64_t mid = 0;
-	int rc = db_insert_id(c, &mid,
-	                      "INSERT INTO helpdesk_messages (thread_id, author_id, author_unit, body, created_at)"
-	                      " VALUES (?, ?, ?, ?, ?)",
-	                      "iitti", thread, user, author_unit, body, now);
+	int rc =
+	    db_insert_id(c, &mid,
+	                 "INSERT INTO helpdesk_messages (thread_id, author_id, author_unit, body, created_at)"
+	                 " VALUES (?, ?, ?, ?, ?)",
+	                 "iitti", thread, user, author_unit, body, now);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < nfiles; i++) {
@@ -351,10 +362,11 @@ static int add_message(struct dbc *c, int64_t thread, const char *author_unit, c
 		if (rc < 0)
 			return rc;
 		rc = db_exec(c,
-		             "INSERT INTO helpdesk_attachments (message_id, thread_id, blob_hash, filename, content_type,"
+		             "INSERT INTO helpdesk_attachments (message_id, thread_id, blob_hash, filename, "
+		             "content_type,"
 		             " size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		             "iitttii", mid, thread, hash, files[i].filename, files[i].content_type, (int64_t)files[i].len,
-		             now);
+		             "iitttii", mid, thread, hash, files[i].filename, files[i].content_type,
+		             (int64_t)files[i].len, now);
 		if (rc < 0)
 			return rc;
 	}
@@ -374,10 +386,11 @@ static int hd_create_fn(struct dbc *c, void *arg)
 {
 	struct hd_arg *a = arg;
 	const struct hd_new *t = a->t;
-	int rc = db_insert_id(c, &a->id,
-	                      "INSERT INTO helpdesk_threads (unit_code, to_unit, subject, urgency, status, created_by,"
-	                      " created_at, updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)",
-	                      "ttttiii", t->unit, t->to_unit, t->subject, t->urgency, a->user, a->now, a->now);
+	int rc = db_insert_id(
+	    c, &a->id,
+	    "INSERT INTO helpdesk_threads (unit_code, to_unit, subject, urgency, status, created_by,"
+	    " created_at, updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?)",
+	    "ttttiii", t->unit, t->to_unit, t->subject, t->urgency, a->user, a->now, a->now);
 	if (rc < 0)
 		return rc;
 	return add_message(c, a->id, t->unit, t->body, t->files, t->nfiles, a->user, a->now);
@@ -392,10 +405,11 @@ int db_hd_create(struct db *db, const struct hd_new *t, int64_t user_id, int64_t
 	return rc;
 }
 
-#define HD_LIST_SQL                                                                                               \
-	"SELECT t.id, t.unit_code, u.name_th AS unit_name, t.to_unit, tu.name_th AS to_name, t.subject, t.urgency," \
-	" t.status, t.created_at, t.updated_at,"                                                                   \
-	" (SELECT COUNT(*) FROM helpdesk_messages m WHERE m.thread_id = t.id) AS messages"                          \
+#define HD_LIST_SQL                                                                                          \
+	"SELECT t.id, t.unit_code, u.name_th AS unit_name, t.to_unit, tu.name_th AS to_name, t.subject, "    \
+	"t.urgency,"                                                                                         \
+	" t.status, t.created_at, t.updated_at,"                                                             \
+	" (SELECT COUNT(*) FROM helpdesk_messages m WHERE m.thread_id = t.id) AS messages"                   \
 	" FROM helpdesk_threads t JOIN units u ON u.code = t.unit_code JOIN units tu ON tu.code = t.to_unit"
 
 json_t *db_hd_list(struct db *db, const char *unit, const char *to_unit, const char *status, int limit)
@@ -403,26 +417,31 @@ json_t *db_hd_list(struct db *db, const char *unit, const char *to_unit, const c
 	const char *st = status ? status : "";
 	if (unit)
 		return db_read_json(db, NULL, false,
-		                    HD_LIST_SQL " WHERE t.unit_code = ? AND (CAST(? AS TEXT) = '' OR t.status = ?)"
-		                                " ORDER BY t.updated_at DESC, t.id DESC LIMIT ?",
+		                    HD_LIST_SQL
+		                    " WHERE t.unit_code = ? AND (CAST(? AS TEXT) = '' OR t.status = ?)"
+		                    " ORDER BY t.updated_at DESC, t.id DESC LIMIT ?",
 		                    "ttti", unit, st, st, (int64_t)limit);
 	/* Raised to to_unit or, for a province, to the nation by its districts
 	 * (shown, answered by DOPA); the nation sees every thread raised to it. */
-	return db_read_json(db, NULL, false,
-	                    HD_LIST_SQL " WHERE (t.to_unit = ? OR (CAST(? AS TEXT) <> '0' AND u.parent_code = ?))"
-	                                " AND (CAST(? AS TEXT) = '' OR t.status = ?) ORDER BY t.updated_at DESC, t.id DESC LIMIT ?",
-	                    "ttttti", to_unit, to_unit, to_unit, st, st, (int64_t)limit);
+	return db_read_json(
+	    db, NULL, false,
+	    HD_LIST_SQL
+	    " WHERE (t.to_unit = ? OR (CAST(? AS TEXT) <> '0' AND u.parent_code = ?))"
+	    " AND (CAST(? AS TEXT) = '' OR t.status = ?) ORDER BY t.updated_at DESC, t.id DESC LIMIT ?",
+	    "ttttti", to_unit, to_unit, to_unit, st, st, (int64_t)limit);
 }
 
 int db_hd_count(struct db *db, const char *unit, const char *to_unit, const char *status, int64_t *n)
 {
 	int rc;
-	json_t *row = unit ? db_read_json(db, &rc, true,
-	                                  "SELECT COUNT(*) AS n FROM helpdesk_threads WHERE unit_code = ? AND status = ?",
-	                                  "tt", unit, status)
-	                   : db_read_json(db, &rc, true,
-	                                  "SELECT COUNT(*) AS n FROM helpdesk_threads WHERE to_unit = ? AND status = ?",
-	                                  "tt", to_unit, status);
+	json_t *row =
+	    unit ? db_read_json(
+	               db, &rc, true,
+	               "SELECT COUNT(*) AS n FROM helpdesk_threads WHERE unit_code = ? AND status = ?", "tt",
+	               unit, status)
+	         : db_read_json(db, &rc, true,
+	                        "SELECT COUNT(*) AS n FROM helpdesk_threads WHERE to_unit = ? AND status = ?",
+	                        "tt", to_unit, status);
 	if (!row)
 		return rc < 0 ? rc : DB_ERROR;
 	*n = json_integer_value(json_object_get(row, "n"));
@@ -440,12 +459,13 @@ static int hd_get_fn(struct dbc *c, void *arg)
 	json_t *t = db_query_row(c, &rc, HD_LIST_SQL " WHERE t.id = ?", "i", a->id);
 	if (!t)
 		return rc;
-	json_t *msgs = db_query_json(c,
-	                             "SELECT m.id, m.body, m.created_at, m.author_unit, COALESCE(u.display_name, '')"
-	                             " AS author_name, COALESCE(au.name_th, '') AS author_unit_name"
-	                             " FROM helpdesk_messages m LEFT JOIN users u ON u.id = m.author_id"
-	                             " LEFT JOIN units au ON au.code = m.author_unit WHERE m.thread_id = ? ORDER BY m.id",
-	                             "i", a->id);
+	json_t *msgs = db_query_json(
+	    c,
+	    "SELECT m.id, m.body, m.created_at, m.author_unit, COALESCE(u.display_name, '')"
+	    " AS author_name, COALESCE(au.name_th, '') AS author_unit_name"
+	    " FROM helpdesk_messages m LEFT JOIN users u ON u.id = m.author_id"
+	    " LEFT JOIN units au ON au.code = m.author_unit WHERE m.thread_id = ? ORDER BY m.id",
+	    "i", a->id);
 	json_t *files = db_query_json(c,
 	                              "SELECT id, message_id, filename, content_type, size, created_at,"
 	                              " CASE WHEN blob_hash IS NULL THEN 1 ELSE 0 END AS purged"
@@ -463,8 +483,8 @@ static int hd_get_fn(struct dbc *c, void *arg)
 	{
 		json_t *list = json_array();
 		json_int_t mid = json_integer_value(json_object_get(m, "id"));
-		json_array_foreach(files, k, f) if (json_integer_value(json_object_get(f, "message_id")) == mid)
-		    json_array_append(list, f);
+		json_array_foreach(files, k, f) if (json_integer_value(json_object_get(f, "message_id")) ==
+		                                    mid) json_array_append(list, f);
 		json_object_set_new(m, "attachments", list);
 	}
 	json_decref(files);
@@ -514,12 +534,13 @@ static int hd_reply_fn(struct dbc *c, void *arg)
 	rc = add_message(c, a->id, a->author_unit, a->body, a->files, a->nfiles, a->user, a->now);
 	if (rc < 0)
 		return rc;
-	return db_exec(c, "UPDATE helpdesk_threads SET status = ?, updated_at = ? WHERE id = ?", "tii", a->status,
-	               a->now, a->id);
+	return db_exec(c, "UPDATE helpdesk_threads SET status = ?, updated_at = ? WHERE id = ?", "tii",
+	               a->status, a->now, a->id);
 }
 
-int db_hd_reply(struct db *db, int64_t id, const char *author_unit, const char *body, const struct help_file *files,
-                size_t nfiles, const char *new_status, int64_t user_id, int64_t now)
+int db_hd_reply(struct db *db, int64_t id, const char *author_unit, const char *body,
+                const struct help_file *files, size_t nfiles, const char *new_status, int64_t user_id,
+                int64_t now)
 {
 	struct hd_arg a = {NULL, id, user_id, now, author_unit, body, new_status, files, nfiles, NULL};
 	return db_tx(db, hd_reply_fn, &a);
@@ -531,8 +552,9 @@ static int hd_close_fn(struct dbc *c, void *arg)
 	int rc = hd_open_check(c, a->id);
 	if (rc != DB_OK)
 		return rc;
-	return db_exec(c, "UPDATE helpdesk_threads SET status = 'closed', updated_at = ?, closed_at = ? WHERE id = ?",
-	               "iii", a->now, a->now, a->id);
+	return db_exec(
+	    c, "UPDATE helpdesk_threads SET status = 'closed', updated_at = ?, closed_at = ? WHERE id = ?",
+	    "iii", a->now, a->now, a->id);
 }
 
 int db_hd_close(struct db *db, int64_t id, int64_t now)
@@ -558,9 +580,10 @@ static int hd_purge_fn(struct dbc *c, void *arg)
 {
 	struct purge_arg *a = arg;
 	a->erased = 0;
-	int rc = db_query_int(c, &a->erased,
-	                      "SELECT COUNT(*) AS n FROM helpdesk_attachments WHERE blob_hash IS NOT NULL AND created_at < ?",
-	                      "i", a->before);
+	int rc = db_query_int(
+	    c, &a->erased,
+	    "SELECT COUNT(*) AS n FROM helpdesk_attachments WHERE blob_hash IS NOT NULL AND created_at < ?",
+	    "i", a->before);
 	if (rc < 0)
 		return rc;
 	rc = db_exec(c,

@@ -32,8 +32,8 @@ int db_help_doc_add(struct db *db, const char *title, const char *kind, const st
                     int64_t user_id, int64_t now, int64_t *id);
 /* Renames it and, when f is not NULL, replaces its file (kind too).
  * DB_NOT_FOUND when there is none. Blobs no longer named are removed. */
-int db_help_doc_update(struct db *db, int64_t id, const char *title, const char *kind, const struct help_file *f,
-                       int64_t now);
+int db_help_doc_update(struct db *db, int64_t id, const char *title, const char *kind,
+                       const struct help_file *f, int64_t now);
 int db_help_doc_delete(struct db *db, int64_t id);
 
 /* ---- contacts and channels ---- */
@@ -96,8 +96,9 @@ json_t *db_hd_get(struct db *db, int64_t id, int *rc);
 int db_hd_unit(struct db *db, int64_t id, char *unit, size_t cap);
 /* Adds a message; the thread's status becomes new_status. DB_CONFLICT when
  * it is closed (checked in the transaction); DB_NOT_FOUND when none. */
-int db_hd_reply(struct db *db, int64_t id, const char *author_unit, const char *body, const struct help_file *files,
-                size_t nfiles, const char *new_status, int64_t user_id, int64_t now);
+int db_hd_reply(struct db *db, int64_t id, const char *author_unit, const char *body,
+                const struct help_file *files, size_t nfiles, const char *new_status, int64_t user_id,
+                int64_t now);
 /* Closes it (DB_CONFLICT when closed already). */
 int db_hd_close(struct db *db, int64_t id, int64_t now);
 /* Attachment aid of thread id: {id, filename, content_type, size,

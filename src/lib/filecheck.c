@@ -71,8 +71,14 @@ int filecheck_pdf_pages(const void *data, size_t len)
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static int vips_ok;
 
+static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+	(void)domain, (void)level, (void)message, (void)data; /* a refused upload is answered, not logged */
+}
+
 static void vips_start(void)
 {
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, quiet, NULL);
 	vips_ok = VIPS_INIT("osspoint") == 0;
 	if (!vips_ok) {
 		log_error("filecheck: libvips did not start: %s", vips_error_buffer());
@@ -110,8 +116,8 @@ int filecheck_image_clean(const void *data, size_t len, const char *mime, struct
 	if (pixels <= 0 || pixels > FILECHECK_IMAGE_PIXELS)
 		return -1;
 	VipsImage *img = NULL;
-	if (vips_thumbnail_buffer((void *)data, len, &img, FILECHECK_IMAGE_SIDE, "size", VIPS_SIZE_DOWN, "height",
-	                          FILECHECK_IMAGE_SIDE, "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0) {
+	if (vips_thumbnail_buffer((void *)data, len, &img, FILECHECK_IMAGE_SIDE, "size", VIPS_SIZE_DOWN,
+	                          "height", FILECHECK_IMAGE_SIDE, "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0) {
 		vips_error_clear();
 		return -1;
 	}

@@ -15,8 +15,8 @@
 
 #include "lib/buf.h"
 
-#define FILECHECK_MIME_MAX    64
-#define FILECHECK_IMAGE_SIDE  2048
+#define FILECHECK_MIME_MAX     64
+#define FILECHECK_IMAGE_SIDE   2048
 #define FILECHECK_IMAGE_PIXELS (64L * 1000 * 1000) /* a larger image is refused (decompression bombs) */
 
 /* The MIME type of data (e.g. "application/pdf", "image/png",

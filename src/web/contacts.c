@@ -80,7 +80,8 @@ static void decorate_channels(json_t *list)
 	json_array_foreach(list, i, c)
 	{
 		const char *kind = web_str(c, "kind");
-		json_object_set_new(c, "kind_label", json_string(help_choice_label(help_fields_channel, "kind", kind)));
+		json_object_set_new(c, "kind_label",
+		                    json_string(help_choice_label(help_fields_channel, "kind", kind)));
 		bool line = !strncmp(kind, "line_", 5);
 		json_object_set_new(c, "is_line", json_boolean(line));
 		char title[320];
@@ -96,19 +97,25 @@ static json_t *fields_model(const struct help_field *list, json_t *values)
 	json_t *a = json_array();
 	for (const struct help_field *f = list; f->name; f++) {
 		const char *v = values ? web_str(values, f->name) : "";
-		json_t *m = json_pack("{s:s, s:s, s:b, s:i, s:s, s:b, s:b, s:b}", "name", f->name, "label_th", f->label_th,
-		                      "required", f->required, "max", f->max, "value", v, "multiline", f->kind == HF_TEXT,
-		                      "choice", f->kind == HF_CHOICE, "url", f->kind == HF_URL);
-		json_object_set_new(m, "type", json_string(f->kind == HF_PHONE   ? "tel"
-		                                           : f->kind == HF_EMAIL ? "email"
-		                                           : f->kind == HF_URL   ? "url"
-		                                                                 : "text"));
+		json_t *m =
+		    json_pack("{s:s, s:s, s:b, s:i, s:s, s:b, s:b, s:b}", "name", f->name, "label_th",
+		              f->label_th, "required", f->required, "max", f->max, "value", v, "multiline",
+		              f->kind == HF_TEXT, "choice", f->kind == HF_CHOICE, "url", f->kind == HF_URL);
+		json_object_set_new(m, "type",
+		                    json_string(f->kind == HF_PHONE   ? "tel"
+		                                : f->kind == HF_EMAIL ? "email"
+		                                : f->kind == HF_URL   ? "url"
+		                                                      : "text"));
 		if (f->kind == HF_CHOICE) {
 			json_t *opts = json_array();
 			for (size_t k = 0; f->choices[k]; k++)
-				json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", f->choices[k], "label",
-				                                      f->choice_labels[k], "selected",
-				                                      !strcmp(*v ? v : f->def ? f->def : "", f->choices[k])));
+				json_array_append_new(opts,
+				                      json_pack("{s:s, s:s, s:b}", "value", f->choices[k],
+				                                "label", f->choice_labels[k], "selected",
+				                                !strcmp(*v       ? v
+				                                        : f->def ? f->def
+				                                                 : "",
+				                                        f->choices[k])));
 			json_object_set_new(m, "options", opts);
 		}
 		json_array_append_new(a, m);
@@ -155,10 +162,11 @@ static void contacts_index(struct req *r)
 		}
 		char edit[64];
 		snprintf(edit, sizeof edit, "/units/%s/contacts", chain[i]);
-		json_t *um = json_pack("{s:s, s:s, s:o, s:o, s:b, s:b, s:b}", "code", chain[i], "level_label",
-		                       web_level_label(unit_level_of_code(chain[i]), chain[i]), "contacts", uc, "channels",
-		                       uch, "has_contacts", json_array_size(uc) > 0, "has_channels",
-		                       json_array_size(uch) > 0, "can_edit", may_edit(u, chain[i]));
+		json_t *um =
+		    json_pack("{s:s, s:s, s:o, s:o, s:b, s:b, s:b}", "code", chain[i], "level_label",
+		              web_level_label(unit_level_of_code(chain[i]), chain[i]), "contacts", uc,
+		              "channels", uch, "has_contacts", json_array_size(uc) > 0, "has_channels",
+		              json_array_size(uch) > 0, "can_edit", may_edit(u, chain[i]));
 		json_t *row = db_unit_find(app->db, chain[i]);
 		json_object_set_new(um, "name_th", json_string(row ? web_str(row, "name_th") : name));
 		json_decref(row);
@@ -168,7 +176,8 @@ static void contacts_index(struct req *r)
 	}
 	json_decref(contacts);
 	json_decref(channels);
-	reply_model(r, 200, "contacts", json_pack("{s:s, s:o}", "page_title", "ติดต่อประสานงาน", "units", units));
+	reply_model(r, 200, "contacts",
+	            json_pack("{s:s, s:o}", "page_title", "ติดต่อประสานงาน", "units", units));
 }
 
 static void contacts_edit(struct req *r)
@@ -192,13 +201,17 @@ static void contacts_edit(struct req *r)
 	}
 	size_t i;
 	json_t *e;
-	json_array_foreach(contacts, i, e) json_object_set_new(e, "fields", fields_model(help_fields_contact, e));
-	json_array_foreach(channels, i, e) json_object_set_new(e, "fields", fields_model(help_fields_channel, e));
-	bool channels_here = help_channel_level_ok(unit_level_of_code(code)) && u->role >= ROLE_PROVINCE_ADMIN;
-	json_t *m = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "page_title", "แก้ไขรายชื่อติดต่อ", "code", code,
-	                      "unit_name", web_str(unit, "name_th"), "contacts", contacts, "channels", channels,
-	                      "contact_fields", fields_model(help_fields_contact, NULL), "channel_fields",
-	                      fields_model(help_fields_channel, NULL), "channels_here", channels_here);
+	json_array_foreach(contacts, i, e)
+	    json_object_set_new(e, "fields", fields_model(help_fields_contact, e));
+	json_array_foreach(channels, i, e)
+	    json_object_set_new(e, "fields", fields_model(help_fields_channel, e));
+	bool channels_here =
+	    help_channel_level_ok(unit_level_of_code(code)) && u->role >= ROLE_PROVINCE_ADMIN;
+	json_t *m =
+	    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "page_title", "แก้ไขรายชื่อติดต่อ", "code", code,
+	              "unit_name", web_str(unit, "name_th"), "contacts", contacts, "channels", channels,
+	              "contact_fields", fields_model(help_fields_contact, NULL), "channel_fields",
+	              fields_model(help_fields_channel, NULL), "channels_here", channels_here);
 	json_decref(unit);
 	reply_model(r, 200, "contacts_edit", m);
 }
@@ -268,8 +281,9 @@ static void contact_create(struct req *r)
 	if (decode(r, help_fields_contact, false, &v) != 0)
 		return;
 	const struct help_field *L = help_fields_contact;
-	struct contact_in c = {help_value(L, &v, "name_th"), help_value(L, &v, "phone"), help_value(L, &v, "fax"),
-	                       help_value(L, &v, "email"), help_value(L, &v, "note")};
+	struct contact_in c = {help_value(L, &v, "name_th"), help_value(L, &v, "phone"),
+	                       help_value(L, &v, "fax"), help_value(L, &v, "email"),
+	                       help_value(L, &v, "note")};
 	int64_t id = 0;
 	int rc = db_contact_add(app->db, web_scope_unit(r), &c, web_user(r)->id, (int64_t)time(NULL), &id);
 	help_values_free(&v);
@@ -338,8 +352,8 @@ static void channel_create(struct req *r)
 	if (decode(r, help_fields_channel, false, &v) != 0)
 		return;
 	const struct help_field *L = help_fields_channel;
-	struct channel_in c = {help_value(L, &v, "kind"), help_value(L, &v, "name_th"), help_value(L, &v, "url"),
-	                       help_value(L, &v, "note")};
+	struct channel_in c = {help_value(L, &v, "kind"), help_value(L, &v, "name_th"),
+	                       help_value(L, &v, "url"), help_value(L, &v, "note")};
 	int64_t id = 0;
 	int rc = db_channel_add(app->db, web_scope_unit(r), &c, web_user(r)->id, (int64_t)time(NULL), &id);
 	help_values_free(&v);
@@ -405,10 +419,13 @@ static void channel_delete(struct req *r)
 const struct route contacts_routes[] = {
     {HTTP_GET, "/contacts", ROLE_OFFICER, 0, contacts_index, "contacts.index", &scope_own},
     {HTTP_GET, "/units/{code}/contacts", ROLE_DISTRICT_ADMIN, 0, contacts_edit, "contacts.edit", &scope_code},
-    {HTTP_POST, "/units/{code}/contacts", ROLE_DISTRICT_ADMIN, 0, contact_create, "contacts.create", &scope_code},
+    {HTTP_POST, "/units/{code}/contacts", ROLE_DISTRICT_ADMIN, 0, contact_create, "contacts.create",
+     &scope_code},
     {HTTP_POST, "/contacts/{id}", ROLE_DISTRICT_ADMIN, 0, contact_update, "contacts.update", &scope_contact},
-    {HTTP_POST, "/contacts/{id}/delete", ROLE_DISTRICT_ADMIN, 0, contact_delete, "contacts.delete", &scope_contact},
-    {HTTP_POST, "/units/{code}/channels", ROLE_PROVINCE_ADMIN, 0, channel_create, "channels.create", &scope_code},
+    {HTTP_POST, "/contacts/{id}/delete", ROLE_DISTRICT_ADMIN, 0, contact_delete, "contacts.delete",
+     &scope_contact},
+    {HTTP_POST, "/units/{code}/channels", ROLE_PROVINCE_ADMIN, 0, channel_create, "channels.create",
+     &scope_code},
     {HTTP_POST, "/channels/{id}", ROLE_PROVINCE_ADMIN, 0, channel_update, "channels.update", &scope_channel},
     {HTTP_POST, "/channels/{id}/delete", ROLE_PROVINCE_ADMIN, 0, channel_delete, "channels.delete",
      &scope_channel},

@@ -56,15 +56,16 @@ enum err upload_check(const struct form_field *p, enum upload_use use, size_t ma
 		u->kind = "pdf";
 		snprintf(u->mime, sizeof u->mime, "application/pdf");
 		safe_name(p->filename, ".pdf", u->filename);
-	} else if (use == UPLOAD_HELP_DOC && (!strncmp(mime, "text/", 5) || !strcmp(mime, "application/octet-stream"))) {
+	} else if (use == UPLOAD_HELP_DOC &&
+	           (!strncmp(mime, "text/", 5) || !strcmp(mime, "application/octet-stream"))) {
 		/* Markdown is plain text to libmagic ("text/plain", "text/x-…"). */
 		if (!filecheck_text_ok(p->value, p->len))
 			return ERR_FILE_TYPE;
 		u->kind = "markdown";
 		snprintf(u->mime, sizeof u->mime, "text/markdown; charset=utf-8");
 		safe_name(p->filename, ".md", u->filename);
-	} else if (use == UPLOAD_ATTACHMENT &&
-	           (!strcmp(mime, "image/jpeg") || !strcmp(mime, "image/png") || !strcmp(mime, "image/webp"))) {
+	} else if (use == UPLOAD_ATTACHMENT && (!strcmp(mime, "image/jpeg") || !strcmp(mime, "image/png") ||
+	                                        !strcmp(mime, "image/webp"))) {
 		char out_mime[FILECHECK_MIME_MAX];
 		int rc = filecheck_image_clean(p->value, p->len, mime, &u->clean, out_mime);
 		if (rc != 0)
@@ -87,7 +88,8 @@ void upload_cleanup(struct upload *u)
 	buf_cleanup(&u->clean);
 }
 
-void upload_send(struct req *r, const char *hash, const char *content_type, const char *filename, bool inline_)
+void upload_send(struct req *r, const char *hash, const char *content_type, const char *filename,
+                 bool inline_)
 {
 	uint64_t size = 0;
 	bool found = false;
@@ -101,8 +103,8 @@ void upload_send(struct req *r, const char *hash, const char *content_type, cons
 	buf_init(&cd, 1024);
 	buf_printf(&cd, "%s; filename=\"file\"; filename*=UTF-8''", inline_ ? "inline" : "attachment");
 	for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		    *p == '-' || *p == '_')
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '.' || *p == '-' || *p == '_')
 			buf_putc(&cd, (char)*p);
 		else
 			buf_printf(&cd, "%%%02X", *p);

@@ -17,11 +17,11 @@ enum upload_use {
 };
 
 struct upload {
-	struct help_file f;               /* what to store (data points into part or into clean) */
-	char mime[FILECHECK_MIME_MAX];    /* the stored type */
-	char filename[128];               /* the name shown: the client's, made safe */
-	const char *kind;                 /* UPLOAD_HELP_DOC: "pdf" | "markdown" */
-	struct buf clean;                 /* re-encoded image bytes */
+	struct help_file f;            /* what to store (data points into part or into clean) */
+	char mime[FILECHECK_MIME_MAX]; /* the stored type */
+	char filename[128];            /* the name shown: the client's, made safe */
+	const char *kind;              /* UPLOAD_HELP_DOC: "pdf" | "markdown" */
+	struct buf clean;              /* re-encoded image bytes */
 };
 
 /* Checks the file part p for use, at most max bytes. Returns ERR_OK (u
@@ -34,6 +34,7 @@ void upload_cleanup(struct upload *u);
 bool upload_given(const struct form_field *p);
 /* Streams a stored blob as the reply (Content-Disposition with filename;
  * inline = shown by the browser rather than downloaded). */
-void upload_send(struct req *r, const char *hash, const char *content_type, const char *filename, bool inline_);
+void upload_send(struct req *r, const char *hash, const char *content_type, const char *filename,
+                 bool inline_);
 
 #endif

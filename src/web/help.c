@@ -38,20 +38,13 @@
  * The longest matching prefix wins. Add a row with a new page's section
  * (the unit test checks that every section named here exists). */
 const struct help_link help_links[] = {
-    {"/home", "home"},
-    {"/units", "home"},
-    {"/users", "users"},
-    {"/registry/import", "registry"},
-    {"/registry", "registry"},
-    {"/survey", "survey"},
-    {"/admin/survey", "survey"},
-    {"/admin/services", "portal"},
-    {"/points", "portal"},
-    {"/help", "help"},
-    {"/contacts", "contacts"},
-    {"/units/{code}/contacts", "contacts"},
-    {"/helpdesk", "helpdesk"},
-    {NULL, NULL},
+    {"/home", "home"},           {"/units", "home"},
+    {"/users", "users"},         {"/registry/import", "registry"},
+    {"/registry", "registry"},   {"/survey", "survey"},
+    {"/admin/survey", "survey"}, {"/admin/services", "portal"},
+    {"/points", "portal"},       {"/help", "help"},
+    {"/contacts", "contacts"},   {"/units/{code}/contacts", "contacts"},
+    {"/helpdesk", "helpdesk"},   {NULL, NULL},
 };
 
 /* ---- the manual, built once ---- */
@@ -124,7 +117,8 @@ json_t *web_help_link(const char *path)
 		if (brace) { /* "/units/{code}/contacts": one segment in place of the parameter */
 			size_t head = (size_t)(brace - l->prefix);
 			const char *tail = strchr(brace, '}') + 1;
-			const char *seg_end = strncmp(path, l->prefix, head) ? NULL : strchr(path + head, '/');
+			const char *seg_end =
+			    strncmp(path, l->prefix, head) ? NULL : strchr(path + head, '/');
 			match = seg_end && seg_end > path + head && !strncmp(seg_end, tail, strlen(tail)) &&
 			        (seg_end[strlen(tail)] == '\0' || seg_end[strlen(tail)] == '/');
 		} else {
@@ -212,9 +206,11 @@ static json_t *docs_model(void)
 		snprintf(href, sizeof href, "/help/docs/%lld/file", (long long)id);
 		json_object_set_new(d, "file_href", json_string(href));
 		json_object_set_new(d, "is_pdf", json_boolean(!strcmp(web_str(d, "kind"), "pdf")));
-		json_object_set_new(d, "size_kb",
-		                    json_integer((json_integer_value(json_object_get(d, "size")) + 1023) / 1024));
-		json_object_set_new(d, "updated_th", date_th(json_integer_value(json_object_get(d, "updated_at"))));
+		json_object_set_new(
+		    d, "size_kb",
+		    json_integer((json_integer_value(json_object_get(d, "size")) + 1023) / 1024));
+		json_object_set_new(d, "updated_th",
+		                    date_th(json_integer_value(json_object_get(d, "updated_at"))));
 	}
 	return docs;
 }
@@ -223,8 +219,8 @@ static json_t *doc_fields_model(void)
 {
 	json_t *a = json_array();
 	for (const struct help_field *f = help_fields_doc; f->name; f++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:i}", "name", f->name, "label_th", f->label_th,
-		                                   "required", f->required, "max", f->max));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:i}", "name", f->name, "label_th",
+		                                   f->label_th, "required", f->required, "max", f->max));
 	return a;
 }
 
@@ -238,10 +234,11 @@ static void help_index(struct req *r)
 		return;
 	}
 	const struct session_user *u = web_user(r);
-	json_t *model = json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:I, s:o}", "page_title", "คู่มือและเอกสาร",
-	                          "manual_title", m->doc.title, "intro_html", m->intro_html, "sections", toc(m, NULL),
-	                          "docs", docs, "can_publish", u->role >= ROLE_NATIONAL_ADMIN, "doc_max_mb",
-	                          (json_int_t)(app->cfg->help_doc_max >> 20), "doc_fields", doc_fields_model());
+	json_t *model =
+	    json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:I, s:o}", "page_title", "คู่มือและเอกสาร",
+	              "manual_title", m->doc.title, "intro_html", m->intro_html, "sections", toc(m, NULL),
+	              "docs", docs, "can_publish", u->role >= ROLE_NATIONAL_ADMIN, "doc_max_mb",
+	              (json_int_t)(app->cfg->help_doc_max >> 20), "doc_fields", doc_fields_model());
 	json_object_set_new(model, "has_docs", json_boolean(json_array_size(docs) > 0));
 	if (q && *q && m->ix) {
 		size_t hits[MANUAL_SECTIONS_MAX];
@@ -251,8 +248,9 @@ static void help_index(struct req *r)
 			const struct manual_section *s = &m->doc.s[hits[i]];
 			char href[64];
 			snprintf(href, sizeof href, "/help/%s", s->id);
-			json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:o}", "id", s->id, "title", s->title, "href",
-			                                     href, "snippet", snippet(m->text[hits[i]], q)));
+			json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:o}", "id", s->id, "title",
+			                                     s->title, "href", href, "snippet",
+			                                     snippet(m->text[hits[i]], q)));
 		}
 		json_object_set_new(model, "q", json_string(q));
 		json_object_set_new(model, "searched", json_true());
@@ -272,15 +270,17 @@ static void help_section(struct req *r)
 		return;
 	}
 	size_t i = (size_t)(s - m->doc.s);
-	json_t *model = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o}", "page_title", s->title, "manual_title",
-	                          m->doc.title, "section", "id", s->id, "title", s->title, "html", m->html[i], "text",
-	                          m->text[i], "sections", toc(m, s->id));
+	json_t *model = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o}", "page_title", s->title,
+	                          "manual_title", m->doc.title, "section", "id", s->id, "title", s->title,
+	                          "html", m->html[i], "text", m->text[i], "sections", toc(m, s->id));
 	if (i > 0)
-		json_object_set_new(model, "prev",
-		                    json_pack("{s:s, s:s}", "id", m->doc.s[i - 1].id, "title", m->doc.s[i - 1].title));
+		json_object_set_new(
+		    model, "prev",
+		    json_pack("{s:s, s:s}", "id", m->doc.s[i - 1].id, "title", m->doc.s[i - 1].title));
 	if (i + 1 < m->doc.n)
-		json_object_set_new(model, "next",
-		                    json_pack("{s:s, s:s}", "id", m->doc.s[i + 1].id, "title", m->doc.s[i + 1].title));
+		json_object_set_new(
+		    model, "next",
+		    json_pack("{s:s, s:s}", "id", m->doc.s[i + 1].id, "title", m->doc.s[i + 1].title));
 	reply_model(r, 200, "help_section", model);
 }
 
@@ -289,11 +289,11 @@ static void help_print(struct req *r)
 	const struct manual_state *m = manual_get();
 	json_t *all = json_array();
 	for (size_t i = 0; i < m->doc.n; i++)
-		json_array_append_new(all, json_pack("{s:s, s:s, s:s}", "id", m->doc.s[i].id, "title", m->doc.s[i].title,
-		                                     "html", m->html[i]));
+		json_array_append_new(all, json_pack("{s:s, s:s, s:s}", "id", m->doc.s[i].id, "title",
+		                                     m->doc.s[i].title, "html", m->html[i]));
 	reply_model(r, 200, "help_print",
-	            json_pack("{s:s, s:s, s:s, s:o}", "page_title", m->doc.title, "manual_title", m->doc.title,
-	                      "intro_html", m->intro_html, "sections", all));
+	            json_pack("{s:s, s:s, s:s, s:o}", "page_title", m->doc.title, "manual_title",
+	                      m->doc.title, "intro_html", m->intro_html, "sections", all));
 }
 
 /* ---- published documents ---- */
@@ -326,7 +326,8 @@ static void help_doc_show(struct req *r)
 	snprintf(href, sizeof href, "/help/docs/%lld/file", (long long)id);
 	json_object_set_new(d, "file_href", json_string(href));
 	json_object_set_new(d, "is_pdf", json_boolean(!strcmp(web_str(d, "kind"), "pdf")));
-	json_object_set_new(d, "size_kb", json_integer((json_integer_value(json_object_get(d, "size")) + 1023) / 1024));
+	json_object_set_new(d, "size_kb",
+	                    json_integer((json_integer_value(json_object_get(d, "size")) + 1023) / 1024));
 	json_object_set_new(d, "updated_th", date_th(json_integer_value(json_object_get(d, "updated_at"))));
 	if (!strcmp(web_str(d, "kind"), "markdown")) {
 		/* Read the text back (chunk by chunk) and render it, safe mode. */
@@ -353,8 +354,9 @@ static void help_doc_show(struct req *r)
 	}
 	json_object_del(d, "blob_hash");
 	const struct session_user *u = web_user(r);
-	json_t *model = json_pack("{s:s, s:o, s:b, s:o}", "page_title", web_str(d, "title_th"), "doc", d,
-	                          "can_publish", u->role >= ROLE_NATIONAL_ADMIN, "doc_fields", doc_fields_model());
+	json_t *model =
+	    json_pack("{s:s, s:o, s:b, s:o}", "page_title", web_str(d, "title_th"), "doc", d, "can_publish",
+	              u->role >= ROLE_NATIONAL_ADMIN, "doc_fields", doc_fields_model());
 	reply_model(r, 200, "help_doc", model);
 }
 
@@ -422,8 +424,8 @@ static void help_doc_create(struct req *r)
 	} else {
 		int64_t id = 0;
 		const struct session_user *user = web_user(r);
-		int rc = db_help_doc_add(app->db, help_value(help_fields_doc, &v, "title_th"), u.kind, &u.f, user->id,
-		                         (int64_t)time(NULL), &id);
+		int rc = db_help_doc_add(app->db, help_value(help_fields_doc, &v, "title_th"), u.kind, &u.f,
+		                         user->id, (int64_t)time(NULL), &id);
 		if (rc != DB_OK) {
 			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		} else {
@@ -431,8 +433,10 @@ static void help_doc_create(struct req *r)
 			snprintf(target, sizeof target, "%lld", (long long)id);
 			web_audit(r, "help.publish", target, u.kind);
 			if (web_wants_json(r)) {
-				reply_json(r, 201, json_pack("{s:I, s:s, s:I, s:i}", "id", (json_int_t)id, "kind", u.kind, "size",
-				                             (json_int_t)u.f.len, "pages", u.f.pages));
+				reply_json(r, 201,
+				           json_pack("{s:I, s:s, s:I, s:i}", "id", (json_int_t)id, "kind",
+				                     u.kind, "size", (json_int_t)u.f.len, "pages",
+				                     u.f.pages));
 			} else {
 				reply_redirect(r, 303, "/help");
 			}
@@ -457,8 +461,8 @@ static void help_doc_update(struct req *r)
 	} else if (fe != ERR_OK) {
 		reply_error(r, fe, "file", NULL);
 	} else {
-		int rc = id > 0 ? db_help_doc_update(app->db, id, help_value(help_fields_doc, &v, "title_th"), u.kind,
-		                                     given ? &u.f : NULL, (int64_t)time(NULL))
+		int rc = id > 0 ? db_help_doc_update(app->db, id, help_value(help_fields_doc, &v, "title_th"),
+		                                     u.kind, given ? &u.f : NULL, (int64_t)time(NULL))
 		                : DB_NOT_FOUND;
 		if (rc == DB_NOT_FOUND) {
 			reply_error(r, ERR_HELP_DOC_NOT_FOUND, NULL, NULL);
@@ -506,7 +510,8 @@ const struct route help_routes[] = {
     {HTTP_POST, "/help/docs", ROLE_NATIONAL_ADMIN, 0, help_doc_create, "help.doc_create", &scope_national},
     {HTTP_GET, "/help/docs/{id}", ROLE_OFFICER, 0, help_doc_show, "help.doc", &scope_none},
     {HTTP_GET, "/help/docs/{id}/file", ROLE_OFFICER, 0, help_doc_file, "help.doc_file", &scope_none},
-    {HTTP_POST, "/help/docs/{id}", ROLE_NATIONAL_ADMIN, 0, help_doc_update, "help.doc_update", &scope_national},
+    {HTTP_POST, "/help/docs/{id}", ROLE_NATIONAL_ADMIN, 0, help_doc_update, "help.doc_update",
+     &scope_national},
     {HTTP_POST, "/help/docs/{id}/delete", ROLE_NATIONAL_ADMIN, 0, help_doc_delete, "help.doc_delete",
      &scope_national},
     {0, NULL, 0, 0, NULL, NULL, NULL},

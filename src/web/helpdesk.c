@@ -42,7 +42,8 @@ static json_t *when_th(int64_t t)
 static void decorate(json_t *t)
 {
 	char href[64];
-	snprintf(href, sizeof href, "/helpdesk/%lld", (long long)json_integer_value(json_object_get(t, "id")));
+	snprintf(href, sizeof href, "/helpdesk/%lld",
+	         (long long)json_integer_value(json_object_get(t, "id")));
 	json_object_set_new(t, "href", json_string(href));
 	enum helpdesk_status st = helpdesk_status_from(web_str(t, "status"));
 	json_object_set_new(t, "status_label", json_string(helpdesk_status_label(st)));
@@ -69,15 +70,16 @@ static json_t *fields_model(void)
 {
 	json_t *a = json_array();
 	for (const struct help_field *f = help_fields_thread; f->name; f++) {
-		json_t *m = json_pack("{s:s, s:s, s:b, s:i, s:b, s:b}", "name", f->name, "label_th", f->label_th, "required",
-		                      f->required, "max", f->max, "multiline", f->kind == HF_TEXT, "choice",
-		                      f->kind == HF_CHOICE);
+		json_t *m = json_pack("{s:s, s:s, s:b, s:i, s:b, s:b}", "name", f->name, "label_th",
+		                      f->label_th, "required", f->required, "max", f->max, "multiline",
+		                      f->kind == HF_TEXT, "choice", f->kind == HF_CHOICE);
 		if (f->kind == HF_CHOICE) {
 			json_t *opts = json_array();
 			for (size_t k = 0; f->choices[k]; k++)
-				json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", f->choices[k], "label",
-				                                      f->choice_labels[k], "selected",
-				                                      f->def && !strcmp(f->def, f->choices[k])));
+				json_array_append_new(opts,
+				                      json_pack("{s:s, s:s, s:b}", "value", f->choices[k],
+				                                "label", f->choice_labels[k], "selected",
+				                                f->def && !strcmp(f->def, f->choices[k])));
 			json_object_set_new(m, "options", opts);
 		}
 		json_array_append_new(a, m);
@@ -203,8 +205,9 @@ static void helpdesk_create(struct req *r)
 	snprintf(target, sizeof target, "%lld", (long long)id);
 	web_audit(r, "helpdesk.raise", target, to_unit);
 	if (web_wants_json(r)) {
-		reply_json(r, 201, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "status", "open", "to_unit",
-		                             to_unit, "attachments", (json_int_t)n));
+		reply_json(r, 201,
+		           json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "status", "open",
+		                     "to_unit", to_unit, "attachments", (json_int_t)n));
 		return;
 	}
 	char href[64];
@@ -236,31 +239,39 @@ static void helpdesk_show(struct req *r)
 	if (!t)
 		return;
 	decorate(t);
-	enum helpdesk_party p = helpdesk_party_of(u->unit_code, web_str(t, "unit_code"), web_str(t, "to_unit"));
+	enum helpdesk_party p =
+	    helpdesk_party_of(u->unit_code, web_str(t, "unit_code"), web_str(t, "to_unit"));
 	size_t i, k;
 	json_t *m, *a;
 	json_t *msgs = json_object_get(t, "thread_messages");
 	json_array_foreach(msgs, i, m)
 	{
-		json_object_set_new(m, "created_th", when_th(json_integer_value(json_object_get(m, "created_at"))));
-		json_object_set_new(m, "from_district", json_boolean(!strcmp(web_str(m, "author_unit"),
-		                                                             web_str(t, "unit_code"))));
+		json_object_set_new(m, "created_th",
+		                    when_th(json_integer_value(json_object_get(m, "created_at"))));
+		json_object_set_new(
+		    m, "from_district",
+		    json_boolean(!strcmp(web_str(m, "author_unit"), web_str(t, "unit_code"))));
 		json_array_foreach(json_object_get(m, "attachments"), k, a)
 		{
 			char href[96];
 			snprintf(href, sizeof href, "/helpdesk/%s/attachments/%lld", req_param(r, "id"),
 			         (long long)json_integer_value(json_object_get(a, "id")));
 			json_object_set_new(a, "href", json_string(href));
-			json_object_set_new(a, "size_kb",
-			                    json_integer((json_integer_value(json_object_get(a, "size")) + 1023) / 1024));
-			json_object_set_new(a, "is_purged", json_boolean(json_integer_value(json_object_get(a, "purged"))));
+			json_object_set_new(
+			    a, "size_kb",
+			    json_integer((json_integer_value(json_object_get(a, "size")) + 1023) / 1024));
+			json_object_set_new(a, "is_purged",
+			                    json_boolean(json_integer_value(json_object_get(a, "purged"))));
 		}
 	}
 	bool open = !json_is_true(json_object_get(t, "is_closed"));
-	json_t *model = json_pack("{s:s, s:o, s:b, s:b, s:s, s:o}", "page_title", web_str(t, "subject"), "thread", t,
-	                          "can_reply", open && p != HD_NONE, "can_close", open && p != HD_NONE, "party",
-	                          p == HD_RAISER ? "raiser" : p == HD_ADDRESSEE ? "addressee" : "none", "limits",
-	                          limits_model());
+	json_t *model =
+	    json_pack("{s:s, s:o, s:b, s:b, s:s, s:o}", "page_title", web_str(t, "subject"), "thread", t,
+	              "can_reply", open && p != HD_NONE, "can_close", open && p != HD_NONE, "party",
+	              p == HD_RAISER      ? "raiser"
+	              : p == HD_ADDRESSEE ? "addressee"
+	                                  : "none",
+	              "limits", limits_model());
 	reply_model(r, 200, "helpdesk_thread", model);
 }
 
@@ -306,8 +317,8 @@ static void helpdesk_reply(struct req *r)
 	const struct session_user *u = web_user(r);
 	const char *status = helpdesk_status_name(helpdesk_after_reply(p));
 	int64_t id = id_param(r, "id");
-	int rc = db_hd_reply(app->db, id, u->unit_code, help_value(help_fields_reply, &v, "body"), files, n, status,
-	                     u->id, (int64_t)time(NULL));
+	int rc = db_hd_reply(app->db, id, u->unit_code, help_value(help_fields_reply, &v, "body"), files, n,
+	                     status, u->id, (int64_t)time(NULL));
 	free_files(ups, n);
 	help_values_free(&v);
 	if (rc == DB_CONFLICT) {
@@ -377,8 +388,8 @@ static void helpdesk_attachment(struct req *r)
 		return;
 	}
 	const char *ct = web_str(a, "content_type");
-	upload_send(r, web_str(a, "blob_hash"), ct, web_str(a, "filename"), !strncmp(ct, "image/", 6) ||
-	                                                                          !strcmp(ct, "application/pdf"));
+	upload_send(r, web_str(a, "blob_hash"), ct, web_str(a, "filename"),
+	            !strncmp(ct, "image/", 6) || !strcmp(ct, "application/pdf"));
 	json_decref(a);
 }
 
@@ -392,18 +403,19 @@ void helpdesk_home(json_t *m, const struct session_user *u)
 	if (!l)
 		return;
 	json_object_set_new(m, "helpdesk",
-	                    json_pack("{s:o, s:b, s:b, s:s}", "threads", l, "has_threads", json_array_size(l) > 0,
-	                              "district", district, "href", district ? "/helpdesk?status=answered"
-	                                                                     : "/helpdesk?status=open"));
+	                    json_pack("{s:o, s:b, s:b, s:s}", "threads", l, "has_threads",
+	                              json_array_size(l) > 0, "district", district, "href",
+	                              district ? "/helpdesk?status=answered" : "/helpdesk?status=open"));
 }
 
 const struct route helpdesk_routes[] = {
     {HTTP_GET, "/helpdesk", ROLE_OFFICER, 0, helpdesk_index, "helpdesk.index", &scope_own},
     {HTTP_POST, "/helpdesk", ROLE_OFFICER, 0, helpdesk_create, "helpdesk.create", &scope_own_district},
     {HTTP_GET, "/helpdesk/{id}", ROLE_OFFICER, 0, helpdesk_show, "helpdesk.show", &scope_helpdesk},
-    {HTTP_POST, "/helpdesk/{id}/messages", ROLE_OFFICER, 0, helpdesk_reply, "helpdesk.reply", &scope_helpdesk},
-    {HTTP_POST, "/helpdesk/{id}/close", ROLE_OFFICER, 0, helpdesk_close, "helpdesk.close", &scope_helpdesk},
-    {HTTP_GET, "/helpdesk/{id}/attachments/{aid}", ROLE_OFFICER, 0, helpdesk_attachment, "helpdesk.attachment",
+    {HTTP_POST, "/helpdesk/{id}/messages", ROLE_OFFICER, 0, helpdesk_reply, "helpdesk.reply",
      &scope_helpdesk},
+    {HTTP_POST, "/helpdesk/{id}/close", ROLE_OFFICER, 0, helpdesk_close, "helpdesk.close", &scope_helpdesk},
+    {HTTP_GET, "/helpdesk/{id}/attachments/{aid}", ROLE_OFFICER, 0, helpdesk_attachment,
+     "helpdesk.attachment", &scope_helpdesk},
     {0, NULL, 0, 0, NULL, NULL, NULL},
 };
