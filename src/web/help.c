@@ -54,6 +54,7 @@ struct manual_state {
 	char *intro_html;
 	char *html[MANUAL_SECTIONS_MAX];
 	char *text[MANUAL_SECTIONS_MAX];
+	char *terms[MANUAL_SECTIONS_MAX]; /* the section's **bold** phrases: the names of buttons and menus */
 	struct search_index *ix;
 };
 
@@ -80,14 +81,42 @@ static void manual_build(void)
 	struct search_doc docs[MANUAL_SECTIONS_MAX];
 	for (size_t i = 0; i < m->doc.n; i++) {
 		const struct manual_section *s = &m->doc.s[i];
-		/* The section with its own heading, as h2 under the page's h1. */
-		m->html[i] = render(f->data + s->head, s->body + s->body_len - s->head, 0);
+		/* The section with its own heading (its title, without the {#id}),
+		 * as h2 under the page's h1. */
+		struct buf md;
+		buf_init(&md, 16u << 20);
+		buf_puts(&md, "## ");
+		buf_puts(&md, s->title);
+		buf_putc(&md, '\n');
+		buf_append(&md, f->data + s->body, s->body_len);
+		m->html[i] = render(buf_str(&md), md.len, 0);
+		buf_cleanup(&md);
 		struct buf t;
 		buf_init(&t, 16u << 20);
 		markdown_text(f->data + s->body, s->body_len, &t);
 		m->text[i] = xstrdup(buf_str(&t));
 		buf_cleanup(&t);
-		docs[i] = (struct search_doc){.name_th = s->title, .description = m->text[i]};
+		/* What the manual sets in bold (buttons, menus, statuses) is what
+		 * people search for: those phrases weigh as a service's everyday
+		 * words do, one per line. */
+		struct buf kw;
+		buf_init(&kw, 1u << 20);
+		const char *b = f->data + s->body, *end = b + s->body_len;
+		for (const char *p = b; p + 4 <= end;) {
+			const char *open = memmem(p, (size_t)(end - p), "**", 2);
+			const char *close = open ? memmem(open + 2, (size_t)(end - open - 2), "**", 2) : NULL;
+			if (!close)
+				break;
+			if (close - open - 2 <= 120 && !memchr(open + 2, '\n', (size_t)(close - open - 2))) {
+				buf_append(&kw, open + 2, (size_t)(close - open - 2));
+				buf_putc(&kw, '\n');
+			}
+			p = close + 2;
+		}
+		m->terms[i] = xstrdup(buf_str(&kw));
+		buf_cleanup(&kw);
+		docs[i] = (struct search_doc){
+		    .name_th = s->title, .keywords = m->terms[i], .description = m->text[i]};
 	}
 	m->ix = search_index_new(docs, m->doc.n);
 	if (!m->ix)

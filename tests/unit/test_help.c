@@ -66,8 +66,8 @@ static void test_shipped_manual_and_help_links(void **state)
 {
 	const struct manual_doc *d = help_manual();
 	assert_true(d->n >= 12);
-	const char *need[] = {"roles", "daily", "login", "home", "users", "registry", "portal", "survey",
-	                      "help", "contacts", "helpdesk", "faq", NULL};
+	const char *need[] = {"roles",  "daily", "login",    "home",     "users", "registry", "portal",
+	                      "survey", "help",  "contacts", "helpdesk", "faq",   NULL};
 	for (size_t i = 0; need[i]; i++)
 		assert_non_null(manual_find(d, need[i]));
 	/* Every help link names a section the manual has, and resolves. */
@@ -155,7 +155,8 @@ static void test_fields(void **state)
 	struct kv part = {(const char *const[]){"note", "เวลา 8.30–16.30", NULL}};
 	assert_int_equal(help_fields_check(help_fields_contact, get, &part, true, &v, &e), 0);
 	help_values_free(&v);
-	struct kv ch = {(const char *const[]){"name_th", "กลุ่ม", "url", "javascript:alert(1)", "kind", "fax", NULL}};
+	struct kv ch = {
+	    (const char *const[]){"name_th", "กลุ่ม", "url", "javascript:alert(1)", "kind", "fax", NULL}};
 	assert_int_equal(help_fields_check(help_fields_channel, get, &ch, false, &v, &e), -1);
 	assert_int_equal(e.n, 2);
 	help_values_free(&v);
@@ -188,7 +189,8 @@ static void test_tel_and_rules(void **state)
 	assert_int_equal(helpdesk_party_of("4701", "4701", "47"), HD_RAISER);
 	assert_int_equal(helpdesk_party_of("47", "4701", "47"), HD_ADDRESSEE);
 	assert_int_equal(helpdesk_party_of("0", "4701", "47"), HD_ADDRESSEE);
-	assert_int_equal(helpdesk_party_of("47", "4701", "0"), HD_NONE); /* raised to DOPA: the province reads */
+	assert_int_equal(helpdesk_party_of("47", "4701", "0"),
+	                 HD_NONE); /* raised to DOPA: the province reads */
 	assert_int_equal(helpdesk_party_of("48", "4701", "47"), HD_NONE);
 	assert_int_equal(helpdesk_party_of("4702", "4701", "47"), HD_NONE);
 	assert_int_equal(helpdesk_after_reply(HD_ADDRESSEE), HD_ANSWERED);
@@ -205,11 +207,11 @@ static void test_tel_and_rules(void **state)
 
 /* A 2x2 PNG (no metadata) and a minimal one-page PDF. */
 static const unsigned char png2x2[] = {
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
-    0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd, 0xd4, 0x9a, 0x73, 0x00, 0x00, 0x00,
-    0x16, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x08, 0x19, 0x18, 0xfe, 0x03,
-    0x00, 0x27, 0xf6, 0x04, 0xfc, 0x5f, 0x1e, 0x6f, 0x94, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
-    0x42, 0x60, 0x82};
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+    0x52, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd,
+    0xd4, 0x9a, 0x73, 0x00, 0x00, 0x00, 0x16, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+    0xcf, 0xc0, 0xf0, 0x1f, 0x08, 0x19, 0x18, 0xfe, 0x03, 0x00, 0x27, 0xf6, 0x04, 0xfc, 0x5f,
+    0x1e, 0x6f, 0x94, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
 
 static const char pdf1[] = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
                            "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
