@@ -206,7 +206,9 @@ void reply_stream(struct req *r, int status, const char *content_type, uint64_t 
 			free_ctx(ctx);
 		return;
 	}
-	set_reply(r, status, content_type ? content_type : "application/octet-stream", NULL, 0);
+	/* The type may live in the handler's memory (a database row): copy it. */
+	set_reply(r, status, req_strdup(r, content_type ? content_type : "application/octet-stream"), NULL,
+	          0);
 	struct reply_stream_src *s = xcalloc(1, sizeof *s);
 	s->size = size;
 	s->read = read;
