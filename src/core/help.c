@@ -61,7 +61,8 @@ size_t help_fields_count(const struct help_field *f)
 	return n;
 }
 
-/* Code points of valid UTF-8 s, or -1 when not valid UTF-8. */
+/* Code points of valid UTF-8 s (no overlong form, surrogate or code point
+ * past U+10FFFF), or -1 when it is not. */
 static long utf8_chars(const char *s)
 {
 	long n = 0;
@@ -73,9 +74,15 @@ static long utf8_chars(const char *s)
 		                                        : 0;
 		if (!k)
 			return -1;
-		for (size_t i = 1; i < k; i++)
+		unsigned cp = k == 1 ? *p : *p & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
+		for (size_t i = 1; i < k; i++) {
 			if ((p[i] & 0xC0) != 0x80)
 				return -1;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return -1;
 		p += k;
 		n++;
 	}

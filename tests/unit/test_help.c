@@ -169,6 +169,11 @@ static void test_fields(void **state)
 	assert_int_equal(help_fields_check(help_fields_thread, get, &line, false, &v, &e), -1);
 	assert_string_equal(e.e[0].field, "subject");
 	help_values_free(&v);
+	/* Overlong UTF-8 (found by fuzz_help) and surrogates are not text. */
+	struct kv over = {(const char *const[]){"subject", "\xe0\x98\xad", "body", "\xed\xa0\x80", NULL}};
+	assert_int_equal(help_fields_check(help_fields_thread, get, &over, false, &v, &e), -1);
+	assert_int_equal(e.n, 2);
+	help_values_free(&v);
 	assert_string_equal(help_choice_label(help_fields_thread, "urgency", "most_urgent"), "ด่วนที่สุด");
 }
 
