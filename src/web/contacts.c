@@ -22,6 +22,7 @@
 #include "lib/buf.h"
 #include "render/qr.h"
 #include "web/app.h"
+#include "web/forms.h"
 #include "web/scope.h"
 #include "web/web.h"
 
@@ -90,39 +91,6 @@ static void decorate_channels(json_t *list)
 	}
 }
 
-/* The fields of a form for the page: [{name, label_th, kind, required, max,
- * options [{value, label, selected}], value}]. */
-static json_t *fields_model(const struct help_field *list, json_t *values)
-{
-	json_t *a = json_array();
-	for (const struct help_field *f = list; f->name; f++) {
-		const char *v = values ? web_str(values, f->name) : "";
-		json_t *m =
-		    json_pack("{s:s, s:s, s:b, s:i, s:s, s:b, s:b, s:b}", "name", f->name, "label_th",
-		              f->label_th, "required", f->required, "max", f->max, "value", v, "multiline",
-		              f->kind == HF_TEXT, "choice", f->kind == HF_CHOICE, "url", f->kind == HF_URL);
-		json_object_set_new(m, "type",
-		                    json_string(f->kind == HF_PHONE   ? "tel"
-		                                : f->kind == HF_EMAIL ? "email"
-		                                : f->kind == HF_URL   ? "url"
-		                                                      : "text"));
-		if (f->kind == HF_CHOICE) {
-			json_t *opts = json_array();
-			for (size_t k = 0; f->choices[k]; k++)
-				json_array_append_new(opts,
-				                      json_pack("{s:s, s:s, s:b}", "value", f->choices[k],
-				                                "label", f->choice_labels[k], "selected",
-				                                !strcmp(*v       ? v
-				                                        : f->def ? f->def
-				                                                 : "",
-				                                        f->choices[k])));
-			json_object_set_new(m, "options", opts);
-		}
-		json_array_append_new(a, m);
-	}
-	return a;
-}
-
 static bool may_edit(const struct session_user *u, const char *unit)
 {
 	return u->role >= ROLE_DISTRICT_ADMIN && perm_unit_in_scope(u->unit_code, unit);
@@ -180,14 +148,18 @@ static void contacts_index(struct req *r)
 	            json_pack("{s:s, s:o}", "page_title", "ติดต่อประสานงาน", "units", units));
 }
 
-static void contacts_edit(struct req *r)
+/* The edit page's model for the unit in scope; errors (may be NULL) from a
+ * refused form: the add forms keep what was typed (for the list the form
+ * came from: contact or channel) and a summary names what to fix. NULL
+ * when it cannot be built (replied). */
+static json_t *edit_model(struct req *r, const struct help_field *refused, json_t *errors)
 {
 	const struct session_user *u = web_user(r);
 	const char *code = web_scope_unit(r);
 	json_t *unit = db_unit_find(app->db, code);
 	if (!unit) {
 		reply_error(r, ERR_NOT_FOUND, "code", NULL);
-		return;
+		return NULL;
 	}
 	const char *codes[3] = {code, code, code};
 	json_t *contacts = db_contacts_of(app->db, codes, 3);
@@ -197,46 +169,72 @@ static void contacts_edit(struct req *r)
 		json_decref(contacts);
 		json_decref(channels);
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
+		return NULL;
 	}
 	size_t i;
 	json_t *e;
 	json_array_foreach(contacts, i, e)
-	    json_object_set_new(e, "fields", fields_model(help_fields_contact, e));
+	{
+		char prefix[32];
+		snprintf(prefix, sizeof prefix, "c%lld-",
+		         (long long)json_integer_value(json_object_get(e, "id")));
+		json_object_set_new(e, "fields",
+		                    form_fields_model(help_fields_contact, prefix, NULL, e, NULL));
+	}
 	json_array_foreach(channels, i, e)
-	    json_object_set_new(e, "fields", fields_model(help_fields_channel, e));
+	{
+		char prefix[32];
+		snprintf(prefix, sizeof prefix, "ch%lld-",
+		         (long long)json_integer_value(json_object_get(e, "id")));
+		json_object_set_new(e, "fields",
+		                    form_fields_model(help_fields_channel, prefix, NULL, e, NULL));
+	}
 	bool channels_here =
 	    help_channel_level_ok(unit_level_of_code(code)) && u->role >= ROLE_PROVINCE_ADMIN;
-	json_t *m =
-	    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "page_title", "แก้ไขรายชื่อติดต่อ", "code", code,
-	              "unit_name", web_str(unit, "name_th"), "contacts", contacts, "channels", channels,
-	              "contact_fields", fields_model(help_fields_contact, NULL), "channel_fields",
-	              fields_model(help_fields_channel, NULL), "channels_here", channels_here);
+	bool c_typed = errors && refused == help_fields_contact,
+	     ch_typed = errors && refused == help_fields_channel;
+	json_t *m = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "page_title", "แก้ไขรายชื่อติดต่อ",
+	                      "code", code, "unit_name", web_str(unit, "name_th"), "contacts", contacts,
+	                      "channels", channels, "contact_fields",
+	                      form_fields_model(help_fields_contact, "new-c-", c_typed ? r : NULL, NULL,
+	                                        c_typed ? errors : NULL),
+	                      "channel_fields",
+	                      form_fields_model(help_fields_channel, "new-ch-", ch_typed ? r : NULL, NULL,
+	                                        ch_typed ? errors : NULL),
+	                      "channels_here", channels_here);
 	json_decref(unit);
-	reply_model(r, 200, "contacts_edit", m);
+	if (errors)
+		form_error_summary(m, refused, c_typed ? "new-c-" : ch_typed ? "new-ch-" : "", errors);
+	return m;
 }
 
-struct getter {
-	struct req *r;
-};
-
-static const char *get_field(const char *name, void *ctx)
+static void contacts_edit(struct req *r)
 {
-	return req_form(((struct getter *)ctx)->r, name);
+	json_t *m = edit_model(r, NULL, NULL);
+	if (m)
+		reply_model(r, 200, "contacts_edit", m);
 }
 
-/* Decodes list from the request; replies 422 and returns -1 on errors. */
+/* Decodes list from the request; on errors replies 422 (JSON: the problem;
+ * HTML: the edit page again, the add form keeping what was typed when the
+ * request was an add) and returns -1. */
 static int decode(struct req *r, const struct help_field *list, bool partial, struct help_values *v)
 {
-	struct getter g = {r};
-	struct help_errors e;
-	if (help_fields_check(list, get_field, &g, partial, v, &e) == 0)
+	json_t *errors = form_decode(r, list, partial, v);
+	if (!errors)
 		return 0;
-	json_t *errors = json_array();
-	for (size_t i = 0; i < e.n; i++)
-		web_field_error(errors, e.e[i].field, e.e[i].message);
-	reply_invalid(r, "error", NULL, errors);
-	help_values_free(v);
+	if (web_wants_json(r)) {
+		reply_invalid(r, NULL, NULL, errors);
+		return -1;
+	}
+	json_t *m = edit_model(r, partial ? NULL : list, errors);
+	if (!m) {
+		json_decref(errors);
+		return -1;
+	}
+	if (partial) /* an edit of an existing row: the summary only */
+		form_error_summary(m, list, "", errors);
+	reply_invalid(r, "contacts_edit", m, errors);
 	return -1;
 }
 

@@ -31,6 +31,7 @@
 #include "render/markdown.h"
 #include "web/app.h"
 #include "web/files.h"
+#include "web/forms.h"
 #include "web/scope.h"
 #include "web/web.h"
 
@@ -244,31 +245,24 @@ static json_t *docs_model(void)
 	return docs;
 }
 
-static json_t *doc_fields_model(void)
-{
-	json_t *a = json_array();
-	for (const struct help_field *f = help_fields_doc; f->name; f++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:i}", "name", f->name, "label_th",
-		                                   f->label_th, "required", f->required, "max", f->max));
-	return a;
-}
-
-static void help_index(struct req *r)
+/* The /help page's model (q: the search, may be NULL); with errors, the
+ * publish form keeps its title and names what to fix. NULL when the
+ * database failed. */
+static json_t *index_model(struct req *r, const char *q, json_t *errors)
 {
 	const struct manual_state *m = manual_get();
-	const char *q = req_query(r, "q");
 	json_t *docs = docs_model();
-	if (!docs) {
-		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
-	}
+	if (!docs)
+		return NULL;
 	const struct session_user *u = web_user(r);
-	json_t *model =
-	    json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:I, s:o}", "page_title", "คู่มือและเอกสาร",
-	              "manual_title", m->doc.title, "intro_html", m->intro_html, "sections", toc(m, NULL),
-	              "docs", docs, "can_publish", u->role >= ROLE_NATIONAL_ADMIN, "doc_max_mb",
-	              (json_int_t)(app->cfg->help_doc_max >> 20), "doc_fields", doc_fields_model());
+	json_t *model = json_pack(
+	    "{s:s, s:s, s:s, s:o, s:o, s:b, s:I, s:o}", "page_title", "คู่มือและเอกสาร", "manual_title",
+	    m->doc.title, "intro_html", m->intro_html, "sections", toc(m, NULL), "docs", docs, "can_publish",
+	    u->role >= ROLE_NATIONAL_ADMIN, "doc_max_mb", (json_int_t)(app->cfg->help_doc_max >> 20),
+	    "doc_fields", form_fields_model(help_fields_doc, "doc-", errors ? r : NULL, NULL, errors));
 	json_object_set_new(model, "has_docs", json_boolean(json_array_size(docs) > 0));
+	if (errors)
+		form_error_summary(model, help_fields_doc, "doc-", errors);
 	if (q && *q && m->ix) {
 		size_t hits[MANUAL_SECTIONS_MAX];
 		size_t n = search_query(m->ix, q, hits, MANUAL_SECTIONS_MAX);
@@ -285,6 +279,16 @@ static void help_index(struct req *r)
 		json_object_set_new(model, "searched", json_true());
 		json_object_set_new(model, "result_count", json_integer((json_int_t)n));
 		json_object_set_new(model, "results", res);
+	}
+	return model;
+}
+
+static void help_index(struct req *r)
+{
+	json_t *model = index_model(r, req_query(r, "q"), NULL);
+	if (!model) {
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
 	}
 	reply_model(r, 200, "help", model);
 }
@@ -383,9 +387,9 @@ static void help_doc_show(struct req *r)
 	}
 	json_object_del(d, "blob_hash");
 	const struct session_user *u = web_user(r);
-	json_t *model =
-	    json_pack("{s:s, s:o, s:b, s:o}", "page_title", web_str(d, "title_th"), "doc", d, "can_publish",
-	              u->role >= ROLE_NATIONAL_ADMIN, "doc_fields", doc_fields_model());
+	json_t *fields = form_fields_model(help_fields_doc, "doc-", NULL, d, NULL);
+	json_t *model = json_pack("{s:s, s:o, s:b, s:o}", "page_title", web_str(d, "title_th"), "doc", d,
+	                          "can_publish", u->role >= ROLE_NATIONAL_ADMIN, "doc_fields", fields);
 	reply_model(r, 200, "help_doc", model);
 }
 
@@ -409,12 +413,15 @@ static const char *form_value(const char *name, void *ctx)
 	return req_form(((struct form_get *)ctx)->r, name);
 }
 
+/* A refused publish: the problem (JSON) or /help again with the form
+ * keeping its title and a summary of what to fix. */
 static void invalid(struct req *r, const struct help_errors *e)
 {
 	json_t *errors = json_array();
 	for (size_t i = 0; i < e->n; i++)
 		web_field_error(errors, e->e[i].field, e->e[i].message);
-	reply_invalid(r, "error", NULL, errors);
+	json_t *m = web_wants_json(r) ? NULL : index_model(r, NULL, errors);
+	reply_invalid(r, m ? "help" : NULL, m, errors);
 }
 
 /* The uploaded document of this request (field "file"), checked; ERR_OK

@@ -23,6 +23,7 @@
 #include "lib/thai.h"
 #include "web/app.h"
 #include "web/files.h"
+#include "web/forms.h"
 #include "web/scope.h"
 #include "web/web.h"
 
@@ -66,50 +67,43 @@ static json_t *list_for(const struct session_user *u, const char *status, int li
 	return l;
 }
 
-static json_t *fields_model(void)
-{
-	json_t *a = json_array();
-	for (const struct help_field *f = help_fields_thread; f->name; f++) {
-		json_t *m = json_pack("{s:s, s:s, s:b, s:i, s:b, s:b}", "name", f->name, "label_th",
-		                      f->label_th, "required", f->required, "max", f->max, "multiline",
-		                      f->kind == HF_TEXT, "choice", f->kind == HF_CHOICE);
-		if (f->kind == HF_CHOICE) {
-			json_t *opts = json_array();
-			for (size_t k = 0; f->choices[k]; k++)
-				json_array_append_new(opts,
-				                      json_pack("{s:s, s:s, s:b}", "value", f->choices[k],
-				                                "label", f->choice_labels[k], "selected",
-				                                f->def && !strcmp(f->def, f->choices[k])));
-			json_object_set_new(m, "options", opts);
-		}
-		json_array_append_new(a, m);
-	}
-	return a;
-}
-
 static json_t *limits_model(void)
 {
 	return json_pack("{s:i, s:I}", "files_max", app->cfg->helpdesk_files_max, "file_max_mb",
 	                 (json_int_t)(app->cfg->helpdesk_file_max >> 20));
 }
 
-static void helpdesk_index(struct req *r)
+/* The list page's model; with errors, the new-thread form keeps what was
+ * typed and names what to fix. NULL when the database failed. */
+static json_t *index_model(struct req *r, const char *status, json_t *errors)
 {
 	const struct session_user *u = web_user(r);
+	json_t *l = list_for(u, status, LIST_MAX);
+	if (!l)
+		return NULL;
+	bool district = unit_level_of_code(u->unit_code) == UNIT_LEVEL_DISTRICT;
+	json_t *m = json_pack("{s:s, s:o, s:b, s:b, s:s, s:o, s:o}", "page_title", "แจ้งปัญหา", "threads", l,
+	                      "has_threads", json_array_size(l) > 0, "can_raise", district, "status",
+	                      status ? status : "", "fields",
+	                      form_fields_model(help_fields_thread, "hd-", errors ? r : NULL, NULL, errors),
+	                      "limits", limits_model());
+	if (errors)
+		form_error_summary(m, help_fields_thread, "hd-", errors);
+	return m;
+}
+
+static void helpdesk_index(struct req *r)
+{
 	const char *status = req_query(r, "status");
 	if (status && *status && helpdesk_status_from(status) == HD_STATUS_INVALID) {
 		reply_error(r, ERR_BAD_FIELD, "status", "สถานะต้องเป็น open, answered หรือ closed");
 		return;
 	}
-	json_t *l = list_for(u, status, LIST_MAX);
-	if (!l) {
+	json_t *m = index_model(r, status, NULL);
+	if (!m) {
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;
 	}
-	bool district = unit_level_of_code(u->unit_code) == UNIT_LEVEL_DISTRICT;
-	json_t *m = json_pack("{s:s, s:o, s:b, s:b, s:s, s:o, s:o}", "page_title", "แจ้งปัญหา", "threads", l,
-	                      "has_threads", json_array_size(l) > 0, "can_raise", district, "status",
-	                      status ? status : "", "fields", fields_model(), "limits", limits_model());
 	reply_model(r, 200, "helpdesk", m);
 }
 
@@ -142,35 +136,16 @@ static void free_files(struct upload *ups, size_t n)
 		upload_cleanup(&ups[i]);
 }
 
-struct getter {
-	struct req *r;
-};
-
-static const char *get_field(const char *name, void *ctx)
-{
-	return req_form(((struct getter *)ctx)->r, name);
-}
-
-static bool decode(struct req *r, const struct help_field *list, struct help_values *v)
-{
-	struct getter g = {r};
-	struct help_errors e;
-	if (help_fields_check(list, get_field, &g, false, v, &e) == 0)
-		return true;
-	json_t *errors = json_array();
-	for (size_t i = 0; i < e.n; i++)
-		web_field_error(errors, e.e[i].field, e.e[i].message);
-	reply_invalid(r, "error", NULL, errors);
-	help_values_free(v);
-	return false;
-}
-
 static void helpdesk_create(struct req *r)
 {
 	const struct session_user *u = web_user(r);
 	struct help_values v;
-	if (!decode(r, help_fields_thread, &v))
+	json_t *errors = form_decode(r, help_fields_thread, false, &v);
+	if (errors) {
+		json_t *m = web_wants_json(r) ? NULL : index_model(r, NULL, errors);
+		reply_invalid(r, m ? "helpdesk" : NULL, m, errors);
 		return;
+	}
 	const struct help_field *L = help_fields_thread;
 	char to_unit[8];
 	helpdesk_to_unit(u->unit_code, help_value(L, &v, "to"), to_unit);
@@ -300,8 +275,11 @@ static void helpdesk_reply(struct req *r)
 	}
 	json_decref(t);
 	struct help_values v;
-	if (!decode(r, help_fields_reply, &v))
+	json_t *errors = form_decode(r, help_fields_reply, false, &v);
+	if (errors) {
+		reply_invalid(r, NULL, NULL, errors);
 		return;
+	}
 	struct upload ups[HD_FILES_MAX];
 	size_t n = 0;
 	enum err fe = take_files(r, ups, &n);

@@ -97,6 +97,10 @@ for (const backend of backends()) {
       const bad = await c.padmin47.post('/units/47/contacts', { json: { phone: 'โทรได้ตลอด', email: 'x' } });
       assert.equal(bad.status, 422);
       assert.deepEqual(bad.json.errors.map((e) => e.field), ['name_th', 'phone', 'email']);
+      const html = await c.padmin47.post('/units/47/contacts', { form: { csrf: c.padmin47.csrf, name_th: 'กลุ่มงาน', phone: 'ไม่มี' }, accept: 'text/html' });
+      assert.equal(html.status, 422);
+      assert.match(html.text, /<a href="#new-c-phone">โทรศัพท์: /);
+      assert.match(html.text, /id="new-c-name_th" name="name_th" type="text" maxlength="200" value="กลุ่มงาน"/);
       const url = await c.padmin47.post('/units/47/channels', { json: { kind: 'line_group', name_th: 'x', url: 'javascript:alert(1)' } });
       assert.equal(url.status, 422);
       assert.deepEqual(url.json.errors.map((e) => e.field), ['url']);

@@ -144,6 +144,10 @@ for (const backend of backends()) {
       const nofile = await postMultipart(nadmin, '/help/docs', { title_th: 'x' });
       assert.equal(nofile.status, 422);
       assert.ok(nofile.json.errors.some((e) => e.field === 'file'));
+      const page = await postMultipart(nadmin, '/help/docs', { title_th: 'ชื่อที่พิมพ์' }, [], 'text/html');
+      assert.equal(page.status, 422);
+      assert.match(page.text, /<a href="#doc-file">ไฟล์: /);
+      assert.match(page.text, /value="ชื่อที่พิมพ์"/);
       const notitle = await postMultipart(nadmin, '/help/docs', {}, [['file', PDF, 'a.pdf']]);
       assert.equal(notitle.status, 422);
       assert.ok(notitle.json.errors.some((e) => e.field === 'title_th'));

@@ -134,6 +134,14 @@ for (const backend of backends()) {
       const nf = await c.officer4701.get('/helpdesk/999999');
       assert.equal(nf.status, 404);
       assert.equal(nf.json.type, '/problems/helpdesk-not-found');
+      // A refused HTML form comes back with what was typed and a summary of what to fix.
+      const html = await c.officer4701.post('/helpdesk', { form: { csrf: c.officer4701.csrf, body: 'รายละเอียดที่พิมพ์ไว้', urgency: 'urgent' }, accept: 'text/html' });
+      assert.equal(html.status, 422);
+      assert.match(html.text, /class="error-summary" role="alert"/);
+      assert.match(html.text, /<a href="#hd-subject">เรื่อง: กรุณากรอกข้อมูลช่องนี้<\/a>/);
+      assert.match(html.text, />รายละเอียดที่พิมพ์ไว้<\/textarea>/);
+      assert.match(html.text, /<option value="urgent" selected>/);
+      assert.match(html.text, /id="hd-subject" name="subject"[^>]*aria-invalid="true" aria-describedby="e-hd-subject"/);
       const bad = await c.officer4701.post('/helpdesk', { json: { urgency: 'now', to: 'minister' } });
       assert.equal(bad.status, 422);
       assert.deepEqual(bad.json.errors.map((e) => e.field), ['subject', 'urgency', 'to', 'body']);

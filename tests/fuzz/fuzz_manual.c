@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < d.n; i++) {
 		const struct manual_section *s = &d.s[i];
 		CHECK(s->head == at);
-		CHECK(s->head + 3 <= size && (!memcmp(md + s->head, "## ", 3) || !memcmp(md + s->head, "##\t", 3)));
+		CHECK(s->head + 3 <= size &&
+		      (!memcmp(md + s->head, "## ", 3) || !memcmp(md + s->head, "##\t", 3)));
 		CHECK(s->head == 0 || md[s->head - 1] == '\n');
 		CHECK(s->body > s->head && s->body <= size && s->body + s->body_len <= size);
 		CHECK(manual_id_valid(s->id));
