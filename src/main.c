@@ -26,6 +26,7 @@
 #include "http/http.h"
 #include "lib/config.h"
 #include "lib/crypto.h"
+#include "lib/filecheck.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
 #include "lib/thai.h"
@@ -742,6 +743,7 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 		pthread_join(purger, NULL);
 	}
 	registry_import_jobs_wait();
+	filecheck_shutdown(); /* libvips' threads and caches (issue 11's image attachments) */
 	rc = 0;
 out:
 	if (portal_started)

@@ -10,7 +10,8 @@ static const char *message_for(json_t *errors, const char *field)
 {
 	size_t i;
 	json_t *e;
-	json_array_foreach(errors, i, e) if (!strcmp(web_str(e, "field"), field)) return web_str(e, "message");
+	json_array_foreach(errors, i, e) if (!strcmp(web_str(e, "field"), field)) return web_str(e,
+	                                                                                         "message");
 	return NULL;
 }
 
@@ -24,13 +25,15 @@ json_t *form_fields_model(const struct help_field *list, const char *prefix, str
 			v = "";
 		char id[96];
 		snprintf(id, sizeof id, "%s%s", prefix, f->name);
-		json_t *m = json_pack("{s:s, s:s, s:s, s:b, s:i, s:s, s:b, s:b}", "name", f->name, "id", id, "label_th",
-		                      f->label_th, "required", f->required, "max", f->max, "value", v, "multiline",
-		                      f->kind == HF_TEXT, "choice", f->kind == HF_CHOICE);
-		json_object_set_new(m, "type", json_string(f->kind == HF_PHONE   ? "tel"
-		                                           : f->kind == HF_EMAIL ? "email"
-		                                           : f->kind == HF_URL   ? "url"
-		                                                                 : "text"));
+		json_t *m =
+		    json_pack("{s:s, s:s, s:s, s:b, s:i, s:s, s:b, s:b}", "name", f->name, "id", id,
+		              "label_th", f->label_th, "required", f->required, "max", f->max, "value", v,
+		              "multiline", f->kind == HF_TEXT, "choice", f->kind == HF_CHOICE);
+		json_object_set_new(m, "type",
+		                    json_string(f->kind == HF_PHONE   ? "tel"
+		                                : f->kind == HF_EMAIL ? "email"
+		                                : f->kind == HF_URL   ? "url"
+		                                                      : "text"));
 		const char *err = errors ? message_for(errors, f->name) : NULL;
 		if (err) {
 			json_object_set_new(m, "error", json_string(err));
@@ -40,9 +43,10 @@ json_t *form_fields_model(const struct help_field *list, const char *prefix, str
 			const char *chosen = *v ? v : f->def ? f->def : "";
 			json_t *opts = json_array();
 			for (size_t k = 0; f->choices[k]; k++)
-				json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", f->choices[k], "label",
-				                                      f->choice_labels[k], "selected",
-				                                      !strcmp(chosen, f->choices[k])));
+				json_array_append_new(opts,
+				                      json_pack("{s:s, s:s, s:b}", "value", f->choices[k],
+				                                "label", f->choice_labels[k], "selected",
+				                                !strcmp(chosen, f->choices[k])));
 			json_object_set_new(m, "options", opts);
 		}
 		json_array_append_new(a, m);
@@ -88,8 +92,8 @@ void form_error_summary(json_t *m, const struct help_field *list, const char *pr
 			label = "ไฟล์";
 		char href[96];
 		snprintf(href, sizeof href, "#%s%s", prefix, field);
-		json_array_append_new(l, json_pack("{s:s, s:s, s:s}", "label", label, "message", web_str(e, "message"),
-		                                   "href", href));
+		json_array_append_new(l, json_pack("{s:s, s:s, s:s}", "label", label, "message",
+		                                   web_str(e, "message"), "href", href));
 	}
 	json_object_set_new(m, "has_errors", json_boolean(json_array_size(l) > 0));
 	json_object_set_new(m, "error_list", l);

@@ -39,7 +39,7 @@
  * The longest matching prefix wins. Add a row with a new page's section
  * (the unit test checks that every section named here exists). */
 const struct help_link help_links[] = {
-    {"/home", "home"},           {"/units", "home"},
+    {"/home", "daily"},          {"/units", "home"},
     {"/users", "users"},         {"/registry/import", "registry"},
     {"/registry", "registry"},   {"/survey", "survey"},
     {"/admin/survey", "survey"}, {"/admin/services", "portal"},

@@ -80,7 +80,7 @@ for (const backend of backends()) {
     });
 
     test('every staff page links to its section of the manual', async () => {
-      const pages = [['/home', 'home'], ['/registry', 'registry'], ['/registry/new', 'registry'], ['/units', 'home'],
+      const pages = [['/home', 'daily'], ['/registry', 'registry'], ['/registry/new', 'registry'], ['/units', 'home'],
         ['/contacts', 'contacts'], ['/helpdesk', 'helpdesk'], ['/help', 'help'], ['/survey/counter', 'survey']];
       for (const [path, id] of pages) {
         const r = await officer.get(path, { accept: 'text/html' });
