@@ -34,11 +34,12 @@ static struct db *DB(void **state)
 
 static int seed_fn(struct dbc *c, void *arg)
 {
-	return db_exec_script(c, "INSERT INTO units (code, parent_code, level, name_th) VALUES ('0', NULL, 0, 'ประเทศไทย');"
-	                         "INSERT INTO units (code, parent_code, level, name_th) VALUES ('47', '0', 1, 'สกลนคร');"
-	                         "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4701', '47', 2, 'เมือง');"
-	                         "INSERT INTO users (id, username, display_name, role, unit_code, password_hash, created_at,"
-	                         " updated_at) VALUES (1, 'officer', 'ทดสอบ', 'officer', '4701', 'x', 1, 1);");
+	return db_exec_script(
+	    c, "INSERT INTO units (code, parent_code, level, name_th) VALUES ('0', NULL, 0, 'ประเทศไทย');"
+	       "INSERT INTO units (code, parent_code, level, name_th) VALUES ('47', '0', 1, 'สกลนคร');"
+	       "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4701', '47', 2, 'เมือง');"
+	       "INSERT INTO users (id, username, display_name, role, unit_code, password_hash, created_at,"
+	       " updated_at) VALUES (1, 'officer', 'ทดสอบ', 'officer', '4701', 'x', 1, 1);");
 }
 
 static int group_setup(void **state)
@@ -51,7 +52,8 @@ static int group_setup(void **state)
 	char err[512];
 	s->db = db_open(s->f.url, 8, err, sizeof err);
 	if (!s->db || db_migrate(s->db) < 0 || db_tx(s->db, seed_fn, NULL) != DB_OK) {
-		fprintf(stderr, "test_help_db: cannot set up the database: %s\n", s->db ? "migrate/seed" : err);
+		fprintf(stderr, "test_help_db: cannot set up the database: %s\n",
+		        s->db ? "migrate/seed" : err);
 		db_close(s->db);
 		fresh_drop(&s->f);
 		free(s);
@@ -72,9 +74,10 @@ static int group_teardown(void **state)
 
 static int clear(void **state)
 {
-	return fresh_exec_tx(DB(state), "DELETE FROM helpdesk_attachments; DELETE FROM helpdesk_messages;"
-	                                " DELETE FROM helpdesk_threads; DELETE FROM help_docs; DELETE FROM blob_chunks;"
-	                                " DELETE FROM blobs") == DB_OK
+	return fresh_exec_tx(DB(state),
+	                     "DELETE FROM helpdesk_attachments; DELETE FROM helpdesk_messages;"
+	                     " DELETE FROM helpdesk_threads; DELETE FROM help_docs; DELETE FROM blob_chunks;"
+	                     " DELETE FROM blobs") == DB_OK
 	           ? 0
 	           : -1;
 }
@@ -126,7 +129,8 @@ static void test_blob_boundaries(void **state)
 		free(back);
 		char sql[160];
 		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM blob_chunks WHERE hash = '%s'", want);
-		assert_int_equal(fresh_count(DB(state), sql), n == 0 ? 1 : (int64_t)((n + BLOB_CHUNK - 1) / BLOB_CHUNK));
+		assert_int_equal(fresh_count(DB(state), sql),
+		                 n == 0 ? 1 : (int64_t)((n + BLOB_CHUNK - 1) / BLOB_CHUNK));
 		json_decref(d);
 		free(data);
 	}
@@ -167,7 +171,8 @@ struct racer {
 static void *race(void *arg)
 {
 	struct racer *r = arg;
-	r->rc = r->close ? db_hd_close(r->db, r->id, 50) : db_hd_reply(r->db, r->id, "47", "ตอบ", NULL, 0, "answered", 1, 50);
+	r->rc = r->close ? db_hd_close(r->db, r->id, 50)
+	                 : db_hd_reply(r->db, r->id, "47", "ตอบ", NULL, 0, "answered", 1, 50);
 	return NULL;
 }
 
@@ -197,7 +202,8 @@ static void test_closed_inside_the_transaction(void **state)
 	}
 	assert_int_equal(closed, 1);
 	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM helpdesk_messages WHERE thread_id = %lld", (long long)id);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM helpdesk_messages WHERE thread_id = %lld",
+	         (long long)id);
 	assert_int_equal(fresh_count(DB(state), sql), 1 + replied);
 	assert_int_equal(db_hd_reply(DB(state), id, "4701", "x", NULL, 0, "open", 1, 60), DB_CONFLICT);
 	assert_int_equal(db_hd_reply(DB(state), 999999, "4701", "x", NULL, 0, "open", 1, 60), DB_NOT_FOUND);
@@ -216,10 +222,12 @@ static void test_purge_attachments(void **state)
 	assert_int_equal(db_hd_purge(DB(state), 2000, 9000, &erased), DB_OK);
 	assert_int_equal(erased, 1);
 	assert_int_equal(fresh_count(DB(state), "SELECT COUNT(*) FROM blobs"), 1);
-	assert_int_equal(fresh_count(DB(state), "SELECT COUNT(*) FROM helpdesk_attachments WHERE purged_at = 9000"), 1);
+	assert_int_equal(
+	    fresh_count(DB(state), "SELECT COUNT(*) FROM helpdesk_attachments WHERE purged_at = 9000"), 1);
 	json_t *t = db_hd_get(DB(state), a, NULL);
 	assert_non_null(t);
-	json_t *att = json_array_get(json_object_get(json_array_get(json_object_get(t, "thread_messages"), 0), "attachments"), 0);
+	json_t *att = json_array_get(
+	    json_object_get(json_array_get(json_object_get(t, "thread_messages"), 0), "attachments"), 0);
 	assert_int_equal(fresh_jint(att, "purged"), 1);
 	json_decref(t);
 	assert_int_equal(db_hd_purge(DB(state), 2000, 9100, &erased), DB_OK);
