@@ -54,6 +54,17 @@ static json_t *qr_inline(const char *url, const char *title)
 	return j ? j : json_null();
 }
 
+/* "" → null for the optional fields: the templates show a line only when
+ * there is something (our Mustache holds "" truthy: docs/ui.md). */
+static void blank_to_null(json_t *o, const char *const *keys)
+{
+	for (size_t i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(o, keys[i]);
+		if (json_is_string(v) && !*json_string_value(v))
+			json_object_set_new(o, keys[i], json_null());
+	}
+}
+
 static void decorate_contacts(json_t *list)
 {
 	size_t i;
@@ -71,6 +82,7 @@ static void decorate_contacts(json_t *list)
 			snprintf(href, sizeof href, "mailto:%s", email);
 			json_object_set_new(c, "mailto", json_string(href));
 		}
+		blank_to_null(c, (const char *const[]){"phone", "fax", "email", "note", NULL});
 	}
 }
 
@@ -88,6 +100,7 @@ static void decorate_channels(json_t *list)
 		char title[320];
 		snprintf(title, sizeof title, "คิวอาร์โค้ด %s", web_str(c, "name_th"));
 		json_object_set_new(c, "qr_svg", qr_inline(web_str(c, "url"), title));
+		blank_to_null(c, (const char *const[]){"note", NULL});
 	}
 }
 
