@@ -25,6 +25,7 @@ build-essential cmake pkg-config clang clang-format libclang-rt-14-dev libfuzzer
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev postgresql
 libsodium-dev libcairo2-dev libpango1.0-dev libthai-dev libqrencode-dev libxlsxwriter-dev
 libzip-dev libexpat1-dev
+libcmark-gfm-dev libcmark-gfm-extensions-dev libmagic-dev libpoppler-glib-dev libvips-dev
 fonts-tlwg-laksaman
 libcmocka-dev curl libpoppler-glib-dev
 chromium

@@ -13,6 +13,7 @@
 #include "core/perm.h"
 #include "core/throttle.h"
 #include "db/db.h"
+#include "db/help.h"
 #include "db/eservices.h"
 #include "db/seed.h"
 #include "db/sessions.h"
@@ -26,6 +27,7 @@
 #include "http/http.h"
 #include "lib/config.h"
 #include "lib/crypto.h"
+#include "lib/filecheck.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
 #include "lib/thai.h"
@@ -289,6 +291,11 @@ static int cmd_seed(const struct config *cfg, struct args *a)
 	if (rc == 0)
 		printf("osspoint: ข้อมูลอ้างอิง — %d จังหวัด, %d อำเภอ/เขต, %d บริการ e-Service\n", n.provinces,
 		       n.districts, n.eservices);
+	int contacts = 0; /* DOPA's contact from the letter (issue 11, step 9) */
+	if (rc == 0 && db_seed_contacts(db, &contacts) != DB_OK)
+		rc = -1, snprintf(err, sizeof err, "บันทึกรายชื่อติดต่อของกรมการปกครองไม่สำเร็จ");
+	else if (rc == 0 && contacts)
+		printf("osspoint: รายชื่อติดต่อ — กลุ่มพัฒนาระบบบริหาร กรมการปกครอง\n");
 	if (rc == 0 && demo) {
 		rc = db_seed_demo(db, &n, err, sizeof err);
 		if (rc == 0)
@@ -454,7 +461,15 @@ static int purge_now(const struct config *cfg, struct db *db, int64_t *erased, i
 		snprintf(detail, sizeof detail, "%lld", (long long)*comments);
 		db_audit_add(db, now, 0, "survey.purge", "survey_responses", detail, "");
 	}
-	return rc != DB_OK ? rc : src;
+	/* แจ้งปัญหา's attachments (issue 11): erased after helpdesk_attachment_days. */
+	int64_t files = 0;
+	int hrc = db_hd_purge(db, now - (int64_t)cfg->helpdesk_attachment_days * 86400, now, &files);
+	if (hrc == DB_OK && files > 0) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "%lld", (long long)files);
+		db_audit_add(db, now, 0, "helpdesk.purge", "helpdesk_attachments", detail, "");
+	}
+	return rc != DB_OK ? rc : src != DB_OK ? src : hrc;
 }
 
 static int cmd_purge(const struct config *cfg)
@@ -827,6 +842,7 @@ static int cmd_serve(const struct config *cfg, struct args *a)
 		pthread_join(closer, NULL);
 	}
 	registry_import_jobs_wait();
+	filecheck_shutdown(); /* libvips' threads and caches (issue 11's image attachments) */
 	rc = 0;
 out:
 	if (portal_started)

@@ -1403,6 +1403,62 @@ json_t *db_query_json(struct dbc *c, const char *sql, const char *types, ...)
 	return rows;
 }
 
+/* db_read_json: one query in db_read, its arguments kept as a va_list that
+ * every (retried) run copies. */
+struct read_json {
+	const char *sql, *types;
+	bool one;
+	va_list *ap;
+	json_t *out;
+};
+
+static int read_json_fn(struct dbc *c, void *arg)
+{
+	struct read_json *a = arg;
+	json_decref(a->out);
+	a->out = NULL;
+	va_list ap;
+	va_copy(ap, *a->ap);
+	struct db_stmt *st = prepare_va(c, a->sql, a->types, ap);
+	va_end(ap);
+	if (!st)
+		return prepare_failure(c);
+	int rc;
+	if (a->one) {
+		rc = db_step(st);
+		if (rc == DB_ROW)
+			a->out = row_json(st);
+	} else {
+		a->out = json_array();
+		while ((rc = db_step(st)) == DB_ROW)
+			json_array_append_new(a->out, row_json(st));
+	}
+	db_finish(st);
+	if (rc < 0) {
+		json_decref(a->out);
+		a->out = NULL;
+		return rc;
+	}
+	return rc == DB_ROW ? DB_ROW : DB_DONE;
+}
+
+json_t *db_read_json(struct db *db, int *rc, bool one, const char *sql, const char *types, ...)
+{
+	int dummy;
+	if (!rc)
+		rc = &dummy;
+	va_list ap;
+	va_start(ap, types);
+	struct read_json a = {sql, types, one, &ap, NULL};
+	*rc = db_read(db, read_json_fn, &a);
+	va_end(ap);
+	if (*rc < 0) {
+		json_decref(a.out);
+		return NULL;
+	}
+	return a.out;
+}
+
 json_t *db_query_row(struct dbc *c, int *rc, const char *sql, const char *types, ...)
 {
 	int dummy;

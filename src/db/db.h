@@ -259,6 +259,11 @@ json_t *db_query_json(struct dbc *c, const char *sql, const char *types, ...);
  * with *rc = DB_ROW; NULL with *rc = DB_DONE when there is no row, or NULL
  * with a negative *rc on error. rc may be NULL. */
 json_t *db_query_row(struct dbc *c, int *rc, const char *sql, const char *types, ...);
+/* One query in its own db_read (retried as db_read is): one = false
+ * returns every row as db_query_json does (*rc DB_DONE); one = true the
+ * first row as db_query_row does (*rc DB_ROW, or NULL with *rc DB_DONE when
+ * there is none). NULL with a negative *rc on error. rc may be NULL. */
+json_t *db_read_json(struct db *db, int *rc, bool one, const char *sql, const char *types, ...);
 /* Runs a multi-statement script without parameters (migrations, DDL).
  * Returns DB_OK or a negative db_rc. */
 int db_exec_script(struct dbc *c, const char *sql);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "http/internal.h"
+#include "lib/xalloc.h"
 #include "lib/log.h"
 
 struct req *req_fake_new(const char *method, const char *target, const char *const *headers, const char *body,
@@ -49,6 +50,23 @@ struct req *req_fake_new(const char *method, const char *target, const char *con
 void http_dispatch_fake(const struct http_config *cfg, const struct router *rt, struct req *r)
 {
 	http_dispatch(cfg, rt, r);
+	/* A streamed body is read here at once, as a client would read it. */
+	struct reply_stream_src *st = r->reply.stream;
+	if (st) {
+		r->reply.stream = NULL;
+		char *body = xmalloc(st->size ? st->size : 1);
+		uint64_t pos = 0;
+		while (pos < st->size) {
+			long long n = st->read(st->ctx, pos, body + pos, st->size - pos);
+			if (n <= 0)
+				break;
+			pos += (uint64_t)n;
+		}
+		r->reply.body = body;
+		r->reply.len = pos;
+		r->reply.body_owned = true;
+		reply_stream_free(st);
+	}
 }
 
 int req_fake_status(const struct req *r)

@@ -182,6 +182,8 @@ const char *req_client_ip(const struct req *r);
  * "true"); NULL when absent or of another type. */
 const char *req_form(const struct req *r, const char *name);
 const struct form_field *req_file(const struct req *r, const char *name);
+/* The n-th (from 0) file part named name, or NULL (several files in one field). */
+const struct form_field *req_file_at(const struct req *r, const char *name, size_t n);
 /* Parsed JSON body (borrowed), or NULL when the body was not JSON. */
 json_t *req_json(const struct req *r);
 bool req_is_json_body(const struct req *r);
@@ -240,6 +242,17 @@ void reply_bytes(struct req *r, int status, const char *content_type, const void
 /* Raw bytes, taking ownership of `data` (malloc'ed). */
 void reply_bytes_owned(struct req *r, int status, const char *content_type, void *data, size_t len);
 bool req_replied(const struct req *r);
+/* Streams a body of exactly `size` bytes (a file kept in the database):
+ * read(ctx, pos, buf, max) copies up to max bytes from offset pos into buf
+ * and returns how many (> 0), or -1 when it cannot (the connection is then
+ * cut: the client sees a short body, never a wrong one). It is called from
+ * the server's thread after the handler returned, as the client reads, so
+ * a large file is never all in memory; ctx must own everything it needs (no
+ * request memory) and free_ctx(ctx) is called once at the end, whether or
+ * not the body was sent. Fake requests read the whole body at once. */
+typedef long long (*reply_read_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
+void reply_stream(struct req *r, int status, const char *content_type, uint64_t size, reply_read_fn read,
+                  void (*free_ctx)(void *ctx), void *ctx);
 
 /* ---- server ---- */
 

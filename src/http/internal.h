@@ -56,7 +56,17 @@ struct reply {
 	struct static_file *file;        /* a reference: body and headers come from the cache */
 	bool not_modified;               /* with file or cached: the 304 variant */
 	struct http_cache_entry *cached; /* a reference: a page cache hit */
+	struct reply_stream_src *stream; /* reply_stream: handed to MHD when queued */
 };
+
+struct reply_stream_src {
+	uint64_t size;
+	reply_read_fn read;
+	void (*free_ctx)(void *ctx);
+	void *ctx;
+};
+/* reply.c: frees a stream never handed to MHD. */
+void reply_stream_free(struct reply_stream_src *s);
 
 /* A request-completion hook (req_on_done). */
 struct done_hook {

@@ -189,6 +189,34 @@ void reply_bytes_owned(struct req *r, int status, const char *content_type, void
 	set_reply(r, status, content_type ? content_type : "application/octet-stream", data, len);
 }
 
+void reply_stream_free(struct reply_stream_src *s)
+{
+	if (!s)
+		return;
+	if (s->free_ctx)
+		s->free_ctx(s->ctx);
+	free(s);
+}
+
+void reply_stream(struct req *r, int status, const char *content_type, uint64_t size, reply_read_fn read,
+                  void (*free_ctx)(void *ctx), void *ctx)
+{
+	if (replied_already(r, "reply_stream")) {
+		if (free_ctx)
+			free_ctx(ctx);
+		return;
+	}
+	/* The type may live in the handler's memory (a database row): copy it. */
+	set_reply(r, status, req_strdup(r, content_type ? content_type : "application/octet-stream"), NULL,
+	          0);
+	struct reply_stream_src *s = xcalloc(1, sizeof *s);
+	s->size = size;
+	s->read = read;
+	s->free_ctx = free_ctx;
+	s->ctx = ctx;
+	r->reply.stream = s;
+}
+
 void reply_redirect(struct req *r, int status, const char *location)
 {
 	if (replied_already(r, "reply_redirect"))

@@ -48,6 +48,7 @@ void req_free(struct req *r)
 	buf_cleanup(&r->body);
 	if (r->reply.body_owned)
 		free(r->reply.body);
+	reply_stream_free(r->reply.stream);
 	if (r->reply.file)
 		static_file_release(r->reply.file);
 	if (r->reply.cached)
@@ -473,6 +474,14 @@ const struct form_field *req_file(const struct req *r, const char *name)
 {
 	for (size_t i = 0; i < r->form.n; i++)
 		if (r->form.f[i].filename && strcmp(r->form.f[i].name, name) == 0)
+			return &r->form.f[i];
+	return NULL;
+}
+
+const struct form_field *req_file_at(const struct req *r, const char *name, size_t n)
+{
+	for (size_t i = 0; i < r->form.n; i++)
+		if (r->form.f[i].filename && strcmp(r->form.f[i].name, name) == 0 && n-- == 0)
 			return &r->form.f[i];
 	return NULL;
 }

@@ -259,6 +259,28 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	return r;
 }
 
+/* reply_stream's body, as the client reads it. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct reply_stream_src *st = cls;
+	if (pos >= st->size)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (max > st->size - pos)
+		max = (size_t)(st->size - pos);
+	long long n = st->read(st->ctx, pos, buf, max);
+	if (n <= 0 || (size_t)n > max) {
+		log_error("http: a streamed body could not be read at %llu of %llu", (unsigned long long)pos,
+		          (unsigned long long)st->size);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	reply_stream_free(cls);
+}
+
 static enum MHD_Result queue_reply(struct http_server *s, struct req *r)
 {
 	struct reply *rp = &r->reply;
@@ -271,6 +293,14 @@ static enum MHD_Result queue_reply(struct http_server *s, struct req *r)
 		return MHD_queue_response(r->conn, (unsigned)rp->status, resp);
 	}
 	struct MHD_Response *resp;
+	if (rp->stream) {
+		struct reply_stream_src *st = rp->stream;
+		resp = MHD_create_response_from_callback(st->size, 64 * 1024, stream_read, st, stream_free);
+		if (resp)
+			rp->stream = NULL; /* MHD frees it (stream_free) */
+		if (resp)
+			goto headers;
+	}
 	if (rp->body_owned && rp->len == 0) { /* nothing to send: do not hand MHD an empty buffer to free */
 		free(rp->body);
 		rp->body = NULL;
@@ -289,6 +319,7 @@ static enum MHD_Result queue_reply(struct http_server *s, struct req *r)
 		log_error("http: could not create a response for %s %s", req_method_name(r), req_log_path(r));
 		return MHD_NO;
 	}
+headers:
 	for (const struct hdr *h = rp->head; h; h = h->next)
 		if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES)
 			log_bug("http: MHD refused header %s for %s", h->name, req_log_path(r));

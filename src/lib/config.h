@@ -39,11 +39,16 @@ struct config {
 	int rank_min_responses;  /* OSSPOINT_RANK_MIN_RESPONSES  30: satisfaction ranks need this many */
 	bool close_job;          /* OSSPOINT_CLOSE_JOB  1: the server closes periods after cut-off + grace */
 	long close_job_interval; /* OSSPOINT_CLOSE_JOB_INTERVAL  600 s between its looks */
-	bool bangkok_in_programme; /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
-	bool secure_cookies;       /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
-	bool access_log;           /* OSSPOINT_ACCESS_LOG  1 */
-	unsigned long max_body;    /* OSSPOINT_MAX_BODY   1048576 */
-	unsigned long max_upload;  /* OSSPOINT_MAX_UPLOAD 16777216 */
+	/* The manual's documents and แจ้งปัญหา (issue 11). */
+	unsigned long help_doc_max;      /* OSSPOINT_HELP_DOC_MAX  15728640: a published document's bytes */
+	unsigned long helpdesk_file_max; /* OSSPOINT_HELPDESK_FILE_MAX  4194304: an attachment's bytes */
+	int helpdesk_files_max;          /* OSSPOINT_HELPDESK_FILES_MAX  5 attachments per message */
+	int helpdesk_attachment_days;    /* OSSPOINT_HELPDESK_ATTACHMENT_DAYS  365: then purged */
+	bool bangkok_in_programme;       /* OSSPOINT_BANGKOK_IN_PROGRAMME  0 */
+	bool secure_cookies;             /* OSSPOINT_SECURE_COOKIES  0 (set 1 behind TLS) */
+	bool access_log;                 /* OSSPOINT_ACCESS_LOG  1 */
+	unsigned long max_body;          /* OSSPOINT_MAX_BODY   1048576 */
+	unsigned long max_upload;        /* OSSPOINT_MAX_UPLOAD 16777216 */
 	/* HTTP connections and memory (struct http_config says what each does). */
 	unsigned max_connections;        /* OSSPOINT_MAX_CONNECTIONS  4096 in total */
 	unsigned max_connections_per_ip; /* OSSPOINT_MAX_CONNECTIONS_PER_IP  1024 per client address */

@@ -13,5 +13,6 @@ struct embedded_file {
 
 extern const struct embedded_file migrations_sqlite[];
 extern const struct embedded_file migrations_postgresql[];
+extern const struct embedded_file manual_files[]; /* docs/manual-th.md */
 
 #endif

@@ -91,6 +91,25 @@ static const struct err_info table[ERR__COUNT] = {
                                     "แม่แบบคำสั่งไม่ถูกต้อง"},
     [ERR_ORDER_READ_ONLY] = {ERR_ORDER_READ_ONLY, 403, "order-read-only",
                              "คำสั่งนี้แก้ไขหรือออกได้เฉพาะผู้ดูแลระบบของหน่วยงานที่ออกคำสั่ง"},
+    /* The manual, contacts and แจ้งปัญหา (issue 11 steps 7-9). */
+    [ERR_HELP_SECTION_NOT_FOUND] = {ERR_HELP_SECTION_NOT_FOUND, 404, "help-section-not-found",
+                                    "ไม่พบหัวข้อนี้ในคู่มือ"},
+    [ERR_HELP_DOC_NOT_FOUND] = {ERR_HELP_DOC_NOT_FOUND, 404, "help-doc-not-found", "ไม่พบเอกสารนี้"},
+    [ERR_FILE_TYPE] = {ERR_FILE_TYPE, 415, "file-type", "ไม่รับไฟล์ชนิดนี้"},
+    [ERR_FILE_TOO_LARGE] = {ERR_FILE_TOO_LARGE, 413, "file-too-large", "ไฟล์มีขนาดใหญ่เกินกำหนด"},
+    [ERR_FILE_DAMAGED] = {ERR_FILE_DAMAGED, 422, "file-damaged", "เปิดไฟล์นี้ไม่ได้ ไฟล์อาจเสียหาย"},
+    [ERR_TOO_MANY_FILES] = {ERR_TOO_MANY_FILES, 422, "too-many-files", "แนบไฟล์ได้ไม่เกินจำนวนที่กำหนด"},
+    [ERR_CONTACT_NOT_FOUND] = {ERR_CONTACT_NOT_FOUND, 404, "contact-not-found", "ไม่พบรายชื่อผู้ติดต่อนี้"},
+    [ERR_CHANNEL_NOT_FOUND] = {ERR_CHANNEL_NOT_FOUND, 404, "channel-not-found", "ไม่พบช่องทางประสานงานนี้"},
+    [ERR_CHANNEL_LEVEL] = {ERR_CHANNEL_LEVEL, 409, "channel-level",
+                           "ช่องทางประสานงานกำหนดได้เฉพาะระดับจังหวัดและส่วนกลาง"},
+    [ERR_HELPDESK_NOT_FOUND] = {ERR_HELPDESK_NOT_FOUND, 404, "helpdesk-not-found", "ไม่พบเรื่องแจ้งปัญหานี้"},
+    [ERR_HELPDESK_CLOSED] = {ERR_HELPDESK_CLOSED, 409, "helpdesk-closed", "เรื่องนี้ปิดแล้ว ตอบเพิ่มไม่ได้"},
+    [ERR_HELPDESK_NOT_PARTY] = {ERR_HELPDESK_NOT_PARTY, 403, "helpdesk-not-party",
+                                "ทำได้เฉพาะอำเภอที่แจ้งเรื่องและหน่วยงานที่รับเรื่อง"},
+    [ERR_ATTACHMENT_NOT_FOUND] = {ERR_ATTACHMENT_NOT_FOUND, 404, "attachment-not-found", "ไม่พบไฟล์แนบนี้"},
+    [ERR_ATTACHMENT_PURGED] = {ERR_ATTACHMENT_PURGED, 410, "attachment-purged",
+                               "ไฟล์แนบนี้ถูกลบตามระยะเวลาเก็บรักษาแล้ว"},
 };
 
 const struct err_info *err_info(enum err code)

@@ -71,6 +71,22 @@ enum err {
 	ERR_ORDER_OFFICE_ONLY,  /* 403 orders are drafted by a district's or a province's admins */
 	ERR_ORDER_TEMPLATE_INVALID, /* 422 the order template cannot be read (Mustache) */
 	ERR_ORDER_READ_ONLY,        /* 403 an order of another office in scope: read-only for this user */
+	/* The manual, contacts and แจ้งปัญหา (issue 11 steps 7-9: web/help.c, web/contacts.c, web/helpdesk.c).
+	 */
+	ERR_HELP_SECTION_NOT_FOUND, /* 404 no section of the manual with this id */
+	ERR_HELP_DOC_NOT_FOUND,     /* 404 no published document with this id */
+	ERR_FILE_TYPE,              /* 415 the file's bytes are not of a type allowed here (sniffed) */
+	ERR_FILE_TOO_LARGE,         /* 413 the file is over its setting's size limit */
+	ERR_FILE_DAMAGED,           /* 422 the file does not open as what it claims (PDF, image) */
+	ERR_TOO_MANY_FILES,         /* 422 more attachments than one message may carry */
+	ERR_CONTACT_NOT_FOUND,      /* 404 no contact with this id */
+	ERR_CHANNEL_NOT_FOUND,      /* 404 no coordination channel with this id */
+	ERR_CHANNEL_LEVEL,          /* 409 channels are kept by a province or the national level */
+	ERR_HELPDESK_NOT_FOUND,     /* 404 no แจ้งปัญหา thread with this id */
+	ERR_HELPDESK_CLOSED,        /* 409 the thread is closed: no reply */
+	ERR_HELPDESK_NOT_PARTY,   /* 403 neither the district that raised it nor the level it was raised to */
+	ERR_ATTACHMENT_NOT_FOUND, /* 404 no attachment with this id in this thread */
+	ERR_ATTACHMENT_PURGED,    /* 410 the attachment was erased by the retention purge */
 	ERR__COUNT
 };
 

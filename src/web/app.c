@@ -23,9 +23,9 @@ struct app *app;
 struct router *web_router_new(void)
 {
 	static const struct route *const tables[] = {
-	    home_routes,   auth_routes,   units_routes,     users_routes,  registry_routes,
-	    import_routes, portal_routes, catalogue_routes, points_routes, survey_routes,
-	    stats_routes,  roster_routes, orders_routes};
+	    home_routes,   auth_routes,      units_routes,    users_routes,   registry_routes, import_routes,
+	    portal_routes, catalogue_routes, points_routes,   survey_routes,  stats_routes,    roster_routes,
+	    orders_routes, help_routes,      contacts_routes, helpdesk_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {
@@ -75,6 +75,9 @@ static const struct nav_item nav_items[] = {
     {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0, 0},
     {"/admin/survey", "แบบสำรวจ", ROLE_NATIONAL_ADMIN, 0, 0, 0},
     {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0, 0, 0},
+    {"/helpdesk", "แจ้งปัญหา", ROLE_OFFICER, 0, 0, 0},
+    {"/contacts", "ติดต่อประสานงาน", ROLE_OFFICER, 0, 0, 0},
+    {"/help", "คู่มือ", ROLE_OFFICER, 0, 0, 0},
     {NULL, NULL, 0, 0, 0, 0},
 };
 
@@ -130,6 +133,9 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 	if (u) {
 		json_object_set_new(model, "user", web_user_model(u));
 		json_object_set_new(model, "csrf", json_string(u->csrf));
+		json_t *help = web_help_link(req_path(r)); /* the manual's section about this page */
+		if (help)
+			json_object_set_new(model, "help", help);
 	}
 	json_object_set_new(model, "nav", nav_model(r, u));
 	if (!cached_route(r)) {

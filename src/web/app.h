@@ -12,6 +12,7 @@
 
 struct db;
 struct tpl_set;
+struct manual_doc;
 
 struct app {
 	const struct config *cfg;
@@ -63,6 +64,23 @@ extern const struct route stats_routes[];   /* web/stats.c: /stats/{unit}, /stat
 extern const struct route roster_routes[];  /* web/roster.c: the duty roster, public holidays */
 extern const struct route orders_routes[];  /* web/orders.c: official orders (คำสั่ง) */
 /* web/survey.c: the satisfaction survey */ /* web/points.c: a point's profile and hidden services */
+/* Issue 11 (steps 7-9): web/help.c (the manual, published documents),
+ * web/contacts.c (coordination channels, contacts), web/helpdesk.c (แจ้งปัญหา). */
+extern const struct route help_routes[];
+extern const struct route contacts_routes[];
+extern const struct route helpdesk_routes[];
+/* The help link of a staff page: path prefix → manual section, one table
+ * (web/help.c), rendered by the base template. */
+struct help_link {
+	const char *prefix, *section;
+};
+extern const struct help_link help_links[];
+/* {href, section, title} of the manual section about path, or NULL. */
+json_t *web_help_link(const char *path);
+/* The manual's sections (built once, read-only). */
+const struct manual_doc *help_manual(void);
+/* Adds what แจ้งปัญหา asks of the user to the home page's model (web/helpdesk.c). */
+void helpdesk_home(json_t *m, const struct session_user *u);
 /* Waits for running import jobs and frees the finished ones (shutdown). */
 void registry_import_jobs_wait(void);
 

@@ -233,6 +233,7 @@ static void staff_home(struct req *r)
 		district_home(r, m, u->unit_code, today, p);
 	else
 		watch_home(m, u->unit_code, today);
+	helpdesk_home(m, u); /* แจ้งปัญหา threads waiting for this user (web/helpdesk.c) */
 	reply_model(r, 200, "home", m);
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/perm.h"
 #include "db/db.h"
+#include "db/help.h"
 #include "db/users.h"
 #include "db/orders.h"
 #include "db/units.h"
@@ -147,6 +148,36 @@ static enum err resolve_order(struct req *r, char *unit, size_t cap)
 	return ERR_OK;
 }
 
+/* Issue 11: a contact, a channel, a แจ้งปัญหา thread (its raising district). */
+static enum err resolve_by(struct req *r, char *unit, size_t cap,
+                           int (*find)(struct db *, int64_t, char *, size_t), enum err missing)
+{
+	long long id = id_param(r, "id");
+	int rc = id < 0 ? DB_DONE : find(app->db, id, unit, cap);
+	if (rc < 0)
+		return ERR_UNAVAILABLE;
+	if (rc != DB_ROW) {
+		reply_error(r, missing, "id", NULL);
+		return missing;
+	}
+	return ERR_OK;
+}
+
+static enum err resolve_contact(struct req *r, char *unit, size_t cap)
+{
+	return resolve_by(r, unit, cap, db_contact_unit, ERR_CONTACT_NOT_FOUND);
+}
+
+static enum err resolve_channel(struct req *r, char *unit, size_t cap)
+{
+	return resolve_by(r, unit, cap, db_channel_unit, ERR_CHANNEL_NOT_FOUND);
+}
+
+static enum err resolve_helpdesk(struct req *r, char *unit, size_t cap)
+{
+	return resolve_by(r, unit, cap, db_hd_unit, ERR_HELPDESK_NOT_FOUND);
+}
+
 const struct route_scope scope_none = {"none", resolve_none};
 const struct route_scope scope_own = {"own unit", resolve_own};
 const struct route_scope scope_own_district = {"own district", resolve_own_district};
@@ -159,9 +190,13 @@ const struct route_scope scope_import_job = {"import job {job}", resolve_import_
 const struct route_scope scope_any_unit = {"any unit {unit} (statistics)", resolve_any_unit};
 const struct route_scope scope_district = {"{district}", resolve_district};
 const struct route_scope scope_order = {"order {id}", resolve_order};
+const struct route_scope scope_contact = {"contact {id}", resolve_contact};
+const struct route_scope scope_channel = {"channel {id}", resolve_channel};
+const struct route_scope scope_helpdesk = {"helpdesk thread {id}", resolve_helpdesk};
 
 const struct route_scope *const scope_all[] = {
-    &scope_none,  &scope_own,  &scope_own_district, &scope_national, &scope_code,     &scope_unit_query,
-    &scope_visit, &scope_user, &scope_import_job,   &scope_any_unit, &scope_district, &scope_order,
-    NULL,
+    &scope_none,       &scope_own,        &scope_own_district, &scope_national,
+    &scope_code,       &scope_unit_query, &scope_visit,        &scope_user,
+    &scope_import_job, &scope_any_unit,   &scope_district,     &scope_order,
+    &scope_contact,    &scope_channel,    &scope_helpdesk,     NULL,
 };

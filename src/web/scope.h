@@ -49,6 +49,14 @@ extern const struct route_scope scope_district;
 /* "order {id}": the issuing office (district or province) of order {id};
  * 404 order-not-found when there is none. */
 extern const struct route_scope scope_order;
+/* Issue 11: "contact {id}" / "channel {id}": the unit the contact or
+ * coordination channel belongs to (404 contact-not-found /
+ * channel-not-found); "helpdesk thread {id}": the district that raised the
+ * แจ้งปัญหา thread (its province and the nation are above it, so in scope);
+ * 404 helpdesk-not-found. */
+extern const struct route_scope scope_contact;
+extern const struct route_scope scope_channel;
+extern const struct route_scope scope_helpdesk;
 
 /* Every resolver above, NULL-terminated (tests and docs). */
 extern const struct route_scope *const scope_all[];

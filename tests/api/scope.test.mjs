@@ -26,7 +26,9 @@ const TABLES = ['units', 'unit_intervals', 'users', 'settings', 'eservices', 'vi
   'visit_services', 'visit_history', 'rollup_visits', 'rollup_services', 'period_attestations',
   'eservice_categories', 'eservice_versions', 'unit_hidden_services', 'points', 'point_status_history',
   'portal_meta', 'roster_people', 'roster_duties', 'roster_pattern', 'roster_history', 'public_holidays',
-  'orders', 'order_counters', 'order_templates', 'order_signers'];
+  'orders', 'order_counters', 'order_templates', 'order_signers',
+  'contacts', 'coord_channels', 'helpdesk_threads', 'helpdesk_messages', 'helpdesk_attachments',
+  'help_docs', 'blobs'];
 
 function fingerprint(srv) {
   const out = {};
@@ -71,6 +73,26 @@ for (const backend of backends()) {
       const order = await who.dadmin4701.post('/orders', { json: { kind: 'establishment' } });
       assert.equal(order.status, 201, order.text);
       target.order = order.json.id;
+      // Issue 11: a contact of 4701, a channel of its province 47 (channels
+      // belong to provinces and the nation), a แจ้งปัญหา thread of 4701.
+      const ct = await who.dadmin4701.post('/units/4701/contacts', { json: { name_th: 'ที่ทำการปกครองอำเภอ', phone: '042 711 222' } });
+      assert.equal(ct.status, 201, ct.text);
+      target.contact = ct.json.id;
+      const p47 = new Client(srv.url);
+      await p47.login('padmin47');
+      const ch = await p47.post('/units/47/channels', { json: { kind: 'line_group', name_th: 'กลุ่มไลน์', url: 'https://line.me/R/ti/g/x' } });
+      assert.equal(ch.status, 201, ch.text);
+      target.channel = ch.json.id;
+      const hd = await who.officer4701.post('/helpdesk', { json: { subject: 'ทดสอบ', body: 'ทดสอบขอบเขต' } });
+      assert.equal(hd.status, 201, hd.text);
+      target.thread = hd.json.id;
+      const fd = new FormData();
+      fd.append('title_th', 'คู่มือ');
+      fd.append('file', new Blob(['# คู่มือ\n']), 'm.md');
+      const doc = await fetch(`${srv.url}/help/docs`, { method: 'POST', body: fd,
+        headers: { cookie: nadmin.cookieHeader(), 'x-csrf-token': nadmin.csrf, accept: 'application/json' } });
+      assert.equal(doc.status, 201);
+      target.doc = (await doc.json()).id;
     });
     after(async () => {
       if (!srv) return;
@@ -118,10 +140,14 @@ for (const backend of backends()) {
         let path = rt.pattern.replaceAll('{code}', '4701').replaceAll('{job}', target.job).replaceAll('{day}', '2026-12-05');
         if (rt.scope === 'registry entry {id}') path = path.replaceAll('{id}', String(target.entry));
         else if (rt.scope === 'user {id}') path = path.replaceAll('{id}', String(target.user));
+        else if (rt.scope === 'contact {id}') path = path.replaceAll('{id}', String(target.contact));
+        else if (rt.scope === 'channel {id}') path = path.replaceAll('{id}', String(target.channel));
+        else if (rt.scope === 'helpdesk thread {id}') path = path.replaceAll('{id}', String(target.thread)).replaceAll('{aid}', '1');
         else if (rt.scope === '?unit= (default: own unit)') path += `?unit=4701&period=${target.period}`;
         else if (rt.scope === '{district}') path = path.replaceAll('{district}', '4701').replaceAll('{id}', '1');
         else if (rt.scope === 'order {id}') path = path.replaceAll('{id}', String(target.order));
-        else if (rt.scope === '{code}' || rt.scope === 'import job {job}' || rt.scope === 'national') { /* as is */ }
+        else if (rt.scope === 'national') path = path.replaceAll('{id}', String(target.doc));
+        else if (rt.scope === '{code}' || rt.scope === 'import job {job}') { /* as is */ }
         else assert.fail(`the walk does not know scope "${rt.scope}" of ${rt.name}: give it a 4701 target`);
         assert.doesNotMatch(path, /\{/, `${rt.name}: every parameter has a target`);
         scopesSeen.add(rt.scope);
@@ -139,7 +165,8 @@ for (const backend of backends()) {
         }
       }
       for (const s of ['{code}', 'registry entry {id}', 'user {id}', 'import job {job}', '?unit= (default: own unit)',
-        'any unit {unit} (statistics)', '{district}', 'order {id}'])
+        'any unit {unit} (statistics)', '{district}', 'order {id}', 'contact {id}', 'channel {id}',
+        'helpdesk thread {id}'])
         assert.ok(scopesSeen.has(s), `the walk met scope ${s}`);
       assert.ok(walked >= 5 * 15, `walked ${walked} requests`);
       assert.deepEqual(fingerprint(srv), before, 'no refused request changed the database');
@@ -152,6 +179,8 @@ for (const backend of backends()) {
       assert.equal((await who.officer4701.get('/roster/4701')).status, 200);
       assert.equal((await who.officer4701.get(`/orders/${target.order}`)).status, 200);
       assert.equal((await who.officer4701.get(`/registry?unit=4701&period=${target.period}`)).status, 200);
+      assert.equal((await who.officer4701.get(`/helpdesk/${target.thread}`)).status, 200);
+      assert.equal((await who.dadmin4701.post(`/contacts/${target.contact}`, { json: { note: 'ok' } })).status, 200);
       // Province 47's admin reads 4701 (in scope), but may not write it.
       const p = new Client(srv.url);
       await p.login('padmin47');

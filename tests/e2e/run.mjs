@@ -21,6 +21,7 @@ import { portalTests } from './portal.mjs';
 import { surveyTests } from './survey.mjs';
 import { statsTests } from './stats.mjs';
 import { rosterTests } from './roster.mjs';
+import { helpTests } from './help.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -586,6 +587,7 @@ async function main() {
 		if (!only || only === 'survey') await surveyTests(harness);
 		if (!only || only === 'stats') await statsTests(harness);
 		if (!only || only === 'roster') await rosterTests(harness);
+		if (!only || only === 'help') await helpTests(harness);
 		await test(`W3C Nu HTML checker: every page the tests saw has no error`, async () => {
 			assert.ok(documents.size >= (only ? 5 : 20), `pages collected: ${documents.size}`);
 			const errors = nuCheck(documents, tmp);

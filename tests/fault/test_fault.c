@@ -546,7 +546,69 @@ static void login_check(int status, const struct hreply *rep)
 	(void)rep;
 }
 
+/* POST /helpdesk as the officer (issue 11): a แจ้งปัญหา thread with a PDF
+ * attachment, multipart. All or nothing: the thread, its first message,
+ * the attachment row and the blob with every chunk, or none of them. */
+static const char hd_boundary[] = "----osspointfault";
+static char hd_body[2048];
+static size_t hd_len;
+static int64_t hd_threads, hd_blobs;
+
+static void helpdesk_prepare(void)
+{
+	next_names("แจ้ง");
+	static const char pdf[] = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+	                          "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+	                          "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+	                          "trailer<</Root 1 0 R>>\n%%EOF\n";
+	int n =
+	    snprintf(hd_body, sizeof hd_body,
+	             "--%s\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\n%s\r\n"
+	             "--%s\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nรายละเอียด %u\r\n"
+	             "--%s\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.pdf\"\r\n"
+	             "Content-Type: application/pdf\r\n\r\n%s %u\r\n--%s--\r\n",
+	             hd_boundary, W.name, hd_boundary, W.seq, hd_boundary, pdf, W.seq, hd_boundary);
+	assert_true(n > 0 && (size_t)n < sizeof hd_body);
+	hd_len = (size_t)n;
+	hd_threads = count("SELECT COUNT(*) AS n FROM helpdesk_threads");
+	hd_blobs = count("SELECT COUNT(*) AS n FROM blobs");
+}
+
+static int helpdesk_run(struct hreply *rep)
+{
+	char ct[96];
+	snprintf(ct, sizeof ct, "multipart/form-data; boundary=%s", hd_boundary);
+	return harness_request(W.h, &W.officer, "POST", "/helpdesk", ct, hd_body, hd_len, rep);
+}
+
+static void helpdesk_check(int status, const struct hreply *rep)
+{
+	int64_t threads = count("SELECT COUNT(*) AS n FROM helpdesk_threads");
+	int64_t named = count("SELECT COUNT(*) AS n FROM helpdesk_threads WHERE subject = '%s'", W.name);
+	if (threads != hd_threads + named || named > 1)
+		fail_msg("%s: %" PRId64 " threads before, %" PRId64 " after", W.what, hd_threads, threads);
+	if (success(status) && (status != 201 || named != 1))
+		fail_msg("%s: answered %d but stored %" PRId64 ": %.300s", W.what, status, named, rep->body);
+	int64_t half = count("SELECT COUNT(*) AS n FROM helpdesk_threads t WHERE NOT EXISTS (SELECT 1 FROM "
+	                     "helpdesk_messages m WHERE m.thread_id = t.id) OR NOT EXISTS (SELECT 1 FROM "
+	                     "helpdesk_attachments a WHERE a.thread_id = t.id)");
+	int64_t lost =
+	    count("SELECT COUNT(*) AS n FROM helpdesk_attachments a WHERE a.blob_hash IS NOT NULL AND "
+	          "(SELECT COUNT(*) FROM blob_chunks c WHERE c.hash = a.blob_hash) = 0");
+	int64_t orphans =
+	    count("SELECT COUNT(*) AS n FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM "
+	          "helpdesk_attachments a WHERE a.blob_hash = b.hash) AND NOT EXISTS (SELECT 1 FROM "
+	          "help_docs d WHERE d.blob_hash = b.hash)");
+	if (half || lost || orphans)
+		fail_msg("%s: %" PRId64 " threads without their message or file, %" PRId64
+		         " files without bytes, %" PRId64 " blobs nothing names",
+		         W.what, half, lost, orphans);
+	if (count("SELECT COUNT(*) AS n FROM blobs") != hd_blobs + named)
+		fail_msg("%s: the blob count moved by other than the thread's file", W.what);
+}
+
 static const struct op ops[] = {
+    {"helpdesk raise", helpdesk_prepare, helpdesk_run, helpdesk_check},
     {"registry create", create_prepare, create_run, create_check},
     {"registry edit", edit_prepare, edit_run, edit_check},
     {"registry import", import_prepare, import_run, import_check},
