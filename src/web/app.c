@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "lib/thai.h"
 #include "lib/xalloc.h"
+#include "render/chart.h"
 #include "render/mustache.h"
 #include "web/web.h"
 
@@ -145,6 +146,8 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 	}
 	if (!json_object_get(model, "page_title"))
 		json_object_set_new(model, "page_title", json_string("osspoint"));
+	/* Charts in the model are data; the page gets their drawing (render/chart.h). */
+	chart_model_render(model);
 	return tpl_render(app->tpl, tpl, model, out);
 }
 
