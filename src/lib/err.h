@@ -51,6 +51,13 @@ enum err {
 	ERR_SURVEY_HONEYPOT,        /* 422 the field people leave empty was filled in (a robot) */
 	ERR_SURVEY_ADDRESS_LIMIT,   /* 429 the point QR's responses from this address are used up */
 	ERR_SURVEY_DEVICE_LIMIT,    /* 429 the point QR's responses from this device are used up */
+	/* Table exports and external aggregates (issue 10, h-charts: render/table.h,
+	 * web/table_export.h, web/external.c). */
+	ERR_TABLE_NOT_FOUND,  /* 404 ?table= names no table of this page */
+	ERR_EXPORT_FORMAT,    /* 400 ?format= is neither csv nor xlsx */
+	ERR_EXTERNAL_FILE,    /* 400 the upload is not a readable CSV or XLSX file, or has no header */
+	ERR_EXTERNAL_INVALID, /* 422 rows of the external figures are wrong (errors name row and column;
+	                       * a unit, period and source twice in the file is such an error) */
 	ERR__COUNT
 };
 

@@ -132,8 +132,8 @@ static void safe_id(const char *id, char out[64])
 {
 	size_t k = 0;
 	for (const char *s = id ? id : ""; *s && k < 48; s++)
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' ||
-		    *s == '_')
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-' || *s == '_')
 			out[k++] = *s;
 	if (k == 0 || !((out[0] >= 'a' && out[0] <= 'z') || (out[0] >= 'A' && out[0] <= 'Z'))) {
 		/* An id must not start with a digit for CSS selectors; prefix one. */
@@ -282,8 +282,9 @@ enum { T_HEIGHT = 220, T_LEFT = 46, T_RIGHT = 8, T_TOP = 24, T_BOTTOM = 186 };
 static void axis_label(struct w *w, double x, const char *label)
 {
 	const char *sp = label ? strchr(label, ' ') : NULL;
-	putf(w, "<text class=\"chart-axis-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">", x,
-	     T_BOTTOM + 15);
+	putf(w,
+	     "<text class=\"chart-axis-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">",
+	     x, T_BOTTOM + 15);
 	if (sp) {
 		char first[CHART_LABEL_SIZE * 4];
 		size_t n = (size_t)(sp - label) < sizeof first - 1 ? (size_t)(sp - label) : sizeof first - 1;
@@ -327,17 +328,18 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 		top = bottom + step;
 	int tick_dec = step_decimals(step);
 	double plot_h = T_BOTTOM - T_TOP, plot_w = CHART_WIDTH - T_LEFT - T_RIGHT;
-#define Y(v) (T_BOTTOM - ((v) - bottom) / (top - bottom) * plot_h)
+#define Y(v) (T_BOTTOM - ((v)-bottom) / (top - bottom) * plot_h)
 
 	/* Grid and tick labels. */
 	put(&w, "<g class=\"chart-grid\" aria-hidden=\"true\">");
 	for (double v = bottom; v <= top + step / 2; v += step) {
 		double y = Y(v);
-		putf(&w, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>", T_LEFT,
-		     y, CHART_WIDTH - T_RIGHT, y, fabs(v) < step / 1e6 ? C_AXIS : C_GRID);
 		putf(&w,
-		     "<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\" fill=\"" C_MUTED
-		     "\">",
+		     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>",
+		     T_LEFT, y, CHART_WIDTH - T_RIGHT, y, fabs(v) < step / 1e6 ? C_AXIS : C_GRID);
+		putf(&w,
+		     "<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\" "
+		     "fill=\"" C_MUTED "\">",
 		     T_LEFT - 4, y + 3.5);
 		if (!w.err && chart_format_number(out, v, tick_dec) < 0)
 			w.err = 1;
@@ -346,10 +348,11 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 	put(&w, "</g>");
 
 	if (shown == 0)
-		putf(&w,
-		     "<text class=\"chart-empty\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"" C_MUTED
-		     "\">" NO_DATA "</text>",
-		     T_LEFT + plot_w / 2, T_TOP + plot_h / 2);
+		putf(
+		    &w,
+		    "<text class=\"chart-empty\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"" C_MUTED
+		    "\">" NO_DATA "</text>",
+		    T_LEFT + plot_w / 2, T_TOP + plot_h / 2);
 
 	size_t n = c->npoints;
 	double slot = n ? plot_w / (double)n : plot_w;
@@ -384,16 +387,17 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 			const char *cls = pt->highlight ? "chart-mark chart-mark-hl" : "chart-mark";
 			const char *fill = pt->highlight ? C_HL : C_MARK;
 			if (c->style == CHART_LINE) {
-				putf(&w, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\">", cls, x, y,
-				     pt->highlight ? 5 : 3, fill);
+				putf(&w, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\">",
+				     cls, x, y, pt->highlight ? 5 : 3, fill);
 				mark_title(&w, c, pt);
 				put(&w, "</circle>");
 			} else {
 				double bw = slot * 0.7, ytop = y < y0 ? y : y0, h = fabs(y0 - y);
-				putf(&w,
-				     "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				     "fill=\"%s\">",
-				     cls, x - bw / 2, ytop, bw, h, fill);
+				putf(
+				    &w,
+				    "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+				    "fill=\"%s\">",
+				    cls, x - bw / 2, ytop, bw, h, fill);
 				mark_title(&w, c, pt);
 				put(&w, "</rect>");
 			}
@@ -404,7 +408,8 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 				putf(&w,
 				     "<text class=\"chart-value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
 				     "font-weight=\"bold\" font-size=\"11\">",
-				     right ? x + slot / 2 : x, (y < y0 ? y : y0) - 5, right ? "end" : "middle");
+				     right ? x + slot / 2 : x, (y < y0 ? y : y0) - 5,
+				     right ? "end" : "middle");
 				value_text(&w, c, pt);
 				put(&w, "</text>");
 			}
@@ -431,8 +436,9 @@ int chart_bars_svg(struct buf *out, const struct chart *c)
 	int height = c->npoints ? (int)(2 * B_PAD + c->npoints * B_ROW) : 40;
 	open_svg(&w, c, "bars", height, id);
 	if (c->npoints == 0)
-		put(&w, "<text class=\"chart-empty\" x=\"180\" y=\"24\" text-anchor=\"middle\" fill=\"" C_MUTED
-		        "\">" NO_DATA "</text>");
+		put(&w,
+		    "<text class=\"chart-empty\" x=\"180\" y=\"24\" text-anchor=\"middle\" fill=\"" C_MUTED
+		    "\">" NO_DATA "</text>");
 	double hi = 0;
 	for (size_t i = 0; i < c->npoints; i++)
 		if (!c->points[i].missing && c->points[i].value > hi)
@@ -447,13 +453,14 @@ int chart_bars_svg(struct buf *out, const struct chart *c)
 		text(&w, pt->label, B_LABEL_MAX);
 		put(&w, "</text>");
 		double len = (!pt->missing && hi > 0 && pt->value > 0) ? pt->value / hi * track : 0;
-		putf(&w,
-		     "<rect class=\"%s\" x=\"0\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"%s\">",
-		     pt->highlight ? "chart-mark chart-mark-hl" : "chart-mark", y + 19, len, pt->highlight ? C_HL : C_MARK);
+		putf(&w, "<rect class=\"%s\" x=\"0\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"%s\">",
+		     pt->highlight ? "chart-mark chart-mark-hl" : "chart-mark", y + 19, len,
+		     pt->highlight ? C_HL : C_MARK);
 		mark_title(&w, c, pt);
 		put(&w, "</rect>");
-		putf(&w, "<text class=\"chart-value\" x=\"%d\" y=\"%d\" text-anchor=\"end\"%s%s>", CHART_WIDTH, y + 31,
-		     pt->highlight ? " font-weight=\"bold\"" : "", pt->missing ? " fill=\"" C_MUTED "\"" : "");
+		putf(&w, "<text class=\"chart-value\" x=\"%d\" y=\"%d\" text-anchor=\"end\"%s%s>",
+		     CHART_WIDTH, y + 31, pt->highlight ? " font-weight=\"bold\"" : "",
+		     pt->missing ? " fill=\"" C_MUTED "\"" : "");
 		value_text(&w, c, pt);
 		put(&w, "</text>");
 	}

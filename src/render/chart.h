@@ -56,11 +56,11 @@ struct chart_point {
 enum chart_style { CHART_COLUMNS = 0, CHART_LINE = 1 };
 
 struct chart {
-	const char *id;    /* unique in the page: ids "<id>-title", "<id>-desc" */
-	const char *title; /* short title, read first by a screen reader */
-	const char *desc;  /* one sentence: what is shown, and the highlight */
-	const char *unit;  /* after values in mark titles ("ราย"); NULL: none */
-	int decimals;      /* 0..4, for values without text */
+	const char *id;         /* unique in the page: ids "<id>-title", "<id>-desc" */
+	const char *title;      /* short title, read first by a screen reader */
+	const char *desc;       /* one sentence: what is shown, and the highlight */
+	const char *unit;       /* after values in mark titles ("ราย"); NULL: none */
+	int decimals;           /* 0..4, for values without text */
 	enum chart_style style; /* trend only */
 	const struct chart_point *points;
 	size_t npoints;

@@ -214,11 +214,9 @@ static int slurp(int fd, struct buf *b)
 	}
 }
 
-int export_registry_xlsx(struct buf *out, const json_t *model)
+int export_xlsx_build(struct buf *out, const char *title, int (*write)(struct lxw_workbook *wb, void *arg),
+                      void *arg)
 {
-	const json_t *entries = json_object_get(model, "entries");
-	if (!json_is_object(model) || (entries && !json_is_array(entries)))
-		return -1;
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
@@ -238,8 +236,8 @@ int export_registry_xlsx(struct buf *out, const json_t *model)
 	lxw_workbook *wb = workbook_new_opt(path, &opt);
 	if (!wb)
 		goto out;
-	lxw_doc_properties props = {.title = "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์"};
-	int written = workbook_set_properties(wb, &props) == LXW_NO_ERROR ? write_sheet(wb, model) : -1;
+	lxw_doc_properties props = {.title = (char *)title}; /* libxlsxwriter only reads it */
+	int written = workbook_set_properties(wb, &props) == LXW_NO_ERROR ? write(wb, arg) : -1;
 	/* The fault-injection build fails this file's write here (lib/fault.h). */
 	if (workbook_close(wb) != LXW_NO_ERROR || written < 0 || fault_hit(FAULT_WRITE))
 		goto out;
@@ -248,4 +246,17 @@ out:
 	unlink(path);
 	close(fd);
 	return rc;
+}
+
+static int write_registry(lxw_workbook *wb, void *arg)
+{
+	return write_sheet(wb, arg);
+}
+
+int export_registry_xlsx(struct buf *out, const json_t *model)
+{
+	const json_t *entries = json_object_get(model, "entries");
+	if (!json_is_object(model) || (entries && !json_is_array(entries)))
+		return -1;
+	return export_xlsx_build(out, "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์", write_registry, (void *)model);
 }

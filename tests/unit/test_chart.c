@@ -76,7 +76,8 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 			for (int k = 0; k < d->nids; k++)
 				if (!strcmp(d->ids[k], atts[i + 1])) {
 					d->bad = true;
-					snprintf(d->bad_what, sizeof d->bad_what, "duplicate id %s", atts[i + 1]);
+					snprintf(d->bad_what, sizeof d->bad_what, "duplicate id %s",
+					         atts[i + 1]);
 				}
 			if (d->nids < 64)
 				snprintf(d->ids[d->nids++], sizeof d->ids[0], "%s", atts[i + 1]);
@@ -133,8 +134,8 @@ static struct doc *parse_ok(const struct buf *svg)
 	XML_SetCharacterDataHandler(p, on_text);
 	if (XML_Parse(p, svg->data, (int)svg->len, 1) != XML_STATUS_OK)
 		fail_msg("not well-formed: %s at line %lu col %lu\n%s", XML_ErrorString(XML_GetErrorCode(p)),
-		         (unsigned long)XML_GetCurrentLineNumber(p), (unsigned long)XML_GetCurrentColumnNumber(p),
-		         buf_str(svg));
+		         (unsigned long)XML_GetCurrentLineNumber(p),
+		         (unsigned long)XML_GetCurrentColumnNumber(p), buf_str(svg));
 	XML_ParserFree(p);
 	assert_string_equal(d->root, "svg");
 	assert_true(d->root_ok);
@@ -148,14 +149,15 @@ static struct doc *parse_ok(const struct buf *svg)
 }
 
 static const char *const months[13] = {"ก.พ. ๖๗", "มี.ค. ๖๗", "เม.ย. ๖๗", "พ.ค. ๖๗", "มิ.ย. ๖๗",
-                                       "ก.ค. ๖๗", "ส.ค. ๖๗",  "ก.ย. ๖๗", "ต.ค. ๖๗", "พ.ย. ๖๗",
+                                       "ก.ค. ๖๗", "ส.ค. ๖๗", "ก.ย. ๖๗",  "ต.ค. ๖๗", "พ.ย. ๖๗",
                                        "ธ.ค. ๖๗", "ม.ค. ๖๘", "ก.พ. ๖๘"};
 
 static void trend_columns(void **state)
 {
 	struct chart_point pts[13];
 	for (int i = 0; i < 13; i++)
-		pts[i] = (struct chart_point){.label = months[i], .value = 1200 + i * 37, .highlight = i == 12};
+		pts[i] =
+		    (struct chart_point){.label = months[i], .value = 1200 + i * 37, .highlight = i == 12};
 	pts[12].value = 1671;
 	pts[2].missing = true; /* เม.ย. ๖๗ */
 	struct chart c = {.id = "users-trend",
@@ -193,8 +195,13 @@ static void trend_line_and_empty(void **state)
 	    {.label = "ม.ค. ๖๗", .value = 8.5},
 	    {.label = "ก.พ. ๖๗", .value = 9.173, .text = "9.17", .highlight = true},
 	};
-	struct chart c = {.id = "score", .title = "คะแนน", .desc = "", .decimals = 2, .style = CHART_LINE,
-	                  .points = pts, .npoints = 5};
+	struct chart c = {.id = "score",
+	                  .title = "คะแนน",
+	                  .desc = "",
+	                  .decimals = 2,
+	                  .style = CHART_LINE,
+	                  .points = pts,
+	                  .npoints = 5};
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	assert_int_equal(chart_trend_svg(&b, &c), 0);
@@ -227,8 +234,12 @@ static void bars_ranking(void **state)
 	    {.label = "3. นครพนม", .value = 0},
 	    {.label = "- บึงกาฬ", .missing = true, .note = "ไม่จัดอันดับ (ตอบน้อยกว่า 30)"},
 	};
-	struct chart c = {.id = "rank", .title = "อันดับ", .desc = "สกลนครอันดับ 2", .unit = "ราย",
-	                  .points = pts, .npoints = 4};
+	struct chart c = {.id = "rank",
+	                  .title = "อันดับ",
+	                  .desc = "สกลนครอันดับ 2",
+	                  .unit = "ราย",
+	                  .points = pts,
+	                  .npoints = 4};
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	assert_int_equal(chart_bars_svg(&b, &c), 0);
@@ -251,8 +262,8 @@ static void escaping(void **state)
 	                   "\xef\xbf\xbe ok";
 	struct chart_point pts[2] = {{.label = evil, .value = 1, .text = evil, .highlight = true},
 	                             {.label = "a b c", .missing = true, .note = evil}};
-	struct chart c = {.id = "\"><script>1", .title = evil, .desc = evil, .unit = evil, .points = pts,
-	                  .npoints = 2};
+	struct chart c = {
+	    .id = "\"><script>1", .title = evil, .desc = evil, .unit = evil, .points = pts, .npoints = 2};
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	for (int kind = 0; kind < 2; kind++) {
@@ -318,9 +329,9 @@ static void numbers_and_labels(void **state)
 		int dec;
 		const char *want;
 	} cases[] = {
-	    {1671, 0, "1,671"},   {0, 0, "0"},           {999, 0, "999"},        {1000, 0, "1,000"},
+	    {1671, 0, "1,671"},        {0, 0, "0"},        {999, 0, "999"},      {1000, 0, "1,000"},
 	    {1234567, 0, "1,234,567"}, {9.173, 2, "9.17"}, {91.735, 2, "91.74"}, {-1500.5, 1, "-1,500.5"},
-	    {-0.001, 2, "0.00"},  {0.5, 0, "1"},         {2.5, 0, "3"},          {12.3456, 4, "12.3456"},
+	    {-0.001, 2, "0.00"},       {0.5, 0, "1"},      {2.5, 0, "3"},        {12.3456, 4, "12.3456"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		buf_reset(&b);
@@ -349,7 +360,8 @@ static void json_form(void **state)
 	    "\"value\": null}]},"
 	    " \"charts\": [{\"chart\": \"bars\", \"id\": \"s\", \"points\": [{\"label\": \"a\", \"value\": "
 	    "\"9.17\"}]}],"
-	    " \"deep\": {\"more\": {\"score\": {\"chart\": \"trend\", \"id\": \"d\", \"decimals\": 2, \"style\": "
+	    " \"deep\": {\"more\": {\"score\": {\"chart\": \"trend\", \"id\": \"d\", \"decimals\": 2, "
+	    "\"style\": "
 	    "\"line\", \"points\": [{\"label\": \"x\", \"value\": 9.5}]}}},"
 	    " \"too\": {\"deep\": {\"for\": {\"it\": {\"chart\": \"bars\", \"points\": []}}}},"
 	    " \"bad\": {\"chart\": \"pie\", \"points\": []},"
@@ -370,9 +382,9 @@ static void json_form(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(pts, 1), "display")), "1,671");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(pts, 2), "display")), "ไม่มีข้อมูล");
 	json_t *s = json_array_get(json_object_get(m, "charts"), 0);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(s, "points"), 0),
-	                                                      "display")),
-	                    "9.17");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(s, "points"), 0), "display")),
+	    "9.17");
 	assert_non_null(strstr(json_string_value(json_object_get(s, "svg")), ">9.17<"));
 	json_t *deep = json_object_get(json_object_get(json_object_get(m, "deep"), "more"), "score");
 	assert_non_null(strstr(json_string_value(json_object_get(deep, "svg")), "<circle"));
@@ -390,8 +402,9 @@ static void json_form(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(trend_columns),  cmocka_unit_test(trend_line_and_empty), cmocka_unit_test(bars_ranking),
-	    cmocka_unit_test(escaping),       cmocka_unit_test(ids_and_limits),       cmocka_unit_test(numbers_and_labels),
+	    cmocka_unit_test(trend_columns),  cmocka_unit_test(trend_line_and_empty),
+	    cmocka_unit_test(bars_ranking),   cmocka_unit_test(escaping),
+	    cmocka_unit_test(ids_and_limits), cmocka_unit_test(numbers_and_labels),
 	    cmocka_unit_test(json_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
