@@ -143,7 +143,8 @@ static void cell_of(const json_t *v, const struct col *c, struct buf *scratch, s
 		if (json_is_string(v))
 			out->kind = C_TEXT, out->text = json_string_value(v);
 		else if (json_is_integer(v))
-			buf_printf(scratch, "%" JSON_INTEGER_FORMAT, json_integer_value(v)), out->kind = C_TEXT;
+			buf_printf(scratch, "%" JSON_INTEGER_FORMAT, json_integer_value(v)),
+			    out->kind = C_TEXT;
 		else if (json_is_real(v))
 			buf_printf(scratch, "%.*f", c->decimals, json_real_value(v)), out->kind = C_TEXT;
 		else if (json_is_boolean(v))
@@ -191,7 +192,8 @@ static void cell_of(const json_t *v, const struct col *c, struct buf *scratch, s
 	}
 	case T_PERIOD: {
 		struct period p;
-		if (!json_is_string(v) || period_parse(json_string_value(v), &p) != 0 || period_label(scratch, p, 0) != 0)
+		if (!json_is_string(v) || period_parse(json_string_value(v), &p) != 0 ||
+		    period_label(scratch, p, 0) != 0)
 			return;
 		out->kind = C_TEXT;
 		out->text = buf_str(scratch);
@@ -285,7 +287,8 @@ static int write_table(lxw_workbook *wb, void *arg)
 	format_set_text_wrap(header);
 	format_set_bg_color(header, 0xD9D9D9);
 	format_set_border(header, LXW_BORDER_THIN);
-	lxw_format *fint = workbook_add_format(wb), *fday = workbook_add_format(wb), *ftime = workbook_add_format(wb);
+	lxw_format *fint = workbook_add_format(wb), *fday = workbook_add_format(wb),
+	           *ftime = workbook_add_format(wb);
 	format_set_num_format(fint, "#,##0");
 	/* Thai (041E), Buddhist calendar (07), Western digits (01): see xlsx.c. */
 	format_set_num_format(fday, "[$-107041E]d/m/yyyy");
@@ -330,7 +333,9 @@ static int write_table(lxw_workbook *wb, void *arg)
 			cell_of(get_path(row, col->key), col, &scratch, &cell);
 			switch (cell.kind) {
 			case C_EMPTY: break;
-			case C_TEXT: err = worksheet_write_string(ws, r, (lxw_col_t)c, cell.text, NULL); break;
+			case C_TEXT:
+				err = worksheet_write_string(ws, r, (lxw_col_t)c, cell.text, NULL);
+				break;
 			case C_NUMBER:
 				err = worksheet_write_number(ws, r, (lxw_col_t)c, cell.num,
 				                             col->type == T_INT ? fint : fdec[col->decimals]);

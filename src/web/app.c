@@ -24,8 +24,8 @@ struct app *app;
 struct router *web_router_new(void)
 {
 	static const struct route *const tables[] = {
-	    home_routes,   auth_routes,   units_routes,     users_routes,  registry_routes,
-	    import_routes, portal_routes, catalogue_routes, points_routes, survey_routes};
+	    home_routes,   auth_routes,      units_routes,  users_routes,  registry_routes, import_routes,
+	    portal_routes, catalogue_routes, points_routes, survey_routes, external_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {

@@ -59,7 +59,8 @@ extern const struct route portal_routes[];    /* web/portal.c: public pages and 
 extern const struct route catalogue_routes[]; /* web/catalogue.c: /admin/services, /services edits */
 extern const struct route points_routes[];
 extern const struct route survey_routes[];
-/* web/survey.c: the satisfaction survey */ /* web/points.c: a point's profile and hidden services */
+extern const struct route external_routes[]; /* web/external.c: /stats/external */
+/* web/survey.c: the satisfaction survey */  /* web/points.c: a point's profile and hidden services */
 /* Waits for running import jobs and frees the finished ones (shutdown). */
 void registry_import_jobs_wait(void);
 

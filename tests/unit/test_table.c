@@ -20,9 +20,11 @@
 
 static const char *model_text =
     "{\"children\": ["
-    "  {\"code\": \"47\", \"name_th\": \"สกลนคร\", \"users\": 1671, \"survey\": {\"score\": \"9.17\", \"n\": 1000},"
+    "  {\"code\": \"47\", \"name_th\": \"สกลนคร\", \"users\": 1671, \"survey\": {\"score\": \"9.17\", \"n\": "
+    "1000},"
     "   \"day\": \"2024-02-25\", \"at\": 1706926500, \"period\": \"2024-02\", \"share\": 12.345},"
-    "  {\"code\": \"41\", \"name_th\": \"=HYPERLINK(\\\"x\\\")\", \"users\": \"2,100\", \"survey\": {\"score\": null},"
+    "  {\"code\": \"41\", \"name_th\": \"=HYPERLINK(\\\"x\\\")\", \"users\": \"2,100\", \"survey\": "
+    "{\"score\": null},"
     "   \"day\": \"not a day\", \"at\": \"x\", \"period\": \"2024-13\", \"share\": -3}"
     "],"
     " \"tables\": {\"ranking\": {\"title\": \"อันดับจังหวัด ก.พ. 2567\", \"rows\": \"children\", \"columns\": ["
@@ -34,7 +36,8 @@ static const char *model_text =
     "   {\"key\": \"at\", \"label\": \"วันเวลา\", \"type\": \"time\"},"
     "   {\"key\": \"period\", \"label\": \"งวด\", \"type\": \"period\"},"
     "   {\"key\": \"share\", \"label\": \"สัดส่วน\", \"type\": \"number\", \"decimals\": 1}]},"
-    "  \"inline\": {\"columns\": [{\"key\": \"a\", \"label\": \"ก\"}], \"rows\": [{\"a\": \"x,y\"}, {\"a\": 5}]},"
+    "  \"inline\": {\"columns\": [{\"key\": \"a\", \"label\": \"ก\"}], \"rows\": [{\"a\": \"x,y\"}, {\"a\": "
+    "5}]},"
     "  \"bad\": {\"columns\": [{\"label\": \"no key\"}]},"
     "  \"badrows\": {\"columns\": [{\"key\": \"a\"}], \"rows\": \"nowhere\"}}}";
 
@@ -53,10 +56,10 @@ static void csv_exact(void **state)
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	assert_int_equal(table_csv(&b, table_find(m, "ranking"), m), 0);
-	const char *want = CSV_UTF8_BOM
-	    "รหัส,จังหวัด,ผู้มารับบริการ (ราย),คะแนนเฉลี่ย,วันที่,วันเวลา,งวด,สัดส่วน\r\n"
-	    "47,สกลนคร,1671,9.17,25 ก.พ. 2567,3 ก.พ. 2567 09:15 น.,ก.พ. 2567,12.3\r\n"
-	    "41,\"'=HYPERLINK(\"\"x\"\")\",2100,,,,,-3\r\n";
+	const char *want =
+	    CSV_UTF8_BOM "รหัส,จังหวัด,ผู้มารับบริการ (ราย),คะแนนเฉลี่ย,วันที่,วันเวลา,งวด,สัดส่วน\r\n"
+	                 "47,สกลนคร,1671,9.17,25 ก.พ. 2567,3 ก.พ. 2567 09:15 น.,ก.พ. 2567,12.3\r\n"
+	                 "41,\"'=HYPERLINK(\"\"x\"\")\",2100,,,,,-3\r\n";
 	assert_string_equal(buf_str(&b), want);
 
 	/* It reads back as a table of the same cells. */
