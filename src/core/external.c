@@ -34,11 +34,11 @@ enum col {
 static const struct {
 	const char *th, *api;
 } names[NCOL] = {
-    [COL_UNIT] = {"รหัสหน่วยงาน", "unit_code"},   [COL_PERIOD] = {"งวด", "period"},
-    [COL_USERS] = {"ผู้มารับบริการ", "users"},     [COL_RESPONDENTS] = {"ผู้ตอบแบบสำรวจ", "respondents"},
-    [COL_SUM] = {"คะแนนรวม", "score_sum"},         [COL_MEAN] = {"คะแนนเฉลี่ย", "score_mean"},
-    [COL_PERCENT] = {"ร้อยละ", "percent"},          [COL_RANK] = {"อันดับ", "rank"},
-    [COL_RANK_OF] = {"จากทั้งหมด", "rank_of"},      [COL_SOURCE] = {"แหล่งข้อมูล", "source"},
+    [COL_UNIT] = {"รหัสหน่วยงาน", "unit_code"}, [COL_PERIOD] = {"งวด", "period"},
+    [COL_USERS] = {"ผู้มารับบริการ", "users"},    [COL_RESPONDENTS] = {"ผู้ตอบแบบสำรวจ", "respondents"},
+    [COL_SUM] = {"คะแนนรวม", "score_sum"},    [COL_MEAN] = {"คะแนนเฉลี่ย", "score_mean"},
+    [COL_PERCENT] = {"ร้อยละ", "percent"},     [COL_RANK] = {"อันดับ", "rank"},
+    [COL_RANK_OF] = {"จากทั้งหมด", "rank_of"},  [COL_SOURCE] = {"แหล่งข้อมูล", "source"},
 };
 static const char *const ignored[] = {"ชื่อหน่วยงาน", "name_th", "ลำดับที่", "หมายเหตุ", "remarks", NULL};
 
@@ -92,7 +92,8 @@ static bool ascii_number(const char *s, char *out, size_t cap)
 		return false;
 	size_t k = 0;
 	for (size_t i = 0; a[i]; i++) {
-		if (a[i] == ',' && i > 0 && a[i - 1] >= '0' && a[i - 1] <= '9' && a[i + 1] >= '0' && a[i + 1] <= '9')
+		if (a[i] == ',' && i > 0 && a[i - 1] >= '0' && a[i - 1] <= '9' && a[i + 1] >= '0' &&
+		    a[i + 1] <= '9')
 			continue;
 		if (k + 1 >= cap)
 			return false;
@@ -227,7 +228,8 @@ int external_period_parse(const char *s, struct period *out)
 	return 0;
 }
 
-int external_mean_percent(const char *sum, int64_t n, char mean[EXTERNAL_DEC_SIZE], char percent[EXTERNAL_DEC_SIZE])
+int external_mean_percent(const char *sum, int64_t n, char mean[EXTERNAL_DEC_SIZE],
+                          char percent[EXTERNAL_DEC_SIZE])
 {
 	int64_t e4;
 	char norm[EXTERNAL_DEC_SIZE];
@@ -443,11 +445,13 @@ static bool check_row(struct external_batch *b, const struct header *h, size_t l
 	const char *src_col = h->at[COL_SOURCE] >= 0 ? h->text[COL_SOURCE] : "";
 	if (!st[0]) {
 		bad++;
-		row_error(b, line, src_col, "source", "ต้องระบุแหล่งข้อมูล (ในคอลัมน์ \"แหล่งข้อมูล\" หรือในช่องแหล่งข้อมูลตอนนำเข้า)");
-	} else if (text_check((struct text_span){st, strlen(st)}, 0) != TEXT_OK || cps > EXTERNAL_SOURCE_MAX ||
-	           strlen(src) >= sizeof st - 1) {
+		row_error(b, line, src_col, "source",
+		          "ต้องระบุแหล่งข้อมูล (ในคอลัมน์ \"แหล่งข้อมูล\" หรือในช่องแหล่งข้อมูลตอนนำเข้า)");
+	} else if (text_check((struct text_span){st, strlen(st)}, 0) != TEXT_OK ||
+	           cps > EXTERNAL_SOURCE_MAX || strlen(src) >= sizeof st - 1) {
 		bad++;
-		row_error(b, line, src_col, "source", "แหล่งข้อมูลต้องเป็นข้อความไม่เกิน %d ตัวอักษร", EXTERNAL_SOURCE_MAX);
+		row_error(b, line, src_col, "source", "แหล่งข้อมูลต้องเป็นข้อความไม่เกิน %d ตัวอักษร",
+		          EXTERNAL_SOURCE_MAX);
 	} else {
 		row->source = xstrdup(st);
 	}
@@ -468,7 +472,8 @@ static bool check_row(struct external_batch *b, const struct header *h, size_t l
 
 static int row_key_cmp(const void *a, const void *b)
 {
-	const struct external_row *x = *(const struct external_row *const *)a, *y = *(const struct external_row *const *)b;
+	const struct external_row *x = *(const struct external_row *const *)a,
+	                          *y = *(const struct external_row *const *)b;
 	int c = strcmp(x->unit, y->unit);
 	if (!c)
 		c = strcmp(x->period, y->period);
@@ -520,8 +525,8 @@ int external_parse(const char *data, size_t len, const char *default_source, str
 	}
 	if (!found) {
 		if (!r.xlsx && got < 0)
-			snprintf(out->message, sizeof out->message, "อ่านไฟล์ CSV ไม่ได้ที่บรรทัด %zu (เครื่องหมายคำพูดไม่ครบหรือแถวยาวเกินไป)",
-			         line);
+			snprintf(out->message, sizeof out->message,
+			         "อ่านไฟล์ CSV ไม่ได้ที่บรรทัด %zu (เครื่องหมายคำพูดไม่ครบหรือแถวยาวเกินไป)", line);
 		else
 			bad_file(out, "ไม่พบแถวหัวตารางที่มีคอลัมน์ \"รหัสหน่วยงาน\" ในสิบแถวแรกของไฟล์");
 		goto done;
@@ -538,11 +543,13 @@ int external_parse(const char *data, size_t len, const char *default_source, str
 			row_error(out, line, text, "header", "ไม่รู้จักหัวคอลัมน์นี้ (ดูรายชื่อคอลัมน์ในคู่มือ)");
 		} else if (c < NCOL) {
 			if (h.at[c] >= 0)
-				row_error(out, line, text, names[c].api, "หัวคอลัมน์นี้ซ้ำกับคอลัมน์ที่ %d", h.at[c] + 1);
+				row_error(out, line, text, names[c].api, "หัวคอลัมน์นี้ซ้ำกับคอลัมน์ที่ %d",
+				          h.at[c] + 1);
 			else
 				h.at[c] = (int)i, memcpy(h.text[c], text, sizeof text);
 		}
 	}
+	snprintf(out->unit_header, sizeof out->unit_header, "%s", h.text[COL_UNIT]);
 	if (h.at[COL_PERIOD] < 0)
 		row_error(out, line, "", "period", "ไม่มีคอลัมน์ \"งวด\"");
 	if (json_array_size(out->errors)) {
@@ -589,9 +596,11 @@ int external_parse(const char *data, size_t len, const char *default_source, str
 		qsort(idx, out->n, sizeof *idx, row_key_cmp);
 		for (size_t i = 1; i < out->n; i++) {
 			const struct external_row *a = idx[i - 1], *b = idx[i];
-			if (!strcmp(a->unit, b->unit) && !strcmp(a->period, b->period) && !strcmp(a->source, b->source)) {
+			if (!strcmp(a->unit, b->unit) && !strcmp(a->period, b->period) &&
+			    !strcmp(a->source, b->source)) {
 				row_error(out, b->line, h.text[COL_UNIT], "unit_code",
-				          "หน่วยงาน %s งวด %s และแหล่งข้อมูลเดียวกันซ้ำกับแถวที่ %zu", b->unit, b->period, a->line);
+				          "หน่วยงาน %s งวด %s และแหล่งข้อมูลเดียวกันซ้ำกับแถวที่ %zu", b->unit,
+				          b->period, a->line);
 				rows_ok = false;
 			}
 		}

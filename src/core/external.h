@@ -56,19 +56,21 @@
 #define EXTERNAL_DEC_SIZE   24  /* a normalised decimal: "1234567890.1234" */
 
 struct external_row {
-	size_t line;   /* the file's row number */
-	char unit[8];  /* "0", "47", "4701" */
+	size_t line;  /* the file's row number */
+	char unit[8]; /* "0", "47", "4701" */
 	char period[PERIOD_ISO_SIZE];
-	char *source;  /* owned by the batch */
+	char *source;                                  /* owned by the batch */
 	int64_t users, respondents, rank_pos, rank_of; /* -1: not given */
-	char score_sum[EXTERNAL_DEC_SIZE], score_mean[EXTERNAL_DEC_SIZE], percent[EXTERNAL_DEC_SIZE]; /* "": not given */
+	char score_sum[EXTERNAL_DEC_SIZE], score_mean[EXTERNAL_DEC_SIZE],
+	    percent[EXTERNAL_DEC_SIZE]; /* "": not given */
 };
 
 struct external_batch {
 	struct external_row *rows;
 	size_t n;
-	json_t *errors;    /* [{line, column, field, message}], owned */
-	char message[256]; /* Thai summary when the file cannot be read at all */
+	json_t *errors;        /* [{line, column, field, message}], owned */
+	char message[256];     /* Thai summary when the file cannot be read at all */
+	char unit_header[128]; /* the unit column's header as the file writes it */
 };
 
 enum external_rc {

@@ -60,9 +60,10 @@ static int import_fn(struct dbc *c, void *arg)
 			char msg[512];
 			snprintf(msg, sizeof msg, "แถวที่ %zu คอลัมน์ \"%s\": ไม่มีหน่วยงานรหัส %s ในระบบ", r->line,
 			         a->unit_header, r->unit);
-			json_array_append_new(a->unknown, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)r->line,
-			                                            "column", a->unit_header, "field", "unit_code",
-			                                            "message", msg));
+			json_array_append_new(a->unknown,
+			                      json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)r->line,
+			                                "column", a->unit_header, "field", "unit_code",
+			                                "message", msg));
 		}
 	}
 	free(codes);
@@ -70,31 +71,37 @@ static int import_fn(struct dbc *c, void *arg)
 	if (json_array_size(a->unknown))
 		return EXTERNAL_RC_UNKNOWN_UNIT;
 
-	static const char ins[] = "INSERT INTO external_imports (file_name, row_count, created_by, created_at) "
-	                          "VALUES (?, ?, ?, ?)";
+	static const char ins[] =
+	    "INSERT INTO external_imports (file_name, row_count, created_by, created_at) "
+	    "VALUES (?, ?, ?, ?)";
 	const char *fname = a->file_name ? a->file_name : "";
-	int rc = a->user_id > 0 ? db_insert_id(c, &a->res->import_id, ins, "tiii", fname, (int64_t)a->b->n,
-	                                       a->user_id, a->now)
-	                        : db_insert_id(c, &a->res->import_id, ins, "tini", fname, (int64_t)a->b->n, a->now);
+	int rc = a->user_id > 0
+	             ? db_insert_id(c, &a->res->import_id, ins, "tiii", fname, (int64_t)a->b->n, a->user_id,
+	                            a->now)
+	             : db_insert_id(c, &a->res->import_id, ins, "tini", fname, (int64_t)a->b->n, a->now);
 	if (rc != DB_OK)
 		return rc;
 	for (size_t i = 0; i < a->b->n; i++) {
 		const struct external_row *r = &a->b->rows[i];
 		int64_t exists = 0;
-		rc = db_query_int(c, &exists,
-		                  "SELECT COUNT(*) FROM external_aggregates WHERE unit_code = ? AND period = ? AND "
-		                  "source = ?",
-		                  "ttt", r->unit, r->period, r->source);
+		rc = db_query_int(
+		    c, &exists,
+		    "SELECT COUNT(*) FROM external_aggregates WHERE unit_code = ? AND period = ? AND "
+		    "source = ?",
+		    "ttt", r->unit, r->period, r->source);
 		if (rc < 0)
 			return rc;
 		struct db_stmt *st = db_prepare(
-		    c, "INSERT INTO external_aggregates (unit_code, period, source, users, respondents, score_sum, "
+		    c, "INSERT INTO external_aggregates (unit_code, period, source, users, respondents, "
+		       "score_sum, "
 		       "score_mean, percent, rank_pos, rank_of, import_id, updated_at) "
 		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 		       "ON CONFLICT (unit_code, period, source) DO UPDATE SET users = excluded.users, "
 		       "respondents = excluded.respondents, score_sum = excluded.score_sum, "
-		       "score_mean = excluded.score_mean, percent = excluded.percent, rank_pos = excluded.rank_pos, "
-		       "rank_of = excluded.rank_of, import_id = excluded.import_id, updated_at = excluded.updated_at");
+		       "score_mean = excluded.score_mean, percent = excluded.percent, rank_pos = "
+		       "excluded.rank_pos, "
+		       "rank_of = excluded.rank_of, import_id = excluded.import_id, updated_at = "
+		       "excluded.updated_at");
 		if (!st)
 			return DB_ERROR;
 		db_bind_text(st, 1, r->unit);
@@ -121,12 +128,15 @@ static int import_fn(struct dbc *c, void *arg)
 	return DB_OK;
 }
 
-int db_external_import(struct db *db, struct external_batch *b, const char *unit_header, const char *file_name,
-                       int64_t user_id, int64_t now, struct external_import_result *res)
+int db_external_import(struct db *db, struct external_batch *b, const char *unit_header,
+                       const char *file_name, int64_t user_id, int64_t now,
+                       struct external_import_result *res)
 {
 	memset(res, 0, sizeof *res);
-	struct import_arg a = {b, unit_header && *unit_header ? unit_header : "รหัสหน่วยงาน", file_name, user_id, now,
-	                       res, json_array()};
+	struct import_arg a = {b,           unit_header && *unit_header ? unit_header : "รหัสหน่วยงาน",
+	                       file_name,   user_id,
+	                       now,         res,
+	                       json_array()};
 	int rc = db_tx(db, import_fn, &a);
 	if (rc == EXTERNAL_RC_UNKNOWN_UNIT) {
 		size_t i;
@@ -144,7 +154,7 @@ int db_external_import(struct db *db, struct external_batch *b, const char *unit
 /* ---- reading ---- */
 
 #define ROW_COLS                                                                                             \
-	"e.unit_code, e.period, e.source, e.users, e.respondents, e.score_sum, e.score_mean, e.percent, "  \
+	"e.unit_code, e.period, e.source, e.users, e.respondents, e.score_sum, e.score_mean, e.percent, "    \
 	"e.rank_pos AS rank, e.rank_of, e.updated_at AS imported_at"
 
 /* Adds score, percent_shown and derived to one row object. */
@@ -190,7 +200,8 @@ static int for_fn(struct dbc *c, void *arg)
 	struct for_arg *a = arg;
 	json_decref(a->rows);
 	a->rows = db_query_json(c,
-	                        "SELECT " ROW_COLS " FROM external_aggregates e WHERE e.unit_code = ? AND e.period = ? "
+	                        "SELECT " ROW_COLS
+	                        " FROM external_aggregates e WHERE e.unit_code = ? AND e.period = ? "
 	                        "ORDER BY e.source",
 	                        "tt", a->unit, a->period);
 	return a->rows ? DB_OK : DB_ERROR;
@@ -235,11 +246,12 @@ static int list_fn(struct dbc *c, void *arg)
 	                             "JOIN units u ON u.code = e.unit_code WHERE e.period = ? "
 	                             "ORDER BY e.unit_code, e.source LIMIT ?",
 	                             "ti", period ? period : "", (int64_t)a->limit);
-	json_t *imports = db_query_json(c,
-	                                "SELECT i.id, i.file_name, i.row_count, i.created_at, "
-	                                "COALESCE(u.display_name, '') AS created_by_name FROM external_imports i "
-	                                "LEFT JOIN users u ON u.id = i.created_by ORDER BY i.id DESC LIMIT 20",
-	                                "");
+	json_t *imports =
+	    db_query_json(c,
+	                  "SELECT i.id, i.file_name, i.row_count, i.created_at, "
+	                  "COALESCE(u.display_name, '') AS created_by_name FROM external_imports i "
+	                  "LEFT JOIN users u ON u.id = i.created_by ORDER BY i.id DESC LIMIT 20",
+	                  "");
 	if (!rows || !imports) {
 		json_decref(periods);
 		json_decref(rows);
@@ -250,8 +262,8 @@ static int list_fn(struct dbc *c, void *arg)
 	size_t i;
 	json_t *p;
 	json_array_foreach(periods, i, p) json_array_append(plist, json_object_get(p, "period"));
-	a->out = json_pack("{s:s?, s:o, s:o, s:o}", "period", period, "rows", rows, "imports", imports, "periods",
-	                   plist);
+	a->out = json_pack("{s:s?, s:o, s:o, s:o}", "period", period, "rows", rows, "imports", imports,
+	                   "periods", plist);
 	json_decref(periods);
 	return DB_OK;
 }

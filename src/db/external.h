@@ -30,8 +30,9 @@ struct external_import_result {
  * import (file_name, user_id, now) and inserts each row, replacing a row of
  * the same unit, period and source. Returns DB_OK, EXTERNAL_RC_UNKNOWN_UNIT
  * or < 0. */
-int db_external_import(struct db *db, struct external_batch *b, const char *unit_header, const char *file_name,
-                       int64_t user_id, int64_t now, struct external_import_result *res);
+int db_external_import(struct db *db, struct external_batch *b, const char *unit_header,
+                       const char *file_name, int64_t user_id, int64_t now,
+                       struct external_import_result *res);
 
 /* The external figures of one unit and period for a dashboard: *out gets
  * [{source, users, respondents, score_sum, score_mean, percent, rank,

@@ -35,8 +35,8 @@ static struct period current_period(int cutoff)
 	return p;
 }
 
-int external_import_run(struct db *db, const char *data, size_t len, const char *source, const char *file_name,
-                        int64_t user_id, int cutoff, struct external_outcome *out)
+int external_import_run(struct db *db, const char *data, size_t len, const char *source,
+                        const char *file_name, int64_t user_id, int cutoff, struct external_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	out->code = ERR_OK;
@@ -62,14 +62,16 @@ int external_import_run(struct db *db, const char *data, size_t len, const char 
 	} else if (rc == EXTERNAL_BAD_ROWS) {
 		out->code = ERR_EXTERNAL_INVALID;
 	} else {
-		int drc = db_external_import(db, &b, NULL, fname, user_id, (int64_t)time(NULL), &out->res);
+		int drc =
+		    db_external_import(db, &b, b.unit_header, fname, user_id, (int64_t)time(NULL), &out->res);
 		if (drc == EXTERNAL_RC_UNKNOWN_UNIT) {
 			out->code = ERR_EXTERNAL_INVALID;
 			snprintf(out->message, sizeof out->message, "ข้อมูลไม่ถูกต้อง %zu จุด ยังไม่ได้นำเข้าแถวใดเลย",
 			         json_array_size(b.errors));
 		} else if (drc != DB_OK) {
 			out->code = ERR_UNAVAILABLE;
-			snprintf(out->message, sizeof out->message, "บันทึกข้อมูลไม่สำเร็จ ยังไม่ได้นำเข้าแถวใดเลย กรุณาลองใหม่");
+			snprintf(out->message, sizeof out->message,
+			         "บันทึกข้อมูลไม่สำเร็จ ยังไม่ได้นำเข้าแถวใดเลย กรุณาลองใหม่");
 		} else {
 			out->rows = b.n;
 			snprintf(out->period, sizeof out->period, "%s", b.rows[0].period);
@@ -97,16 +99,17 @@ static json_t *period_model(const char *iso)
 /* The column list of the rows table (render/table.h): the export's columns. */
 static json_t *table_columns(void)
 {
-	return json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s},"
-	                 " {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s},"
-	                 " {s:s, s:s, s:s}]",
-	                 "key", "unit_code", "label", "รหัสหน่วยงาน", "key", "name_th", "label", "ชื่อหน่วยงาน", "key",
-	                 "period", "label", "งวด", "type", "period", "key", "source", "label", "แหล่งข้อมูล", "key",
-	                 "users", "label", "ผู้มารับบริการ", "type", "int", "key", "respondents", "label",
-	                 "ผู้ตอบแบบสำรวจ", "type", "int", "key", "score_sum", "label", "คะแนนรวม", "type", "number",
-	                 "decimals", 2, "key", "score_mean", "label", "คะแนนเฉลี่ย", "type", "number", "decimals", 2,
-	                 "key", "percent", "label", "ร้อยละ", "type", "number", "decimals", 2, "key", "rank", "label",
-	                 "อันดับ", "type", "int", "key", "rank_of", "label", "จากทั้งหมด", "type", "int");
+	return json_pack(
+	    "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s},"
+	    " {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s},"
+	    " {s:s, s:s, s:s}]",
+	    "key", "unit_code", "label", "รหัสหน่วยงาน", "key", "name_th", "label", "ชื่อหน่วยงาน", "key",
+	    "period", "label", "งวด", "type", "period", "key", "source", "label", "แหล่งข้อมูล", "key", "users",
+	    "label", "ผู้มารับบริการ", "type", "int", "key", "respondents", "label", "ผู้ตอบแบบสำรวจ", "type",
+	    "int", "key", "score_sum", "label", "คะแนนรวม", "type", "number", "decimals", 2, "key",
+	    "score_mean", "label", "คะแนนเฉลี่ย", "type", "number", "decimals", 2, "key", "percent", "label",
+	    "ร้อยละ", "type", "number", "decimals", 2, "key", "rank", "label", "อันดับ", "type", "int", "key",
+	    "rank_of", "label", "จากทั้งหมด", "type", "int");
 }
 
 /* The list model of period (NULL: the latest), or NULL on a database error. */
@@ -122,14 +125,16 @@ static json_t *list_model(const char *period)
 	json_array_foreach(json_object_get(l, "periods"), i, p)
 	{
 		json_t *pm = period_model(json_string_value(p));
-		json_object_set_new(pm, "selected", json_boolean(shown && !strcmp(shown, json_string_value(p))));
+		json_object_set_new(pm, "selected",
+		                    json_boolean(shown && !strcmp(shown, json_string_value(p))));
 		json_array_append_new(periods, pm);
 	}
 	json_array_foreach(json_object_get(l, "imports"), i, p)
 	{
 		struct buf b;
 		buf_init(&b, 128);
-		thai_epoch_format(&b, json_integer_value(json_object_get(p, "created_at")), THAI_DATE_SHORT, false);
+		thai_epoch_format(&b, json_integer_value(json_object_get(p, "created_at")), THAI_DATE_SHORT,
+		                  false);
 		json_object_set_new(p, "created_th", json_string(buf_str(&b)));
 		buf_cleanup(&b);
 	}
@@ -147,18 +152,19 @@ static json_t *list_model(const char *period)
 		buf_puts(&base, "?period=");
 		web_url_encode(&base, shown);
 	}
-	json_t *m = json_pack(
-	    "{s:s, s:o, s:o, s:O, s:O, s:i, s:s, s:{s:{s:s, s:o, s:s}}, s:o, s:o}", "page_title",
-	    "ข้อมูลจากแหล่งภายนอก (แบบสำรวจระดับประเทศ)", "period", shown ? period_model(shown) : json_null(),
-	    "periods", periods, "rows", rows, "imports", json_object_get(l, "imports"), "count",
-	    (int)json_array_size(rows), "default_source", DEFAULT_SOURCE, "tables", "external", "title",
-	    "ข้อมูลจากแหล่งภายนอก", "columns", table_columns(), "rows", "rows", "export",
-	    web_table_links(buf_str(&base), "external"), "errors", json_array());
+	json_t *m = json_pack("{s:s, s:o, s:o, s:O, s:O, s:i, s:s, s:{s:{s:s, s:o, s:s}}, s:o, s:o}",
+	                      "page_title", "ข้อมูลจากแหล่งภายนอก (แบบสำรวจระดับประเทศ)", "period",
+	                      shown ? period_model(shown) : json_null(), "periods", periods, "rows", rows,
+	                      "imports", json_object_get(l, "imports"), "count", (int)json_array_size(rows),
+	                      "default_source", DEFAULT_SOURCE, "tables", "external", "title",
+	                      "ข้อมูลจากแหล่งภายนอก", "columns", table_columns(), "rows", "rows", "export",
+	                      web_table_links(buf_str(&base), "external"), "errors", json_array());
 	buf_cleanup(&base);
 	json_decref(l);
 	json_object_set_new(m, "empty", json_boolean(json_array_size(rows) == 0));
 	json_object_set_new(m, "has_periods", json_boolean(json_array_size(periods) > 0));
-	json_object_set_new(m, "has_imports", json_boolean(json_array_size(json_object_get(m, "imports")) > 0));
+	json_object_set_new(m, "has_imports",
+	                    json_boolean(json_array_size(json_object_get(m, "imports")) > 0));
 	return m;
 }
 
@@ -186,7 +192,8 @@ static void external_list(struct req *r)
 		json_array_foreach(json_object_get(m, "imports"), i, im)
 		{
 			char id[32];
-			snprintf(id, sizeof id, "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(im, "id")));
+			snprintf(id, sizeof id, "%" JSON_INTEGER_FORMAT,
+			         json_integer_value(json_object_get(im, "id")));
 			if (!strcmp(id, imported))
 				json_object_set(m, "imported", im);
 		}
@@ -225,7 +232,8 @@ static void external_upload(struct req *r)
 		if (json_array_size(errors) == 0)
 			web_field_error(errors, "file", o.message);
 		json_object_set_new(m, "message", json_string(o.message));
-		json_object_set_new(m, "row_errors", json_boolean(json_object_get(json_array_get(errors, 0), "line")));
+		json_object_set_new(m, "row_errors",
+		                    json_boolean(json_object_get(json_array_get(errors, 0), "line")));
 		if (o.code == ERR_UNAVAILABLE) {
 			json_decref(m);
 			json_decref(errors);
@@ -239,15 +247,18 @@ static void external_upload(struct req *r)
 	json_decref(m);
 	char target[48], detail[64];
 	snprintf(target, sizeof target, "external_import:%lld", (long long)o.res.import_id);
-	snprintf(detail, sizeof detail, "rows=%zu added=%zu replaced=%zu", o.rows, o.res.added, o.res.replaced);
+	snprintf(detail, sizeof detail, "rows=%zu added=%zu replaced=%zu", o.rows, o.res.added,
+	         o.res.replaced);
 	web_audit(r, "external.import", target, detail);
 	char href[96];
-	snprintf(href, sizeof href, "/stats/external?period=%s&imported=%lld", o.period, (long long)o.res.import_id);
+	snprintf(href, sizeof href, "/stats/external?period=%s&imported=%lld", o.period,
+	         (long long)o.res.import_id);
 	if (web_wants_json(r)) {
 		reply_json(r, 201,
-		           json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "import_id", (json_int_t)o.res.import_id, "rows",
-		                     (json_int_t)o.rows, "added", (json_int_t)o.res.added, "replaced",
-		                     (json_int_t)o.res.replaced, "period", o.period, "href", href));
+		           json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "import_id",
+		                     (json_int_t)o.res.import_id, "rows", (json_int_t)o.rows, "added",
+		                     (json_int_t)o.res.added, "replaced", (json_int_t)o.res.replaced,
+		                     "period", o.period, "href", href));
 		return;
 	}
 	reply_redirect(r, 303, href);
@@ -255,6 +266,7 @@ static void external_upload(struct req *r)
 
 const struct route external_routes[] = {
     {HTTP_GET, "/stats/external", ROLE_NATIONAL_ADMIN, 0, external_list, "external.list", &scope_national},
-    {HTTP_POST, "/stats/external", ROLE_NATIONAL_ADMIN, 0, external_upload, "external.upload", &scope_national},
+    {HTTP_POST, "/stats/external", ROLE_NATIONAL_ADMIN, 0, external_upload, "external.upload",
+     &scope_national},
     {0, NULL, 0, 0, NULL, NULL, NULL},
 };
