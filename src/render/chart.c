@@ -338,7 +338,7 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 		     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>",
 		     T_LEFT, y, CHART_WIDTH - T_RIGHT, y, fabs(v) < step / 1e6 ? C_AXIS : C_GRID);
 		putf(&w,
-		     "<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\" "
+		     "<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\" "
 		     "fill=\"" C_MUTED "\">",
 		     T_LEFT - 4, y + 3.5);
 		if (!w.err && chart_format_number(out, v, tick_dec) < 0)
@@ -356,7 +356,12 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 
 	size_t n = c->npoints;
 	double slot = n ? plot_w / (double)n : plot_w;
-	size_t every = n > 13 ? (n + 12) / 13 : 1; /* at most 13 axis labels fit */
+	/* An axis label ("ก.พ." at 11 units) needs about 26 units: label every
+	 * k-th point counted back from the last, so the current period always
+	 * has its label (the table beside the chart has them all). */
+	size_t every = (size_t)ceil(26.0 / slot);
+	if (every < 1)
+		every = 1;
 	put(&w, "<g class=\"chart-marks\">");
 	if (c->style == CHART_LINE) {
 		/* Segments between consecutive present points; a gap breaks the line. */
@@ -414,7 +419,7 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 				put(&w, "</text>");
 			}
 		}
-		if (i % every == 0 || i == n - 1)
+		if ((n - 1 - i) % every == 0)
 			axis_label(&w, x, pt->label);
 	}
 	put(&w, "</g></svg>");
@@ -424,7 +429,7 @@ int chart_trend_svg(struct buf *out, const struct chart *c)
 
 /* ---- bars ---- */
 
-enum { B_ROW = 38, B_PAD = 6, B_VALUE_W = 78, B_LABEL_MAX = 46 };
+enum { B_ROW = 44, B_PAD = 6, B_VALUE_W = 78, B_LABEL_MAX = 40 };
 
 int chart_bars_svg(struct buf *out, const struct chart *c)
 {
@@ -448,19 +453,21 @@ int chart_bars_svg(struct buf *out, const struct chart *c)
 	for (size_t i = 0; i < c->npoints; i++) {
 		const struct chart_point *pt = &c->points[i];
 		int y = B_PAD + (int)i * B_ROW;
-		putf(&w, "<text class=\"chart-label\" x=\"0\" y=\"%d\"%s>", y + 13,
+		putf(&w, "<text class=\"chart-label\" x=\"0\" y=\"%d\" font-size=\"14\"%s>", y + 15,
 		     pt->highlight ? " font-weight=\"bold\"" : "");
 		text(&w, pt->label, B_LABEL_MAX);
 		put(&w, "</text>");
 		double len = (!pt->missing && hi > 0 && pt->value > 0) ? pt->value / hi * track : 0;
-		putf(&w, "<rect class=\"%s\" x=\"0\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"%s\">",
-		     pt->highlight ? "chart-mark chart-mark-hl" : "chart-mark", y + 19, len,
+		putf(&w, "<rect class=\"%s\" x=\"0\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\">",
+		     pt->highlight ? "chart-mark chart-mark-hl" : "chart-mark", y + 22, len,
 		     pt->highlight ? C_HL : C_MARK);
 		mark_title(&w, c, pt);
 		put(&w, "</rect>");
-		putf(&w, "<text class=\"chart-value\" x=\"%d\" y=\"%d\" text-anchor=\"end\"%s%s>",
-		     CHART_WIDTH, y + 31, pt->highlight ? " font-weight=\"bold\"" : "",
-		     pt->missing ? " fill=\"" C_MUTED "\"" : "");
+		putf(
+		    &w,
+		    "<text class=\"chart-value\" x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"14\"%s%s>",
+		    CHART_WIDTH, y + 35, pt->highlight ? " font-weight=\"bold\"" : "",
+		    pt->missing ? " fill=\"" C_MUTED "\"" : "");
 		value_text(&w, c, pt);
 		put(&w, "</text>");
 	}

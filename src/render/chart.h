@@ -3,7 +3,8 @@
  * Two kinds, from plain C data:
  *   - a trend: one value per period, columns (or a line), the current period
  *     highlighted; axis labels are the point labels split at their first
- *     space onto two lines ("ก.พ. ๖๗" → "ก.พ." over "๖๗");
+ *     space onto two lines ("ก.พ. ๖๗" → "ก.พ." over "๖๗"), as many as fit
+ *     (on 13 points every other one, counted back from the current period);
  *   - horizontal bars: a ranking or the service mix, one labelled bar per
  *     row, the label above its bar and the value at the right edge.
  *

@@ -17,6 +17,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "lib/thai.h"
+#include "render/chart.h"
 #include "web/app.h"
 #include "web/scope.h"
 #include "web/table_export.h"
@@ -112,6 +113,47 @@ static json_t *table_columns(void)
 	    "rank_of", "label", "จากทั้งหมด", "type", "int");
 }
 
+/* A bar chart of the users each unit served by the figures shown (the first
+ * CHART_ROWS rows), drawn by render/chart (web_render) with its table. */
+#define CHART_ROWS 30
+static json_t *users_chart(json_t *rows, json_t *period)
+{
+	json_t *points = json_array(), *sources = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r)
+	{
+		const char *src = json_string_value(json_object_get(r, "source"));
+		bool seen = false;
+		size_t k;
+		json_t *s;
+		json_array_foreach(sources, k, s) seen = seen || !strcmp(json_string_value(s), src);
+		if (!seen)
+			json_array_append_new(sources, json_string(src));
+		if (i >= CHART_ROWS)
+			continue;
+		char label[256];
+		snprintf(label, sizeof label, "%s %s", json_string_value(json_object_get(r, "name_th")), src);
+		json_t *u = json_object_get(r, "users");
+		json_array_append_new(points, json_pack("{s:s, s:O, s:s}", "label", label, "value",
+		                                        u ? u : json_null(), "note", "ไม่มีตัวเลข"));
+	}
+	struct buf src, desc;
+	buf_init(&src, 4096);
+	buf_init(&desc, 4096);
+	json_array_foreach(sources, i, r) buf_printf(&src, "%s%s", i ? ", " : "", json_string_value(r));
+	buf_printf(&desc, "จำนวนผู้มารับบริการของแต่ละหน่วยงาน งวด %s ตามแหล่งข้อมูล %s",
+	           json_string_value(json_object_get(period, "label")), buf_str(&src));
+	json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "chart", "bars", "id",
+	                      "external-users", "title", "ผู้มารับบริการ ตามแหล่งข้อมูลภายนอก", "desc",
+	                      buf_str(&desc), "unit", "ราย", "label_header", "หน่วยงานและแหล่งข้อมูล",
+	                      "value_header", "ผู้มารับบริการ (ราย)", "source", buf_str(&src), "points", points);
+	buf_cleanup(&src);
+	buf_cleanup(&desc);
+	json_decref(sources);
+	return c;
+}
+
 /* The list model of period (NULL: the latest), or NULL on a database error. */
 static json_t *list_model(const char *period)
 {
@@ -144,6 +186,19 @@ static json_t *list_model(const char *period)
 		json_t *pm = period_model(json_string_value(json_object_get(p, "period")));
 		json_object_set(p, "period_label", json_object_get(pm, "label"));
 		json_decref(pm);
+		/* Counts as people read them ("1,671"); the JSON keeps the numbers. */
+		static const char *const counts[][2] = {{"users", "users_th"},
+		                                        {"respondents", "respondents_th"}};
+		for (size_t k = 0; k < 2; k++) {
+			json_t *v = json_object_get(p, counts[k][0]);
+			if (!json_is_integer(v))
+				continue;
+			struct buf b;
+			buf_init(&b, 64);
+			chart_format_number(&b, (double)json_integer_value(v), 0);
+			json_object_set_new(p, counts[k][1], json_string(buf_str(&b)));
+			buf_cleanup(&b);
+		}
 	}
 	struct buf base;
 	buf_init(&base, 256);
@@ -162,6 +217,8 @@ static json_t *list_model(const char *period)
 	buf_cleanup(&base);
 	json_decref(l);
 	json_object_set_new(m, "empty", json_boolean(json_array_size(rows) == 0));
+	if (json_array_size(rows) > 0)
+		json_object_set_new(m, "users_chart", users_chart(rows, json_object_get(m, "period")));
 	json_object_set_new(m, "has_periods", json_boolean(json_array_size(periods) > 0));
 	json_object_set_new(m, "has_imports",
 	                    json_boolean(json_array_size(json_object_get(m, "imports")) > 0));

@@ -28,17 +28,19 @@ struct suite {
 
 static int seed_fn(struct dbc *c, void *arg)
 {
-	return db_exec_script(c, "INSERT INTO units (code, parent_code, level, name_th) VALUES ('0', NULL, 0, 'ประเทศไทย');"
-	                         "INSERT INTO units (code, parent_code, level, name_th) VALUES ('47', '0', 1, 'สกลนคร');"
-	                         "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4701', '47', 2, 'เมืองสกลนคร');");
+	return db_exec_script(
+	    c,
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('0', NULL, 0, 'ประเทศไทย');"
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('47', '0', 1, 'สกลนคร');"
+	    "INSERT INTO units (code, parent_code, level, name_th) VALUES ('4701', '47', 2, 'เมืองสกลนคร');");
 }
 
 static int setup(void **state)
 {
 	struct suite *s = xcalloc(1, sizeof *s);
 	char err[512];
-	if (fresh_create(&s->f) != 0 || !(s->db = db_open(s->f.url, 4, err, sizeof err)) || db_migrate(s->db) < 0 ||
-	    db_tx(s->db, seed_fn, NULL) != DB_OK) {
+	if (fresh_create(&s->f) != 0 || !(s->db = db_open(s->f.url, 4, err, sizeof err)) ||
+	    db_migrate(s->db) < 0 || db_tx(s->db, seed_fn, NULL) != DB_OK) {
 		fprintf(stderr, "test_external: cannot set up the database\n");
 		return -1;
 	}
@@ -78,8 +80,9 @@ static void all_or_nothing_and_replace(void **state)
 	struct external_import_result res;
 	json_t *errors = NULL;
 	/* A unit that does not exist: nothing stored, the row named. */
-	assert_int_equal(import(db, "รหัสหน่วยงาน,งวด,ผู้มารับบริการ\n47,2024-02,1\n4799,2024-02,2\n", &res, &errors),
-	                 EXTERNAL_RC_UNKNOWN_UNIT);
+	assert_int_equal(
+	    import(db, "รหัสหน่วยงาน,งวด,ผู้มารับบริการ\n47,2024-02,1\n4799,2024-02,2\n", &res, &errors),
+	    EXTERNAL_RC_UNKNOWN_UNIT);
 	assert_int_equal(json_array_size(errors), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 0), "message")),
 	                    "แถวที่ 3 คอลัมน์ \"รหัสหน่วยงาน\": ไม่มีหน่วยงานรหัส 4799 ในระบบ");
@@ -87,20 +90,22 @@ static void all_or_nothing_and_replace(void **state)
 	assert_int_equal(count(db), 0);
 	assert_int_equal(fresh_count(db, "SELECT COUNT(*) FROM external_imports"), 0);
 
-	assert_int_equal(import(db,
-	                        "รหัสหน่วยงาน,งวด,ผู้มารับบริการ,ผู้ตอบแบบสำรวจ,คะแนนรวม,คะแนนเฉลี่ย,ร้อยละ,อันดับ,จากทั้งหมด\n"
-	                        "47,ก.พ. 2567,1671,1000,9173,9.17,91.73,2,76\n"
-	                        "4701,ก.พ. 2567,412,300,2790,,,,\n"
-	                        "0,ก.พ. 2567,98000,,,9.1,,,\n",
-	                        &res, NULL),
-	                 DB_OK);
+	assert_int_equal(
+	    import(db,
+	           "รหัสหน่วยงาน,งวด,ผู้มารับบริการ,ผู้ตอบแบบสำรวจ,คะแนนรวม,คะแนนเฉลี่ย,ร้อยละ,อันดับ,จากทั้งหมด\n"
+	           "47,ก.พ. 2567,1671,1000,9173,9.17,91.73,2,76\n"
+	           "4701,ก.พ. 2567,412,300,2790,,,,\n"
+	           "0,ก.พ. 2567,98000,,,9.1,,,\n",
+	           &res, NULL),
+	    DB_OK);
 	assert_int_equal(res.added, 3);
 	assert_int_equal(res.replaced, 0);
 	assert_true(res.import_id > 0);
 	/* The same unit and period from another source stays apart; the same source replaces. */
-	assert_int_equal(import(db, "รหัสหน่วยงาน,งวด,ผู้มารับบริการ,แหล่งข้อมูล\n47,2024-02,1700,ก.พ.ร.\n47,2024-02,5,อื่น\n",
-	                        &res, NULL),
-	                 DB_OK);
+	assert_int_equal(
+	    import(db, "รหัสหน่วยงาน,งวด,ผู้มารับบริการ,แหล่งข้อมูล\n47,2024-02,1700,ก.พ.ร.\n47,2024-02,5,อื่น\n", &res,
+	           NULL),
+	    DB_OK);
 	assert_int_equal(res.added, 1);
 	assert_int_equal(res.replaced, 1);
 	assert_int_equal(count(db), 4);
@@ -129,7 +134,8 @@ static void all_or_nothing_and_replace(void **state)
 	d = json_array_get(rows, 0);
 	assert_string_equal(json_string_value(json_object_get(d, "score")), "9.1");
 	assert_string_equal(json_string_value(json_object_get(d, "percent_shown")), "91.00");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(d, "derived"), 0)), "percent_shown");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(d, "derived"), 0)),
+	                    "percent_shown");
 	json_decref(rows);
 
 	assert_int_equal(db_external_for(db, "47", "2024-03", &rows), DB_OK);
@@ -141,8 +147,9 @@ static void all_or_nothing_and_replace(void **state)
 	assert_string_equal(json_string_value(json_object_get(l, "period")), "2024-02");
 	assert_int_equal(json_array_size(json_object_get(l, "rows")), 4);
 	assert_int_equal(json_array_size(json_object_get(l, "imports")), 2);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(l, "rows"), 0), "name_th")),
-	                    "ประเทศไทย");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(l, "rows"), 0), "name_th")),
+	    "ประเทศไทย");
 	json_decref(l);
 }
 
@@ -154,6 +161,6 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(all_or_nothing_and_replace, setup, teardown),
 	};
-	return cmocka_run_group_tests_name(fresh_is_pg() ? "external.postgresql" : "external.sqlite", tests, NULL,
-	                                   NULL);
+	return cmocka_run_group_tests_name(fresh_is_pg() ? "external.postgresql" : "external.sqlite", tests,
+	                                   NULL, NULL);
 }

@@ -19,6 +19,7 @@ import { assertCleanExit, watchStderr } from '../api/lib.mjs';
 import { registryTests } from './registry.mjs';
 import { portalTests } from './portal.mjs';
 import { surveyTests } from './survey.mjs';
+import { externalTests } from './external.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -582,6 +583,7 @@ async function main() {
 		if (!only || only === 'registry') await registryTests(harness);
 		if (!only || only === 'portal') await portalTests(harness);
 		if (!only || only === 'survey') await surveyTests(harness);
+		if (!only || only === 'external') await externalTests(harness);
 		await test(`W3C Nu HTML checker: every page the tests saw has no error`, async () => {
 			assert.ok(documents.size >= (only ? 5 : 20), `pages collected: ${documents.size}`);
 			const errors = nuCheck(documents, tmp);

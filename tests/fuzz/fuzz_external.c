@@ -54,9 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(unit_code_valid(r->unit));
 			struct period p;
 			CHECK(period_parse(r->period, &p) == 0 && period_cmp(p, current) <= 0);
-			CHECK(r->source && r->source[0] && text_check((struct text_span){r->source, strlen(r->source)}, 0) == TEXT_OK);
-			int figures = (r->users >= 0) + (r->respondents >= 0) + (r->rank_pos >= 1) + (r->rank_of >= 1) +
-			              !!r->score_sum[0] + !!r->score_mean[0] + !!r->percent[0];
+			CHECK(r->source && r->source[0] &&
+			      text_check((struct text_span){r->source, strlen(r->source)}, 0) == TEXT_OK);
+			int figures = (r->users >= 0) + (r->respondents >= 0) + (r->rank_pos >= 1) +
+			              (r->rank_of >= 1) + !!r->score_sum[0] + !!r->score_mean[0] +
+			              !!r->percent[0];
 			CHECK(figures >= 1);
 			if (r->score_mean[0])
 				CHECK(dec_e4(r->score_mean) <= 100000);
@@ -70,13 +72,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (r->rank_pos >= 1 && r->rank_of >= 1)
 				CHECK(r->rank_of >= r->rank_pos);
 			for (size_t j = 0; j < i && b.n <= 500; j++)
-				CHECK(strcmp(b.rows[j].unit, r->unit) || strcmp(b.rows[j].period, r->period) ||
+				CHECK(strcmp(b.rows[j].unit, r->unit) ||
+				      strcmp(b.rows[j].period, r->period) ||
 				      strcmp(b.rows[j].source, r->source));
 		}
 	} else {
 		CHECK(b.n == 0 && b.message[0]);
 		if (rc == EXTERNAL_BAD_ROWS) {
-			CHECK(json_array_size(b.errors) >= 1 && json_array_size(b.errors) <= EXTERNAL_MAX_ERRORS);
+			CHECK(json_array_size(b.errors) >= 1 &&
+			      json_array_size(b.errors) <= EXTERNAL_MAX_ERRORS);
 			size_t i;
 			json_t *e;
 			json_array_foreach(b.errors, i, e)
@@ -109,10 +113,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(sum, sizeof sum, "%u", a);
 		CHECK(external_mean_percent(sum, n, mean, pct) == 0);
 		uint64_t m100 = ((uint64_t)a * 200 + n) / (2 * (uint64_t)n); /* round half up of a*100/n */
-		snprintf(want, sizeof want, "%llu.%02llu", (unsigned long long)(m100 / 100), (unsigned long long)(m100 % 100));
+		snprintf(want, sizeof want, "%llu.%02llu", (unsigned long long)(m100 / 100),
+		         (unsigned long long)(m100 % 100));
 		CHECK(!strcmp(mean, want));
 		uint64_t p100 = ((uint64_t)a * 2000 + n) / (2 * (uint64_t)n);
-		snprintf(want, sizeof want, "%llu.%02llu", (unsigned long long)(p100 / 100), (unsigned long long)(p100 % 100));
+		snprintf(want, sizeof want, "%llu.%02llu", (unsigned long long)(p100 / 100),
+		         (unsigned long long)(p100 % 100));
 		CHECK(!strcmp(pct, want));
 	}
 	return 0;

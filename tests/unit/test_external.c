@@ -22,13 +22,27 @@ static void periods(void **state)
 		const char *in;
 		int y, m; /* 0: refused */
 	} cases[] = {
-	    {"ก.พ. 2567", 2024, 2},       {"กุมภาพันธ์ 2567", 2024, 2}, {"ก.พ. 67", 2024, 2},
-	    {"กพ 2567", 2024, 2},         {"2567-02", 2024, 2},         {"2024-02", 2024, 2},
-	    {"๒๕๖๗-๐๒", 2024, 2},         {"ก.พ. ๒๕๖๗", 2024, 2},       {" ต.ค. 2566 ", 2023, 10},
-	    {"2024-02-01", 2024, 2},      {"2024-02-29T00:00:00", 2024, 2}, {"ก.พ. พ.ศ. 2567", 2024, 2},
-	    {"2567/02", 2024, 2},         {"13/2567", 0, 0},           {"2567-13", 0, 0},
-	    {"", 0, 0},                   {"ก.พ.", 0, 0},               {"1 ก.พ. 2567", 0, 0},
-	    {"2567-2", 0, 0},             {"hello", 0, 0},              {"1850-01", 0, 0},
+	    {"ก.พ. 2567", 2024, 2},
+	    {"กุมภาพันธ์ 2567", 2024, 2},
+	    {"ก.พ. 67", 2024, 2},
+	    {"กพ 2567", 2024, 2},
+	    {"2567-02", 2024, 2},
+	    {"2024-02", 2024, 2},
+	    {"๒๕๖๗-๐๒", 2024, 2},
+	    {"ก.พ. ๒๕๖๗", 2024, 2},
+	    {" ต.ค. 2566 ", 2023, 10},
+	    {"2024-02-01", 2024, 2},
+	    {"2024-02-29T00:00:00", 2024, 2},
+	    {"ก.พ. พ.ศ. 2567", 2024, 2},
+	    {"2567/02", 2024, 2},
+	    {"13/2567", 0, 0},
+	    {"2567-13", 0, 0},
+	    {"", 0, 0},
+	    {"ก.พ.", 0, 0},
+	    {"1 ก.พ. 2567", 0, 0},
+	    {"2567-2", 0, 0},
+	    {"hello", 0, 0},
+	    {"1850-01", 0, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct period p = {0, 0};
@@ -77,7 +91,8 @@ static struct external_batch parse(const char *csv, const char *source, int want
 
 static void rows_and_numbers(void **state)
 {
-	struct external_batch b = parse("\xEF\xBB\xBF" "ตารางตัวเลข ก.พ.ร.\n\n"
+	struct external_batch b = parse("\xEF\xBB\xBF"
+	                                "ตารางตัวเลข ก.พ.ร.\n\n"
 	                                "รหัสหน่วยงาน,งวด,ผู้มารับบริการ (ราย),คะแนนเฉลี่ย,ร้อยละ,คะแนนรวม,หมายเหตุ\n"
 	                                "47,ก.พ. 2567,\"1,671\",9.1730000000000004,91.73,,ดี\n"
 	                                "๔๗๐๑,2567-02,๔๑๒,,,\"1,000.5\",\n"
@@ -106,10 +121,10 @@ static void rows_and_numbers(void **state)
 static void errors_name_row_and_column(void **state)
 {
 	struct external_batch b = parse("unit_code,period,score_mean,source\n"
-	                                "47,2024-02,9.12345,x\n"   /* 5 places by a person: refused */
+	                                "47,2024-02,9.12345,x\n" /* 5 places by a person: refused */
 	                                "47,2024-02,9,x\n"
-	                                "47,2024-02,8,x\n"        /* duplicate of row 3 */
-	                                "47,2024-02,8,y\n",       /* another source: fine */
+	                                "47,2024-02,8,x\n"  /* duplicate of row 3 */
+	                                "47,2024-02,8,y\n", /* another source: fine */
 	                                NULL, EXTERNAL_BAD_ROWS);
 	assert_int_equal(b.n, 0);
 	assert_int_equal(json_array_size(b.errors), 2);
@@ -126,7 +141,8 @@ static void errors_name_row_and_column(void **state)
 	assert_int_equal(json_array_size(b.errors), 2); /* the repeated header, the unknown one */
 	external_batch_cleanup(&b);
 	b = parse("รหัสหน่วยงาน,ผู้มารับบริการ\n47,1\n", "x", EXTERNAL_BAD_ROWS);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(b.errors, 0), "field")), "period");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(b.errors, 0), "field")),
+	                    "period");
 	external_batch_cleanup(&b);
 	b = parse("a,b\n1,2\n", "x", EXTERNAL_BAD_FILE);
 	assert_non_null(strstr(b.message, "รหัสหน่วยงาน"));
@@ -134,8 +150,9 @@ static void errors_name_row_and_column(void **state)
 	b = parse("รหัสหน่วยงาน,งวด\n", "x", EXTERNAL_BAD_FILE);
 	external_batch_cleanup(&b);
 	/* A source of control characters or invalid UTF-8 is refused, never stored. */
-	b = parse("รหัสหน่วยงาน,งวด,ผู้มารับบริการ,แหล่งข้อมูล\n47,2024-02,1,a\x01" "b\n47,2024-03,1,\xff\n", NULL,
-	          EXTERNAL_BAD_ROWS);
+	b = parse("รหัสหน่วยงาน,งวด,ผู้มารับบริการ,แหล่งข้อมูล\n47,2024-02,1,a\x01"
+	          "b\n47,2024-03,1,\xff\n",
+	          NULL, EXTERNAL_BAD_ROWS);
 	assert_int_equal(json_array_size(b.errors), 2);
 	external_batch_cleanup(&b);
 }
@@ -143,13 +160,16 @@ static void errors_name_row_and_column(void **state)
 static void our_xlsx_reads_back(void **state)
 {
 	json_error_t je;
-	json_t *m = json_loads("{\"rows\": [{\"u\": \"47\", \"p\": \"2024-02\", \"n\": 1671, \"s\": \"9.17\", \"src\": \"ก.พ.ร.\"}],"
-	                       " \"tables\": {\"t\": {\"title\": \"ข้อมูลจากแหล่งภายนอก\", \"rows\": \"rows\", \"columns\": ["
-	                       " {\"key\": \"u\", \"label\": \"รหัสหน่วยงาน\"}, {\"key\": \"p\", \"label\": \"งวด\", \"type\": \"period\"},"
-	                       " {\"key\": \"n\", \"label\": \"ผู้มารับบริการ\", \"type\": \"int\"},"
-	                       " {\"key\": \"s\", \"label\": \"คะแนนเฉลี่ย\", \"type\": \"number\"},"
-	                       " {\"key\": \"src\", \"label\": \"แหล่งข้อมูล\"}]}}}",
-	                       0, &je);
+	json_t *m = json_loads(
+	    "{\"rows\": [{\"u\": \"47\", \"p\": \"2024-02\", \"n\": 1671, \"s\": \"9.17\", \"src\": "
+	    "\"ก.พ.ร.\"}],"
+	    " \"tables\": {\"t\": {\"title\": \"ข้อมูลจากแหล่งภายนอก\", \"rows\": \"rows\", \"columns\": ["
+	    " {\"key\": \"u\", \"label\": \"รหัสหน่วยงาน\"}, {\"key\": \"p\", \"label\": \"งวด\", \"type\": "
+	    "\"period\"},"
+	    " {\"key\": \"n\", \"label\": \"ผู้มารับบริการ\", \"type\": \"int\"},"
+	    " {\"key\": \"s\", \"label\": \"คะแนนเฉลี่ย\", \"type\": \"number\"},"
+	    " {\"key\": \"src\", \"label\": \"แหล่งข้อมูล\"}]}}}",
+	    0, &je);
 	assert_non_null(m);
 	struct buf x;
 	buf_init(&x, 16 << 20);
@@ -170,8 +190,10 @@ static void our_xlsx_reads_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(periods),          cmocka_unit_test(mean_percent),
-	    cmocka_unit_test(rows_and_numbers), cmocka_unit_test(errors_name_row_and_column),
+	    cmocka_unit_test(periods),
+	    cmocka_unit_test(mean_percent),
+	    cmocka_unit_test(rows_and_numbers),
+	    cmocka_unit_test(errors_name_row_and_column),
 	    cmocka_unit_test(our_xlsx_reads_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
