@@ -176,19 +176,25 @@ static bool parse_dec(const char *s, int64_t *e4, char out[EXTERNAL_DEC_SIZE])
 	if (rounded && f0[4] >= '5')
 		v++;
 	*e4 = v;
+	char tmp[96];
 	if (rounded) {
 		int64_t w = v / 10000, f = v % 10000;
 		int places = 4;
 		while (places > 0 && f % 10 == 0)
 			f /= 10, places--;
 		if (places)
-			snprintf(out, EXTERNAL_DEC_SIZE, "%lld.%0*lld", (long long)w, places, (long long)f);
+			snprintf(tmp, sizeof tmp, "%lld.%0*lld", (long long)w, places, (long long)f);
 		else
-			snprintf(out, EXTERNAL_DEC_SIZE, "%lld", (long long)w);
+			snprintf(tmp, sizeof tmp, "%lld", (long long)w);
 	} else {
-		snprintf(out, EXTERNAL_DEC_SIZE, "%.*s%s%.*s", (int)nw_len, w0, nf ? "." : "", (int)nf,
+		snprintf(tmp, sizeof tmp, "%.*s%s%.*s", (int)nw_len, w0, nf ? "." : "", (int)nf,
 		         f0 ? f0 : "");
 	}
+	/* At most 10 + 1 + 4 characters by the checks above. */
+	size_t len = strlen(tmp);
+	if (len >= EXTERNAL_DEC_SIZE)
+		return false;
+	memcpy(out, tmp, len + 1);
 	return true;
 }
 
@@ -369,7 +375,7 @@ static bool check_row(struct external_batch *b, const struct header *h, size_t l
 	         !unit_code_valid(ua))
 		ERR(COL_UNIT, "รหัสหน่วยงานต้องเป็น 0 (ส่วนกลาง) รหัสจังหวัด 2 หลัก หรือรหัสอำเภอ 4 หลัก");
 	else
-		snprintf(row->unit, sizeof row->unit, "%s", ua);
+		memcpy(row->unit, ua, strlen(ua) + 1); /* shorter than row->unit: checked above */
 
 	const char *ps = cell_at(h, COL_PERIOD, n, cells);
 	struct period p;
