@@ -579,7 +579,8 @@ static void ext_import_prepare(void)
 	buf_printf(&ext_body,
 	           "--" EXT_BOUNDARY "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n"
 	           "--" EXT_BOUNDARY "\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\nก.พ.ร.\r\n"
-	           "--" EXT_BOUNDARY "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\n"
+	           "--" EXT_BOUNDARY
+	           "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\n"
 	           "Content-Type: text/csv\r\n\r\n"
 	           "รหัสหน่วยงาน,งวด,ผู้มารับบริการ,ผู้ตอบแบบสำรวจ,คะแนนรวม\r\n47,%s,1671,1000,9173\r\n"
 	           "4701,%s,412,300,2790\r\n0,%s,98000,,\r\n\r\n--" EXT_BOUNDARY "--\r\n",
@@ -591,7 +592,8 @@ static void ext_import_prepare(void)
 static int ext_import_run(struct hreply *rep)
 {
 	return harness_request(W.h, &ext_admin, "POST", "/stats/external",
-	                       "multipart/form-data; boundary=" EXT_BOUNDARY, ext_body.data, ext_body.len, rep);
+	                       "multipart/form-data; boundary=" EXT_BOUNDARY, ext_body.data, ext_body.len,
+	                       rep);
 }
 
 static void ext_import_check(int status, const struct hreply *rep)
@@ -600,8 +602,8 @@ static void ext_import_check(int status, const struct hreply *rep)
 	bool none = rows == W.before && imports == ext_before_imports;
 	bool all = rows == W.before + 3 && imports == ext_before_imports + 1;
 	if (!none && !all)
-		fail_msg("%s: half an import: %" PRId64 " rows and %" PRId64 " imports added", W.what, rows - W.before,
-		         imports - ext_before_imports);
+		fail_msg("%s: half an import: %" PRId64 " rows and %" PRId64 " imports added", W.what,
+		         rows - W.before, imports - ext_before_imports);
 	if (success(status) && !all)
 		fail_msg("%s: answered %d but stored nothing", W.what, status);
 	(void)rep;
@@ -615,8 +617,8 @@ static void ext_export_prepare(void)
 
 static int ext_export_run(struct hreply *rep)
 {
-	return harness_request(W.h, &ext_admin, "GET", "/stats/external?format=xlsx&table=external", NULL, NULL, 0,
-	                       rep);
+	return harness_request(W.h, &ext_admin, "GET", "/stats/external?format=xlsx&table=external", NULL,
+	                       NULL, 0, rep);
 }
 
 static void ext_export_check(int status, const struct hreply *rep)
