@@ -34,6 +34,7 @@
 #include "lib/xalloc.h"
 #include "render/mustache.h"
 #include "web/app.h"
+#include "web/external.h"
 #include "web/scope.h"
 #include "web/portal_state.h"
 
@@ -58,6 +59,9 @@ static const char usage[] =
     "  import --unit CODE --officer U --file F [--allow-closed --reason TEXT]\n"
     "                          นำเข้าทะเบียน; --allow-closed นำเข้ารอบที่ปิดแล้ว (คำนวณสถิติของรอบนั้นใหม่ "
     "บันทึกผู้ทำและเหตุผล)\n"
+    "  import-external FILE [--source LABEL] [--by USERNAME]\n"
+    "                          นำเข้าตัวเลขจากแหล่งภายนอก (แบบสำรวจระดับประเทศ) จากไฟล์ CSV หรือ XLSX\n"
+    "                          ทุกแถวหรือไม่มีเลย (docs/external.md)\n"
     "  routes                  แสดงตารางเส้นทาง (JSON)\n"
     "  help                    แสดงข้อความนี้\n"
     "\n"
@@ -122,7 +126,7 @@ static int is_command_flag(const char *key)
 {
 	return !strcmp(key, "username") || !strcmp(key, "role") || !strcmp(key, "unit") ||
 	       !strcmp(key, "display_name") || !strcmp(key, "config") || !strcmp(key, "officer") ||
-	       !strcmp(key, "file") || !strcmp(key, "reason");
+	       !strcmp(key, "file") || !strcmp(key, "reason") || !strcmp(key, "source") || !strcmp(key, "by");
 }
 
 static int mkdir_p(const char *dir)
@@ -655,6 +659,69 @@ static void *close_thread(void *arg)
 	return NULL;
 }
 
+/* osspoint import-external FILE [--source LABEL] [--by USERNAME]: the
+ * national survey's figures (web/external.h), all rows or none. */
+static int cmd_import_external(const struct config *cfg, struct args *a, const char *file)
+{
+	const char *source = flag(a, "source"), *by = flag(a, "by");
+	if (!file)
+		return die("%s", "ต้องระบุไฟล์: osspoint import-external FILE.csv|FILE.xlsx [--source LABEL]");
+	FILE *f = fopen(file, "rb");
+	if (!f)
+		return die("เปิดไฟล์ %s ไม่ได้", file);
+	struct buf data;
+	buf_init(&data, 64u * 1024 * 1024);
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_append(&data, chunk, got) < 0) {
+			fclose(f);
+			buf_cleanup(&data);
+			return die("%s", "ไฟล์ใหญ่เกินไป");
+		}
+	fclose(f);
+	int rc = 1;
+	struct db *db = open_db(cfg);
+	if (!db)
+		goto out;
+	int64_t user_id = 0;
+	if (by) {
+		json_t *u = db_user_find_by_name(db, by);
+		if (!u || strcmp(json_string_value(json_object_get(u, "role")), "national_admin")) {
+			json_decref(u);
+			rc = die("ไม่พบผู้ดูแลระดับส่วนกลาง \"%s\"", by);
+			goto out;
+		}
+		user_id = json_integer_value(json_object_get(u, "id"));
+		json_decref(u);
+	}
+	const char *base = strrchr(file, '/');
+	struct external_outcome o;
+	if (external_import_run(db, buf_str(&data), data.len, source, base ? base + 1 : file, user_id,
+	                        cfg->cutoff_day, &o) < 0) {
+		fprintf(stderr, "osspoint: นำเข้าไม่สำเร็จ: %s\n", o.message);
+		size_t i;
+		json_t *e;
+		/* Each message names its row and column as the file writes them. */
+		json_array_foreach(o.errors, i, e)
+		    fprintf(stderr, "  %s\n", json_string_value(json_object_get(e, "message")));
+	} else {
+		char target[48], detail[64];
+		snprintf(target, sizeof target, "external_import:%lld", (long long)o.res.import_id);
+		snprintf(detail, sizeof detail, "rows=%zu added=%zu replaced=%zu", o.rows, o.res.added,
+		         o.res.replaced);
+		db_audit_add(db, (int64_t)time(NULL), user_id, "external.import", target, detail, "cli");
+		printf("osspoint: นำเข้าตัวเลขจากแหล่งภายนอก %zu แถว — เพิ่มใหม่ %zu แถว, แทนที่ของเดิม %zu แถว\n",
+		       o.rows, o.res.added, o.res.replaced);
+		rc = 0;
+	}
+	json_decref(o.errors);
+out:
+	db_close(db);
+	buf_cleanup(&data);
+	return rc;
+}
+
 /* Once a day (and at start) personal data past the retention age is erased.
  * The thread is stopped and joined before the database closes. */
 static pthread_mutex_t purge_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -946,6 +1013,8 @@ int main(int argc, char **argv)
 		rc = cmd_import(&cfg, &a);
 	else if (!strcmp(cmd, "close-period"))
 		rc = cmd_close_period(&cfg, sub);
+	else if (!strcmp(cmd, "import-external"))
+		rc = cmd_import_external(&cfg, &a, sub);
 	else if (!strcmp(cmd, "routes"))
 		rc = cmd_routes();
 	else

@@ -235,6 +235,9 @@ void reply_error(struct req *r, enum err code, const char *field, const char *de
  * array). For HTML, `tpl` is re-rendered with `model` (taken too, may be NULL)
  * plus "errors" so the form keeps what was typed. */
 void reply_invalid(struct req *r, const char *tpl, json_t *model, json_t *errors);
+/* The same with another error code of the table (its status, title and
+ * problem type), for a list of errors that is not a form's (an import's rows). */
+void reply_invalid_code(struct req *r, enum err code, const char *tpl, json_t *model, json_t *errors);
 /* 303 See Other (after a form POST) or 302. */
 void reply_redirect(struct req *r, int status, const char *location);
 /* Raw bytes, copied. */

@@ -399,12 +399,17 @@ void reply_error(struct req *r, enum err code, const char *field, const char *de
 
 void reply_invalid(struct req *r, const char *tpl, json_t *model, json_t *errors)
 {
+	reply_invalid_code(r, ERR_INVALID, tpl, model, errors);
+}
+
+void reply_invalid_code(struct req *r, enum err code, const char *tpl, json_t *model, json_t *errors)
+{
 	if (replied_already(r, "reply_invalid")) {
 		json_decref(model);
 		json_decref(errors);
 		return;
 	}
-	const struct err_info *e = err_info(ERR_INVALID);
+	const struct err_info *e = err_info(code);
 	if (!json_is_array(errors)) {
 		if (errors)
 			log_bug("reply_invalid: errors is not an array");
@@ -416,7 +421,9 @@ void reply_invalid(struct req *r, const char *tpl, json_t *model, json_t *errors
 	if (error_as_json(r)) {
 		json_decref(model);
 		json_t *p = json_object();
-		json_object_set_new(p, "type", json_string("/problems/invalid"));
+		char type[128];
+		snprintf(type, sizeof type, "/problems/%s", e->slug);
+		json_object_set_new(p, "type", json_string(type));
 		json_object_set_new(p, "code", json_string(e->slug));
 		json_object_set_new(p, "title", json_string(e->title));
 		json_object_set_new(p, "status", json_integer(e->status));

@@ -110,6 +110,14 @@ static const struct err_info table[ERR__COUNT] = {
     [ERR_ATTACHMENT_NOT_FOUND] = {ERR_ATTACHMENT_NOT_FOUND, 404, "attachment-not-found", "ไม่พบไฟล์แนบนี้"},
     [ERR_ATTACHMENT_PURGED] = {ERR_ATTACHMENT_PURGED, 410, "attachment-purged",
                                "ไฟล์แนบนี้ถูกลบตามระยะเวลาเก็บรักษาแล้ว"},
+    /* Table exports and external aggregates (issue 10, h-charts). */
+    [ERR_TABLE_NOT_FOUND] = {ERR_TABLE_NOT_FOUND, 404, "table-not-found", "ไม่พบตารางที่ขอในหน้านี้"},
+    [ERR_EXPORT_FORMAT] = {ERR_EXPORT_FORMAT, 400, "export-format",
+                           "ส่งออกได้เฉพาะไฟล์ CSV (format=csv) หรือ Excel (format=xlsx)"},
+    [ERR_EXTERNAL_FILE] = {ERR_EXTERNAL_FILE, 400, "external-file",
+                           "อ่านไฟล์ข้อมูลภายนอกไม่ได้ ต้องเป็นไฟล์ CSV หรือ Excel (.xlsx) ที่มีแถวหัวตาราง"},
+    [ERR_EXTERNAL_INVALID] = {ERR_EXTERNAL_INVALID, 422, "external-invalid",
+                              "ข้อมูลในไฟล์ไม่ถูกต้อง ยังไม่ได้นำเข้าแถวใดเลย กรุณาแก้ไขตามรายการแล้วนำเข้าใหม่"},
 };
 
 const struct err_info *err_info(enum err code)

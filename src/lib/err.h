@@ -87,6 +87,13 @@ enum err {
 	ERR_HELPDESK_NOT_PARTY,   /* 403 neither the district that raised it nor the level it was raised to */
 	ERR_ATTACHMENT_NOT_FOUND, /* 404 no attachment with this id in this thread */
 	ERR_ATTACHMENT_PURGED,    /* 410 the attachment was erased by the retention purge */
+	/* Table exports and external aggregates (issue 10, h-charts: render/table.h,
+	 * web/table_export.h, web/external.c). */
+	ERR_TABLE_NOT_FOUND,  /* 404 ?table= names no table of this page */
+	ERR_EXPORT_FORMAT,    /* 400 ?format= is neither csv nor xlsx */
+	ERR_EXTERNAL_FILE,    /* 400 the upload is not a readable CSV or XLSX file, or has no header */
+	ERR_EXTERNAL_INVALID, /* 422 rows of the external figures are wrong (errors name row and column;
+	                       * a unit, period and source twice in the file is such an error) */
 	ERR__COUNT
 };
 

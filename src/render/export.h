@@ -127,6 +127,14 @@ int export_registry_csv(struct buf *out, const json_t *model);
  * Returns 0 or -1 as described at the top. */
 int export_registry_xlsx(struct buf *out, const json_t *model);
 
+/* The workbook machinery the XLSX exports share: a workbook in constant
+ * memory mode on a private temporary file (as above), filled by write (0, or
+ * -1 to give up), closed and appended whole to out. title is the document's
+ * title property. Returns 0, or -1 (out unchanged). */
+struct lxw_workbook;
+int export_xlsx_build(struct buf *out, const char *title, int (*write)(struct lxw_workbook *wb, void *arg),
+                      void *arg);
+
 /* ---- PDF registry book (cairo + pango) ------------------------------- */
 
 /* The registry as a printable book: A4 landscape, margins left 3 cm (binding

@@ -214,11 +214,9 @@ static int slurp(int fd, struct buf *b)
 	}
 }
 
-int export_registry_xlsx(struct buf *out, const json_t *model)
+int export_xlsx_build(struct buf *out, const char *title, int (*write)(struct lxw_workbook *wb, void *arg),
+                      void *arg)
 {
-	const json_t *entries = json_object_get(model, "entries");
-	if (!json_is_object(model) || (entries && !json_is_array(entries)))
-		return -1;
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
@@ -238,8 +236,8 @@ int export_registry_xlsx(struct buf *out, const json_t *model)
 	lxw_workbook *wb = workbook_new_opt(path, &opt);
 	if (!wb)
 		goto out;
-	lxw_doc_properties props = {.title = "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์"};
-	int written = workbook_set_properties(wb, &props) == LXW_NO_ERROR ? write_sheet(wb, model) : -1;
+	lxw_doc_properties props = {.title = (char *)title}; /* libxlsxwriter only reads it */
+	int written = workbook_set_properties(wb, &props) == LXW_NO_ERROR ? write(wb, arg) : -1;
 	/* The fault-injection build fails this file's write here (lib/fault.h). */
 	if (workbook_close(wb) != LXW_NO_ERROR || written < 0 || fault_hit(FAULT_WRITE))
 		goto out;
@@ -287,35 +285,29 @@ static int write_table(lxw_workbook *wb, const struct table_job *j)
 	return 0;
 }
 
+static int write_table_cb(lxw_workbook *wb, void *arg)
+{
+	return write_table(wb, arg);
+}
+
 int export_table_xlsx(struct buf *out, const char *title, const char *subtitle, const char *const *headers,
                       const double *col_widths, size_t ncols, const json_t *rows)
 {
 	if (!json_is_array(rows))
 		return -1;
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	char path[4096];
-	if (snprintf(path, sizeof path, "%s/osspoint-xlsx-XXXXXX", tmp) >= (int)sizeof path)
-		return -1;
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	char tmpdir[4096];
-	snprintf(tmpdir, sizeof tmpdir, "%s", tmp);
-	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = tmpdir, .use_zip64 = LXW_FALSE};
-	int rc = -1;
-	lxw_workbook *wb = workbook_new_opt(path, &opt);
-	if (!wb)
-		goto out;
-	lxw_doc_properties props = {.title = (char *)title};
 	struct table_job j = {title, subtitle, headers, col_widths, ncols, rows};
-	int written = workbook_set_properties(wb, &props) == LXW_NO_ERROR ? write_table(wb, &j) : -1;
-	if (workbook_close(wb) != LXW_NO_ERROR || written < 0 || fault_hit(FAULT_WRITE))
-		goto out;
-	rc = slurp(fd, out);
-out:
-	unlink(path);
-	close(fd);
-	return rc;
+	return export_xlsx_build(out, title, write_table_cb, &j);
+}
+
+static int write_registry(lxw_workbook *wb, void *arg)
+{
+	return write_sheet(wb, arg);
+}
+
+int export_registry_xlsx(struct buf *out, const json_t *model)
+{
+	const json_t *entries = json_object_get(model, "entries");
+	if (!json_is_object(model) || (entries && !json_is_array(entries)))
+		return -1;
+	return export_xlsx_build(out, "ทะเบียนผู้มาขอรับบริการแบบอิเล็กทรอนิกส์", write_registry, (void *)model);
 }

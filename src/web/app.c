@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "lib/thai.h"
 #include "lib/xalloc.h"
+#include "render/chart.h"
 #include "render/mustache.h"
 #include "web/web.h"
 
@@ -23,9 +24,9 @@ struct app *app;
 struct router *web_router_new(void)
 {
 	static const struct route *const tables[] = {
-	    home_routes,   auth_routes,      units_routes,    users_routes,   registry_routes, import_routes,
-	    portal_routes, catalogue_routes, points_routes,   survey_routes,  stats_routes,    roster_routes,
-	    orders_routes, help_routes,      contacts_routes, helpdesk_routes};
+	    home_routes,   auth_routes,      units_routes,    users_routes,    registry_routes, import_routes,
+	    portal_routes, catalogue_routes, points_routes,   survey_routes,   stats_routes,    roster_routes,
+	    orders_routes, help_routes,      contacts_routes, helpdesk_routes, external_routes};
 	struct router *rt = router_new();
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (router_add_table(rt, tables[i]) < 0) {
@@ -156,6 +157,8 @@ int web_render(struct req *r, const char *tpl, json_t *model, struct buf *out)
 	}
 	if (!json_object_get(model, "page_title"))
 		json_object_set_new(model, "page_title", json_string("osspoint"));
+	/* Charts in the model are data; the page gets their drawing (render/chart.h). */
+	chart_model_render(model);
 	return tpl_render(app->tpl, tpl, model, out);
 }
 

@@ -81,6 +81,7 @@ json_t *web_help_link(const char *path);
 const struct manual_doc *help_manual(void);
 /* Adds what แจ้งปัญหา asks of the user to the home page's model (web/helpdesk.c). */
 void helpdesk_home(json_t *m, const struct session_user *u);
+extern const struct route external_routes[]; /* web/external.c: /stats/external */
 /* Waits for running import jobs and frees the finished ones (shutdown). */
 void registry_import_jobs_wait(void);
 

@@ -39,15 +39,25 @@
  * The longest matching prefix wins. Add a row with a new page's section
  * (the unit test checks that every section named here exists). */
 const struct help_link help_links[] = {
-    {"/home", "daily"},          {"/units", "home"},
-    {"/users", "users"},         {"/registry/import", "registry"},
-    {"/registry", "registry"},   {"/survey", "survey"},
-    {"/admin/survey", "survey"}, {"/admin/services", "portal"},
-    {"/points", "portal"},       {"/help", "help"},
-    {"/contacts", "contacts"},   {"/units/{code}/contacts", "contacts"},
-    {"/helpdesk", "helpdesk"},   {"/stats", "stats"},
-    {"/roster", "roster"},       {"/holidays", "holidays"},
-    {"/orders", "orders"},       {NULL, NULL},
+    {"/home", "daily"},
+    {"/units", "home"},
+    {"/users", "users"},
+    {"/registry/import", "registry"},
+    {"/registry", "registry"},
+    {"/survey", "survey"},
+    {"/admin/survey", "survey"},
+    {"/admin/services", "portal"},
+    {"/points", "portal"},
+    {"/help", "help"},
+    {"/contacts", "contacts"},
+    {"/units/{code}/contacts", "contacts"},
+    {"/helpdesk", "helpdesk"},
+    {"/stats", "stats"},
+    {"/roster", "roster"},
+    {"/holidays", "holidays"},
+    {"/orders", "orders"},
+    {"/stats/external", "external"},
+    {NULL, NULL},
 };
 
 /* ---- the manual, built once ---- */

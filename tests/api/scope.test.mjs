@@ -29,6 +29,8 @@ const TABLES = ['units', 'unit_intervals', 'users', 'settings', 'eservices', 'vi
   'orders', 'order_counters', 'order_templates', 'order_signers',
   'contacts', 'coord_channels', 'helpdesk_threads', 'helpdesk_messages', 'helpdesk_attachments',
   'help_docs', 'blobs'];
+// External aggregates (issue 10): POST /stats/external must not store for an outsider.
+TABLES.push('external_aggregates', 'external_imports');
 
 function fingerprint(srv) {
   const out = {};
@@ -115,6 +117,7 @@ for (const backend of backends()) {
       assert.equal(byName['registry.import_job'], 'import job {job}');
       assert.equal(byName['users.disable'], 'user {id}');
       assert.equal(byName['registry.index'], '?unit= (default: own unit)');
+      assert.equal(byName['external.upload'], 'national', 'the external figures: national admins only');
     });
 
     test('users of another district and of another province get 403 or 404 on every route, and nothing changes', async () => {

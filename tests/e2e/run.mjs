@@ -22,6 +22,7 @@ import { surveyTests } from './survey.mjs';
 import { statsTests } from './stats.mjs';
 import { rosterTests } from './roster.mjs';
 import { helpTests } from './help.mjs';
+import { externalTests } from './external.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.resolve(ROOT, process.env.OSSPOINT_BIN || 'build/osspoint');
@@ -588,6 +589,7 @@ async function main() {
 		if (!only || only === 'stats') await statsTests(harness);
 		if (!only || only === 'roster') await rosterTests(harness);
 		if (!only || only === 'help') await helpTests(harness);
+		if (!only || only === 'external') await externalTests(harness);
 		await test(`W3C Nu HTML checker: every page the tests saw has no error`, async () => {
 			assert.ok(documents.size >= (only ? 5 : 20), `pages collected: ${documents.size}`);
 			const errors = nuCheck(documents, tmp);

@@ -607,6 +607,88 @@ static void helpdesk_check(int status, const struct hreply *rep)
 		fail_msg("%s: the blob count moved by other than the thread's file", W.what);
 }
 
+/* External aggregates (issue 10, web/external.c): POST /stats/external as
+ * the national admin, three rows for a period no run used before, so a run
+ * adds all three with their import row or nothing; and the rows as XLSX
+ * through the generic table export (render/table.c, web/table_export.c). */
+static struct hclient ext_admin;
+static struct buf ext_body;
+static int64_t ext_before_imports;
+#define EXT_BOUNDARY "osspointfaultsweep"
+
+static int64_t ext_rows(void)
+{
+	return count("SELECT COUNT(*) AS n FROM external_aggregates");
+}
+
+static int64_t ext_imports(void)
+{
+	return count("SELECT COUNT(*) AS n FROM external_imports");
+}
+
+static void ext_import_prepare(void)
+{
+	if (!ext_admin.cookie[0])
+		assert_int_equal(harness_login(W.h, &ext_admin, "nadmin", NULL), 200);
+	W.seq++;
+	/* A period of its own: January 2000 + seq months. */
+	struct period p = period_add((struct period){2000, 1}, (int)W.seq);
+	char iso[PERIOD_ISO_SIZE];
+	period_iso(p, iso);
+	buf_cleanup(&ext_body);
+	buf_init(&ext_body, 0);
+	buf_printf(&ext_body,
+	           "--" EXT_BOUNDARY "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n"
+	           "--" EXT_BOUNDARY "\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\nก.พ.ร.\r\n"
+	           "--" EXT_BOUNDARY
+	           "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\n"
+	           "Content-Type: text/csv\r\n\r\n"
+	           "รหัสหน่วยงาน,งวด,ผู้มารับบริการ,ผู้ตอบแบบสำรวจ,คะแนนรวม\r\n47,%s,1671,1000,9173\r\n"
+	           "4701,%s,412,300,2790\r\n0,%s,98000,,\r\n\r\n--" EXT_BOUNDARY "--\r\n",
+	           ext_admin.csrf, iso, iso, iso);
+	W.before = ext_rows();
+	ext_before_imports = ext_imports();
+}
+
+static int ext_import_run(struct hreply *rep)
+{
+	return harness_request(W.h, &ext_admin, "POST", "/stats/external",
+	                       "multipart/form-data; boundary=" EXT_BOUNDARY, ext_body.data, ext_body.len,
+	                       rep);
+}
+
+static void ext_import_check(int status, const struct hreply *rep)
+{
+	int64_t rows = ext_rows(), imports = ext_imports();
+	bool none = rows == W.before && imports == ext_before_imports;
+	bool all = rows == W.before + 3 && imports == ext_before_imports + 1;
+	if (!none && !all)
+		fail_msg("%s: half an import: %" PRId64 " rows and %" PRId64 " imports added", W.what,
+		         rows - W.before, imports - ext_before_imports);
+	if (success(status) && !all)
+		fail_msg("%s: answered %d but stored nothing", W.what, status);
+	(void)rep;
+}
+
+static void ext_export_prepare(void)
+{
+	if (!ext_admin.cookie[0])
+		assert_int_equal(harness_login(W.h, &ext_admin, "nadmin", NULL), 200);
+}
+
+static int ext_export_run(struct hreply *rep)
+{
+	return harness_request(W.h, &ext_admin, "GET", "/stats/external?format=xlsx&table=external", NULL,
+	                       NULL, 0, rep);
+}
+
+static void ext_export_check(int status, const struct hreply *rep)
+{
+	if (success(status) &&
+	    (rep->len < 100 || memcmp(rep->body, "PK\x03\x04", 4) || !ends_with(rep, "PK\x05\x06", 22)))
+		fail_msg("%s: a 200 XLSX of %zu bytes that is not a whole zip", W.what, rep->len);
+}
+
 static const struct op ops[] = {
     {"helpdesk raise", helpdesk_prepare, helpdesk_run, helpdesk_check},
     {"registry create", create_prepare, create_run, create_check},
@@ -616,6 +698,8 @@ static const struct op ops[] = {
     {"registry export xlsx", export_prepare, export_xlsx_run, export_xlsx_check},
     {"registry export pdf", export_prepare, export_pdf_run, export_pdf_check},
     {"login", login_prepare, login_run, login_check},
+    {"external import", ext_import_prepare, ext_import_run, ext_import_check},
+    {"external export xlsx", ext_export_prepare, ext_export_run, ext_export_check},
 };
 
 /* One run of op: prepare, the armed part, the checks. Returns whether a
@@ -675,6 +759,8 @@ static void setup_world(void)
 static void teardown_world(void)
 {
 	buf_cleanup(&import_csv);
+	buf_cleanup(&ext_body);
+	memset(&ext_admin, 0, sizeof ext_admin);
 	json_decref(W.before_entry);
 	W.before_entry = NULL;
 	harness_free(W.h);
