@@ -17,13 +17,18 @@
 #include <string.h>
 
 #include "lib/xalloc.h"
+#include "render/official.h"
 #include "render/pdf_common.h"
 #include "render/qr.h"
 
-#define MM        PDF_MM
-#define PAGE_W    (210 * MM)
-#define PAGE_H    (297 * MM)
-#define MARGIN    (20 * MM)
+#define MM PDF_MM
+/* The page and its margin from the one official layout (render/official.h):
+ * A4, and the 2 cm of its outer margins on every side (a poster or handout is
+ * not bound, so it has no 3 cm binding margin); fonts and sizes come from
+ * pdf_common as for every PDF. */
+#define PAGE_W    OFFICIAL_A4_SHORT
+#define PAGE_H    OFFICIAL_A4_LONG
+#define MARGIN    OFFICIAL_MARGIN_R
 #define TEXT_W    (PAGE_W - 2 * MARGIN)
 #define FOOTER_Y  (PAGE_H - MARGIN + 4) /* the footer sits in the bottom margin */
 #define SIZE_FOOT 12
