@@ -269,7 +269,9 @@ static void external_upload(struct req *r)
 	const struct session_user *u = web_user(r);
 	const struct form_field *f = req_file(r, "file");
 	const char *source = req_form(r, "source");
-	json_t *m = list_model(NULL);
+	/* The page to show again on a refusal; a JSON client gets only the
+	 * problem, so its request does not read the list. */
+	json_t *m = web_wants_json(r) ? json_object() : list_model(NULL);
 	if (!m) {
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;
