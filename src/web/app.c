@@ -73,8 +73,12 @@ static const struct nav_item nav_items[] = {
     {"/stats/{unit}", "สถิติ", ROLE_OFFICER, 0, 0, 0}, /* the user's own unit */
     {"/points/{unit}/edit", "จุดให้บริการของฉัน", ROLE_DISTRICT_ADMIN, 0, 1, 0},
     {"/survey/counter", "แบบสำรวจ", ROLE_OFFICER, 0, 0, 1},
+    {"/roster/{unit}", "ทะเบียนเวร", ROLE_OFFICER, 0, 0, 1}, /* the user's own district */
+    {"/orders", "คำสั่ง", ROLE_DISTRICT_ADMIN, 0, 0, 0},
     {"/admin/services", "แคตตาล็อกบริการ", ROLE_OFFICER, 0, 0, 0},
     {"/admin/survey", "แบบสำรวจ", ROLE_NATIONAL_ADMIN, 0, 0, 0},
+    {"/stats/external", "ตัวเลขภายนอก", ROLE_NATIONAL_ADMIN, 0, 0, 0},
+    {"/holidays", "วันหยุดราชการ", ROLE_NATIONAL_ADMIN, 0, 0, 0},
     {"/users", "ผู้ใช้งาน", ROLE_DISTRICT_ADMIN, 0, 0, 0},
     {"/helpdesk", "แจ้งปัญหา", ROLE_OFFICER, 0, 0, 0},
     {"/contacts", "ติดต่อประสานงาน", ROLE_OFFICER, 0, 0, 0},
@@ -97,6 +101,8 @@ static json_t *nav_model(struct req *r, const struct session_user *u)
 			snprintf(href, sizeof href, "/points/%s/edit", u->unit_code);
 		else if (u && !strcmp(n->href, "/stats/{unit}"))
 			snprintf(href, sizeof href, "/stats/%s", u->unit_code);
+		else if (u && !strcmp(n->href, "/roster/{unit}"))
+			snprintf(href, sizeof href, "/roster/%s", u->unit_code);
 		else
 			snprintf(href, sizeof href, "%s", n->href);
 		size_t hl = strlen(href);
