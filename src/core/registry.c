@@ -94,7 +94,7 @@ static const char MSG_TIME_RANGE[] = "วันเวลาที่มารั
 static const char MSG_TIME_REQUIRED[] = "ต้องระบุวันเวลาที่มารับบริการ (ไฟล์นำเข้าต้องมีทุกแถว)";
 const char REGISTRY_MSG_PERIOD_CLOSED[] = "งวดเดือนของวันที่มารับบริการปิดแล้ว (พ้นกำหนดแก้ไขหลังวันตัดยอด) "
                                           "แก้ไขหรือเพิ่มรายการไม่ได้";
-const char REGISTRY_MSG_PERIOD_ATTESTED[] = "งวดเดือนของวันที่มารับบริการปิดแล้ว (รับรองรายงานประจำเดือนแล้ว) "
+const char REGISTRY_MSG_PERIOD_ATTESTED[] = "งวดเดือนของวันที่มารับบริการปิดแล้ว (รับรองรายงานประจำเดือนหรือปิดรอบสถิติแล้ว) "
                                             "แก้ไขหรือเพิ่มรายการไม่ได้";
 static const char MSG_NAME_REQUIRED[] = "กรุณากรอกชื่อผู้มารับบริการ";
 static const char MSG_NAME_LONG[] = "ชื่อผู้มารับบริการยาวเกิน 200 ไบต์ (อักษรไทยใช้ตัวละ 3 ไบต์)";
@@ -180,7 +180,7 @@ const char *registry_error_text(char out[REGISTRY_MESSAGE_SIZE], const struct re
 	if ((closed || attested) && in && period_valid(in->period)) {
 		snprintf(out, REGISTRY_MESSAGE_SIZE, "งวดเดือน %s %d ปิดแล้ว (%s) แก้ไขหรือเพิ่มรายการไม่ได้",
 		         thai_month_abbr(in->period.month), thai_year_be(in->period.year),
-		         closed ? "พ้นกำหนดแก้ไขหลังวันตัดยอด" : "รับรองรายงานประจำเดือนแล้ว");
+		         closed ? "พ้นกำหนดแก้ไขหลังวันตัดยอด" : "รับรองรายงานประจำเดือนหรือปิดรอบสถิติแล้ว");
 		return out;
 	}
 	snprintf(out, REGISTRY_MESSAGE_SIZE, "%s", msg);
