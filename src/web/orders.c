@@ -1023,7 +1023,49 @@ static void orders_template(struct req *r)
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;
 	}
-	reply_json(r, 200, json_pack("{s:s, s:s}", "unit", unit, "kind", order_kind_name(kind)));
+	if (web_wants_json(r))
+		reply_json(r, 200, json_pack("{s:s, s:s}", "unit", unit, "kind", order_kind_name(kind)));
+	else
+		reply_redirect(r, 303, "/orders/templates");
+}
+
+/* GET /orders/templates: the wording of both kinds as the reader's province
+ * (or the nation) has it, with a form each; province and national admins. */
+static void orders_templates_show(struct req *r)
+{
+	const char *unit = web_scope_unit(r);
+	const struct session_user *u = web_user(r);
+	int level = unit_level_of_code(unit);
+	if (!u || !((level == UNIT_LEVEL_PROVINCE && u->role == ROLE_PROVINCE_ADMIN) ||
+	            (level == UNIT_LEVEL_NATIONAL && u->role == ROLE_NATIONAL_ADMIN))) {
+		reply_error(r, ERR_FORBIDDEN, NULL, "แม่แบบคำสั่งปรับได้โดยผู้ดูแลระดับจังหวัดหรือระดับประเทศ");
+		return;
+	}
+	json_t *kinds = json_array();
+	for (int k = 0; k < ORDER_NKINDS; k++) {
+		int rc = DB_DONE;
+		json_t *t = db_order_template_get(app->db, unit, order_kind_name(k), &rc);
+		if (rc < 0) {
+			json_decref(kinds);
+			reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+			return;
+		}
+		const char *from = !t                                       ? "default"
+		                   : !strcmp(web_str(t, "unit_code"), unit) ? "own"
+		                                                            : "national";
+		json_array_append_new(kinds,
+		                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", order_kind_name(k),
+		                                "label_th", order_kind_label(k), "subject",
+		                                t ? web_str(t, "subject") : order_default_subject(k), "body",
+		                                t ? web_str(t, "body") : order_default_body(k), "source",
+		                                from, "source_th",
+		                                !strcmp(from, "own") ? "ถ้อยคำของหน่วยงานนี้"
+		                                : !strcmp(from, "national") ? "ถ้อยคำของกรมการปกครอง"
+		                                                            : "ถ้อยคำตั้งต้นของระบบ"));
+		json_decref(t);
+	}
+	json_t *m = json_pack("{s:s, s:s, s:o}", "page_title", "แม่แบบคำสั่ง", "unit", unit, "kinds", kinds);
+	reply_model(r, 200, "order_templates", m);
 }
 
 const struct route orders_routes[] = {
@@ -1033,6 +1075,8 @@ const struct route orders_routes[] = {
     {HTTP_POST, "/orders/numbering", ROLE_DISTRICT_ADMIN, 0, orders_numbering, "orders.numbering",
      &scope_own},
     {HTTP_POST, "/orders/signer", ROLE_DISTRICT_ADMIN, 0, orders_signer, "orders.signer", &scope_own},
+    {HTTP_GET, "/orders/templates", ROLE_PROVINCE_ADMIN, 0, orders_templates_show, "orders.templates",
+     &scope_own},
     {HTTP_POST, "/orders/templates", ROLE_PROVINCE_ADMIN, 0, orders_template, "orders.template", &scope_own},
     {HTTP_GET, "/orders/{id}", ROLE_OFFICER, 0, order_show, "orders.show", &scope_order},
     {HTTP_GET, "/orders/{id}.pdf", ROLE_OFFICER, 0, order_pdf, "orders.pdf", &scope_order},

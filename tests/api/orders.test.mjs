@@ -184,6 +184,22 @@ for (const backend of backends()) {
       assert.equal(d.json.subject, 'จัดตั้งจุดบริการ อำเภอเมืองสกลนคร');
       assert.match(d.json.body, /^ข้อความของจังหวัดสกลนคร/);
       assert.equal((await admin.post('/orders/templates', { json: { kind: 'establishment', subject: 'x', body: 'y' } })).status, 403);
+      // The page: each kind with the wording in use and where it comes from; a form saves and comes back.
+      const page = await padmin.get('/orders/templates');
+      assert.equal(page.status, 200, page.text);
+      const est = page.json.kinds.find((k) => k.kind === 'establishment');
+      assert.equal(est.source, 'own');
+      assert.equal(est.subject, 'จัดตั้งจุดบริการ {{{office}}}');
+      assert.equal(page.json.kinds.find((k) => k.kind === 'duty').source, 'default');
+      const html = await padmin.get('/orders/templates', { accept: 'text/html' });
+      assert.match(html.text, /ข้อความของจังหวัด\{\{\{province\}\}\}/);
+      assert.match(html.text, /\{\{\{office\}\}\} \{\{\{district\}\}\}/, 'the placeholders are listed as typed');
+      const saved = await padmin.req('POST', '/orders/templates', { accept: 'text/html',
+        form: { kind: 'duty', subject: 'แต่งตั้งเวร {{{office}}}', body: 'ข้อความเวรของจังหวัด' } });
+      assert.equal(saved.status, 303, saved.text);
+      assert.equal(saved.headers.get('location'), '/orders/templates');
+      assert.equal((await padmin.get('/orders/templates')).json.kinds.find((k) => k.kind === 'duty').source, 'own');
+      assert.equal((await admin.get('/orders/templates')).status, 403, 'a district admin does not adapt templates');
     });
 
     test('the PDF: A4, margins, Laksaman embedded, Thai digits, the annex', async () => {

@@ -76,6 +76,7 @@ export async function rosterTests(h) {
 		['officer4701', '/holidays'],
 		['dadmin4701', '/orders'],
 		['dadmin4701', () => h.rosterOrder],
+		['padmin47', '/orders/templates'],
 	];
 	const desk = await newContext({ bypassCSP: true });
 	const phone = await newContext({ viewport: PHONE, bypassCSP: true });
