@@ -48,6 +48,15 @@ for (const backend of backends()) {
       assert.deepEqual(list.json.holidays.map((h) => h.day), ['2026-12-05', '2026-12-10']);
       assert.equal(list.json.holidays[0].day_th, '5 ธันวาคม 2569');
       assert.equal((await admin.post('/holidays/import', { json: { text: '1/1/2570,x' } })).status, 403);
+      // The page gives the national admin a delete button per day; a form POST comes back to the list.
+      assert.equal((await nadmin.post('/holidays/import', { json: { text: '1/1/2570,วันขึ้นปีใหม่\n' } })).status, 200);
+      const page = await nadmin.get('/holidays?year=2570', { accept: 'text/html' });
+      assert.match(page.text, /action="\/holidays\/2027-01-01\/delete"/);
+      assert.doesNotMatch((await officer.get('/holidays?year=2570', { accept: 'text/html' })).text, /\/delete"/, 'officers read only');
+      const del = await nadmin.req('POST', '/holidays/2027-01-01/delete', { accept: 'text/html', form: {} });
+      assert.equal(del.status, 303, del.text);
+      assert.deepEqual((await officer.get('/holidays?year=2570')).json.holidays, []);
+      assert.equal((await nadmin.post('/holidays/2027-01-01/delete', { json: {} })).json.type, '/problems/holiday-not-found');
     });
 
     let alice, bob, outsider;
