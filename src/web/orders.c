@@ -769,7 +769,17 @@ static void after_write(struct req *r, int64_t id, int status)
 		return;
 	}
 	if (web_wants_json(r)) {
-		reply_json(r, status, order_model(r, o));
+		json_t *m = order_model(r, o);
+		/* An issued order's answer without its number (a text that could not
+		 * be formatted) is not a success: the order is stored, the answer
+		 * failed (a reload shows it). */
+		if (!m || (!strcmp(web_str(m, "status"), "issued") &&
+		           (!*web_str(m, "number") || !*web_str(m, "number_th")))) {
+			json_decref(m);
+			reply_error(r, ERR_INTERNAL, NULL, NULL);
+			return;
+		}
+		reply_json(r, status, m);
 		return;
 	}
 	json_decref(o);

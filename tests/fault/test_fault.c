@@ -688,6 +688,68 @@ static void ext_export_check(int status, const struct hreply *rep)
 		fail_msg("%s: a 200 XLSX of %zu bytes that is not a whole zip", W.what, rep->len);
 }
 
+/* POST /orders/{id}/issue as the district admin (issue 11): a fresh draft
+ * each run. Numbering stays gap-free and unique whatever fails: the issued
+ * orders of the office are numbered 1..n, the counter's next number is n + 1,
+ * and the draft is either still a draft without a number or issued with
+ * n + 1; a success says so. */
+static int64_t ord_id, ord_issued;
+
+static int64_t ord_count_issued(void)
+{
+	return count("SELECT COUNT(*) AS n FROM orders WHERE office_code = '" UNIT "' AND status = 'issued'");
+}
+
+static void order_issue_prepare(void)
+{
+	struct hreply rep;
+	json_t *b = json_pack("{s:s}", "kind", "establishment");
+	assert_int_equal(harness_json(W.h, &W.admin, "POST", "/orders", b, &rep), 201);
+	json_decref(b);
+	ord_id = json_integer_value(json_object_get(rep.json, "id"));
+	hreply_cleanup(&rep);
+	assert_true(ord_id > 0);
+	ord_issued = ord_count_issued();
+}
+
+static int order_issue_run(struct hreply *rep)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/orders/%" PRId64 "/issue", ord_id);
+	json_t *b = json_object();
+	int status = harness_json(W.h, &W.admin, "POST", path, b, rep);
+	json_decref(b);
+	return status;
+}
+
+static void order_issue_check(int status, const struct hreply *rep)
+{
+	int64_t issued = ord_count_issued();
+	int64_t mine =
+	    count("SELECT COUNT(*) AS n FROM orders WHERE id = %" PRId64 " AND status = 'issued'", ord_id);
+	int64_t numbered =
+	    count("SELECT COUNT(*) AS n FROM orders WHERE id = %" PRId64 " AND number IS NOT NULL", ord_id);
+	if (issued != ord_issued + mine || mine != numbered)
+		fail_msg("%s: %" PRId64 " issued before, %" PRId64 " after; this draft issued %" PRId64
+		         ", numbered %" PRId64,
+		         W.what, ord_issued, issued, mine, numbered);
+	int64_t top = count("SELECT COALESCE(MAX(number), 0) AS n FROM orders WHERE office_code = '" UNIT
+	                    "' AND status = 'issued'");
+	int64_t distinct = count("SELECT COUNT(DISTINCT number) AS n FROM orders WHERE office_code = '" UNIT
+	                         "' AND status = 'issued'");
+	int64_t next = count(
+	    "SELECT COALESCE(MAX(next_number), 1) AS n FROM order_counters WHERE office_code = '" UNIT "'");
+	if (top != issued || distinct != issued || next != issued + 1)
+		fail_msg("%s: numbers not 1..%" PRId64 " (max %" PRId64 ", %" PRId64
+		         " distinct, counter's next %" PRId64 ")",
+		         W.what, issued, top, distinct, next);
+	if (success(status) && (mine != 1 || !json_is_string(json_object_get(rep->json, "number")) ||
+	                        atoll(json_string_value(json_object_get(rep->json, "number"))) != issued))
+		fail_msg("%s: answered %d but the order is issued %" PRId64 " with number %" PRId64
+		         ": %.300s",
+		         W.what, status, mine, issued, rep->body);
+}
+
 static const struct op ops[] = {
     {"helpdesk raise", helpdesk_prepare, helpdesk_run, helpdesk_check},
     {"registry create", create_prepare, create_run, create_check},
@@ -699,6 +761,7 @@ static const struct op ops[] = {
     {"login", login_prepare, login_run, login_check},
     {"external import", ext_import_prepare, ext_import_run, ext_import_check},
     {"external export xlsx", ext_export_prepare, ext_export_run, ext_export_check},
+    {"order issue", order_issue_prepare, order_issue_run, order_issue_check},
 };
 
 /* One run of op: prepare, the armed part, the checks. Returns whether a
