@@ -26,6 +26,17 @@ export async function statsTests(h) {
 				assert.equal(res.status(), 200, `${p} answers ${res.status()}`);
 				assert.ok((await page.locator('h1').innerText()).startsWith('สถิติ'));
 				assert.ok((await page.locator('table caption').count()) >= 7, 'data tables with captions');
+				/* The dashboard: trend charts (and bars below a unit that has units
+				 * below it), each figure with its own data table. */
+				const figs = page.locator('figure.chart-figure');
+				assert.ok((await figs.count()) >= 3, 'trend charts');
+				for (const id of ['users-trend', 'score-trend', 'rate-trend']) {
+					assert.equal(await page.locator(`#${id}-figure svg[role="img"]`).count(), 1, `${id} drawn`);
+					const rows = await page.locator(`#${id}-figure table tbody tr`).count();
+					assert.equal(rows, p.includes('fy=') ? 12 : 13, `${id} table`);
+				}
+				if (p !== '/stats/4701' && !p.startsWith('/stats/4801'))
+					assert.equal(await page.locator('#children-bars-figure svg').count(), 1, 'ranking chart');
 				if (c === phoneCtx) await assertNoHorizontalScroll(page, p);
 				const bad = await axe(page);
 				assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
