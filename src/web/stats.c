@@ -723,6 +723,41 @@ static bool dashboard_into(json_t *m, const char *unit, const struct span *s, co
 	return true;
 }
 
+/* The home page's glance (web/home.c): the letter's numbers of unit for
+ * period p (users served, score, percent, rank among its siblings), linking
+ * to its dashboard, into m.stats_glance. Nothing on a database error. */
+void stats_home(json_t *m, const char *unit, struct period p)
+{
+	struct stats_table t;
+	if (db_stats_period_for(app->db, p, app->cfg->cutoff_day, unit, false, &t) != DB_OK)
+		return;
+	const struct stats_row *row = stats_table_find(&t, unit);
+	if (!row) {
+		stats_table_free(&t);
+		return;
+	}
+	int64_t min_resp = app->cfg->rank_min_responses;
+	struct rankset sib;
+	rankset_build(&sib, &t, row->parent, row->level, min_resp);
+	json_t *g = unit_numbers(row);
+	rankings_into(g, &sib, NULL, row, min_resp);
+	char iso[PERIOD_ISO_SIZE], href[96];
+	period_iso(p, iso);
+	snprintf(href, sizeof href, "/stats/%s?period=%s", unit, iso);
+	struct buf b;
+	buf_init(&b, 128);
+	period_label(&b, p, PERIOD_LABEL_FULL_MONTH);
+	json_object_set_new(g, "period", json_string(iso));
+	json_object_set_new(g, "period_label_th", json_string(buf_str(&b)));
+	json_object_set_new(g, "name_th", json_string(row->name_th));
+	json_object_set_new(g, "href", json_string(href));
+	json_object_set_new(g, "rank_scope_th", json_string(row->level == 1 ? "ในประเทศ" : "ในจังหวัด"));
+	buf_cleanup(&b);
+	rankset_free(&sib);
+	stats_table_free(&t);
+	json_object_set_new(m, "stats_glance", g);
+}
+
 static void stats_show(struct req *r)
 {
 	const char *unit = web_scope_unit(r);

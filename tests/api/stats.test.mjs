@@ -223,6 +223,25 @@ for (const backend of backends()) {
       assert.deepEqual((await officer.get('/stats/4701?period=2024-02')).json.external, []);
     });
 
+    test('home: a province admin sees the letter\'s numbers at a glance; a national admin the nation\'s', async () => {
+      const padmin = new Client(srv.url);
+      assert.equal((await padmin.login('padmin47')).status, 200);
+      const h = (await padmin.get('/home?period=2024-02')).json;
+      const g = h.stats_glance;
+      assert.deepEqual([g.users_fmt, g.survey.score, g.survey.percent, g.rank.position], ['1,671', '9.17', '91.73', 2]);
+      assert.equal(g.href, '/stats/47?period=2024-02');
+      const page = await padmin.get('/home?period=2024-02', { accept: 'text/html' });
+      for (const re of [/1,671/, /9\.17/, /91\.73/, /2 จาก \d+/, /href="\/stats\/47\?period=2024-02"/]) assert.match(page.text, re);
+      assert.ok((await padmin.get('/home')).json.stats_glance, 'the current period by default');
+      const nadmin = new Client(srv.url);
+      assert.equal((await nadmin.login('nadmin')).status, 200);
+      const n = (await nadmin.get('/home?period=2024-02')).json.stats_glance;
+      assert.equal(n.users, 1671 + 2000 + 5);
+      assert.equal(n.rank, null);
+      assert.equal(n.href, '/stats/0?period=2024-02');
+      assert.ok(!('stats_glance' in (await officer.get('/home')).json), 'not on a district officer\'s home');
+    });
+
     test('every staff user reads every unit; the page is Thai with data tables; bad periods are named', async () => {
       const r = await outsider.get('/stats/47?period=2024-02');
       assert.equal(r.status, 200);

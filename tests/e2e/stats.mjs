@@ -50,6 +50,22 @@ export async function statsTests(h) {
 		await Promise.all([page.waitForURL(/period=2024-02/), page.keyboard.press('Enter')]);
 		assert.ok((await page.locator('.lead').innerText()).includes('กุมภาพันธ์ 2567'));
 	});
+	await test('stats: a province admin\'s home shows the glance (axe, 375 px)', async () => {
+		for (const opts of [{}, phone]) {
+			const c = await newContext({ ...opts, bypassCSP: true });
+			const page = await newPage(c);
+			await goto(page, '/');
+			await login(page, 'padmin47');
+			const res = await goto(page, '/home?period=2024-02');
+			assert.equal(res.status(), 200);
+			assert.equal(await page.locator('#glance-title').count(), 1, 'the glance');
+			assert.equal(await page.locator('a[href="/stats/47?period=2024-02"]').count(), 1);
+			if (opts.viewport) await assertNoHorizontalScroll(page, '/home');
+			const bad = await axe(page);
+			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+			await c.close();
+		}
+	});
 	const pub = ['/statistics', '/statistics?unit=47&period=2024-02', '/statistics?unit=4701&period=2024-02'];
 	const anon = await newContext({ bypassCSP: true });
 	const anonPhone = await newContext({ ...phone, bypassCSP: true });
