@@ -14,6 +14,7 @@
 #include "core/stats.h"
 #include "db/db.h"
 #include "db/external.h"
+#include "db/roster.h"
 #include "db/stats.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -279,10 +280,39 @@ static json_t *period_model(const struct span *s, bool closed)
 
 static json_t *unit_numbers(const struct stats_row *r)
 {
-	return json_pack("{s:I, s:o, s:I, s:o, s:o, s:I}", "users", (json_int_t)r->num.users, "users_fmt",
-	                 grouped(r->num.users), "transactions", (json_int_t)r->num.transactions,
+	return json_pack("{s:I, s:o, s:I, s:o, s:o, s:I, s:I, s:s}", "users", (json_int_t)r->num.users,
+	                 "users_fmt", grouped(r->num.users), "transactions", (json_int_t)r->num.transactions,
 	                 "transactions_fmt", grouped(r->num.transactions), "survey", survey_model(&r->num),
-	                 "open_days", (json_int_t)r->num.open_days);
+	                 "open_days", (json_int_t)r->num.open_days, "staffed_days",
+	                 (json_int_t)r->num.staffed_days, "per_day_basis",
+	                 stats_uses_staffed_days(&r->num) ? "staffed" : "open");
+}
+
+/* Users per staffed day (issue 10): the roster's staffed days of the
+ * districts that are ranked per day beside unit (its sibling districts, or
+ * a province's districts) into their rows; districts without a roster keep
+ * 0 (open days). Provinces and the nation keep open days. */
+static void staffed_into(struct stats_table *t, int level, const char *parent, const char *code,
+                         const struct span *s)
+{
+	const char *under = level == 2 ? parent : level == 1 ? code : NULL;
+	if (!under)
+		return;
+	struct civil_day first, last;
+	if (s->fy)
+		period_fiscal_range(s->fy_be, app->cfg->cutoff_day, &first, &last);
+	else
+		period_range(s->p, app->cfg->cutoff_day, &first, &last);
+	char a[THAI_ISO_DAY_SIZE], b[THAI_ISO_DAY_SIZE];
+	thai_day_iso(first, a);
+	thai_day_iso(last, b);
+	for (size_t i = 0; i < t->n; i++) {
+		struct stats_row *r = &t->rows[i];
+		int days = 0;
+		if (r->level == 2 && !strcmp(r->parent, under) &&
+		    db_roster_staffed_days(app->db, r->code, a, b, &days) == DB_OK)
+			r->num.staffed_days = days;
+	}
 }
 
 /* The previous span to measure movement against: the latest closed period
@@ -323,6 +353,11 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		have_prev = false;
 	}
 	struct stats_row *row = stats_table_find(&t, unit);
+	if (row) {
+		staffed_into(&t, row->level, row->parent, row->code, s);
+		if (have_prev)
+			staffed_into(&prev, row->level, row->parent, row->code, &ps);
+	}
 	json_t *services = NULL;
 	if (!row || db_stats_services(app->db, &services) != DB_OK) {
 		stats_table_free(&t);
@@ -354,11 +389,28 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		json_t *rk = json_object_get(m, stats_ranking_key((enum stats_ranking)k));
 		char rkey[64];
 		snprintf(rkey, sizeof rkey, "%s_reason", stats_ranking_key((enum stats_ranking)k));
+		char ex[1024];
+		snprintf(ex, sizeof ex, "%s", stats_ranking_explain((enum stats_ranking)k));
+		if (k == STATS_RANK_PER_DAY) {
+			bool any = false;
+			for (size_t i = 0; i < sib.n && !any; i++)
+				any = stats_uses_staffed_days(&sib.rows[i]->num);
+			for (size_t i = 0; i < kids.n && !any; i++)
+				any = stats_uses_staffed_days(&kids.rows[i]->num);
+			if (stats_uses_staffed_days(&row->num))
+				snprintf(ex + strlen(ex), sizeof ex - strlen(ex),
+				         " อำเภอนี้มีทะเบียนเวร จึงนับต่อวันที่มีเจ้าหน้าที่ปฏิบัติหน้าที่ตามทะเบียนเวร (%lld วัน) "
+				         "แทนวันเปิดให้บริการ",
+				         (long long)row->num.staffed_days);
+			else if (any)
+				snprintf(
+				    ex + strlen(ex), sizeof ex - strlen(ex),
+				    " อำเภอที่มีทะเบียนเวรนับต่อวันที่มีเจ้าหน้าที่ปฏิบัติหน้าที่ตามทะเบียนเวรแทนวันเปิดให้บริการ");
+		}
 		json_array_append_new(explain, json_pack("{s:s, s:s, s:s, s:O, s:O}", "key",
 		                                         stats_ranking_key((enum stats_ranking)k), "title_th",
-		                                         titles[k], "explain_th",
-		                                         stats_ranking_explain((enum stats_ranking)k), "rank",
-		                                         rk, "reason", json_object_get(m, rkey)));
+		                                         titles[k], "explain_th", ex, "rank", rk, "reason",
+		                                         json_object_get(m, rkey)));
 	}
 	json_object_set_new(m, "rankings", explain);
 	json_t *children = json_array();

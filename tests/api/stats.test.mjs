@@ -242,6 +242,33 @@ for (const backend of backends()) {
       assert.ok(!('stats_glance' in (await officer.get('/home')).json), 'not on a district officer\'s home');
     });
 
+    test('users per staffed day: a district with a roster is ranked by its staffed days, and the page says so', async () => {
+      srv.sql("INSERT INTO roster_people (unit_code, name_th, created_at) VALUES ('4702', 'นางเวร ประจำ', 0)");
+      const pid = srv.sql("SELECT id FROM roster_people WHERE unit_code = '4702' AND name_th = 'นางเวร ประจำ'")[0][0];
+      for (const d of ['2024-02-05', '2024-02-06', '2024-02-07', '2024-02-08', '2024-02-09'])
+        srv.sql(`INSERT INTO roster_duties (unit_code, day, shift, person_id, status, updated_at) VALUES ('4702', '${d}', 'full', ${pid}, 'on', 0)`);
+      // A day on leave is not staffed; a day outside the period does not count.
+      srv.sql(`INSERT INTO roster_duties (unit_code, day, shift, person_id, status, updated_at) VALUES ('4702', '2024-02-12', 'full', ${pid}, 'leave', 0)`);
+      srv.sql(`INSERT INTO roster_duties (unit_code, day, shift, person_id, status, updated_at) VALUES ('4702', '2024-02-27', 'full', ${pid}, 'on', 0)`);
+      const m = (await officer.get('/stats/47?period=2024-02')).json;
+      const kids = Object.fromEntries(m.children.map((c) => [c.code, c]));
+      assert.deepEqual([kids['4702'].staffed_days, kids['4702'].per_day_basis], [5, 'staffed']);
+      assert.deepEqual([kids['4701'].staffed_days, kids['4701'].per_day_basis], [0, 'open']);
+      assert.ok(kids['4701'].open_days > 5);
+      // 671 / 5 staffed days beats 1,000 / the open days.
+      assert.equal(kids['4702'].rank_per_day.position, 1);
+      assert.equal(kids['4701'].rank_per_day.position, 2);
+      assert.equal(kids['4701'].rank.position, 1, 'users alone are unchanged');
+      const d = (await officer.get('/stats/4702?period=2024-02')).json;
+      assert.equal(d.rank_per_day.position, 1);
+      const ex = d.rankings.find((x) => x.key === 'rank_per_day').explain_th;
+      assert.match(ex, /ทะเบียนเวร \(5 วัน\)/);
+      const other = (await officer.get('/stats/4701?period=2024-02')).json.rankings.find((x) => x.key === 'rank_per_day').explain_th;
+      assert.match(other, /อำเภอที่มีทะเบียนเวรนับต่อวันที่มีเจ้าหน้าที่/);
+      const none = (await officer.get('/stats/4801?period=2024-02')).json.rankings.find((x) => x.key === 'rank_per_day').explain_th;
+      assert.doesNotMatch(none, /ทะเบียนเวร/, 'a province without rosters keeps open days and says nothing of them');
+    });
+
     test('every staff user reads every unit; the page is Thai with data tables; bad periods are named', async () => {
       const r = await outsider.get('/stats/47?period=2024-02');
       assert.equal(r.status, 200);
