@@ -641,7 +641,7 @@ static int child_rank_cmp(const void *a, const void *b)
 
 /* The ranking of the units below (bars by users, ranked order) and the
  * service mix (top services by transactions) into dash. */
-static void ranking_into(json_t *m, json_t *dash)
+static void ranking_into(json_t *m, json_t *dash, const char *own_unit)
 {
 	json_t *children = json_object_get(m, "children");
 	const char *uname = web_str(json_object_get(m, "unit"), "name_th");
@@ -663,8 +663,12 @@ static void ranking_into(json_t *m, json_t *dash)
 				         web_str(v[i], "name_th"));
 			else
 				snprintf(lab, sizeof lab, "%s", web_str(v[i], "name_th"));
-			json_array_append_new(pts, json_pack("{s:s, s:O}", "label", lab, "value",
-			                                     json_object_get(v[i], "users")));
+			/* the reader's own unit: their district, or the province it is in */
+			const char *cc = web_str(v[i], "code");
+			bool own = *own_unit && *cc && !strncmp(own_unit, cc, strlen(cc));
+			json_array_append_new(pts,
+			                      json_pack("{s:s, s:O, s:b}", "label", lab, "value",
+			                                json_object_get(v[i], "users"), "highlight", own));
 		}
 		const char *top = n ? web_str(v[0], "name_th") : "";
 		free(v);
@@ -730,14 +734,15 @@ static json_t *dashboard_tables(json_t *m)
 
 /* The dashboard of the staff page: trend, ranking, service mix, tables
  * and their export links. Returns false on a database error. */
-static bool dashboard_into(json_t *m, const char *unit, const struct span *s, const char *base)
+static bool dashboard_into(json_t *m, const char *unit, const struct span *s, const char *base,
+                           const char *own_unit)
 {
 	json_t *dash = json_object();
 	if (!trend_into(m, dash, unit, s)) {
 		json_decref(dash);
 		return false;
 	}
-	ranking_into(m, dash);
+	ranking_into(m, dash, own_unit);
 	static const char *const link[][2] = {{"users_trend", "trend"},
 	                                      {"score_trend", "trend"},
 	                                      {"rate_trend", "trend"},
@@ -839,7 +844,8 @@ static void stats_show(struct req *r)
 		snprintf(base, sizeof base, "/stats/%s?period=%s", unit, iso);
 		snprintf(stem, sizeof stem, "stats-%s-%s", unit, iso);
 	}
-	if (!dashboard_into(m, unit, &s, base)) {
+	const struct session_user *me = web_user(r);
+	if (!dashboard_into(m, unit, &s, base, me ? me->unit_code : "")) {
 		json_decref(m);
 		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
 		return;

@@ -148,10 +148,12 @@ for (const backend of backends()) {
       assert.ok(!('svg' in d.users_trend), 'JSON holds the data, not the drawing');
       // The ranking of the units below, in ranked order and numbered; the service mix.
       assert.deepEqual(d.children_bars.points.slice(0, 2).map((p) => [p.label, p.value]), [['1. เมืองสกลนคร', 1000], ['2. กุสุมาลย์', 671]]);
+      assert.deepEqual(d.children_bars.points.slice(0, 2).map((p) => p.highlight), [true, false], 'the reader\'s own district');
       assert.equal(d.services_bars.points[0].value, 1671);
       assert.match(d.services_bars.points[0].label, /^1\. /);
       const nat = (await officer.get('/stats/0?period=2024-02')).json;
       assert.deepEqual(nat.dashboard.children_bars.points.slice(0, 2).map((p) => [p.label, p.value]), [['1. ขอนแก่น', 2000], ['2. สกลนคร', 1671]]);
+      assert.deepEqual(nat.dashboard.children_bars.points.slice(0, 2).map((p) => p.highlight), [false, true], 'the reader\'s province');
       // The fiscal year: its 12 periods, none highlighted.
       const fy = (await officer.get('/stats/47?fy=2567')).json;
       assert.equal(fy.trend.length, 12);
