@@ -51,6 +51,7 @@ void stats_num_add(struct stats_num *a, const struct stats_num *b)
 	a->survey_visit_n += b->survey_visit_n;
 	a->survey_sum += b->survey_sum;
 	a->open_days += b->open_days;
+	a->staffed_days += b->staffed_days;
 }
 
 int stats_frac_cmp(int64_t num_a, int64_t den_a, int64_t num_b, int64_t den_b)
@@ -59,12 +60,22 @@ int stats_frac_cmp(int64_t num_a, int64_t den_a, int64_t num_b, int64_t den_b)
 	return l < r ? -1 : l > r;
 }
 
+int64_t stats_day_basis(const struct stats_num *x)
+{
+	return x->staffed_days > 0 ? x->staffed_days : x->open_days;
+}
+
+bool stats_uses_staffed_days(const struct stats_num *x)
+{
+	return x->staffed_days > 0;
+}
+
 static bool eligible(const struct stats_num *x, enum stats_ranking how, int64_t min_responses)
 {
 	switch (how) {
 	case STATS_RANK_USERS: return true;
 	case STATS_RANK_SATISFACTION: return x->survey_n > 0 && x->survey_n >= min_responses;
-	case STATS_RANK_PER_DAY: return x->open_days > 0;
+	case STATS_RANK_PER_DAY: return stats_day_basis(x) > 0;
 	default: return false;
 	}
 }
@@ -76,7 +87,8 @@ static int above(const struct stats_num *a, const struct stats_num *b, enum stat
 	case STATS_RANK_USERS: return a->users > b->users ? 1 : a->users < b->users ? -1 : 0;
 	case STATS_RANK_SATISFACTION:
 		return stats_frac_cmp(a->survey_sum, a->survey_n, b->survey_sum, b->survey_n);
-	case STATS_RANK_PER_DAY: return stats_frac_cmp(a->users, a->open_days, b->users, b->open_days);
+	case STATS_RANK_PER_DAY:
+		return stats_frac_cmp(a->users, stats_day_basis(a), b->users, stats_day_basis(b));
 	default: return 0;
 	}
 }

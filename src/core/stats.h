@@ -12,7 +12,8 @@
  *  - Rankings are competition rankings (1, 2, 2, 4) among a unit's siblings,
  *    larger first; equal values (exact fractions) share a position.
  *    Satisfaction ranks only units with at least rank_min_responses
- *    responses; users per open day only units with at least one open day.
+ *    responses; users per open day only units with at least one open day
+ *    (per staffed day where the district keeps a roster: stats_day_basis).
  *  - Movement = previous position − position (positive: moved up), against
  *    the previous closed period; none when either position is missing.
  *  - Open days of a point in a range: the days its status history says it
@@ -46,9 +47,17 @@ struct stats_num {
 	int64_t survey_n;     /* every response */
 	int64_t survey_point_n;
 	int64_t survey_visit_n;
-	int64_t survey_sum; /* Σ overall */
-	int64_t open_days;  /* point-days open (a province: the sum of its districts') */
+	int64_t survey_sum;   /* Σ overall */
+	int64_t open_days;    /* point-days open (a province: the sum of its districts') */
+	int64_t staffed_days; /* days someone was on duty by the roster (0: no roster);
+	                       * replaces open_days for users per day when > 0 */
 };
+
+/* The days users per day is counted by (issue 10): the roster's staffed
+ * days where the unit keeps a roster (staffed_days > 0), else open days. */
+int64_t stats_day_basis(const struct stats_num *x);
+/* Whether stats_day_basis is the roster's staffed days. */
+bool stats_uses_staffed_days(const struct stats_num *x);
 
 /* a += b, every field. */
 void stats_num_add(struct stats_num *a, const struct stats_num *b);

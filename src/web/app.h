@@ -81,6 +81,9 @@ json_t *web_help_link(const char *path);
 const struct manual_doc *help_manual(void);
 /* Adds what แจ้งปัญหา asks of the user to the home page's model (web/helpdesk.c). */
 void helpdesk_home(json_t *m, const struct session_user *u);
+/* Issue 10 dashboards: the statistics glance of a province or national admin (web/stats.c). */
+struct period;
+void stats_home(json_t *m, const char *unit, struct period p);
 extern const struct route external_routes[]; /* web/external.c: /stats/external */
 /* Waits for running import jobs and frees the finished ones (shutdown). */
 void registry_import_jobs_wait(void);

@@ -233,6 +233,14 @@ static void staff_home(struct req *r)
 		district_home(r, m, u->unit_code, today, p);
 	else
 		watch_home(m, u->unit_code, today);
+	if (level != UNIT_LEVEL_DISTRICT &&
+	    u->role >= ROLE_PROVINCE_ADMIN) { /* issue 10: the letter's numbers */
+		struct period gp = p;
+		const char *q = req_query(r, "period");
+		if (q && *q && period_parse(q, &gp) != 0)
+			gp = p;
+		stats_home(m, u->unit_code, gp);
+	}
 	helpdesk_home(m, u); /* แจ้งปัญหา threads waiting for this user (web/helpdesk.c) */
 	reply_model(r, 200, "home", m);
 }

@@ -13,13 +13,17 @@
 #include "core/registry.h"
 #include "core/stats.h"
 #include "db/db.h"
+#include "db/external.h"
+#include "db/roster.h"
 #include "db/stats.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "lib/thai.h"
+#include "render/chart.h"
 #include "web/app.h"
 #include "web/scope.h"
+#include "web/table_export.h"
 #include "web/web.h"
 
 /* "1,671" */
@@ -276,10 +280,39 @@ static json_t *period_model(const struct span *s, bool closed)
 
 static json_t *unit_numbers(const struct stats_row *r)
 {
-	return json_pack("{s:I, s:o, s:I, s:o, s:o, s:I}", "users", (json_int_t)r->num.users, "users_fmt",
-	                 grouped(r->num.users), "transactions", (json_int_t)r->num.transactions,
+	return json_pack("{s:I, s:o, s:I, s:o, s:o, s:I, s:I, s:s}", "users", (json_int_t)r->num.users,
+	                 "users_fmt", grouped(r->num.users), "transactions", (json_int_t)r->num.transactions,
 	                 "transactions_fmt", grouped(r->num.transactions), "survey", survey_model(&r->num),
-	                 "open_days", (json_int_t)r->num.open_days);
+	                 "open_days", (json_int_t)r->num.open_days, "staffed_days",
+	                 (json_int_t)r->num.staffed_days, "per_day_basis",
+	                 stats_uses_staffed_days(&r->num) ? "staffed" : "open");
+}
+
+/* Users per staffed day (issue 10): the roster's staffed days of the
+ * districts that are ranked per day beside unit (its sibling districts, or
+ * a province's districts) into their rows; districts without a roster keep
+ * 0 (open days). Provinces and the nation keep open days. */
+static void staffed_into(struct stats_table *t, int level, const char *parent, const char *code,
+                         const struct span *s)
+{
+	const char *under = level == 2 ? parent : level == 1 ? code : NULL;
+	if (!under)
+		return;
+	struct civil_day first, last;
+	if (s->fy)
+		period_fiscal_range(s->fy_be, app->cfg->cutoff_day, &first, &last);
+	else
+		period_range(s->p, app->cfg->cutoff_day, &first, &last);
+	char a[THAI_ISO_DAY_SIZE], b[THAI_ISO_DAY_SIZE];
+	thai_day_iso(first, a);
+	thai_day_iso(last, b);
+	for (size_t i = 0; i < t->n; i++) {
+		struct stats_row *r = &t->rows[i];
+		int days = 0;
+		if (r->level == 2 && !strcmp(r->parent, under) &&
+		    db_roster_staffed_days(app->db, r->code, a, b, &days) == DB_OK)
+			r->num.staffed_days = days;
+	}
 }
 
 /* The previous span to measure movement against: the latest closed period
@@ -320,6 +353,11 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		have_prev = false;
 	}
 	struct stats_row *row = stats_table_find(&t, unit);
+	if (row) {
+		staffed_into(&t, row->level, row->parent, row->code, s);
+		if (have_prev)
+			staffed_into(&prev, row->level, row->parent, row->code, &ps);
+	}
 	json_t *services = NULL;
 	if (!row || db_stats_services(app->db, &services) != DB_OK) {
 		stats_table_free(&t);
@@ -351,11 +389,28 @@ static json_t *stats_model(struct req *r, const char *unit, const struct span *s
 		json_t *rk = json_object_get(m, stats_ranking_key((enum stats_ranking)k));
 		char rkey[64];
 		snprintf(rkey, sizeof rkey, "%s_reason", stats_ranking_key((enum stats_ranking)k));
+		char ex[1024];
+		snprintf(ex, sizeof ex, "%s", stats_ranking_explain((enum stats_ranking)k));
+		if (k == STATS_RANK_PER_DAY) {
+			bool any = false;
+			for (size_t i = 0; i < sib.n && !any; i++)
+				any = stats_uses_staffed_days(&sib.rows[i]->num);
+			for (size_t i = 0; i < kids.n && !any; i++)
+				any = stats_uses_staffed_days(&kids.rows[i]->num);
+			if (stats_uses_staffed_days(&row->num))
+				snprintf(ex + strlen(ex), sizeof ex - strlen(ex),
+				         " อำเภอนี้มีทะเบียนเวร จึงนับต่อวันที่มีเจ้าหน้าที่ปฏิบัติหน้าที่ตามทะเบียนเวร (%lld วัน) "
+				         "แทนวันเปิดให้บริการ",
+				         (long long)row->num.staffed_days);
+			else if (any)
+				snprintf(
+				    ex + strlen(ex), sizeof ex - strlen(ex),
+				    " อำเภอที่มีทะเบียนเวรนับต่อวันที่มีเจ้าหน้าที่ปฏิบัติหน้าที่ตามทะเบียนเวรแทนวันเปิดให้บริการ");
+		}
 		json_array_append_new(explain, json_pack("{s:s, s:s, s:s, s:O, s:O}", "key",
 		                                         stats_ranking_key((enum stats_ranking)k), "title_th",
-		                                         titles[k], "explain_th",
-		                                         stats_ranking_explain((enum stats_ranking)k), "rank",
-		                                         rk, "reason", json_object_get(m, rkey)));
+		                                         titles[k], "explain_th", ex, "rank", rk, "reason",
+		                                         json_object_get(m, rkey)));
 	}
 	json_object_set_new(m, "rankings", explain);
 	json_t *children = json_array();
@@ -460,6 +515,306 @@ static void nav_links(json_t *m, const struct span *s, const char *base, const c
 	json_object_set_new(m, "fy_href", json_string(href));
 }
 
+/* ---- dashboards (issue 10 "Dashboards") -------------------------------- */
+
+static json_t *col(const char *key, const char *label, const char *type, int decimals)
+{
+	json_t *c = json_pack("{s:s, s:s, s:s}", "key", key, "label", label, "type", type);
+	if (decimals >= 0)
+		json_object_set_new(c, "decimals", json_integer(decimals));
+	return c;
+}
+
+static json_t *chart_obj(const char *kind, const char *id, const char *title, const char *desc,
+                         const char *unit, json_t *points)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "chart", kind, "id", id, "title", title, "desc",
+	                 desc, "unit", unit, "points", points);
+}
+
+/* model.trend: one row per period (13: this one and the last twelve, or
+ * the fiscal year's 12), oldest first; the charts of users, score and
+ * response rate into dash. Returns false on a database error. */
+static bool trend_into(json_t *m, json_t *dash, const char *unit, const struct span *s)
+{
+	struct period ps[13];
+	size_t n = 0;
+	if (s->fy) {
+		if (period_fiscal_periods(s->fy_be, ps) != 0)
+			return false;
+		n = 12;
+	} else {
+		for (int i = 0; i < 13; i++)
+			ps[i] = period_add(s->p, i - 12);
+		n = 13;
+	}
+	json_t *rows = json_array(), *pu = json_array(), *psc = json_array(), *prr = json_array();
+	const char *cur_label = "", *cur_users = "", *cur_score = NULL, *cur_rate = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct stats_table t;
+		if (db_stats_period_for(app->db, ps[i], app->cfg->cutoff_day, unit, false, &t) != DB_OK) {
+			json_decref(rows), json_decref(pu), json_decref(psc), json_decref(prr);
+			return false;
+		}
+		const struct stats_row *row = stats_table_find(&t, unit);
+		struct stats_num z = {0}, x = row ? row->num : z;
+		char iso[PERIOD_ISO_SIZE], lab[CHART_LABEL_SIZE];
+		period_iso(ps[i], iso);
+		chart_period_label(ps[i], lab);
+		bool hl = !s->fy && i == n - 1;
+		json_t *sv = survey_model(&x);
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:I, s:o, s:I, s:I, s:O, s:O, s:O, s:b, s:b}", "period", iso, "label", lab,
+		    "users", (json_int_t)x.users, "users_fmt", grouped(x.users), "transactions",
+		    (json_int_t)x.transactions, "responses", (json_int_t)x.survey_n, "score",
+		    json_object_get(sv, "score"), "percent", json_object_get(sv, "percent"), "response_rate",
+		    json_object_get(sv, "response_rate"), "closed", t.closed, "current", hl);
+		json_decref(sv);
+		stats_table_free(&t);
+		json_array_append_new(rows, o);
+		json_t *a =
+		    json_pack("{s:s, s:I, s:b}", "label", lab, "value", (json_int_t)x.users, "highlight", hl);
+		json_array_append_new(pu, a);
+		json_array_append_new(psc, json_pack("{s:s, s:O, s:b, s:s}", "label", lab, "value",
+		                                     json_object_get(o, "score"), "highlight", hl, "note",
+		                                     "ไม่มีผู้ตอบ"));
+		json_array_append_new(prr, json_pack("{s:s, s:O, s:b, s:s}", "label", lab, "value",
+		                                     json_object_get(o, "response_rate"), "highlight", hl,
+		                                     "note", "ไม่มีข้อมูล"));
+		if (hl) {
+			cur_label = web_str(o, "label");
+			cur_users = web_str(o, "users_fmt");
+			cur_score = json_string_value(json_object_get(o, "score"));
+			cur_rate = json_string_value(json_object_get(o, "response_rate"));
+		}
+	}
+	const char *span_th = s->fy ? "ตลอดปีงบประมาณ" : "13 งวดล่าสุด";
+	char title[160], desc[320];
+	snprintf(title, sizeof title, "ผู้มารับบริการ %s", span_th);
+	if (s->fy)
+		snprintf(desc, sizeof desc, "จำนวนผู้มารับบริการรายงวด 12 งวดของปีงบประมาณ พ.ศ. %d", s->fy_be);
+	else
+		snprintf(desc, sizeof desc, "งวด %s มีผู้มารับบริการ %s ราย เทียบกับ 12 งวดก่อนหน้า", cur_label,
+		         cur_users);
+	json_t *c = chart_obj("trend", "users-trend", title, desc, "ราย", pu);
+	json_object_set_new(c, "label_header", json_string("งวด"));
+	json_object_set_new(dash, "users_trend", c);
+	snprintf(title, sizeof title, "คะแนนความพึงพอใจ (เต็ม 10) %s", span_th);
+	if (s->fy)
+		snprintf(desc, sizeof desc, "คะแนนความพึงพอใจเฉลี่ยรายงวดของปีงบประมาณ พ.ศ. %d", s->fy_be);
+	else
+		snprintf(desc, sizeof desc, "งวด %s คะแนน %s เทียบกับ 12 งวดก่อนหน้า", cur_label,
+		         cur_score ? cur_score : "ไม่มีผู้ตอบ");
+	c = chart_obj("trend", "score-trend", title, desc, "คะแนน", psc);
+	json_object_set_new(c, "style", json_string("line"));
+	json_object_set_new(c, "decimals", json_integer(2));
+	json_object_set_new(c, "label_header", json_string("งวด"));
+	json_object_set_new(c, "value_header", json_string("คะแนน (เต็ม 10)"));
+	json_object_set_new(dash, "score_trend", c);
+	snprintf(title, sizeof title, "อัตราการตอบแบบสำรวจ (ร้อยละ) %s", span_th);
+	if (s->fy)
+		snprintf(desc, sizeof desc, "อัตราการตอบแบบสำรวจรายงวดของปีงบประมาณ พ.ศ. %d", s->fy_be);
+	else
+		snprintf(desc, sizeof desc, "งวด %s อัตราการตอบร้อยละ %s เทียบกับ 12 งวดก่อนหน้า", cur_label,
+		         cur_rate ? cur_rate : "-");
+	c = chart_obj("trend", "rate-trend", title, desc, "%", prr);
+	json_object_set_new(c, "style", json_string("line"));
+	json_object_set_new(c, "decimals", json_integer(2));
+	json_object_set_new(c, "label_header", json_string("งวด"));
+	json_object_set_new(c, "value_header", json_string("ร้อยละ"));
+	json_object_set_new(dash, "rate_trend", c);
+	json_object_set_new(m, "trend", rows);
+	return true;
+}
+
+static int child_rank_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t px = json_integer_value(json_object_get(json_object_get(x, "rank"), "position")),
+	           py = json_integer_value(json_object_get(json_object_get(y, "rank"), "position"));
+	if (!px != !py)
+		return px ? -1 : 1;
+	if (px != py)
+		return px < py ? -1 : 1;
+	return strcmp(web_str(x, "code"), web_str(y, "code"));
+}
+
+/* The ranking of the units below (bars by users, ranked order) and the
+ * service mix (top services by transactions) into dash. */
+static void ranking_into(json_t *m, json_t *dash, const char *own_unit)
+{
+	json_t *children = json_object_get(m, "children");
+	const char *uname = web_str(json_object_get(m, "unit"), "name_th");
+	const char *plabel = web_str(json_object_get(m, "period"), "label_th");
+	char title[200], desc[400];
+	if (json_array_size(children) > 0) {
+		size_t n = json_array_size(children);
+		json_t **v = xcalloc(n, sizeof *v);
+		for (size_t i = 0; i < n; i++)
+			v[i] = json_array_get(children, i);
+		qsort(v, n, sizeof *v, child_rank_cmp);
+		json_t *pts = json_array();
+		for (size_t i = 0; i < n; i++) {
+			json_int_t pos =
+			    json_integer_value(json_object_get(json_object_get(v[i], "rank"), "position"));
+			char lab[256];
+			if (pos > 0)
+				snprintf(lab, sizeof lab, "%lld. %s", (long long)pos,
+				         web_str(v[i], "name_th"));
+			else
+				snprintf(lab, sizeof lab, "%s", web_str(v[i], "name_th"));
+			/* the reader's own unit: their district, or the province it is in */
+			const char *cc = web_str(v[i], "code");
+			bool own = *own_unit && *cc && !strncmp(own_unit, cc, strlen(cc));
+			json_array_append_new(pts,
+			                      json_pack("{s:s, s:O, s:b}", "label", lab, "value",
+			                                json_object_get(v[i], "users"), "highlight", own));
+		}
+		const char *top = n ? web_str(v[0], "name_th") : "";
+		free(v);
+		snprintf(title, sizeof title, "อันดับ%sตามจำนวนผู้มารับบริการ", web_str(m, "children_label"));
+		snprintf(desc, sizeof desc, "%sใน%s %s เรียงตามจำนวนผู้มารับบริการ อันดับ 1 คือ %s",
+		         web_str(m, "children_label"), uname, plabel, top);
+		json_t *c = chart_obj("bars", "children-bars", title, desc, "ราย", pts);
+		json_object_set_new(c, "label_header", json_string(web_str(m, "children_label")));
+		json_object_set_new(dash, "children_bars", c);
+	}
+	json_t *svc = json_object_get(json_object_get(m, "breakdowns"), "service");
+	if (json_array_size(svc) > 0) {
+		json_t *pts = json_array();
+		size_t i;
+		json_t *e;
+		json_array_foreach(svc, i, e)
+		{
+			if (i >= 10)
+				break;
+			char lab[300];
+			snprintf(lab, sizeof lab, "%zu. %s", i + 1, web_str(e, "label_th"));
+			json_array_append_new(
+			    pts, json_pack("{s:s, s:O}", "label", lab, "value", json_object_get(e, "n")));
+		}
+		snprintf(title, sizeof title, "บริการที่ใช้มากที่สุด (ครั้ง)");
+		snprintf(desc, sizeof desc, "บริการ e-Service ของ%s %s เรียงตามจำนวนครั้ง สูงสุด 10 บริการ", uname,
+		         plabel);
+		json_t *c = chart_obj("bars", "services-bars", title, desc, "ครั้ง", pts);
+		json_object_set_new(c, "label_header", json_string("บริการ"));
+		json_object_set_new(dash, "services_bars", c);
+	}
+}
+
+/* model.tables: trend, children, services (web/table_export.h). */
+static json_t *dashboard_tables(json_t *m)
+{
+	json_t *t = json_object();
+	json_object_set_new(
+	    t, "trend",
+	    json_pack("{s:s, s:[o,o,o,o,o,o,o], s:s}", "title", "แนวโน้มรายงวด", "columns",
+	              col("period", "งวด", "period", -1), col("users", "ผู้มารับบริการ", "int", -1),
+	              col("transactions", "บริการ", "int", -1), col("responses", "ผู้ตอบแบบสำรวจ", "int", -1),
+	              col("score", "คะแนน (เต็ม 10)", "number", 2),
+	              col("percent", "ร้อยละความพึงพอใจ", "number", 2),
+	              col("response_rate", "อัตราการตอบ (ร้อยละ)", "number", 2), "rows", "trend"));
+	json_object_set_new(t, "children",
+	                    json_pack("{s:s, s:[o,o,o,o,o,o,o,o], s:s}", "title",
+	                              web_str(m, "children_label"), "columns", col("code", "รหัส", "text", -1),
+	                              col("name_th", web_str(m, "children_label"), "text", -1),
+	                              col("users", "ผู้มารับบริการ", "int", -1),
+	                              col("transactions", "บริการ", "int", -1),
+	                              col("survey.n", "ผู้ตอบแบบสำรวจ", "int", -1),
+	                              col("survey.score", "คะแนน (เต็ม 10)", "number", 2),
+	                              col("survey.percent", "ร้อยละความพึงพอใจ", "number", 2),
+	                              col("rank.position", "อันดับผู้รับบริการ", "int", -1), "rows", "children"));
+	json_object_set_new(t, "services",
+	                    json_pack("{s:s, s:[o,o,o], s:s}", "title", "บริการ e-Service", "columns",
+	                              col("key", "รหัสบริการ", "text", -1),
+	                              col("label_th", "บริการ", "text", -1),
+	                              col("n", "จำนวน (ครั้ง)", "int", -1), "rows", "breakdowns.service"));
+	return t;
+}
+
+/* The dashboard of the staff page: trend, ranking, service mix, tables
+ * and their export links. Returns false on a database error. */
+static bool dashboard_into(json_t *m, const char *unit, const struct span *s, const char *base,
+                           const char *own_unit)
+{
+	json_t *dash = json_object();
+	if (!trend_into(m, dash, unit, s)) {
+		json_decref(dash);
+		return false;
+	}
+	ranking_into(m, dash, own_unit);
+	static const char *const link[][2] = {{"users_trend", "trend"},
+	                                      {"score_trend", "trend"},
+	                                      {"rate_trend", "trend"},
+	                                      {"children_bars", "children"},
+	                                      {"services_bars", "services"}};
+	for (size_t i = 0; i < sizeof link / sizeof *link; i++) {
+		json_t *c = json_object_get(dash, link[i][0]);
+		if (c)
+			json_object_set_new(c, "export", web_table_links(base, link[i][1]));
+	}
+	/* Official figures beside osspoint's own, never mixed into them. */
+	json_t *ext = NULL;
+	char iso[PERIOD_ISO_SIZE] = "";
+	if (!s->fy)
+		period_iso(s->p, iso);
+	if (!s->fy && db_external_for(app->db, unit, iso, &ext) != DB_OK)
+		ext = NULL;
+	if (!ext)
+		ext = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(ext, i, e)
+	{
+		json_t *u = json_object_get(e, "users");
+		json_object_set_new(e, "users_fmt",
+		                    json_is_integer(u) ? grouped(json_integer_value(u)) : json_null());
+		char h[300];
+		snprintf(h, sizeof h, "ตัวเลขจากแหล่งภายนอก: %s", web_str(e, "source"));
+		json_object_set_new(e, "heading_th", json_string(h));
+	}
+	json_object_set_new(m, "has_external", json_boolean(json_array_size(ext) > 0));
+	json_object_set_new(m, "external", ext);
+	json_object_set_new(m, "dashboard", dash);
+	json_object_set_new(m, "tables", dashboard_tables(m));
+	return true;
+}
+
+/* The home page's glance (web/home.c): the letter's numbers of unit for
+ * period p (users served, score, percent, rank among its siblings), linking
+ * to its dashboard, into m.stats_glance. Nothing on a database error. */
+void stats_home(json_t *m, const char *unit, struct period p)
+{
+	struct stats_table t;
+	if (db_stats_period_for(app->db, p, app->cfg->cutoff_day, unit, false, &t) != DB_OK)
+		return;
+	const struct stats_row *row = stats_table_find(&t, unit);
+	if (!row) {
+		stats_table_free(&t);
+		return;
+	}
+	int64_t min_resp = app->cfg->rank_min_responses;
+	struct rankset sib;
+	rankset_build(&sib, &t, row->parent, row->level, min_resp);
+	json_t *g = unit_numbers(row);
+	rankings_into(g, &sib, NULL, row, min_resp);
+	char iso[PERIOD_ISO_SIZE], href[96];
+	period_iso(p, iso);
+	snprintf(href, sizeof href, "/stats/%s?period=%s", unit, iso);
+	struct buf b;
+	buf_init(&b, 128);
+	period_label(&b, p, PERIOD_LABEL_FULL_MONTH);
+	json_object_set_new(g, "period", json_string(iso));
+	json_object_set_new(g, "period_label_th", json_string(buf_str(&b)));
+	json_object_set_new(g, "name_th", json_string(row->name_th));
+	json_object_set_new(g, "href", json_string(href));
+	json_object_set_new(g, "rank_scope_th", json_string(row->level == 1 ? "ในประเทศ" : "ในจังหวัด"));
+	buf_cleanup(&b);
+	rankset_free(&sib);
+	stats_table_free(&t);
+	json_object_set_new(m, "stats_glance", g);
+}
+
 static void stats_show(struct req *r)
 {
 	const char *unit = web_scope_unit(r);
@@ -479,7 +834,27 @@ static void stats_show(struct req *r)
 		snprintf(href, sizeof href, "/stats/%s", parent);
 		json_object_set_new(m, "parent_href", json_string(href));
 	}
+	char base[96], stem[96];
+	if (s.fy) {
+		snprintf(base, sizeof base, "/stats/%s?fy=%d", unit, s.fy_be);
+		snprintf(stem, sizeof stem, "stats-%s-FY%d", unit, s.fy_be);
+	} else {
+		char iso[PERIOD_ISO_SIZE];
+		period_iso(s.p, iso);
+		snprintf(base, sizeof base, "/stats/%s?period=%s", unit, iso);
+		snprintf(stem, sizeof stem, "stats-%s-%s", unit, iso);
+	}
+	const struct session_user *me = web_user(r);
+	if (!dashboard_into(m, unit, &s, base, me ? me->unit_code : "")) {
+		json_decref(m);
+		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	reply_header(r, "Cache-Control", "private, no-store");
+	if (web_table_export(r, m, stem)) {
+		json_decref(m);
+		return;
+	}
 	reply_model(r, 200, "stats", m);
 }
 

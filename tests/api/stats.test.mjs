@@ -3,7 +3,8 @@
 // closed period recomputing its snapshot. On SQLite and PostgreSQL.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backends, startServer, Client, run } from './lib.mjs';
@@ -67,6 +68,10 @@ for (const backend of backends()) {
       fill(srv, '4801', '2024-01-26', 5); // the period's first day
       fill(srv, '4801', '2024-02-26', 7, 6); // the next period's first day
       srv.sql("INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) VALUES ('4701', '2024-02-10', 'visit', 900, 8256), ('4701', '2024-02-11', 'point', 100, 917)");
+      // Earlier periods for the trend (FY2566, so the fiscal year 2567's sums do not move).
+      fill(srv, '4701', '2023-03-10', 20, 2001);
+      fill(srv, '4701', '2023-09-10', 10, 2101);
+      srv.sql("INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) VALUES ('4701', '2023-09-10', 'visit', 4, 34)");
     });
     after(async () => {
       if (!srv) return;
@@ -119,6 +124,151 @@ for (const backend of backends()) {
       assert.equal(nat.json.rank, null);
       assert.ok(nat.json.rank_reason.length > 0);
       assert.ok(nat.json.children.length >= 76);
+    });
+
+    test('dashboard: the trend is this period and the last twelve, oldest first, with the exact strings', async () => {
+      const m = (await officer.get('/stats/47?period=2024-02')).json;
+      assert.equal(m.trend.length, 13);
+      assert.deepEqual(m.trend.map((x) => x.period).filter((_, i) => [0, 1, 7, 12].includes(i)), ['2023-02', '2023-03', '2023-09', '2024-02']);
+      assert.deepEqual(m.trend.map((x) => x.users), [0, 20, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 1671]);
+      assert.deepEqual(m.trend.map((x) => x.current), [...Array(12).fill(false), true]);
+      const cur = m.trend[12];
+      assert.deepEqual([cur.transactions, cur.responses, cur.score, cur.percent, cur.response_rate], [1671, 1000, '9.17', '91.73', '53.86']);
+      assert.deepEqual([m.trend[7].responses, m.trend[7].score, m.trend[7].percent, m.trend[7].response_rate], [4, '8.50', '85.00', '40.00']);
+      assert.equal(m.trend[0].score, null);
+      const d = m.dashboard;
+      assert.equal(d.users_trend.chart, 'trend');
+      assert.equal(d.users_trend.points.length, 13);
+      assert.equal(d.users_trend.points[12].highlight, true);
+      assert.equal(d.users_trend.points[12].value, 1671);
+      assert.equal(d.score_trend.style, 'line');
+      assert.equal(d.score_trend.points[12].value, '9.17');
+      assert.equal(d.rate_trend.points[12].value, '53.86');
+      assert.equal(d.users_trend.export.csv, '/stats/47?period=2024-02&format=csv&table=trend');
+      assert.ok(!('svg' in d.users_trend), 'JSON holds the data, not the drawing');
+      // The ranking of the units below, in ranked order and numbered; the service mix.
+      assert.deepEqual(d.children_bars.points.slice(0, 2).map((p) => [p.label, p.value]), [['1. เมืองสกลนคร', 1000], ['2. กุสุมาลย์', 671]]);
+      assert.deepEqual(d.children_bars.points.slice(0, 2).map((p) => p.highlight), [true, false], 'the reader\'s own district');
+      assert.equal(d.services_bars.points[0].value, 1671);
+      assert.match(d.services_bars.points[0].label, /^1\. /);
+      const nat = (await officer.get('/stats/0?period=2024-02')).json;
+      assert.deepEqual(nat.dashboard.children_bars.points.slice(0, 2).map((p) => [p.label, p.value]), [['1. ขอนแก่น', 2000], ['2. สกลนคร', 1671]]);
+      assert.deepEqual(nat.dashboard.children_bars.points.slice(0, 2).map((p) => p.highlight), [false, true], 'the reader\'s province');
+      // The fiscal year: its 12 periods, none highlighted.
+      const fy = (await officer.get('/stats/47?fy=2567')).json;
+      assert.equal(fy.trend.length, 12);
+      assert.equal(fy.trend[0].period, '2023-10');
+      assert.equal(fy.trend[4].users, 1671);
+      assert.ok(fy.trend.every((x) => !x.current));
+      // The HTML page draws the charts beside their tables.
+      const page = await officer.get('/stats/47?period=2024-02', { accept: 'text/html' });
+      for (const id of ['users-trend', 'score-trend', 'rate-trend', 'children-bars', 'services-bars']) {
+        assert.match(page.text, new RegExp(`<svg[^>]*aria-labelledby="${id}-title ${id}-desc"`), id);
+        assert.match(page.text, new RegExp(`<caption id="${id}-caption">`), id);
+      }
+      assert.match(page.text, /1\. เมืองสกลนคร/);
+    });
+
+    test('dashboard: every table exports as CSV and XLSX and reads back', async () => {
+      const get = async (q) => {
+        const r = await fetch(`${srv.url}/stats/47?period=2024-02&${q}`, { headers: { cookie: officer.cookieHeader() } });
+        return { status: r.status, type: r.headers.get('content-type'), disp: r.headers.get('content-disposition'),
+          body: Buffer.from(await r.arrayBuffer()) };
+      };
+      const expect = {
+        trend: ['งวด,ผู้มารับบริการ,บริการ,ผู้ตอบแบบสำรวจ,คะแนน (เต็ม 10),ร้อยละความพึงพอใจ,อัตราการตอบ (ร้อยละ)', 'ก.พ. 2567,1671,1671,1000,9.17,91.73,53.86'],
+        children: ['รหัส,อำเภอ,ผู้มารับบริการ,บริการ,ผู้ตอบแบบสำรวจ,คะแนน (เต็ม 10),ร้อยละความพึงพอใจ,อันดับผู้รับบริการ', '4701,เมืองสกลนคร,1000,1000,1000,9.17,91.73,1'],
+        services: ['รหัสบริการ,บริการ,จำนวน (ครั้ง)', 'tangrat_signup,'],
+      };
+      for (const [table, [head, row]] of Object.entries(expect)) {
+        const csv = await get(`format=csv&table=${table}`);
+        assert.equal(csv.status, 200, table);
+        assert.match(csv.type, /^text\/csv/);
+        assert.equal(csv.disp, `attachment; filename="stats-47-2024-02-${table}.csv"`);
+        const text = csv.body.toString('utf8').replace(/^\uFEFF/, '');
+        const lines = text.split('\r\n');
+        assert.equal(lines[0], head, table);
+        assert.ok(lines.some((l) => l.startsWith(row)), `${table}: ${text}`);
+        const x = await get(`format=xlsx&table=${table}`);
+        assert.equal(x.status, 200, table);
+        assert.equal(x.body.subarray(0, 2).toString(), 'PK');
+        const dir = mkdtempSync(join(tmpdir(), 'osspoint-dash-'));
+        try {
+          const path = join(dir, 't.xlsx');
+          writeFileSync(path, x.body);
+          const sheet = execFileSync('unzip', ['-p', path, 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' });
+          assert.match(sheet, /<v>1671<\/v>|<v>1000<\/v>/, `${table}: numeric cells`);
+          if (table !== 'services') assert.match(sheet, /<v>9\.17<\/v>/, table);
+        } finally { rmSync(dir, { recursive: true, force: true }); }
+      }
+      assert.equal((await get('format=csv&table=nope')).status, 404);
+    });
+
+    test('dashboard: official figures in their own labelled block, never mixed in', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'osspoint-dash-'));
+      try {
+        const f = join(dir, 'ext.csv');
+        writeFileSync(f, 'unit_code,period,users,respondents,score_mean,rank,rank_of\n47,2024-02,1650,980,9.10,3,76\n');
+        run(['import-external', f, '--source', 'ก.พ.ร.', '--by', 'nadmin'], { env: srv.env });
+      } finally { rmSync(dir, { recursive: true, force: true }); }
+      const m = (await officer.get('/stats/47?period=2024-02')).json;
+      assert.equal(m.users, 1671, 'osspoint\'s own');
+      assert.equal(m.survey.score, '9.17');
+      assert.equal(m.has_external, true);
+      assert.equal(m.external.length, 1);
+      assert.deepEqual([m.external[0].source, m.external[0].users, m.external[0].score, m.external[0].heading_th],
+        ['ก.พ.ร.', 1650, '9.10', 'ตัวเลขจากแหล่งภายนอก: ก.พ.ร.']);
+      const page = await officer.get('/stats/47?period=2024-02', { accept: 'text/html' });
+      assert.match(page.text, /<h3>ตัวเลขจากแหล่งภายนอก: ก\.พ\.ร\.<\/h3>/);
+      assert.match(page.text, /1,650/);
+      assert.deepEqual((await officer.get('/stats/47?period=2024-01')).json.external, []);
+      assert.deepEqual((await officer.get('/stats/4701?period=2024-02')).json.external, []);
+    });
+
+    test('home: a province admin sees the letter\'s numbers at a glance; a national admin the nation\'s', async () => {
+      const padmin = new Client(srv.url);
+      assert.equal((await padmin.login('padmin47')).status, 200);
+      const h = (await padmin.get('/home?period=2024-02')).json;
+      const g = h.stats_glance;
+      assert.deepEqual([g.users_fmt, g.survey.score, g.survey.percent, g.rank.position], ['1,671', '9.17', '91.73', 2]);
+      assert.equal(g.href, '/stats/47?period=2024-02');
+      const page = await padmin.get('/home?period=2024-02', { accept: 'text/html' });
+      for (const re of [/1,671/, /9\.17/, /91\.73/, /2 จาก \d+/, /href="\/stats\/47\?period=2024-02"/]) assert.match(page.text, re);
+      assert.ok((await padmin.get('/home')).json.stats_glance, 'the current period by default');
+      const nadmin = new Client(srv.url);
+      assert.equal((await nadmin.login('nadmin')).status, 200);
+      const n = (await nadmin.get('/home?period=2024-02')).json.stats_glance;
+      assert.equal(n.users, 1671 + 2000 + 5);
+      assert.equal(n.rank, null);
+      assert.equal(n.href, '/stats/0?period=2024-02');
+      assert.ok(!('stats_glance' in (await officer.get('/home')).json), 'not on a district officer\'s home');
+    });
+
+    test('users per staffed day: a district with a roster is ranked by its staffed days, and the page says so', async () => {
+      srv.sql("INSERT INTO roster_people (unit_code, name_th, created_at) VALUES ('4702', 'นางเวร ประจำ', 0)");
+      const pid = srv.sql("SELECT id FROM roster_people WHERE unit_code = '4702' AND name_th = 'นางเวร ประจำ'")[0][0];
+      for (const d of ['2024-02-05', '2024-02-06', '2024-02-07', '2024-02-08', '2024-02-09'])
+        srv.sql(`INSERT INTO roster_duties (unit_code, day, shift, person_id, status, updated_at) VALUES ('4702', '${d}', 'full', ${pid}, 'on', 0)`);
+      // A day on leave is not staffed; a day outside the period does not count.
+      srv.sql(`INSERT INTO roster_duties (unit_code, day, shift, person_id, status, updated_at) VALUES ('4702', '2024-02-12', 'full', ${pid}, 'leave', 0)`);
+      srv.sql(`INSERT INTO roster_duties (unit_code, day, shift, person_id, status, updated_at) VALUES ('4702', '2024-02-27', 'full', ${pid}, 'on', 0)`);
+      const m = (await officer.get('/stats/47?period=2024-02')).json;
+      const kids = Object.fromEntries(m.children.map((c) => [c.code, c]));
+      assert.deepEqual([kids['4702'].staffed_days, kids['4702'].per_day_basis], [5, 'staffed']);
+      assert.deepEqual([kids['4701'].staffed_days, kids['4701'].per_day_basis], [0, 'open']);
+      assert.ok(kids['4701'].open_days > 5);
+      // 671 / 5 staffed days beats 1,000 / the open days.
+      assert.equal(kids['4702'].rank_per_day.position, 1);
+      assert.equal(kids['4701'].rank_per_day.position, 2);
+      assert.equal(kids['4701'].rank.position, 1, 'users alone are unchanged');
+      const d = (await officer.get('/stats/4702?period=2024-02')).json;
+      assert.equal(d.rank_per_day.position, 1);
+      const ex = d.rankings.find((x) => x.key === 'rank_per_day').explain_th;
+      assert.match(ex, /ทะเบียนเวร \(5 วัน\)/);
+      const other = (await officer.get('/stats/4701?period=2024-02')).json.rankings.find((x) => x.key === 'rank_per_day').explain_th;
+      assert.match(other, /อำเภอที่มีทะเบียนเวรนับต่อวันที่มีเจ้าหน้าที่/);
+      const none = (await officer.get('/stats/4801?period=2024-02')).json.rankings.find((x) => x.key === 'rank_per_day').explain_th;
+      assert.doesNotMatch(none, /ทะเบียนเวร/, 'a province without rosters keeps open days and says nothing of them');
     });
 
     test('every staff user reads every unit; the page is Thai with data tables; bad periods are named', async () => {
@@ -222,7 +372,7 @@ for (const backend of backends()) {
       assert.equal(log[0][2], 'สมุดทะเบียนกระดาษเดือน ก.พ.');
       assert.notEqual(log[0][3], '0', 'who');
       // osspoint check covers the new roll-ups (the fixture's survey sums had no raw rows).
-      srv.sql("DELETE FROM rollup_survey WHERE unit_code = '4701' AND day IN ('2024-02-10', '2024-02-11')");
+      srv.sql("DELETE FROM rollup_survey WHERE unit_code = '4701' AND day IN ('2024-02-10', '2024-02-11', '2023-09-10')");
       assert.match(run(['check'], { env: srv.env }), /ตรงกับทะเบียน/);
       srv.sql("UPDATE rollup_visit_attrs SET n = n + 1 WHERE unit_code = '4701' AND period = '2024-02' AND sex = 'male'");
       assert.throws(() => run(['check'], { env: srv.env }), (err) => /rollup_visit_attrs/.test(String(err.stdout)));

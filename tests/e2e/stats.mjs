@@ -26,6 +26,17 @@ export async function statsTests(h) {
 				assert.equal(res.status(), 200, `${p} answers ${res.status()}`);
 				assert.ok((await page.locator('h1').innerText()).startsWith('สถิติ'));
 				assert.ok((await page.locator('table caption').count()) >= 7, 'data tables with captions');
+				/* The dashboard: trend charts (and bars below a unit that has units
+				 * below it), each figure with its own data table. */
+				const figs = page.locator('figure.chart-figure');
+				assert.ok((await figs.count()) >= 3, 'trend charts');
+				for (const id of ['users-trend', 'score-trend', 'rate-trend']) {
+					assert.equal(await page.locator(`#${id}-figure svg[role="img"]`).count(), 1, `${id} drawn`);
+					const rows = await page.locator(`#${id}-figure table tbody tr`).count();
+					assert.equal(rows, p.includes('fy=') ? 12 : 13, `${id} table`);
+				}
+				if (p !== '/stats/4701' && !p.startsWith('/stats/4801'))
+					assert.equal(await page.locator('#children-bars-figure svg').count(), 1, 'ranking chart');
 				if (c === phoneCtx) await assertNoHorizontalScroll(page, p);
 				const bad = await axe(page);
 				assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
@@ -38,6 +49,22 @@ export async function statsTests(h) {
 		await page.fill('#f-period', '2024-02');
 		await Promise.all([page.waitForURL(/period=2024-02/), page.keyboard.press('Enter')]);
 		assert.ok((await page.locator('.lead').innerText()).includes('กุมภาพันธ์ 2567'));
+	});
+	await test('stats: a province admin\'s home shows the glance (axe, 375 px)', async () => {
+		for (const opts of [{}, phone]) {
+			const c = await newContext({ ...opts, bypassCSP: true });
+			const page = await newPage(c);
+			await goto(page, '/');
+			await login(page, 'padmin47');
+			const res = await goto(page, '/home?period=2024-02');
+			assert.equal(res.status(), 200);
+			assert.equal(await page.locator('#glance-title').count(), 1, 'the glance');
+			assert.equal(await page.locator('a[href="/stats/47?period=2024-02"]').count(), 1);
+			if (opts.viewport) await assertNoHorizontalScroll(page, '/home');
+			const bad = await axe(page);
+			assert.equal(bad.length, 0, `axe found:\n        ${describe(bad)}`);
+			await c.close();
+		}
 	});
 	const pub = ['/statistics', '/statistics?unit=47&period=2024-02', '/statistics?unit=4701&period=2024-02'];
 	const anon = await newContext({ bypassCSP: true });

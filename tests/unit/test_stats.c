@@ -151,6 +151,28 @@ static void test_per_day_ranking(void **state)
 	assert_true(strlen(stats_ranking_explain(STATS_RANK_PER_DAY)) > 0);
 }
 
+static void test_per_staffed_day_ranking(void **state)
+{
+	(void)state;
+	/* A district with a roster is counted per staffed day, one without per open day. */
+	struct stats_num v[3] = {{0}};
+	v[0].users = 100, v[0].open_days = 20;                        /* 5 a day (no roster) */
+	v[1].users = 60, v[1].open_days = 20, v[1].staffed_days = 10; /* 6 a staffed day: first */
+	v[2].users = 50, v[2].open_days = 0, v[2].staffed_days = 5;   /* staffed though never "open": 10 */
+	assert_int_equal(stats_day_basis(&v[0]), 20);
+	assert_int_equal(stats_day_basis(&v[1]), 10);
+	assert_false(stats_uses_staffed_days(&v[0]));
+	assert_true(stats_uses_staffed_days(&v[1]));
+	int pos[3];
+	assert_int_equal(stats_rank(v, 3, STATS_RANK_PER_DAY, 30, pos), 3);
+	assert_int_equal(pos[0], 3);
+	assert_int_equal(pos[1], 2);
+	assert_int_equal(pos[2], 1);
+	struct stats_num a = v[0];
+	stats_num_add(&a, &v[1]);
+	assert_int_equal(a.staffed_days, 10);
+}
+
 static void test_movement(void **state)
 {
 	bool has;
@@ -215,6 +237,7 @@ int main(void)
 	    cmocka_unit_test(test_competition_ranking),
 	    cmocka_unit_test(test_satisfaction_ranking_needs_min_responses),
 	    cmocka_unit_test(test_per_day_ranking),
+	    cmocka_unit_test(test_per_staffed_day_ranking),
 	    cmocka_unit_test(test_movement),
 	    cmocka_unit_test(test_open_days),
 	    cmocka_unit_test(test_num_add_is_respondent_weighted),
