@@ -741,8 +741,9 @@ static void test_periods(void **state)
 	assert_int_equal(out.period.year, 2024);
 	assert_int_equal(out.period.month, 2);
 	char text[REGISTRY_MESSAGE_SIZE];
-	assert_string_equal(registry_error_text(text, &errs, 0, &out),
-	                    "งวดเดือน ก.พ. 2567 ปิดแล้ว (รับรองรายงานประจำเดือนหรือปิดรอบสถิติแล้ว) แก้ไขหรือเพิ่มรายการไม่ได้");
+	assert_string_equal(
+	    registry_error_text(text, &errs, 0, &out),
+	    "งวดเดือน ก.พ. 2567 ปิดแล้ว (รับรองรายงานประจำเดือนหรือปิดรอบสถิติแล้ว) แก้ไขหรือเพิ่มรายการไม่ได้");
 
 	cx.attested = (struct period){2000, 1};
 	assert_int_equal(validate(&raw, NOW_ISO, &cx, &out, &errs), 0);
