@@ -55,7 +55,9 @@ static const char usage[] =
     "                          CODE: รหัสหน่วยงานของกรมการปกครอง หรือ 0 สำหรับส่วนกลาง)\n"
     "  user passwd --username U --password-stdin   เปลี่ยนรหัสผ่าน\n"
     "  user disable --username U                   ระงับบัญชี\n"
-    "  close-period YYYY-MM    ปิดรอบสถิติด้วยมือ (บันทึกตัวเลขของทุกหน่วยงานไว้คงที่ หลังจากนี้แก้ไขรายการในรอบไม่ได้)\n"
+    "  close-period YYYY-MM [--early]\n"
+    "                          ปิดรอบสถิติด้วยมือ (บันทึกตัวเลขของทุกหน่วยงานไว้คงที่ หลังจากนี้แก้ไขรายการในรอบไม่ได้);\n"
+    "                          รอบที่ยังไม่สิ้นสุดปิดได้เมื่อระบุ --early\n"
     "  import --unit CODE --officer U --file F [--allow-closed --reason TEXT]\n"
     "                          นำเข้าทะเบียน; --allow-closed นำเข้ารอบที่ปิดแล้ว (คำนวณสถิติของรอบนั้นใหม่ "
     "บันทึกผู้ทำและเหตุผล)\n"
@@ -118,7 +120,7 @@ static int has_flag(struct args *a, const char *name)
 static int is_switch(const char *key)
 {
 	return !strcmp(key, "demo") || !strcmp(key, "banner") || !strcmp(key, "password_stdin") ||
-	       !strcmp(key, "allow_closed");
+	       !strcmp(key, "allow_closed") || !strcmp(key, "early");
 }
 
 /* Flags with a value that belong to a command, not to the settings. */
@@ -606,13 +608,29 @@ static int close_one(const struct config *cfg, struct db *db, const char *iso, c
 	return rc == DB_OK && c.busy ? DB_BUSY : rc;
 }
 
-static int cmd_close_period(const struct config *cfg, const char *iso)
+static int cmd_close_period(const struct config *cfg, const char *iso, bool early)
 {
 	struct period p;
 	if (!iso || period_parse(iso, &p) != 0)
 		return die("%s", "ระบุรอบเป็น YYYY-MM เช่น osspoint close-period 2024-02");
 	char norm[PERIOD_ISO_SIZE];
 	period_iso(p, norm);
+	/* A period that has not ended still receives entries and per-visit
+	 * survey answers (counted on the day they are answered): closing it
+	 * freezes numbers that are not final, so only on purpose (--early). */
+	struct civil_day first, last, today;
+	if (period_range(p, cfg->cutoff_day, &first, &last) != 0 ||
+	    thai_epoch_day((int64_t)time(NULL), &today) != 0)
+		return die("ปิดรอบ %s ไม่สำเร็จ", norm);
+	if (!early &&
+	    thai_days_from_civil(today.y, today.m, today.d) <= thai_days_from_civil(last.y, last.m, last.d)) {
+		char msg[768];
+		snprintf(msg, sizeof msg,
+		         "รอบ %s ยังไม่สิ้นสุด (ถึงวันที่ %d/%d/%d): ปิดได้ตั้งแต่วันถัดไป หรือใช้ --early "
+		         "เพื่อปิดก่อนกำหนด (รายการและคำตอบแบบสำรวจที่ยังเข้ามาในรอบนี้จะไม่อยู่ในตัวเลขที่ปิดแล้ว)",
+		         norm, last.d, last.m, last.y + 543);
+		return die("%s", msg);
+	}
 	struct db *db = open_db(cfg);
 	if (!db)
 		return 1;
@@ -1012,7 +1030,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "import"))
 		rc = cmd_import(&cfg, &a);
 	else if (!strcmp(cmd, "close-period"))
-		rc = cmd_close_period(&cfg, sub);
+		rc = cmd_close_period(&cfg, sub, has_flag(&a, "early"));
 	else if (!strcmp(cmd, "import-external"))
 		rc = cmd_import_external(&cfg, &a, sub);
 	else if (!strcmp(cmd, "routes"))

@@ -346,7 +346,10 @@ for (const backend of backends()) {
         services: [{ code: 'tangrat_signup', outcome: 'completed' }] } });
       assert.equal(e.status, 201, e.text);
       const period = e.json.period;
-      run(['close-period', period], { env: srv.env });
+      // Not before the period's end unless on purpose: the refusal says why and stores nothing.
+      assert.throws(() => run(['close-period', period], { env: srv.env }), /ยังไม่สิ้นสุด[\s\S]*--early/);
+      assert.equal((await officer.get(`/stats/4701?period=${period}`)).json.period.closed, false);
+      run(['close-period', period, '--early'], { env: srv.env });
       const late = await officer.post('/registry', { json: { visited_at: bkk(-4), visitor_name: 'นายสาย', channel: 'web',
         services: [{ code: 'tangrat_signup', outcome: 'completed' }] } });
       // The form's own check names the field (the write's transaction refuses it too: tests/db).
