@@ -286,6 +286,22 @@ static void audit(struct req *r, const char *action, int64_t id)
 	web_audit(r, action, t, web_scope_unit(r));
 }
 
+/* The end of every contact and channel write: a refusal (missing: the id
+ * names nothing; ERR_OK when the write cannot miss), or the audit row and
+ * the answer (JSON, or back to the unit's contacts page). */
+static void finish(struct req *r, int rc, enum err missing, const char *action, int64_t id, int status)
+{
+	if (rc != DB_OK) {
+		reply_error(r, rc == DB_NOT_FOUND && missing != ERR_OK ? missing : ERR_UNAVAILABLE, NULL,
+		            NULL);
+		return;
+	}
+	audit(r, action, id);
+	char back[64];
+	back_of(back, web_scope_unit(r));
+	done(r, status, id, back);
+}
+
 static void contact_create(struct req *r)
 {
 	struct help_values v;
@@ -298,14 +314,7 @@ static void contact_create(struct req *r)
 	int64_t id = 0;
 	int rc = db_contact_add(app->db, web_scope_unit(r), &c, web_user(r)->id, (int64_t)time(NULL), &id);
 	help_values_free(&v);
-	if (rc != DB_OK) {
-		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
-	}
-	audit(r, "contact.add", id);
-	char back[64];
-	back_of(back, web_scope_unit(r));
-	done(r, 201, id, back);
+	finish(r, rc, ERR_OK, "contact.add", id, 201);
 }
 
 static void contact_update(struct req *r)
@@ -321,36 +330,14 @@ static void contact_update(struct req *r)
 	int64_t id = id_param(r);
 	int rc = db_contact_update(app->db, id, &c, web_user(r)->id, (int64_t)time(NULL));
 	help_values_free(&v);
-	if (rc == DB_NOT_FOUND) {
-		reply_error(r, ERR_CONTACT_NOT_FOUND, NULL, NULL);
-		return;
-	}
-	if (rc != DB_OK) {
-		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
-	}
-	audit(r, "contact.edit", id);
-	char back[64];
-	back_of(back, web_scope_unit(r));
-	done(r, 200, id, back);
+	finish(r, rc, ERR_CONTACT_NOT_FOUND, "contact.edit", id, 200);
 }
 
 static void contact_delete(struct req *r)
 {
 	int64_t id = id_param(r);
 	int rc = db_contact_delete(app->db, id);
-	if (rc == DB_NOT_FOUND) {
-		reply_error(r, ERR_CONTACT_NOT_FOUND, NULL, NULL);
-		return;
-	}
-	if (rc != DB_OK) {
-		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
-	}
-	audit(r, "contact.delete", id);
-	char back[64];
-	back_of(back, web_scope_unit(r));
-	done(r, 200, id, back);
+	finish(r, rc, ERR_CONTACT_NOT_FOUND, "contact.delete", id, 200);
 }
 
 static void channel_create(struct req *r)
@@ -368,14 +355,7 @@ static void channel_create(struct req *r)
 	int64_t id = 0;
 	int rc = db_channel_add(app->db, web_scope_unit(r), &c, web_user(r)->id, (int64_t)time(NULL), &id);
 	help_values_free(&v);
-	if (rc != DB_OK) {
-		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
-	}
-	audit(r, "channel.add", id);
-	char back[64];
-	back_of(back, web_scope_unit(r));
-	done(r, 201, id, back);
+	finish(r, rc, ERR_OK, "channel.add", id, 201);
 }
 
 static void channel_update(struct req *r)
@@ -395,36 +375,14 @@ static void channel_update(struct req *r)
 	int64_t id = id_param(r);
 	int rc = db_channel_update(app->db, id, &c, web_user(r)->id, (int64_t)time(NULL));
 	help_values_free(&v);
-	if (rc == DB_NOT_FOUND) {
-		reply_error(r, ERR_CHANNEL_NOT_FOUND, NULL, NULL);
-		return;
-	}
-	if (rc != DB_OK) {
-		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
-	}
-	audit(r, "channel.edit", id);
-	char back[64];
-	back_of(back, web_scope_unit(r));
-	done(r, 200, id, back);
+	finish(r, rc, ERR_CHANNEL_NOT_FOUND, "channel.edit", id, 200);
 }
 
 static void channel_delete(struct req *r)
 {
 	int64_t id = id_param(r);
 	int rc = db_channel_delete(app->db, id);
-	if (rc == DB_NOT_FOUND) {
-		reply_error(r, ERR_CHANNEL_NOT_FOUND, NULL, NULL);
-		return;
-	}
-	if (rc != DB_OK) {
-		reply_error(r, ERR_UNAVAILABLE, NULL, NULL);
-		return;
-	}
-	audit(r, "channel.delete", id);
-	char back[64];
-	back_of(back, web_scope_unit(r));
-	done(r, 200, id, back);
+	finish(r, rc, ERR_CHANNEL_NOT_FOUND, "channel.delete", id, 200);
 }
 
 const struct route contacts_routes[] = {
