@@ -48,9 +48,15 @@
  * write transaction begins with every frame copied: so once the WAL holds
  * CKPT_RESTART_FRAMES frames, the writer itself copies the few frames left
  * between two batches, and the WAL is reused from its beginning instead of
- * growing for ever. */
+ * growing for ever. SQLite runs one checkpoint at a time: while the
+ * checkpointer's is running the writer's answers busy and is tried again
+ * after the next COMMIT, so under a steady stream of commits and a slow disk
+ * the two could keep colliding; past CKPT_HARD_FRAMES the writer waits for
+ * the checkpointer's to end and the checkpointer starts no new one until the
+ * writer's is done, which bounds the WAL (test_write_checkpoints). */
 #define CKPT_FRAMES         500
 #define CKPT_RESTART_FRAMES 2000
+#define CKPT_HARD_FRAMES    3000
 #define CKPT_IDLE_MS        1000
 
 /* One db_write call waiting for the writer. Lives on the caller's stack; the
@@ -105,8 +111,11 @@ struct db {
 	pthread_t ckpt;
 	pthread_cond_t ccv; /* the checkpointer waits here (CLOCK_MONOTONIC) */
 	void *cconn;
-	bool ckpt_due;  /* PASSIVE asked for */
-	bool wal_dirty; /* COMMITs since the last TRUNCATE */
+	bool ckpt_due;       /* PASSIVE asked for */
+	bool ckpt_running;   /* the checkpointer's checkpoint is running */
+	bool tail_running;   /* the writer's (ckpt_tail) is running */
+	pthread_cond_t ckcv; /* signalled when ckpt_running turns false */
+	bool wal_dirty;      /* COMMITs since the last TRUNCATE */
 	int64_t last_commit_ms;
 	/* Writer thread only: the WAL's size in frames after its last COMMIT
 	 * (set by the driver's hook), the size after the COMMIT before, at the
@@ -431,6 +440,7 @@ struct db *db_open(const char *url, unsigned pool_size, char *err, size_t errlen
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&db->ccv, &ca);
+	pthread_cond_init(&db->ckcv, NULL);
 	pthread_condattr_destroy(&ca);
 	/* An in-memory database has nothing to fsync and only the pool's one
 	 * connection can see it: db_write is db_tx there. */
@@ -509,6 +519,7 @@ void db_close(struct db *db)
 	if (db->cconn)
 		db->drv->disconnect(db->cconn);
 	pthread_cond_destroy(&db->ccv);
+	pthread_cond_destroy(&db->ckcv);
 	pthread_mutex_destroy(&db->xmu);
 	pthread_cond_destroy(&db->xcv);
 	pthread_mutex_destroy(&db->mu);
@@ -872,9 +883,18 @@ static bool ckpt_note_commit(struct db *db, int64_t now)
  * batches, under wmu (released while it runs). */
 static void ckpt_tail(struct db *db)
 {
+	if (db->ckpt_running && db->wal_frames < CKPT_HARD_FRAMES) {
+		db->wal_tail_at = db->wal_frames + 1; /* it would answer busy */
+		return;
+	}
+	while (db->ckpt_running)
+		pthread_cond_wait(&db->ckcv, &db->wmu);
+	db->tail_running = true;
 	pthread_mutex_unlock(&db->wmu);
 	int rc = db->drv->checkpoint(db->wc.conn, false);
 	pthread_mutex_lock(&db->wmu);
+	db->tail_running = false;
+	pthread_cond_signal(&db->ccv);
 	if (rc == DB_OK)
 		db->wstats.checkpoints++;
 	/* Done: the next transaction starts the WAL afresh unless a reader
@@ -965,10 +985,15 @@ static void *ckpt_main(void *arg)
 		int64_t idle_at = db->last_commit_ms + CKPT_IDLE_MS;
 		if (retry_ms > idle_at)
 			idle_at = retry_ms;
+		if (db->tail_running) {
+			pthread_cond_wait(&db->ccv, &db->wmu);
+			continue;
+		}
 		if (db->ckpt_due || (db->wal_dirty && now >= idle_at)) {
 			bool truncate = !db->ckpt_due;
 			uint64_t commits = db->wstats.commits;
 			db->ckpt_due = false;
+			db->ckpt_running = true;
 			pthread_mutex_unlock(&db->wmu);
 			/* TRUNCATE takes SQLite's write lock; PASSIVE does not. */
 			if (truncate)
@@ -977,6 +1002,8 @@ static void *ckpt_main(void *arg)
 			if (truncate)
 				xunlock(db);
 			pthread_mutex_lock(&db->wmu);
+			db->ckpt_running = false;
+			pthread_cond_broadcast(&db->ckcv);
 			if (rc == DB_OK) {
 				db->wstats.checkpoints++;
 				if (truncate && db->wstats.commits == commits) {
