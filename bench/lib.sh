@@ -4,6 +4,27 @@
 # checkout), W (its work directory), SECS and CONNS where it uses
 # bench_serve, bench_nginx or bench_rps.
 
+# Each district's period totals (rollup_period_units, migration 015) rebuilt
+# from the entries and responses a benchmark wrote straight into the tables
+# (the migration's own statement; src/db/visits.h VISIT_PERIOD_UNITS_SQL).
+BENCH_PERIOD_UNITS_SQL="DELETE FROM rollup_period_units;
+INSERT INTO rollup_period_units (unit_code, period, users, transactions, survey_n, survey_point_n,
+		survey_visit_n, survey_sum, active_days)
+	SELECT unit_code, period, SUM(users), SUM(transactions), SUM(survey_n), SUM(survey_point_n),
+		SUM(survey_visit_n), SUM(survey_sum), SUM(active_days) FROM (
+	SELECT unit_code, period, COUNT(*) AS users, 0 AS transactions, 0 AS survey_n, 0 AS survey_point_n,
+		0 AS survey_visit_n, 0 AS survey_sum, 0 AS active_days FROM visits WHERE status = 'active'
+		GROUP BY unit_code, period
+	UNION ALL SELECT v.unit_code, v.period, 0, COUNT(*), 0, 0, 0, 0, 0 FROM visit_services s
+		JOIN visits v ON v.id = s.visit_id WHERE v.status = 'active' GROUP BY v.unit_code, v.period
+	UNION ALL SELECT unit_code, period, 0, 0, COUNT(*), SUM(CASE WHEN source = 'point' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN source = 'visit' THEN 1 ELSE 0 END), SUM(overall), 0 FROM survey_responses
+		GROUP BY unit_code, period
+	UNION ALL SELECT unit_code, period, 0, 0, 0, 0, 0, 0, SUM(b) FROM (SELECT DISTINCT unit_code, period,
+		CAST(1 AS BIGINT) << (CAST(substr(visit_day, 9, 2) AS INTEGER) - 1) AS b FROM visits
+		WHERE status = 'active') d GROUP BY unit_code, period
+	) x GROUP BY unit_code, period;"
+
 # A private root in $W/root: the real templates and data (plus any extra
 # top-level directories named, e.g. docs) linked, and a copy of static/.
 bench_root() { # [extra dir...]
@@ -157,6 +178,7 @@ bench_pg_preload() { # url
 	  VALUES ('4701', '$pper', 'tangrat', '', '', $n);
 	INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
 	  VALUES ('4701', '$pper', 'tangrat_signup', 'completed', $n);
+	$BENCH_PERIOD_UNITS_SQL
 	COMMIT;
 	VACUUM ANALYZE;
 	CHECKPOINT;

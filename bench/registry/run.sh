@@ -348,6 +348,7 @@ INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n)
 	SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*)
 	FROM visits v JOIN visit_services s ON s.visit_id = v.id WHERE v.status = 'active'
 	GROUP BY v.unit_code, v.period, s.service_code, s.outcome;
+$BENCH_PERIOD_UNITS_SQL
 COMMIT;
 SQL
 T1=$(date +%s.%N)

@@ -8,6 +8,7 @@
 #      2024-12), one or two services each, and BENCH_RESPONSES survey responses
 #      (default 2,000,000), written straight into the tables, then the
 #      roll-ups from them as the registry and the survey keep them;
+#      every period before 2024-11 closed (as the closing job leaves them);
 #   2. models: BENCH_REQS requests each (default 200, one keep-alive
 #      connection) of /stats/0, /stats/47 and /stats/4701 (Accept: JSON) for
 #      the open period 2024-12 (from the roll-ups) and, after step 3, the
@@ -30,6 +31,8 @@ PERIODS=${BENCH_PERIODS:-24}
 REQS=${BENCH_REQS:-200}
 BENCH_PG=${BENCH_PG:-1}
 BIN=${OSSPOINT_BIN:-$ROOT/build/osspoint}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 for t in curl sqlite3 awk; do command -v $t >/dev/null || { echo "bench: $t missing (make deps)"; exit 1; }; done
 [ -x "$BIN" ] || { echo "bench: $BIN missing (make build)"; exit 1; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/osspoint-bench-stats.XXXXXX")
@@ -133,6 +136,7 @@ INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) SELECT v.
 INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) SELECT unit_code, period, channel, sex, age_band, COUNT(*) FROM visits WHERE status = 'active' GROUP BY unit_code, period, channel, sex, age_band;
 INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id WHERE v.status = 'active' GROUP BY v.unit_code, v.period, s.service_code, s.outcome;
 INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) SELECT unit_code, day, source, COUNT(*), SUM(overall) FROM survey_responses GROUP BY unit_code, day, source;
+$BENCH_PERIOD_UNITS_SQL
 "
 
 # The raw GROUP BY of one period (optionally one province's districts).
@@ -215,6 +219,12 @@ one_run() { # label db-url
 	local n
 	n=$(sql "$db" "SELECT COUNT(*) FROM visits")
 	echo "$label: $n entries, $(sql "$db" "SELECT COUNT(*) FROM survey_responses") responses, filled in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"
+	# The closing job would have closed every earlier period: 2024-11 is
+	# left for step 3, 2024-12 is the open one.
+	local k
+	for k in $(seq "$PERIODS" -1 3); do
+		"$BIN" close-period "$(date -u -d "2024-12-15 -$((k - 1)) months" +%Y-%m)" >/dev/null 2>&1
+	done
 	serve
 	login
 	local row="| $label |"

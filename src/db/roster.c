@@ -564,6 +564,42 @@ int db_roster_staffed_days(struct db *db, const char *unit, const char *first_da
 	return rc;
 }
 
+static int staffed_under_fn(struct dbc *c, void *arg)
+{
+	struct read_q *q = arg;
+	json_object_clear(q->out);
+	char prefix[8];
+	snprintf(prefix, sizeof prefix, "%s%%", q->unit);
+	struct db_stmt *st =
+	    db_prepare(c, "SELECT unit_code, COUNT(DISTINCT day) FROM roster_duties WHERE status = 'on' AND "
+	                  "day >= ? AND day <= ? AND unit_code LIKE ? GROUP BY unit_code");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, q->a);
+	db_bind_text(st, 2, q->b);
+	db_bind_text(st, 3, prefix);
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_object_set_new(q->out, db_col_text(st, 0), json_integer(db_col_int(st, 1)));
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int db_roster_staffed_days_under(struct db *db, const char *under, const char *first_day,
+                                 const char *last_day, json_t **out)
+{
+	*out = NULL;
+	if (!under || strlen(under) != 2)
+		return DB_ERROR;
+	struct read_q q = {under, first_day, last_day, 0, json_object(), 0, 0};
+	int rc = db_read(db, staffed_under_fn, &q);
+	if (rc == DB_OK)
+		*out = q.out;
+	else
+		json_decref(q.out);
+	return rc;
+}
+
 /* ---- settings ---- */
 
 struct times_op {

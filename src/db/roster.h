@@ -86,6 +86,11 @@ int db_roster_user_on_duty(struct db *db, const char *unit, const char *day, int
  * A district without a roster counts 0. Returns DB_OK or negative. */
 int db_roster_staffed_days(struct db *db, const char *unit, const char *first_day, const char *last_day,
                            int *days);
+/* The same per district for every district of a province (under = its
+ * code) in one statement: *out {district code: days}, districts without a
+ * roster left out. */
+int db_roster_staffed_days_under(struct db *db, const char *under, const char *first_day,
+                                 const char *last_day, json_t **out);
 
 /* ---- public holidays ---- */
 

@@ -165,78 +165,13 @@ static struct stats_row *district_row(struct live *l, const char *code, size_t *
 	return r;
 }
 
-static bool wants_bd(const struct live *l, const char *code)
+/* Each district's totals of the period (rollup_period_units, migration
+ * 015): one row per district, whatever its number of days and services. */
+static int live_totals(struct dbc *c, struct live *l)
 {
-	return l->bd_unit && strcmp(code, l->bd_lo) >= 0 && strcmp(code, l->bd_hi) < 0;
-}
-
-/* Where a district's breakdown counts go: its own row when every unit's are
- * wanted (the closing: roll_up adds them up the tree), else straight into the
- * one unit asked for (the district is in its subtree). */
-static json_t *bd_of(struct live *l, struct stats_row *r)
-{
-	if (strcmp(l->bd_unit, "*") != 0) {
-		struct stats_row *u = stats_table_find(l->t, l->bd_unit);
-		if (u)
-			r = u;
-	}
-	if (!r->bd)
-		r->bd = bd_new();
-	return r->bd;
-}
-
-/* Every district is read: the statements by day then leave out the unit
- * range (from "" to "~" SQLite would take the unit index over the day's). */
-static bool all_units(const struct live *l)
-{
-	return l->num_lo[0] == '\0';
-}
-
-static int live_visits(struct dbc *c, struct live *l)
-{
-	/* In day order: each district's days come ascending (stats_open_days). */
-	bool all = all_units(l);
-	struct db_stmt *st = db_prepare(c, all ? "SELECT unit_code, day, visits FROM rollup_visits WHERE day "
-	                                         ">= ? AND day <= ? AND visits <> 0 "
-	                                         "ORDER BY day, unit_code"
-	                                       : "SELECT unit_code, day, visits FROM rollup_visits WHERE day "
-	                                         ">= ? AND day <= ? AND unit_code >= ? "
-	                                         "AND unit_code < ? AND visits <> 0 ORDER BY day, unit_code");
-	if (!st)
-		return DB_ERROR;
-	db_bind_text(st, 1, l->first);
-	db_bind_text(st, 2, l->last);
-	if (!all) {
-		db_bind_text(st, 3, l->num_lo);
-		db_bind_text(st, 4, l->num_hi);
-	}
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		size_t i;
-		struct stats_row *r = district_row(l, db_col_text(st, 0), &i);
-		struct civil_day d;
-		if (!r || thai_day_parse(db_col_text(st, 1), &d) != 0)
-			continue;
-		int64_t n = db_col_int(st, 2);
-		r->num.users += n;
-		if (n > 0) {
-			struct district_days *dd = &l->days[i];
-			if (dd->n == dd->cap) {
-				dd->cap = dd->cap ? dd->cap * 2 : 32;
-				dd->active = xrealloc(dd->active, dd->cap * sizeof *dd->active);
-			}
-			dd->active[dd->n++] = thai_days_from_civil(d.y, d.m, d.d);
-		}
-	}
-	db_finish(st);
-	return rc == DB_DONE ? DB_OK : rc;
-}
-
-static int live_services(struct dbc *c, struct live *l)
-{
-	struct db_stmt *st =
-	    db_prepare(c, "SELECT unit_code, service_code, outcome, n FROM rollup_period_services "
-	                  "WHERE period = ? AND unit_code >= ? AND unit_code < ? AND n <> 0");
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "
+	       "active_days FROM rollup_period_units WHERE period = ? AND unit_code >= ? AND unit_code < ?");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->period);
@@ -245,82 +180,89 @@ static int live_services(struct dbc *c, struct live *l)
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		size_t i;
-		const char *code = db_col_text(st, 0);
-		struct stats_row *r = district_row(l, code, &i);
+		struct stats_row *r = district_row(l, db_col_text(st, 0), &i);
 		if (!r)
 			continue;
-		int64_t n = db_col_int(st, 3);
-		r->num.transactions += n;
-		if (wants_bd(l, code) && n) {
-			const char *svc = db_col_text(st, 1);
-			json_t *bd = bd_of(l, r);
-			bd_add(bd, "service", svc, n);
-			bd_add(bd, "outcome", db_col_text(st, 2), n);
-			const char *ag = json_string_value(json_object_get(l->agency, svc));
-			bd_add(bd, "agency", ag && *ag ? ag : "ไม่ระบุหน่วยงาน", n);
+		r->num.users += db_col_int(st, 1);
+		r->num.transactions += db_col_int(st, 2);
+		r->num.survey_n += db_col_int(st, 3);
+		r->num.survey_point_n += db_col_int(st, 4);
+		r->num.survey_visit_n += db_col_int(st, 5);
+		r->num.survey_sum += db_col_int(st, 6);
+		uint64_t mask = (uint64_t)db_col_int(st, 7);
+		if (!mask)
+			continue;
+		/* The days of the period it served someone, ascending. */
+		struct district_days *dd = &l->days[i];
+		for (int64_t d = l->dfirst; d <= l->dlast; d++) {
+			struct civil_day cd = thai_civil_from_days(d);
+			if (!(mask >> (cd.d - 1) & 1))
+				continue;
+			if (dd->n == dd->cap) {
+				dd->cap = dd->cap ? dd->cap * 2 : 32;
+				dd->active = xrealloc(dd->active, dd->cap * sizeof *dd->active);
+			}
+			dd->active[dd->n++] = d;
 		}
 	}
 	db_finish(st);
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
-static int live_attrs(struct dbc *c, struct live *l)
+static void bd_services_add(struct live *l, json_t *bd, const char *svc, const char *outcome, int64_t n)
+{
+	bd_add(bd, "service", svc, n);
+	bd_add(bd, "outcome", outcome, n);
+	const char *ag = json_string_value(json_object_get(l->agency, svc));
+	bd_add(bd, "agency", ag && *ag ? ag : "ไม่ระบุหน่วยงาน", n);
+}
+
+static void bd_attrs_add(json_t *bd, const char *channel, const char *sex, const char *age_band, int64_t n)
+{
+	bd_add(bd, "channel", channel, n);
+	bd_add(bd, "sex", *sex ? sex : "unknown", n);
+	bd_add(bd, "age_band", *age_band ? age_band : "unknown", n);
+}
+
+/* The breakdowns. Every unit's (the closing): each district's rows into its
+ * own row (roll_up adds them up the tree). One unit's: its subtree summed by
+ * the database, one row per key. */
+static int live_breakdowns(struct dbc *c, struct live *l, bool services)
 {
 	if (!l->bd_unit)
 		return DB_OK;
-	struct db_stmt *st = db_prepare(
-	    c, "SELECT unit_code, channel, sex, age_band, n FROM rollup_visit_attrs WHERE period = ? AND "
-	       "unit_code >= ? AND unit_code < ? AND n <> 0");
+	bool every = !strcmp(l->bd_unit, "*");
+	static const char *const sql[2][2] = {
+	    {"SELECT unit_code, channel, sex, age_band, n FROM rollup_visit_attrs WHERE period = ? AND "
+	     "unit_code >= ? AND unit_code < ? AND n <> 0",
+	     "SELECT '', channel, sex, age_band, SUM(n) FROM rollup_visit_attrs WHERE period = ? AND "
+	     "unit_code >= ? AND unit_code < ? GROUP BY channel, sex, age_band"},
+	    {"SELECT unit_code, service_code, outcome, n FROM rollup_period_services WHERE period = ? AND "
+	     "unit_code >= ? AND unit_code < ? AND n <> 0",
+	     "SELECT '', service_code, outcome, SUM(n) FROM rollup_period_services WHERE period = ? AND "
+	     "unit_code >= ? AND unit_code < ? GROUP BY service_code, outcome"}};
+	struct db_stmt *st = db_prepare(c, sql[services][!every]);
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->period);
 	db_bind_text(st, 2, l->bd_lo);
 	db_bind_text(st, 3, l->bd_hi);
+	struct stats_row *one = every ? NULL : stats_table_find(l->t, l->bd_unit);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
+		struct stats_row *r = one;
 		size_t i;
-		struct stats_row *r = district_row(l, db_col_text(st, 0), &i);
-		int64_t n = db_col_int(st, 4);
+		if (every)
+			r = district_row(l, db_col_text(st, 0), &i);
+		int64_t n = db_col_int(st, services ? 3 : 4);
 		if (!r || !n)
 			continue;
-		json_t *bd = bd_of(l, r);
-		bd_add(bd, "channel", db_col_text(st, 1), n);
-		bd_add(bd, "sex", *db_col_text(st, 2) ? db_col_text(st, 2) : "unknown", n);
-		bd_add(bd, "age_band", *db_col_text(st, 3) ? db_col_text(st, 3) : "unknown", n);
-	}
-	db_finish(st);
-	return rc == DB_DONE ? DB_OK : rc;
-}
-
-static int live_survey(struct dbc *c, struct live *l)
-{
-	bool all = all_units(l);
-	struct db_stmt *st = db_prepare(
-	    c, all ? "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey WHERE day >= ? "
-	             "AND day <= ? GROUP BY unit_code, source"
-	           : "SELECT unit_code, source, SUM(n), SUM(sum_overall) FROM rollup_survey WHERE day >= ? "
-	             "AND day <= ? AND unit_code >= ? AND unit_code < ? GROUP BY unit_code, source");
-	if (!st)
-		return DB_ERROR;
-	db_bind_text(st, 1, l->first);
-	db_bind_text(st, 2, l->last);
-	if (!all) {
-		db_bind_text(st, 3, l->num_lo);
-		db_bind_text(st, 4, l->num_hi);
-	}
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		size_t i;
-		struct stats_row *r = district_row(l, db_col_text(st, 0), &i);
-		if (!r)
-			continue;
-		int64_t n = db_col_int(st, 2);
-		r->num.survey_n += n;
-		r->num.survey_sum += db_col_int(st, 3);
-		if (!strcmp(db_col_text(st, 1), "point"))
-			r->num.survey_point_n += n;
-		else if (!strcmp(db_col_text(st, 1), "visit"))
-			r->num.survey_visit_n += n;
+		if (!r->bd)
+			r->bd = bd_new();
+		if (services)
+			bd_services_add(l, r->bd, db_col_text(st, 1), db_col_text(st, 2), n);
+		else
+			bd_attrs_add(r->bd, db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3), n);
 	}
 	db_finish(st);
 	return rc == DB_DONE ? DB_OK : rc;
@@ -467,13 +409,11 @@ static int live_read(struct dbc *c, struct period p, int cutoff, const char *bd_
 		rc = load_agencies(c, &l);
 	}
 	if (rc == DB_OK)
-		rc = live_visits(c, &l);
+		rc = live_totals(c, &l);
 	if (rc == DB_OK)
-		rc = live_services(c, &l);
+		rc = live_breakdowns(c, &l, true);
 	if (rc == DB_OK)
-		rc = live_attrs(c, &l);
-	if (rc == DB_OK)
-		rc = live_survey(c, &l);
+		rc = live_breakdowns(c, &l, false);
 	if (rc == DB_OK)
 		rc = live_open_days(c, &l);
 	if (l.days)
@@ -617,6 +557,66 @@ int db_stats_period_for(struct db *db, struct period p, int cutoff, const char *
 	if (rc != DB_OK)
 		stats_table_free(out);
 	return rc;
+}
+
+struct unit_periods {
+	const char *unit;
+	const struct period *ps;
+	size_t n;
+	struct stats_num *out;
+	bool *closed;
+};
+
+static int unit_periods_fn(struct dbc *c, void *arg)
+{
+	struct unit_periods *a = arg;
+	char lo[UNIT_CODE_SIZE + 1], hi[UNIT_CODE_SIZE + 1];
+	subtree_range(a->unit, lo, hi);
+	for (size_t i = 0; i < a->n; i++) {
+		char iso[PERIOD_ISO_SIZE];
+		if (period_iso(a->ps[i], iso) != 0)
+			return DB_ERROR;
+		memset(&a->out[i], 0, sizeof a->out[i]);
+		int64_t at;
+		int rc = closed_at(c, iso, &at);
+		if (rc < 0)
+			return rc;
+		a->closed[i] = rc == DB_ROW;
+		struct db_stmt *st = db_prepare(
+		    c, a->closed[i]
+		           ? "SELECT users, transactions, survey_n, survey_point_n, survey_visit_n, "
+		             "survey_sum FROM stats_snapshots WHERE period = ? AND unit_code = ?"
+		           : "SELECT SUM(users), SUM(transactions), SUM(survey_n), SUM(survey_point_n), "
+		             "SUM(survey_visit_n), SUM(survey_sum) FROM rollup_period_units WHERE period "
+		             "= ? AND unit_code >= ? AND unit_code < ?");
+		if (!st)
+			return DB_ERROR;
+		db_bind_text(st, 1, iso);
+		db_bind_text(st, 2, a->closed[i] ? a->unit : lo);
+		if (!a->closed[i])
+			db_bind_text(st, 3, hi);
+		rc = db_step(st);
+		if (rc == DB_ROW) {
+			struct stats_num *x = &a->out[i];
+			x->users = db_col_int(st, 0);
+			x->transactions = db_col_int(st, 1);
+			x->survey_n = db_col_int(st, 2);
+			x->survey_point_n = db_col_int(st, 3);
+			x->survey_visit_n = db_col_int(st, 4);
+			x->survey_sum = db_col_int(st, 5);
+		}
+		db_finish(st);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return rc;
+	}
+	return DB_OK;
+}
+
+int db_stats_unit_periods(struct db *db, const char *unit, const struct period *ps, size_t n,
+                          struct stats_num *out, bool *closed)
+{
+	struct unit_periods a = {unit, ps, n, out, closed};
+	return db_read(db, unit_periods_fn, &a);
 }
 
 struct prev_closed {

@@ -497,7 +497,12 @@ static int submit_visit_pg(struct dbc *c, struct submit_arg *s)
 	    "s AS (INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) "
 	    "SELECT u.unit_code, ?::text, 'visit', 1, ?::bigint FROM u "
 	    "ON CONFLICT (unit_code, day, source) DO UPDATE SET n = rollup_survey.n + 1, "
-	    "sum_overall = rollup_survey.sum_overall + excluded.sum_overall)");
+	    "sum_overall = rollup_survey.sum_overall + excluded.sum_overall), "
+	    "p AS (INSERT INTO rollup_period_units (unit_code, period, survey_n, survey_visit_n, survey_sum) "
+	    "SELECT u.unit_code, ?::text, 1, 1, ?::bigint FROM u ON CONFLICT (period, unit_code) DO UPDATE "
+	    "SET survey_n = rollup_period_units.survey_n + 1, survey_visit_n = "
+	    "rollup_period_units.survey_visit_n + 1, survey_sum = rollup_period_units.survey_sum + "
+	    "excluded.survey_sum)");
 	if (in->a->n) {
 		buf_puts(&sql, ", x (k, val) AS (VALUES ");
 		for (size_t i = 0; i < in->a->n; i++)
@@ -529,6 +534,8 @@ static int submit_visit_pg(struct dbc *c, struct submit_arg *s)
 	db_bind_text(st, k++, answers);
 	db_bind_text(st, k++, in->a->comment);
 	db_bind_text(st, k++, in->day);
+	db_bind_int(st, k++, in->a->overall);
+	db_bind_text(st, k++, in->period);
 	db_bind_int(st, k++, in->a->overall);
 	if (in->a->n) {
 		for (size_t i = 0; i < in->a->n; i++) {
@@ -678,6 +685,17 @@ static int submit_fn(struct dbc *c, void *arg)
 	    "ON CONFLICT (unit_code, day, source) DO UPDATE SET n = rollup_survey.n + 1, "
 	    "sum_overall = rollup_survey.sum_overall + excluded.sum_overall",
 	    "ttti", unit, in->day, in->visit_id > 0 ? "visit" : "point", (int64_t)in->a->overall);
+	/* The district's period totals (migration 015). */
+	if (rc == DB_OK)
+		rc = db_exec(c,
+		             "INSERT INTO rollup_period_units (unit_code, period, survey_n, survey_point_n, "
+		             "survey_visit_n, survey_sum) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (period, "
+		             "unit_code) DO UPDATE SET survey_n = rollup_period_units.survey_n + 1, "
+		             "survey_point_n = rollup_period_units.survey_point_n + excluded.survey_point_n, "
+		             "survey_visit_n = rollup_period_units.survey_visit_n + excluded.survey_visit_n, "
+		             "survey_sum = rollup_period_units.survey_sum + excluded.survey_sum",
+		             "ttiii", unit, in->period, (int64_t)(in->visit_id > 0 ? 0 : 1),
+		             (int64_t)(in->visit_id > 0 ? 1 : 0), (int64_t)in->a->overall);
 	for (size_t i = 0; rc == DB_OK && i < in->a->n; i++)
 		rc = db_exec(
 		    c,

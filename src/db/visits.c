@@ -325,6 +325,41 @@ static int rollup_attrs(struct dbc *c, const char *unit, const char *period, con
 	               "ttttti", unit, period, channel, sex, age_band, delta);
 }
 
+/* The day's bit in rollup_period_units.active_days (migration 015). */
+static int64_t day_bit(const char *day)
+{
+	int dom = (day[8] - '0') * 10 + (day[9] - '0');
+	return dom >= 1 && dom <= 31 ? (int64_t)1 << (dom - 1) : 0;
+}
+
+/* The district's period totals (migration 015): users and transactions by
+ * delta; day's bit set by an entry added, cleared when the last entry of
+ * the day is taken away (rollup_visits, already adjusted, says so). */
+static int rollup_period_unit(struct dbc *c, const char *unit, const char *day, const char *period,
+                              int64_t users, int64_t transactions)
+{
+	int rc = db_exec(c,
+	                 "INSERT INTO rollup_period_units (unit_code, period, users, transactions, "
+	                 "active_days) VALUES (?, ?, ?, ?, ?) ON CONFLICT (period, unit_code) DO UPDATE SET "
+	                 "users = rollup_period_units.users + excluded.users, transactions = "
+	                 "rollup_period_units.transactions + excluded.transactions, active_days = "
+	                 "rollup_period_units.active_days | excluded.active_days",
+	                 "ttiii", unit, period, users, transactions, users > 0 ? day_bit(day) : 0);
+	if (rc != DB_OK || users >= 0)
+		return rc;
+	int64_t left = 0;
+	rc = db_query_int(c, &left, "SELECT visits FROM rollup_visits WHERE unit_code = ? AND day = ?", "tt",
+	                  unit, day);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_ROW && left > 0)
+		return DB_OK;
+	return db_exec(c,
+	               "UPDATE rollup_period_units SET active_days = active_days & ? WHERE period = ? AND "
+	               "unit_code = ?",
+	               "itt", ~day_bit(day), period, unit);
+}
+
 /* Adds delta for the entry and each of its services on day (in period). */
 static int rollup_entry(struct dbc *c, const char *unit, const char *day, const char *period,
                         const struct svc *s, size_t n, int64_t delta)
@@ -332,6 +367,8 @@ static int rollup_entry(struct dbc *c, const char *unit, const char *day, const 
 	int rc = rollup_visit(c, unit, day, delta);
 	for (size_t i = 0; i < n && rc == DB_OK; i++)
 		rc = rollup_service(c, unit, day, period, &s[i], delta);
+	if (rc == DB_OK)
+		rc = rollup_period_unit(c, unit, day, period, delta, (int64_t)n * delta);
 	return rc;
 }
 
@@ -410,7 +447,8 @@ static int find_key(struct dbc *c, const char *unit, const char *key, struct vis
  *     closed, the counter is not touched and no row comes back:
  *     VISIT_RC_CLOSED, nothing written;
  *   - the counter row, then the entry with its number, its services, the
- *     four roll-ups (rollup_period_services, rollup_visit_attrs: migration 010) and the history row.
+ *     five roll-ups (rollup_period_services, rollup_visit_attrs: migration 010;
+ *     rollup_period_units: 015) and the history row.
  * PostgreSQL checks the foreign keys of visit_services and visit_history at
  * the end of the statement, when the entry exists. One text per number of
  * services (1..VISIT_MAX_SERVICES), each prepared once per session.
@@ -457,6 +495,11 @@ static int create_pg(struct dbc *c, struct create *a)
 	    "SELECT ?::text, ?::text, ?::text, ?::text, ?::text, 1 FROM v "
 	    "ON CONFLICT (unit_code, period, channel, sex, age_band) DO UPDATE SET n = rollup_visit_attrs.n "
 	    "+ 1), "
+	    "rpu AS (INSERT INTO rollup_period_units (unit_code, period, users, transactions, active_days) "
+	    "SELECT ?::text, ?::text, 1, ?::bigint, ?::bigint FROM v ON CONFLICT (period, unit_code) DO "
+	    "UPDATE "
+	    "SET users = rollup_period_units.users + 1, transactions = rollup_period_units.transactions + "
+	    "excluded.transactions, active_days = rollup_period_units.active_days | excluded.active_days), "
 	    "h AS (INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
 	    "SELECT v.id, ?::bigint, ?::bigint, 'create', '', ?::text FROM v) "
 	    "SELECT id, seq FROM v");
@@ -504,6 +547,10 @@ static int create_pg(struct dbc *c, struct create *a)
 	db_bind_text(st, k++, ch);
 	db_bind_text(st, k++, v->sex);
 	db_bind_text(st, k++, v->age_band);
+	db_bind_text(st, k++, in->unit_code);
+	db_bind_text(st, k++, a->period);
+	db_bind_int(st, k++, (int64_t)a->nsvc);
+	db_bind_int(st, k++, day_bit(a->day));
 	db_bind_int(st, k++, in->now);
 	if (in->officer_id)
 		db_bind_int(st, k++, in->officer_id);
@@ -786,6 +833,8 @@ static int rollup_move(struct dbc *c, const struct stored *old, const char *day,
 	for (size_t i = 0; i < n && rc == DB_OK; i++)
 		if (!svc_has(old->svc, old->nsvc, &svc[i]))
 			rc = rollup_service(c, old->unit_code, day, period, &svc[i], 1);
+	if (rc == DB_OK && n != old->nsvc)
+		rc = rollup_period_unit(c, old->unit_code, day, period, 0, (int64_t)n - (int64_t)old->nsvc);
 	return rc;
 }
 
@@ -1342,6 +1391,38 @@ struct check {
 	json_t *diffs;
 };
 
+/* rollup_period_units (migration 015) against VISIT_PERIOD_UNITS_SQL:
+ * {table, unit_code, period, column, stored, recomputed}. */
+static int check_period_units(struct dbc *c, struct check *k)
+{
+	static const char *const cols[] = {"users",          "transactions", "survey_n",   "survey_point_n",
+	                                   "survey_visit_n", "survey_sum",   "active_days"};
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT COALESCE(s.unit_code, r.unit_code), COALESCE(s.period, r.period), "
+	       "s.users, s.transactions, s.survey_n, s.survey_point_n, s.survey_visit_n, s.survey_sum, "
+	       "s.active_days, r.users, r.transactions, r.survey_n, r.survey_point_n, r.survey_visit_n, "
+	       "r.survey_sum, r.active_days FROM rollup_period_units s FULL JOIN (" VISIT_PERIOD_UNITS_SQL
+	       ") r ON r.unit_code = s.unit_code AND r.period = s.period ORDER BY 1, 2");
+	if (!st)
+		return DB_ERROR;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		for (int i = 0; i < 7; i++) {
+			int64_t a = db_col_int(st, 2 + i), b = db_col_int(st, 9 + i);
+			if (a == b)
+				continue;
+			if (k->n++ >= VISIT_CHECK_MAX)
+				continue;
+			json_array_append_new(
+			    k->diffs,
+			    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "table", "rollup_period_units",
+			              "unit_code", db_col_text(st, 0), "period", db_col_text(st, 1), "column",
+			              cols[i], "stored", (json_int_t)a, "recomputed", (json_int_t)b));
+		}
+	db_finish(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
 /* rollup_visit_attrs and rollup_period_services (migration 010) against
  * the entries: {table, unit_code, period, the key's columns, stored,
  * recomputed}. */
@@ -1403,7 +1484,9 @@ static int check_fn(struct dbc *c, void *arg)
 		rc = check_one(c, k, true);
 	if (rc == DB_OK)
 		rc = check_period(c, k, false);
-	return rc == DB_OK ? check_period(c, k, true) : rc;
+	if (rc == DB_OK)
+		rc = check_period(c, k, true);
+	return rc == DB_OK ? check_period_units(c, k) : rc;
 }
 
 int db_rollups_check(struct db *db, json_t **diffs)

@@ -120,6 +120,27 @@ int db_visits_import_recompute(struct db *db, const struct visit_create *items, 
 	"SELECT 1 FROM period_attestations WHERE unit_code = ? AND period = ? "                              \
 	"UNION ALL SELECT 1 FROM period_closings WHERE period = ?"
 
+/* Each district's period totals (rollup_period_units, migration 015)
+ * recomputed from the entries and the responses, in the table's column
+ * order: what `osspoint check` compares the table with, and what a test
+ * that writes rows directly rebuilds it from. */
+#define VISIT_PERIOD_UNITS_SQL                                                                               \
+	"SELECT unit_code, period, SUM(users) AS users, SUM(transactions) AS transactions, "                 \
+	"SUM(survey_n) AS survey_n, SUM(survey_point_n) AS survey_point_n, "                                 \
+	"SUM(survey_visit_n) AS survey_visit_n, SUM(survey_sum) AS survey_sum, "                             \
+	"SUM(active_days) AS active_days FROM ("                                                             \
+	"SELECT unit_code, period, COUNT(*) AS users, 0 AS transactions, 0 AS survey_n, "                    \
+	"0 AS survey_point_n, 0 AS survey_visit_n, 0 AS survey_sum, 0 AS active_days FROM visits "           \
+	"WHERE status = 'active' GROUP BY unit_code, period "                                                \
+	"UNION ALL SELECT v.unit_code, v.period, 0, COUNT(*), 0, 0, 0, 0, 0 FROM visit_services s "          \
+	"JOIN visits v ON v.id = s.visit_id WHERE v.status = 'active' GROUP BY v.unit_code, v.period "       \
+	"UNION ALL SELECT unit_code, period, 0, 0, COUNT(*), "                                               \
+	"SUM(CASE WHEN source = 'point' THEN 1 ELSE 0 END), SUM(CASE WHEN source = 'visit' THEN 1 ELSE 0 "   \
+	"END), SUM(overall), 0 FROM survey_responses GROUP BY unit_code, period "                            \
+	"UNION ALL SELECT unit_code, period, 0, 0, 0, 0, 0, 0, SUM(b) FROM (SELECT DISTINCT unit_code, "     \
+	"period, CAST(1 AS BIGINT) << (CAST(substr(visit_day, 9, 2) AS INTEGER) - 1) AS b FROM visits "      \
+	"WHERE status = 'active') d GROUP BY unit_code, period) x GROUP BY unit_code, period"
+
 /* The entry model, or NULL when there is no such entry (or on error):
  * {id, unit_code, number ("seq/year_be"), seq, year_be, visited_at, visit_day,
  *  period, visitor_name, cid_last4 (null when none), has_cid, phone, sex,

@@ -306,13 +306,16 @@ static void staffed_into(struct stats_table *t, int level, const char *parent, c
 	char a[THAI_ISO_DAY_SIZE], b[THAI_ISO_DAY_SIZE];
 	thai_day_iso(first, a);
 	thai_day_iso(last, b);
+	json_t *days = NULL;
+	if (db_roster_staffed_days_under(app->db, under, a, b, &days) != DB_OK)
+		return;
 	for (size_t i = 0; i < t->n; i++) {
 		struct stats_row *r = &t->rows[i];
-		int days = 0;
-		if (r->level == 2 && !strcmp(r->parent, under) &&
-		    db_roster_staffed_days(app->db, r->code, a, b, &days) == DB_OK)
-			r->num.staffed_days = days;
+		json_t *d = json_object_get(days, r->code);
+		if (r->level == 2 && !strcmp(r->parent, under) && json_is_integer(d))
+			r->num.staffed_days = json_integer_value(d);
 	}
+	json_decref(days);
 }
 
 /* The previous span to measure movement against: the latest closed period
@@ -548,16 +551,14 @@ static bool trend_into(json_t *m, json_t *dash, const char *unit, const struct s
 			ps[i] = period_add(s->p, i - 12);
 		n = 13;
 	}
+	struct stats_num nums[13];
+	bool closed[13];
+	if (db_stats_unit_periods(app->db, unit, ps, n, nums, closed) != DB_OK)
+		return false;
 	json_t *rows = json_array(), *pu = json_array(), *psc = json_array(), *prr = json_array();
 	const char *cur_label = "", *cur_users = "", *cur_score = NULL, *cur_rate = NULL;
 	for (size_t i = 0; i < n; i++) {
-		struct stats_table t;
-		if (db_stats_period_for(app->db, ps[i], app->cfg->cutoff_day, unit, false, &t) != DB_OK) {
-			json_decref(rows), json_decref(pu), json_decref(psc), json_decref(prr);
-			return false;
-		}
-		const struct stats_row *row = stats_table_find(&t, unit);
-		struct stats_num z = {0}, x = row ? row->num : z;
+		struct stats_num x = nums[i];
 		char iso[PERIOD_ISO_SIZE], lab[CHART_LABEL_SIZE];
 		period_iso(ps[i], iso);
 		chart_period_label(ps[i], lab);
@@ -568,9 +569,8 @@ static bool trend_into(json_t *m, json_t *dash, const char *unit, const struct s
 		    "users", (json_int_t)x.users, "users_fmt", grouped(x.users), "transactions",
 		    (json_int_t)x.transactions, "responses", (json_int_t)x.survey_n, "score",
 		    json_object_get(sv, "score"), "percent", json_object_get(sv, "percent"), "response_rate",
-		    json_object_get(sv, "response_rate"), "closed", t.closed, "current", hl);
+		    json_object_get(sv, "response_rate"), "closed", closed[i], "current", hl);
 		json_decref(sv);
-		stats_table_free(&t);
 		json_array_append_new(rows, o);
 		json_t *a =
 		    json_pack("{s:s, s:I, s:b}", "label", lab, "value", (json_int_t)x.users, "highlight", hl);

@@ -31,6 +31,8 @@ const TABLES = ['units', 'unit_intervals', 'users', 'settings', 'eservices', 'vi
   'help_docs', 'blobs'];
 // External aggregates (issue 10): POST /stats/external must not store for an outsider.
 TABLES.push('external_aggregates', 'external_imports');
+// Each district's period totals (migration 015), written with every entry.
+TABLES.push('rollup_period_units');
 
 function fingerprint(srv) {
   const out = {};

@@ -49,6 +49,27 @@ function fill(srv, unit, day, n, from = 1) {
     SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id
     WHERE v.unit_code = '${unit}' AND v.period = '${period}' AND v.status = 'active'
     GROUP BY v.unit_code, v.period, s.service_code, s.outcome`);
+  // The district's period totals (migration 015): users, transactions and the day's bit.
+  const dom = Number(day.slice(8, 10));
+  srv.sql(`INSERT INTO rollup_period_units (unit_code, period, users, transactions, active_days)
+    SELECT '${unit}', '${period}', ${n}, ${n}, ${2 ** (dom - 1)}
+    ON CONFLICT (period, unit_code) DO UPDATE SET users = rollup_period_units.users + excluded.users,
+      transactions = rollup_period_units.transactions + excluded.transactions,
+      active_days = rollup_period_units.active_days | excluded.active_days`);
+}
+
+// Survey sums straight in the roll-ups (no raw responses): rollup_survey by
+// day and the district's period totals, as a response writes them.
+function survey(srv, unit, day, source, n, sum) {
+  const [y, m, d] = day.split('-').map(Number);
+  const period = d > 25 ? `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}` : day.slice(0, 7);
+  srv.sql(`INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) VALUES ('${unit}', '${day}', '${source}', ${n}, ${sum})`);
+  srv.sql(`INSERT INTO rollup_period_units (unit_code, period, survey_n, survey_point_n, survey_visit_n, survey_sum)
+    VALUES ('${unit}', '${period}', ${n}, ${source === 'point' ? n : 0}, ${source === 'visit' ? n : 0}, ${sum})
+    ON CONFLICT (period, unit_code) DO UPDATE SET survey_n = rollup_period_units.survey_n + excluded.survey_n,
+      survey_point_n = rollup_period_units.survey_point_n + excluded.survey_point_n,
+      survey_visit_n = rollup_period_units.survey_visit_n + excluded.survey_visit_n,
+      survey_sum = rollup_period_units.survey_sum + excluded.survey_sum`);
 }
 
 for (const backend of backends()) {
@@ -67,11 +88,12 @@ for (const backend of backends()) {
       fill(srv, '4001', '2024-02-13', 2000);
       fill(srv, '4801', '2024-01-26', 5); // the period's first day
       fill(srv, '4801', '2024-02-26', 7, 6); // the next period's first day
-      srv.sql("INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) VALUES ('4701', '2024-02-10', 'visit', 900, 8256), ('4701', '2024-02-11', 'point', 100, 917)");
+      survey(srv, '4701', '2024-02-10', 'visit', 900, 8256);
+      survey(srv, '4701', '2024-02-11', 'point', 100, 917);
       // Earlier periods for the trend (FY2566, so the fiscal year 2567's sums do not move).
       fill(srv, '4701', '2023-03-10', 20, 2001);
       fill(srv, '4701', '2023-09-10', 10, 2101);
-      srv.sql("INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) VALUES ('4701', '2023-09-10', 'visit', 4, 34)");
+      survey(srv, '4701', '2023-09-10', 'visit', 4, 34);
     });
     after(async () => {
       if (!srv) return;
@@ -376,6 +398,7 @@ for (const backend of backends()) {
       assert.notEqual(log[0][3], '0', 'who');
       // osspoint check covers the new roll-ups (the fixture's survey sums had no raw rows).
       srv.sql("DELETE FROM rollup_survey WHERE unit_code = '4701' AND day IN ('2024-02-10', '2024-02-11', '2023-09-10')");
+      srv.sql("UPDATE rollup_period_units SET survey_n = 0, survey_point_n = 0, survey_visit_n = 0, survey_sum = 0 WHERE unit_code = '4701' AND period IN ('2024-02', '2023-09')");
       assert.match(run(['check'], { env: srv.env }), /ตรงกับทะเบียน/);
       srv.sql("UPDATE rollup_visit_attrs SET n = n + 1 WHERE unit_code = '4701' AND period = '2024-02' AND sex = 'male'");
       assert.throws(() => run(['check'], { env: srv.env }), (err) => /rollup_visit_attrs/.test(String(err.stdout)));
