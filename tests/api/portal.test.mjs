@@ -232,7 +232,14 @@ test('every /api/v1 route and /search is documented, and every documented path i
   for (const p of Object.keys(OPENAPI.paths)) {
     const rt = get.get(p);
     assert.ok(rt, `${p} is documented but not routed`);
-    assert.equal(rt.public, true, `${p} is public`);
+    // Staff routes (the statistics' dashboard) say they need the session; the rest are public.
+    const staff = Object.values(OPENAPI.paths[p]).every((op) => (op.security || []).some((s) => 'session' in s));
+    assert.equal(rt.public, !staff, `${p} is ${staff ? 'a staff route' : 'public'}`);
+    if (staff) {
+      assert.ok(OPENAPI.components.securitySchemes.session, 'the session scheme is described');
+      assert.equal(rt.cached, false, `${p} (staff) is not served from the page cache`);
+      continue;
+    }
     // The survey's public routes (issue 10) answer per token and device: never cached.
     // So do the public statistics (they change when a period closes).
     const survey = Object.values(OPENAPI.paths[p]).every((op) => (op.tags || []).some((t) => ['survey', 'statistics'].includes(t)));

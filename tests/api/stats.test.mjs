@@ -3,11 +3,20 @@
 // closed period recomputing its snapshot. On SQLite and PostgreSQL.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backends, startServer, Client, run } from './lib.mjs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { backends, startServer, Client, run, ROOT } from './lib.mjs';
+
+// The dashboard's model as docs/openapi.json describes it (StatsDashboard).
+const OPENAPI = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+ajv.addSchema({ $id: 'https://osspoint.invalid/openapi.json', components: OPENAPI.components });
+const dashboardSchema = ajv.getSchema('https://osspoint.invalid/openapi.json#/components/schemas/StatsDashboard');
 
 // Bangkok local time "YYYY-MM-DDTHH:MM", shifted by `minutes`.
 function bkk(minutes = 0) {
@@ -99,6 +108,17 @@ for (const backend of backends()) {
       if (!srv) return;
       const res = await srv.stop();
       assert.deepEqual(res, { code: 0, sig: null }, `the server exits cleanly: ${srv.stderr().slice(-2000)}`);
+    });
+
+    test('the models match docs/openapi.json (StatsDashboard); without a session 401', async () => {
+      for (const u of ['0', '47', '4701']) {
+        const r = await officer.get(`/stats/${u}?period=2024-02`);
+        assert.equal(r.status, 200, r.text);
+        assert.ok(dashboardSchema(r.json), `/stats/${u}: ${ajv.errorsText(dashboardSchema.errors)}`);
+      }
+      const anon = await new Client(srv.url).get('/stats/47?period=2024-02');
+      assert.equal(anon.status, 401);
+      assert.equal(anon.json.code, 'unauthorized');
     });
 
     test('an open period is read from the roll-ups; the letter\'s numbers, rank 2 in the country', async () => {
