@@ -1,6 +1,7 @@
 /* Statistics queries: see db/stats.h. */
 #include "db/stats.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,7 @@ struct live {
 	char num_lo[UNIT_CODE_SIZE + 1],
 	    num_hi[UNIT_CODE_SIZE + 1]; /* the districts whose numbers are read */
 	struct district_days *days;     /* per row */
+	int64_t *version;               /* per row: rollup_period_units.version, -1 without a row */
 	json_t *agency;                 /* service code → agency_th */
 };
 
@@ -171,7 +173,8 @@ static int live_totals(struct dbc *c, struct live *l)
 {
 	struct db_stmt *st = db_prepare(
 	    c, "SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "
-	       "active_days FROM rollup_period_units WHERE period = ? AND unit_code >= ? AND unit_code < ?");
+	       "active_days, version FROM rollup_period_units WHERE period = ? AND unit_code >= ? AND "
+	       "unit_code < ?");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, l->period);
@@ -189,6 +192,7 @@ static int live_totals(struct dbc *c, struct live *l)
 		r->num.survey_point_n += db_col_int(st, 4);
 		r->num.survey_visit_n += db_col_int(st, 5);
 		r->num.survey_sum += db_col_int(st, 6);
+		l->version[i] = db_col_int(st, 8);
 		uint64_t mask = (uint64_t)db_col_int(st, 7);
 		if (!mask)
 			continue;
@@ -266,6 +270,286 @@ static int live_breakdowns(struct dbc *c, struct live *l, bool services)
 	}
 	db_finish(st);
 	return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* ---- breakdowns held in memory ----
+ *
+ * A province's or the nation's breakdowns of an open period are the sums of
+ * their districts' (the nation: ~100 rows per district, ~90k in all). Each
+ * district's are held here per period with the version of its totals row
+ * (rollup_period_units.version, a new random number with every create, edit
+ * and void of the district's entries of the period, in the same
+ * transaction): a district whose version moved, or that is not held yet, is
+ * read again, the others are summed from memory. So the answer is what the
+ * database holds, on every node, and a request reads only the districts
+ * written since the last one. A row built by SQL (version 0) is never held.
+ * The versions are read before the breakdowns: a breakdown newer than its
+ * version is read again next time, never the other way round. */
+
+enum { HB_SERVICE, HB_OUTCOME, HB_CHANNEL, HB_SEX, HB_AGE, HB__N };
+static const char *const hb_dim[HB__N] = {"service", "outcome", "channel", "sex", "age_band"};
+#define HB_PERIODS 4  /* periods held (the open one or two, and spares) */
+#define HB_BATCH   32 /* past this many districts to read, one statement for all */
+
+struct hb_item {
+	uint32_t dim, key;
+	int64_t n;
+};
+struct hb_dist {
+	char code[UNIT_CODE_SIZE];
+	int64_t version;
+	struct hb_item *items;
+	size_t n;
+};
+struct hb_period {
+	char period[PERIOD_ISO_SIZE];
+	struct hb_dist *d; /* by code */
+	size_t n, cap;
+	uint64_t used;
+};
+static struct {
+	pthread_mutex_t mu; /* p, tick; taken before kmu */
+	struct hb_period p[HB_PERIODS];
+	uint64_t tick;
+	pthread_mutex_t kmu;      /* the keys: they only grow */
+	json_t *key_index[HB__N]; /* key → index */
+	char **keys[HB__N];       /* index → key */
+	size_t nkeys[HB__N], capkeys[HB__N];
+} hb = {.mu = PTHREAD_MUTEX_INITIALIZER, .kmu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Under hb.kmu. */
+static uint32_t hb_key(int dim, const char *key)
+{
+	if (!hb.key_index[dim])
+		hb.key_index[dim] = json_object();
+	json_t *v = json_object_get(hb.key_index[dim], key);
+	if (v)
+		return (uint32_t)json_integer_value(v);
+	if (hb.nkeys[dim] == hb.capkeys[dim]) {
+		hb.capkeys[dim] = hb.capkeys[dim] ? hb.capkeys[dim] * 2 : 64;
+		hb.keys[dim] = xrealloc(hb.keys[dim], hb.capkeys[dim] * sizeof *hb.keys[dim]);
+	}
+	hb.keys[dim][hb.nkeys[dim]] = xstrdup(key);
+	json_object_set_new(hb.key_index[dim], key, json_integer((json_int_t)hb.nkeys[dim]));
+	return (uint32_t)hb.nkeys[dim]++;
+}
+
+static int hb_dist_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct hb_dist *)a)->code, ((const struct hb_dist *)b)->code);
+}
+
+static struct hb_period *hb_period_of(const char *period)
+{
+	struct hb_period *old = &hb.p[0];
+	for (int i = 0; i < HB_PERIODS; i++) {
+		if (!strcmp(hb.p[i].period, period)) {
+			hb.p[i].used = ++hb.tick;
+			return &hb.p[i];
+		}
+		if (hb.p[i].used < old->used)
+			old = &hb.p[i];
+	}
+	for (size_t i = 0; i < old->n; i++)
+		free(old->d[i].items);
+	free(old->d);
+	memset(old, 0, sizeof *old);
+	snprintf(old->period, sizeof old->period, "%s", period);
+	old->used = ++hb.tick;
+	return old;
+}
+
+static struct hb_dist *hb_find(struct hb_period *p, const char *code)
+{
+	struct hb_dist k;
+	snprintf(k.code, sizeof k.code, "%s", code);
+	return p->n ? bsearch(&k, p->d, p->n, sizeof *p->d, hb_dist_cmp) : NULL;
+}
+
+/* Under hb.mu: d replaces the held one (or is added); d's items move. */
+static void hb_put(struct hb_period *p, struct hb_dist *d)
+{
+	struct hb_dist *h = hb_find(p, d->code);
+	if (h) {
+		free(h->items);
+		*h = *d;
+	} else {
+		if (p->n == p->cap) {
+			p->cap = p->cap ? p->cap * 2 : 1024;
+			p->d = xrealloc(p->d, p->cap * sizeof *p->d);
+		}
+		p->d[p->n++] = *d;
+		qsort(p->d, p->n, sizeof *p->d, hb_dist_cmp);
+	}
+	d->items = NULL;
+	d->n = 0;
+}
+
+static void hb_item_add(struct hb_dist *d, size_t *cap, int dim, const char *key, int64_t n)
+{
+	pthread_mutex_lock(&hb.kmu);
+	uint32_t k = hb_key(dim, key);
+	pthread_mutex_unlock(&hb.kmu);
+	for (size_t i = 0; i < d->n; i++)
+		if (d->items[i].dim == (uint32_t)dim && d->items[i].key == k) {
+			d->items[i].n += n;
+			return;
+		}
+	if (d->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		d->items = xrealloc(d->items, *cap * sizeof *d->items);
+	}
+	d->items[d->n++] = (struct hb_item){(uint32_t)dim, k, n};
+}
+
+/* The national or a province's breakdowns come from the held districts. */
+static bool held_breakdowns(const struct live *l)
+{
+	return l->bd_unit && strcmp(l->bd_unit, "*") != 0 &&
+	       unit_level_of_code(l->bd_unit) != UNIT_LEVEL_DISTRICT;
+}
+
+/* Reads the breakdown rows of [lo, hi) into fresh[i] for the rows i marked
+ * in want (both statements; rows of other districts are skipped). */
+static int hb_read(struct dbc *c, struct live *l, const char *lo, const char *hi, const bool *want,
+                   struct hb_dist *fresh, size_t *caps)
+{
+	static const char *const sql[2] = {
+	    "SELECT unit_code, service_code, outcome, n FROM rollup_period_services WHERE period = ? AND "
+	    "unit_code >= ? AND unit_code < ? AND n <> 0",
+	    "SELECT unit_code, channel, sex, age_band, n FROM rollup_visit_attrs WHERE period = ? AND "
+	    "unit_code >= ? AND unit_code < ? AND n <> 0"};
+	for (int q = 0; q < 2; q++) {
+		struct db_stmt *st = db_prepare(c, sql[q]);
+		if (!st)
+			return DB_ERROR;
+		db_bind_text(st, 1, l->period);
+		db_bind_text(st, 2, lo);
+		db_bind_text(st, 3, hi);
+		int rc;
+		while ((rc = db_step(st)) == DB_ROW) {
+			size_t i;
+			if (!district_row(l, db_col_text(st, 0), &i) || !want[i])
+				continue;
+			if (q == 0) {
+				int64_t n = db_col_int(st, 3);
+				hb_item_add(&fresh[i], &caps[i], HB_SERVICE, db_col_text(st, 1), n);
+				hb_item_add(&fresh[i], &caps[i], HB_OUTCOME, db_col_text(st, 2), n);
+			} else {
+				int64_t n = db_col_int(st, 4);
+				const char *sex = db_col_text(st, 2), *age = db_col_text(st, 3);
+				hb_item_add(&fresh[i], &caps[i], HB_CHANNEL, db_col_text(st, 1), n);
+				hb_item_add(&fresh[i], &caps[i], HB_SEX, *sex ? sex : "unknown", n);
+				hb_item_add(&fresh[i], &caps[i], HB_AGE, *age ? age : "unknown", n);
+			}
+		}
+		db_finish(st);
+		if (rc != DB_DONE)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* One try: DB_OK, DB_DONE when a district held at the start was gone at the
+ * end (another period took its place meanwhile: try again), or negative. */
+static int held_once(struct dbc *c, struct live *l)
+{
+	size_t n = l->t->n, nwant = 0;
+	bool *want = xcalloc(n ? n : 1, sizeof *want);
+	struct hb_dist *fresh = xcalloc(n ? n : 1, sizeof *fresh);
+	size_t *caps = xcalloc(n ? n : 1, sizeof *caps);
+	/* Which districts of the unit are to be read: not held, or moved. */
+	pthread_mutex_lock(&hb.mu);
+	struct hb_period *p = hb_period_of(l->period);
+	for (size_t i = 0; i < n; i++) {
+		const struct stats_row *r = &l->t->rows[i];
+		if (r->level != 2 || l->version[i] < 0 || strcmp(r->code, l->bd_lo) < 0 ||
+		    strcmp(r->code, l->bd_hi) >= 0)
+			continue;
+		const struct hb_dist *h = l->version[i] ? hb_find(p, r->code) : NULL;
+		if (!h || h->version != l->version[i]) {
+			want[i] = true;
+			nwant++;
+		}
+	}
+	pthread_mutex_unlock(&hb.mu);
+	int rc = DB_OK;
+	if (nwant > HB_BATCH)
+		rc = hb_read(c, l, l->bd_lo, l->bd_hi, want, fresh, caps);
+	else
+		for (size_t i = 0; i < n && rc == DB_OK; i++)
+			if (want[i]) {
+				char lo[UNIT_CODE_SIZE + 1], hi[UNIT_CODE_SIZE + 1];
+				subtree_range(l->t->rows[i].code, lo, hi);
+				rc = hb_read(c, l, lo, hi, want, fresh, caps);
+			}
+	if (rc == DB_OK) {
+		pthread_mutex_lock(&hb.mu);
+		pthread_mutex_lock(&hb.kmu);
+		p = hb_period_of(l->period); /* may have been replaced meanwhile */
+		int64_t *sum[HB__N];
+		for (int d = 0; d < HB__N; d++)
+			sum[d] = xcalloc(hb.nkeys[d] ? hb.nkeys[d] : 1, sizeof *sum[d]);
+		for (size_t i = 0; i < n; i++) {
+			const struct stats_row *r = &l->t->rows[i];
+			if (r->level != 2 || l->version[i] < 0 || strcmp(r->code, l->bd_lo) < 0 ||
+			    strcmp(r->code, l->bd_hi) >= 0)
+				continue;
+			const struct hb_dist *h = &fresh[i];
+			if (want[i] && l->version[i]) {
+				snprintf(fresh[i].code, sizeof fresh[i].code, "%s", r->code);
+				fresh[i].version = l->version[i];
+				hb_put(p, &fresh[i]);
+			}
+			if (!want[i] || l->version[i])
+				h = hb_find(p, r->code);
+			if (!h) { /* dropped with its period meanwhile */
+				rc = DB_DONE;
+				break;
+			}
+			for (size_t k = 0; k < h->n; k++)
+				sum[h->items[k].dim][h->items[k].key] += h->items[k].n;
+		}
+		struct stats_row *u = stats_table_find(l->t, l->bd_unit);
+		if (u && rc == DB_OK) {
+			if (!u->bd)
+				u->bd = bd_new();
+			for (int d = 0; d < HB__N; d++)
+				for (size_t k = 0; k < hb.nkeys[d]; k++) {
+					if (!sum[d][k])
+						continue;
+					bd_add(u->bd, hb_dim[d], hb.keys[d][k], sum[d][k]);
+					if (d == HB_SERVICE) {
+						const char *ag = json_string_value(
+						    json_object_get(l->agency, hb.keys[d][k]));
+						bd_add(u->bd, "agency", ag && *ag ? ag : "ไม่ระบุหน่วยงาน",
+						       sum[d][k]);
+					}
+				}
+		}
+		for (int d = 0; d < HB__N; d++)
+			free(sum[d]);
+		pthread_mutex_unlock(&hb.kmu);
+		pthread_mutex_unlock(&hb.mu);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(fresh[i].items);
+	free(fresh);
+	free(caps);
+	free(want);
+	return rc;
+}
+
+static int live_breakdowns_held(struct dbc *c, struct live *l)
+{
+	int rc = DB_DONE;
+	for (int i = 0; i < 3 && rc == DB_DONE; i++)
+		rc = held_once(c, l);
+	if (rc != DB_DONE)
+		return rc;
+	/* Periods kept changing hands: straight from the database. */
+	rc = live_breakdowns(c, l, true);
+	return rc == DB_OK ? live_breakdowns(c, l, false) : rc;
 }
 
 static int64_t day_number(const char *iso, int64_t dflt)
@@ -406,13 +690,18 @@ static int live_read(struct dbc *c, struct period p, int cutoff, const char *bd_
 	int rc = load_units(c, out);
 	if (rc == DB_OK) {
 		l.days = xcalloc(out->n ? out->n : 1, sizeof *l.days);
+		l.version = xcalloc(out->n ? out->n : 1, sizeof *l.version);
+		for (size_t i = 0; i < out->n; i++)
+			l.version[i] = -1;
 		rc = load_agencies(c, &l);
 	}
 	if (rc == DB_OK)
 		rc = live_totals(c, &l);
-	if (rc == DB_OK)
+	if (rc == DB_OK && held_breakdowns(&l))
+		rc = live_breakdowns_held(c, &l);
+	else if (rc == DB_OK)
 		rc = live_breakdowns(c, &l, true);
-	if (rc == DB_OK)
+	if (rc == DB_OK && !held_breakdowns(&l))
 		rc = live_breakdowns(c, &l, false);
 	if (rc == DB_OK)
 		rc = live_open_days(c, &l);
@@ -420,6 +709,7 @@ static int live_read(struct dbc *c, struct period p, int cutoff, const char *bd_
 		for (size_t i = 0; i < out->n; i++)
 			free(l.days[i].active);
 	free(l.days);
+	free(l.version);
 	json_decref(l.agency);
 	if (rc != DB_OK) {
 		stats_table_free(out);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/period.h"
 #include "db/db.h"
 #include "lib/buf.h"
@@ -335,16 +337,27 @@ static int64_t day_bit(const char *day)
 /* The district's period totals (migration 015): users and transactions by
  * delta; day's bit set by an entry added, cleared when the last entry of
  * the day is taken away (rollup_visits, already adjusted, says so). */
+/* rollup_period_units.version: a new random number with every write (never
+ * 0, which marks rows built by SQL). */
+static int64_t new_version(void)
+{
+	uint64_t v = 0;
+	while (!(v >> 1))
+		randombytes_buf(&v, sizeof v);
+	return (int64_t)(v >> 1);
+}
+
 static int rollup_period_unit(struct dbc *c, const char *unit, const char *day, const char *period,
                               int64_t users, int64_t transactions)
 {
-	int rc = db_exec(c,
-	                 "INSERT INTO rollup_period_units (unit_code, period, users, transactions, "
-	                 "active_days) VALUES (?, ?, ?, ?, ?) ON CONFLICT (period, unit_code) DO UPDATE SET "
-	                 "users = rollup_period_units.users + excluded.users, transactions = "
-	                 "rollup_period_units.transactions + excluded.transactions, active_days = "
-	                 "rollup_period_units.active_days | excluded.active_days",
-	                 "ttiii", unit, period, users, transactions, users > 0 ? day_bit(day) : 0);
+	int rc =
+	    db_exec(c,
+	            "INSERT INTO rollup_period_units (unit_code, period, users, transactions, "
+	            "active_days, version) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period, unit_code) DO "
+	            "UPDATE SET users = rollup_period_units.users + excluded.users, transactions = "
+	            "rollup_period_units.transactions + excluded.transactions, active_days = "
+	            "rollup_period_units.active_days | excluded.active_days, version = excluded.version",
+	            "ttiiii", unit, period, users, transactions, users > 0 ? day_bit(day) : 0, new_version());
 	if (rc != DB_OK || users >= 0)
 		return rc;
 	int64_t left = 0;
@@ -495,11 +508,12 @@ static int create_pg(struct dbc *c, struct create *a)
 	    "SELECT ?::text, ?::text, ?::text, ?::text, ?::text, 1 FROM v "
 	    "ON CONFLICT (unit_code, period, channel, sex, age_band) DO UPDATE SET n = rollup_visit_attrs.n "
 	    "+ 1), "
-	    "rpu AS (INSERT INTO rollup_period_units (unit_code, period, users, transactions, active_days) "
-	    "SELECT ?::text, ?::text, 1, ?::bigint, ?::bigint FROM v ON CONFLICT (period, unit_code) DO "
-	    "UPDATE "
-	    "SET users = rollup_period_units.users + 1, transactions = rollup_period_units.transactions + "
-	    "excluded.transactions, active_days = rollup_period_units.active_days | excluded.active_days), "
+	    "rpu AS (INSERT INTO rollup_period_units (unit_code, period, users, transactions, active_days, "
+	    "version) SELECT ?::text, ?::text, 1, ?::bigint, ?::bigint, ?::bigint FROM v ON CONFLICT "
+	    "(period, "
+	    "unit_code) DO UPDATE SET users = rollup_period_units.users + 1, transactions = "
+	    "rollup_period_units.transactions + excluded.transactions, active_days = "
+	    "rollup_period_units.active_days | excluded.active_days, version = excluded.version), "
 	    "h AS (INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
 	    "SELECT v.id, ?::bigint, ?::bigint, 'create', '', ?::text FROM v) "
 	    "SELECT id, seq FROM v");
@@ -551,6 +565,7 @@ static int create_pg(struct dbc *c, struct create *a)
 	db_bind_text(st, k++, a->period);
 	db_bind_int(st, k++, (int64_t)a->nsvc);
 	db_bind_int(st, k++, day_bit(a->day));
+	db_bind_int(st, k++, new_version());
 	db_bind_int(st, k++, in->now);
 	if (in->officer_id)
 		db_bind_int(st, k++, in->officer_id);
@@ -833,7 +848,8 @@ static int rollup_move(struct dbc *c, const struct stored *old, const char *day,
 	for (size_t i = 0; i < n && rc == DB_OK; i++)
 		if (!svc_has(old->svc, old->nsvc, &svc[i]))
 			rc = rollup_service(c, old->unit_code, day, period, &svc[i], 1);
-	if (rc == DB_OK && n != old->nsvc)
+	/* Always: the channel, sex or age band may have changed (a new version). */
+	if (rc == DB_OK)
 		rc = rollup_period_unit(c, old->unit_code, day, period, 0, (int64_t)n - (int64_t)old->nsvc);
 	return rc;
 }

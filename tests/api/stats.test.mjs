@@ -58,13 +58,14 @@ function fill(srv, unit, day, n, from = 1) {
     SELECT v.unit_code, v.period, s.service_code, s.outcome, COUNT(*) FROM visits v JOIN visit_services s ON s.visit_id = v.id
     WHERE v.unit_code = '${unit}' AND v.period = '${period}' AND v.status = 'active'
     GROUP BY v.unit_code, v.period, s.service_code, s.outcome`);
-  // The district's period totals (migration 015): users, transactions and the day's bit.
+  // The district's period totals (migration 015): users, transactions and the day's bit;
+  // version 0: built by SQL, so its breakdowns are never held in memory (src/db/stats.c).
   const dom = Number(day.slice(8, 10));
   srv.sql(`INSERT INTO rollup_period_units (unit_code, period, users, transactions, active_days)
     SELECT '${unit}', '${period}', ${n}, ${n}, ${2 ** (dom - 1)}
     ON CONFLICT (period, unit_code) DO UPDATE SET users = rollup_period_units.users + excluded.users,
       transactions = rollup_period_units.transactions + excluded.transactions,
-      active_days = rollup_period_units.active_days | excluded.active_days`);
+      active_days = rollup_period_units.active_days | excluded.active_days, version = 0`);
 }
 
 // Survey sums straight in the roll-ups (no raw responses): rollup_survey by

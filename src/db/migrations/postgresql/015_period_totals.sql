@@ -6,6 +6,9 @@
 -- active_days: bit d - 1 is set when the district has an entry of the
 -- period on day-of-month d (a period holds each day-of-month once), for the
 -- open days (Saturdays, Sundays and holidays count when someone was served).
+-- version: a random number written with every create, edit and void of the
+-- district's entries of the period (0 for rows built by SQL, as below): a
+-- breakdown held in memory (src/db/stats.c) is used only while it matches.
 -- Updated in the same transaction as every create, edit, void and survey
 -- response (src/db/visits.c, src/db/survey.c, the PostgreSQL statements
 -- included); `osspoint check` recomputes it (VISIT_PERIOD_UNITS_SQL).
@@ -19,6 +22,7 @@ CREATE TABLE rollup_period_units (
 	survey_visit_n BIGINT NOT NULL DEFAULT 0,
 	survey_sum BIGINT NOT NULL DEFAULT 0,
 	active_days BIGINT NOT NULL DEFAULT 0,
+	version BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (period, unit_code)
 );
 INSERT INTO rollup_period_units (unit_code, period, users, transactions, survey_n, survey_point_n,
