@@ -446,11 +446,12 @@ static int cmd_check(const struct config *cfg)
  * comments (personal data too: they may hold names and phone numbers) of
  * responses answered before the Bangkok day retention_days ago, and the
  * point QR's ended throttle windows. */
-static int purge_now(const struct config *cfg, struct db *db, int64_t *erased, int64_t *comments)
+static int purge_now(const struct config *cfg, struct db *db, int64_t *erased, int64_t *comments,
+                     const atomic_int *stop)
 {
 	int64_t now = (int64_t)time(NULL);
 	int64_t before = now - (int64_t)cfg->retention_days * 86400;
-	int rc = db_visits_purge(db, before, now, erased);
+	int rc = db_visits_purge_until(db, before, now, erased, stop);
 	if (rc == DB_OK && *erased > 0) {
 		char detail[64];
 		snprintf(detail, sizeof detail, "%lld", (long long)*erased);
@@ -484,7 +485,7 @@ static int cmd_purge(const struct config *cfg)
 	if (!db)
 		return 1;
 	int64_t erased = 0, comments = 0;
-	int rc = purge_now(cfg, db, &erased, &comments);
+	int rc = purge_now(cfg, db, &erased, &comments, NULL);
 	db_close(db);
 	if (rc != DB_OK) {
 		fprintf(
@@ -744,7 +745,7 @@ out:
  * The thread is stopped and joined before the database closes. */
 static pthread_mutex_t purge_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t purge_cond = PTHREAD_COND_INITIALIZER;
-static int purge_stop;
+static atomic_int purge_stop; /* also read between the purge's batches */
 
 static void *purge_thread(void *arg)
 {
@@ -753,7 +754,7 @@ static void *purge_thread(void *arg)
 	while (!purge_stop) {
 		pthread_mutex_unlock(&purge_lock);
 		int64_t erased = 0, comments = 0;
-		if (purge_now(a->cfg, a->db, &erased, &comments) != DB_OK)
+		if (purge_now(a->cfg, a->db, &erased, &comments, &purge_stop) != DB_OK)
 			log_error("purge: failed, will retry tomorrow");
 		else if (erased || comments)
 			log_info("purge: erased personal data of %lld entries and %lld survey comments",

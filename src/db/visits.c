@@ -1669,7 +1669,8 @@ static int erase_flush(struct db *db)
  * batch, for what the committed ones erased, and when nothing was left, so a
  * flush that failed last time is done now). *total gets the rows of the
  * committed batches. */
-static int erase_batches(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg, int64_t *total)
+static int erase_batches(struct db *db, int (*fn)(struct dbc *c, void *arg), void *arg, int64_t *total,
+                         const atomic_int *stop)
 {
 	struct batch *b = arg;
 	int64_t sum = 0;
@@ -1678,17 +1679,23 @@ static int erase_batches(struct db *db, int (*fn)(struct dbc *c, void *arg), voi
 		rc = db_tx(db, fn, arg);
 		if (rc == DB_OK)
 			sum += b->done;
-	} while (rc == DB_OK && b->full);
+	} while (rc == DB_OK && b->full && !(stop && atomic_load(stop)));
 	if (total)
 		*total = sum;
 	int f = erase_flush(db);
 	return rc == DB_OK ? f : rc;
 }
 
-int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased)
+int db_visits_purge_until(struct db *db, int64_t older_than, int64_t now, int64_t *erased,
+                          const atomic_int *stop)
 {
 	struct purge p = {.older = older_than, .now = now};
-	return erase_batches(db, purge_fn, &p, erased);
+	return erase_batches(db, purge_fn, &p, erased, stop);
+}
+
+int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased)
+{
+	return db_visits_purge_until(db, older_than, now, erased, NULL);
 }
 
 /* ---- re-keying imports of before migration 005 ---- */
@@ -1761,7 +1768,7 @@ int db_visits_rekey_legacy_imports(struct db *db, void (*rekey)(char out[VISIT_K
                                    int64_t *changed)
 {
 	struct rekey k = {.fn = rekey};
-	return erase_batches(db, rekey_fn, &k, changed);
+	return erase_batches(db, rekey_fn, &k, changed, NULL);
 }
 
 struct legacy_count {

@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/registry.h"
@@ -300,6 +301,11 @@ int db_rollups_check(struct db *db, json_t **diffs);
  * Returns DB_OK or a negative db_rc (a failed flush too: DB_BUSY when a
  * reader held the WAL; the rows stay erased). */
 int db_visits_purge(struct db *db, int64_t older_than, int64_t now, int64_t *erased);
+/* The same, stopping between two batches once *stop is set (the server's
+ * shutdown: a first purge of years of entries is thousands of batches); what
+ * is left is purged by the next run. stop may be NULL. */
+int db_visits_purge_until(struct db *db, int64_t older_than, int64_t now, int64_t *erased,
+                          const atomic_int *stop);
 
 /* Imports made before migration 005 stored idempotency keys of the form
  * "import-" + 40 lowercase hex: an unkeyed hash of the row's cells, the
