@@ -91,13 +91,17 @@ static char *dup(const char *s)
 	return xstrdup(s ? s : "");
 }
 
-/* Every unit, ordered by code (as strcmp orders: the bsearch's order). */
-static int load_units(struct dbc *c, struct stats_table *t)
+/* The units with a code in [lo, hi) and the nation, ordered by code (as
+ * strcmp orders: the bsearch's order). */
+static int load_units(struct dbc *c, struct stats_table *t, const char *lo, const char *hi)
 {
-	struct db_stmt *st =
-	    db_prepare(c, "SELECT code, COALESCE(parent_code, ''), level, name_th, in_programme FROM units");
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT code, COALESCE(parent_code, ''), level, name_th, in_programme FROM units WHERE code = "
+	       "'0' OR (code >= ? AND code < ?)");
 	if (!st)
 		return DB_ERROR;
+	db_bind_text(st, 1, lo);
+	db_bind_text(st, 2, hi);
 	size_t cap = 0;
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -156,6 +160,17 @@ static void subtree_range(const char *unit, char *lo, char *hi)
 	memcpy(lo, unit, n + 1);
 	memcpy(hi, unit, n + 1);
 	hi[n - 1]++; /* "47" → "48", "4701" → "4702"; digits only */
+}
+
+/* The units a model of focus reads: a district's province (itself and its
+ * siblings), or every unit. */
+static void focus_range(const char *focus, char *lo, char *hi)
+{
+	char parent[UNIT_CODE_SIZE];
+	if (focus && unit_level_of_code(focus) == UNIT_LEVEL_DISTRICT && unit_parent_code(focus, parent) == 0)
+		subtree_range(parent, lo, hi);
+	else
+		subtree_range(NULL, lo, hi);
 }
 
 static struct stats_row *district_row(struct live *l, const char *code, size_t *idx)
@@ -682,12 +697,8 @@ static int live_read(struct dbc *c, struct period p, int cutoff, const char *bd_
 	l.dfirst = thai_days_from_civil(first.y, first.m, first.d);
 	l.dlast = thai_days_from_civil(last.y, last.m, last.d);
 	subtree_range(bd_unit, l.bd_lo, l.bd_hi);
-	char parent[UNIT_CODE_SIZE];
-	if (focus && unit_level_of_code(focus) == UNIT_LEVEL_DISTRICT && unit_parent_code(focus, parent) == 0)
-		subtree_range(parent, l.num_lo, l.num_hi);
-	else
-		subtree_range(NULL, l.num_lo, l.num_hi);
-	int rc = load_units(c, out);
+	focus_range(focus, l.num_lo, l.num_hi);
+	int rc = load_units(c, out, l.num_lo, l.num_hi);
 	if (rc == DB_OK) {
 		l.days = xcalloc(out->n ? out->n : 1, sizeof *l.days);
 		l.version = xcalloc(out->n ? out->n : 1, sizeof *l.version);
@@ -744,17 +755,28 @@ static int closed_at(struct dbc *c, const char *period_iso, int64_t *at)
 	return rc;
 }
 
-static int snapshot_read(struct dbc *c, const char *period_iso, const char *bd_unit, struct stats_table *out)
+/* focus as for live_read: a district's model reads its province's rows. */
+static int snapshot_read(struct dbc *c, const char *period_iso, const char *bd_unit, const char *focus,
+                         struct stats_table *out)
 {
-	int rc = load_units(c, out);
+	char lo[UNIT_CODE_SIZE + 1], hi[UNIT_CODE_SIZE + 1];
+	focus_range(focus, lo, hi);
+	int rc = load_units(c, out, lo, hi);
 	if (rc != DB_OK)
 		return rc;
+#define SNAPSHOT_COLS                                                                                        \
+	"SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "      \
+	"open_days, breakdown_json FROM stats_snapshots "
 	struct db_stmt *st = db_prepare(
-	    c, "SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "
-	       "open_days, breakdown_json FROM stats_snapshots WHERE period = ?");
+	    c, SNAPSHOT_COLS "WHERE period = ? AND unit_code = '0' UNION ALL " SNAPSHOT_COLS
+	                     "WHERE period = ? AND unit_code >= ? AND unit_code < ? AND unit_code <> '0'");
+#undef SNAPSHOT_COLS
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, period_iso);
+	db_bind_text(st, 2, period_iso);
+	db_bind_text(st, 3, lo);
+	db_bind_text(st, 4, hi);
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct stats_row *r = stats_table_find(out, db_col_text(st, 0));
 		if (!r)
@@ -805,7 +827,7 @@ static int period_fn(struct dbc *c, void *arg)
 	if (rc < 0)
 		return rc;
 	if (rc == DB_ROW) {
-		rc = snapshot_read(c, iso, a->bd_unit, a->out);
+		rc = snapshot_read(c, iso, a->bd_unit, a->focus, a->out);
 		a->out->closed = true;
 		a->out->closed_at = at;
 		return rc;
