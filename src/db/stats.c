@@ -764,19 +764,27 @@ static int snapshot_read(struct dbc *c, const char *period_iso, const char *bd_u
 	int rc = load_units(c, out, lo, hi);
 	if (rc != DB_OK)
 		return rc;
+		/* The breakdowns' JSON only of the unit asked for: PostgreSQL would
+		 * send every unit's (megabytes at national scale). */
 #define SNAPSHOT_COLS                                                                                        \
 	"SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "      \
-	"open_days, breakdown_json FROM stats_snapshots "
+	"open_days, CASE WHEN CAST(? AS TEXT) = '*' OR unit_code = CAST(? AS TEXT) THEN breakdown_json "     \
+	"ELSE '' END FROM stats_snapshots "
 	struct db_stmt *st = db_prepare(
 	    c, SNAPSHOT_COLS "WHERE period = ? AND unit_code = '0' UNION ALL " SNAPSHOT_COLS
 	                     "WHERE period = ? AND unit_code >= ? AND unit_code < ? AND unit_code <> '0'");
 #undef SNAPSHOT_COLS
 	if (!st)
 		return DB_ERROR;
-	db_bind_text(st, 1, period_iso);
-	db_bind_text(st, 2, period_iso);
-	db_bind_text(st, 3, lo);
-	db_bind_text(st, 4, hi);
+	const char *want = bd_unit ? bd_unit : "";
+	db_bind_text(st, 1, want);
+	db_bind_text(st, 2, want);
+	db_bind_text(st, 3, period_iso);
+	db_bind_text(st, 4, want);
+	db_bind_text(st, 5, want);
+	db_bind_text(st, 6, period_iso);
+	db_bind_text(st, 7, lo);
+	db_bind_text(st, 8, hi);
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct stats_row *r = stats_table_find(out, db_col_text(st, 0));
 		if (!r)
