@@ -91,13 +91,14 @@ static char *dup(const char *s)
 	return xstrdup(s ? s : "");
 }
 
-/* The units with a code in [lo, hi) and the nation, ordered by code (as
- * strcmp orders: the bsearch's order). */
+/* The units with a code in [lo, hi), ordered by code (as strcmp orders:
+ * the bsearch's order). */
 static int load_units(struct dbc *c, struct stats_table *t, const char *lo, const char *hi)
 {
 	struct db_stmt *st = db_prepare(
-	    c, "SELECT code, COALESCE(parent_code, ''), level, name_th, in_programme FROM units WHERE code = "
-	       "'0' OR (code >= ? AND code < ?)");
+	    c,
+	    "SELECT code, COALESCE(parent_code, ''), level, name_th, in_programme FROM units WHERE code >= "
+	    "? AND code < ?");
 	if (!st)
 		return DB_ERROR;
 	db_bind_text(st, 1, lo);
@@ -163,7 +164,7 @@ static void subtree_range(const char *unit, char *lo, char *hi)
 }
 
 /* The units a model of focus reads: a district's province (itself and its
- * siblings), or every unit. */
+ * siblings; not the nation's row, which it does not show), or every unit. */
 static void focus_range(const char *focus, char *lo, char *hi)
 {
 	char parent[UNIT_CODE_SIZE];
@@ -764,27 +765,21 @@ static int snapshot_read(struct dbc *c, const char *period_iso, const char *bd_u
 	int rc = load_units(c, out, lo, hi);
 	if (rc != DB_OK)
 		return rc;
-		/* The breakdowns' JSON only of the unit asked for: PostgreSQL would
-		 * send every unit's (megabytes at national scale). */
-#define SNAPSHOT_COLS                                                                                        \
-	"SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "      \
-	"open_days, CASE WHEN CAST(? AS TEXT) = '*' OR unit_code = CAST(? AS TEXT) THEN breakdown_json "     \
-	"ELSE '' END FROM stats_snapshots "
+	/* The breakdowns' JSON only of the unit asked for: PostgreSQL would
+	 * send every unit's (megabytes at national scale). */
 	struct db_stmt *st = db_prepare(
-	    c, SNAPSHOT_COLS "WHERE period = ? AND unit_code = '0' UNION ALL " SNAPSHOT_COLS
-	                     "WHERE period = ? AND unit_code >= ? AND unit_code < ? AND unit_code <> '0'");
-#undef SNAPSHOT_COLS
+	    c,
+	    "SELECT unit_code, users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum, "
+	    "open_days, CASE WHEN CAST(? AS TEXT) = '*' OR unit_code = CAST(? AS TEXT) THEN breakdown_json "
+	    "ELSE '' END FROM stats_snapshots WHERE period = ? AND unit_code >= ? AND unit_code < ?");
 	if (!st)
 		return DB_ERROR;
 	const char *want = bd_unit ? bd_unit : "";
 	db_bind_text(st, 1, want);
 	db_bind_text(st, 2, want);
 	db_bind_text(st, 3, period_iso);
-	db_bind_text(st, 4, want);
-	db_bind_text(st, 5, want);
-	db_bind_text(st, 6, period_iso);
-	db_bind_text(st, 7, lo);
-	db_bind_text(st, 8, hi);
+	db_bind_text(st, 4, lo);
+	db_bind_text(st, 5, hi);
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct stats_row *r = stats_table_find(out, db_col_text(st, 0));
 		if (!r)

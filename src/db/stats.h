@@ -66,8 +66,8 @@ int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_un
 
 /* What one unit's model needs, as db_stats_period: unit's row (with its
  * breakdowns when asked), its siblings and the units below it. A district
- * reads only its province's districts (the other rows stay 0); a province
- * or the nation reads every district. */
+ * reads only its province and its districts (no other row, not the
+ * nation's); a province or the nation reads every unit. */
 int db_stats_period_for(struct db *db, struct period p, int cutoff, const char *unit, bool breakdowns,
                         struct stats_table *out);
 /* One unit's numbers in each of the n periods ps (the dashboard's trend),
