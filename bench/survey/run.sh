@@ -11,7 +11,7 @@
 # slowest from its access log, and the ratio to phase 1; stored responses are
 # counted in the database afterwards, and `osspoint check` (roll-ups) runs.
 # Target: p99 < 50 ms at 64 connections. SQLite, then PostgreSQL 15 (a
-# throwaway cluster made durable; BENCH_PG=0 skips it).
+# throwaway cluster made durable; BENCH_PG=0 skips it, BENCH_SQLITE=0 the other).
 #   bench/survey/run.sh [seconds per phase, default 10] [connections, default 64]
 # Results go to bench/RESULTS.md (BENCH_WRITE=0: don't).
 set -euo pipefail
@@ -22,6 +22,7 @@ ROOT=$PWD
 SECS=${1:-10}
 CONNS=${2:-64}
 BENCH_PG=${BENCH_PG:-1}
+BENCH_SQLITE=${BENCH_SQLITE:-1}
 BIN=${OSSPOINT_BIN:-$ROOT/build/osspoint}
 for t in wrk curl sqlite3 awk; do command -v $t >/dev/null || { echo "bench: $t missing (make deps)"; exit 1; }; done
 [ -x "$BIN" ] || { echo "bench: $BIN missing (make build)"; exit 1; }
@@ -115,7 +116,7 @@ one_run() { # label db-url
 
 LOAD_START=$(loadavg)
 echo "bench: $SECS s per phase, $CONNS connections, $(nproc) cores, load average $LOAD_START"
-one_run "SQLite" "sqlite:$W/survey.db"
+[ "$BENCH_SQLITE" = 0 ] || one_run "SQLite" "sqlite:$W/survey.db"
 if [ "$BENCH_PG" = 1 ]; then
 	chmod 711 "$W"
 	PGDIR="$W/pg"

@@ -278,11 +278,14 @@ bool survey_throttle_allow(int64_t window_start, int64_t count, int64_t now, int
 	return false;
 }
 
+int64_t survey_token_oldest(int64_t now, int days)
+{
+	return days < 1 ? INT64_MAX : now - (int64_t)days * 86400;
+}
+
 bool survey_token_valid(int64_t visited_at, int64_t now, int days)
 {
-	if (days < 1)
-		return false;
-	return now <= visited_at + (int64_t)days * 86400;
+	return visited_at >= survey_token_oldest(now, days);
 }
 
 static const char *const offer_names[] = {"both", "official", "osspoint"};

@@ -151,6 +151,11 @@ bool survey_throttle_allow(int64_t window_start, int64_t count, int64_t now, int
  * the last second. */
 bool survey_token_valid(int64_t visited_at, int64_t now, int days);
 
+/* The same rule as a bound for a query: the earliest visited_at whose token is
+ * still valid at now (INT64_MAX when days < 1: none is). survey_token_valid is
+ * visited_at >= survey_token_oldest(now, days). */
+int64_t survey_token_oldest(int64_t now, int days);
+
 /* ---- which survey to offer (the official ก.พ.ร. one, osspoint's, both) ---- */
 
 enum survey_offer {

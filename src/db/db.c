@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "db/driver.h"
+#include "db/rollup.h"
 #include "lib/buf.h"
 #include "lib/embed.h"
 #include "lib/log.h"
@@ -480,6 +481,7 @@ static void conn_close(struct dbc *c)
 	}
 	free(c->cache);
 	c->cache = NULL;
+	rollup_free(c);
 }
 
 static void writer_stop(struct db *db)
@@ -560,8 +562,13 @@ static int tx_once(struct dbc *c, int (*fn)(struct dbc *c, void *arg), void *arg
 		return rc;
 	c->in_tx = true;
 	c->tx_error = DB_OK;
+	rollup_discard(c);
 	rc = fn(c, arg);
 	finish_leftovers(c);
+	/* The roll-up increments fn added (db/rollup.h), inside the
+	 * transaction. */
+	if (rc == DB_OK && c->tx_error == DB_OK)
+		rc = rollup_flush(c);
 	if (c->tx_error == DB_BUSY) {
 		/* Whatever fn made of it (often DB_ERROR from a NULL db_prepare),
 		 * a lock or serialization failure means: run it again. */
@@ -583,6 +590,7 @@ static int tx_once(struct dbc *c, int (*fn)(struct dbc *c, void *arg), void *arg
 	} else {
 		c->drv->exec(c->conn, "ROLLBACK");
 	}
+	rollup_discard(c);
 	c->in_tx = false;
 	c->tx_error = DB_OK;
 	return rc;
@@ -716,6 +724,7 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		if (!batch[i]->settled)
 			batch[i]->rc = DB_OK;
 	unsigned kept = 0;
+	rollup_discard(c);
 	int rc = wexec(c, c->drv->begin_sql);
 	if (rc != DB_OK && session_lost(c))
 		return WRITE_LOST;
@@ -728,6 +737,7 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		 * than the requests' own statements. Instead the driver counts the
 		 * rows each request changed. */
 		int64_t before = c->drv->total_changes(c->conn);
+		size_t mark = rollup_pending(c);
 		int frc = write_one(c, r);
 		bool open = c->drv->in_tx(c->conn);
 		bool usable = open && !c->drv->tx_aborted(c->conn);
@@ -755,8 +765,10 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		 * closed; on SQLite also a statement that failed and undid
 		 * itself) leaves the transaction as it found it: answer it, and
 		 * go on with the others. */
-		if (usable && c->drv->total_changes(c->conn) == before)
+		if (usable && c->drv->total_changes(c->conn) == before) {
+			rollup_truncate(c, mark); /* increments it added, if any */
 			continue;
+		}
 		/* It wrote and then failed, or its failure ended or aborted the
 		 * whole transaction (a statement on PostgreSQL; OR ROLLBACK, disk
 		 * full on SQLite): roll everything back, run the rest again
@@ -772,6 +784,16 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 		return DB_OK;
 	}
 	if (rc == DB_OK) {
+		/* Every request's roll-up increments, one upsert per table. */
+		c->in_tx = true;
+		c->tx_error = DB_OK;
+		rc = rollup_flush(c);
+		c->in_tx = false;
+		c->tx_error = DB_OK;
+		if (rc != DB_OK && !c->drv->in_tx(c->conn) && session_lost(c))
+			return WRITE_LOST;
+	}
+	if (rc == DB_OK) {
 		rc = wexec(c, "COMMIT");
 		if (rc == DB_OK) {
 			*committed = true;
@@ -785,6 +807,7 @@ static int batch_once(struct dbc *c, struct wreq **batch, unsigned n, bool *comm
 	/* A failed COMMIT leaves SQLite's transaction open (DB_BUSY) or rolls it
 	 * back itself (I/O errors), PostgreSQL's is over: either way nothing of
 	 * it is stored. */
+	rollup_discard(c);
 	if (c->drv->in_tx(c->conn))
 		c->drv->exec(c->conn, "ROLLBACK");
 	for (unsigned i = 0; i < n; i++)
@@ -1153,6 +1176,9 @@ struct db_stmt *db_prepare(struct dbc *c, const char *sql)
 		return NULL;
 	}
 	if (poisoned(c))
+		return NULL;
+	/* A statement on roll-ups sees the increments added so far. */
+	if (rollup_flush_for(c, sql) != DB_OK)
 		return NULL;
 	uint32_t h = hash_sql(sql);
 	struct db_stmt **bucket = &c->cache[h % CACHE_BUCKETS];

@@ -1,5 +1,6 @@
 /* Internal: the driver vtable behind db.h. Included only by src/db/db.c,
- * src/db/sqlite.c and src/db/pg.c; nothing here may leak past db.h.
+ * src/db/sqlite.c, src/db/pg.c and src/db/rollup.c; nothing here may leak past
+ * db.h.
  *
  * Division of labour: db.c owns the pool, the per-connection statement cache,
  * the statement state machine (fresh -> running -> done/failed), transactions
@@ -40,7 +41,8 @@ struct dbc {
 	size_t cache_count;
 	struct db_stmt *loose; /* handed-out duplicates outside the cache */
 	bool in_tx;
-	int tx_error; /* first failure inside the current transaction, or DB_OK */
+	int tx_error;               /* first failure inside the current transaction, or DB_OK */
+	struct rollup_log *rollups; /* pending roll-up increments (db/rollup.h) */
 };
 
 struct db_driver {

@@ -7,6 +7,7 @@
 
 #include "core/period.h"
 #include "db/db.h"
+#include "db/rollup.h"
 #include "db/visits.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -424,133 +425,105 @@ static int throttle_count(struct dbc *c, const char *kind, const char *key, int6
 	    "ttii", kind, key, fresh ? now : start, fresh ? (int64_t)1 : n + 1);
 }
 
+/* A stored response's roll-ups (db/rollup.h): the day's count and Σ by
+ * source, the district's period totals, one per aspect item answered. */
+static int survey_rollups(struct dbc *c, const char *unit, const struct survey_submit *in)
+{
+	bool visit = in->visit_id > 0;
+	int64_t overall = in->a->overall;
+	int rc = rollup_add(c, &ROLLUP_SURVEY, (const char *[]){unit, in->day, visit ? "visit" : "point"},
+	                    (int64_t[]){1, overall});
+	if (rc == DB_OK)
+		rc = rollup_add(c, &ROLLUP_PERIOD_UNITS, (const char *[]){unit, in->period},
+		                (int64_t[]){0, 0, 0, 0, 1, visit ? 0 : 1, visit ? 1 : 0, overall});
+	for (size_t i = 0; rc == DB_OK && i < in->a->n; i++)
+		rc = rollup_add(c, &ROLLUP_SURVEY_ITEMS, (const char *[]){unit, in->day, in->a->items[i].key},
+		                (int64_t[]){1, in->a->items[i].value});
+	return rc;
+}
+
 /* PostgreSQL, a per-visit answer online or at the counter (the bulk of the
- * traffic): submit_fn's checks in one query and its writes in one statement
- * (data-modifying CTEs), two round trips instead of eight, since the
- * writer's one session spends its time waiting for the server
- * (bench/survey/run.sh). The same rules in the same order: the entry exists,
- * is active, not answered, its token not expired, the question set exists;
- * then the UPDATE … WHERE survey_answered = 0 that a racing request cannot
- * also pass (no row: SURVEY_RC_USED, nothing written), the response, and the
- * roll-ups. Any change to submit_fn's rules or writes must be made here too:
+ * traffic): submit_fn's checks and writes in one statement (data-modifying
+ * CTEs), one round trip instead of several, since the writer's one session
+ * spends its time waiting for the server (bench/survey/run.sh). The UPDATE …
+ * WHERE survey_answered = 0 carries every check (active, not answered, token
+ * not expired, the question set exists): the response is written from its
+ * row only (the roll-ups after it, db/rollup.h), and a racing request cannot
+ * also pass it. When
+ * it passed nothing, the entry as the statement saw it tells why, in
+ * submit_fn's order: not found, void, used, expired, no question set (and
+ * none of those: another request won, SURVEY_RC_USED). Nothing is written
+ * then. Any change to submit_fn's rules or writes must be made here too:
  * tests/api/survey.test.mjs runs the same tests on both databases. */
 static int submit_visit_pg(struct dbc *c, struct submit_arg *s)
 {
 	const struct survey_submit *in = s->in;
-	char unit[8] = "", channel[16] = "";
-	struct db_stmt *st = db_prepare(
-	    c, "SELECT v.unit_code, v.visited_at, v.status, v.survey_answered, v.channel, "
-	       "COALESCE((SELECT string_agg(service_code, ' ' ORDER BY service_code) FROM visit_services "
-	       "WHERE visit_id = v.id), ''), "
-	       "CASE WHEN EXISTS (SELECT 1 FROM survey_question_sets WHERE version = ?) THEN 1 ELSE 0 END "
-	       "FROM visits v WHERE v.id = ?");
-	if (!st)
-		return DB_ERROR;
-	db_bind_int(st, 1, in->qset_version);
-	db_bind_int(st, 2, in->visit_id);
-	int rc = db_step(st);
-	bool active = false, answered = false, qset = false;
-	int64_t visited_at = 0;
-	struct buf services;
-	buf_init(&services, 0);
-	if (rc == DB_ROW) {
-		copy(unit, sizeof unit, db_col_text(st, 0));
-		visited_at = db_col_int(st, 1);
-		active = !strcmp(db_col_text(st, 2), "active");
-		answered = db_col_int(st, 3) != 0;
-		copy(channel, sizeof channel, db_col_text(st, 4));
-		buf_puts(&services, db_col_text(st, 5));
-		qset = db_col_int(st, 6) != 0;
-	}
-	db_finish(st);
-	if (rc != DB_ROW)
-		rc = rc < 0 ? rc : DB_DONE;
-	else if (!active)
-		rc = SURVEY_RC_VOID;
-	else if (answered)
-		rc = SURVEY_RC_USED;
-	else if (in->token_days && !survey_token_valid(visited_at, in->now, in->token_days))
-		rc = SURVEY_RC_EXPIRED;
-	else if (!qset)
-		rc = SURVEY_RC_NO_QSET;
-	else
-		rc = DB_OK;
-	copy(s->out->unit_code, sizeof s->out->unit_code, unit);
 	char answers[SURVEY_ANSWERS_JSON_MAX];
-	if (rc == DB_OK && survey_answers_json(in->a, answers, sizeof answers) < 0)
-		rc = DB_ERROR;
-	if (rc != DB_OK) {
-		buf_cleanup(&services);
-		return rc;
-	}
+	if (survey_answers_json(in->a, answers, sizeof answers) < 0)
+		return DB_ERROR;
+	int64_t oldest = in->token_days ? survey_token_oldest(in->now, in->token_days) : INT64_MIN;
 
 	struct buf sql;
 	buf_init(&sql, 0);
 	buf_puts(
 	    &sql,
-	    "WITH u AS (UPDATE visits SET survey_answered = 1 WHERE id = ? AND survey_answered = 0 "
-	    "RETURNING unit_code), "
+	    "WITH v AS (SELECT unit_code, visited_at, status, survey_answered FROM visits WHERE id = ?), "
+	    "q AS (SELECT 1 FROM survey_question_sets WHERE version = ?), "
+	    "u AS (UPDATE visits SET survey_answered = 1 WHERE id = ? AND survey_answered = 0 "
+	    "AND status = 'active' AND visited_at >= ? AND EXISTS (SELECT 1 FROM q) "
+	    "RETURNING unit_code, channel), "
 	    "r AS (INSERT INTO survey_responses (id, unit_code, day, period, source, mode, visit_channel, "
 	    "services, qset_version, overall, answers_json, comment) "
-	    "SELECT ?::text, u.unit_code, ?::text, ?::text, 'visit', ?::text, ?::text, ?::text, ?::bigint, "
-	    "?::bigint, ?::text, ?::text FROM u), "
-	    "s AS (INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) "
-	    "SELECT u.unit_code, ?::text, 'visit', 1, ?::bigint FROM u "
-	    "ON CONFLICT (unit_code, day, source) DO UPDATE SET n = rollup_survey.n + 1, "
-	    "sum_overall = rollup_survey.sum_overall + excluded.sum_overall), "
-	    "p AS (INSERT INTO rollup_period_units (unit_code, period, survey_n, survey_visit_n, survey_sum) "
-	    "SELECT u.unit_code, ?::text, 1, 1, ?::bigint FROM u ON CONFLICT (period, unit_code) DO UPDATE "
-	    "SET survey_n = rollup_period_units.survey_n + 1, survey_visit_n = "
-	    "rollup_period_units.survey_visit_n + 1, survey_sum = rollup_period_units.survey_sum + "
-	    "excluded.survey_sum)");
-	if (in->a->n) {
-		buf_puts(&sql, ", x (k, val) AS (VALUES ");
-		for (size_t i = 0; i < in->a->n; i++)
-			buf_puts(&sql, i ? ", (?::text, ?::bigint)" : "(?::text, ?::bigint)");
-		buf_puts(
-		    &sql,
-		    "), i AS (INSERT INTO rollup_survey_items (unit_code, day, item_key, n, sum) "
-		    "SELECT u.unit_code, ?::text, x.k, 1, x.val FROM u, x "
-		    "ON CONFLICT (unit_code, day, item_key) DO UPDATE SET n = rollup_survey_items.n + 1, "
-		    "sum = rollup_survey_items.sum + excluded.sum)");
-	}
-	buf_puts(&sql, " SELECT COUNT(*) FROM u");
-	st = db_prepare(c, buf_str(&sql));
+	    "SELECT ?::text, u.unit_code, ?::text, ?::text, 'visit', ?::text, u.channel, "
+	    "COALESCE((SELECT string_agg(service_code, ' ' ORDER BY service_code) FROM visit_services "
+	    "WHERE visit_id = ?), ''), ?::bigint, ?::bigint, ?::text, ?::text FROM u)");
+	buf_puts(&sql,
+	         " SELECT (SELECT COUNT(*) FROM u), v.unit_code, v.visited_at, v.status, "
+	         "v.survey_answered, (SELECT COUNT(*) FROM q) FROM (VALUES (1)) one LEFT JOIN v ON true");
+	struct db_stmt *st = db_prepare(c, buf_str(&sql));
 	buf_cleanup(&sql);
-	if (!st) {
-		buf_cleanup(&services);
+	if (!st)
 		return DB_ERROR;
-	}
 	int k = 1;
 	db_bind_int(st, k++, in->visit_id);
+	db_bind_int(st, k++, in->qset_version);
+	db_bind_int(st, k++, in->visit_id);
+	db_bind_int(st, k++, oldest);
 	db_bind_text(st, k++, in->id);
 	db_bind_text(st, k++, in->day);
 	db_bind_text(st, k++, in->period);
 	db_bind_text(st, k++, in->mode);
-	db_bind_text(st, k++, channel);
-	db_bind_text(st, k++, buf_str(&services));
+	db_bind_int(st, k++, in->visit_id);
 	db_bind_int(st, k++, in->qset_version);
 	db_bind_int(st, k++, in->a->overall);
 	db_bind_text(st, k++, answers);
 	db_bind_text(st, k++, in->a->comment);
-	db_bind_text(st, k++, in->day);
-	db_bind_int(st, k++, in->a->overall);
-	db_bind_text(st, k++, in->period);
-	db_bind_int(st, k++, in->a->overall);
-	if (in->a->n) {
-		for (size_t i = 0; i < in->a->n; i++) {
-			db_bind_text(st, k++, in->a->items[i].key);
-			db_bind_int(st, k++, in->a->items[i].value);
-		}
-		db_bind_text(st, k++, in->day);
-	}
-	rc = db_step(st);
-	int64_t n = rc == DB_ROW ? db_col_int(st, 0) : 0;
-	db_finish(st);
-	buf_cleanup(&services);
-	if (rc != DB_ROW)
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_finish(st);
 		return rc < 0 ? rc : DB_ERROR;
-	return n == 1 ? DB_OK : SURVEY_RC_USED;
+	}
+	int64_t n = db_col_int(st, 0);
+	bool found = !db_col_null(st, 1);
+	copy(s->out->unit_code, sizeof s->out->unit_code, found ? db_col_text(st, 1) : "");
+	int64_t visited_at = db_col_int(st, 2);
+	bool active = found && !strcmp(db_col_text(st, 3), "active");
+	bool answered = db_col_int(st, 4) != 0;
+	bool qset = db_col_int(st, 5) != 0;
+	db_finish(st);
+	if (n == 1)
+		return survey_rollups(c, s->out->unit_code, in);
+	if (!found)
+		return DB_DONE;
+	if (!active)
+		return SURVEY_RC_VOID;
+	if (answered)
+		return SURVEY_RC_USED;
+	if (visited_at < oldest)
+		return SURVEY_RC_EXPIRED;
+	if (!qset)
+		return SURVEY_RC_NO_QSET;
+	return SURVEY_RC_USED;
 }
 
 static int submit_fn(struct dbc *c, void *arg)
@@ -679,32 +652,7 @@ static int submit_fn(struct dbc *c, void *arg)
 	buf_cleanup(&services);
 	if (rc < 0)
 		return rc;
-	rc = db_exec(
-	    c,
-	    "INSERT INTO rollup_survey (unit_code, day, source, n, sum_overall) VALUES (?, ?, ?, 1, ?) "
-	    "ON CONFLICT (unit_code, day, source) DO UPDATE SET n = rollup_survey.n + 1, "
-	    "sum_overall = rollup_survey.sum_overall + excluded.sum_overall",
-	    "ttti", unit, in->day, in->visit_id > 0 ? "visit" : "point", (int64_t)in->a->overall);
-	/* The district's period totals (migration 015). */
-	if (rc == DB_OK)
-		rc = db_exec(c,
-		             "INSERT INTO rollup_period_units (unit_code, period, survey_n, survey_point_n, "
-		             "survey_visit_n, survey_sum) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (period, "
-		             "unit_code) DO UPDATE SET survey_n = rollup_period_units.survey_n + 1, "
-		             "survey_point_n = rollup_period_units.survey_point_n + excluded.survey_point_n, "
-		             "survey_visit_n = rollup_period_units.survey_visit_n + excluded.survey_visit_n, "
-		             "survey_sum = rollup_period_units.survey_sum + excluded.survey_sum",
-		             "ttiii", unit, in->period, (int64_t)(in->visit_id > 0 ? 0 : 1),
-		             (int64_t)(in->visit_id > 0 ? 1 : 0), (int64_t)in->a->overall);
-	for (size_t i = 0; rc == DB_OK && i < in->a->n; i++)
-		rc = db_exec(
-		    c,
-		    "INSERT INTO rollup_survey_items (unit_code, day, item_key, n, sum) VALUES (?, ?, ?, 1, "
-		    "?) "
-		    "ON CONFLICT (unit_code, day, item_key) DO UPDATE SET n = rollup_survey_items.n + 1, "
-		    "sum = rollup_survey_items.sum + excluded.sum",
-		    "ttti", unit, in->day, in->a->items[i].key, (int64_t)in->a->items[i].value);
-	return rc;
+	return survey_rollups(c, unit, in);
 }
 
 int db_survey_submit(struct db *db, const struct survey_submit *in, struct survey_submitted *out)

@@ -8,6 +8,7 @@
 
 #include "core/period.h"
 #include "db/db.h"
+#include "db/rollup.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/thai.h"
@@ -286,13 +287,11 @@ static int64_t judged_at(const struct visit_period_rule *rule, int64_t visited_a
 
 /* ---- roll-ups ---- */
 
+/* Roll-ups are written through db/rollup.h: summed per row and written
+ * before COMMIT or before any statement on a roll-up table. */
 static int rollup_visit(struct dbc *c, const char *unit, const char *day, int64_t delta)
 {
-	return db_exec(
-	    c,
-	    "INSERT INTO rollup_visits (unit_code, day, visits) VALUES (?, ?, ?) "
-	    "ON CONFLICT (unit_code, day) DO UPDATE SET visits = rollup_visits.visits + excluded.visits",
-	    "tti", unit, day, delta);
+	return rollup_add(c, &ROLLUP_VISITS, (const char *[]){unit, day}, (int64_t[]){delta});
 }
 
 /* A service on day, and in its period (rollup_period_services, migration
@@ -300,19 +299,11 @@ static int rollup_visit(struct dbc *c, const char *unit, const char *day, int64_
 static int rollup_service(struct dbc *c, const char *unit, const char *day, const char *period,
                           const struct svc *s, int64_t delta)
 {
-	int rc = db_exec(
-	    c,
-	    "INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) VALUES (?, ?, ?, ?, ?) "
-	    "ON CONFLICT (unit_code, day, service_code, outcome) "
-	    "DO UPDATE SET n = rollup_services.n + excluded.n",
-	    "tttti", unit, day, s->code, s->outcome, delta);
+	int rc = rollup_add(c, &ROLLUP_SERVICES, (const char *[]){unit, day, s->code, s->outcome},
+	                    (int64_t[]){delta});
 	if (rc == DB_OK)
-		rc = db_exec(
-		    c,
-		    "INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) "
-		    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit_code, period, service_code, outcome) "
-		    "DO UPDATE SET n = rollup_period_services.n + excluded.n",
-		    "tttti", unit, period, s->code, s->outcome, delta);
+		rc = rollup_add(c, &ROLLUP_PERIOD_SERVICES,
+		                (const char *[]){unit, period, s->code, s->outcome}, (int64_t[]){delta});
 	return rc;
 }
 
@@ -320,11 +311,8 @@ static int rollup_service(struct dbc *c, const char *unit, const char *day, cons
 static int rollup_attrs(struct dbc *c, const char *unit, const char *period, const char *channel,
                         const char *sex, const char *age_band, int64_t delta)
 {
-	return db_exec(c,
-	               "INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) "
-	               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_code, period, channel, sex, age_band) "
-	               "DO UPDATE SET n = rollup_visit_attrs.n + excluded.n",
-	               "ttttti", unit, period, channel, sex, age_band, delta);
+	return rollup_add(c, &ROLLUP_VISIT_ATTRS, (const char *[]){unit, period, channel, sex, age_band},
+	                  (int64_t[]){delta});
 }
 
 /* The day's bit in rollup_period_units.active_days (migration 015). */
@@ -350,16 +338,13 @@ static int64_t new_version(void)
 static int rollup_period_unit(struct dbc *c, const char *unit, const char *day, const char *period,
                               int64_t users, int64_t transactions)
 {
-	int rc =
-	    db_exec(c,
-	            "INSERT INTO rollup_period_units (unit_code, period, users, transactions, "
-	            "active_days, version) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period, unit_code) DO "
-	            "UPDATE SET users = rollup_period_units.users + excluded.users, transactions = "
-	            "rollup_period_units.transactions + excluded.transactions, active_days = "
-	            "rollup_period_units.active_days | excluded.active_days, version = excluded.version",
-	            "ttiiii", unit, period, users, transactions, users > 0 ? day_bit(day) : 0, new_version());
+	int rc = rollup_add(
+	    c, &ROLLUP_PERIOD_UNITS, (const char *[]){unit, period},
+	    (int64_t[]){users, transactions, users > 0 ? day_bit(day) : 0, new_version(), 0, 0, 0, 0});
 	if (rc != DB_OK || users >= 0)
 		return rc;
+	/* Reading rollup_visits writes the increments so far (the entry's -1
+	 * on the day included). */
 	int64_t left = 0;
 	rc = db_query_int(c, &left, "SELECT visits FROM rollup_visits WHERE unit_code = ? AND day = ?", "tt",
 	                  unit, day);
@@ -459,9 +444,9 @@ static int find_key(struct dbc *c, const char *unit, const char *key, struct vis
  *     are read in the statement (the dates were judged before); attested or
  *     closed, the counter is not touched and no row comes back:
  *     VISIT_RC_CLOSED, nothing written;
- *   - the counter row, then the entry with its number, its services, the
- *     five roll-ups (rollup_period_services, rollup_visit_attrs: migration 010;
- *     rollup_period_units: 015) and the history row.
+ *   - the counter row, then the entry with its number, its services and the
+ *     history row; the roll-ups are added after it as create_fn adds them
+ *     (db/rollup.h: written once per row for the whole transaction).
  * PostgreSQL checks the foreign keys of visit_services and visit_history at
  * the end of the statement, when the entry exists. One text per number of
  * services (1..VISIT_MAX_SERVICES), each prepared once per session.
@@ -490,33 +475,12 @@ static int create_pg(struct dbc *c, struct create *a)
 	         "x (code, outcome) AS (VALUES ");
 	for (size_t i = 0; i < a->nsvc; i++)
 		buf_puts(&sql, i ? ", (?::text, ?::text)" : "(?::text, ?::text)");
-	buf_puts(
-	    &sql,
-	    "), s AS (INSERT INTO visit_services (visit_id, service_code, outcome) "
-	    "SELECT v.id, x.code, x.outcome FROM v, x), "
-	    "rv AS (INSERT INTO rollup_visits (unit_code, day, visits) SELECT ?::text, ?::text, 1 FROM v "
-	    "ON CONFLICT (unit_code, day) DO UPDATE SET visits = rollup_visits.visits + 1), "
-	    "rs AS (INSERT INTO rollup_services (unit_code, day, service_code, outcome, n) "
-	    "SELECT ?::text, ?::text, x.code, x.outcome, 1 FROM v, x "
-	    "ON CONFLICT (unit_code, day, service_code, outcome) "
-	    "DO UPDATE SET n = rollup_services.n + 1), "
-	    "rps AS (INSERT INTO rollup_period_services (unit_code, period, service_code, outcome, n) "
-	    "SELECT ?::text, ?::text, x.code, x.outcome, 1 FROM v, x "
-	    "ON CONFLICT (unit_code, period, service_code, outcome) "
-	    "DO UPDATE SET n = rollup_period_services.n + 1), "
-	    "ra AS (INSERT INTO rollup_visit_attrs (unit_code, period, channel, sex, age_band, n) "
-	    "SELECT ?::text, ?::text, ?::text, ?::text, ?::text, 1 FROM v "
-	    "ON CONFLICT (unit_code, period, channel, sex, age_band) DO UPDATE SET n = rollup_visit_attrs.n "
-	    "+ 1), "
-	    "rpu AS (INSERT INTO rollup_period_units (unit_code, period, users, transactions, active_days, "
-	    "version) SELECT ?::text, ?::text, 1, ?::bigint, ?::bigint, ?::bigint FROM v ON CONFLICT "
-	    "(period, "
-	    "unit_code) DO UPDATE SET users = rollup_period_units.users + 1, transactions = "
-	    "rollup_period_units.transactions + excluded.transactions, active_days = "
-	    "rollup_period_units.active_days | excluded.active_days, version = excluded.version), "
-	    "h AS (INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
-	    "SELECT v.id, ?::bigint, ?::bigint, 'create', '', ?::text FROM v) "
-	    "SELECT id, seq FROM v");
+	buf_puts(&sql,
+	         "), s AS (INSERT INTO visit_services (visit_id, service_code, outcome) "
+	         "SELECT v.id, x.code, x.outcome FROM v, x), "
+	         "h AS (INSERT INTO visit_history (visit_id, at, user_id, action, before_json, after_json) "
+	         "SELECT v.id, ?::bigint, ?::bigint, 'create', '', ?::text FROM v) "
+	         "SELECT id, seq FROM v");
 	struct db_stmt *st = db_prepare(c, sql.data);
 	buf_cleanup(&sql);
 	if (!st)
@@ -550,22 +514,6 @@ static int create_pg(struct dbc *c, struct create *a)
 		db_bind_text(st, k++, a->svc[i].code);
 		db_bind_text(st, k++, a->svc[i].outcome);
 	}
-	db_bind_text(st, k++, in->unit_code);
-	db_bind_text(st, k++, a->day);
-	db_bind_text(st, k++, in->unit_code);
-	db_bind_text(st, k++, a->day);
-	db_bind_text(st, k++, in->unit_code);
-	db_bind_text(st, k++, a->period);
-	db_bind_text(st, k++, in->unit_code);
-	db_bind_text(st, k++, a->period);
-	db_bind_text(st, k++, ch);
-	db_bind_text(st, k++, v->sex);
-	db_bind_text(st, k++, v->age_band);
-	db_bind_text(st, k++, in->unit_code);
-	db_bind_text(st, k++, a->period);
-	db_bind_int(st, k++, (int64_t)a->nsvc);
-	db_bind_int(st, k++, day_bit(a->day));
-	db_bind_int(st, k++, new_version());
 	db_bind_int(st, k++, in->now);
 	if (in->officer_id)
 		db_bind_int(st, k++, in->officer_id);
@@ -582,6 +530,10 @@ static int create_pg(struct dbc *c, struct create *a)
 		rc = VISIT_RC_CLOSED; /* attested: the statement wrote nothing */
 	}
 	db_finish(st);
+	if (rc == DB_OK)
+		rc = rollup_entry(c, in->unit_code, a->day, a->period, a->svc, a->nsvc, 1);
+	if (rc == DB_OK)
+		rc = rollup_attrs(c, in->unit_code, a->period, ch, v->sex, v->age_band, 1);
 	return rc;
 }
 

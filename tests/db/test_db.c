@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/rollup.h"
 #include "fresh.h"
 #include "lib/embed.h"
 #include "lib/xalloc.h"
@@ -63,15 +64,21 @@ static int group_setup(void **state)
 	}
 	/* Scratch tables in DDL both dialects accept (SQLite reads BIGINT as
 	 * INTEGER and DOUBLE PRECISION as REAL); only the blob type differs. */
-	struct script sc = {fresh_is_pg()
-	                        ? "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
-	                          "r DOUBLE PRECISION, b BYTEA); "
-	                          "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
-	                          "CREATE TABLE t_write (k TEXT PRIMARY KEY)"
-	                        : "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
-	                          "r DOUBLE PRECISION, b BLOB); "
-	                          "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
-	                          "CREATE TABLE t_write (k TEXT PRIMARY KEY)"};
+	struct script sc = {
+	    fresh_is_pg() ? "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
+	                    "r DOUBLE PRECISION, b BYTEA); "
+	                    "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+	                    "CREATE TABLE t_write (k TEXT PRIMARY KEY); "
+	                    "CREATE TABLE rollup_t (a TEXT NOT NULL, b TEXT NOT NULL, n BIGINT NOT NULL "
+	                    "DEFAULT 0, o BIGINT NOT NULL DEFAULT 0, s BIGINT NOT NULL DEFAULT 0, "
+	                    "PRIMARY KEY (a, b))"
+	                  : "CREATE TABLE t_kv (k TEXT PRIMARY KEY, i BIGINT, t TEXT, "
+	                    "r DOUBLE PRECISION, b BLOB); "
+	                    "CREATE TABLE t_counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); "
+	                    "CREATE TABLE t_write (k TEXT PRIMARY KEY); "
+	                    "CREATE TABLE rollup_t (a TEXT NOT NULL, b TEXT NOT NULL, n BIGINT NOT NULL "
+	                    "DEFAULT 0, o BIGINT NOT NULL DEFAULT 0, s BIGINT NOT NULL DEFAULT 0, "
+	                    "PRIMARY KEY (a, b))"};
 	if (db_tx(s->db, script_fn, &sc) != DB_OK) {
 		db_close(s->db);
 		fresh_drop(&s->f);
@@ -1336,6 +1343,172 @@ static int many_fn(struct dbc *c, void *arg)
 	return DB_OK;
 }
 
+/* ---- roll-up increments (db/rollup.h) ---- */
+
+static const struct rollup_kind ROLLUP_T = {
+    "rollup_t", {"a", "b"}, {"n", "o", "s"}, {ROLLUP_ADD, ROLLUP_OR, ROLLUP_SET}};
+
+static int roll(struct dbc *c, const char *a, const char *b, int64_t n, int64_t o, int64_t s)
+{
+	return rollup_add(c, &ROLLUP_T, (const char *[]){a, b}, (int64_t[]){n, o, s});
+}
+
+struct rolled {
+	int64_t n, o, s;
+	int rc;
+};
+
+static int rolled_fn(struct dbc *c, void *arg)
+{
+	struct rolled *r = arg;
+	struct db_stmt *st = db_prepare(c, "SELECT n, o, s FROM rollup_t WHERE a = ? AND b = ?");
+	if (!st)
+		return DB_ERROR;
+	db_bind_text(st, 1, "x");
+	db_bind_text(st, 2, "1");
+	r->rc = db_step(st);
+	if (r->rc == DB_ROW) {
+		r->n = db_col_int(st, 0);
+		r->o = db_col_int(st, 1);
+		r->s = db_col_int(st, 2);
+	}
+	db_finish(st);
+	return DB_OK;
+}
+
+static struct rolled rolled_x1(struct db *db)
+{
+	struct rolled r = {0, 0, 0, -1};
+	assert_int_equal(db_read(db, rolled_fn, &r), DB_OK);
+	return r;
+}
+
+struct roll_tx {
+	int step;
+	int64_t seen; /* what a statement on rollup_t saw inside the transaction */
+	int ret;
+};
+
+static int roll_tx_fn(struct dbc *c, void *arg)
+{
+	struct roll_tx *t = arg;
+	int rc = DB_OK;
+	if (t->step == 0) {
+		/* One row three times (+, |, the last non-zero SET), 200 others
+		 * (written 64 + 64 + 64 + 8 at a time). */
+		rc = roll(c, "x", "1", 1, 1, 5);
+		if (rc == DB_OK)
+			rc = roll(c, "x", "1", 2, 4, 9);
+		if (rc == DB_OK)
+			rc = roll(c, "x", "1", -1, 0, 0);
+		char b[16];
+		for (int i = 0; rc == DB_OK && i < 200; i++) {
+			snprintf(b, sizeof b, "%d", i);
+			rc = roll(c, "y", b, i, 0, 0);
+		}
+	} else if (t->step == 1) {
+		/* Read inside the transaction: the increments so far are written
+		 * first. */
+		rc = roll(c, "x", "1", 10, 0, 0);
+		if (rc == DB_OK)
+			rc = db_query_int(c, &t->seen, "SELECT n FROM rollup_t WHERE a = 'x' AND b = '1'",
+			                  NULL);
+		rc = rc == DB_ROW ? roll(c, "x", "1", 100, 0, 0) : DB_ERROR;
+	} else if (t->step == 2) {
+		/* Rolled back: gone with the transaction. */
+		rc = roll(c, "x", "1", 1000, 0, 0);
+		if (rc == DB_OK)
+			rc = roll(c, "rb", "1", 1, 0, 0);
+		return rc == DB_OK ? t->ret : rc;
+	} else {
+		/* More than ROLLUP_LOG_MAX in one transaction: written early. */
+		for (int i = 0; rc == DB_OK && i < ROLLUP_LOG_MAX + 10; i++)
+			rc = roll(c, "big", "1", 1, 0, 0);
+		if (rc == DB_OK && rollup_pending(c) != 10)
+			rc = DB_ERROR;
+	}
+	return rc;
+}
+
+static void test_rollup_tx(void **state)
+{
+	struct db *db = DB(state);
+	struct roll_tx t = {0};
+	assert_int_equal(db_tx(db, roll_tx_fn, &t), DB_OK);
+	struct rolled r = rolled_x1(db);
+	assert_int_equal(r.rc, DB_ROW);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.o, 5);
+	assert_int_equal(r.s, 9); /* the last non-zero */
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM rollup_t WHERE a = ?", "y"), 200);
+	assert_int_equal(count(db, "SELECT SUM(n) FROM rollup_t WHERE a = ?", "y"), 199 * 200 / 2);
+
+	t.step = 1;
+	assert_int_equal(db_tx(db, roll_tx_fn, &t), DB_OK);
+	assert_int_equal(t.seen, 12);
+	r = rolled_x1(db);
+	assert_int_equal(r.n, 112);
+	assert_int_equal(r.s, 9); /* 0: unchanged */
+
+	t.step = 2;
+	t.ret = DB_NOT_FOUND;
+	assert_int_equal(db_tx(db, roll_tx_fn, &t), DB_NOT_FOUND);
+	assert_int_equal(rolled_x1(db).n, 112);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM rollup_t WHERE a = ?", "rb"), 0);
+	/* …and not carried into the next transaction of the connection. */
+	t.step = 1;
+	assert_int_equal(db_tx(db, roll_tx_fn, &t), DB_OK);
+	assert_int_equal(rolled_x1(db).n, 222);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM rollup_t WHERE a = ?", "rb"), 0);
+
+	t.step = 3;
+	assert_int_equal(db_tx(db, roll_tx_fn, &t), DB_OK);
+	assert_int_equal(count(db, "SELECT n FROM rollup_t WHERE a = ?", "big"), ROLLUP_LOG_MAX + 10);
+}
+
+/* Group commit: w_ok_fn's insert and a roll-up increment of the row
+ * ("w", key's last letter) by 1, then its ret. */
+static int w_roll_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	int rc = w_ok_fn(c, arg);
+	if (rc != DB_OK && rc != w->ret)
+		return rc;
+	int rc2 = roll(c, "w", w->key + strlen(w->key) - 1, 1, 0, 0);
+	return rc2 != DB_OK ? rc2 : rc;
+}
+
+/* Adds an increment, then refuses without writing a row. */
+static int w_roll_refuse_fn(struct dbc *c, void *arg)
+{
+	struct wr *w = arg;
+	w->runs++;
+	int rc = roll(c, "w", w->key + strlen(w->key) - 1, 1, 0, 0);
+	return rc != DB_OK ? rc : DB_NOT_FOUND;
+}
+
+/* One batch: the increments of the requests that were kept are summed and
+ * written once; a refusal's (with or without a row written) are not. */
+static void test_rollup_write(void **state)
+{
+	struct db *db = DB(state);
+	struct wr w[] = {
+	    {.fn = w_gate_fn, .key = "w.r.gate"},
+	    {.fn = w_roll_fn, .key = "w.r.ok1-a", .ret = DB_OK},
+	    {.fn = w_roll_refuse_fn, .key = "w.r.refused-b"},
+	    {.fn = w_roll_fn, .key = "w.r.wrote-c", .ret = DB_NOT_FOUND}, /* inserts, then refuses */
+	    {.fn = w_roll_fn, .key = "w.r.ok2-a", .ret = DB_OK},
+	    {.fn = w_roll_refuse_fn, .key = "w.r.refused-a"},
+	};
+	enum { N = sizeof w / sizeof *w };
+	static const int want[N] = {DB_OK, DB_OK, DB_NOT_FOUND, DB_NOT_FOUND, DB_OK, DB_NOT_FOUND};
+	w_batch(db, w, N);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(w[i].rc, want[i]);
+	assert_int_equal(count(db, "SELECT n FROM rollup_t WHERE a = 'w' AND b = ?", "a"), 2);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM rollup_t WHERE a = 'w' AND b <> ?", "a"), 0);
+}
+
 static void test_statement_cache(void **state)
 {
 	struct db *db = DB(state);
@@ -1584,6 +1757,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_write_close_drains),
 	    cmocka_unit_test(test_write_checkpoints),
 	    cmocka_unit_test(test_write_tx_beside),
+	    cmocka_unit_test(test_rollup_tx),
+	    cmocka_unit_test(test_rollup_write),
 	    cmocka_unit_test(test_statement_cache),
 	    cmocka_unit_test(test_insert_id),
 	    cmocka_unit_test(test_ping_and_names),

@@ -214,6 +214,8 @@ static void test_token_validity_and_offer(void **state)
 	assert_true(survey_token_valid(at, at + 7 * 86400, 7));
 	assert_false(survey_token_valid(at, at + 7 * 86400 + 1, 7));
 	assert_false(survey_token_valid(at, at, 0));
+	assert_int_equal(survey_token_oldest(at + 7 * 86400, 7), at);
+	assert_true(survey_token_oldest(at, 0) == INT64_MAX);
 	bool off, own;
 	survey_offer_resolve(SURVEY_OFFER_BOTH, true, &off, &own);
 	assert_true(off && own);
