@@ -6,6 +6,9 @@
 #                                line on stdout: its libpq URL
 #   scripts/pgtmp.sh stop DIR    stop it (fast shutdown); DIR is left for the
 #                                caller to remove
+#   scripts/pgtmp.sh resume DIR  start a cluster made by start and stopped
+#                                since (benchmarks reusing their data), and
+#                                print its URL
 #
 # Durability is off (fsync=off): the data is meant to be thrown away. Runs as
 # any user; as root, the server runs as the `postgres` system user (initdb
@@ -23,7 +26,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 start|stop DIR" >&2
+	echo "usage: $0 start|resume|stop DIR" >&2
 	exit 2
 }
 
@@ -124,6 +127,18 @@ EOF
 	die "the server did not become ready within 30 s"
 }
 
+resume() {
+	[ -d "$dir" ] || die "$dir does not exist"
+	dir=$(cd "$dir" && pwd -P)
+	[ -f "$dir/data/PG_VERSION" ] || die "$dir/data is not a cluster made by pgtmp.sh"
+	cd "$dir"
+	if ! as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >&2; then
+		show_log
+		die "the server did not start"
+	fi
+	printf 'postgresql:///postgres?host=%s&port=%s&user=postgres\n' "$(urlencode "$dir")" "$PORT"
+}
+
 stop() {
 	[ -d "$dir" ] || die "$dir does not exist"
 	dir=$(cd "$dir" && pwd -P)
@@ -141,6 +156,7 @@ stop() {
 
 case $cmd in
 start) start ;;
+resume) resume ;;
 stop) stop ;;
 *) usage ;;
 esac

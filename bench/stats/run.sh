@@ -21,7 +21,9 @@
 # (median; p99 under twice that); closing < 1 s. SQLite, then PostgreSQL 15
 # (a throwaway cluster; BENCH_PG=0 skips it). A smoke run:
 #   BENCH_ENTRIES=20000 BENCH_RESPONSES=4000 BENCH_REQS=20 BENCH_WRITE=0 bench/stats/run.sh
-# Results go to bench/RESULTS.md (BENCH_WRITE=0: don't).
+# Results go to bench/RESULTS.md (BENCH_WRITE=0: don't). BENCH_KEEP=1 keeps
+# the data; BENCH_REUSE=that directory measures the models again on it (a new
+# binary on the same data: no fill, no closing, no GROUP BY, no check).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -35,7 +37,14 @@ BIN=${OSSPOINT_BIN:-$ROOT/build/osspoint}
 . bench/lib.sh
 for t in curl sqlite3 awk; do command -v $t >/dev/null || { echo "bench: $t missing (make deps)"; exit 1; }; done
 [ -x "$BIN" ] || { echo "bench: $BIN missing (make build)"; exit 1; }
-W=$(mktemp -d "${TMPDIR:-/tmp}/osspoint-bench-stats.XXXXXX")
+REUSE=${BENCH_REUSE:-}
+if [ -n "$REUSE" ]; then
+	W=$(cd "$REUSE" && pwd)
+	BENCH_KEEP=1
+	BENCH_WRITE=0
+else
+	W=$(mktemp -d "${TMPDIR:-/tmp}/osspoint-bench-stats.XXXXXX")
+fi
 SRV_PID="" PGDIR=""
 cleanup() {
 	[ -n "$SRV_PID" ] && { kill "$SRV_PID" 2>/dev/null || true; wait "$SRV_PID" 2>/dev/null || true; }
@@ -209,8 +218,24 @@ model_times() { # path-with-query
 }
 
 ROWS=""
+# BENCH_REUSE: the six models of data filled and closed by an earlier run.
+models_again() { # label db-url
+	export OSSPOINT_DB="$2"
+	serve
+	login
+	local path from m p x
+	for path in "/stats/0?period=2024-12" "/stats/47?period=2024-12" "/stats/4701?period=2024-12" \
+		"/stats/0?period=2024-11" "/stats/47?period=2024-11" "/stats/4701?period=2024-11"; do
+		from=$(wc -l <"$W/serve.err")
+		read -r m p x <<<"$(model_times "$path" "$from")"
+		echo "   $1 $path: server median $m ms, p99 $p ms, slowest $x ms"
+	done
+	stop
+}
+
 one_run() { # label db-url
 	local label=$1 db=$2
+	[ -z "$REUSE" ] || { models_again "$@"; return; }
 	export OSSPOINT_DB="$db"
 	"$BIN" migrate >/dev/null 2>&1
 	"$BIN" seed --demo >/dev/null 2>&1
@@ -277,7 +302,11 @@ one_run "SQLite" "sqlite:$W/stats.db"
 if [ "$BENCH_PG" = 1 ]; then
 	chmod 711 "$W"
 	PGDIR="$W/pg"
-	PG=$(scripts/pgtmp.sh start "$PGDIR" 2>"$W/pgtmp.err") || { cat "$W/pgtmp.err"; exit 1; }
+	if [ -n "$REUSE" ]; then
+		PG=$(scripts/pgtmp.sh resume "$PGDIR" 2>"$W/pgtmp.err") || { cat "$W/pgtmp.err"; exit 1; }
+	else
+		PG=$(scripts/pgtmp.sh start "$PGDIR" 2>"$W/pgtmp.err") || { cat "$W/pgtmp.err"; exit 1; }
+	fi
 	one_run "PostgreSQL 15" "$PG"
 fi
 LOAD_END=$(loadavg)
