@@ -36,7 +36,7 @@ const struct rollup_kind ROLLUP_PERIOD_UNITS = {
 struct ent {
 	const struct rollup_kind *k;
 	size_t key, end; /* the keys in text: NUL-terminated, one after another */
-	size_t seq; /* order of adding: the last SET wins */
+	size_t seq;      /* order of adding: the last SET wins */
 	int64_t v[ROLLUP_COLS_MAX];
 };
 
@@ -169,15 +169,11 @@ static int upsert(struct dbc *c, const struct rollup_kind *k, const struct ent *
 		if (i)
 			buf_puts(&sql, ", ");
 		switch (k->ops[i]) {
-		case ROLLUP_ADD:
-			buf_printf(&sql, "%s = %s.%s + excluded.%s", col, k->table, col, col);
-			break;
-		case ROLLUP_OR:
-			buf_printf(&sql, "%s = %s.%s | excluded.%s", col, k->table, col, col);
-			break;
+		case ROLLUP_ADD: buf_printf(&sql, "%s = %s.%s + excluded.%s", col, k->table, col, col); break;
+		case ROLLUP_OR: buf_printf(&sql, "%s = %s.%s | excluded.%s", col, k->table, col, col); break;
 		case ROLLUP_SET:
-			buf_printf(&sql, "%s = CASE WHEN excluded.%s = 0 THEN %s.%s ELSE excluded.%s END", col, col,
-			           k->table, col, col);
+			buf_printf(&sql, "%s = CASE WHEN excluded.%s = 0 THEN %s.%s ELSE excluded.%s END",
+			           col, col, k->table, col, col);
 			break;
 		}
 	}
@@ -237,12 +233,8 @@ int rollup_flush(struct dbc *c)
 				for (unsigned j = 0; j < nc; j++) {
 					int64_t v = l->e[i].v[j];
 					switch (k->ops[j]) {
-					case ROLLUP_ADD:
-						row.v[j] += v;
-						break;
-					case ROLLUP_OR:
-						row.v[j] |= v;
-						break;
+					case ROLLUP_ADD: row.v[j] += v; break;
+					case ROLLUP_OR: row.v[j] |= v; break;
 					case ROLLUP_SET:
 						if (v)
 							row.v[j] = v;
