@@ -132,7 +132,8 @@ resume() {
 	dir=$(cd "$dir" && pwd -P)
 	[ -f "$dir/data/PG_VERSION" ] || die "$dir/data is not a cluster made by pgtmp.sh"
 	cd "$dir"
-	if ! as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >&2; then
+	if ! "$PGBIN/pg_isready" -q -h "$dir" -p "$PORT" -U postgres -d postgres &&
+		! as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >&2; then
 		show_log
 		die "the server did not start"
 	fi

@@ -882,49 +882,102 @@ struct unit_periods {
 	bool *closed;
 };
 
+/* Two statements whatever the number of periods: every closing in the
+ * range with the unit's snapshot row, then the open ones' sums. */
 static int unit_periods_fn(struct dbc *c, void *arg)
 {
 	struct unit_periods *a = arg;
+	if (!a->n)
+		return DB_OK;
 	char lo[UNIT_CODE_SIZE + 1], hi[UNIT_CODE_SIZE + 1];
 	subtree_range(a->unit, lo, hi);
+	char(*iso)[PERIOD_ISO_SIZE] = xcalloc(a->n, sizeof *iso);
+	size_t first = 0, last = 0;
 	for (size_t i = 0; i < a->n; i++) {
-		char iso[PERIOD_ISO_SIZE];
-		if (period_iso(a->ps[i], iso) != 0)
-			return DB_ERROR;
 		memset(&a->out[i], 0, sizeof a->out[i]);
-		int64_t at;
-		int rc = closed_at(c, iso, &at);
-		if (rc < 0)
-			return rc;
-		a->closed[i] = rc == DB_ROW;
-		struct db_stmt *st = db_prepare(
-		    c, a->closed[i]
-		           ? "SELECT users, transactions, survey_n, survey_point_n, survey_visit_n, "
-		             "survey_sum FROM stats_snapshots WHERE period = ? AND unit_code = ?"
-		           : "SELECT SUM(users), SUM(transactions), SUM(survey_n), SUM(survey_point_n), "
-		             "SUM(survey_visit_n), SUM(survey_sum) FROM rollup_period_units WHERE period "
-		             "= ? AND unit_code >= ? AND unit_code < ?");
-		if (!st)
+		a->closed[i] = false;
+		if (period_iso(a->ps[i], iso[i]) != 0) {
+			free(iso);
 			return DB_ERROR;
-		db_bind_text(st, 1, iso);
-		db_bind_text(st, 2, a->closed[i] ? a->unit : lo);
-		if (!a->closed[i])
-			db_bind_text(st, 3, hi);
-		rc = db_step(st);
-		if (rc == DB_ROW) {
-			struct stats_num *x = &a->out[i];
-			x->users = db_col_int(st, 0);
-			x->transactions = db_col_int(st, 1);
-			x->survey_n = db_col_int(st, 2);
-			x->survey_point_n = db_col_int(st, 3);
-			x->survey_visit_n = db_col_int(st, 4);
-			x->survey_sum = db_col_int(st, 5);
 		}
-		db_finish(st);
-		if (rc != DB_ROW && rc != DB_DONE)
-			return rc;
+		if (strcmp(iso[i], iso[first]) < 0)
+			first = i;
+		if (strcmp(iso[i], iso[last]) > 0)
+			last = i;
 	}
-	return DB_OK;
+	struct db_stmt *st = db_prepare(
+	    c, "SELECT c.period, s.users, s.transactions, s.survey_n, s.survey_point_n, s.survey_visit_n, "
+	       "s.survey_sum FROM period_closings c LEFT JOIN stats_snapshots s ON s.period = c.period AND "
+	       "s.unit_code = ? WHERE c.period >= ? AND c.period <= ?");
+	if (!st) {
+		free(iso);
+		return DB_ERROR;
+	}
+	db_bind_text(st, 1, a->unit);
+	db_bind_text(st, 2, iso[first]);
+	db_bind_text(st, 3, iso[last]);
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		for (size_t i = 0; i < a->n; i++) {
+			if (strcmp(iso[i], db_col_text(st, 0)))
+				continue;
+			struct stats_num *x = &a->out[i];
+			a->closed[i] = true;
+			x->users = db_col_int(st, 1); /* NULL (no row): 0 */
+			x->transactions = db_col_int(st, 2);
+			x->survey_n = db_col_int(st, 3);
+			x->survey_point_n = db_col_int(st, 4);
+			x->survey_visit_n = db_col_int(st, 5);
+			x->survey_sum = db_col_int(st, 6);
+		}
+	db_finish(st);
+	/* The open periods' range (usually the current one alone). */
+	const char *olo = NULL, *ohi = NULL;
+	for (size_t i = 0; rc == DB_DONE && i < a->n; i++) {
+		if (a->closed[i])
+			continue;
+		if (!olo || strcmp(iso[i], olo) < 0)
+			olo = iso[i];
+		if (!ohi || strcmp(iso[i], ohi) > 0)
+			ohi = iso[i];
+	}
+	if (rc == DB_DONE && olo) {
+		/* One open period (the usual case): a seek on (period, unit_code);
+		 * a range of them is a scan of their rows. */
+		st =
+		    db_prepare(c, strcmp(olo, ohi)
+		                      ? "SELECT period, SUM(users), SUM(transactions), SUM(survey_n), "
+		                        "SUM(survey_point_n), SUM(survey_visit_n), SUM(survey_sum) FROM "
+		                        "rollup_period_units WHERE period >= ? AND period <= ? AND unit_code "
+		                        ">= ? AND unit_code < ? GROUP BY period"
+		                      : "SELECT MIN(period), SUM(users), SUM(transactions), SUM(survey_n), "
+		                        "SUM(survey_point_n), SUM(survey_visit_n), SUM(survey_sum) FROM "
+		                        "rollup_period_units WHERE period >= ? AND period = ? AND unit_code "
+		                        ">= ? AND unit_code < ?");
+		if (!st) {
+			free(iso);
+			return DB_ERROR;
+		}
+		db_bind_text(st, 1, olo);
+		db_bind_text(st, 2, ohi);
+		db_bind_text(st, 3, lo);
+		db_bind_text(st, 4, hi);
+		while ((rc = db_step(st)) == DB_ROW)
+			for (size_t i = 0; i < a->n; i++) {
+				if (a->closed[i] || strcmp(iso[i], db_col_text(st, 0)))
+					continue;
+				struct stats_num *x = &a->out[i];
+				x->users = db_col_int(st, 1);
+				x->transactions = db_col_int(st, 2);
+				x->survey_n = db_col_int(st, 3);
+				x->survey_point_n = db_col_int(st, 4);
+				x->survey_visit_n = db_col_int(st, 5);
+				x->survey_sum = db_col_int(st, 6);
+			}
+		db_finish(st);
+	}
+	free(iso);
+	return rc == DB_DONE ? DB_OK : rc;
 }
 
 int db_stats_unit_periods(struct db *db, const char *unit, const struct period *ps, size_t n,

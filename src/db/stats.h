@@ -71,9 +71,9 @@ int dbc_stats_live(struct dbc *c, struct period p, int cutoff, const char *bd_un
 int db_stats_period_for(struct db *db, struct period p, int cutoff, const char *unit, bool breakdowns,
                         struct stats_table *out);
 /* One unit's numbers in each of the n periods ps (the dashboard's trend),
- * in one read: a closed period's from its snapshot row, an open one's summed
- * from its districts' period totals (rollup_period_units). Without open
- * days (0) and breakdowns. out[i], closed[i]. */
+ * in one read of two statements: a closed period's from its snapshot row, an
+ * open one's summed from its districts' period totals (rollup_period_units).
+ * Without open days (0) and breakdowns. out[i], closed[i]. */
 int db_stats_unit_periods(struct db *db, const char *unit, const struct period *ps, size_t n,
                           struct stats_num *out, bool *closed);
 /* The latest closed period before period_iso: *found, out. */

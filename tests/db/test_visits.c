@@ -1979,6 +1979,76 @@ static void check_against_raw(struct db *db, const char *iso, bool snapshot)
 	assert_int_equal(k.diffs, 0);
 }
 
+/* The dashboard's trend (db_stats_unit_periods, two statements) against
+ * GROUP BY over raw rows, for a district, the province and the nation, over
+ * the four periods in any order, whichever of them are closed. */
+struct trend_check {
+	const char *unit;
+	struct stats_num got[4];
+	bool closed[4];
+	int diffs;
+};
+
+static const char *const trend_periods[] = {"2024-03", "2024-01", "2024-04", "2024-02"};
+
+static int trend_raw_fn(struct dbc *c, void *arg)
+{
+	struct trend_check *k = arg;
+	k->diffs = 0;
+	char lo[8] = "47", hi[8] = "48";
+	if (strlen(k->unit) == 4)
+		snprintf(lo, sizeof lo, "%s", k->unit), snprintf(hi, sizeof hi, "%s", k->unit), hi[3]++;
+	for (size_t i = 0; i < 4; i++) {
+		int64_t users = 0, n = 0, sum = 0, closed = 0;
+		db_query_int(c, &users,
+		             "SELECT COUNT(*) FROM visits WHERE status = 'active' AND period = ? AND "
+		             "unit_code >= ? AND unit_code < ?",
+		             "ttt", trend_periods[i], lo, hi);
+		db_query_int(c, &n,
+		             "SELECT COUNT(*) FROM survey_responses WHERE period = ? AND unit_code >= ? AND "
+		             "unit_code < ?",
+		             "ttt", trend_periods[i], lo, hi);
+		db_query_int(c, &sum,
+		             "SELECT COALESCE(SUM(overall), 0) FROM survey_responses WHERE period = ? AND "
+		             "unit_code >= ? AND unit_code < ?",
+		             "ttt", trend_periods[i], lo, hi);
+		db_query_int(c, &closed, "SELECT COUNT(*) FROM period_closings WHERE period = ?", "t",
+		             trend_periods[i]);
+		if (users != k->got[i].users || n != k->got[i].survey_n || sum != k->got[i].survey_sum ||
+		    (closed != 0) != k->closed[i]) {
+			fprintf(stderr,
+			        "trend %s %s: users %lld n %lld sum %lld closed %d, by GROUP BY %lld %lld "
+			        "%lld %lld\n",
+			        k->unit, trend_periods[i], (long long)k->got[i].users,
+			        (long long)k->got[i].survey_n, (long long)k->got[i].survey_sum, k->closed[i],
+			        (long long)users, (long long)n, (long long)sum, (long long)closed);
+			k->diffs++;
+		}
+	}
+	return DB_OK;
+}
+
+static void check_trend(struct db *db)
+{
+	struct period ps[4];
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(period_parse(trend_periods[i], &ps[i]), 0);
+	static const char *const units[] = {"4701", "47", "0"};
+	for (size_t u = 0; u < 3; u++) {
+		struct trend_check k = {.unit = units[u]};
+		assert_int_equal(db_stats_unit_periods(db, units[u], ps, 4, k.got, k.closed), DB_OK);
+		assert_int_equal(db_read(db, trend_raw_fn, &k), DB_OK);
+		assert_int_equal(k.diffs, 0);
+		/* One period alone: the same numbers. */
+		struct stats_num one;
+		bool closed;
+		assert_int_equal(db_stats_unit_periods(db, units[u], &ps[2], 1, &one, &closed), DB_OK);
+		assert_int_equal(one.users, k.got[2].users);
+		assert_int_equal(one.survey_sum, k.got[2].survey_sum);
+		assert_true(closed == k.closed[2]);
+	}
+}
+
 static void test_stats_equal_group_by_over_raw_rows(void **state)
 {
 	struct db *db = DB(state);
@@ -2035,13 +2105,15 @@ static void test_stats_equal_group_by_over_raw_rows(void **state)
 	assert_int_equal(fresh_exec_tx(db, buf_str(&sql)), DB_OK);
 	buf_cleanup(&sql);
 	assert_rollups_consistent(db);
-	static const char *const periods[] = {"2024-01", "2024-02", "2024-03", "2024-04"};
+	static const char *const periods[] = {"2024-01", "2024-03", "2024-02", "2024-04"};
 	for (size_t i = 0; i < 4; i++)
 		check_against_raw(db, periods[i], false);
+	check_trend(db);
 	for (size_t i = 0; i < 4; i++) {
 		struct stats_close c = {.period_iso = periods[i], .cutoff = 25, .actor = "cli", .now = 1};
 		assert_int_equal(db_stats_close_period(db, &c), DB_OK);
 		check_against_raw(db, periods[i], true);
+		check_trend(db); /* closed and open ones mixed, then all closed */
 	}
 }
 
