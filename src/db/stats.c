@@ -882,6 +882,18 @@ struct unit_periods {
 	bool *closed;
 };
 
+/* users, transactions, survey_n, survey_point_n, survey_visit_n, survey_sum
+ * from columns col.. of st. */
+static void six_counts(struct db_stmt *st, int col, struct stats_num *x)
+{
+	x->users = db_col_int(st, col);
+	x->transactions = db_col_int(st, col + 1);
+	x->survey_n = db_col_int(st, col + 2);
+	x->survey_point_n = db_col_int(st, col + 3);
+	x->survey_visit_n = db_col_int(st, col + 4);
+	x->survey_sum = db_col_int(st, col + 5);
+}
+
 /* Two statements whatever the number of periods: every closing in the
  * range with the unit's snapshot row, then the open ones' sums. */
 static int unit_periods_fn(struct dbc *c, void *arg)
@@ -921,14 +933,8 @@ static int unit_periods_fn(struct dbc *c, void *arg)
 		for (size_t i = 0; i < a->n; i++) {
 			if (strcmp(iso[i], db_col_text(st, 0)))
 				continue;
-			struct stats_num *x = &a->out[i];
 			a->closed[i] = true;
-			x->users = db_col_int(st, 1); /* NULL (no row): 0 */
-			x->transactions = db_col_int(st, 2);
-			x->survey_n = db_col_int(st, 3);
-			x->survey_point_n = db_col_int(st, 4);
-			x->survey_visit_n = db_col_int(st, 5);
-			x->survey_sum = db_col_int(st, 6);
+			six_counts(st, 1, &a->out[i]); /* NULL (no snapshot row): 0 */
 		}
 	db_finish(st);
 	/* The open periods' range (usually the current one alone). */
@@ -966,13 +972,7 @@ static int unit_periods_fn(struct dbc *c, void *arg)
 			for (size_t i = 0; i < a->n; i++) {
 				if (a->closed[i] || strcmp(iso[i], db_col_text(st, 0)))
 					continue;
-				struct stats_num *x = &a->out[i];
-				x->users = db_col_int(st, 1);
-				x->transactions = db_col_int(st, 2);
-				x->survey_n = db_col_int(st, 3);
-				x->survey_point_n = db_col_int(st, 4);
-				x->survey_visit_n = db_col_int(st, 5);
-				x->survey_sum = db_col_int(st, 6);
+				six_counts(st, 1, &a->out[i]);
 			}
 		db_finish(st);
 	}
